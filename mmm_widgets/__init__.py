@@ -1,0 +1,51 @@
+"""mmm-widgets: from a table of marketing spend and sales to a budget, in the notebook.
+
+The public face: :class:`Workflow` (headless), :class:`Wizard` (the panels),
+:mod:`datasets`, :mod:`mta` and the errors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mmm_widgets import datasets
+from mmm_widgets.errors import (
+    DataError,
+    FitCancelled,
+    FitError,
+    MMMWidgetsError,
+    ModelError,
+    StepOrderError,
+)
+from mmm_widgets.workflow import Workflow
+
+if TYPE_CHECKING:
+    from mmm_widgets.views.wizard import Wizard
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DataError",
+    "FitCancelled",
+    "FitError",
+    "MMMWidgetsError",
+    "ModelError",
+    "StepOrderError",
+    "Wizard",
+    "Workflow",
+    "datasets",
+    "mta",
+]
+
+
+def __getattr__(name: str):
+    # Widgets and attribution load on first use, so `import mmm_widgets` stays fast.
+    if name == "Wizard":
+        from mmm_widgets.views.wizard import Wizard
+
+        return Wizard
+    if name == "mta":
+        import importlib
+
+        return importlib.import_module("mmm_widgets.mta")
+    raise AttributeError(f"module 'mmm_widgets' has no attribute {name!r}")

@@ -1,0 +1,230 @@
+"""Step 1 — data mapping: pick columns for each role, parse dates, validate, export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import DataError, problem
+from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.quality import Finding, find_warnings, quality_table
+from mmm_widgets.steps.source import Source
+from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
+
+DATA_VARIABLE = "data"
+WIDE_VARIABLE = "wide"
+
+
+@dataclass(frozen=True)
+class LongFormat(Params):
+    """How a long table (one row per date and channel) holds spend.
+
+    Parameters
+    ----------
+    channel_column : str
+        Column naming the channel of each row.
+    value_column : str
+        Column holding that channel's spend.
+    """
+
+    channel_column: str
+    value_column: str
+
+
+@dataclass(frozen=True)
+class DataParams(Params):
+    """Parameters of the data-mapping step.
+
+    Parameters
+    ----------
+    source : Source
+        Where the raw table comes from.
+    date, target : str
+        Columns of the period and of the outcome to explain.
+    channels : tuple of str
+        Spend columns (for a long table: the channel names to keep; empty keeps all).
+    controls : tuple of str
+        Non-media drivers (promotions, prices, holidays).
+    geo : str, optional
+        Column of the geography, for panel data.
+    date_format : str, optional
+        ``strftime`` format of text dates; inferred when omitted.
+    long : LongFormat, optional
+        Set when the table is long; it is pivoted to one column per channel.
+    """
+
+    source: Source
+    date: str
+    target: str
+    channels: tuple[str, ...]
+    controls: tuple[str, ...] = ()
+    geo: str | None = None
+    date_format: str | None = None
+    long: LongFormat | None = None
+
+    def roles(self, channels: tuple[str, ...] | None = None) -> Roles:
+        """The mapping as :class:`Roles` (optionally with other channels)."""
+        return Roles(self.date, self.target, self.channels if channels is None else channels,
+                     self.controls, self.geo)
+
+
+@dataclass
+class DataResult:
+    """What the data step produced.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The mapped frame: date, geo, channels, controls, target; sorted by date.
+    roles : Roles
+        The mapping with channels resolved.
+    frequency : str
+        Detected spacing of the dates.
+    date_format : str or None
+        The format used to parse the dates.
+    warnings : list of Finding
+        Non-blocking findings.
+    quality : pandas.DataFrame
+        Per-column summary.
+    """
+
+    data: pd.DataFrame
+    roles: Roles
+    frequency: str
+    date_format: str | None
+    warnings: list[Finding] = field(default_factory=list)
+    quality: pd.DataFrame | None = None
+
+
+class DataStep(Step):
+    """Map raw columns to roles and produce the frame the model is fitted on."""
+
+    kind = "data"
+    title = "Data mapping"
+
+    params: DataParams
+
+    def __init__(self, params: DataParams, l_max: int = DEFAULT_L_MAX):
+        super().__init__(params)
+        self.l_max = l_max
+        self._frequency = "unknown"
+
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """Check the raw table and mapping; raise :class:`DataError` with every problem.
+
+        On success the inferred date format and, for a long table, the channel names
+        are written into :attr:`params`, so the saved step and its code are explicit.
+        """
+        params = self.params
+        raw = self._raw_frame(namespace)
+        if params.long is not None:
+            wide, channels = self._pivot(raw, namespace)
+        else:
+            wide, channels = raw, params.channels
+        result = check_frame(wide, params.roles(channels), params.date_format, self.l_max)
+        if result.problems:
+            raise DataError(result.problems)
+        self.params = params.replace(date_format=params.date_format or result.date_format,
+                                     channels=tuple(channels))
+        self._frequency = result.frequency
+
+    def _raw_frame(self, namespace: dict[str, Any]) -> pd.DataFrame:
+        source = self.params.source
+        trial = dict(namespace)
+        try:
+            for line in source.code_lines():
+                exec(compile("import pandas as pd\n" + line, "<mmm_widgets: source>", "exec"),
+                     trial)
+        except (OSError, ValueError) as error:
+            raise DataError(problem(f"The file could not be read ({error}).",
+                                    "Check the path and the read options.")) from error
+        frame = trial.get(source.name)
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(problem(f"No DataFrame named {source.name!r} is available.",
+                                    "Pass the DataFrame to the workflow or pick another."))
+        return frame
+
+    def _pivot(self, raw: pd.DataFrame, namespace: dict[str, Any]):
+        params, long = self.params, self.params.long
+        assert long is not None
+        keys = [params.date, *([params.geo] if params.geo else [])]
+        needed = [*keys, long.channel_column, long.value_column, params.target, *params.controls]
+        missing = [c for c in needed if c not in raw.columns]
+        if missing:
+            raise DataError([problem("The mapped column is not in the data.",
+                                     "Pick a column that exists.", column=c) for c in missing])
+        if not pd.api.types.is_numeric_dtype(raw[long.value_column]):
+            raise DataError(problem("The spend column of the long table is not numeric.",
+                                    "Map the column that holds spend amounts.",
+                                    column=long.value_column))
+        varying = raw.groupby(keys)[[params.target, *params.controls]].nunique(dropna=False)
+        problems = [
+            problem("The value differs between rows of the same date; a long table must "
+                    "repeat the same target and controls on every channel row.",
+                    "Aggregate the table per date first.", column=column,
+                    rows=[k[0] if isinstance(k, tuple) else k
+                          for k in varying.index[varying[column] > 1]])
+            for column in varying.columns if (varying[column] > 1).any()
+        ]
+        if problems:
+            raise DataError(problems)
+        trial = dict(namespace)
+        trial[params.source.name] = raw
+        chunk = CodeChunk("pivot", tuple(self._pivot_lines()), ("import pandas as pd",))
+        exec(compile(chunk.cell(), "<mmm_widgets: pivot>", "exec"), trial)
+        wide = trial[WIDE_VARIABLE]
+        available = tuple(c for c in wide.columns if c not in (*keys, params.target,
+                                                              *params.controls))
+        channels = params.channels or available
+        return wide, tuple(channels)
+
+    def _pivot_lines(self) -> list[str]:
+        params, long = self.params, self.params.long
+        assert long is not None
+        keys = [params.date, *([params.geo] if params.geo else [])]
+        raw = params.source.name
+        return [
+            f"spend = {raw}.pivot_table(index={literal(keys)}, "
+            f"columns={literal(long.channel_column)}, values={literal(long.value_column)}, "
+            "aggfunc='sum', fill_value=0).reset_index()",
+            "spend.columns.name = None",
+            f"{WIDE_VARIABLE} = {raw}[{literal([*keys, params.target, *params.controls])}]"
+            f".drop_duplicates(subset={literal(keys)}).merge(spend, on={literal(keys)})",
+        ]
+
+    def code(self) -> CodeChunk:
+        """Plain pandas code that loads the source and rebuilds the mapped frame."""
+        params = self.params
+        roles = params.roles()
+        frame = params.source.name
+        lines = list(params.source.code_lines())
+        if params.long is not None:
+            lines += self._pivot_lines()
+            frame = WIDE_VARIABLE
+        date, data = literal(roles.date), DATA_VARIABLE
+        fmt = params.date_format
+        parse = f", format={literal(fmt)}" if fmt else ""
+        sort = [roles.date, *([roles.geo] if roles.geo else [])]
+        lines += [
+            f"{data} = {frame}[{literal(list(roles.all))}].copy()",
+            f"{data}[{date}] = pd.to_datetime({data}[{date}]{parse})",
+            f"{data}[{literal(list(roles.numeric))}] = "
+            f"{data}[{literal(list(roles.numeric))}].astype('float64')",
+            f"{data} = {data}.sort_values({literal(sort)}).reset_index(drop=True)",
+        ]
+        return CodeChunk(
+            comment="Data: keep the mapped columns, parse the dates, use float amounts, "
+                    "sort by date",
+            lines=tuple(lines), imports=("import pandas as pd",), title=self.title)
+
+    def read_results(self, namespace: dict[str, Any]) -> DataResult:
+        """Collect the mapped frame and its quality findings."""
+        data = namespace[DATA_VARIABLE]
+        roles = self.params.roles()
+        return DataResult(data=data, roles=roles, frequency=self._frequency,
+                          date_format=self.params.date_format,
+                          warnings=find_warnings(data, roles),
+                          quality=quality_table(data, roles))

@@ -1,0 +1,139 @@
+"""Date parsing with an explicit, reportable format, and frequency detection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CANDIDATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%y",
+    "%m/%d/%y",
+)
+
+_FREQUENCIES = {1: "daily", 7: "weekly"}
+
+
+@dataclass(frozen=True)
+class ParsedDates:
+    """Outcome of parsing a column of dates.
+
+    Attributes
+    ----------
+    values : pandas.Series
+        Parsed datetimes (NaT where parsing failed).
+    date_format : str or None
+        The format that parsed the column (None when it was already datetime).
+    bad_rows : list
+        Index labels whose value could not be parsed (missing values included).
+    """
+
+    values: pd.Series
+    date_format: str | None
+    bad_rows: list
+
+    @property
+    def ok(self) -> bool:
+        """True when every value parsed."""
+        return not self.bad_rows
+
+
+def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDates:
+    """Parse ``series`` as dates with ``date_format`` or the best candidate format.
+
+    Without a format, every format in :data:`CANDIDATE_FORMATS` that parses all values
+    is tried; when several do (``01/02/2024`` is ambiguous), the one that yields the most
+    regular spacing wins, so day-first weekly data is read day-first.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Text or datetime values.
+    date_format : str, optional
+        A ``strftime`` format; when given, it alone is used.
+
+    Returns
+    -------
+    ParsedDates
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = pd.Series(series, copy=False)
+        return ParsedDates(values, None, list(series.index[values.isna()]))
+    text = series.astype("string").str.strip()
+    if date_format is not None:
+        return _parse_with(text, date_format)
+    attempts = [_parse_with(text, fmt) for fmt in CANDIDATE_FORMATS]
+    complete = [a for a in attempts if a.ok]
+    if complete:
+        return min(complete, key=lambda a: _irregularity(a.values))
+    return min(attempts, key=lambda a: len(a.bad_rows))
+
+
+def _parse_with(text: pd.Series, date_format: str) -> ParsedDates:
+    values = pd.to_datetime(text, format=date_format, errors="coerce")
+    return ParsedDates(values, date_format, list(text.index[values.isna()]))
+
+
+def _irregularity(values: pd.Series) -> float:
+    unique = np.sort(values.dropna().unique())
+    if len(unique) < 3:
+        return 0.0
+    steps = np.diff(unique).astype("timedelta64[D]").astype(float)
+    return float(np.std(steps))
+
+
+def detect_frequency(dates: pd.Series) -> tuple[str, int | None]:
+    """Name the spacing of ``dates`` and return it in days.
+
+    Parameters
+    ----------
+    dates : pandas.Series
+        Parsed datetimes (duplicates allowed).
+
+    Returns
+    -------
+    tuple of (str, int or None)
+        ``("weekly", 7)``, ``("daily", 1)``, ``("monthly", None)`` or
+        ``("irregular", None)`` / ``("unknown", None)`` for fewer than two dates.
+    """
+    unique = np.sort(pd.Series(dates).dropna().unique())
+    if len(unique) < 2:
+        return "unknown", None
+    steps = np.diff(unique).astype("timedelta64[D]").astype(int)
+    step = int(np.median(steps))
+    if step in _FREQUENCIES:
+        return _FREQUENCIES[step], step
+    if 28 <= step <= 31:
+        return "monthly", None
+    return "irregular", step
+
+
+def missing_dates(dates: pd.Series, step_days: int) -> list[pd.Timestamp]:
+    """Dates absent from a regular grid of ``step_days`` between the first and last date.
+
+    Parameters
+    ----------
+    dates : pandas.Series
+        Parsed datetimes.
+    step_days : int
+        Spacing of the grid in days.
+
+    Returns
+    -------
+    list of pandas.Timestamp
+    """
+    present = pd.DatetimeIndex(pd.Series(dates).dropna().unique()).sort_values()
+    if len(present) < 2:
+        return []
+    grid = pd.date_range(present[0], present[-1], freq=f"{step_days}D")
+    return list(grid.difference(present))

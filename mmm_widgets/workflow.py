@@ -1,0 +1,321 @@
+"""The headless workflow: ordered steps sharing one namespace, exportable as code."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mmm_widgets.codegen import CodeChunk, assemble_script, to_notebook_json
+from mmm_widgets.errors import StepOrderError, problem
+from mmm_widgets.steps.base import Step
+from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
+from mmm_widgets.steps.roles import suggest_roles
+from mmm_widgets.steps.source import Source
+
+STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "attribution", "budget")
+
+_REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
+    "data": (),
+    "model": ("data",),
+    "fit": ("data", "model"),
+    "diagnostics": ("data", "model", "fit"),
+    "attribution": ("data", "model", "fit"),
+    "budget": ("data", "model", "fit"),
+}
+
+Listener = Callable[[str], None]
+
+
+class Workflow:
+    """An analysis from raw table to budget, one step at a time, always exportable.
+
+    Each step turns its parameters into plain pandas / pymc-marketing code, runs that
+    code in the workflow's namespace, and keeps the result; :meth:`to_script` joins the
+    steps' code into a script that reproduces the same numbers in a fresh kernel.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, optional
+        The raw table. Its variable name in the caller is looked up so that exported
+        code refers to it; a frame from :func:`mmm_widgets.datasets.load` is exported as
+        the read of its bundled CSV file.
+    name : str, optional
+        Variable name to use for ``df`` in exported code (overrides the look-up).
+    source : Source, optional
+        A file to read instead of ``df`` (see :meth:`from_file`).
+
+    Examples
+    --------
+    >>> import mmm_widgets as mw
+    >>> wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+    >>> data = wf.map_data(**wf.suggest_mapping())
+    >>> "import pandas as pd" in wf.to_script()
+    True
+    """
+
+    def __init__(self, df: pd.DataFrame | None = None, *, name: str | None = None,
+                 source: Source | None = None):
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._namespace: dict[str, Any] = {}
+        self._steps: dict[str, Step] = {}
+        self._stale: set[str] = set()
+        self._listeners: list[Listener] = []
+        if source is not None:
+            self.source = source
+        elif df is not None:
+            self.set_frame(df, name=name or _variable_name(df, inspect.currentframe()))
+        else:
+            self.source = None
+
+    # ----- sources -------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | Path, **read_options: Any) -> Workflow:
+        """A workflow whose data is read from a CSV or Excel file.
+
+        Parameters
+        ----------
+        path : str or Path
+            ``.csv``/``.txt`` or ``.xlsx``/``.xls`` file.
+        **read_options
+            Keyword arguments for ``pd.read_csv`` / ``pd.read_excel`` (e.g. ``sep=';'``,
+            ``decimal=','``, ``skiprows=2``); they are repeated in exported code.
+        """
+        kind = "excel" if str(path).lower().endswith((".xlsx", ".xls")) else "csv"
+        return cls(source=Source(kind=kind, name="df", path=str(path),
+                                 read_options=dict(read_options)))
+
+    def set_frame(self, df: pd.DataFrame, name: str = "df") -> None:
+        """Use ``df`` (bound to ``name`` in exported code) as the raw table.
+
+        A frame loaded with :func:`mmm_widgets.datasets.load` and left unchanged is
+        exported as the read of its bundled CSV, so the exported code runs anywhere
+        the package's data file is.
+        """
+        from mmm_widgets.datasets import source_of
+
+        self.source = source_of(df, name) or Source(kind="frame", name=name)
+        self._frames = {name: df}
+        self._invalidate_from("data")
+
+    @property
+    def raw(self) -> pd.DataFrame | None:
+        """The raw table as loaded from the source (None before one is set)."""
+        if self.source is None:
+            return None
+        if self.source.kind == "frame":
+            return self._frames.get(self.source.name)
+        namespace: dict[str, Any] = {}
+        exec(compile("import pandas as pd\n" + "\n".join(self.source.code_lines()),
+                     "<mmm_widgets: source>", "exec"), namespace)
+        return namespace[self.source.name]
+
+    # ----- step 1: data -------------------------------------------------------------
+    def suggest_mapping(self) -> dict[str, Any]:
+        """Guess the role of each column of the raw table.
+
+        Returns
+        -------
+        dict
+            Keys ``date, target, channels, controls, geo``; pass them to
+            :meth:`map_data` as they are or after changing them.
+        """
+        raw = self._require_raw()
+        return suggest_roles(raw)
+
+    def map_data(self, date: str, target: str, channels: Sequence[str],
+                 controls: Sequence[str] = (), geo: str | None = None,
+                 date_format: str | None = None, long: LongFormat | dict | None = None
+                 ) -> pd.DataFrame:
+        """Map columns to roles, validate, and build the frame the model will get.
+
+        Parameters
+        ----------
+        date, target : str
+            Date column and the outcome to explain (sales, revenue, conversions).
+        channels : sequence of str
+            Spend columns, one per channel (for a long table: channel names to keep).
+        controls : sequence of str, optional
+            Non-media drivers: promotions, prices, holidays.
+        geo : str, optional
+            Geography column for panel data (one row per date and geo).
+        date_format : str, optional
+            ``strftime`` format of text dates, e.g. ``"%d/%m/%Y"``; inferred if omitted.
+        long : LongFormat or dict, optional
+            For a long table: ``{"channel_column": ..., "value_column": ...}``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The mapped frame, also available as :attr:`data`.
+
+        Raises
+        ------
+        DataError
+            Listing every problem found, each with its column, rows and fix. The
+            previous mapping, if any, is kept.
+        """
+        source = self._require_source()
+        if isinstance(long, dict):
+            long = LongFormat(**long)
+        params = DataParams(source=source, date=date, target=target,
+                            channels=tuple(channels), controls=tuple(controls), geo=geo,
+                            date_format=date_format, long=long)
+        self.run_step(DataStep(params))
+        return self.data
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The mapped, validated frame (date, geo, channels, controls, target)."""
+        return self.data_result.data
+
+    @property
+    def data_result(self) -> DataResult:
+        """Everything the data step produced: frame, roles, frequency, warnings."""
+        return self.step("data").result
+
+    # ----- steps --------------------------------------------------------------------
+    def run_step(self, step: Step) -> Any:
+        """Run ``step`` and make it the current step of its kind.
+
+        Steps after it are kept but marked stale. On failure nothing changes.
+
+        Parameters
+        ----------
+        step : Step
+            A step whose ``requires`` are done.
+
+        Returns
+        -------
+        object
+            The step's result.
+        """
+        for needed in step.requires:
+            if needed not in self._steps or needed in self._stale:
+                raise StepOrderError(problem(
+                    f"{step.title} needs the {needed} step first.",
+                    f"Complete the {needed} step (it is missing or out of date)."))
+        namespace = self._namespace_for_run()
+        result = step.run(namespace)
+        self._namespace = namespace
+        self._steps[step.kind] = step
+        self._stale.discard(step.kind)
+        self._invalidate_after(step.kind)
+        self._notify(step.kind)
+        return result
+
+    def step(self, kind: str) -> Step:
+        """The current step of ``kind`` (``"data"``, ``"model"``, ...)."""
+        if kind not in self._steps:
+            raise StepOrderError(problem(f"The {kind} step has not been done yet.",
+                                         f"Run the {kind} step first."))
+        return self._steps[kind]
+
+    @property
+    def steps(self) -> list[Step]:
+        """Steps done so far, in workflow order."""
+        return [self._steps[k] for k in STEP_ORDER if k in self._steps]
+
+    def status(self, kind: str) -> str:
+        """``"done"``, ``"stale"`` (an earlier step changed), ``"ready"`` or ``"blocked"``."""
+        if kind in self._steps:
+            return "stale" if kind in self._stale else "done"
+        earlier = STEP_ORDER[:STEP_ORDER.index(kind)]
+        ready = all(self.status(k) == "done" for k in earlier if k in _REQUIRED_BEFORE[kind])
+        return "ready" if ready else "blocked"
+
+    def observe(self, listener: Listener) -> None:
+        """Call ``listener(kind)`` whenever a step of ``kind`` is (re)run or goes stale."""
+        self._listeners.append(listener)
+
+    def _namespace_for_run(self) -> dict[str, Any]:
+        namespace = dict(self._namespace)
+        namespace.update(self._frames)
+        return namespace
+
+    def _invalidate_after(self, kind: str) -> None:
+        later = STEP_ORDER[STEP_ORDER.index(kind) + 1:]
+        self._stale.update(k for k in later if k in self._steps)
+
+    def _invalidate_from(self, kind: str) -> None:
+        self._stale.update(k for k in STEP_ORDER[STEP_ORDER.index(kind):] if k in self._steps)
+        for k in STEP_ORDER[STEP_ORDER.index(kind):]:
+            if k in self._steps:
+                self._notify(k)
+
+    def _notify(self, kind: str) -> None:
+        for listener in list(self._listeners):
+            listener(kind)
+
+    def _require_source(self) -> Source:
+        if self.source is None:
+            raise StepOrderError(problem("No data has been given to the workflow.",
+                                         "Pass a DataFrame: mw.Workflow(df), or use "
+                                         "mw.Workflow.from_file(path)."))
+        return self.source
+
+    def _require_raw(self) -> pd.DataFrame:
+        self._require_source()
+        return self.raw
+
+    # ----- export -------------------------------------------------------------------
+    def chunks(self) -> list[CodeChunk]:
+        """The code of every step done so far, in order."""
+        return [step.code() for step in self.steps]
+
+    def step_code(self, kind: str) -> str:
+        """The exported cell of one step: its imports and code."""
+        return self.step(kind).code().cell()
+
+    def to_script(self) -> str:
+        """A Python script of every step done so far.
+
+        Run in a fresh interpreter (after defining the source DataFrame when the
+        workflow was given one), it rebuilds the same data and results.
+        """
+        header = "mmm-widgets workflow, exported as plain pandas / pymc-marketing code"
+        script = assemble_script(self.chunks(), header=header)
+        if self.source is not None and self.source.kind == "frame":
+            note = (f"# Expects the DataFrame `{self.source.name}` you gave the workflow "
+                    "to be defined.\n")
+            script = note + script
+        return script
+
+    def to_notebook(self, path: str | Path) -> Path:
+        """Write an .ipynb with one markdown and one code cell per step.
+
+        Parameters
+        ----------
+        path : str or Path
+            Where to write the notebook.
+
+        Returns
+        -------
+        Path
+            The written file.
+        """
+        path = Path(path)
+        notebook = to_notebook_json(self.chunks())
+        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+        return path
+
+
+def _variable_name(obj: object, frame) -> str:
+    """Find a variable that holds ``obj`` in the callers' scopes ("df" if none)."""
+    caller = frame.f_back if frame is not None else None
+    depth = 0
+    while caller is not None and depth < 8:
+        if caller.f_globals.get("__name__", "").startswith("mmm_widgets"):
+            caller = caller.f_back
+            continue
+        for scope in (caller.f_locals, caller.f_globals):
+            for key, value in list(scope.items()):
+                if value is obj and key.isidentifier() and not key.startswith("_"):
+                    return key
+        caller = caller.f_back
+        depth += 1
+    return "df"
