@@ -15,7 +15,7 @@ from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
 from mmm_widgets.steps.roles import suggest_roles
-from mmm_widgets.steps.source import Source
+from mmm_widgets.steps.source import Source, read_source
 
 STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "attribution", "budget")
 
@@ -85,9 +85,9 @@ class Workflow:
             Keyword arguments for ``pd.read_csv`` / ``pd.read_excel`` (e.g. ``sep=';'``,
             ``decimal=','``, ``skiprows=2``); they are repeated in exported code.
         """
-        kind = "excel" if str(path).lower().endswith((".xlsx", ".xls")) else "csv"
-        return cls(source=Source(kind=kind, name="df", path=str(path),
-                                 read_options=dict(read_options)))
+        workflow = cls()
+        workflow.set_file(path, **read_options)
+        return workflow
 
     def set_frame(self, df: pd.DataFrame, name: str = "df") -> None:
         """Use ``df`` (bound to ``name`` in exported code) as the raw table.
@@ -102,6 +102,13 @@ class Workflow:
         self._frames = {name: df}
         self._invalidate_from("data")
 
+    def set_file(self, path: str | Path, **read_options: Any) -> None:
+        """Read the raw table from a CSV or Excel file (options repeat in exported code)."""
+        kind = "excel" if str(path).lower().endswith((".xlsx", ".xls")) else "csv"
+        self.source = Source(kind=kind, name="df", path=str(path), read_options=read_options)
+        self._frames = {}
+        self._invalidate_from("data")
+
     @property
     def raw(self) -> pd.DataFrame | None:
         """The raw table as loaded from the source (None before one is set)."""
@@ -109,10 +116,11 @@ class Workflow:
             return None
         if self.source.kind == "frame":
             return self._frames.get(self.source.name)
-        namespace: dict[str, Any] = {}
-        exec(compile("import pandas as pd\n" + "\n".join(self.source.code_lines()),
-                     "<mmm_widgets: source>", "exec"), namespace)
-        return namespace[self.source.name]
+        cached_source, frame = getattr(self, "_raw_cache", (None, None))
+        if cached_source != self.source:
+            frame = read_source(self.source)
+            self._raw_cache = (self.source, frame)
+        return frame
 
     # ----- step 1: data -------------------------------------------------------------
     def suggest_mapping(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, problem
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.quality import Finding, find_warnings, quality_table
-from mmm_widgets.steps.source import Source
+from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
 
 DATA_VARIABLE = "data"
@@ -133,15 +133,7 @@ class DataStep(Step):
 
     def _raw_frame(self, namespace: dict[str, Any]) -> pd.DataFrame:
         source = self.params.source
-        trial = dict(namespace)
-        try:
-            for line in source.code_lines():
-                exec(compile("import pandas as pd\n" + line, "<mmm_widgets: source>", "exec"),
-                     trial)
-        except (OSError, ValueError) as error:
-            raise DataError(problem(f"The file could not be read ({error}).",
-                                    "Check the path and the read options.")) from error
-        frame = trial.get(source.name)
+        frame = read_source(source) if source.kind != "frame" else namespace.get(source.name)
         if not isinstance(frame, pd.DataFrame):
             raise DataError(problem(f"No DataFrame named {source.name!r} is available.",
                                     "Pass the DataFrame to the workflow or pick another."))

@@ -29,7 +29,7 @@ _CONTROL_NAMES = re.compile(
     re.I,
 )
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
-_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps)", re.I)
+_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$)", re.I)
 
 
 def suggest_roles(df: pd.DataFrame) -> dict:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from mmm_widgets.codegen import literal
+from mmm_widgets.errors import DataError, problem
 from mmm_widgets.steps.base import Params
 
 SOURCE_KINDS = ("frame", "csv", "excel")
@@ -53,3 +56,30 @@ class Source(Params):
         if self.kind == "frame":
             return f"DataFrame `{self.name}`"
         return f"{self.kind.upper()} file {self.path}"
+
+
+def read_source(source: Source) -> pd.DataFrame:
+    """Run the source's own loading code and return the raw frame.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read, with the reason and what to try.
+    """
+    namespace: dict[str, Any] = {}
+    code = "\n".join(["import pandas as pd", *source.code_lines()])
+    try:
+        exec(compile(code, "<mmm_widgets: source>", "exec"), namespace)
+    except FileNotFoundError as error:
+        raise DataError(problem(f"The file {source.path!r} does not exist.",
+                                "Check the path (it is relative to the notebook's folder)."
+                                )) from error
+    except (OSError, ValueError, ImportError, pd.errors.ParserError) as error:
+        raise DataError(problem(
+            f"The file {source.path!r} could not be read: {error}",
+            "Check the separator (sep=';'?), the decimal mark (decimal=','?) and header rows "
+            "(skiprows=...).")) from error
+    frame = namespace[source.name]
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(problem("The source did not give a table.", "Pick a CSV or Excel file."))
+    return frame

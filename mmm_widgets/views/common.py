@@ -1,0 +1,137 @@
+"""Pieces every panel uses: messages, exception capture, the code box, bokeh panes."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from mmm_widgets.errors import MMMWidgetsError
+
+_bokeh_loaded = False
+
+
+def ensure_bokeh_loaded() -> None:
+    """Load BokehJS INLINE once per kernel (the CDN is unreachable offline)."""
+    global _bokeh_loaded
+    if _bokeh_loaded:
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return
+    from bokeh.io import output_notebook
+    from bokeh.resources import INLINE
+
+    output_notebook(resources=INLINE, hide_banner=True)
+    _bokeh_loaded = True
+
+
+def bokeh_pane(fig) -> w.Widget:
+    """A widget showing a bokeh figure (jupyter_bokeh's BokehModel)."""
+    from jupyter_bokeh import BokehModel
+
+    ensure_bokeh_loaded()
+    return BokehModel(fig)
+
+
+def problems_html(error: BaseException) -> str:
+    """Render an error for the panel: each problem with its place and fix."""
+    if isinstance(error, MMMWidgetsError):
+        items = []
+        for problem in error.problems:
+            where = f"<b>{html.escape(problem.column)}</b>" if problem.column is not None else ""
+            rows = ", ".join(html.escape(r) for r in problem.rows[:5])
+            if len(problem.rows) > 5:
+                rows += f" and {len(problem.rows) - 5} more"
+            place = " ".join(p for p in (where, f"at {rows}" if rows else "") if p)
+            items.append(f"<li>{place + ': ' if place else ''}{html.escape(problem.what)}"
+                         f"<br><i>Fix:</i> {html.escape(problem.fix)}</li>")
+        count = len(error.problems)
+        head = "1 problem to fix" if count == 1 else f"{count} problems to fix"
+        return _box("error", f"<b>{head}</b><ul>{''.join(items)}</ul>")
+    detail = html.escape("".join(traceback.format_exception_only(type(error), error)).strip())
+    return _box("error", "<b>Something went wrong.</b> Your inputs are kept; nothing was "
+                         f"changed.<br><code>{detail}</code>")
+
+
+def message_html(kind: str, text: str) -> str:
+    """A coloured message box; ``kind`` is ``"ok"``, ``"warn"``, ``"error"`` or ``"info"``."""
+    return _box(kind, text)
+
+
+_COLOURS = {"ok": "#e8f5e9", "warn": "#fff8e1", "error": "#ffebee", "info": "#e3f2fd"}
+
+
+def _box(kind: str, inner: str) -> str:
+    colour = _COLOURS.get(kind, "#f5f5f5")
+    return (f'<div class="mmm-message mmm-{kind}" style="background:{colour};padding:6px 10px;'
+            f'border-radius:4px;margin:4px 0">{inner}</div>')
+
+
+def report_errors(target: w.HTML) -> Callable:
+    """Decorate a widget callback so any exception is shown in ``target``, never lost."""
+
+    def decorate(callback: Callable) -> Callable:
+        @functools.wraps(callback)
+        def wrapper(*args: Any, **kwargs: Any):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:  # shown to the user; the kernel stays up
+                target.value = problems_html(error)
+                return None
+
+        return wrapper
+
+    return decorate
+
+
+class CodeBox(w.VBox):
+    """The exported code of a step, shown with a copy button.
+
+    Parameters
+    ----------
+    title : str
+        Heading above the code.
+    """
+
+    def __init__(self, title: str = "Exported code"):
+        self.code_html = w.HTML()
+        self._title = title
+        super().__init__([self.code_html])
+        self.layout.display = "none"
+
+    @property
+    def code(self) -> str:
+        """The code currently shown."""
+        return getattr(self, "_code", "")
+
+    def show(self, code: str) -> None:
+        """Show ``code`` with a copy-to-clipboard button."""
+        self._code = code
+        payload = html.escape(json.dumps(code), quote=True)
+        self.code_html.value = (
+            f"<div><b>{html.escape(self._title)}</b> "
+            f"<button class=\"mmm-copy\" onclick=\"navigator.clipboard.writeText({payload});"
+            "this.textContent='Copied';\">Copy</button></div>"
+            f"<pre class=\"mmm-code\" style=\"background:#f7f7f7;padding:8px;overflow:auto;"
+            f"max-height:320px\">{html.escape(code)}</pre>")
+        self.layout.display = None
+
+    def hide(self) -> None:
+        """Hide the box."""
+        self.layout.display = "none"
+
+
+def frame_html(frame, float_format: str = "{:,.2f}") -> str:
+    """A pandas frame as a compact HTML table for the panel."""
+    return frame.to_html(float_format=float_format.format, na_rep="", border=0,
+                         classes="mmm-table")

@@ -1,0 +1,280 @@
+"""Panel of step 1 — data mapping: a thin view over :meth:`Workflow.map_data`."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from mmm_widgets.plots import data as data_plots
+from mmm_widgets.views.common import (
+    CodeBox,
+    bokeh_pane,
+    frame_html,
+    message_html,
+    problems_html,
+    report_errors,
+)
+from mmm_widgets.workflow import Workflow
+
+NO_GEO = "(none)"
+SEPARATORS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
+DECIMALS = {"point .": ".", "comma ,": ","}
+
+
+class DataView(w.VBox):
+    """Map the columns of a table to roles, check them, preview, and export the code.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The workflow this panel edits.
+    namespace : dict, optional
+        Where to look for DataFrames to pick from (the notebook's namespace by default).
+    upload_dir : str or Path
+        Folder where uploaded files are saved, so the exported code can read them.
+    """
+
+    def __init__(self, workflow: Workflow, namespace: dict[str, Any] | None = None,
+                 upload_dir: str | Path = "."):
+        self.workflow = workflow
+        self.namespace = namespace if namespace is not None else _user_namespace()
+        self.upload_dir = Path(upload_dir)
+        self.message = w.HTML()
+        self.findings = w.HTML()
+        self.quality = w.HTML()
+        self.plots = w.VBox()
+        self.code_box = CodeBox("Data step code")
+        guard = report_errors(self.message)
+
+        self.frame_picker = w.Dropdown(description="DataFrame", options=self._frame_names(),
+                                       value=None)
+        self.upload = w.FileUpload(accept=".csv,.txt,.xlsx,.xls", multiple=False,
+                                   description="Upload file")
+        self.separator = w.Dropdown(description="Separator", options=list(SEPARATORS),
+                                    value="comma ,")
+        self.decimal = w.Dropdown(description="Decimal", options=list(DECIMALS),
+                                  value="point .")
+        self.skiprows = w.BoundedIntText(description="Skip rows", value=0, min=0, max=1000)
+        self.date = w.Dropdown(description="Date")
+        self.target = w.Dropdown(description="Target")
+        self.channels = w.SelectMultiple(description="Channels", rows=6)
+        self.controls = w.SelectMultiple(description="Controls", rows=6)
+        self.geo = w.Dropdown(description="Geo")
+        self.date_format = w.Text(description="Date format", placeholder="inferred, e.g. %d/%m/%Y")
+        self.is_long = w.Checkbox(description="Long table (one row per date and channel)")
+        self.channel_column = w.Dropdown(description="Channel col")
+        self.value_column = w.Dropdown(description="Spend col")
+        self.suggest_button = w.Button(description="Suggest roles", icon="magic")
+        self.apply_button = w.Button(description="Apply mapping", button_style="primary",
+                                     icon="check")
+        self.export_button = w.Button(description="Export code", icon="code")
+
+        self.frame_picker.observe(guard(self._on_frame_picked), names="value")
+        self.upload.observe(guard(self._on_upload), names="value")
+        self.is_long.observe(self._on_long_toggled, names="value")
+        self.suggest_button.on_click(guard(lambda _: self.suggest()))
+        self.apply_button.on_click(guard(lambda _: self.apply()))
+        self.export_button.on_click(guard(lambda _: self.export()))
+
+        self.long_box = w.HBox([self.channel_column, self.value_column])
+        self.long_box.layout.display = "none"
+        source_box = w.VBox([
+            w.HTML("<b>Source</b>"),
+            w.HBox([self.frame_picker, self.upload]),
+            w.HBox([self.separator, self.decimal, self.skiprows]),
+            w.HTML(f"<i>{html.escape(self._source_text())}</i>"),
+        ])
+        self.source_label = source_box.children[-1]
+        roles_box = w.VBox([
+            w.HTML("<b>Roles</b>"),
+            w.HBox([w.VBox([self.date, self.target, self.geo, self.date_format]),
+                    w.VBox([self.channels, self.controls])]),
+            self.is_long, self.long_box,
+            w.HBox([self.suggest_button, self.apply_button, self.export_button]),
+        ])
+        super().__init__([source_box, roles_box, self.message, self.findings, self.quality,
+                          self.plots, self.code_box])
+        self._load_state()
+
+    # ----- state ------------------------------------------------------------------------
+    def _load_state(self) -> None:
+        self._refresh_columns()
+        if self.workflow.status("data") in ("done", "stale"):
+            self._show_mapping(self.workflow.step("data").params)
+            self._show_result()
+        elif self.workflow.source is not None:
+            self.suggest()
+
+    def _refresh_columns(self) -> None:
+        raw = self.workflow.raw
+        columns = [] if raw is None else [str(c) for c in raw.columns]
+        with self.hold_sync():
+            for dropdown in (self.date, self.target, self.channel_column, self.value_column):
+                dropdown.options = columns
+                dropdown.value = None
+            self.geo.options = [NO_GEO, *columns]
+            self.geo.value = NO_GEO
+            self.channels.options = columns
+            self.controls.options = columns
+        self.source_label.value = f"<i>{html.escape(self._source_text())}</i>"
+
+    def _source_text(self) -> str:
+        source = self.workflow.source
+        return "No data yet: pick a DataFrame or upload a file." if source is None else \
+            f"Using {source.describe()}"
+
+    def _frame_names(self) -> list[str]:
+        return sorted(name for name, value in self.namespace.items()
+                      if isinstance(value, pd.DataFrame) and not name.startswith("_"))
+
+    def _show_mapping(self, params) -> None:
+        with self.hold_sync():
+            self.date.value = params.date
+            self.target.value = params.target
+            self.geo.value = params.geo or NO_GEO
+            self.date_format.value = params.date_format or ""
+            self.controls.value = tuple(params.controls)
+            if params.long is not None:
+                self.is_long.value = True
+                self.channel_column.value = params.long.channel_column
+                self.value_column.value = params.long.value_column
+            else:
+                self.is_long.value = False
+                self.channels.value = tuple(c for c in params.channels
+                                            if c in self.channels.options)
+
+    # ----- actions ----------------------------------------------------------------------
+    def suggest(self) -> dict[str, Any]:
+        """Fill the role widgets with the suggested mapping."""
+        mapping = self.workflow.suggest_mapping()
+        options = set(self.date.options)
+        with self.hold_sync():
+            self.date.value = mapping["date"] if mapping["date"] in options else None
+            self.target.value = mapping["target"] if mapping["target"] in options else None
+            self.geo.value = mapping["geo"] or NO_GEO
+            self.channels.value = tuple(mapping["channels"])
+            self.controls.value = tuple(mapping["controls"])
+        self.message.value = message_html(
+            "info", "Roles suggested from column names and values. Change any of them, then "
+                    "press <b>Apply mapping</b>.")
+        return mapping
+
+    def mapping(self) -> dict[str, Any]:
+        """The mapping as currently entered in the widgets (keyword arguments of map_data)."""
+        long = None
+        channels = tuple(self.channels.value)
+        if self.is_long.value:
+            long = {"channel_column": self.channel_column.value,
+                    "value_column": self.value_column.value}
+            channels = ()
+        return {
+            "date": self.date.value, "target": self.target.value, "channels": channels,
+            "controls": tuple(self.controls.value),
+            "geo": None if self.geo.value in (None, NO_GEO) else self.geo.value,
+            "date_format": self.date_format.value.strip() or None, "long": long,
+        }
+
+    def apply(self) -> pd.DataFrame | None:
+        """Run the data step with the entered mapping and show the outcome.
+
+        On a :class:`~mmm_widgets.errors.DataError` every problem is listed and both the
+        entered values and the workflow's previous mapping are kept.
+        """
+        mapping = self.mapping()
+        if mapping["date"] is None or mapping["target"] is None:
+            self.message.value = message_html("warn", "Pick a date column and a target first.")
+            return None
+        try:
+            data = self.workflow.map_data(**mapping)
+        except Exception as error:  # shown in the panel
+            self.message.value = problems_html(error)
+            return None
+        self._show_result()
+        return data
+
+    def export(self) -> str:
+        """Show the data step's exported code (its cell) with a copy button."""
+        code = self.workflow.step_code("data")
+        self.code_box.show(code)
+        return code
+
+    def _show_result(self) -> None:
+        result = self.workflow.data_result
+        data, roles = result.data, result.roles
+        dates = data[roles.date]
+        geos = f", {data[roles.geo].nunique()} geos" if roles.geo else ""
+        stale = " (the source changed since: apply again)" \
+            if self.workflow.status("data") == "stale" else ""
+        self.message.value = message_html(
+            "ok", f"<b>Mapping applied{stale}.</b> {len(data)} rows, {result.frequency} from "
+                  f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}{geos}; "
+                  f"{len(roles.channels)} channels, {len(roles.controls)} controls.")
+        if result.warnings:
+            items = "".join(f"<li>{html.escape(f.message)}</li>" for f in result.warnings)
+            self.findings.value = message_html("warn", f"<b>Worth a look</b><ul>{items}</ul>")
+        else:
+            self.findings.value = ""
+        self.quality.value = "<b>Data quality</b>" + frame_html(result.quality)
+        self.plots.children = [
+            bokeh_pane(data_plots.target_figure(data_plots.target_frame(data, roles),
+                                                roles.target)),
+            bokeh_pane(data_plots.spend_figure(data_plots.spend_frame(data, roles))),
+            bokeh_pane(data_plots.share_figure(data_plots.share_frame(data, roles))),
+        ]
+
+    # ----- callbacks ------------------------------------------------------------------
+    def _on_frame_picked(self, change: dict) -> None:
+        name = change["new"]
+        if name is None:
+            return
+        self.workflow.set_frame(self.namespace[name], name=name)
+        self._refresh_columns()
+        self.suggest()
+
+    def _on_upload(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        path = _save_upload(self.upload_dir, upload["name"], bytes(upload["content"]))
+        options: dict[str, Any] = {}
+        if path.suffix.lower() in (".csv", ".txt"):
+            if SEPARATORS[self.separator.value] != ",":
+                options["sep"] = SEPARATORS[self.separator.value]
+            if DECIMALS[self.decimal.value] != ".":
+                options["decimal"] = DECIMALS[self.decimal.value]
+        if self.skiprows.value:
+            options["skiprows"] = int(self.skiprows.value)
+        self.workflow.set_file(path, **options)
+        self._refresh_columns()
+        self.suggest()
+
+    def _on_long_toggled(self, change: dict) -> None:
+        self.long_box.layout.display = None if change["new"] else "none"
+        self.channels.disabled = bool(change["new"])
+
+
+def _save_upload(folder: Path, name: str, content: bytes) -> Path:
+    """Save an uploaded file under its own name, never overwriting a different file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = Path(name).name or "upload.csv"
+    path = folder / safe
+    counter = 1
+    while path.exists() and path.read_bytes() != content:
+        path = folder / f"{Path(safe).stem}-{counter}{Path(safe).suffix}"
+        counter += 1
+    path.write_bytes(content)
+    return path
+
+
+def _user_namespace() -> dict[str, Any]:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return {}
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}

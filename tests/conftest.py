@@ -1,0 +1,34 @@
+"""Shared fixtures: bundled data, hand-made real-world-shaped frames, a fresh-process runner."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+
+
+@pytest.fixture
+def weekly() -> pd.DataFrame:
+    return mw.datasets.load("weekly_sales")
+
+
+@pytest.fixture
+def geo() -> pd.DataFrame:
+    return mw.datasets.load("geo_sales")
+
+
+def run_fresh(code: str, cwd: Path, timeout: float = 600) -> str:
+    """Run ``code`` in a fresh Python interpreter; return its stdout or fail with stderr."""
+    script = cwd / "fresh_run.py"
+    script.write_text(textwrap.dedent(code), encoding="utf-8")
+    completed = subprocess.run([sys.executable, str(script)], cwd=cwd, capture_output=True,
+                               text=True, timeout=timeout)
+    if completed.returncode != 0:
+        pytest.fail(f"fresh process failed:\n{completed.stderr[-4000:]}")
+    return completed.stdout

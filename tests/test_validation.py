@@ -1,0 +1,187 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+
+MAPPING = {"date": "date", "target": "sales", "channels": ["tv", "search"],
+           "controls": ["promo"]}
+
+
+def _frame(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "date": pd.date_range("2023-01-02", periods=n, freq="W-MON"),
+        "tv": rng.uniform(0, 1000, n).round(2), "search": rng.uniform(0, 500, n).round(2),
+        "promo": rng.integers(0, 2, n), "sales": rng.uniform(1e4, 2e4, n).round(2),
+    })
+
+
+def _error(frame, **changes) -> mw.DataError:
+    mapping = {**MAPPING, **changes}
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(frame).map_data(**mapping)
+    return info.value
+
+
+def test_data_error_is_a_value_error():
+    assert issubclass(mw.DataError, ValueError)
+
+
+def test_missing_column_names_it_and_suggests_close_match():
+    error = _error(_frame(), channels=["tv", "serach"])
+    assert error.columns == ["serach"]
+    assert "'search'" in str(error)
+
+
+def test_text_in_numeric_column_names_rows():
+    frame = _frame().astype({"tv": object})
+    frame.loc[4, "tv"] = "n/a"
+    frame.loc[9, "tv"] = "twelve"
+    error = _error(frame)
+    assert error.columns == ["tv"]
+    assert error.problems[0].rows[0].startswith("row 4 (2023-01-30)")
+    assert "row 9" in str(error)
+
+
+def test_currency_and_thousands_get_specific_fixes():
+    frame = _frame().astype({"tv": object, "search": object})
+    frame.loc[2, "tv"] = "$1,200.50"
+    frame.loc[3, "search"] = "1,234.5"
+    error = _error(frame)
+    by_column = {p.column: p for p in error.problems}
+    assert "currency" in by_column["tv"].fix
+    assert "thousands" in by_column["search"].fix
+
+
+def test_empty_target():
+    frame = _frame()
+    frame["sales"] = np.nan
+    error = _error(frame)
+    assert error.columns == ["sales"] and "empty" in str(error)
+
+
+def test_nan_in_target_and_channel_reported_together():
+    frame = _frame()
+    frame.loc[5, "sales"] = np.nan
+    frame.loc[7, "tv"] = np.nan
+    error = _error(frame)
+    assert set(error.columns) == {"sales", "tv"}
+    assert "fillna(0)" in str(error)
+
+
+def test_negative_spend():
+    frame = _frame()
+    frame.loc[3, "search"] = -20.0
+    error = _error(frame)
+    assert error.columns == ["search"] and "negative" in str(error)
+
+
+def test_duplicate_dates():
+    frame = _frame()
+    frame.loc[6, "date"] = frame.loc[5, "date"]
+    error = _error(frame)
+    assert "date" in error.columns
+    assert "more than once" in str(error) and "2023-02-06" in str(error)
+
+
+def test_duplicate_dates_within_a_geo(geo):
+    frame = geo.copy()
+    frame.loc[frame.index[frame["geo"] == "south"][3], "date"] = pd.Timestamp("2022-01-03")
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(frame).map_data(date="date", target="sales", channels=["tv", "search"],
+                                    geo="geo")
+    message = str(info.value)
+    assert "in geo 'south'" in message and "2022-01-03" in message
+
+
+def test_gap_in_dates():
+    frame = _frame().drop(index=[10, 11]).reset_index(drop=True)
+    error = _error(frame)
+    assert error.columns == ["date"]
+    assert "missing" in str(error) and "2023-03-13" in str(error)
+
+
+def test_geo_missing_dates_is_reported(geo):
+    frame = geo[~((geo["geo"] == "east") & (geo["date"] >= "2024-12-01"))]
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(frame).map_data(date="date", target="sales", channels=["tv"], geo="geo")
+    assert "Geo 'east' lacks dates" in str(info.value)
+
+
+def test_too_few_rows_says_how_many_and_why():
+    error = _error(_frame(n=10))
+    message = str(error)
+    assert "Only 10 periods" in message and "at least 16" in message
+    assert "adstock" in message
+
+
+def test_constant_and_all_zero_channels():
+    frame = _frame()
+    frame["tv"] = 0.0
+    frame["search"] = 250.0
+    error = _error(frame)
+    assert set(error.columns) == {"tv", "search"}
+    assert "all zero" in str(error) and "constant" in str(error)
+
+
+def test_one_column_in_two_roles():
+    error = _error(_frame(), controls=["promo", "tv"])
+    assert error.columns == ["tv"] and "more than one role" in str(error)
+
+
+def test_target_also_a_channel():
+    error = _error(_frame(), channels=["tv", "sales"])
+    assert error.columns == ["sales"] and "also mapped as a spend channel" in str(error)
+
+
+def test_duplicate_column_names():
+    frame = _frame()
+    frame.columns = ["date", "tv", "tv", "promo", "sales"]
+    error = _error(frame, channels=["tv"])
+    assert "tv" in error.columns and "two or more columns" in str(error)
+
+
+def test_unparseable_and_mixed_dates():
+    frame = _frame()
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d").astype(object)
+    frame.loc[3, "date"] = "03/02/2023"
+    frame.loc[8, "date"] = "not a date"
+    error = _error(frame)
+    assert error.columns == ["date"]
+    assert "row 3" in str(error) and "row 8" in str(error)
+    assert "mixes date formats" in str(error)
+
+
+def test_all_problems_reported_at_once():
+    frame = _frame()
+    frame.loc[2, "tv"] = -1.0
+    frame.loc[4, "sales"] = np.nan
+    frame = frame.drop(index=20).reset_index(drop=True)
+    error = _error(frame)
+    assert len(error.problems) == 3
+    assert set(error.columns) == {"tv", "sales", "date"}
+
+
+def test_failed_mapping_keeps_previous_one():
+    frame = _frame()
+    wf = mw.Workflow(frame)
+    wf.map_data(**MAPPING)
+    before = wf.data.copy()
+    with pytest.raises(mw.DataError):
+        wf.map_data(**{**MAPPING, "channels": ["tv", "nope"]})
+    pd.testing.assert_frame_equal(wf.data, before)
+    assert wf.step("data").params.channels == ("tv", "search")
+
+
+def test_warnings_do_not_block():
+    frame = _frame(n=60)
+    frame["tv_copy"] = frame["tv"] * 1.01 + 1
+    frame["tiny"] = np.r_[np.zeros(59), 5.0]
+    frame.loc[30, "sales"] = 1e6
+    wf = mw.Workflow(frame)
+    wf.map_data(date="date", target="sales", channels=["tv", "search", "tv_copy", "tiny"])
+    kinds = {f.kind: f for f in wf.data_result.warnings}
+    assert set(kinds) == {"collinear", "small_channel", "outlier"}
+    assert kinds["collinear"].columns == ("tv", "tv_copy")
+    assert "2023-07-31" in kinds["outlier"].message
