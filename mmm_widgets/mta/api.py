@@ -1,0 +1,425 @@
+"""The two entry points: :func:`attribute` (event level) and :func:`attribute_paths`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.errors import DataError, Problem, problem
+from mmm_widgets.mta import rules
+from mmm_widgets.mta._checks import close_matches, read_duration
+from mmm_widgets.mta.journeys import Journeys, from_events, from_paths
+from mmm_widgets.mta.markov import markov
+from mmm_widgets.mta.names import MODELS
+from mmm_widgets.mta.rules import CustomRule
+from mmm_widgets.mta.shapley import shapley
+
+_WEIGHTS = ("conversions", "value")
+
+_SIMPLE_RULES: dict[str, Callable[[Journeys], np.ndarray]] = {
+    "first_touch": rules.first_touch,
+    "last_touch": rules.last_touch,
+    "linear": rules.linear,
+    "position_based": rules.position_based,
+}
+
+_MODELS_DOC = """
+    Models (each conversion, or its value, is split over the touches of its journey):
+
+    - ``first_touch``: all to the first touch.
+    - ``last_touch``: all to the last (converting) touch.
+    - ``last_non_direct``: all to the last touch whose channel is not
+      ``direct_channel``; journeys of direct touches only credit direct. Without
+      ``direct_channel`` it equals ``last_touch``.
+    - ``linear``: equal share per touch; a channel touched twice gets two shares.
+    - ``time_decay``: weight ``2 ** (-age / half_life)`` per touch, ``age`` being
+      how long before the conversion it happened, scaled to add up to 1.
+    - ``position_based`` (U-shaped): 40 % first, 40 % last, 20 % split equally over
+      the touches in between; 50/50 with two touches; 100 % with one.
+    - ``markov``: first-order Markov chain over start, channels, conversion and
+      null (non-converting journeys included); credit proportional to each
+      channel's removal effect ``1 - P(conv | channel removed) / P(conv)``,
+      computed exactly from the absorbing chain (fundamental matrix, no
+      simulation). See :mod:`mmm_widgets.mta.markov`.
+    - ``shapley``: Shapley value of the game whose coalition worth ``v(S)`` is the
+      conversions of journeys whose channel set is a subset of ``S`` (Zhao et al.
+      2018). Its exact closed form splits each conversion equally among the
+      distinct channels of its journey, so it is exact for any number of channels
+      (no sampling). Non-converting journeys do not change it. See
+      :mod:`mmm_widgets.mta.shapley`.
+    - a :func:`custom_rule`, whose column is its name.
+
+    Every column adds up to the total conversions (``weight="conversions"``) or the
+    total conversion value (``weight="value"``). Markov removal effects come from
+    the journey counts; with ``weight="value"`` they share out the total value.
+"""
+
+
+def attribute(
+    events: pd.DataFrame,
+    user: str,
+    time: str,
+    channel: str,
+    conversion: str,
+    value: str | None = None,
+    models: Iterable[str | CustomRule] | str | CustomRule = MODELS,
+    half_life: object = "7D",
+    direct_channel: str | None = None,
+    weight: str = "conversions",
+    lookback: object = None,
+    grouping: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Credit conversions to channels from an event-level table of touches.
+
+    Touches are sorted by time within user (stable, so ties keep table order). A
+    user's journey ends at a converting touch, which is itself a touch of its
+    channel; later touches start the next journey, and touches after the last
+    conversion form a non-converting journey (used by ``markov``).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        One row per touch.
+    user : str
+        Column with the user (or cookie, or account) id.
+    time : str
+        Column with the time of the touch: datetimes, date text, or plain numbers
+        (then ``half_life`` and ``lookback`` are numbers in the same unit).
+    channel : str
+        Column with the channel label; whitespace around labels is removed and
+        labels are returned as text.
+    conversion : str
+        Column flagging the converting touch: True/False or 1/0.
+    value : str, optional
+        Column with the conversion value (revenue), read on converting rows.
+    models : sequence of str or CustomRule, default MODELS
+        Models to run, in the order of the result's columns.
+    half_life : str, Timedelta or float, default "7D"
+        Half-life of ``time_decay``: a touch one half-life before the conversion
+        weighs half as much as the converting touch.
+    direct_channel : str, optional
+        Label of the direct channel for ``last_non_direct`` (after ``grouping``;
+        an original label that ``grouping`` renames is accepted too).
+    weight : {"conversions", "value"}, default "conversions"
+        Credit conversions, or conversion value (needs ``value``).
+    lookback : str, Timedelta or float, optional
+        Touches more than this long before their journey's conversion get no
+        credit and are left out of every model (``"30D"``). The converting touch
+        is always kept. Non-converting journeys are cut the same way, back from
+        their last touch. None keeps all touches.
+    grouping : dict, optional
+        Channel label -> group label (e.g. ``{"Facebook": "Social"}``), applied
+        before attribution; labels not in the map are kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per channel (index ``"channel"``, sorted), one column per model.
+        ``attrs`` holds ``total`` (what was credited), ``weight``, ``journeys`` and
+        ``converting_journeys``.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found: missing columns (with close matches), an
+        empty table, unreadable times, missing channels, users or flags, no
+        conversions, unknown models, ``weight="value"`` without ``value``, and
+        invalid ``half_life`` / ``lookback``.
+
+    Notes
+    -----
+    {models_doc}
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> events = pd.DataFrame({
+    ...     "user": [1, 1, 1, 2],
+    ...     "time": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-05", "2024-01-02"]),
+    ...     "channel": ["Search", "Social", "Email", "Search"],
+    ...     "converted": [0, 0, 1, 1],
+    ... })
+    >>> attribute(events, "user", "time", "channel", "converted",  # doctest: +NORMALIZE_WHITESPACE
+    ...           models=["first_touch", "linear"]).round(3)
+             first_touch  linear
+    channel
+    Email            0.0   0.333
+    Search           2.0   1.333
+    Social           0.0   0.333
+    """
+    problems: list[Problem] = []
+    chosen = _resolve_models(models, problems)
+    _check_weight(weight, value, problems)
+    journeys = from_events(
+        events,
+        user=user,
+        time=time,
+        channel=channel,
+        conversion=conversion,
+        value=value,
+        lookback=lookback,
+        grouping=grouping,
+        problems=problems,
+    )
+    return _credit(journeys, chosen, half_life, direct_channel, weight, grouping, str(channel))
+
+
+def attribute_paths(
+    paths: pd.DataFrame,
+    path: str,
+    conversions: str,
+    nulls: str | None = None,
+    value: str | None = None,
+    sep: str = ">",
+    models: Iterable[str | CustomRule] | str | CustomRule = MODELS,
+    half_life: float = 1,
+    direct_channel: str | None = None,
+    weight: str = "conversions",
+    grouping: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Credit conversions to channels from a table of aggregated paths.
+
+    Each row is a path such as ``"Search > Social > Email"`` (the last channel is
+    the converting touch) with how many conversions followed it and, optionally,
+    how many journeys on the same path did not convert and the total value of the
+    conversions.
+
+    Paths carry no clock, so ``time_decay`` (and a custom rule's ``half_life``)
+    measures age in touches: the last touch has age 0, the one before it age 1,
+    and so on; ``half_life`` is a number of touches (default 1: each step back
+    halves the weight, giving 1/7, 2/7, 4/7 over three touches).
+
+    Parameters
+    ----------
+    paths : pandas.DataFrame
+        One row per path (the same path may appear on several rows).
+    path : str
+        Column of paths; channel names are separated by ``sep`` and stripped of
+        surrounding whitespace.
+    conversions : str
+        Column with the number of conversions of the path (non-negative).
+    nulls : str, optional
+        Column with the number of non-converting journeys of the path
+        (non-negative); used by ``markov``.
+    value : str, optional
+        Column with the total conversion value of the row.
+    sep : str, default ">"
+        Separator between channels.
+    models : sequence of str or CustomRule, default MODELS
+        Models to run, in the order of the result's columns.
+    half_life : float, default 1
+        Half-life of ``time_decay`` in touches.
+    direct_channel : str, optional
+        Label of the direct channel for ``last_non_direct``.
+    weight : {"conversions", "value"}, default "conversions"
+        Credit conversions, or conversion value (needs ``value``).
+    grouping : dict, optional
+        Channel label -> group label, applied before attribution.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per channel (index ``"channel"``, sorted), one column per model.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found: missing columns, an empty table, empty or
+        malformed paths, counts that are missing, not numbers or negative, no
+        conversions, unknown models and ``weight="value"`` without ``value``.
+
+    Notes
+    -----
+    {models_doc}
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame({"path": ["Search > Email", "Social"], "conv": [2, 1]})
+    >>> attribute_paths(paths, "path", "conv",  # doctest: +NORMALIZE_WHITESPACE
+    ...                 models=["last_touch", "linear"])
+             last_touch  linear
+    channel
+    Email           2.0     1.0
+    Search          0.0     1.0
+    Social          1.0     1.0
+    """
+    problems: list[Problem] = []
+    chosen = _resolve_models(models, problems)
+    _check_weight(weight, value, problems)
+    journeys = from_paths(
+        paths,
+        path=path,
+        conversions=conversions,
+        nulls=nulls,
+        value=value,
+        sep=sep,
+        grouping=grouping,
+        problems=problems,
+    )
+    return _credit(journeys, chosen, half_life, direct_channel, weight, grouping, str(path))
+
+
+# One description of the models serves both docstrings (absent under python -OO).
+for _function in (attribute, attribute_paths):
+    if _function.__doc__:
+        _function.__doc__ = _function.__doc__.replace("{models_doc}", _MODELS_DOC.strip())
+
+
+def _resolve_models(models: object, problems: list[Problem]) -> list[str | CustomRule]:
+    if isinstance(models, str | CustomRule):
+        models = [models]
+    try:
+        items = list(models)
+    except TypeError:
+        problems.append(
+            problem(
+                what=f"models={models!r} is not a list of model names.",
+                fix=f"Pass e.g. models=['last_touch', 'markov']; the models are {MODELS}.",
+            )
+        )
+        return []
+    if not items:
+        problems.append(
+            problem(what="models is empty.", fix=f"Pick one or more of {', '.join(MODELS)}.")
+        )
+    chosen: list[str | CustomRule] = []
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, CustomRule):
+            name, spec = item.name, item
+        elif isinstance(item, str) and item.strip() in MODELS:
+            name = spec = item.strip()
+        else:
+            similar = difflib.get_close_matches(str(item).strip().lower(), MODELS, n=2)
+            hint = f"Did you mean {' or '.join(map(repr, similar))}? " if similar else ""
+            problems.append(
+                problem(
+                    what=f"Unknown model {item!r}.",
+                    fix=f"{hint}The models are {', '.join(MODELS)}, or a rule made "
+                    "with custom_rule(...).",
+                )
+            )
+            continue
+        if name in seen:
+            problems.append(
+                problem(
+                    what=f"The model {name!r} is listed twice.",
+                    fix="List each model once (custom rules need distinct names).",
+                )
+            )
+            continue
+        seen.add(name)
+        chosen.append(spec)
+    return chosen
+
+
+def _check_weight(weight: object, value: object, problems: list[Problem]) -> None:
+    if weight not in _WEIGHTS:
+        problems.append(
+            problem(
+                what=f"weight={weight!r} is not one of {_WEIGHTS}.",
+                fix="Use weight='conversions' to credit conversions or weight='value' to "
+                "credit revenue.",
+            )
+        )
+    elif weight == "value" and value is None:
+        problems.append(
+            problem(
+                what="weight='value' credits conversion value, but no value column was given.",
+                fix="Pass value='<revenue column>' or use weight='conversions'.",
+                column="value",
+            )
+        )
+
+
+def _direct_code(
+    direct_channel: object,
+    journeys: Journeys,
+    grouping: Mapping | None,
+    column: str,
+    problems: list[Problem],
+) -> int | None:
+    if direct_channel is None:
+        return None
+    label = str(direct_channel).strip()
+    groups = {str(k).strip(): str(v).strip() for k, v in (grouping or {}).items()}
+    label = groups.get(label, label)
+    if label in journeys.channels:
+        return journeys.channels.index(label)
+    similar = close_matches(label, journeys.channels)
+    hint = f"Did you mean {' or '.join(map(repr, similar))}? " if similar else ""
+    problems.append(
+        problem(
+            what=f"direct_channel={direct_channel!r} is not one of the channels.",
+            fix=f"{hint}Pass the label the direct channel has in the data, or "
+            "direct_channel=None if there is none.",
+            column=column,
+        )
+    )
+    return None
+
+
+def _credit(
+    journeys: Journeys,
+    chosen: list[str | CustomRule],
+    half_life: object,
+    direct_channel: object,
+    weight: str,
+    grouping: Mapping | None,
+    channel_column: str,
+) -> pd.DataFrame:
+    problems: list[Problem] = []
+    names = [spec.name if isinstance(spec, CustomRule) else spec for spec in chosen]
+    decay = None
+    if "time_decay" in names:
+        decay, found = read_duration(half_life, journeys.unit, "half_life")
+        problems += [found] if found else []
+    rule_decay: dict[str, float | None] = {}
+    for spec in chosen:
+        if isinstance(spec, CustomRule) and spec.half_life is not None:
+            amount, found = read_duration(
+                spec.half_life, journeys.unit, f"half_life of rule {spec.name!r}"
+            )
+            problems += [found] if found else []
+            rule_decay[spec.name] = amount
+    direct = None
+    if "last_non_direct" in names:
+        direct = _direct_code(direct_channel, journeys, grouping, channel_column, problems)
+    if problems:
+        raise DataError(problems)
+
+    weights = journeys.weights(weight)
+    per_touch = weights[journeys.journey]
+    n_channels = len(journeys.channels)
+    columns = {}
+    for name, spec in zip(names, chosen, strict=True):
+        if spec == "markov":
+            columns[name] = markov(journeys, weights)
+            continue
+        if spec == "shapley":
+            columns[name] = shapley(journeys, weights)
+            continue
+        if isinstance(spec, CustomRule):
+            share = spec.shares(journeys, rule_decay.get(name))
+        elif spec == "time_decay":
+            share = rules.time_decay(journeys, decay)
+        elif spec == "last_non_direct":
+            share = rules.last_non_direct(journeys, direct)
+        else:
+            share = _SIMPLE_RULES[spec](journeys)
+        columns[name] = np.bincount(
+            journeys.channel, weights=share * per_touch, minlength=n_channels
+        )
+    index = pd.Index(list(journeys.channels), name="channel")
+    result = pd.DataFrame(columns, index=index, columns=names, dtype=np.float64)
+    result.attrs.update(
+        total=float(weights.sum()),
+        weight=weight,
+        journeys=int(journeys.n_journeys),
+        converting_journeys=int(np.count_nonzero(journeys.conversions)),
+    )
+    return result
