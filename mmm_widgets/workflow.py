@@ -186,6 +186,165 @@ class Workflow:
         """Everything the data step produced: frame, roles, frequency, warnings."""
         return self.step("data").result
 
+    # ----- step 2: model ------------------------------------------------------------
+    def configure_model(self, adstock: str = "geometric", saturation: str = "logistic",
+                        l_max: int = 8, yearly_seasonality: int | None = 2,
+                        priors: dict[str, Any] | None = None,
+                        lift_tests: Any = None, time_varying_intercept: bool = False) -> Any:
+        """Choose the model: carryover, diminishing returns, seasonality, priors, lift tests.
+
+        Parameters
+        ----------
+        adstock : str
+            ``"geometric"``, ``"delayed"``, ``"weibull_pdf"``, ``"weibull_cdf"``,
+            ``"binomial"`` or ``"no_adstock"``.
+        saturation : str
+            ``"logistic"``, ``"inverse_scaled_logistic"``, ``"tanh"``, ``"tanh_baselined"``,
+            ``"michaelis_menten"``, ``"hill"``, ``"hill_sigmoid"``, ``"root"``, ``"log"``
+            or ``"no_saturation"``.
+        l_max : int
+            Longest carryover in periods.
+        yearly_seasonality : int or None
+            Fourier order of the yearly pattern (None or 0 for none).
+        priors : dict, optional
+            Prior overrides by variable name, as ``Prior.to_dict()`` data or ``Prior``
+            objects, e.g. ``{"adstock_alpha": Prior("Beta", alpha=2, beta=2)}``.
+        lift_tests : pandas.DataFrame or list of dict, optional
+            Columns ``channel, x, delta_x, delta_y, sigma`` (and the geo column).
+        time_varying_intercept : bool
+            Let the baseline drift over time.
+
+        Returns
+        -------
+        pymc_marketing.mmm.MMM
+            The built, unfitted model.
+        """
+        from mmm_widgets.steps.model import ModelParams, ModelStep
+
+        params = ModelParams(
+            adstock=adstock, saturation=saturation, l_max=l_max,
+            yearly_seasonality=yearly_seasonality or None,
+            time_varying_intercept=bool(time_varying_intercept),
+            priors=_plain_priors(priors or {}),
+            lift_tests=_lift_tests(lift_tests, self.data_result.roles.geo))
+        return self.run_step(ModelStep(params, self.data_result))
+
+    def prior_check(self, samples: int = 200, random_seed: int = 42):
+        """Draw the target from the priors and compare with the observed target.
+
+        Parameters
+        ----------
+        samples : int
+            Prior predictive draws.
+        random_seed : int
+            Seed of the draws.
+
+        Returns
+        -------
+        PriorCheck
+            Verdict, message, implied and observed ranges.
+        """
+        from mmm_widgets.codegen import CodeChunk
+        from mmm_widgets.steps.base import execute
+        from mmm_widgets.steps.model import judge_prior, prior_check_lines
+
+        model_step = self.step("model")
+        if self.status("model") != "done":
+            raise StepOrderError(problem("The model is out of date.", "Apply the model again."))
+        trial = self._namespace_for_run()
+        execute(model_step.code(), trial)
+        execute(CodeChunk("Prior predictive check", tuple(prior_check_lines(samples, random_seed)),
+                          ("import numpy as np",)), trial)
+        roles = self.data_result.roles
+        return judge_prior(trial["prior_y"], self.data[roles.target])
+
+    # ----- step 3: fit --------------------------------------------------------------
+    def fit(self, method: str = "mcmc", *, preset: str | None = None, monitor=None,
+            **settings: Any) -> pd.DataFrame:
+        """Fit the configured model (blocks; the panel runs it in a worker thread).
+
+        Parameters
+        ----------
+        method : {"mcmc", "map"}
+            Full posterior, or a quick MAP preview.
+        preset : str, optional
+            ``"notebook"`` (default settings), ``"binder"``, ``"publication"``.
+        monitor : FitMonitor, optional
+            Receives progress; its ``cancel()`` stops the fit.
+        **settings
+            ``draws``, ``tune``, ``chains``, ``random_seed``, ``sampler`` (``"auto"``,
+            ``"nutpie"``, ``"pymc"``), ``target_accept``, ``hdi_prob``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :meth:`channel_summary`.
+        """
+        from mmm_widgets.steps.fit import FitParams, FitStep
+
+        settings = {k: v for k, v in settings.items() if v is not None}
+        params = FitParams.preset(preset or ("preview" if method == "map" else "notebook"),
+                                  **settings)
+        if method != params.method and preset is None:
+            params = params.replace(method=method)
+        self.run_step(FitStep(params, self.step("model"), monitor))
+        return self.channel_summary()
+
+    def fit_in_background(self, method: str = "mcmc", **settings: Any) -> FitJob:
+        """Start :meth:`fit` in a worker thread and return at once.
+
+        Returns
+        -------
+        FitJob
+            With ``monitor`` (progress), ``cancel()``, ``done`` and ``error``.
+        """
+        from mmm_widgets.steps.monitor import FitMonitor
+
+        job = FitJob(FitMonitor())
+        job.start(lambda: self.fit(method, monitor=job.monitor, **settings))
+        return job
+
+    @property
+    def mmm(self) -> Any:
+        """The fitted pymc-marketing ``MMM``."""
+        return self.step("fit").result.mmm
+
+    @property
+    def idata(self) -> Any:
+        """The fitted model's inference data (an ``xarray.DataTree``)."""
+        return self.mmm.idata
+
+    def channel_summary(self) -> pd.DataFrame:
+        """Per channel: spend, contribution and ROAS with 94 % HDIs, share of media.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel; columns ``spend, contribution, contribution_hdi_low,
+            contribution_hdi_high, roas, roas_hdi_low, roas_hdi_high, share`` in the
+            original units of target and spend, over the fitted period.
+        """
+        return self.step("fit").result.channel_summary.copy()
+
+    # ----- save / load --------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save mapping, configuration and fitted model to the folder ``path``.
+
+        Writes ``workflow.json`` (parameters of every step), ``raw.parquet`` (the raw
+        table, when it came from a DataFrame) and ``model.nc`` (pymc-marketing's
+        netCDF). No pickle: loading never executes stored code.
+        """
+        from mmm_widgets.persist import save_workflow
+
+        return save_workflow(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Workflow:
+        """Load a workflow saved with :meth:`save`; every later step works on it."""
+        from mmm_widgets.persist import load_workflow
+
+        return load_workflow(cls, Path(path))
+
     # ----- steps --------------------------------------------------------------------
     def run_step(self, step: Step) -> Any:
         """Run ``step`` and make it the current step of its kind.
@@ -209,6 +368,17 @@ class Workflow:
                     f"Complete the {needed} step (it is missing or out of date)."))
         namespace = self._namespace_for_run()
         result = step.run(namespace)
+        self._namespace = namespace
+        self._steps[step.kind] = step
+        self._stale.discard(step.kind)
+        self._invalidate_after(step.kind)
+        self._notify(step.kind)
+        return result
+
+    def restore_step(self, step: Step, restore: Callable[[dict[str, Any]], Any]) -> Any:
+        """Make ``step`` current with a result rebuilt by ``restore(namespace)`` (no rerun)."""
+        namespace = self._namespace_for_run()
+        result = restore(namespace)
         self._namespace = namespace
         self._steps[step.kind] = step
         self._stale.discard(step.kind)
@@ -310,6 +480,82 @@ class Workflow:
         notebook = to_notebook_json(self.chunks())
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
         return path
+
+
+class FitJob:
+    """A fit running in a worker thread.
+
+    Attributes
+    ----------
+    monitor : FitMonitor
+        Progress of the fit; ``monitor.snapshot()`` gives draws done, ETA, divergences.
+    error : BaseException or None
+        Why the fit stopped, if it did not finish (``FitCancelled`` after a cancel).
+    """
+
+    def __init__(self, monitor) -> None:
+        import threading
+
+        self.monitor = monitor
+        self.error: BaseException | None = None
+        self.result: Any = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="mmm-widgets-fit")
+        self._work: Callable[[], Any] | None = None
+
+    def start(self, work: Callable[[], Any]) -> None:
+        """Run ``work`` in the worker thread."""
+        self._work = work
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._work()
+        except BaseException as error:  # reported to whoever waits; the kernel stays up
+            self.error = error
+
+    @property
+    def done(self) -> bool:
+        """True once the fit finished, failed or was cancelled."""
+        return not self._thread.is_alive()
+
+    def cancel(self) -> None:
+        """Stop the fit; the workflow stays as it was before it."""
+        self.monitor.cancel()
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until done; return the channel summary or raise the fit's error."""
+        self._thread.join(timeout)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _plain_priors(priors: dict[str, Any]) -> dict[str, Any]:
+    """Priors as ``Prior.to_dict()`` data (``Prior`` objects are converted)."""
+    from mmm_widgets.steps.components import plain_prior
+
+    return {name: plain_prior(value) for name, value in priors.items()}
+
+
+def _lift_tests(tests: Any, geo: str | None) -> tuple:
+    from mmm_widgets.steps.model import LiftTest
+
+    if tests is None:
+        return ()
+    rows = tests.to_dict("records") if isinstance(tests, pd.DataFrame) else list(tests)
+    out = []
+    for row in rows:
+        if isinstance(row, LiftTest):
+            out.append(row)
+            continue
+        row = dict(row)
+        geo_value = row.pop(geo, None) if geo else None
+        row.setdefault("geo", geo_value)
+        out.append(LiftTest(**{k: row[k] for k in (*LIFT_FIELDS, "geo") if k in row}))
+    return tuple(out)
+
+
+LIFT_FIELDS = ("channel", "x", "delta_x", "delta_y", "sigma")
 
 
 def _variable_name(obj: object, frame) -> str:

@@ -1,0 +1,277 @@
+"""Step 3 — fit: pymc-marketing's ``mmm.fit`` and the channel summary it gives."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import FitCancelled, FitError, ModelError, problem
+from mmm_widgets.steps.base import Params, Step, execute
+from mmm_widgets.steps.model import ModelStep
+from mmm_widgets.steps.monitor import FitMonitor
+
+METHODS = ("mcmc", "map")
+SAMPLERS = ("auto", "nutpie", "pymc")
+HDI_PROB = 0.94
+SUMMARY_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
+                   "roas", "roas_hdi_low", "roas_hdi_high", "share")
+
+
+@dataclass(frozen=True)
+class FitParams(Params):
+    """Parameters of the fit step.
+
+    Parameters
+    ----------
+    method : {"mcmc", "map"}
+        Full posterior by NUTS, or a quick point estimate (MAP) for a preview.
+    draws, tune, chains : int
+        Posterior draws per chain, tuning steps per chain, and number of chains.
+    random_seed : int
+        Seed, so that the exported code gives the same numbers.
+    sampler : {"auto", "nutpie", "pymc"}
+        ``"auto"`` uses nutpie when installed (several times faster here), else PyMC.
+    target_accept : float
+        NUTS step-size target; raise it (0.95) when there are divergences.
+    hdi_prob : float
+        Probability mass of the credible intervals in the summary.
+    """
+
+    method: str = "mcmc"
+    draws: int = 500
+    tune: int = 500
+    chains: int = 2
+    random_seed: int = 42
+    sampler: str = "auto"
+    target_accept: float = 0.9
+    hdi_prob: float = HDI_PROB
+
+    @classmethod
+    def preset(cls, name: str, **changes: Any) -> FitParams:
+        """Named settings: ``"preview"`` (MAP), ``"notebook"``, ``"publication"``."""
+        presets = {
+            "preview": cls(method="map"),
+            "notebook": cls(),
+            "binder": cls(draws=300, tune=300, chains=2),
+            "publication": cls(draws=2000, tune=1500, chains=4, target_accept=0.95),
+        }
+        if name not in presets:
+            raise ModelError(problem(f"Unknown preset {name!r}.",
+                                     f"Use one of {', '.join(presets)}."))
+        return presets[name].replace(**changes)
+
+
+def resolve_sampler(sampler: str) -> str:
+    """The NUTS implementation ``sampler`` stands for on this machine."""
+    if sampler == "auto":
+        return "nutpie" if importlib.util.find_spec("nutpie") is not None else "pymc"
+    return sampler
+
+
+@dataclass
+class FitResult:
+    """What a fit produced.
+
+    Attributes
+    ----------
+    mmm : pymc_marketing.mmm.MMM
+        The fitted model.
+    channel_summary : pandas.DataFrame
+        Per channel: spend, contribution and ROAS with HDIs, share of media contribution.
+    seconds : float
+        Wall time of the fit.
+    divergences : int
+        Divergent transitions after tuning (0 for MAP).
+    """
+
+    mmm: Any
+    channel_summary: pd.DataFrame
+    seconds: float
+    divergences: int
+
+
+class FitStep(Step):
+    """Fit the model built by the model step and summarise the channels.
+
+    The step re-runs the model step's code first, so each fit starts from a fresh
+    ``MMM`` (pymc-marketing reuses an already-built model on a second ``fit``), and a
+    cancelled or failed fit leaves the previous fit untouched.
+    """
+
+    kind = "fit"
+    title = "Fit"
+    requires = ("data", "model")
+
+    params: FitParams
+
+    def __init__(self, params: FitParams, model_step: ModelStep,
+                 monitor: FitMonitor | None = None):
+        super().__init__(params)
+        self.model_step = model_step
+        self.monitor = monitor or FitMonitor()
+
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """Check the settings; raise :class:`ModelError` listing every problem."""
+        params, problems = self.params, []
+        if params.method not in METHODS:
+            problems.append(problem(f"Unknown method {params.method!r}.",
+                                    "Use 'mcmc' (full posterior) or 'map' (quick preview)."))
+        if params.sampler not in SAMPLERS:
+            problems.append(problem(f"Unknown sampler {params.sampler!r}.",
+                                    f"Use one of {', '.join(SAMPLERS)}."))
+        if resolve_sampler(params.sampler) == "nutpie" and \
+                importlib.util.find_spec("nutpie") is None:
+            problems.append(problem("nutpie is not installed.",
+                                    "pip install nutpie, or use sampler='pymc'."))
+        for name in ("draws", "tune", "chains"):
+            value = getattr(params, name)
+            minimum = 0 if name == "tune" else 1
+            if not isinstance(value, int) or value < minimum:
+                problems.append(problem(f"{name} must be a whole number of at least {minimum}.",
+                                        f"Set {name} to e.g. 500."))
+        if not 0.5 <= params.target_accept < 1:
+            problems.append(problem("target_accept must be between 0.5 and 1.",
+                                    "Use 0.8 to 0.99; higher values reduce divergences."))
+        if not 0 < params.hdi_prob < 1:
+            problems.append(problem("hdi_prob must be between 0 and 1.", "Use e.g. 0.94."))
+        if problems:
+            raise ModelError(problems)
+
+    def code(self) -> CodeChunk:
+        """``mmm.fit(...)`` with every setting explicit, then the channel summary."""
+        params = self.params
+        if params.method == "map":
+            fit = (f"mmm.fit(X, y, method='map', random_seed={literal(params.random_seed)}, "
+                   "progressbar=False)")
+            comment = f"Fit: quick preview by MAP (a point estimate), seed {params.random_seed}"
+        else:
+            sampler = resolve_sampler(params.sampler)
+            fit = (f"mmm.fit(X, y, draws={literal(params.draws)}, tune={literal(params.tune)}, "
+                   f"chains={literal(params.chains)}, "
+                   f"target_accept={literal(params.target_accept)}, "
+                   f"random_seed={literal(params.random_seed)}, "
+                   f"nuts_sampler={literal(sampler)}, progressbar=False)")
+            comment = (f"Fit: NUTS ({sampler}), {params.chains} chains x {params.draws} draws "
+                       f"after {params.tune} tuning steps, seed {params.random_seed}")
+        return CodeChunk(comment=comment, lines=(fit, *summary_lines(params.hdi_prob)),
+                         imports=("import arviz as az", "import pandas as pd"),
+                         title=self.title)
+
+    def restore(self, namespace: dict[str, Any], mmm: Any) -> FitResult:
+        """Take a fitted ``mmm`` loaded from disk as this step's result (no refit).
+
+        Parameters
+        ----------
+        namespace : dict
+            The workflow's namespace (the model step's variables are rebuilt in it).
+        mmm : pymc_marketing.mmm.MMM
+            A model loaded with ``MMM.load``.
+        """
+        trial = dict(namespace)
+        execute(self.model_step.code(), trial)
+        trial["mmm"] = mmm
+        execute(CodeChunk("summary", tuple(summary_lines(self.params.hdi_prob)),
+                          ("import arviz as az", "import pandas as pd")), trial)
+        result = FitResult(mmm=mmm, channel_summary=trial["channel_summary"], seconds=0.0,
+                           divergences=count_divergences(mmm))
+        namespace.clear()
+        namespace.update(trial)
+        self.result = result
+        return result
+
+    def run(self, namespace: dict[str, Any]) -> FitResult:
+        """Rebuild the model, fit it with progress and cancel, and read the summary.
+
+        Raises
+        ------
+        FitCancelled
+            When :meth:`FitMonitor.cancel` was called; nothing changes.
+        FitError
+            When sampling fails, with the likely cause and what to change.
+        """
+        self.validate(namespace)
+        params = self.params
+        monitor = self.monitor
+        per_chain = params.draws + params.tune
+        monitor.start(per_chain * params.chains if params.method == "mcmc" else 0)
+        trial = dict(namespace)
+        try:
+            execute(self.model_step.code(), trial)
+            monitor.check_cancel()
+            with monitor.instrument():
+                execute(self.code(), trial)
+        except FitCancelled:
+            monitor.set_phase("cancelled")
+            raise
+        except Exception as error:
+            monitor.set_phase("failed")
+            raise translate_fit_error(error) from error
+        snapshot = monitor.snapshot()
+        result = FitResult(mmm=trial["mmm"], channel_summary=trial["channel_summary"],
+                           seconds=snapshot.elapsed, divergences=count_divergences(trial["mmm"]))
+        monitor.set_phase("done")
+        namespace.clear()
+        namespace.update(trial)
+        self.result = result
+        return result
+
+
+def summary_lines(hdi_prob: float) -> list[str]:
+    """Pandas/arviz code computing ``channel_summary`` from the fitted ``mmm``."""
+    prob = literal(float(hdi_prob))
+    return [
+        "contribution = mmm.data.get_channel_contributions(original_scale=True, "
+        "period='all_time')",
+        "contribution = contribution.sum([d for d in contribution.dims "
+        "if d not in ('chain', 'draw', 'channel')])",
+        "spend = mmm.data.get_channel_spend()",
+        "spend = spend.sum([d for d in spend.dims if d != 'channel'])",
+        "roas = contribution / spend",
+        "share = contribution / contribution.sum('channel')",
+        f"contribution_hdi = az.hdi(contribution.rename('contribution'), prob={prob})",
+        f"roas_hdi = az.hdi(roas.rename('roas'), prob={prob})",
+        "channel_summary = pd.DataFrame({",
+        "    'spend': spend.to_series(),",
+        "    'contribution': contribution.mean(('chain', 'draw')).to_series(),",
+        "    'contribution_hdi_low': contribution_hdi.sel(ci_bound='lower').to_series(),",
+        "    'contribution_hdi_high': contribution_hdi.sel(ci_bound='upper').to_series(),",
+        "    'roas': roas.mean(('chain', 'draw')).to_series(),",
+        "    'roas_hdi_low': roas_hdi.sel(ci_bound='lower').to_series(),",
+        "    'roas_hdi_high': roas_hdi.sel(ci_bound='upper').to_series(),",
+        "    'share': share.mean(('chain', 'draw')).to_series(),",
+        "})",
+    ]
+
+
+def count_divergences(mmm: Any) -> int:
+    """Divergent transitions in the fit (0 when the fit has none recorded)."""
+    try:
+        stats = mmm.idata["sample_stats"]
+    except (KeyError, TypeError, AttributeError):
+        return 0
+    if "diverging" not in stats:
+        return 0
+    return int(stats["diverging"].sum())
+
+
+def translate_fit_error(error: BaseException) -> FitError:
+    """Turn a sampler or pytensor failure into a readable :class:`FitError`."""
+    text = str(error)
+    lowered = text.lower()
+    if "initial evaluation" in lowered or "-inf" in lowered or "nan" in lowered:
+        what = "The model could not start: the log-probability was not finite."
+        fix = ("Check priors (e.g. a negative sigma) and the data (extreme values); try "
+               "tighter priors or a different saturation.")
+    elif "memory" in lowered:
+        what = "The fit ran out of memory."
+        fix = "Use fewer draws or chains, or fewer geos and channels."
+    else:
+        first_line = text.splitlines()[0] if text else type(error).__name__
+        what = f"The fit failed: {type(error).__name__}: {first_line[:300]}"
+        fix = ("Your mapping and model settings are kept. Try the MAP preview, fewer "
+               "channels, or the default priors.")
+    return FitError(problem(what, fix))

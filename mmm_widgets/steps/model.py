@@ -1,0 +1,349 @@
+"""Step 2 — model: a pymc-marketing ``MMM`` with chosen adstock, saturation and priors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import ModelError, problem
+from mmm_widgets.steps import components
+from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
+
+LIFT_COLUMNS = ("channel", "x", "delta_x", "delta_y", "sigma")
+MODEL_CONFIG_KEYS = ("intercept", "likelihood", "gamma_control", "gamma_fourier")
+
+
+@dataclass(frozen=True)
+class LiftTest(Params):
+    """One lift-test result: spending ``delta_x`` more at level ``x`` gave ``delta_y``.
+
+    Parameters
+    ----------
+    channel : str
+        The channel tested.
+    x, delta_x : float
+        Spend per period before the test and its change, in spend units.
+    delta_y : float
+        Measured change of the target per period, in target units.
+    sigma : float
+        Standard error of ``delta_y``.
+    geo : str, optional
+        The geo of the test, for geo models.
+    """
+
+    channel: str
+    x: float
+    delta_x: float
+    delta_y: float
+    sigma: float
+    geo: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelParams(Params):
+    """Parameters of the model step.
+
+    Parameters
+    ----------
+    adstock : str
+        Lookup name of the carryover (``"geometric"``, ``"delayed"``, ``"weibull_pdf"``...).
+    saturation : str
+        Lookup name of the diminishing-returns curve (``"logistic"``, ``"hill"``...).
+    l_max : int
+        Longest carryover, in periods.
+    yearly_seasonality : int or None
+        Number of Fourier pairs for the yearly pattern (None or 0: none).
+    time_varying_intercept : bool
+        Let the baseline drift over time (a Gaussian-process trend).
+    priors : dict
+        Overrides by model variable name (``"adstock_alpha"``, ``"saturation_lam"``,
+        ``"intercept"``, ``"likelihood"``, ``"gamma_control"``, ``"gamma_fourier"``), each in
+        ``Prior.to_dict()`` form: ``{"dist": "Beta", "kwargs": {"alpha": 2, "beta": 2}}``.
+    lift_tests : tuple of LiftTest
+        Experiment results that calibrate the media curves.
+    """
+
+    adstock: str = "geometric"
+    saturation: str = "logistic"
+    l_max: int = 8
+    yearly_seasonality: int | None = 2
+    time_varying_intercept: bool = False
+    priors: dict[str, Any] = field(default_factory=dict)
+    lift_tests: tuple[LiftTest, ...] = ()
+
+
+class ModelStep(Step):
+    """Build the pymc-marketing ``MMM`` for the mapped data (no fitting yet)."""
+
+    kind = "model"
+    title = "Model"
+    requires = ("data",)
+
+    params: ModelParams
+
+    def __init__(self, params: ModelParams, data: DataResult):
+        super().__init__(params)
+        self.data = data
+
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """Check names, window length, priors and lift tests; raise :class:`ModelError`."""
+        params, roles = self.params, self.data.roles
+        problems = []
+        for kind, name in (("adstock", params.adstock), ("saturation", params.saturation)):
+            try:
+                components.class_name(name, kind)
+            except ModelError as error:
+                problems += error.problems
+        periods = self.data.data[roles.date].nunique()
+        if not isinstance(params.l_max, int) or params.l_max < 1:
+            problems.append(problem("l_max must be a whole number of periods, at least 1.",
+                                    "Set l_max to e.g. 8 weeks."))
+        elif params.l_max >= periods // 2:
+            problems.append(problem(
+                f"The adstock window (l_max={params.l_max}) is too long for {periods} periods.",
+                f"Use l_max below {periods // 2}, or a longer history.", column=roles.date))
+        if params.yearly_seasonality is not None and params.yearly_seasonality < 0:
+            problems.append(problem("yearly_seasonality cannot be negative.",
+                                    "Use 0 (none) or an order such as 2."))
+        known = self._prior_names()
+        for name, prior in params.priors.items():
+            if name not in known:
+                problems.append(problem(
+                    f"There is no parameter {name!r} in this model.",
+                    f"Set priors for one of {', '.join(sorted(known))}."))
+                continue
+            try:
+                components.check_prior(name, prior)
+            except ModelError as error:
+                problems += error.problems
+        problems += self._check_lift_tests()
+        if problems:
+            raise ModelError(problems)
+
+    def _prior_names(self) -> set[str]:
+        names = set(components.default_priors(self.params.adstock, self.params.saturation))
+        return names | set(MODEL_CONFIG_KEYS)
+
+    def _check_lift_tests(self) -> list:
+        roles, problems = self.data.roles, []
+        for index, test in enumerate(self.params.lift_tests, start=1):
+            where = f"lift test {index}"
+            if test.channel not in roles.channels:
+                problems.append(problem(f"{where}: {test.channel!r} is not a mapped channel.",
+                                        f"Use one of {', '.join(roles.channels)}.",
+                                        column="channel"))
+            if not test.sigma > 0:
+                problems.append(problem(f"{where}: sigma must be positive.",
+                                        "Enter the standard error of the measured lift.",
+                                        column="sigma"))
+            if test.x < 0 or test.x + test.delta_x < 0:
+                problems.append(problem(f"{where}: spend cannot be negative.",
+                                        "Check x and delta_x.", column="x"))
+            if roles.geo and test.geo is None:
+                problems.append(problem(f"{where}: this is a geo model; the test needs a geo.",
+                                        "Enter the geo where the test ran.", column="geo"))
+        return problems
+
+    def code(self) -> CodeChunk:
+        """Code that builds the ``MMM`` and its data (``X``, ``y``)."""
+        params, roles = self.params, self.data.roles
+        adstock_class = components.class_name(params.adstock, "adstock")
+        saturation_class = components.class_name(params.saturation, "saturation")
+        media_priors = {k: v for k, v in params.priors.items() if k not in MODEL_CONFIG_KEYS}
+        config = {k: v for k, v in params.priors.items() if k in MODEL_CONFIG_KEYS}
+        lines = [
+            "# numba's fast-math lets cached and freshly compiled code round differently; "
+            "off, the",
+            "# same seed gives the same draws in every kernel",
+            "pytensor.config.numba__fastmath = False",
+            "mmm = MMM(",
+            f"    date_column={literal(roles.date)},",
+            f"    channel_columns={literal(list(roles.channels))},",
+            f"    target_column={literal(roles.target)},",
+        ]
+        if roles.controls:
+            lines.append(f"    control_columns={literal(list(roles.controls))},")
+        if roles.geo:
+            lines.append(f"    dims={literal((roles.geo,))},")
+        lines.append(f"    adstock={adstock_class}(l_max={literal(params.l_max)}"
+                     f"{_component_priors('adstock', media_priors)}),")
+        lines.append(f"    saturation={saturation_class}("
+                     f"{_component_priors('saturation', media_priors)[2:]}),")
+        if params.yearly_seasonality:
+            lines.append(f"    yearly_seasonality={literal(params.yearly_seasonality)},")
+        if params.time_varying_intercept:
+            lines.append("    time_varying_intercept=True,")
+        if config:
+            lines.append("    model_config={")
+            lines += [f"        {literal(k)}: {components.prior_code(v)}," for k, v in
+                      config.items()]
+            lines.append("    },")
+        lines.append(")")
+        lines += [
+            f"X = {DATA_VARIABLE}.drop(columns=[{literal(roles.target)}])",
+            f"y = {DATA_VARIABLE}[{literal(roles.target)}]",
+        ]
+        transform = control_transform(self.data)
+        if transform:
+            lines += [
+                "# Centre and scale non-binary controls so they do not compete with the "
+                "intercept",
+                f"control_transform = {literal(transform)}",
+                "X = X.assign(**{c: (X[c] - m) / s for c, (m, s) in control_transform.items()})",
+            ]
+        lines.append("mmm.build_model(X, y)")
+        imports = ["import pytensor", "from pymc_marketing.mmm import MMM, "
+                   f"{', '.join(sorted({adstock_class, saturation_class}))}"]
+        if params.priors:
+            imports.append("from pymc_extras.prior import Prior")
+        if params.lift_tests:
+            imports.insert(0, "import pandas as pd")
+            lines += self._lift_lines()
+        return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=tuple(imports),
+                         title=self.title)
+
+    def _lift_lines(self) -> list[str]:
+        geo = self.data.roles.geo
+        rows = []
+        for test in self.params.lift_tests:
+            row = {"channel": test.channel, "x": float(test.x), "delta_x": float(test.delta_x),
+                   "delta_y": float(test.delta_y), "sigma": float(test.sigma)}
+            if geo:
+                row = {geo: test.geo, **row}
+            rows.append(row)
+        return ["lift_tests = pd.DataFrame([",
+                *[f"    {literal(row)}," for row in rows],
+                "])",
+                "mmm.add_lift_test_measurements(lift_tests)"]
+
+    def describe(self) -> str:
+        """One line saying what the model is."""
+        params = self.params
+        season = (f", yearly seasonality of order {params.yearly_seasonality}"
+                  if params.yearly_seasonality else "")
+        trend = ", time-varying baseline" if params.time_varying_intercept else ""
+        lift = f", calibrated with {len(params.lift_tests)} lift tests" \
+            if params.lift_tests else ""
+        return (f"Model: {params.adstock} adstock over {params.l_max} periods, "
+                f"{params.saturation} saturation{season}{trend}{lift}")
+
+    def read_results(self, namespace: dict[str, Any]) -> Any:
+        """The built (unfitted) ``MMM``."""
+        return namespace["mmm"]
+
+
+def control_transform(data: DataResult) -> dict[str, tuple[float, float]]:
+    """Centre and scale of each non-binary control, from the mapped data.
+
+    pymc-marketing scales the target and the channels but not the controls; a control
+    such as a price index near 1 then competes with the intercept and the baseline and
+    control contributions come out large and opposite. Binary (0/1) controls are left as
+    they are so their effect reads as "the effect of the event".
+
+    Returns
+    -------
+    dict
+        ``{column: (centre, scale)}``; the model uses ``(x - centre) / scale``.
+    """
+    out = {}
+    for column in data.roles.controls:
+        values = data.data[column]
+        if set(values.dropna().unique().tolist()) <= {0.0, 1.0}:
+            continue
+        centre = float(values.mean())
+        scale = float((values - centre).abs().max()) or 1.0
+        out[column] = (centre, scale)
+    return out
+
+
+def _component_priors(prefix: str, priors: dict[str, Any]) -> str:
+    own = {k[len(prefix) + 1:]: v for k, v in priors.items() if k.startswith(prefix + "_")}
+    if not own:
+        return ""
+    inner = ", ".join(f"{literal(k)}: {components.prior_code(v)}" for k, v in own.items())
+    return f", priors={{{inner}}}"
+
+
+def prior_check_lines(samples: int, random_seed: int) -> list[str]:
+    """Code drawing the target from the priors, in original units (``prior_y``)."""
+    return [
+        f"prior = mmm.sample_prior_predictive(X, y, samples={literal(samples)}, "
+        f"extend_idata=False, random_seed={literal(random_seed)})",
+        "target_scale = float(mmm.get_scales_as_xarray()['target_scale'].max())",
+        "prior_y = prior['y'].to_numpy().ravel() * target_scale",
+    ]
+
+
+@dataclass(frozen=True)
+class PriorCheck:
+    """How the target the priors imply compares with the observed target.
+
+    Attributes
+    ----------
+    verdict : str
+        ``"ok"`` or ``"warn"``.
+    message : str
+        Plain-language finding and what to do.
+    implied_low, implied_high : float
+        3 % and 97 % quantiles of the prior predictive target.
+    observed_low, observed_high : float
+        Smallest and largest observed target.
+    negative_share : float
+        Share of prior predictive values below zero.
+    """
+
+    verdict: str
+    message: str
+    implied_low: float
+    implied_high: float
+    observed_low: float
+    observed_high: float
+    negative_share: float
+
+
+WIDE_RATIO = 20.0
+
+
+def judge_prior(prior_y, observed) -> PriorCheck:
+    """Compare prior predictive draws of the target with the observed target.
+
+    Parameters
+    ----------
+    prior_y : array-like
+        Prior predictive draws in original units.
+    observed : array-like
+        The observed target.
+
+    Returns
+    -------
+    PriorCheck
+    """
+    import numpy as np
+
+    draws = np.asarray(prior_y, dtype=float)
+    seen = np.asarray(observed, dtype=float)
+    low, high = (float(v) for v in np.quantile(draws, [0.03, 0.97]))
+    seen_low, seen_high = float(seen.min()), float(seen.max())
+    negative = float(np.mean(draws < 0))
+    ratio = (high - low) / max(seen_high - seen_low, 1e-12)
+    if low > seen_low or high < seen_high:
+        verdict, message = "warn", (
+            f"The priors imply a target between {low:,.0f} and {high:,.0f}, which does not "
+            f"cover the observed {seen_low:,.0f} to {seen_high:,.0f}. Widen the intercept or "
+            "noise priors.")
+    elif ratio > WIDE_RATIO:
+        verdict, message = "warn", (
+            f"The priors allow a target between {low:,.0f} and {high:,.0f}, {ratio:.0f} times "
+            "the observed range. That is very vague; tighter priors (e.g. on the noise or "
+            "channel effects) usually fit faster and better.")
+    else:
+        verdict, message = "ok", (
+            f"The priors imply a target between {low:,.0f} and {high:,.0f}; the observed "
+            f"{seen_low:,.0f} to {seen_high:,.0f} lies well inside. Plausible.")
+    if negative > 0.25 and seen_low >= 0:
+        message += (f" {negative:.0%} of prior draws are negative although the target never "
+                    "is; consider a positive intercept prior.")
+        verdict = "warn"
+    return PriorCheck(verdict, message, low, high, seen_low, seen_high, negative)

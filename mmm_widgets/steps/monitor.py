@@ -1,0 +1,192 @@
+"""Progress and cancel for a running fit, without changing the code that runs.
+
+The fit step runs the exported line ``mmm.fit(...)`` as it is. While it runs,
+:meth:`FitMonitor.instrument` wraps ``nutpie.sample`` (and ``pymc.sample`` for PyMC's own
+sampler) *for the fitting thread only*: nutpie is started non-blocking with the same
+arguments, so the draws are identical to a plain call, and the wrapper polls it, reports
+progress and aborts it on cancel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mmm_widgets.errors import FitCancelled, Problem
+
+_PATCH_LOCK = threading.Lock()
+_POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class FitProgress:
+    """A snapshot of a running fit.
+
+    Attributes
+    ----------
+    phase : str
+        ``"idle"``, ``"building"``, ``"compiling"``, ``"sampling"``, ``"summarising"``,
+        ``"done"``, ``"cancelled"`` or ``"failed"``.
+    draws_done, draws_total : int
+        Draws finished (tuning included) over all chains, and the total expected.
+    divergences : int
+        Divergent transitions so far (after tuning).
+    elapsed : float
+        Seconds since the fit started.
+    eta : float or None
+        Estimated seconds left (None until sampling has made progress).
+    """
+
+    phase: str
+    draws_done: int
+    draws_total: int
+    divergences: int
+    elapsed: float
+    eta: float | None
+
+    @property
+    def fraction(self) -> float:
+        """Share of draws done, 0 to 1."""
+        return self.draws_done / self.draws_total if self.draws_total else 0.0
+
+
+class FitMonitor:
+    """Shared between the fitting thread and whoever watches it (a panel, a test)."""
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self.phase = "idle"
+        self._done = 0
+        self._total = 0
+        self._divergences = 0
+        self._started: float | None = None
+        self._sampling_started: float | None = None
+        self._done_at_sampling_start = 0
+
+    # ----- watcher side -----------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the fit to stop; it raises :class:`FitCancelled` at the next poll."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._cancel.is_set()
+
+    def snapshot(self) -> FitProgress:
+        """The current progress."""
+        with self._lock:
+            now = time.perf_counter()
+            elapsed = now - self._started if self._started else 0.0
+            eta = None
+            if self._sampling_started and self._done > self._done_at_sampling_start:
+                rate = (self._done - self._done_at_sampling_start) / (
+                    now - self._sampling_started)
+                eta = max(0.0, (self._total - self._done) / rate) if rate > 0 else None
+            return FitProgress(self.phase, self._done, self._total, self._divergences,
+                               elapsed, eta)
+
+    # ----- fitting side -----------------------------------------------------------
+    def start(self, total_draws: int) -> None:
+        """Reset for a new fit of ``total_draws`` draws (tuning included, all chains)."""
+        with self._lock:
+            self._cancel.clear()
+            self.phase = "building"
+            self._done, self._total, self._divergences = 0, total_draws, 0
+            self._started = time.perf_counter()
+            self._sampling_started = None
+
+    def set_phase(self, phase: str) -> None:
+        """Record what the fit is doing now."""
+        with self._lock:
+            self.phase = phase
+            if phase == "sampling" and self._sampling_started is None:
+                self._sampling_started = time.perf_counter()
+                self._done_at_sampling_start = self._done
+
+    def check_cancel(self) -> None:
+        """Raise :class:`FitCancelled` if a cancel was asked for."""
+        if self._cancel.is_set():
+            raise FitCancelled(Problem(what="The fit was cancelled.",
+                                       fix="Nothing was changed; start a new fit when ready."))
+
+    def _on_nutpie_progress(self, chains: list[Any]) -> None:
+        with self._lock:
+            self._done = sum(int(c.finished_draws) for c in chains)
+            self._total = sum(int(c.total_draws) for c in chains) or self._total
+            self._divergences = sum(int(c.divergences) for c in chains)
+
+    def _on_pymc_draw(self, trace: Any, draw: Any) -> None:
+        with self._lock:
+            self._done += 1
+            stats = draw.stats[0] if draw.stats else {}
+            if not draw.tuning and stats.get("diverging", False):
+                self._divergences += 1
+        self.check_cancel()
+
+    @contextlib.contextmanager
+    def instrument(self) -> Iterator[None]:
+        """Within this block, fits started by the current thread report here and obey cancel."""
+        import nutpie
+        import pymc
+
+        owner = threading.get_ident()
+        original_sample, original_compile = nutpie.sample, nutpie.compile_pymc_model
+        original_pm_sample = pymc.sample
+        monitor = self
+
+        def compile_model(*args: Any, **kwargs: Any):
+            if threading.get_ident() != owner:
+                return original_compile(*args, **kwargs)
+            monitor.set_phase("compiling")
+            compiled = original_compile(*args, **kwargs)
+            monitor.check_cancel()
+            return compiled
+
+        def sample(*args: Any, **kwargs: Any):
+            if threading.get_ident() != owner or kwargs.get("blocking") is False:
+                return original_sample(*args, **kwargs)
+            outer_callback = kwargs.get("progress_callback")
+
+            def callback(chains: list[Any]) -> None:
+                monitor._on_nutpie_progress(chains)
+                if outer_callback is not None:
+                    outer_callback(chains)
+
+            kwargs.update(blocking=False, progress_callback=callback)
+            monitor.set_phase("sampling")
+            sampler = original_sample(*args, **kwargs)
+            while not _finished(sampler):
+                if monitor.cancelled:
+                    sampler.cancel()
+                    monitor.check_cancel()
+                time.sleep(_POLL_SECONDS)
+            return sampler.wait()
+
+        def pm_sample(*args: Any, **kwargs: Any):
+            if threading.get_ident() == owner and kwargs.get("nuts_sampler") == "pymc":
+                kwargs.setdefault("callback", monitor._on_pymc_draw)
+                monitor.set_phase("sampling")
+            return original_pm_sample(*args, **kwargs)
+
+        with _PATCH_LOCK:
+            nutpie.sample, nutpie.compile_pymc_model = sample, compile_model
+            pymc.sample = pm_sample
+            try:
+                yield
+            finally:
+                nutpie.sample, nutpie.compile_pymc_model = original_sample, original_compile
+                pymc.sample = original_pm_sample
+
+
+def _finished(sampler: Any) -> bool:
+    # nutpie 0.16 raises TimeoutError from is_finished while the chains still run.
+    try:
+        return bool(sampler.is_finished)
+    except TimeoutError:
+        return False

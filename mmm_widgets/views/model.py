@@ -1,0 +1,182 @@
+"""Panel of step 2 — model: components, priors with explanations, lift tests, prior check."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from mmm_widgets.steps import components
+from mmm_widgets.views.common import CodeBox, message_html, problems_html, report_errors
+from mmm_widgets.workflow import Workflow
+
+LIFT_FIELDS = ("channel", "x", "delta_x", "delta_y", "sigma")
+
+
+class ModelView(w.VBox):
+    """Choose adstock, saturation, seasonality and priors; add lift tests; check priors.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The workflow this panel edits (its data step must be done).
+    """
+
+    def __init__(self, workflow: Workflow):
+        self.workflow = workflow
+        self.message = w.HTML()
+        self.prior_message = w.HTML()
+        self.code_box = CodeBox("Model step code")
+        guard = report_errors(self.message)
+        self.adstock = w.Dropdown(description="Adstock", options=list(components.ADSTOCKS),
+                                  value="geometric")
+        self.saturation = w.Dropdown(description="Saturation",
+                                     options=list(components.SATURATIONS), value="logistic")
+        self.l_max = w.BoundedIntText(description="l_max", value=8, min=1, max=104)
+        self.seasonality = w.BoundedIntText(description="Yearly order", value=2, min=0, max=10)
+        self.trend = w.Checkbox(description="Time-varying baseline (trend)", value=False)
+        self.prior_box = w.VBox()
+        self.prior_inputs: dict[str, w.Text] = {}
+        self.lift_rows = w.VBox()
+        self.add_lift_button = w.Button(description="Add lift test", icon="plus")
+        self.apply_button = w.Button(description="Apply model", button_style="primary",
+                                     icon="check")
+        self.check_button = w.Button(description="Prior check", icon="search")
+        self.export_button = w.Button(description="Export code", icon="code")
+        self.adstock.observe(guard(self._refresh_priors), names="value")
+        self.saturation.observe(guard(self._refresh_priors), names="value")
+        self.add_lift_button.on_click(guard(lambda _: self.add_lift_row()))
+        self.apply_button.on_click(guard(lambda _: self.apply()))
+        self.check_button.on_click(guard(lambda _: self.check_priors()))
+        self.export_button.on_click(guard(lambda _: self.export()))
+        roles = workflow.data_result.roles
+        geo = f" Geo model over {html.escape(roles.geo)!s}." if roles.geo else ""
+        super().__init__([
+            w.HTML(f"<b>Components</b> <i>{len(roles.channels)} channels, "
+                   f"{len(roles.controls)} controls.{geo}</i>"),
+            w.HBox([w.VBox([self.adstock, self.l_max]),
+                    w.VBox([self.saturation, self.seasonality]), self.trend]),
+            w.HTML("<b>Priors</b> <i>(edit as e.g. Beta(alpha=2, beta=2))</i>"),
+            self.prior_box,
+            w.HTML("<b>Lift tests</b> <i>(experiments: spend x, change delta_x, measured "
+                   "change delta_y, its standard error sigma; per period)</i>"),
+            self.lift_rows, self.add_lift_button,
+            w.HBox([self.apply_button, self.check_button, self.export_button]),
+            self.message, self.prior_message, self.code_box,
+        ])
+        self._load_state()
+
+    def _load_state(self) -> None:
+        if self.workflow.status("model") in ("done", "stale"):
+            params = self.workflow.step("model").params
+            with self.hold_sync():
+                self.adstock.value, self.saturation.value = params.adstock, params.saturation
+                self.l_max.value = params.l_max
+                self.seasonality.value = params.yearly_seasonality or 0
+                self.trend.value = params.time_varying_intercept
+            self._refresh_priors()
+            for name, prior in params.priors.items():
+                if name in self.prior_inputs:
+                    self.prior_inputs[name].value = components.prior_text(prior)
+            for test in params.lift_tests:
+                self.add_lift_row(test.to_dict())
+        else:
+            self._refresh_priors()
+
+    def _refresh_priors(self, _change: Any = None) -> None:
+        defaults = components.default_priors(self.adstock.value, self.saturation.value)
+        defaults.update(components.model_config_defaults())
+        rows = []
+        old = {k: v.value for k, v in self.prior_inputs.items()}
+        self.prior_inputs = {}
+        self._defaults = defaults
+        for name, prior in defaults.items():
+            default_text = components.prior_text(prior)
+            field = w.Text(value=old.get(name, default_text), description=name,
+                           style={"description_width": "130px"},
+                           layout=w.Layout(width="420px"))
+            self.prior_inputs[name] = field
+            explanation = components.EXPLANATIONS.get(name, "")
+            rows.append(w.HBox([field, w.HTML(f"<small>{html.escape(explanation)} "
+                                              f"<i>Default {html.escape(default_text)}</i>"
+                                              "</small>")]))
+        self.prior_box.children = rows
+
+    def add_lift_row(self, values: dict[str, Any] | None = None) -> None:
+        """Add an editable row to the lift-test table."""
+        values = values or {}
+        roles = self.workflow.data_result.roles
+        channel = w.Dropdown(options=list(roles.channels),
+                             value=values.get("channel", roles.channels[0]),
+                             layout=w.Layout(width="140px"))
+        numbers = [w.FloatText(value=float(values.get(f, 0.0)), description=f,
+                               style={"description_width": "55px"},
+                               layout=w.Layout(width="160px")) for f in LIFT_FIELDS[1:]]
+        geo = w.Dropdown(options=sorted(self.workflow.data[roles.geo].unique()),
+                         layout=w.Layout(width="120px")) if roles.geo else None
+        if geo is not None and values.get("geo"):
+            geo.value = values["geo"]
+        remove = w.Button(icon="trash", layout=w.Layout(width="40px"))
+        row = w.HBox([channel, *numbers, *([geo] if geo else []), remove])
+        remove.on_click(lambda _: self._remove_row(row))
+        self.lift_rows.children = [*self.lift_rows.children, row]
+
+    def _remove_row(self, row: w.HBox) -> None:
+        self.lift_rows.children = [r for r in self.lift_rows.children if r is not row]
+
+    def lift_tests(self) -> list[dict[str, Any]]:
+        """The lift tests as entered."""
+        tests = []
+        geo = self.workflow.data_result.roles.geo
+        for row in self.lift_rows.children:
+            channel, *rest = row.children
+            numbers = rest[:4]
+            test = {"channel": channel.value, **{f: n.value for f, n in
+                                                 zip(LIFT_FIELDS[1:], numbers, strict=True)}}
+            if geo:
+                test[geo] = rest[4].value
+            tests.append(test)
+        return tests
+
+    def priors(self) -> dict[str, Any]:
+        """The priors the user changed from their defaults, as data."""
+        changed = {}
+        for name, field in self.prior_inputs.items():
+            default = self._defaults[name]
+            if field.value.strip() == components.prior_text(default):
+                continue
+            parsed = components.parse_prior_text(field.value, name)
+            if default.get("dims"):
+                parsed["dims"] = default["dims"]
+            changed[name] = parsed
+        return changed
+
+    def apply(self) -> Any:
+        """Configure the model from the entered settings."""
+        try:
+            mmm = self.workflow.configure_model(
+                adstock=self.adstock.value, saturation=self.saturation.value,
+                l_max=int(self.l_max.value), yearly_seasonality=int(self.seasonality.value),
+                priors=self.priors(), lift_tests=self.lift_tests() or None,
+                time_varying_intercept=self.trend.value)
+        except Exception as error:  # shown in the panel; entries are kept
+            self.message.value = problems_html(error)
+            return None
+        self.message.value = message_html(
+            "ok", f"<b>Model ready.</b> {html.escape(self.workflow.step('model').describe())}")
+        return mmm
+
+    def check_priors(self) -> Any:
+        """Run the prior predictive check and show its verdict."""
+        if self.workflow.status("model") != "done":
+            self.apply()
+        check = self.workflow.prior_check()
+        self.prior_message.value = message_html(check.verdict, html.escape(check.message))
+        return check
+
+    def export(self) -> str:
+        """Show the model step's code."""
+        code = self.workflow.step_code("model")
+        self.code_box.show(code)
+        return code
