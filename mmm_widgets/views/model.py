@@ -88,7 +88,9 @@ class ModelView(w.VBox):
         defaults = components.default_priors(self.adstock.value, self.saturation.value)
         defaults.update(components.model_config_defaults())
         rows = []
-        old = {k: v.value for k, v in self.prior_inputs.items()}
+        old_defaults = getattr(self, "_defaults", {})
+        old = {k: v.value for k, v in self.prior_inputs.items()
+               if k in old_defaults and v.value != components.prior_text(old_defaults[k])}
         self.prior_inputs = {}
         self._defaults = defaults
         for name, prior in defaults.items():
@@ -178,5 +180,5 @@ class ModelView(w.VBox):
     def export(self) -> str:
         """Show the model step's code."""
         code = self.workflow.step_code("model")
-        self.code_box.show(code)
+        self.code_box.export(code, key="model")
         return code

@@ -20,8 +20,10 @@ _MARKS = {"done": "✓", "stale": "↻", "ready": "", "blocked": "·"}
 
 def _panel_factories() -> dict[str, Callable[[Workflow], w.Widget]]:
     from mmm_widgets.views.data import DataView
+    from mmm_widgets.views.fit import FitView
+    from mmm_widgets.views.model import ModelView
 
-    return {"data": DataView}
+    return {"data": DataView, "model": ModelView, "fit": FitView}
 
 
 class Wizard(w.VBox):
@@ -55,7 +57,7 @@ class Wizard(w.VBox):
         self.status_line = w.HTML()
         self.body = w.VBox()
         self.stepper.observe(self._on_step, names="value")
-        self.workflow.observe(lambda _kind: self._refresh_stepper())
+        self.workflow.observe(self._on_workflow_change)
         super().__init__([self.stepper, self.status_line, self.body])
         self.show(STEP_ORDER[0])
 
@@ -94,6 +96,13 @@ class Wizard(w.VBox):
     def _labels(self) -> list[tuple[str, str]]:
         return [(f"{TITLES[k]} {_MARKS[self.workflow.status(k)]}".strip(), k)
                 for k in STEP_ORDER]
+
+    def _on_workflow_change(self, kind: str) -> None:
+        # Panels after a changed step were built on its old result: build them anew.
+        for later in STEP_ORDER[STEP_ORDER.index(kind) + 1:]:
+            if later != self.current:
+                self._panels.pop(later, None)
+        self._refresh_stepper()
 
     def _refresh_stepper(self) -> None:
         current = self.stepper.value

@@ -1,0 +1,108 @@
+"""The model and fit panels driven headless, with real (quick) fits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import mmm_widgets as mw
+from mmm_widgets.views.fit import FitView
+from mmm_widgets.views.model import ModelView
+
+
+@pytest.fixture
+def mapped(weekly) -> mw.Workflow:
+    wf = mw.Workflow(weekly)
+    wf.map_data(date="date", target="sales", channels=["tv", "search", "social"],
+                controls=["promo"])
+    return wf
+
+
+def test_model_panel_applies_settings_and_priors(mapped):
+    panel = ModelView(mapped)
+    assert panel.prior_inputs["adstock_alpha"].value == "Beta(alpha=1, beta=3)"
+    assert "carries over" in panel.prior_box.children[0].children[1].value
+    panel.saturation.value = "hill"
+    assert "saturation_kappa" in panel.prior_inputs
+    panel.l_max.value = 6
+    panel.prior_inputs["adstock_alpha"].value = "Beta(alpha=2, beta=2)"
+    panel.add_lift_button.click()
+    row = panel.lift_rows.children[0]
+    row.children[0].value = "search"
+    for field, value in zip(row.children[1:5], (6000.0, 1000.0, 2500.0, 500.0), strict=True):
+        field.value = value
+    panel.apply_button.click()
+    params = mapped.step("model").params
+    assert (params.saturation, params.l_max) == ("hill", 6)
+    assert params.priors == {"adstock_alpha": {"dist": "Beta", "kwargs": {"alpha": 2, "beta": 2}}}
+    assert params.lift_tests[0].channel == "search" and params.lift_tests[0].delta_y == 2500.0
+    assert "Model ready" in panel.message.value
+
+
+def test_model_panel_bad_prior_text_keeps_entries(mapped):
+    panel = ModelView(mapped)
+    panel.apply_button.click()
+    panel.prior_inputs["saturation_lam"].value = "Gamma(alpha=3, beta=oops)"
+    panel.l_max.value = 5
+    panel.apply_button.click()
+    assert "could not be read" in panel.message.value
+    assert panel.prior_inputs["saturation_lam"].value == "Gamma(alpha=3, beta=oops)"
+    assert mapped.step("model").params.l_max == 8
+
+
+def test_prior_check_gives_a_verdict(mapped):
+    panel = ModelView(mapped)
+    panel.check_button.click()
+    check = mapped.prior_check()
+    assert check.verdict in ("ok", "warn")
+    assert check.implied_low < check.implied_high
+    assert "priors" in panel.prior_message.value
+
+
+def test_prior_check_flags_implausible_priors(mapped):
+    mapped.configure_model(priors={"intercept": {"dist": "Normal",
+                                                 "kwargs": {"mu": 50, "sigma": 0.1}}})
+    check = mapped.prior_check()
+    assert check.verdict == "warn" and "does not cover" in check.message
+
+
+def test_fit_panel_quick_preview_shows_card_and_table(mapped):
+    mapped.configure_model(l_max=4)
+    panel = FitView(mapped)
+    panel.preset.value = "Quick preview (MAP)"
+    panel.start_button.click()
+    panel.wait(300)
+    assert "Fitted" in panel.card.value and "MAP" in panel.card.value
+    assert "roas_hdi_low" in panel.table.value
+    assert not panel.start_button.disabled and panel.cancel_button.disabled
+
+
+def test_fit_panel_cancel_keeps_state_and_kernel_free(mapped):
+    mapped.configure_model(l_max=4)
+    panel = FitView(mapped)
+    panel.draws.value, panel.tune.value = 5000, 2000
+    job = panel.start()
+    deadline = time.monotonic() + 120
+    while job.monitor.snapshot().draws_done < 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "draws" in panel.status.value
+    panel.cancel_button.click()
+    panel.wait(60)
+    assert "Fit cancelled" in panel.message.value
+    assert mapped.status("fit") == "ready"
+
+
+def test_wizard_guards_and_invalidation(mapped):
+    wizard = mw.Wizard(mapped)
+    wizard.stepper.value = "fit"
+    assert "needs these steps first" in wizard.status_line.value
+    wizard.stepper.value = "model"
+    wizard.panel("model").apply_button.click()
+    assert mapped.status("fit") == "ready"
+    wizard.stepper.value = "data"
+    wizard.panel("data").channels.value = ("tv", "search")
+    wizard.panel("data").apply_button.click()
+    assert mapped.status("model") == "stale"
+    assert wizard.stepper.options[1][0].endswith("↻")
+    assert "model" not in wizard._panels
