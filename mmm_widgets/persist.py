@@ -14,6 +14,7 @@ inside the netCDF are checked against pymc-marketing's own before it is opened.
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 FORMAT = "mmm-widgets workflow"
 VERSION = 1
 _ALLOWED_TYPE_PREFIX = "pymc_marketing.mmm.components."
+# Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
+# (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
+# that are not parameters, such as journey tables.
+LATER_STEPS = ("diagnostics", "attribution", "budget")
 
 
 class LoadError(MMMWidgetsError, ValueError):
@@ -38,7 +43,12 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
     """Write ``workflow`` to ``folder`` (created if needed); return the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     steps = {step.kind: step.params.to_dict() for step in workflow.steps
-             if step.kind in ("data", "model", "fit")}
+             if workflow.status(step.kind) == "done"}
+    for kind in LATER_STEPS:
+        if kind in steps:
+            module = importlib.import_module(f"mmm_widgets.steps.{kind}")
+            if hasattr(module, "save_extra"):
+                module.save_extra(workflow, folder)
     state: dict[str, Any] = {"format": FORMAT, "version": VERSION, "steps": steps,
                              "source": workflow.source.to_dict() if workflow.source else None,
                              "raw": None, "model": None}
@@ -87,6 +97,10 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
     mmm = _load_model(folder / "model.nc")
     fit_step = FitStep(fit_params, model_step)
     workflow.restore_step(fit_step, lambda namespace: fit_step.restore(namespace, mmm))
+    for kind in LATER_STEPS:
+        if kind in steps:
+            module = importlib.import_module(f"mmm_widgets.steps.{kind}")
+            module.rerun(workflow, steps[kind], folder)
     return workflow
 
 

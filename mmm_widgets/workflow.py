@@ -31,6 +31,11 @@ _REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
 Listener = Callable[[str], None]
 
 
+def _dependents(kind: str) -> list[str]:
+    """Steps whose results depend on step ``kind`` (directly or not)."""
+    return [k for k in STEP_ORDER if kind in _REQUIRED_BEFORE[k]]
+
+
 class Workflow:
     """An analysis from raw table to budget, one step at a time, always exportable.
 
@@ -326,6 +331,12 @@ class Workflow:
         """
         return self.step("fit").result.channel_summary.copy()
 
+    # ----- step 4: diagnostics ------------------------------------------------------
+
+    # ----- step 5: attribution ------------------------------------------------------
+
+    # ----- step 6: budget -----------------------------------------------------------
+
     # ----- save / load --------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Save mapping, configuration and fitted model to the folder ``path``.
@@ -416,13 +427,12 @@ class Workflow:
         return namespace
 
     def _invalidate_after(self, kind: str) -> None:
-        later = STEP_ORDER[STEP_ORDER.index(kind) + 1:]
-        self._stale.update(k for k in later if k in self._steps)
+        self._stale.update(k for k in _dependents(kind) if k in self._steps)
 
     def _invalidate_from(self, kind: str) -> None:
-        self._stale.update(k for k in STEP_ORDER[STEP_ORDER.index(kind):] if k in self._steps)
-        for k in STEP_ORDER[STEP_ORDER.index(kind):]:
+        for k in (kind, *_dependents(kind)):
             if k in self._steps:
+                self._stale.add(k)
                 self._notify(k)
 
     def _notify(self, kind: str) -> None:

@@ -19,11 +19,16 @@ _MARKS = {"done": "✓", "stale": "↻", "ready": "", "blocked": "·"}
 
 
 def _panel_factories() -> dict[str, Callable[[Workflow], w.Widget]]:
-    from mmm_widgets.views.data import DataView
-    from mmm_widgets.views.fit import FitView
-    from mmm_widgets.views.model import ModelView
+    import importlib
 
-    return {"data": DataView, "model": ModelView, "fit": FitView}
+    factories: dict[str, Callable[[Workflow], w.Widget]] = {}
+    for kind in STEP_ORDER:
+        try:
+            module = importlib.import_module(f"mmm_widgets.views.{kind}")
+        except ModuleNotFoundError:
+            continue
+        factories[kind] = getattr(module, f"{kind.capitalize()}View")
+    return factories
 
 
 class Wizard(w.VBox):
