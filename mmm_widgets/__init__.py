@@ -38,6 +38,11 @@ __all__ = [
 ]
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """Where the built JupyterLab extension lives (for ``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "mmm-widgets"}]
+
+
 def __getattr__(name: str):
     # Widgets and attribution load on first use, so `import mmm_widgets` stays fast.
     if name == "Wizard":

@@ -32,7 +32,7 @@ _ALLOWED_TYPE_PREFIX = "pymc_marketing.mmm.components."
 # Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
 # (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
 # that are not parameters, such as journey tables.
-LATER_STEPS = ("diagnostics", "attribution", "budget")
+LATER_STEPS = ("diagnostics", "holdout", "attribution", "budget")
 
 
 class LoadError(MMMWidgetsError, ValueError):

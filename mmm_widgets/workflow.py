@@ -18,6 +18,10 @@ from mmm_widgets.steps.roles import suggest_roles
 from mmm_widgets.steps.source import Source, read_source
 
 STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "attribution", "budget")
+# Every kind of step, in the order their code is exported; the holdout belongs to the
+# diagnostics panel but is a step of its own (it refits).
+ALL_KINDS: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "holdout", "attribution",
+                              "budget")
 
 _REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
     "data": (),
@@ -26,6 +30,7 @@ _REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
     "diagnostics": ("data", "model", "fit"),
     "attribution": ("data", "model", "fit"),
     "budget": ("data", "model", "fit"),
+    "holdout": ("data", "model", "fit"),
 }
 
 Listener = Callable[[str], None]
@@ -33,7 +38,7 @@ Listener = Callable[[str], None]
 
 def _dependents(kind: str) -> list[str]:
     """Steps whose results depend on step ``kind`` (directly or not)."""
-    return [k for k in STEP_ORDER if kind in _REQUIRED_BEFORE[k]]
+    return [k for k in ALL_KINDS if kind in _REQUIRED_BEFORE[k]]
 
 
 class Workflow:
@@ -332,6 +337,57 @@ class Workflow:
         return self.step("fit").result.channel_summary.copy()
 
     # ----- step 4: diagnostics ------------------------------------------------------
+    def diagnostics(self, random_seed: int = 42, max_plot_draws: int = 200,
+                    prior_draws: int = 500) -> dict[str, Any]:
+        """Check the fit: convergence, fit to the data, residuals, prior vs posterior.
+
+        Parameters
+        ----------
+        random_seed : int
+            Seed of the posterior predictive and prior draws.
+        max_plot_draws : int
+            Draws per chain kept for trace plots.
+        prior_draws : int
+            Prior draws for the prior-vs-posterior comparison.
+
+        Returns
+        -------
+        dict
+            ``r_hat_max, ess_bulk_min, ess_tail_min, divergences, tree_depth_hits, r2, mape,
+            nrmse, residual_acf1``, ``verdict`` (``"ok"``, ``"warn"`` or ``"fail"``) and
+            ``messages`` (findings, each with what to do). The tidy frames behind the
+            plots are in ``wf.step("diagnostics").result.frames``.
+        """
+        from mmm_widgets.steps.diagnostics import DiagnosticsParams, DiagnosticsStep
+
+        params = DiagnosticsParams(random_seed=random_seed, max_plot_draws=max_plot_draws,
+                                   prior_draws=prior_draws)
+        step = DiagnosticsStep(params, self.data_result)
+        return self.run_step(step).report()
+
+    def holdout(self, periods: int = 13, random_seed: int = 42, monitor=None) -> dict[str, Any]:
+        """Refit on all but the last ``periods`` periods and predict them.
+
+        Parameters
+        ----------
+        periods : int
+            Periods held out (the most recent ones).
+        random_seed : int
+            Seed of the refit's predictive draws (the refit uses the fit's own seed).
+        monitor : FitMonitor, optional
+            Receives the refit's progress; its ``cancel()`` stops it.
+
+        Returns
+        -------
+        dict
+            ``mape``, ``r2`` and ``frame`` (date, [geo], predicted, hdi94_low, hdi94_high,
+            actual).
+        """
+        from mmm_widgets.steps.holdout import HoldoutParams, HoldoutStep
+
+        step = HoldoutStep(HoldoutParams(periods=periods, random_seed=random_seed),
+                           self.step("model"), self.step("fit"), monitor)
+        return self.run_step(step).report()
 
     # ----- step 5: attribution ------------------------------------------------------
 
@@ -407,7 +463,7 @@ class Workflow:
     @property
     def steps(self) -> list[Step]:
         """Steps done so far, in workflow order."""
-        return [self._steps[k] for k in STEP_ORDER if k in self._steps]
+        return [self._steps[k] for k in ALL_KINDS if k in self._steps]
 
     def status(self, kind: str) -> str:
         """``"done"``, ``"stale"`` (an earlier step changed), ``"ready"`` or ``"blocked"``."""

@@ -143,23 +143,29 @@ class FitStep(Step):
 
     def code(self) -> CodeChunk:
         """``mmm.fit(...)`` with every setting explicit, then the channel summary."""
+        fit, comment = self.fit_line()
+        return CodeChunk(comment=comment, lines=(fit, *summary_lines(self.params.hdi_prob)),
+                         imports=("import arviz as az", "import pandas as pd"),
+                         title=self.title)
+
+    def fit_line(self, mmm: str = "mmm", X: str = "X", y: str = "y") -> tuple[str, str]:
+        """The ``fit`` call (for the named model and data) and a comment describing it."""
         params = self.params
         if params.method == "map":
-            fit = (f"mmm.fit(X, y, method='map', random_seed={literal(params.random_seed)}, "
-                   "progressbar=False)")
+            fit = (f"{mmm}.fit({X}, {y}, method='map', "
+                   f"random_seed={literal(params.random_seed)}, progressbar=False)")
             comment = f"Fit: quick preview by MAP (a point estimate), seed {params.random_seed}"
         else:
             sampler = resolve_sampler(params.sampler)
-            fit = (f"mmm.fit(X, y, draws={literal(params.draws)}, tune={literal(params.tune)}, "
+            fit = (f"{mmm}.fit({X}, {y}, draws={literal(params.draws)}, "
+                   f"tune={literal(params.tune)}, "
                    f"chains={literal(params.chains)}, "
                    f"target_accept={literal(params.target_accept)}, "
                    f"random_seed={literal(params.random_seed)}, "
                    f"nuts_sampler={literal(sampler)}, progressbar=False)")
             comment = (f"Fit: NUTS ({sampler}), {params.chains} chains x {params.draws} draws "
                        f"after {params.tune} tuning steps, seed {params.random_seed}")
-        return CodeChunk(comment=comment, lines=(fit, *summary_lines(params.hdi_prob)),
-                         imports=("import arviz as az", "import pandas as pd"),
-                         title=self.title)
+        return fit, comment
 
     def restore(self, namespace: dict[str, Any], mmm: Any) -> FitResult:
         """Take a fitted ``mmm`` loaded from disk as this step's result (no refit).

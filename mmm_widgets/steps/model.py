@@ -148,6 +148,17 @@ class ModelStep(Step):
 
     def code(self) -> CodeChunk:
         """Code that builds the ``MMM`` and its data (``X``, ``y``)."""
+        return self.code_for()
+
+    def code_for(self, data: str = DATA_VARIABLE, mmm: str = "mmm", X: str = "X",
+                 y: str = "y") -> CodeChunk:
+        """The model code with other variable names (e.g. for a holdout refit).
+
+        Parameters
+        ----------
+        data, mmm, X, y : str
+            Names of the input frame and of the model, features and target it defines.
+        """
         params, roles = self.params, self.data.roles
         adstock_class = components.class_name(params.adstock, "adstock")
         saturation_class = components.class_name(params.saturation, "saturation")
@@ -158,7 +169,7 @@ class ModelStep(Step):
             "off, the",
             "# same seed gives the same draws in every kernel",
             "pytensor.config.numba__fastmath = False",
-            "mmm = MMM(",
+            f"{mmm} = MMM(",
             f"    date_column={literal(roles.date)},",
             f"    channel_columns={literal(list(roles.channels))},",
             f"    target_column={literal(roles.target)},",
@@ -181,30 +192,45 @@ class ModelStep(Step):
                       config.items()]
             lines.append("    },")
         lines.append(")")
-        lines += [
-            f"X = {DATA_VARIABLE}.drop(columns=[{literal(roles.target)}])",
-            f"y = {DATA_VARIABLE}[{literal(roles.target)}]",
-        ]
-        transform = control_transform(self.data)
-        if transform:
-            lines += [
-                "# Centre and scale non-binary controls so they do not compete with the "
-                "intercept",
-                f"control_transform = {literal(transform)}",
-                "X = X.assign(**{c: (X[c] - m) / s for c, (m, s) in control_transform.items()})",
-            ]
-        lines.append("mmm.build_model(X, y)")
+        lines += self.features_lines(data, X, y)
+        lines.append(f"{mmm}.build_model({X}, {y})")
         imports = ["import pytensor", "from pymc_marketing.mmm import MMM, "
                    f"{', '.join(sorted({adstock_class, saturation_class}))}"]
         if params.priors:
             imports.append("from pymc_extras.prior import Prior")
         if params.lift_tests:
             imports.insert(0, "import pandas as pd")
-            lines += self._lift_lines()
+            lines += self._lift_lines(mmm)
         return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=tuple(imports),
                          title=self.title)
 
-    def _lift_lines(self) -> list[str]:
+    def features_lines(self, data: str = DATA_VARIABLE, X: str = "X",
+                       y: str | None = "y") -> list[str]:
+        """Code building the model's features ``X`` (and target ``y``) from a mapped frame.
+
+        Parameters
+        ----------
+        data : str
+            Name of the mapped frame.
+        X, y : str
+            Names to bind; ``y=None`` skips the target (for prediction).
+        """
+        roles = self.data.roles
+        lines = [f"{X} = {data}.drop(columns=[{literal(roles.target)}])"]
+        if y is not None:
+            lines.append(f"{y} = {data}[{literal(roles.target)}]")
+        transform = control_transform(self.data)
+        if transform:
+            lines += [
+                "# Centre and scale non-binary controls so they do not compete with the "
+                "intercept",
+                f"control_transform = {literal(transform)}",
+                f"{X} = {X}.assign(**{{c: ({X}[c] - m) / s "
+                "for c, (m, s) in control_transform.items()})",
+            ]
+        return lines
+
+    def _lift_lines(self, mmm: str) -> list[str]:
         geo = self.data.roles.geo
         rows = []
         for test in self.params.lift_tests:
@@ -216,7 +242,7 @@ class ModelStep(Step):
         return ["lift_tests = pd.DataFrame([",
                 *[f"    {literal(row)}," for row in rows],
                 "])",
-                "mmm.add_lift_test_measurements(lift_tests)"]
+                f"{mmm}.add_lift_test_measurements(lift_tests)"]
 
     def describe(self) -> str:
         """One line saying what the model is."""

@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from mmm_widgets.errors import MMMWidgetsError
+from mmm_widgets.views.export import CellWriter, WriteOutcome
 
 _bokeh_loaded = False
 
@@ -95,29 +96,79 @@ def report_errors(target: w.HTML) -> Callable:
 
 
 class CodeBox(w.VBox):
-    """The exported code of a step, shown with a copy button.
+    """The exported code of a step: written into the notebook, or shown with a copy button.
+
+    In JupyterLab 4 and Notebook 7 with the mmm-widgets extension, :meth:`export` writes
+    the code into the cell below the widget; elsewhere (VS Code, Colab, no extension, no
+    kernel) it shows the code here with a copy button.
 
     Parameters
     ----------
     title : str
         Heading above the code.
+    writer : CellWriter, optional
+        Writes cells through the extension (one anchored at this box by default).
     """
 
-    def __init__(self, title: str = "Exported code"):
+    def __init__(self, title: str = "Exported code", writer: CellWriter | None = None):
+        self.note = w.HTML()
         self.code_html = w.HTML()
         self._title = title
-        super().__init__([self.code_html])
+        super().__init__([self.note, self.code_html])
+        self.writer = writer if writer is not None else CellWriter(self)
         self.layout.display = "none"
 
     @property
     def code(self) -> str:
-        """The code currently shown."""
+        """The code currently shown or written."""
         return getattr(self, "_code", "")
+
+    def export(self, code: str, key: str, *, execute: bool = False) -> None:
+        """Write ``code`` into the cell below the widget, or show it here to copy.
+
+        Parameters
+        ----------
+        code : str
+            The cell's source.
+        key : str
+            What the cell holds (e.g. the step kind): exporting the same key again replaces
+            the cell written before, unless the user edited it.
+        execute : bool
+            Also run the written cell.
+        """
+        self._code = code
+        sent = self.writer.write(code, key, execute=execute,
+                                 on_done=lambda outcome: self._written(code, outcome, execute))
+        if not sent:
+            self.show(code)
+            return
+        self.code_html.value = ""
+        self.note.value = message_html("info", "Writing the code into a cell below…")
+        self.layout.display = None
+
+    def _written(self, code: str, outcome: WriteOutcome, executed: bool) -> None:
+        if code != self._code:
+            return  # a later export superseded this one
+        if outcome.ok:
+            done = "Updated" if outcome.action == "replaced" else "Wrote"
+            then = "It ran, as it would" if executed else "Run it to reproduce this step"
+            self.code_html.value = ""
+            self.note.value = message_html(
+                "ok", f"{done} the code cell below the widget (cell {(outcome.index or 0) + 1})."
+                      f" {then} without the widgets.")
+            return
+        self.show(code)
+        self.note.value = message_html(
+            "info", f"Could not write a cell here ({html.escape(outcome.message)}). Copy the "
+                    "code instead, or save every step as a notebook with "
+                    "<code>wf.to_notebook(\"analysis.ipynb\")</code> (for a wizard: "
+                    "<code>wizard.workflow.to_notebook(...)</code>).")
 
     def show(self, code: str) -> None:
         """Show ``code`` with a copy-to-clipboard button."""
         self._code = code
         payload = html.escape(json.dumps(code), quote=True)
+        self.note.value = ""
         self.code_html.value = (
             f"<div><b>{html.escape(self._title)}</b> "
             f"<button class=\"mmm-copy\" onclick=\"navigator.clipboard.writeText({payload});"

@@ -13,6 +13,7 @@ from mmm_widgets.plots import data as data_plots
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
+    ensure_bokeh_loaded,
     frame_html,
     message_html,
     problems_html,
@@ -48,6 +49,9 @@ class DataView(w.VBox):
         self.quality = w.HTML()
         self.plots = w.VBox()
         self.code_box = CodeBox("Data step code")
+        # Load BokehJS now, while a cell runs: called later from a button callback, its
+        # output would belong to no cell and the plots would fail to render.
+        ensure_bokeh_loaded()
         guard = report_errors(self.message)
 
         self.frame_picker = w.Dropdown(description="DataFrame", options=self._frame_names(),
@@ -197,9 +201,9 @@ class DataView(w.VBox):
         return data
 
     def export(self) -> str:
-        """Show the data step's exported code (its cell) with a copy button."""
+        """Write the data step's code into the cell below the panel (or show it to copy)."""
         code = self.workflow.step_code("data")
-        self.code_box.show(code)
+        self.code_box.export(code, key="data")
         return code
 
     def _show_result(self) -> None:

@@ -1,0 +1,144 @@
+"""Out-of-sample check: refit without the last periods, predict them, score the forecast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import MMMWidgetsError, ModelError, problem
+from mmm_widgets.steps.base import Params, Step, execute
+from mmm_widgets.steps.data import DATA_VARIABLE
+from mmm_widgets.steps.fit import FitStep, translate_fit_error
+from mmm_widgets.steps.model import ModelStep
+from mmm_widgets.steps.monitor import FitMonitor
+
+
+@dataclass(frozen=True)
+class HoldoutParams(Params):
+    """Parameters of the holdout check.
+
+    Parameters
+    ----------
+    periods : int
+        Number of final periods held out and predicted.
+    random_seed : int
+        Seed of the refit and of the predictive draws.
+    """
+
+    periods: int = 13
+    random_seed: int = 42
+
+
+@dataclass
+class HoldoutResult:
+    """Forecast accuracy on the held-out periods."""
+
+    mape: float
+    r2: float
+    frame: pd.DataFrame
+
+    def report(self) -> dict[str, Any]:
+        """The contract's dict: ``mape``, ``r2`` and the predicted-vs-actual frame."""
+        return {"mape": self.mape, "r2": self.r2, "frame": self.frame}
+
+
+class HoldoutStep(Step):
+    """Refit the same model with the same settings on all but the last periods."""
+
+    kind = "holdout"
+    title = "Holdout"
+    requires = ("data", "model", "fit")
+
+    params: HoldoutParams
+
+    def __init__(self, params: HoldoutParams, model_step: ModelStep, fit_step: FitStep,
+                 monitor: FitMonitor | None = None):
+        super().__init__(params)
+        self.model_step = model_step
+        self.fit_step = fit_step
+        self.monitor = monitor or FitMonitor()
+
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """The holdout must leave enough periods to fit on."""
+        data = self.model_step.data
+        periods = data.data[data.roles.date].nunique()
+        l_max = self.model_step.params.l_max
+        if not isinstance(self.params.periods, int) or self.params.periods < 1:
+            raise ModelError(problem("The holdout needs at least one period.",
+                                     "Set periods to e.g. 13 (a quarter of weekly data)."))
+        if periods - self.params.periods < max(2 * l_max, 20):
+            raise ModelError(problem(
+                f"Holding out {self.params.periods} of {periods} periods leaves too few to fit.",
+                f"Hold out at most {periods - max(2 * l_max, 20)} periods."))
+
+    def code(self) -> CodeChunk:
+        """Split, refit, predict the held-out periods and score them."""
+        roles = self.model_step.data.roles
+        keys = [roles.date, *([roles.geo] if roles.geo else [])]
+        p = self.params
+        model = self.model_step.code_for("train", "holdout_mmm", "X_train", "y_train")
+        fit, _ = self.fit_step.fit_line("holdout_mmm", "X_train", "y_train")
+        lines = [
+            f"holdout_dates = {DATA_VARIABLE}[{literal(roles.date)}].drop_duplicates()"
+            f".sort_values().iloc[-{literal(p.periods)}:]",
+            f"train = {DATA_VARIABLE}[~{DATA_VARIABLE}[{literal(roles.date)}]"
+            ".isin(holdout_dates)].reset_index(drop=True)",
+            f"test = {DATA_VARIABLE}[{DATA_VARIABLE}[{literal(roles.date)}]"
+            ".isin(holdout_dates)].reset_index(drop=True)",
+            *model.lines,
+            fit,
+            *self.model_step.features_lines("test", "X_test", None),
+            "holdout_ppc = holdout_mmm.sample_posterior_predictive(X_test, extend_idata=False, "
+            "combined=False, include_last_observations=True, "
+            f"random_seed={literal(p.random_seed)}, progressbar=False)",
+            "holdout_predicted = holdout_ppc['y'] * "
+            "float(holdout_mmm.get_scales_as_xarray()['target_scale'])",
+            "holdout_band = az.hdi(holdout_predicted.rename('predicted'), prob=0.94)",
+            "holdout_frame = holdout_predicted.mean(('chain', 'draw')).rename('predicted')"
+            ".to_dataframe()",
+            "holdout_frame['hdi94_low'] = holdout_band.sel(ci_bound='lower').to_series()",
+            "holdout_frame['hdi94_high'] = holdout_band.sel(ci_bound='upper').to_series()",
+            f"holdout_actual = test[{literal([*keys, roles.target])}]"
+            f".rename(columns={{{literal(roles.target)}: 'actual'}})",
+            "holdout_frame = holdout_frame.reset_index().merge(holdout_actual, "
+            f"on={literal(keys)})",
+            "holdout_error = (holdout_frame['actual'] - holdout_frame['predicted']).to_numpy()",
+            "holdout_observed = holdout_frame['actual'].to_numpy()",
+            "holdout_mape = float(np.mean(np.abs(holdout_error / holdout_observed)))",
+            "holdout_r2 = float(1 - np.sum(holdout_error ** 2) / "
+            "np.sum((holdout_observed - holdout_observed.mean()) ** 2))",
+        ]
+        imports = (*model.imports, "import arviz as az", "import numpy as np")
+        return CodeChunk(comment=f"Holdout: refit without the last {p.periods} periods, then "
+                                 "predict them and score the forecast",
+                         lines=tuple(lines), imports=imports, title=self.title)
+
+    def run(self, namespace: dict[str, Any]) -> HoldoutResult:
+        """Run the holdout code with progress and cancel (like the fit)."""
+        self.validate(namespace)
+        fit = self.fit_step.params
+        per_chain = fit.draws + fit.tune
+        self.monitor.start(per_chain * fit.chains if fit.method == "mcmc" else 0)
+        trial = dict(namespace)
+        try:
+            with self.monitor.instrument():
+                execute(self.code(), trial)
+        except MMMWidgetsError:
+            raise
+        except Exception as error:
+            raise translate_fit_error(error) from error
+        self.monitor.set_phase("done")
+        result = HoldoutResult(float(trial["holdout_mape"]), float(trial["holdout_r2"]),
+                               trial["holdout_frame"])
+        namespace.clear()
+        namespace.update(trial)
+        self.result = result
+        return result
+
+
+def rerun(workflow: Any, params: dict[str, Any], folder: Any) -> None:
+    """Redo the holdout of a loaded workflow (see :mod:`mmm_widgets.persist`)."""
+    workflow.holdout(**HoldoutParams.from_dict(params).to_dict())
