@@ -393,6 +393,17 @@ class Workflow:
 
     # ----- step 6: budget -----------------------------------------------------------
 
+    # ----- report -------------------------------------------------------------------
+    def report(self, path: str | Path, title: str = "Marketing mix report") -> Path:
+        """Write a standalone HTML report (opens offline) of every step done so far.
+
+        Sections: data summary, diagnostics verdict, contributions and ROAS with HDIs,
+        attribution comparison, budget scenarios.
+        """
+        from mmm_widgets.report import write_report
+
+        return write_report(self, path, title)
+
     # ----- save / load --------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Save mapping, configuration and fitted model to the folder ``path``.

@@ -1,0 +1,348 @@
+"""Measure mmm-widgets against plain pymc-marketing on this machine; write RESULTS.md.
+
+Run from the repository root (takes 10-30 minutes; fits run one after another)::
+
+    .venv/bin/python benchmarks/run.py               # everything
+    .venv/bin/python benchmarks/run.py --skip-scaling
+
+Every figure is measured in this run, on this machine, each case in a fresh process so
+that compile caches, imports and peak memory are its own. Results go to
+``benchmarks/RESULTS.md`` (and the scaling plot to ``benchmarks/scaling.html``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+PRELUDE = """
+import json, resource, time, warnings
+warnings.filterwarnings("ignore")
+import logging; logging.disable(logging.WARNING)
+def report(**values):
+    values["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(values))
+"""
+
+DATA = """
+import mmm_widgets as mw
+CHANNELS = ["tv", "radio", "search", "social", "display"]
+MAPPING = dict(date="date", target="sales", channels=CHANNELS, controls=["promo", "price_index"])
+"""
+
+
+LOCK: list[str] = []
+
+
+def run_case(code: str, timeout: float = 3600) -> dict:
+    """Run ``code`` in a fresh interpreter and return what it reported."""
+    source = textwrap.dedent(PRELUDE) + textwrap.dedent(code)
+    completed = subprocess.run([*LOCK, sys.executable, "-c", source], cwd=ROOT,
+                               capture_output=True, text=True, timeout=timeout)
+    for line in completed.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    raise RuntimeError(f"benchmark case failed:\n{completed.stderr[-3000:]}")
+
+
+def import_times() -> dict:
+    """1. Wall time of importing the kit vs pymc-marketing, fresh process each."""
+    kit = min(run_case("t = time.perf_counter(); import mmm_widgets\n"
+                       "import sys\nreport(seconds=time.perf_counter() - t, "
+                       "pymc_loaded='pymc' in sys.modules)")["seconds"] for _ in range(3))
+    loaded = run_case("import mmm_widgets, sys\nreport(pymc_loaded='pymc' in sys.modules, "
+                      "seconds=0)")["pymc_loaded"]
+    pmm = min(run_case("t = time.perf_counter(); import pymc_marketing.mmm\n"
+                       "report(seconds=time.perf_counter() - t)")["seconds"] for _ in range(2))
+    return {"kit": kit, "pymc_marketing": pmm, "pymc_loaded_by_kit": loaded}
+
+
+def first_table() -> dict:
+    """2. Fresh process to the first channel table through the MAP quick path."""
+    return run_case("t0 = time.perf_counter()\n" + DATA + """
+wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+wf.map_data(**MAPPING)
+wf.configure_model()
+summary = wf.fit("map")
+report(seconds=time.perf_counter() - t0)
+""")
+
+
+def mcmc_vs_pymc(draws: int, tune: int, chains: int) -> dict:
+    """3. The kit's default MCMC (nutpie) vs pymc-marketing with PyMC's own sampler."""
+    kit = run_case(DATA + f"""
+import arviz as az
+wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+wf.map_data(**MAPPING)
+wf.configure_model()
+t = time.perf_counter()
+wf.fit(draws={draws}, tune={tune}, chains={chains}, random_seed=1)
+seconds = time.perf_counter() - t
+names = [v.name for v in wf.mmm.model.free_RVs]
+ess = float(az.summary(wf.idata, var_names=names, kind="diagnostics")["ess_bulk"].min())
+report(seconds=seconds, ess_bulk_min=ess)
+""")
+    plain = run_case(DATA + f"""
+import arviz as az
+from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation
+wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+data = wf.map_data(**MAPPING)
+X = data.drop(columns="sales")
+X["price_index"] = X["price_index"] - X["price_index"].mean()
+mmm = MMM(date_column="date", channel_columns=CHANNELS, control_columns=["promo", "price_index"],
+          target_column="sales", adstock=GeometricAdstock(l_max=8),
+          saturation=LogisticSaturation(), yearly_seasonality=2)
+t = time.perf_counter()
+mmm.fit(X, data["sales"], draws={draws}, tune={tune}, chains={chains}, random_seed=1,
+        nuts_sampler="pymc", progressbar=False)
+seconds = time.perf_counter() - t
+names = [v.name for v in mmm.model.free_RVs]
+ess = float(az.summary(mmm.idata, var_names=names, kind="diagnostics")["ess_bulk"].min())
+report(seconds=seconds, ess_bulk_min=ess)
+""")
+    return {"kit": kit, "plain_pymc_sampler": plain}
+
+
+def overhead(draws: int, tune: int, chains: int, repeats: int = 2) -> dict:
+    """4. The kit's fit vs the same pymc-marketing calls made directly, same sampler."""
+    return run_case(DATA + f"""
+import pytensor
+wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+wf.map_data(**MAPPING)
+wf.configure_model()
+wf.fit("map")  # pay the first compile of the process outside the comparison
+kit, direct = [], []
+for repeat in range({repeats}):
+    t = time.perf_counter()
+    wf.fit(draws={draws}, tune={tune}, chains={chains}, random_seed=repeat)
+    kit.append(time.perf_counter() - t)
+    namespace = {{"data": wf.data}}
+    t = time.perf_counter()
+    exec(wf.step("model").code().cell(), namespace)
+    namespace["mmm"].fit(namespace["X"], namespace["y"], draws={draws}, tune={tune},
+                         chains={chains}, random_seed=repeat, nuts_sampler="nutpie",
+                         target_accept=0.9, progressbar=False)
+    direct.append(time.perf_counter() - t)
+report(kit=sorted(kit)[len(kit) // 2], direct=sorted(direct)[len(direct) // 2])
+""")
+
+
+def latency() -> dict:
+    """5. Python-side latency of switching a diagnostics plot (and what-if, if present)."""
+    return run_case(DATA + """
+import numpy as np
+from mmm_widgets.views.diagnostics import DiagnosticsView
+wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+wf.map_data(**MAPPING)
+wf.configure_model()
+wf.fit(draws=300, tune=300, chains=2, random_seed=1)
+view = DiagnosticsView(wf)
+view.run()
+choices = ["Fit", "Residuals", "Autocorrelation", "Prior vs posterior", "Decomposition",
+           "Waterfall"]
+first, again = [], []
+for round_ in range(6):
+    for choice in choices:
+        t = time.perf_counter()
+        view.plot_choice.value = choice
+        (first if round_ == 0 else again).append(time.perf_counter() - t)
+values = {"plot_first_build_p95": float(np.percentile(first, 95)),
+          "plot_switch_p50": float(np.percentile(again, 50)),
+          "plot_switch_p95": float(np.percentile(again, 95))}
+if hasattr(wf, "what_if"):
+    rng = np.random.default_rng(0)
+    current = wf.data[CHANNELS].tail(13).mean()
+    wf.what_if(current.to_dict())
+    times = []
+    for _ in range(200):
+        move = (current * rng.uniform(0.5, 1.5, len(current))).to_dict()
+        t = time.perf_counter()
+        wf.what_if(move)
+        times.append(time.perf_counter() - t)
+    values.update(what_if_p50=float(np.percentile(times, 50)),
+                  what_if_p95=float(np.percentile(times, 95)))
+report(**values)
+""")
+
+
+SCALING_CASE = """
+import numpy as np, pandas as pd
+from mmm_widgets.datasets.generate import geometric_adstock, logistic_saturation
+def synthetic(weeks, channels, geos, seed=0):
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2020-01-06", periods=weeks, freq="W-MON")
+    frames = []
+    for g in range(geos):
+        spend = rng.gamma(2.0, 1000.0, size=(weeks, channels)) * rng.uniform(0.5, 2, channels)
+        effect = sum(0.3 * spend[:, c].sum() / weeks * logistic_saturation(
+            geometric_adstock(spend[:, c] / spend[:, c].max(), 0.4), 2.0) for c in range(channels))
+        sales = 50000 + effect + rng.normal(0, 2000, weeks)
+        frame = pd.DataFrame(spend, columns=[f"ch{c:02d}_spend" for c in range(channels)])
+        frames.append(frame.assign(date=dates, geo=f"g{g:02d}", sales=sales))
+    return pd.concat(frames, ignore_index=True)
+frame = synthetic({weeks}, {channels}, {geos})
+wf = mw.Workflow(frame)
+channels = [c for c in frame.columns if c.endswith("_spend")]
+wf.map_data(date="date", target="sales", channels=channels, geo="geo" if {geos} > 1 else None)
+wf.configure_model()
+t = time.perf_counter()
+wf.fit(draws={draws}, tune={tune}, chains=2, random_seed=1)
+report(seconds=time.perf_counter() - t, weeks={weeks}, channels={channels_n}, geos={geos})
+"""
+
+
+def scaling(draws: int, tune: int) -> list[dict]:
+    """7. Fit time and peak memory against weeks, channels and geos."""
+    grid = [(52, 4, 1), (104, 4, 1), (156, 4, 1), (260, 4, 1),
+            (156, 2, 1), (156, 10, 1), (156, 20, 1),
+            (156, 4, 5), (156, 4, 10), (156, 4, 20),
+            (156, 12, 20)]
+    results = []
+    for weeks, channels, geos in grid:
+        code = DATA + SCALING_CASE.format(weeks=weeks, channels=channels, geos=geos,
+                                          draws=draws, tune=tune, channels_n=channels)
+        try:
+            results.append(run_case(code, timeout=1800))
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            results.append({"weeks": weeks, "channels": channels, "geos": geos,
+                            "seconds": float("nan"), "peak_mb": float("nan"),
+                            "error": str(error)[-200:]})
+        print("scaling", results[-1], flush=True)
+    return results
+
+
+def machine() -> str:
+    """One line describing this machine and the library versions."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    versions = run_case("import pymc_marketing, pymc, nutpie, pandas\n"
+                        "report(pmm=pymc_marketing.__version__, pymc=pymc.__version__, "
+                        "nutpie=nutpie.__version__, pandas=pandas.__version__)")
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; {platform.platform()}; Python "
+            f"{platform.python_version()}; pymc-marketing {versions['pmm']}, pymc "
+            f"{versions['pymc']}, nutpie {versions['nutpie']}, pandas {versions['pandas']}")
+
+
+def scaling_plot(rows: list[dict], path: Path) -> None:
+    """Save fit time against each scaling dimension as a standalone bokeh page."""
+    from bokeh.embed import file_html
+    from bokeh.layouts import row
+    from bokeh.plotting import figure
+    from bokeh.resources import INLINE
+
+    panels = []
+    for axis, fixed in (("weeks", {"channels": 4, "geos": 1}),
+                        ("channels", {"weeks": 156, "geos": 1}),
+                        ("geos", {"weeks": 156, "channels": 4})):
+        points = [r for r in rows if all(r.get(k) == v for k, v in fixed.items())]
+        points.sort(key=lambda r: r[axis])
+        fig = figure(width=320, height=260, title=f"fit seconds vs {axis}",
+                     x_axis_label=axis, y_axis_label="seconds")
+        fig.line([r[axis] for r in points], [r["seconds"] for r in points], line_width=2)
+        fig.scatter([r[axis] for r in points], [r["seconds"] for r in points], size=6)
+        panels.append(fig)
+    path.write_text(file_html(row(*panels), INLINE, "mmm-widgets scaling"), encoding="utf-8")
+
+
+def write_results(results: dict, path: Path) -> None:
+    """Write the Markdown report."""
+    lines = ["# Benchmark results", "", f"Machine: {results['machine']}", "",
+             "Each case ran in a fresh process; times are wall-clock seconds.", ""]
+    imp = results.get("imports")
+    if imp:
+        lines += ["## 1. Import time", "", "| what | seconds |", "|---|---:|",
+                  f"| `import mmm_widgets` | {imp['kit']:.2f} (goal <= 0.5) |",
+                  f"| `import pymc_marketing.mmm` | {imp['pymc_marketing']:.2f} |", "",
+                  f"pymc imported by `import mmm_widgets`: {imp['pymc_loaded_by_kit']}.", ""]
+    first = results.get("first_table")
+    if first:
+        lines += ["## 2. Fresh process to first contribution table (MAP)", "",
+                  f"{first['seconds']:.1f} s (goal <= 10 s), peak memory "
+                  f"{first['peak_mb']:.0f} MB.", ""]
+    mc = results.get("mcmc")
+    if mc:
+        kit, plain = mc["kit"], mc["plain_pymc_sampler"]
+        kit_rate = kit["ess_bulk_min"] / kit["seconds"]
+        plain_rate = plain["ess_bulk_min"] / plain["seconds"]
+        lines += [f"## 3. MCMC: the kit's default vs pymc-marketing with PyMC's sampler "
+                  f"({mc['settings']})", "",
+                  "| | seconds | min bulk ESS | ESS/s | peak MB |", "|---|---:|---:|---:|---:|",
+                  f"| mmm-widgets (nutpie) | {kit['seconds']:.1f} | {kit['ess_bulk_min']:.0f} | "
+                  f"{kit_rate:.1f} | {kit['peak_mb']:.0f} |",
+                  f"| pymc-marketing, `nuts_sampler='pymc'` | {plain['seconds']:.1f} | "
+                  f"{plain['ess_bulk_min']:.0f} | {plain_rate:.1f} | {plain['peak_mb']:.0f} |",
+                  "", f"ESS per second ratio: {kit_rate / plain_rate:.1f}x (goal >= 2x).", ""]
+    over = results.get("overhead")
+    if over:
+        lines += ["## 4. Workflow overhead (same model, same sampler, warm process)", "",
+                  f"Kit {over['kit']:.1f} s vs direct pymc-marketing {over['direct']:.1f} s: "
+                  f"{over['kit'] / over['direct']:.2f}x (goal <= 1.1x). The kit rebuilds the "
+                  "model and computes the channel summary inside its fit.", ""]
+    lat = results.get("latency")
+    if lat:
+        lines += ["## 5. Python-side latency", "", "| action | p50 ms | p95 ms |",
+                  "|---|---:|---:|",
+                  f"| switch diagnostics plot (built before) | "
+                  f"{1000 * lat['plot_switch_p50']:.1f} | {1000 * lat['plot_switch_p95']:.1f} |",
+                  f"| show a diagnostics plot the first time | | "
+                  f"{1000 * lat['plot_first_build_p95']:.0f} |"]
+        if "what_if_p50" in lat:
+            lines.append(f"| what-if slider move | {1000 * lat['what_if_p50']:.1f} | "
+                         f"{1000 * lat['what_if_p95']:.1f} |")
+        lines += ["", "Goals: what-if p95 <= 50 ms, plot switch p95 <= 100 ms.", ""]
+    rows = results.get("scaling")
+    if rows:
+        lines += [f"## 7. Scaling ({results['scaling_settings']})", "",
+                  "| weeks | channels | geos | fit seconds | peak MB |",
+                  "|---:|---:|---:|---:|---:|"]
+        lines += [f"| {r['weeks']} | {r['channels']} | {r['geos']} | {r['seconds']:.1f} | "
+                  f"{r['peak_mb']:.0f} |" for r in rows]
+        lines += ["", "Plot: `benchmarks/scaling.html`. Goal: 20 geos x 12 channels x 156 "
+                  "weeks in <= 600 s.", ""]
+    lines += ["Multi-touch attribution on 1 million events: `benchmarks/bench_mta.py`.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--draws", type=int, default=500)
+    parser.add_argument("--tune", type=int, default=500)
+    parser.add_argument("--lock", help="run each case under `flock LOCK` (shared machines)")
+    args = parser.parse_args()
+    if args.lock:
+        LOCK[:] = ["flock", args.lock]
+    results: dict = {"machine": machine()}
+    results["imports"] = import_times()
+    results["first_table"] = first_table()
+    results["mcmc"] = mcmc_vs_pymc(args.draws, args.tune, 2)
+    results["mcmc"]["settings"] = f"2 chains x {args.draws} draws, {args.tune} tuning"
+    results["overhead"] = overhead(args.draws, args.tune, 2)
+    results["latency"] = latency()
+    if not args.skip_scaling:
+        results["scaling"] = scaling(draws=200, tune=200)
+        results["scaling_settings"] = "2 chains x 200 draws, 200 tuning"
+        scaling_plot(results["scaling"], HERE / "scaling.html")
+    (HERE / "results.json").write_text(json.dumps(results, indent=1))
+    write_results(results, HERE / "RESULTS.md")
+    print((HERE / "RESULTS.md").read_text())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""A standalone HTML report of a workflow, for people who do not open notebooks.
+
+Bokeh's JavaScript is embedded INLINE, so the file opens offline and can be mailed.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from mmm_widgets.workflow import Workflow
+
+SECTIONS = ("Data", "Model check", "Contributions and ROAS", "Attribution comparison",
+            "Budget scenarios")
+
+_STYLE = """
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 900px; color: #222; }
+table.mmm-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+table.mmm-table td, table.mmm-table th { border-bottom: 1px solid #ddd; padding: 3px 8px;
+  text-align: right; }
+.verdict { padding: 8px 12px; border-radius: 4px; }
+.ok { background: #e8f5e9; } .warn { background: #fff8e1; } .fail { background: #ffebee; }
+.missing { color: #777; font-style: italic; }
+</style>
+"""
+
+
+def write_report(workflow: Workflow, path: str | Path, title: str = "Marketing mix report"
+                 ) -> Path:
+    """Write the report of ``workflow`` to ``path`` (one self-contained HTML file).
+
+    Sections: data summary, diagnostics verdict, contributions and ROAS with HDIs, the
+    attribution comparison and the budget scenarios; a section whose step was not done
+    says so.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        A workflow with at least the data step done.
+    path : str or Path
+        Where to write the file.
+    title : str
+        Title of the page.
+
+    Returns
+    -------
+    Path
+    """
+    from bokeh.embed import components
+    from bokeh.resources import INLINE
+
+    parts: list[str] = [f"<h1>{html.escape(title)}</h1>"]
+    figures: list[Any] = []
+    for name, builder in (("Data", _data), ("Model check", _diagnostics),
+                          ("Contributions and ROAS", _contributions),
+                          ("Attribution comparison", _attribution),
+                          ("Budget scenarios", _budget)):
+        text, figure = builder(workflow)
+        parts.append(f'<section id="{name.lower().replace(" ", "-")}"><h2>{name}</h2>{text}')
+        if figure is not None:
+            parts.append(f"<!--figure {len(figures)}-->")
+            figures.append(figure)
+        parts.append("</section>")
+    body = "\n".join(parts)
+    if figures:
+        script, divs = components(figures)
+        for index, div in enumerate(divs):
+            body = body.replace(f"<!--figure {index}-->", div)
+    else:
+        script = ""
+    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title>{INLINE.render()}{_STYLE}{script}</head><body>{body}"
+            "<footer><p class='missing'>Made with mmm-widgets and pymc-marketing.</p></footer>"
+            "</body></html>")
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _table(frame: pd.DataFrame, float_format: str = "{:,.2f}") -> str:
+    return frame.to_html(float_format=float_format.format, na_rep="", border=0,
+                         classes="mmm-table")
+
+
+def _missing(step: str) -> tuple[str, None]:
+    return f"<p class='missing'>The {step} step has not been done.</p>", None
+
+
+def _data(workflow: Workflow) -> tuple[str, Any]:
+    if workflow.status("data") not in ("done", "stale"):
+        return _missing("data")
+    result = workflow.data_result
+    data, roles = result.data, result.roles
+    dates = data[roles.date]
+    text = (f"<p>{len(data)} rows, {result.frequency} from {dates.min():%Y-%m-%d} to "
+            f"{dates.max():%Y-%m-%d}; target <b>{html.escape(roles.target)}</b>; "
+            f"{len(roles.channels)} channels, {len(roles.controls)} controls"
+            + (f"; geos in <b>{html.escape(roles.geo)}</b>" if roles.geo else "") + ".</p>")
+    return text + _table(result.quality), None
+
+
+def _diagnostics(workflow: Workflow) -> tuple[str, Any]:
+    if workflow.status("diagnostics") != "done":
+        return _missing("diagnostics")
+    report = workflow.step("diagnostics").result.report()
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in report["messages"])
+    metrics = pd.DataFrame({"value": {k: report[k] for k in (
+        "r_hat_max", "ess_bulk_min", "divergences", "r2", "mape", "nrmse")}})
+    return (f"<p class='verdict {report['verdict']}'>Verdict: <b>{report['verdict']}</b></p>"
+            f"<ul>{items}</ul>" + _table(metrics, "{:,.3f}")), None
+
+
+def _contributions(workflow: Workflow) -> tuple[str, Any]:
+    if workflow.status("fit") not in ("done", "stale"):
+        return _missing("fit")
+    from mmm_widgets.plots.summary import interval_figure
+
+    summary = workflow.channel_summary()
+    figure = interval_figure(summary, "roas", "ROAS by channel (94 % HDI)", "0.00",
+                             reference=1.0)
+    return ("<p>Incremental contribution of each channel over the fitted period and its "
+            "return on ad spend, with 94 % credible intervals.</p>" + _table(summary)), figure
+
+
+def _attribution(workflow: Workflow) -> tuple[str, Any]:
+    if workflow.status("attribution") != "done":
+        return _missing("attribution")
+    result = workflow.step("attribution").result
+    frame = result if isinstance(result, pd.DataFrame) else getattr(result, "table", None)
+    if frame is None:
+        return "<p class='missing'>No attribution table.</p>", None
+    return "<p>Share of credit per channel under each method.</p>" + _table(frame), None
+
+
+def _budget(workflow: Workflow) -> tuple[str, Any]:
+    if workflow.status("budget") != "done" or not hasattr(workflow, "scenarios"):
+        return _missing("budget")
+    compare = workflow.scenarios.compare()
+    return "<p>Named budget scenarios and their predicted outcome.</p>" + _table(compare), None
