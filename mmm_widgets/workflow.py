@@ -392,6 +392,112 @@ class Workflow:
     # ----- step 5: attribution ------------------------------------------------------
 
     # ----- step 6: budget -----------------------------------------------------------
+    def response_curves(self, threshold: float = 1.0, points: int = 100) -> pd.DataFrame:
+        """Steady-state response of each channel to a spend repeated every period.
+
+        Parameters
+        ----------
+        threshold : float
+            Marginal ROAS below which extra spend does not pay back (1.0: one unit of
+            outcome per unit of spend).
+        points : int
+            Points per curve, from 0 to twice the channel's largest past spend per period.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: ``channel, spend, response, response_hdi_low, response_hdi_high,
+            marginal_roas`` (spend per period, response per period in target units, 94 %
+            HDI). ``attrs``: ``current_spend`` (recent run-rate per period),
+            ``threshold_spend`` (spend per period where the marginal ROAS falls below
+            ``threshold``; NaN if it never does on the curve) and ``threshold``.
+        """
+        from mmm_widgets.steps.base import execute
+        from mmm_widgets.steps.budget import budget_params, curves_chunk, read_curves
+
+        params = budget_params(self)
+        if self.status("budget") == "done" and (params.threshold, params.points) == (
+                float(threshold), points):
+            return self.step("budget").result.curves.copy()
+        if self.status("fit") != "done":
+            raise StepOrderError(problem("The model is not fitted (or out of date).",
+                                         "Fit the model first."))
+        trial = self._namespace_for_run()
+        execute(curves_chunk(params.run_rate_periods, float(threshold), int(points),
+                             params.hdi_prob), trial)
+        return read_curves(trial)
+
+    def optimize_budget(self, total: float, periods: int,
+                        bounds: dict[str, tuple[float, float]] | None = None,
+                        objective: str = "mean", *, risk_level: float = 0.95,
+                        monitor=None) -> pd.DataFrame:
+        """Allocate ``total`` over the next ``periods`` periods with pymc-marketing.
+
+        Parameters
+        ----------
+        total : float
+            Budget over the whole horizon (not per period).
+        periods : int
+            Future periods after the last observed date.
+        bounds : dict, optional
+            Channel -> ``(lowest, highest)`` spend over the horizon.
+        objective : {"mean", "cvar", "var"}
+            Maximise the mean response, or a risk-aware utility at ``risk_level``.
+        risk_level : float
+            Confidence level of ``"cvar"`` / ``"var"``.
+        monitor : BudgetMonitor, optional
+            Receives progress; its ``cancel()`` discards the run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel: ``current, optimized, change_pct, expected_contribution,
+            contribution_hdi_low, contribution_hdi_high`` (spend over the horizon;
+            contribution the plan adds over the horizon and its carry-over tail).
+
+        Raises
+        ------
+        DataError
+            Infeasible or invalid inputs, naming the channel and the fix; the previous
+            result is kept.
+        """
+        from mmm_widgets.steps.budget import optimize_budget
+
+        return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
+
+    def optimize_budget_in_background(self, total: float, periods: int,
+                                      bounds: dict[str, tuple[float, float]] | None = None,
+                                      objective: str = "mean", *,
+                                      risk_level: float = 0.95) -> FitJob:
+        """Start :meth:`optimize_budget` in a worker thread; ``job.cancel()`` discards it."""
+        from mmm_widgets.steps.budget import optimize_in_background
+
+        return optimize_in_background(self, total, periods, bounds, objective, risk_level)
+
+    @property
+    def scenarios(self) -> Any:
+        """Named plans to compare: ``add``, ``add_budget_change``, ``remove``, ``compare``."""
+        from mmm_widgets.steps.budget import Scenarios
+
+        return Scenarios(self)
+
+    def what_if(self, allocation: dict[str, float]) -> pd.DataFrame:
+        """Predicted contribution and ROAS of an allocation, in milliseconds.
+
+        Parameters
+        ----------
+        allocation : dict
+            Channel -> spend over the horizon (channels left out spend nothing).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel plus ``"all channels"``: ``spend, contribution,
+            contribution_hdi_low, contribution_hdi_high, roas``.
+        """
+        from mmm_widgets.steps.budget import what_if
+
+        return what_if(self, allocation)
 
     # ----- report -------------------------------------------------------------------
     def report(self, path: str | Path, title: str = "Marketing mix report") -> Path:

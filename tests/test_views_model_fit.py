@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import pytest
 
 import mmm_widgets as mw
@@ -106,3 +107,21 @@ def test_wizard_guards_and_invalidation(mapped):
     assert mapped.status("model") == "stale"
     assert wizard.stepper.options[1][0].endswith("↻")
     assert "model" not in wizard._panels
+
+
+def test_wizard_saves_every_step_and_restores_without_refit(weekly, tmp_path):
+    folder = tmp_path / "saved"
+    wizard = mw.Wizard(weekly, save_to=folder, namespace={})
+    wizard.panel("data").apply_button.click()
+    wizard.stepper.value = "model"
+    wizard.panel("model").apply_button.click()
+    wizard.workflow.fit("map")
+    assert (folder / "model.nc").exists()
+    summary = wizard.workflow.channel_summary()
+    again = mw.Wizard(weekly, save_to=folder, namespace={})
+    assert again.restored and "Restored" in again.status_line.value
+    assert again.workflow.status("fit") == "done"
+    assert again.workflow.step("fit").result.seconds == 0.0
+    pd.testing.assert_frame_equal(again.workflow.channel_summary(), summary)
+    other = mw.Wizard(weekly.head(150), save_to=folder, namespace={})
+    assert not other.restored and other.workflow.status("fit") == "blocked"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -42,6 +43,150 @@ class Params:
         return dataclasses.replace(self, **changes)
 
 
+def check_plain(cls: type[Params], data: Any, where: str) -> None:
+    """Check that JSON ``data`` has exactly the fields of ``cls``, each of its type.
+
+    Used on data from outside (a saved workflow) before :meth:`Params.from_dict`, which
+    trusts its input: a list where a number belongs, a string for a list of channels
+    or an unknown field is reported here with its place instead of failing later or
+    being half-used.
+
+    Parameters
+    ----------
+    cls : type
+        A :class:`Params` dataclass.
+    data : object
+        The decoded JSON.
+    where : str
+        Where ``data`` sits (e.g. ``"steps.data"``), for the message.
+
+    Raises
+    ------
+    TypeError
+        Naming the first field that does not fit.
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"{where} should be an object, not {_kind(data)}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [str(k) for k in data if k not in fields]
+    if unknown:
+        raise TypeError(f"{where} has unknown fields {', '.join(sorted(unknown))}")
+    required = [name for name, f in fields.items() if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise TypeError(f"{where} lacks the fields {', '.join(missing)}")
+    hints = typing.get_type_hints(cls)
+    for name, value in data.items():
+        _check_value(value, hints[name], f"{where}.{name}")
+
+
+def _check_value(value: Any, hint: Any, where: str) -> None:
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        _check_json(value, where)
+    elif origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        fitting = [o for o in options if _plain_match(value, o)]
+        # Report against the option the value resembles (a dict for a nested Params),
+        # else list what would have been accepted.
+        if fitting:
+            _check_value(value, fitting[0], where)
+        else:
+            _expect(False, value, " or ".join(_describe(o) for o in options), where)
+    elif hint is type(None):
+        _expect(value is None, value, "null", where)
+    elif isinstance(hint, type) and issubclass(hint, Params):
+        check_plain(hint, value, where)
+    elif hint is bool:
+        _expect(isinstance(value, bool), value, "true or false", where)
+    elif hint is int:
+        _expect(isinstance(value, int) and not isinstance(value, bool), value,
+                "a whole number", where)
+    elif hint is float:
+        _expect(isinstance(value, int | float) and not isinstance(value, bool), value,
+                "a number", where)
+    elif hint is str:
+        _expect(isinstance(value, str), value, "text", where)
+    elif origin in (tuple, list):
+        _expect(isinstance(value, list), value, "a list", where)
+        args = typing.get_args(hint)
+        if origin is tuple and args and args[-1] is not Ellipsis:
+            _expect(len(value) == len(args), value, f"a list of {len(args)} values", where)
+            items = list(args)
+        else:
+            items = [args[0] if args else Any] * len(value)
+        for index, (entry, item) in enumerate(zip(value, items, strict=True)):
+            _check_value(entry, item, f"{where}[{index}]")
+    elif origin is dict:
+        _expect(isinstance(value, dict), value, "an object", where)
+        key_hint, item = typing.get_args(hint)
+        for key, entry in value.items():
+            _check_value(key, key_hint, f"{where} key")
+            _check_value(entry, item, f"{where}.{key}")
+    else:
+        raise TypeError(f"{where}: cannot check a value of type {hint!r}")
+
+
+_DESCRIPTIONS = {bool: "true or false", int: "a whole number", float: "a number", str: "text",
+                 type(None): "null"}
+
+
+def _describe(hint: Any) -> str:
+    if hint in _DESCRIPTIONS:
+        return _DESCRIPTIONS[hint]
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list):
+        return "a list"
+    if origin is dict or (isinstance(hint, type) and issubclass(hint, Params)):
+        return "an object"
+    return "plain data"
+
+
+def _plain_match(value: Any, hint: Any) -> bool:
+    """Whether ``value`` has the JSON shape of ``hint`` (its contents are checked later)."""
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if hint is Any:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list):
+        return isinstance(value, list)
+    return isinstance(value, dict)
+
+
+def _check_json(value: Any, where: str) -> None:
+    if isinstance(value, dict):
+        for key, entry in value.items():
+            _expect(isinstance(key, str), key, "text", f"{where} key")
+            _check_json(entry, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, entry in enumerate(value):
+            _check_json(entry, f"{where}[{index}]")
+    else:
+        _expect(value is None or isinstance(value, str | int | float | bool), value,
+                "plain data", where)
+
+
+def _expect(ok: bool, value: Any, expected: str, where: str) -> None:
+    if not ok:
+        raise TypeError(f"{where} should be {expected}, not {_kind(value)}")
+
+
+def _kind(value: Any) -> str:
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"{type(value).__name__} {shown}"
+
+
 def _to_plain(value: Any) -> Any:
     if isinstance(value, Params):
         return value.to_dict()
@@ -56,8 +201,13 @@ def _from_plain(value: Any, hint: Any) -> Any:
     for option in _options(hint):
         if isinstance(option, type) and issubclass(option, Params) and isinstance(value, dict):
             return option.from_dict(value)
-    if isinstance(value, list) and any(_origin(o) is tuple for o in _options(hint)):
-        return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+    for option in _options(hint):
+        if _origin(option) is tuple and isinstance(value, list):
+            # tuple[X, ...] holds Params or plain items; tuple[A, B] is a fixed record.
+            args = [a for a in typing.get_args(option) if a is not Ellipsis]
+            item = args[0] if len(args) == 1 else None
+            return tuple(_from_plain(v, item) if item is not None else
+                         (tuple(v) if isinstance(v, list) else v) for v in value)
     return value
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -31,6 +33,31 @@ def _panel_factories() -> dict[str, Callable[[Workflow], w.Widget]]:
     return factories
 
 
+def _save_folder(save_to: str | Path | None) -> Path | None:
+    if save_to is None:
+        return None
+    if save_to != "auto":
+        return Path(save_to)
+    # Jupyter sets JPY_SESSION_NAME to the notebook's path for kernels it starts.
+    session = os.environ.get("JPY_SESSION_NAME")
+    return Path(".mmm_widgets") / Path(session).stem if session else None
+
+
+def _restore(folder: Path | None, fresh: Workflow) -> Workflow | None:
+    """The saved workflow in ``folder`` if it was made from the same data, else None."""
+    if folder is None or not (folder / "workflow.json").exists() or fresh.source is None:
+        return None
+    try:
+        saved = Workflow.load(folder)
+    except Exception:  # a damaged save must not stop the user from starting afresh
+        return None
+    same_source = saved.source == fresh.source
+    raw, saved_raw = fresh.raw, saved.raw
+    same_data = raw is not None and saved_raw is not None and raw.equals(saved_raw) and list(
+        raw.columns) == list(saved_raw.columns)
+    return saved if same_source and same_data else None
+
+
 class Wizard(w.VBox):
     """Step through the analysis: data, model, fit, diagnostics, attribution, budget.
 
@@ -38,6 +65,13 @@ class Wizard(w.VBox):
     ----------
     df_or_workflow : pandas.DataFrame or Workflow, optional
         The raw table, or a workflow to continue.
+    save_to : str, Path, None or "auto"
+        Folder where the workflow is saved after every step (JSON + netCDF, see
+        :meth:`Workflow.save`). When it holds a workflow on the same data, the wizard
+        starts from it: reopening the notebook and re-running the cell restores the
+        steps, fitted model included, without refitting. ``"auto"`` uses
+        ``.mmm_widgets/<notebook name>`` in Jupyter and nothing elsewhere; None
+        switches saving off.
     **panel_options
         Passed to the panels (e.g. ``namespace``, ``upload_dir`` for the data panel).
 
@@ -49,12 +83,17 @@ class Wizard(w.VBox):
     'ready'
     """
 
-    def __init__(self, df_or_workflow: pd.DataFrame | Workflow | None = None,
-                 **panel_options: Any):
+    def __init__(self, df_or_workflow: pd.DataFrame | Workflow | None = None, *,
+                 save_to: str | Path | None = "auto", **panel_options: Any):
+        self.save_to = _save_folder(save_to)
+        self.restored = False
         if isinstance(df_or_workflow, Workflow):
             self.workflow = df_or_workflow
         else:
             self.workflow = Workflow(df_or_workflow)
+            saved = _restore(self.save_to, self.workflow)
+            if saved is not None:
+                self.workflow, self.restored = saved, True
         self._options = panel_options
         self._panels: dict[str, w.Widget] = {}
         self.stepper = w.ToggleButtons(options=self._labels(), value=STEP_ORDER[0],
@@ -65,6 +104,9 @@ class Wizard(w.VBox):
         self.workflow.observe(self._on_workflow_change)
         super().__init__([self.stepper, self.status_line, self.body])
         self.show(STEP_ORDER[0])
+        if self.restored:
+            self.status_line.value = (f"<i>Restored the saved workflow from "
+                                      f"{html.escape(str(self.save_to))}: no refit needed.</i>")
 
     @property
     def current(self) -> str:
@@ -102,7 +144,20 @@ class Wizard(w.VBox):
         return [(f"{TITLES[k]} {_MARKS[self.workflow.status(k)]}".strip(), k)
                 for k in STEP_ORDER]
 
+    def save(self) -> Path | None:
+        """Save the workflow to :attr:`save_to` (done after every step)."""
+        if self.save_to is None or self.workflow.status("data") != "done":
+            return None
+        return self.workflow.save(self.save_to)
+
     def _on_workflow_change(self, kind: str) -> None:
+        if self.workflow.status(kind) == "done":
+            try:
+                self.save()
+            except Exception as error:  # saving must never break the analysis
+                self.status_line.value = (f"<i>Could not save the workflow to "
+                                          f"{html.escape(str(self.save_to))}: "
+                                          f"{html.escape(str(error))}</i>")
         # Panels after a changed step were built on its old result: build them anew.
         for later in STEP_ORDER[STEP_ORDER.index(kind) + 1:]:
             if later != self.current:

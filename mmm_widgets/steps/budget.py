@@ -1,0 +1,1114 @@
+"""Step 6 — budget: response curves, pymc-marketing's optimizer, scenarios and what-if.
+
+Units. Every allocation the user sees (``total``, ``bounds``, scenarios, what-if) is
+spend over the whole horizon of ``periods`` future periods. pymc-marketing's
+``BudgetOptimizer`` works per period: ``allocate_budget(total_budget=...)`` is the spend
+of *one* period, repeated on every period of the window. The exported code divides by
+``periods`` on the way in and multiplies on the way out.
+
+Carryover. ``mmm.budget_optimizer(start, end)`` builds a date axis of three blocks: the
+last ``l_max`` observed periods with their real spend (carry-in, so the adstock does not
+start cold), the ``periods`` decision periods, and ``l_max`` zero-spend periods after
+them (carry-over, so spend late in the window is credited for its tail). Its objective
+sums the media contribution over all three blocks; the carry-in part does not depend on
+the plan, so it moves no decision. The contributions reported here are what a plan
+*adds*: the response with the plan minus the response with no spend in the window, per
+posterior draw, over the window and its tail.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import DataError, MMMWidgetsError, ModelError, StepOrderError, problem
+from mmm_widgets.steps.base import Params, Step, execute
+from mmm_widgets.steps.data import DataResult
+
+if TYPE_CHECKING:
+    from mmm_widgets.workflow import FitJob, Workflow
+
+OBJECTIVES = ("mean", "cvar", "var")
+HDI_PROB = 0.94
+BUILT_IN = ("current", "optimized")
+TOTAL_ROW = "all channels"
+# Response curves reach twice each channel's largest past spend per period (in the
+# model's scaled units a spend of 1 is that largest spend).
+CURVE_MAX = 2.0
+# Nodes of the precomputed what-if grid per channel: linear interpolation between them
+# is within 1e-5 of the exact response on the bundled data; scenarios are extra nodes,
+# so the what-if of a saved scenario is exact.
+WHAT_IF_NODES = 201
+ALLOCATION_COLUMNS = ("current", "optimized", "change_pct", "expected_contribution",
+                      "contribution_hdi_low", "contribution_hdi_high")
+SCENARIO_COLUMNS = ("total_spend", "expected_outcome", "outcome_hdi_low", "outcome_hdi_high",
+                    "roas", "prob_beats_current")
+WHAT_IF_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
+                   "roas")
+CURVE_COLUMNS = ("channel", "spend", "response", "response_hdi_low", "response_hdi_high",
+                 "marginal_roas")
+
+
+class BudgetCancelled(MMMWidgetsError, RuntimeError):
+    """The user cancelled a running optimization; the workflow is as it was before."""
+
+
+@dataclass(frozen=True)
+class Scenario(Params):
+    """A named allocation to compare.
+
+    Either ``allocation`` (channel -> spend over the horizon; channels left out spend
+    nothing) or ``base`` and ``change_pct`` (the allocation of an earlier scenario with
+    every channel scaled by ``1 + change_pct / 100``).
+
+    Parameters
+    ----------
+    name : str
+        Shown in the comparison table.
+    allocation : dict
+        Channel -> spend over the horizon.
+    base : str, optional
+        The scenario this one scales (e.g. ``"current"`` or ``"optimized"``).
+    change_pct : float, optional
+        Percent change of every channel of ``base``.
+    """
+
+    name: str
+    allocation: dict[str, float] = field(default_factory=dict)
+    base: str | None = None
+    change_pct: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allocation",
+                           {str(k): float(v) for k, v in dict(self.allocation).items()})
+
+
+@dataclass(frozen=True)
+class BudgetParams(Params):
+    """Parameters of the budget step.
+
+    Parameters
+    ----------
+    periods : int
+        Future periods the budget covers (13 weeks = a quarter of weekly data).
+    total : float, optional
+        Budget over the horizon to allocate; None compares scenarios without optimizing.
+    bounds : dict
+        Channel -> ``(lowest, highest)`` spend over the horizon; channels left out may
+        get anything from 0 to ``total``.
+    objective : {"mean", "cvar", "var"}
+        What to maximise: the posterior mean of the response, or, risk-aware, its
+        conditional value at risk (mean of the worst ``1 - risk_level`` share of draws)
+        or value at risk (the ``1 - risk_level`` quantile), through
+        ``pymc_marketing.mmm.utility``.
+    risk_level : float
+        Confidence level of ``"cvar"`` and ``"var"``.
+    run_rate_periods : int
+        Recent periods averaged for the current run-rate.
+    scenarios : tuple of Scenario
+        User scenarios, compared after the built-in ``"current"`` and ``"optimized"``.
+    threshold : float
+        Marginal ROAS below which extra spend is marked as not paying back.
+    points : int
+        Points per response curve.
+    hdi_prob : float
+        Probability mass of the credible intervals.
+    """
+
+    periods: int = 13
+    total: float | None = None
+    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    objective: str = "mean"
+    risk_level: float = 0.95
+    run_rate_periods: int = 13
+    scenarios: tuple[Scenario, ...] = ()
+    threshold: float = 1.0
+    points: int = 100
+    hdi_prob: float = HDI_PROB
+
+    def __post_init__(self) -> None:
+        # JSON gives lists and dicts back; keep the frozen value canonical so params
+        # compare equal after a save/load round trip.
+        bounds = {str(k): (float(v[0]), float(v[1])) for k, v in dict(self.bounds).items()}
+        scenarios = tuple(s if isinstance(s, Scenario) else Scenario.from_dict(s)
+                          for s in self.scenarios)
+        object.__setattr__(self, "bounds", bounds)
+        object.__setattr__(self, "scenarios", scenarios)
+        if self.total is not None:
+            object.__setattr__(self, "total", float(self.total))
+
+    def scenario(self, name: str) -> Scenario | None:
+        """The user scenario called ``name`` (None if there is none)."""
+        return next((s for s in self.scenarios if s.name == name), None)
+
+
+@dataclass
+class BudgetResult:
+    """What the budget step produced.
+
+    Attributes
+    ----------
+    allocation : pandas.DataFrame or None
+        Indexed by channel: ``current, optimized, change_pct, expected_contribution,
+        contribution_hdi_low, contribution_hdi_high`` (None without a total).
+    scenarios : pandas.DataFrame
+        Indexed by scenario: ``total_spend, expected_outcome, outcome_hdi_low,
+        outcome_hdi_high, roas, prob_beats_current``.
+    allocations : dict
+        Scenario name -> channel -> spend over the horizon.
+    curves : pandas.DataFrame
+        The response curves (see :func:`read_curves`).
+    what_if : WhatIf
+        Precomputed response of every channel on a spend grid, per draw.
+    optimizer : pymc_marketing.mmm.budget_optimizer.BudgetOptimizer
+        The optimizer of the horizon.
+    optimization : object or None
+        pymc-marketing's ``BudgetOptimizationResult`` (``scipy_result`` inside).
+    seconds : float
+        Wall time of the run.
+    setup_source, setup_vars, mmm
+        The optimizer and optimization code, the variables it defined, and the fitted
+        model it ran on; a later step with the same code on the same model reuses them.
+    """
+
+    allocation: pd.DataFrame | None
+    scenarios: pd.DataFrame
+    allocations: dict[str, dict[str, float]]
+    curves: pd.DataFrame
+    what_if: WhatIf
+    optimizer: Any
+    optimization: Any
+    seconds: float
+    setup_source: str = ""
+    setup_vars: dict[str, Any] = field(default_factory=dict, repr=False)
+    mmm: Any = field(default=None, repr=False)
+
+
+# ----- progress and cancel ----------------------------------------------------------
+
+_PHASES = {"idle": 0.0, "building": 0.02, "optimizing": 0.35, "scenarios": 0.7,
+           "curves": 0.8, "what-if": 0.85, "done": 1.0, "cancelled": 0.0, "failed": 0.0}
+
+
+@dataclass(frozen=True)
+class BudgetProgress:
+    """A snapshot of a running budget step.
+
+    Attributes
+    ----------
+    phase : str
+        ``"building"`` (optimizer model), ``"optimizing"`` (compile + SLSQP),
+        ``"scenarios"``, ``"curves"``, ``"what-if"``, ``"done"``, ``"cancelled"`` or
+        ``"failed"``.
+    fraction : float
+        Rough share done, by phase (the optimizer gives no finer progress).
+    elapsed : float
+        Seconds since the start.
+    """
+
+    phase: str
+    fraction: float
+    elapsed: float
+
+
+class BudgetMonitor:
+    """Shared between the thread running the budget step and whoever watches it.
+
+    pymc-marketing compiles the optimizer on its first evaluation and scipy's SLSQP has
+    no cancel hook, so a cancel takes effect at the next phase boundary: the thread
+    may finish its current call, and its result is then discarded.
+    """
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self.phase = "idle"
+        self._started: float | None = None
+
+    def cancel(self) -> None:
+        """Ask the run to stop; its result is discarded."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        return self._cancel.is_set()
+
+    def start(self) -> None:
+        """Reset for a new run."""
+        with self._lock:
+            self._started = time.perf_counter()
+            self.phase = "building"
+
+    def set_phase(self, phase: str) -> None:
+        """Record what the run is doing now."""
+        with self._lock:
+            self.phase = phase
+
+    def check_cancel(self) -> None:
+        """Raise :class:`BudgetCancelled` if a cancel was asked for."""
+        if self._cancel.is_set():
+            raise BudgetCancelled(problem("The optimization was cancelled.",
+                                          "Nothing was changed; optimize again when ready."))
+
+    def snapshot(self) -> BudgetProgress:
+        """The current progress."""
+        with self._lock:
+            elapsed = time.perf_counter() - self._started if self._started else 0.0
+            return BudgetProgress(self.phase, _PHASES.get(self.phase, 0.0), elapsed)
+
+
+# ----- the step ---------------------------------------------------------------------
+
+class BudgetStep(Step):
+    """Optimize a budget with pymc-marketing and compare named scenarios.
+
+    Parameters
+    ----------
+    params : BudgetParams
+        Horizon, total, bounds, objective, scenarios.
+    data : DataResult
+        The mapped data (channel names, number of periods).
+    previous : BudgetStep, optional
+        The budget step this one replaces. When the optimizer and optimization parts of
+        the code are unchanged and the fitted model is the same object, their results
+        are taken from it instead of running the identical code again, so adding a
+        scenario does not re-optimize.
+    monitor : BudgetMonitor, optional
+        Receives progress; its ``cancel()`` stops the run.
+    """
+
+    kind = "budget"
+    title = "Budget"
+    requires = ("data", "model", "fit")
+
+    params: BudgetParams
+
+    def __init__(self, params: BudgetParams, data: DataResult,
+                 previous: BudgetStep | None = None, monitor: BudgetMonitor | None = None):
+        super().__init__(params)
+        self.data = data
+        self.previous = previous
+        self.monitor = monitor or BudgetMonitor()
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The model's channels."""
+        return tuple(self.data.roles.channels)
+
+    # ----- validation -------------------------------------------------------------
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """Check horizon, total, bounds and scenarios; raise :class:`DataError`."""
+        if self.data.roles.geo:
+            raise ModelError(problem(
+                "Budget optimization of geo models is not available in mmm-widgets yet.",
+                "Use pymc-marketing directly: mmm.budget_optimizer(start, end)"
+                ".allocate_budget(...) with bounds per geo and channel."))
+        if "mmm" not in namespace:
+            raise StepOrderError(problem("There is no fitted model.", "Fit the model first."))
+        problems = settings_problems(self.params, self.channels, self._n_dates())
+        problems += bounds_problems(self.params.total, self.params.bounds, self.channels)
+        problems += scenario_problems(self.params, self.channels)
+        if problems:
+            raise DataError(problems)
+
+    def _n_dates(self) -> int:
+        return int(self.data.data[self.data.roles.date].nunique())
+
+    # ----- code ---------------------------------------------------------------------
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The step's code as named parts: setup, optimize (with a total), scenarios, curves."""
+        params = self.params
+        parts = [("setup", spend_lines(params.run_rate_periods) + self._setup_lines())]
+        if params.total is not None:
+            parts.append(("optimize", self._optimize_lines()))
+        parts.append(("scenarios", self._scenario_lines()))
+        parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob)))
+        return parts
+
+    def code(self) -> CodeChunk:
+        """The exported cell: optimizer, optimized allocation, scenarios, response curves."""
+        lines = [line for _, part in self.sections() for line in part]
+        return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
+                         title=self.title)
+
+    def describe(self) -> str:
+        """One line saying what the step does."""
+        params = self.params
+        what = (f"allocate {params.total:,.0f} over {params.periods} future periods "
+                f"({_objective_text(params)})" if params.total is not None
+                else f"compare plans over {params.periods} future periods")
+        return (f"Budget: {what}; {len(params.scenarios)} own scenarios; response curves "
+                f"with a marginal-ROAS threshold of {params.threshold:g}")
+
+    def _setup_lines(self) -> list[str]:
+        params = self.params
+        return [
+            f"periods = {literal(params.periods)}",
+            "dates = pd.DatetimeIndex(past_spend.indexes['date'], freq='infer')",
+            "horizon = pd.date_range(dates[-1], periods=periods + 1,",
+            "                        freq=dates.freq or dates[-1] - dates[-2])[1:]",
+            "current = run_rate * periods",
+            "# pymc-marketing keeps the last l_max periods of real spend before the window "
+            "(carry-in)",
+            "# and adds l_max periods without spend after it (carry-over)",
+            "optimizer = mmm.budget_optimizer(",
+            "    start_date=horizon[0], end_date=horizon[-1],",
+            f"    utility_function={_utility_code(params)},",
+            ")",
+            "target_scale = float(mmm.data.get_target_scale())",
+            "",
+            "",
+            "def per_period(allocation):",
+            "    \"\"\"Spend per period of a plan (channel -> spend over the horizon).\"\"\"",
+            "    values = [allocation.get(c, 0.0) / periods for c in channels]",
+            "    return xr.DataArray(values, dims='channel', coords={'channel': channels})",
+            "",
+            "",
+            "no_spend = optimizer.evaluate_response_distribution(",
+            "    per_period({}), response_variable='channel_contribution')",
+            "",
+            "",
+            "def plan_contribution(allocation):",
+            "    \"\"\"Contribution (sample, channel) a plan adds over the horizon and its "
+            "carry-over tail.\"\"\"",
+            "    with_plan = optimizer.evaluate_response_distribution(",
+            "        per_period(allocation), response_variable='channel_contribution')",
+            "    return (with_plan - no_spend).sum('date') * target_scale",
+            "",
+            "",
+        ]
+
+    def _optimize_lines(self) -> list[str]:
+        params = self.params
+        total = float(params.total)
+        bounds = full_bounds(total, params.bounds, self.channels)
+        prob = literal(float(params.hdi_prob))
+        return [
+            f"total = {literal(total)}",
+            "# (lowest, highest) spend of each channel over the horizon",
+            "bounds = {",
+            *[f"    {literal(c)}: {literal(b)}," for c, b in bounds.items()],
+            "}",
+            "optimization = optimizer.allocate_budget(",
+            "    total_budget=total / periods,",
+            "    budget_bounds={c: (low / periods, high / periods) "
+            "for c, (low, high) in bounds.items()},",
+            ")",
+            "optimized = optimization.budgets.to_series().reindex(channels) * periods",
+            "optimized_contribution = plan_contribution(optimized.to_dict())",
+            "optimized_hdi = az.hdi(optimized_contribution.transpose('channel', 'sample')"
+            f".to_numpy(), prob={prob})",
+            "budget_allocation = pd.DataFrame({",
+            "    'current': current,",
+            "    'optimized': optimized,",
+            "    'change_pct': (optimized / current - 1) * 100,",
+            "    'expected_contribution': optimized_contribution.mean('sample').to_series(),",
+            "    'contribution_hdi_low': optimized_hdi[:, 0],",
+            "    'contribution_hdi_high': optimized_hdi[:, 1],",
+            "}, index=pd.Index(channels, name='channel'))",
+        ]
+
+    def _scenario_lines(self) -> list[str]:
+        params = self.params
+        prob = literal(float(params.hdi_prob))
+        lines = ["# Scenarios: channel -> spend over the horizon",
+                 "scenarios = {'current': current.to_dict()}"]
+        if params.total is not None:
+            lines.append("scenarios['optimized'] = optimized.to_dict()")
+        for scenario in params.scenarios:
+            name = literal(scenario.name)
+            if scenario.base is not None:
+                factor = f"(1 + {literal(float(scenario.change_pct or 0.0))} / 100)"
+                lines.append(f"scenarios[{name}] = {{c: v * {factor} "
+                             f"for c, v in scenarios[{literal(scenario.base)}].items()}}")
+            else:
+                lines.append(f"scenarios[{name}] = {{")
+                lines += [f"    {literal(c)}: {literal(v)}," for c, v in
+                          scenario.allocation.items()]
+                lines.append("}")
+        lines += [
+            "outcomes = {name: plan_contribution(allocation).sum('channel')",
+            "            for name, allocation in scenarios.items()}",
+            "scenario_rows = []",
+            "for name, outcome in outcomes.items():",
+            "    plan_spend = sum(scenarios[name].values())",
+            "    mean = float(outcome.mean())",
+            f"    low, high = az.hdi(outcome.to_numpy(), prob={prob})",
+            "    scenario_rows.append({",
+            "        'scenario': name, 'total_spend': plan_spend, 'expected_outcome': mean,",
+            "        'outcome_hdi_low': float(low), 'outcome_hdi_high': float(high),",
+            "        'roas': mean / plan_spend if plan_spend else float('nan'),",
+            "        'prob_beats_current': float((outcome > outcomes['current']).mean()),",
+            "    })",
+            "scenario_table = pd.DataFrame(scenario_rows).set_index('scenario')",
+        ]
+        return lines
+
+    # ----- run ----------------------------------------------------------------------
+    def run(self, namespace: dict[str, Any]) -> BudgetResult:
+        """Run the code part by part with progress; commit only if not cancelled.
+
+        Raises
+        ------
+        BudgetCancelled
+            When :meth:`BudgetMonitor.cancel` was called; nothing changes.
+        ModelError
+            When pymc-marketing's optimizer fails, with what to change.
+        """
+        self.validate(namespace)
+        monitor = self.monitor
+        monitor.start()
+        started = time.perf_counter()
+        trial = dict(namespace)
+        sections = self.sections()
+        setup = [(k, lines) for k, lines in sections if k in ("setup", "optimize")]
+        setup_source = "\n".join(line for _, lines in setup for line in lines)
+        previous = self._reusable(setup_source, trial.get("mmm"))
+        try:
+            if previous is not None:
+                trial.update(previous.setup_vars)
+            else:
+                before = dict(trial)
+                for kind, lines in setup:
+                    monitor.set_phase("building" if kind == "setup" else "optimizing")
+                    self._execute(kind, lines, trial)
+                    monitor.check_cancel()
+                setup_vars = {k: v for k, v in trial.items() if before.get(k, _MISSING) is not v}
+            for kind, lines in sections:
+                if kind in ("scenarios", "curves"):
+                    monitor.set_phase(kind)
+                    self._execute(kind, lines, trial)
+                    monitor.check_cancel()
+            monitor.set_phase("what-if")
+            result = self._read(trial, previous)
+            monitor.check_cancel()
+        except BudgetCancelled:
+            monitor.set_phase("cancelled")
+            raise
+        except MMMWidgetsError:
+            monitor.set_phase("failed")
+            raise
+        except Exception as error:
+            monitor.set_phase("failed")
+            raise translate_budget_error(error) from error
+        result.seconds = time.perf_counter() - started
+        result.setup_source = setup_source
+        result.setup_vars = previous.setup_vars if previous is not None else setup_vars
+        result.mmm = trial.get("mmm")
+        monitor.set_phase("done")
+        namespace.clear()
+        namespace.update(trial)
+        self.result = result
+        return result
+
+    def _reusable(self, setup_source: str, mmm: Any) -> BudgetResult | None:
+        previous = self.previous
+        if previous is None or previous.result is None:
+            return None
+        result = previous.result
+        if result.setup_source != setup_source or result.mmm is not mmm or mmm is None:
+            return None
+        return result
+
+    def _execute(self, kind: str, lines: list[str], namespace: dict[str, Any]) -> None:
+        # Each part runs with the cell's imports: executing the parts one after another
+        # in one namespace is executing the exported cell.
+        execute(CodeChunk(comment=f"{self.describe()} ({kind})", lines=tuple(lines),
+                          imports=IMPORTS, title=self.title), namespace)
+
+    def _read(self, namespace: dict[str, Any], previous: BudgetResult | None) -> BudgetResult:
+        params = self.params
+        optimizer = namespace["optimizer"]
+        if int(optimizer.num_periods) != params.periods:
+            raise ModelError(problem(
+                f"The optimizer covers {optimizer.num_periods} periods, not {params.periods}.",
+                "The dates are irregular; check the date column's spacing in the data step."))
+        allocation = None
+        if params.total is not None:
+            allocation = namespace["budget_allocation"].loc[list(self.channels)]
+            allocation = allocation[list(ALLOCATION_COLUMNS)].astype(float)
+        allocations = {name: {c: float(v) for c, v in plan.items()}
+                       for name, plan in namespace["scenarios"].items()}
+        base = previous.what_if.base if previous is not None else None
+        if base is None:
+            base = WhatIf.prepare(namespace["plan_contribution"], self.channels, params.periods,
+                                  self._what_if_maxima(namespace), params.hdi_prob)
+        what_if = base.with_allocations(namespace["plan_contribution"], allocations.values())
+        return BudgetResult(
+            allocation=allocation,
+            scenarios=namespace["scenario_table"][list(SCENARIO_COLUMNS)].astype(float),
+            allocations=allocations,
+            curves=read_curves(namespace),
+            what_if=what_if,
+            optimizer=optimizer,
+            optimization=namespace.get("optimization") if params.total is not None else None,
+            seconds=0.0,
+        )
+
+    def _what_if_maxima(self, namespace: dict[str, Any]) -> dict[str, float]:
+        """Top of each channel's what-if grid, in spend over the horizon.
+
+        Three times the largest past spend per period, and at least the whole budget,
+        so a slider can move any channel from nothing to all of it.
+        """
+        params = self.params
+        past = namespace["past_spend"].max("date").to_series()
+        current_total = float(namespace["current"].sum())
+        budget = max(params.total or 0.0, current_total)
+        maxima = {}
+        for channel in self.channels:
+            high = params.bounds.get(channel, (0.0, 0.0))[1]
+            maxima[channel] = max(3.0 * float(past[channel]) * params.periods, budget, high)
+        return maxima
+
+
+_MISSING = object()
+
+IMPORTS = ("import arviz as az", "import numpy as np", "import pandas as pd",
+           "import xarray as xr", "from pymc_marketing.mmm import utility")
+
+
+def _utility_code(params: BudgetParams) -> str:
+    level = literal(float(params.risk_level))
+    if params.objective == "cvar":
+        return f"utility.conditional_value_at_risk({level})"
+    if params.objective == "var":
+        return f"utility.value_at_risk({level})"
+    return "utility.average_response"
+
+
+def _objective_text(params: BudgetParams) -> str:
+    if params.objective == "cvar":
+        return f"CVaR at {params.risk_level:g}"
+    if params.objective == "var":
+        return f"VaR at {params.risk_level:g}"
+    return "mean response"
+
+
+def spend_lines(run_rate_periods: int) -> list[str]:
+    """Code defining ``channels``, ``past_spend`` (date, channel) and ``run_rate`` per period."""
+    return [
+        "channels = list(mmm.channel_columns)",
+        "past_spend = mmm.data.get_channel_spend()",
+        "past_spend = past_spend.sum([d for d in past_spend.dims if d not in ('date', "
+        "'channel')])",
+        "# Current run-rate: average spend per period over the most recent periods",
+        f"run_rate = past_spend.isel(date=slice(-{literal(int(run_rate_periods))}, None))"
+        ".mean('date').to_series().reindex(channels)",
+    ]
+
+
+def curve_lines(threshold: float, points: int, hdi_prob: float = HDI_PROB) -> list[str]:
+    """Code computing ``response_curves`` and ``threshold_spend`` from the fitted ``mmm``.
+
+    Needs ``channels`` and ``run_rate`` (see :func:`spend_lines`).
+    """
+    prob = literal(float(hdi_prob))
+    return [
+        "# Response curves: the response per period when the same spend is repeated every",
+        "# period. The adstock weights sum to one, so the adstocked spend settles at the "
+        "spend",
+        "# itself and the steady state is the saturation curve, drawn for every posterior "
+        "draw",
+        f"curve = mmm.sample_saturation_curve(max_value={literal(CURVE_MAX)}, "
+        f"num_points={literal(int(points))},",
+        "                                     num_samples=None, original_scale=True)",
+        "curve = curve.stack(sample=('chain', 'draw')).transpose('channel', 'x', 'sample')",
+        "curve_spend = (curve['x'] * mmm.data.get_channel_scale()).transpose('channel', 'x')"
+        ".to_numpy()",
+        "curve_draws = curve.to_numpy()",
+        "marginal_roas = np.stack([np.gradient(d, s, axis=0)",
+        "                          for d, s in zip(curve_draws, curve_spend, strict=True)])",
+        f"curve_hdi = az.hdi(curve_draws.reshape(-1, curve_draws.shape[-1]), prob={prob})",
+        "curve_hdi = curve_hdi.reshape(*curve_draws.shape[:2], 2)",
+        "response_curves = pd.DataFrame({",
+        "    'channel': np.repeat(curve['channel'].to_numpy(), curve_draws.shape[1]),",
+        "    'spend': curve_spend.ravel(),",
+        "    'response': curve_draws.mean(axis=-1).ravel(),",
+        "    'response_hdi_low': curve_hdi[..., 0].ravel(),",
+        "    'response_hdi_high': curve_hdi[..., 1].ravel(),",
+        "    'marginal_roas': marginal_roas.mean(axis=-1).ravel(),",
+        "})",
+        "# Spend per period above which one more unit of spend returns less than the "
+        "threshold",
+        f"threshold = {literal(float(threshold))}",
+        "threshold_spend = {}",
+        "for channel, points in response_curves.groupby('channel', sort=False):",
+        "    slope, x = points['marginal_roas'].to_numpy(), points['spend'].to_numpy()",
+        "    below = np.flatnonzero(slope < threshold)",
+        "    if below.size == 0:",
+        "        threshold_spend[channel] = float('nan')",
+        "    elif below[0] == 0:",
+        "        threshold_spend[channel] = 0.0",
+        "    else:",
+        "        i = below[0]",
+        "        threshold_spend[channel] = float(np.interp(threshold, [slope[i], "
+        "slope[i - 1]], [x[i], x[i - 1]]))",
+    ]
+
+
+def curves_chunk(run_rate_periods: int, threshold: float, points: int,
+                 hdi_prob: float = HDI_PROB) -> CodeChunk:
+    """The response-curve code on its own (for :meth:`Workflow.response_curves`)."""
+    return CodeChunk(comment="Response curves of every channel",
+                     lines=tuple(spend_lines(run_rate_periods)
+                                 + curve_lines(threshold, points, hdi_prob)),
+                     imports=IMPORTS, title="Response curves")
+
+
+def read_curves(namespace: dict[str, Any]) -> pd.DataFrame:
+    """The tidy response curves the curve code left in ``namespace``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel, spend, response, response_hdi_low, response_hdi_high,
+        marginal_roas`` (spend and response per period); ``attrs`` hold ``threshold``,
+        ``current_spend`` (run-rate per period) and ``threshold_spend`` (per period, NaN
+        when the marginal ROAS stays above the threshold on the whole curve).
+    """
+    curves = namespace["response_curves"][list(CURVE_COLUMNS)].copy()
+    curves["channel"] = curves["channel"].astype(str)
+    curves.attrs = {
+        "threshold": float(namespace["threshold"]),
+        "current_spend": {str(k): float(v) for k, v in namespace["run_rate"].items()},
+        "threshold_spend": {str(k): float(v) for k, v in namespace["threshold_spend"].items()},
+    }
+    return curves
+
+
+# ----- checks -----------------------------------------------------------------------
+
+def settings_problems(params: BudgetParams, channels: tuple[str, ...], n_dates: int) -> list:
+    """Problems with the horizon, objective and curve settings."""
+    problems = []
+    if not isinstance(params.periods, int) or isinstance(params.periods, bool) \
+            or params.periods < 1:
+        problems.append(problem(f"The horizon must be at least one period, not "
+                                f"{params.periods!r}.", "Set periods to e.g. 13 (a quarter "
+                                                        "of weekly data)."))
+    if params.objective not in OBJECTIVES:
+        problems.append(problem(f"Unknown objective {params.objective!r}.",
+                                f"Use one of {', '.join(OBJECTIVES)}."))
+    if not 0 < params.risk_level < 1:
+        problems.append(problem(f"The risk level must be between 0 and 1, not "
+                                f"{params.risk_level!r}.", "Use e.g. 0.95."))
+    if not isinstance(params.run_rate_periods, int) or \
+            not 1 <= params.run_rate_periods <= n_dates:
+        problems.append(problem(
+            f"The run-rate must average 1 to {n_dates} past periods, not "
+            f"{params.run_rate_periods!r}.", "Use e.g. 13."))
+    if not (math.isfinite(params.threshold) and params.threshold > 0):
+        problems.append(problem("The marginal-ROAS threshold must be a positive number.",
+                                "Use 1.0 (a unit of spend returns a unit of outcome)."))
+    if not isinstance(params.points, int) or params.points < 3:
+        problems.append(problem("Response curves need at least 3 points.", "Use e.g. 100."))
+    if not 0 < params.hdi_prob < 1:
+        problems.append(problem("hdi_prob must be between 0 and 1.", "Use e.g. 0.94."))
+    return problems
+
+
+def bounds_problems(total: float | None, bounds: Mapping[str, tuple[float, float]],
+                    channels: tuple[str, ...]) -> list:
+    """Problems with the total and the bounds: unknown channels, order, feasibility."""
+    problems = []
+    for channel in bounds:
+        if channel not in channels:
+            problems.append(problem(f"{channel!r} is not a channel of the model.",
+                                    f"Use one of {', '.join(channels)}.", column=channel))
+    if total is None:
+        return problems
+    if not math.isfinite(total) or total <= 0:
+        return [*problems, problem(f"The total budget must be positive, not {total:,.2f}.",
+                                   "Enter the spend to allocate over the whole horizon.")]
+    known = {c: b for c, b in bounds.items() if c in channels}
+    for channel, (low, high) in known.items():
+        if not (math.isfinite(low) and math.isfinite(high)):
+            problems.append(problem(f"The bounds of {channel!r} are not finite numbers.",
+                                    "Enter numbers.", column=channel))
+        elif low < 0:
+            problems.append(problem(f"The lowest spend of {channel!r} is negative "
+                                    f"({low:,.2f}).", "Use 0 or more.", column=channel))
+        elif low > high:
+            problems.append(problem(
+                f"The lowest spend of {channel!r} ({low:,.2f}) is above its highest "
+                f"({high:,.2f}).", "Swap them or raise the highest.", column=channel))
+    if problems:
+        return problems
+    full = full_bounds(total, known, channels)
+    lows = sum(low for low, _ in full.values())
+    highs = sum(min(high, total) for _, high in full.values())
+    if lows > total * (1 + 1e-12):
+        problems.append(problem(
+            f"The lowest spends add up to {lows:,.2f}, more than the total {total:,.2f}.",
+            "Lower some minimums or raise the total."))
+    if highs < total * (1 - 1e-12):
+        problems.append(problem(
+            f"The highest spends add up to {highs:,.2f}, less than the total {total:,.2f}.",
+            "Raise some maximums or lower the total."))
+    return problems
+
+
+def scenario_problems(params: BudgetParams, channels: tuple[str, ...]) -> list:
+    """Problems with the user scenarios: names, channels, spends, bases."""
+    problems, seen = [], set(BUILT_IN if params.total is not None else ("current",))
+    for scenario in params.scenarios:
+        name = scenario.name
+        if not isinstance(name, str) or not name.strip():
+            problems.append(problem("A scenario needs a name.", "Enter a name."))
+            continue
+        if name in BUILT_IN:
+            problems.append(problem(f"{name!r} is a built-in scenario.",
+                                    "Choose another name."))
+        elif name in seen:
+            problems.append(problem(f"There is already a scenario {name!r}.",
+                                    "Choose another name or remove the old one first."))
+        problems += allocation_problems(scenario.allocation, channels, f"scenario {name!r}")
+        if scenario.base is not None:
+            if scenario.base not in seen:
+                what = ("there is no optimized allocation yet" if scenario.base == "optimized"
+                        else f"there is no earlier scenario {scenario.base!r}")
+                problems.append(problem(f"Scenario {name!r} scales {scenario.base!r}, but "
+                                        f"{what}.", "Optimize first, or scale 'current'."))
+            change = scenario.change_pct
+            if change is None or not math.isfinite(change) or change <= -100:
+                problems.append(problem(f"Scenario {name!r}: the change must be above "
+                                        "-100 %.", "Use e.g. +10 or -10."))
+        seen.add(name)
+    return problems
+
+
+def allocation_problems(allocation: Mapping[str, float], channels: tuple[str, ...],
+                        where: str) -> list:
+    """Problems with an allocation: unknown channels, negative or missing numbers."""
+    problems = []
+    for channel, value in allocation.items():
+        if channel not in channels:
+            problems.append(problem(f"{where}: {channel!r} is not a channel of the model.",
+                                    f"Use one of {', '.join(channels)}.", column=channel))
+        elif not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            problems.append(problem(f"{where}: the spend of {channel!r} must be a number of "
+                                    f"0 or more, not {value!r}.", "Enter the planned spend.",
+                                    column=channel))
+    return problems
+
+
+def full_bounds(total: float, bounds: Mapping[str, tuple[float, float]],
+                channels: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """Bounds of every channel over the horizon; channels left out get ``(0, total)``."""
+    return {c: tuple(float(v) for v in bounds.get(c, (0.0, total))) for c in channels}
+
+
+def translate_budget_error(error: BaseException) -> ModelError:
+    """Turn an optimizer failure into a readable :class:`ModelError`."""
+    text = str(error)
+    first = text.splitlines()[0] if text else type(error).__name__
+    if type(error).__name__ == "MinimizeException":
+        return ModelError(problem(f"The optimizer did not find an allocation: {first[:300]}",
+                                  "Loosen the bounds, change the total, or use the 'mean' "
+                                  "objective."))
+    return ModelError(problem(f"The budget step failed: {type(error).__name__}: {first[:300]}",
+                              "Your settings are kept. Check the bounds and the total, or "
+                              "refit the model."))
+
+
+# ----- what-if ----------------------------------------------------------------------
+
+class WhatIf:
+    """Posterior response of every channel on a grid of spends, for instant what-ifs.
+
+    Built once from pymc-marketing's own response (the step's ``plan_contribution``,
+    which evaluates the optimizer's compiled model); afterwards an allocation costs one
+    linear interpolation per channel over the posterior draws, in numpy. Channels do not
+    interact in the model, so one evaluation of a plan gives a node of every channel.
+
+    Parameters
+    ----------
+    channels : tuple of str
+        Channel names.
+    periods : int
+        Horizon of the spends.
+    nodes : list of numpy.ndarray
+        Per channel, sorted spends over the horizon.
+    draws : list of numpy.ndarray
+        Per channel, ``(len(nodes), samples)`` contribution the spend adds.
+    hdi_prob : float
+        Mass of the intervals.
+    base : WhatIf, optional
+        The grid before scenario nodes were added (reused when only scenarios change).
+    """
+
+    def __init__(self, channels: tuple[str, ...], periods: int, nodes: list[np.ndarray],
+                 draws: list[np.ndarray], hdi_prob: float, base: WhatIf | None = None):
+        self.channels = tuple(channels)
+        self.periods = periods
+        self.nodes = nodes
+        self.draws = draws
+        self.hdi_prob = hdi_prob
+        self.base = base if base is not None else self
+
+    @classmethod
+    def prepare(cls, plan_contribution: Any, channels: tuple[str, ...], periods: int,
+                maxima: Mapping[str, float], hdi_prob: float,
+                nodes: int = WHAT_IF_NODES) -> WhatIf:
+        """Evaluate ``plan_contribution`` on ``nodes`` spends from 0 to each maximum."""
+        grid = np.linspace(0.0, 1.0, nodes)[:, None] * np.array(
+            [maxima[c] for c in channels])[None, :]
+        values = [_plan_draws(plan_contribution, channels, row) for row in grid]
+        stacked = np.stack(values)                       # (nodes, channel, sample)
+        return cls(channels, periods, [grid[:, i].copy() for i in range(len(channels))],
+                   [stacked[:, i, :] for i in range(len(channels))], hdi_prob)
+
+    def with_allocations(self, plan_contribution: Any,
+                         allocations: Any) -> WhatIf:
+        """A copy with each allocation added as an exact node of every channel."""
+        nodes, draws = list(self.nodes), list(self.draws)
+        for allocation in allocations:
+            row = np.array([float(allocation.get(c, 0.0)) for c in self.channels])
+            if all(np.any(nodes[i] == row[i]) for i in range(len(self.channels))):
+                continue
+            values = _plan_draws(plan_contribution, self.channels, row)
+            for i in range(len(self.channels)):
+                if np.any(nodes[i] == row[i]):
+                    continue
+                at = int(np.searchsorted(nodes[i], row[i]))
+                nodes[i] = np.insert(nodes[i], at, row[i])
+                draws[i] = np.insert(draws[i], at, values[i], axis=0)
+        return WhatIf(self.channels, self.periods, nodes, draws, self.hdi_prob, self.base)
+
+    @property
+    def limits(self) -> dict[str, float]:
+        """Largest spend over the horizon each channel can be moved to."""
+        return {c: float(self.nodes[i][-1]) for i, c in enumerate(self.channels)}
+
+    def samples(self, allocation: Mapping[str, float]) -> np.ndarray:
+        """Contribution per channel and draw, ``(channel, sample)``, of an allocation."""
+        problems = allocation_problems(allocation, self.channels, "what-if")
+        limits = self.limits
+        problems += [problem(f"what-if: {c!r} at {v:,.0f} is beyond the prepared range "
+                             f"(up to {limits[c]:,.0f}).",
+                             "Move it lower, or add a scenario with this spend to extend "
+                             "the range.", column=c)
+                     for c, v in allocation.items()
+                     if c in limits and isinstance(v, (int, float)) and v > limits[c] * (
+                         1 + 1e-12)]
+        if problems:
+            raise DataError(problems)
+        out = np.empty((len(self.channels), self.draws[0].shape[1]))
+        for i, channel in enumerate(self.channels):
+            x, grid, values = float(allocation.get(channel, 0.0)), self.nodes[i], self.draws[i]
+            j = min(max(int(np.searchsorted(grid, x, side="right")) - 1, 0), len(grid) - 2)
+            weight = min((x - grid[j]) / (grid[j + 1] - grid[j]), 1.0)
+            out[i] = values[j] * (1.0 - weight) + values[j + 1] * weight
+        return out
+
+    def evaluate(self, allocation: Mapping[str, float]) -> pd.DataFrame:
+        """Predicted contribution and ROAS of an allocation (spend over the horizon).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel plus a last row ``"all channels"``: ``spend,
+            contribution, contribution_hdi_low, contribution_hdi_high, roas``.
+        """
+        import arviz as az
+
+        per_channel = self.samples(allocation)
+        rows = np.vstack([per_channel, per_channel.sum(axis=0, keepdims=True)])
+        hdi = az.hdi(rows, prob=self.hdi_prob)
+        spend = np.array([float(allocation.get(c, 0.0)) for c in self.channels])
+        spend = np.append(spend, spend.sum())
+        mean = rows.mean(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            roas = np.where(spend > 0, mean / np.where(spend > 0, spend, 1.0), np.nan)
+        index = pd.Index([*self.channels, TOTAL_ROW], name="channel")
+        return pd.DataFrame({"spend": spend, "contribution": mean,
+                             "contribution_hdi_low": hdi[:, 0],
+                             "contribution_hdi_high": hdi[:, 1], "roas": roas}, index=index)
+
+
+def _plan_draws(plan_contribution: Any, channels: tuple[str, ...], row: np.ndarray
+                ) -> np.ndarray:
+    allocation = {c: float(v) for c, v in zip(channels, row, strict=True)}
+    values = plan_contribution(allocation)
+    return values.transpose("channel", "sample").sel(channel=list(channels)).to_numpy()
+
+
+# ----- headless API (called by the Workflow methods) ----------------------------------
+
+def budget_params(workflow: Workflow) -> BudgetParams:
+    """The budget step's parameters if it was run, else the defaults."""
+    if workflow.status("budget") in ("done", "stale"):
+        return workflow.step("budget").params
+    return BudgetParams()
+
+
+def run_budget(workflow: Workflow, params: BudgetParams,
+               monitor: BudgetMonitor | None = None) -> BudgetResult:
+    """Run the budget step with ``params`` (reusing the optimizer when it is unchanged)."""
+    previous = workflow.step("budget") if workflow.status("budget") == "done" else None
+    step = BudgetStep(params, workflow.data_result, previous, monitor)
+    return workflow.run_step(step)
+
+
+def ensure_budget(workflow: Workflow) -> BudgetResult:
+    """The budget result, running the step with the current settings when it is not done."""
+    if workflow.status("budget") != "done":
+        return run_budget(workflow, budget_params(workflow))
+    return workflow.step("budget").result
+
+
+def optimize_budget(workflow: Workflow, total: float, periods: int,
+                    bounds: Mapping[str, tuple[float, float]] | None = None,
+                    objective: str = "mean", risk_level: float = 0.95,
+                    monitor: BudgetMonitor | None = None) -> pd.DataFrame:
+    """See :meth:`Workflow.optimize_budget`."""
+    params = budget_params(workflow)
+    try:
+        clean_bounds = {str(c): (float(b[0]), float(b[1])) for c, b in (bounds or {}).items()}
+    except (TypeError, ValueError, IndexError) as error:
+        raise DataError(problem("bounds must map each channel to (lowest, highest) numbers.",
+                                "e.g. {'tv': (10000, 200000)}.")) from error
+    try:
+        total_value = float(total)
+    except (TypeError, ValueError) as error:
+        raise DataError(problem(f"The total budget must be a number, not {total!r}.",
+                                "Enter the spend to allocate over the horizon.")) from error
+    params = params.replace(total=total_value, periods=periods, bounds=clean_bounds,
+                            objective=objective, risk_level=float(risk_level))
+    return run_budget(workflow, params, monitor).allocation.copy()
+
+
+def optimize_in_background(workflow: Workflow, total: float, periods: int,
+                           bounds: Mapping[str, tuple[float, float]] | None = None,
+                           objective: str = "mean", risk_level: float = 0.95) -> FitJob:
+    """Start :func:`optimize_budget` in a worker thread and return the job at once."""
+    from mmm_widgets.workflow import FitJob
+
+    job = FitJob(BudgetMonitor())
+    job.start(lambda: optimize_budget(workflow, total, periods, bounds, objective, risk_level,
+                                      job.monitor))
+    return job
+
+
+def what_if(workflow: Workflow, allocation: Mapping[str, float]) -> pd.DataFrame:
+    """See :meth:`Workflow.what_if`."""
+    return ensure_budget(workflow).what_if.evaluate(dict(allocation))
+
+
+class Scenarios:
+    """The named plans of a workflow's budget step: add, remove, compare.
+
+    Built-in: ``"current"`` (the recent run-rate over the horizon) and ``"optimized"``
+    (the last :meth:`Workflow.optimize_budget` result). Changes re-run the budget step,
+    which reuses the optimizer, so they take well under a second.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The workflow whose budget step holds the scenarios.
+    """
+
+    def __init__(self, workflow: Workflow):
+        self.workflow = workflow
+
+    def add(self, name: str, allocation: Mapping[str, float]) -> pd.DataFrame:
+        """Add a plan: channel -> spend over the horizon (channels left out spend 0).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The comparison table (:meth:`compare`).
+        """
+        try:
+            plan = {str(c): float(v) for c, v in dict(allocation).items()}
+        except (TypeError, ValueError) as error:
+            raise DataError(problem(f"Scenario {name!r}: spends must be numbers.",
+                                    "Map each channel to its spend over the horizon.")) \
+                from error
+        return self._with(Scenario(name=str(name), allocation=plan))
+
+    def add_budget_change(self, percent: float, base: str = "current",
+                          name: str | None = None) -> pd.DataFrame:
+        """Add ``base`` with every channel scaled by ``1 + percent / 100``.
+
+        Parameters
+        ----------
+        percent : float
+            E.g. ``10`` for "budget +10 %", ``-20`` for "budget -20 %".
+        base : str
+            The scenario to scale (``"current"``, ``"optimized"`` or one of yours).
+        name : str, optional
+            Defaults to ``"budget +10 %"`` (or ``"optimized +10 %"`` for another base).
+        """
+        percent = float(percent)
+        label = "budget" if base == "current" else base
+        name = name or f"{label} {percent:+g} %"
+        return self._with(Scenario(name=name, base=base, change_pct=percent))
+
+    def remove(self, name: str) -> pd.DataFrame:
+        """Remove one of your scenarios (and the ones that scale it)."""
+        params = budget_params(self.workflow)
+        if params.scenario(name) is None:
+            raise DataError(problem(f"There is no scenario {name!r} of yours to remove.",
+                                    f"Use one of {', '.join(self.names) or '(none yet)'}."))
+        gone, kept = {name}, []
+        for scenario in params.scenarios:
+            if scenario.name in gone or scenario.base in gone:
+                gone.add(scenario.name)
+            else:
+                kept.append(scenario)
+        run_budget(self.workflow, params.replace(scenarios=tuple(kept)))
+        return self.compare()
+
+    def compare(self) -> pd.DataFrame:
+        """Per scenario: total spend, expected outcome with its HDI, ROAS, P(beats current).
+
+        The outcome is the media contribution the plan adds over the horizon and its
+        carry-over tail, in target units.
+        """
+        return ensure_budget(self.workflow).scenarios.copy()
+
+    def allocation(self, name: str) -> dict[str, float]:
+        """Channel -> spend over the horizon of scenario ``name``."""
+        allocations = ensure_budget(self.workflow).allocations
+        if name not in allocations:
+            raise DataError(problem(f"There is no scenario {name!r}.",
+                                    f"Use one of {', '.join(allocations)}."))
+        return dict(allocations[name])
+
+    @property
+    def names(self) -> list[str]:
+        """Your scenarios' names (built-ins excluded)."""
+        return [s.name for s in budget_params(self.workflow).scenarios]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(ensure_budget(self.workflow).allocations)
+
+    def __len__(self) -> int:
+        return len(ensure_budget(self.workflow).allocations)
+
+    def _with(self, scenario: Scenario) -> pd.DataFrame:
+        params = budget_params(self.workflow)
+        run_budget(self.workflow, params.replace(scenarios=(*params.scenarios, scenario)))
+        return self.compare()
+
+
+# ----- persistence --------------------------------------------------------------------
+
+def rerun(workflow: Workflow, params: dict[str, Any], folder: Any = None) -> BudgetResult:
+    """Re-run the budget step of a loaded workflow from its saved parameters.
+
+    The optimizer is deterministic given the posterior, which is loaded as saved, so the
+    allocation and the scenario table come back as they were.
+    """
+    return run_budget(workflow, BudgetParams.from_dict(params))

@@ -1,0 +1,449 @@
+"""Panel of step 6 — budget: response curves, optimizer with progress, scenarios, what-if."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from mmm_widgets.errors import DataError, problem
+from mmm_widgets.plots.budget import (
+    allocation_data,
+    allocation_figure,
+    response_figure,
+    scenario_data,
+    scenario_figure,
+    what_if_data,
+    what_if_figure,
+)
+from mmm_widgets.steps.budget import (
+    OBJECTIVES,
+    TOTAL_ROW,
+    BudgetCancelled,
+    BudgetMonitor,
+    budget_params,
+    optimize_budget,
+    run_budget,
+)
+from mmm_widgets.views.common import (
+    CodeBox,
+    bokeh_pane,
+    frame_html,
+    message_html,
+    problems_html,
+    report_errors,
+)
+from mmm_widgets.workflow import FitJob, Workflow
+
+OBJECTIVE_LABELS = {"mean": "Mean response", "cvar": "CVaR (average of the worst draws)",
+                    "var": "VaR (a low quantile)"}
+_REFRESH_SECONDS = 0.25
+_SLIDER_STEPS = 400
+
+
+class BudgetView(w.VBox):
+    """Find a budget split with pymc-marketing, compare plans, and try your own.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        A workflow with a fitted model.
+    """
+
+    def __init__(self, workflow: Workflow):
+        self.workflow = workflow
+        self.channels = tuple(workflow.data_result.roles.channels)
+        self.job: FitJob | None = None
+        self._watcher: threading.Thread | None = None
+        self._silent = False
+        self.message = w.HTML()
+        self.code_box = CodeBox("Budget step code")
+        guard = report_errors(self.message)
+        params = budget_params(workflow)
+
+        self.threshold = w.BoundedFloatText(description="Threshold", value=params.threshold,
+                                            min=0.01, max=1000.0, step=0.1)
+        self.curves_box = w.VBox()
+        self.curves_note = w.HTML()
+        self.threshold.observe(guard(lambda _: self.show_curves()), names="value")
+
+        self.periods = w.BoundedIntText(description="Periods", value=params.periods, min=1,
+                                        max=520)
+        self.total = w.FloatText(description="Total", value=params.total or 0.0)
+        self.objective = w.Dropdown(description="Objective", value=params.objective,
+                                    options=[(OBJECTIVE_LABELS[o], o) for o in OBJECTIVES])
+        self.risk_level = w.BoundedFloatText(description="Risk level",
+                                             value=params.risk_level, min=0.5, max=0.999,
+                                             step=0.01)
+        self.low = {c: w.Text(placeholder="0", layout=w.Layout(width="120px"))
+                    for c in self.channels}
+        self.high = {c: w.Text(placeholder="no limit", layout=w.Layout(width="120px"))
+                     for c in self.channels}
+        for channel, (low, high) in params.bounds.items():
+            if channel in self.low:
+                self.low[channel].value, self.high[channel].value = f"{low:g}", f"{high:g}"
+        self.optimize_button = w.Button(description="Optimize", button_style="primary",
+                                        icon="play")
+        self.cancel_button = w.Button(description="Cancel", button_style="warning",
+                                      icon="stop", disabled=True)
+        self.export_button = w.Button(description="Export code", icon="code")
+        self.prepare_button = w.Button(description="Compare without optimizing",
+                                       icon="balance-scale")
+        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="Idle")
+        self.status = w.HTML()
+        self.optimize_button.on_click(guard(lambda _: self.start()))
+        self.cancel_button.on_click(guard(lambda _: self.cancel()))
+        self.export_button.on_click(guard(lambda _: self.export()))
+        self.prepare_button.on_click(guard(lambda _: self.prepare()))
+
+        self.allocation_table = w.HTML()
+        self.allocation_box = w.VBox()
+        self._allocation_source: Any = None
+
+        self.scenario_table = w.HTML()
+        self.scenario_box = w.VBox()
+        self._scenario_plot: tuple[Any, Any] | None = None
+        self.scenario_name = w.Text(description="Name", placeholder="e.g. more search")
+        self.add_scenario_button = w.Button(description="Add from sliders", icon="plus")
+        self.change_pct = w.FloatText(description="Change %", value=10.0)
+        self.change_base = w.Dropdown(description="of", options=["current"])
+        self.add_change_button = w.Button(description="Add budget change", icon="plus")
+        self.remove_choice = w.Dropdown(description="Scenario", options=[])
+        self.remove_button = w.Button(description="Remove", icon="trash")
+        self.add_scenario_button.on_click(guard(lambda _: self.add_scenario()))
+        self.add_change_button.on_click(guard(lambda _: self.add_budget_change()))
+        self.remove_button.on_click(guard(lambda _: self.remove_scenario()))
+
+        self.sliders: dict[str, w.FloatSlider] = {}
+        self.slider_box = w.VBox()
+        self.what_if_summary = w.HTML()
+        self.what_if_box = w.VBox()
+        self._what_if_source: Any = None
+        self.reset_current_button = w.Button(description="Reset to current")
+        self.reset_optimized_button = w.Button(description="Reset to optimized")
+        self.reset_current_button.on_click(guard(lambda _: self.set_allocation("current")))
+        self.reset_optimized_button.on_click(guard(lambda _: self.set_allocation("optimized")))
+        self._guard = guard
+
+        bounds_rows = [w.HBox([w.Label(c, layout=w.Layout(width="110px")), self.low[c],
+                               self.high[c]]) for c in self.channels]
+        super().__init__([
+            w.HTML("<b>Response curves</b> <i>What one period returns if the same spend "
+                   "is kept up; circles mark the current run-rate, diamonds where one more "
+                   "unit of spend returns less than the threshold (marginal ROAS).</i>"),
+            self.threshold, self.curves_box, self.curves_note,
+            w.HTML("<b>Optimize</b> <i>Total and bounds are spend over the whole horizon. "
+                   "The first run compiles the optimizer (10-25 s); later runs take seconds."
+                   "</i>"),
+            w.HBox([w.VBox([self.total, self.periods]),
+                    w.VBox([self.objective, self.risk_level])]),
+            w.HTML("<i>Bounds per channel over the horizon (lowest, highest); empty means "
+                   "0 and no limit.</i>"),
+            w.VBox(bounds_rows),
+            w.HBox([self.optimize_button, self.cancel_button, self.prepare_button,
+                    self.export_button]),
+            w.HBox([self.progress, self.status]),
+            self.message, self.allocation_table, self.allocation_box,
+            w.HTML("<b>Scenarios</b> <i>Outcome: the media contribution a plan adds over "
+                   "the horizon and its carry-over tail.</i>"),
+            self.scenario_table, self.scenario_box,
+            w.HBox([self.scenario_name, self.add_scenario_button]),
+            w.HBox([self.change_pct, self.change_base, self.add_change_button]),
+            w.HBox([self.remove_choice, self.remove_button]),
+            w.HTML("<b>What-if</b> <i>Move a channel's spend over the horizon; the numbers "
+                   "follow instantly (precomputed from the posterior).</i>"),
+            w.HBox([self.reset_current_button, self.reset_optimized_button]),
+            self.slider_box, self.what_if_summary, self.what_if_box,
+            self.code_box,
+        ])
+        guard(self.show_curves)()
+        if not self.total.value:
+            current = sum(self.curves_current().values()) * self.periods.value
+            self.total.value = round(current, -2) if current >= 1000 else current
+        if workflow.status("budget") == "done":
+            guard(self.show_results)()
+
+    # ----- response curves --------------------------------------------------------
+    def curves_current(self) -> dict[str, float]:
+        """Current run-rate per period, from the response curves."""
+        return dict(getattr(self, "_curves", pd.DataFrame()).attrs.get("current_spend", {}))
+
+    def show_curves(self) -> None:
+        """Draw the response curves for the threshold entered."""
+        curves = self.workflow.response_curves(threshold=float(self.threshold.value))
+        self._curves = curves
+        self.curves_box.children = [bokeh_pane(response_figure(curves))]
+        beyond = [c for c, v in curves.attrs["threshold_spend"].items() if v != v]
+        self.curves_note.value = "" if not beyond else message_html(
+            "info", "Marginal ROAS stays above the threshold on the whole curve (to twice "
+                    f"the largest past spend) for: {html.escape(', '.join(beyond))}.")
+
+    # ----- optimize ---------------------------------------------------------------
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """Bounds as entered: channels with an entry get ``(low or 0, high or total)``."""
+        total = float(self.total.value)
+        out, problems = {}, []
+        for channel in self.channels:
+            low_text, high_text = self.low[channel].value.strip(), self.high[channel].value.strip()
+            if not low_text and not high_text:
+                continue
+            try:
+                low = float(low_text.replace(",", "")) if low_text else 0.0
+                high = float(high_text.replace(",", "")) if high_text else total
+            except ValueError:
+                problems.append(problem(f"A bound of {channel!r} is not a number.",
+                                        "Enter a number, or leave the box empty.",
+                                        column=channel))
+                continue
+            out[channel] = (low, high)
+        if problems:
+            raise DataError(problems)
+        return out
+
+    def start(self) -> FitJob | None:
+        """Optimize in a worker thread and follow its progress."""
+        bounds = self.bounds()
+        total, periods = float(self.total.value), int(self.periods.value)
+        objective, risk = self.objective.value, float(self.risk_level.value)
+        return self._launch(lambda monitor: optimize_budget(
+            self.workflow, total, periods, bounds, objective, risk, monitor), "Optimizing…")
+
+    def prepare(self) -> FitJob | None:
+        """Set up scenarios and the what-if without optimizing (in a worker thread)."""
+        params = budget_params(self.workflow).replace(periods=int(self.periods.value))
+        return self._launch(lambda monitor: run_budget(self.workflow, params, monitor),
+                            "Preparing scenarios and the what-if…")
+
+    def _launch(self, work: Callable[[BudgetMonitor], Any], text: str) -> FitJob | None:
+        if self.running:
+            self.message.value = message_html("warn", "An optimization is already running.")
+            return None
+        previous = self.job
+        job = FitJob(BudgetMonitor())
+
+        def run() -> Any:
+            if previous is not None:
+                # A cancelled run may still be inside the optimizer; let it end first so
+                # two runs never compile or write the workflow at once.
+                # Its outcome was reported already, or is discarded after a cancel.
+                with contextlib.suppress(BaseException):
+                    previous.wait()
+            job.monitor.check_cancel()
+            return work(job.monitor)
+
+        self.job = job
+        job.start(run)
+        self._set_running(True)
+        self.message.value = message_html("info", f"{html.escape(text)} The notebook stays "
+                                                  "usable.")
+        self._watcher = threading.Thread(target=self._watch, args=(job,), daemon=True)
+        self._watcher.start()
+        return job
+
+    @property
+    def running(self) -> bool:
+        """True while an optimization this panel started is running (and not cancelled)."""
+        return self.job is not None and not self.job.done and not self.job.monitor.cancelled
+
+    def cancel(self) -> None:
+        """Cancel: the panel is free at once and keeps its results; the run is discarded."""
+        if self.job is None or self.job.done:
+            return
+        self.job.monitor.cancel()
+        self._set_running(False)
+        self.progress.description = "Cancelled"
+        self.status.value = ""
+        self.message.value = message_html(
+            "warn", "Optimization cancelled; the previous results are kept. pymc-marketing's "
+                    "optimizer cannot be interrupted while it compiles or iterates, so it "
+                    "finishes in the background and its result is discarded.")
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the run and the panel's update are done (for scripts and tests)."""
+        if self._watcher is not None:
+            self._watcher.join(timeout)
+
+    def _set_running(self, running: bool) -> None:
+        self.optimize_button.disabled = running
+        self.cancel_button.disabled = not running
+        for button in (self.add_scenario_button, self.add_change_button, self.remove_button,
+                       self.prepare_button):
+            button.disabled = running
+
+    def _watch(self, job: FitJob) -> None:
+        while not job.done:
+            if job is self.job and not job.monitor.cancelled:
+                self._show_progress(job)
+            time.sleep(_REFRESH_SECONDS)
+        if job is not self.job or job.monitor.cancelled or isinstance(job.error,
+                                                                      BudgetCancelled):
+            return
+        self._set_running(False)
+        self._show_progress(job)
+        if job.error is not None:
+            self.message.value = problems_html(job.error)
+            self.progress.description = "Failed"
+            return
+        self._guard(self.show_results)()
+
+    def _show_progress(self, job: FitJob) -> None:
+        snap = job.monitor.snapshot()
+        self.progress.value = 1.0 if job.done and job.error is None else snap.fraction
+        self.progress.description = snap.phase.capitalize()
+        self.status.value = f"{snap.elapsed:.1f} s elapsed"
+
+    # ----- results ----------------------------------------------------------------
+    def show_results(self) -> None:
+        """Show the budget step's allocation, scenarios and what-if."""
+        step = self.workflow.step("budget")
+        result = step.result
+        self.message.value = "" if self.workflow.status("budget") == "done" else \
+            message_html("warn", "An earlier step changed: optimize again.")
+        self.allocation_table.value = ""
+        if result.allocation is not None:
+            self.allocation_table.value = ("<b>Allocation</b> (spend over the horizon; "
+                                           "contribution with 94 % HDI)"
+                                           + frame_html(result.allocation))
+            if self._allocation_source is None:
+                fig, self._allocation_source = allocation_figure(result.allocation)
+                self.allocation_box.children = [bokeh_pane(fig)]
+            else:
+                self._allocation_source.data = allocation_data(result.allocation)
+            success = getattr(getattr(result.optimization, "scipy_result", None), "success",
+                              True)
+            note = "" if success else " (the optimizer reported no convergence)"
+            self.status.value = f"Done in {result.seconds:.1f} s{note}."
+        self.show_scenarios()
+        self._build_sliders()
+
+    def show_scenarios(self) -> None:
+        """Refresh the scenario table, plot and choices."""
+        result = self.workflow.step("budget").result
+        table = result.scenarios
+        self.scenario_table.value = frame_html(table)
+        if self._scenario_plot is None:
+            self._scenario_plot = scenario_figure(table)
+            self.scenario_box.children = [bokeh_pane(self._scenario_plot[0])]
+        else:
+            fig, source = self._scenario_plot
+            fig.x_range.factors = [str(s) for s in table.index]
+            source.data = scenario_data(table)
+        names = self.workflow.scenarios.names
+        self.remove_choice.options = names
+        self.change_base.options = list(result.allocations)
+
+    def add_scenario(self) -> None:
+        """Add the sliders' allocation as a scenario named in the name box."""
+        if self.running:
+            raise DataError(problem("An optimization is running.", "Wait for it to finish."))
+        name = self.scenario_name.value.strip()
+        if not name:
+            raise DataError(problem("The scenario needs a name.", "Type a name first."))
+        self.workflow.scenarios.add(name, self.allocation())
+        self.scenario_name.value = ""
+        self._after_scenario_change(f"Added scenario {name!r}.")
+
+    def add_budget_change(self) -> None:
+        """Add the chosen scenario scaled by the percent entered."""
+        if self.running:
+            raise DataError(problem("An optimization is running.", "Wait for it to finish."))
+        self.workflow.scenarios.add_budget_change(float(self.change_pct.value),
+                                                  base=self.change_base.value or "current")
+        self._after_scenario_change("Added the budget change.")
+
+    def remove_scenario(self) -> None:
+        """Remove the chosen scenario."""
+        if self.running:
+            raise DataError(problem("An optimization is running.", "Wait for it to finish."))
+        name = self.remove_choice.value
+        if name:
+            self.workflow.scenarios.remove(name)
+            self._after_scenario_change(f"Removed scenario {name!r}.")
+
+    def _after_scenario_change(self, text: str) -> None:
+        self.show_scenarios()
+        self._build_sliders(keep=True)
+        self.message.value = message_html("ok", html.escape(text))
+
+    # ----- what-if ----------------------------------------------------------------
+    def allocation(self) -> dict[str, float]:
+        """The sliders' allocation: channel -> spend over the horizon."""
+        return {c: float(s.value) for c, s in self.sliders.items()}
+
+    def set_allocation(self, name: str) -> None:
+        """Move the sliders to a scenario's allocation (one update at the end)."""
+        allocations = self.workflow.step("budget").result.allocations
+        if name not in allocations:
+            raise DataError(problem(f"There is no {name!r} allocation yet.",
+                                    "Optimize first." if name == "optimized" else
+                                    "Add the scenario first."))
+        self._move_sliders(allocations[name])
+
+    def _move_sliders(self, allocation: dict[str, float]) -> None:
+        self._silent = True
+        try:
+            for channel, slider in self.sliders.items():
+                slider.value = min(float(allocation.get(channel, 0.0)), slider.max)
+        finally:
+            self._silent = False
+        self.update_what_if()
+
+    def _build_sliders(self, keep: bool = False) -> None:
+        result = self.workflow.step("budget").result
+        limits = result.what_if.limits
+        start = self.allocation() if keep and self.sliders else result.allocations.get(
+            "optimized", result.allocations["current"])
+        if set(self.sliders) != set(self.channels):
+            for channel in self.channels:
+                slider = w.FloatSlider(description=channel, min=0.0, readout_format=",.0f",
+                                       continuous_update=True,
+                                       layout=w.Layout(width="520px"))
+                slider.observe(self._guard(self._on_slider), names="value")
+                self.sliders[channel] = slider
+            self.slider_box.children = list(self.sliders.values())
+        self._silent = True
+        try:
+            for channel, slider in self.sliders.items():
+                slider.max = limits[channel]
+                slider.step = limits[channel] / _SLIDER_STEPS
+                slider.value = min(float(start.get(channel, 0.0)), limits[channel])
+        finally:
+            self._silent = False
+        self.update_what_if()
+
+    def _on_slider(self, change: dict) -> None:
+        if not self._silent:
+            self.update_what_if()
+
+    def update_what_if(self) -> pd.DataFrame:
+        """Recompute the what-if for the sliders and update plot and numbers."""
+        frame = self.workflow.what_if(self.allocation())
+        data = what_if_data(frame)
+        if self._what_if_source is None:
+            fig, self._what_if_source = what_if_figure(frame)
+            self.what_if_box.children = [bokeh_pane(fig)]
+        else:
+            self._what_if_source.data = data
+        total = frame.loc[TOTAL_ROW]
+        current = self.workflow.step("budget").result.scenarios.loc["current"]
+        change = total["contribution"] - current["expected_outcome"]
+        self.what_if_summary.value = message_html(
+            "info", f"<b>Spend</b> {total['spend']:,.0f} &nbsp; <b>Outcome</b> "
+                    f"{total['contribution']:,.0f} (94 % HDI {total['contribution_hdi_low']:,.0f}"
+                    f" – {total['contribution_hdi_high']:,.0f}) &nbsp; <b>ROAS</b> "
+                    f"{total['roas']:.2f} &nbsp; <i>{change:+,.0f} vs current</i>")
+        self._last_what_if = frame
+        return frame
+
+    # ----- export -----------------------------------------------------------------
+    def export(self) -> str:
+        """Write the budget step's code below the panel (or show it to copy)."""
+        code = self.workflow.step_code("budget")
+        self.code_box.export(code, key="budget")
+        return code

@@ -1,0 +1,304 @@
+"""Budget step on the bundled weekly data: curves, optimizer, scenarios, what-if, replay."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+import mmm_widgets as mw
+from mmm_widgets.steps.budget import (
+    ALLOCATION_COLUMNS,
+    CURVE_COLUMNS,
+    SCENARIO_COLUMNS,
+    TOTAL_ROW,
+    BudgetCancelled,
+    BudgetParams,
+    BudgetStep,
+    Scenario,
+)
+from tests.conftest import run_fresh
+
+pytestmark = pytest.mark.fit
+
+CHANNELS = ["tv", "radio", "search", "social", "display"]
+PERIODS = 13
+
+
+@pytest.fixture(scope="module")
+def fitted() -> mw.Workflow:
+    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+    wf.map_data(date="date", target="sales", channels=CHANNELS,
+                controls=["promo", "price_index"])
+    wf.configure_model()
+    wf.fit(draws=200, tune=200, chains=2, random_seed=1)
+    return wf
+
+
+@pytest.fixture(scope="module")
+def current_total(fitted) -> float:
+    return float(fitted.data[CHANNELS].tail(PERIODS).mean().sum() * PERIODS)
+
+
+def _rel(a: float, b: float) -> float:
+    return abs(a - b) / max(abs(b), 1e-300)
+
+
+def test_response_curves_are_tidy_saturating_and_marked(fitted):
+    curves = fitted.response_curves(threshold=1.0, points=60)
+    assert list(curves.columns) == list(CURVE_COLUMNS)
+    assert curves.groupby("channel").size().to_dict() == dict.fromkeys(CHANNELS, 60)
+    for channel, points in curves.groupby("channel"):
+        assert points["spend"].iloc[0] == 0 and points["response"].iloc[0] == 0
+        assert (points["response_hdi_low"] <= points["response"] + 1e-9).all()
+        assert (points["response"] <= points["response_hdi_high"] + 1e-9).all()
+        assert np.all(np.diff(points["response"]) > 0), channel
+        # Logistic saturation is concave: each extra unit of spend returns less.
+        assert np.all(np.diff(points["marginal_roas"]) < 0), channel
+        top = points["spend"].iloc[-1]
+        assert top == pytest.approx(2 * fitted.data[channel].max(), rel=1e-9)
+    run_rate = fitted.data[CHANNELS].tail(13).mean()
+    assert curves.attrs["current_spend"] == pytest.approx(run_rate.to_dict(), rel=1e-12)
+    for channel, spend in curves.attrs["threshold_spend"].items():
+        points = curves[curves["channel"] == channel]
+        if spend > 0 and np.isfinite(spend):
+            slope = np.interp(spend, points["spend"], points["marginal_roas"])
+            assert slope == pytest.approx(1.0, rel=1e-3)
+    stricter = fitted.response_curves(threshold=2.0, points=60).attrs["threshold_spend"]
+    assert all(stricter[c] <= curves.attrs["threshold_spend"][c] or
+               np.isnan(curves.attrs["threshold_spend"][c]) for c in CHANNELS)
+
+
+def test_curves_are_the_optimizers_steady_state(fitted, current_total):
+    fitted.optimize_budget(current_total, PERIODS)
+    result = fitted.step("budget").result
+    curves = result.curves
+    optimizer = result.optimizer
+    index = 20
+    spends = {c: float(curves[curves["channel"] == c]["spend"].iloc[index]) for c in CHANNELS}
+    plan = xr.DataArray([spends[c] for c in CHANNELS], dims="channel",
+                        coords={"channel": CHANNELS})
+    per_date = optimizer.evaluate_response_distribution(
+        plan, response_variable="channel_contribution")
+    # After l_max periods of the same spend only that spend is in the adstock window.
+    steady = per_date.isel(date=optimizer.carry_in_periods + optimizer.num_periods - 1)
+    scale = float(fitted.mmm.data.get_target_scale())
+    for channel in CHANNELS:
+        expected = curves[curves["channel"] == channel]["response"].iloc[index]
+        got = float(steady.sel(channel=channel).mean()) * scale
+        assert got == pytest.approx(expected, rel=1e-6), channel
+
+
+def test_optimized_beats_current_at_the_same_total(fitted, current_total):
+    table = fitted.optimize_budget(current_total, PERIODS)
+    assert list(table.columns) == list(ALLOCATION_COLUMNS)
+    assert list(table.index) == CHANNELS
+    assert table["optimized"].sum() == pytest.approx(current_total, rel=1e-6)
+    np.testing.assert_allclose(table["current"],
+                               fitted.data[CHANNELS].tail(13).mean() * PERIODS, rtol=1e-12)
+    optimized = fitted.what_if(table["optimized"].to_dict()).loc[TOTAL_ROW, "contribution"]
+    current = fitted.what_if(table["current"].to_dict()).loc[TOTAL_ROW, "contribution"]
+    assert optimized >= current
+    assert table["expected_contribution"].sum() == pytest.approx(optimized, rel=1e-9)
+    assert (table["contribution_hdi_low"] <= table["expected_contribution"] + 1e-6).all()
+    assert (table["expected_contribution"] <= table["contribution_hdi_high"] + 1e-6).all()
+    compare = fitted.scenarios.compare()
+    assert compare.at["optimized", "expected_outcome"] >= compare.at["current",
+                                                                     "expected_outcome"]
+    assert compare.at["optimized", "prob_beats_current"] > 0.5
+    code = fitted.step_code("budget")
+    assert "total_budget=total / periods" in code and "mmm_widgets" not in code
+
+
+def test_bounds_are_respected(fitted, current_total):
+    bounds = {"tv": (100_000.0, 150_000.0), "search": (0.0, 60_000.0),
+              "display": (10_000.0, 20_000.0)}
+    table = fitted.optimize_budget(current_total, PERIODS, bounds=bounds)
+    for channel, (low, high) in bounds.items():
+        assert low - 1e-6 <= table.at[channel, "optimized"] <= high + 1e-6, channel
+    assert table["optimized"].sum() == pytest.approx(current_total, rel=1e-6)
+    assert fitted.step("budget").params.bounds == bounds
+
+
+@pytest.mark.parametrize(("kwargs", "match", "column"), [
+    ({"bounds": {"tv": (200_000.0, 300_000.0), "search": (200_000.0, 300_000.0)}},
+     "lowest spends add up to", None),
+    ({"bounds": dict.fromkeys(CHANNELS, (0.0, 10_000.0))}, "highest spends add up to", None),
+    ({"bounds": {"radio": (50_000.0, 10_000.0)}}, "above its highest", "radio"),
+    ({"bounds": {"facebook": (0.0, 10_000.0)}}, "'facebook' is not a channel", "facebook"),
+    ({"total": 0.0}, "must be positive", None),
+    ({"total": -5.0}, "must be positive", None),
+    ({"periods": 0}, "at least one period", None),
+    ({"objective": "median"}, "Unknown objective", None),
+])
+def test_bad_budget_input_names_the_problem_and_keeps_state(fitted, current_total, kwargs,
+                                                            match, column):
+    fitted.optimize_budget(current_total, PERIODS)
+    before_params = fitted.step("budget").params
+    before = fitted.step("budget").result.allocation.copy()
+    call = {"total": current_total, "periods": PERIODS, **kwargs}
+    with pytest.raises(mw.DataError, match=match) as info:
+        fitted.optimize_budget(**call)
+    assert "Fix:" in str(info.value)
+    if column is not None:
+        assert column in info.value.columns
+    assert fitted.step("budget").params == before_params
+    pd.testing.assert_frame_equal(fitted.step("budget").result.allocation, before)
+
+
+def test_scenarios_agree_with_what_if_and_each_other(fitted, current_total):
+    fitted.optimize_budget(current_total, PERIODS)
+    optimizer = fitted.step("budget").result.optimizer
+    fitted.scenarios.add_budget_change(10)
+    fitted.scenarios.add_budget_change(-20, base="optimized")
+    table = fitted.scenarios.add("search push", {"tv": 50_000.0, "search": 150_000.0,
+                                                 "social": 50_000.0})
+    # Scenarios re-use the optimizer instead of optimizing again.
+    assert fitted.step("budget").result.optimizer is optimizer
+    assert list(table.columns) == list(SCENARIO_COLUMNS)
+    assert list(table.index) == ["current", "optimized", "budget +10 %", "optimized -20 %",
+                                 "search push"]
+    for name in table.index:
+        allocation = fitted.scenarios.allocation(name)
+        what_if = fitted.what_if(allocation).loc[TOTAL_ROW]
+        assert what_if["contribution"] == pytest.approx(table.at[name, "expected_outcome"],
+                                                        rel=1e-9), name
+        assert what_if["contribution_hdi_low"] == pytest.approx(
+            table.at[name, "outcome_hdi_low"], rel=1e-9)
+        assert table.at[name, "total_spend"] == pytest.approx(sum(allocation.values()))
+    assert table.at["budget +10 %", "total_spend"] == pytest.approx(
+        1.1 * table.at["current", "total_spend"])
+    assert table.at["optimized -20 %", "total_spend"] == pytest.approx(0.8 * current_total)
+    np.testing.assert_allclose(table["roas"], table["expected_outcome"] / table["total_spend"])
+    assert table.at["budget +10 %", "prob_beats_current"] == 1.0
+    assert table.at["current", "prob_beats_current"] == 0.0
+    with pytest.raises(mw.DataError, match="already a scenario"):
+        fitted.scenarios.add("search push", {"tv": 1.0})
+    with pytest.raises(mw.DataError, match="'podcast' is not a channel") as info:
+        fitted.scenarios.add("podcast", {"podcast": 1.0})
+    assert info.value.columns == ["podcast"]
+    with pytest.raises(mw.DataError, match="built-in"):
+        fitted.scenarios.add("current", {"tv": 1.0})
+    pd.testing.assert_frame_equal(fitted.scenarios.compare(), table)
+    after = fitted.scenarios.remove("budget +10 %")
+    assert "budget +10 %" not in after.index and "search push" in after.index
+
+
+def test_what_if_is_instant_and_checks_input(fitted, current_total):
+    fitted.optimize_budget(current_total, PERIODS)
+    limits = fitted.step("budget").result.what_if.limits
+    rng = np.random.default_rng(7)
+    times = []
+    for _ in range(200):
+        allocation = {c: float(rng.uniform(0, limits[c])) for c in CHANNELS}
+        started = time.perf_counter()
+        frame = fitted.what_if(allocation)
+        times.append(time.perf_counter() - started)
+    assert np.percentile(times, 95) < 0.05
+    assert list(frame.index) == [*CHANNELS, TOTAL_ROW]
+    assert frame.at[TOTAL_ROW, "contribution"] == pytest.approx(
+        frame["contribution"].iloc[:-1].sum(), rel=1e-9)
+    zero = fitted.what_if({})
+    assert (zero["contribution"] == 0).all()
+    with pytest.raises(mw.DataError, match="beyond the prepared range") as info:
+        fitted.what_if({"tv": limits["tv"] * 2})
+    assert info.value.columns == ["tv"]
+    with pytest.raises(mw.DataError, match="0 or more"):
+        fitted.what_if({"radio": -1.0})
+    with pytest.raises(mw.DataError, match="not a channel"):
+        fitted.what_if({"tiktok": 1.0})
+
+
+def test_risk_aware_objective_raises_the_worst_case(fitted, current_total):
+    bounds = {"search": (0.0, 120_000.0)}
+    mean_plan = fitted.optimize_budget(current_total, PERIODS, bounds=bounds)["optimized"]
+    cvar_plan = fitted.optimize_budget(current_total, PERIODS, bounds=bounds,
+                                       objective="cvar", risk_level=0.9)["optimized"]
+    assert cvar_plan.sum() == pytest.approx(current_total, rel=1e-6)
+    assert "utility.conditional_value_at_risk(0.9)" in fitted.step_code("budget")
+    optimizer = fitted.step("budget").result.optimizer
+
+    def worst_tenth(plan: pd.Series) -> float:
+        spend = xr.DataArray(plan.to_numpy() / PERIODS, dims="channel",
+                             coords={"channel": list(plan.index)})
+        draws = np.sort(optimizer.evaluate_response_distribution(spend).to_numpy())
+        return float(draws[: int(0.1 * draws.size)].mean())
+
+    assert worst_tenth(cvar_plan) >= worst_tenth(mean_plan) - 1e-6 * abs(worst_tenth(mean_plan))
+
+
+def test_export_replays_allocation_and_scenarios_in_fresh_process(fitted, current_total,
+                                                                  tmp_path):
+    fitted.optimize_budget(current_total, PERIODS, bounds={"tv": (60_000.0, 120_000.0)})
+    for name in fitted.scenarios.names:
+        if name in fitted.scenarios.names:
+            fitted.scenarios.remove(name)
+    fitted.scenarios.add_budget_change(15)
+    fitted.scenarios.add("odd 'name' \"quoted\"", {"tv": 90_000.0, "search": 90_000.0})
+    result = fitted.step("budget").result
+    result.allocation.to_pickle(tmp_path / "allocation.pkl")
+    result.scenarios.to_pickle(tmp_path / "scenarios.pkl")
+    script = fitted.to_script()
+    assert "mmm_widgets" not in script.replace("mmm_widgets/datasets", "")
+    run_fresh(script + (
+        "\nexpected = pd.read_pickle('allocation.pkl')\n"
+        "np.testing.assert_allclose(budget_allocation['optimized'], expected['optimized'], "
+        "rtol=1e-6)\n"
+        "pd.testing.assert_frame_equal(budget_allocation, expected, rtol=1e-6)\n"
+        "pd.testing.assert_frame_equal(scenario_table, pd.read_pickle('scenarios.pkl'), "
+        "rtol=1e-6)\n"), tmp_path)
+
+
+def test_save_and_load_keep_scenarios_and_allocation(fitted, current_total, tmp_path):
+    fitted.optimize_budget(current_total, PERIODS, bounds={"radio": (5_000.0, 40_000.0)})
+    if "mine" not in fitted.scenarios.names:
+        fitted.scenarios.add("mine", {"tv": 100_000.0, "search": 100_000.0})
+    fitted.save(tmp_path / "saved")
+    stored = json.loads((tmp_path / "saved" / "workflow.json").read_text())
+    assert stored["steps"]["budget"]["scenarios"][-1]["name"] == "mine"
+    loaded = mw.Workflow.load(tmp_path / "saved")
+    assert loaded.step("budget").params == fitted.step("budget").params
+    pd.testing.assert_frame_equal(loaded.step("budget").result.allocation,
+                                  fitted.step("budget").result.allocation, rtol=1e-9)
+    pd.testing.assert_frame_equal(loaded.scenarios.compare(), fitted.scenarios.compare(),
+                                  rtol=1e-9)
+    assert loaded.step_code("budget") == fitted.step_code("budget")
+
+
+def test_background_optimization_cancel_keeps_previous_result(fitted, current_total):
+    before = fitted.optimize_budget(current_total, PERIODS)
+    params = fitted.step("budget").params
+    job = fitted.optimize_budget_in_background(current_total * 1.5, 26)
+    job.cancel()
+    with pytest.raises(BudgetCancelled):
+        job.wait(300)
+    assert job.monitor.snapshot().phase == "cancelled"
+    assert fitted.step("budget").params == params
+    pd.testing.assert_frame_equal(fitted.step("budget").result.allocation, before)
+    job = fitted.optimize_budget_in_background(current_total, 26)
+    table = job.wait(300)
+    assert table["optimized"].sum() == pytest.approx(current_total, rel=1e-6)
+    assert job.monitor.snapshot().phase == "done"
+
+
+def test_params_round_trip_through_json():
+    params = BudgetParams(periods=8, total=1000.0, bounds={"tv": (1.0, 2.0)},
+                          objective="var", risk_level=0.8,
+                          scenarios=(Scenario("a", {"tv": 5.0}),
+                                     Scenario("b", base="a", change_pct=-10.0)))
+    again = BudgetParams.from_dict(json.loads(json.dumps(params.to_dict())))
+    assert again == params
+    assert isinstance(again.scenarios[1], Scenario) and again.bounds["tv"] == (1.0, 2.0)
+
+
+def test_geo_models_are_refused_with_a_clear_message(geo):
+    wf = mw.Workflow(geo)
+    wf.map_data(date="date", target="sales", channels=["tv", "search", "social", "display"],
+                controls=["promo"], geo="geo")
+    step = BudgetStep(BudgetParams(), wf.data_result)
+    with pytest.raises(mw.ModelError, match="geo models"):
+        step.validate({"mmm": object()})

@@ -1,0 +1,154 @@
+"""The budget panel driven headless on a quick MAP fit."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import mmm_widgets as mw
+from mmm_widgets.steps.budget import TOTAL_ROW
+from mmm_widgets.views.budget import BudgetView
+
+pytestmark = pytest.mark.fit
+
+CHANNELS = ["tv", "radio", "search", "social", "display"]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> mw.Workflow:
+    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+    wf.map_data(date="date", target="sales", channels=CHANNELS,
+                controls=["promo", "price_index"])
+    wf.configure_model()
+    wf.fit("map")
+    return wf
+
+
+@pytest.fixture(scope="module")
+def optimized_panel(fitted) -> BudgetView:
+    panel = BudgetView(fitted)
+    panel.total.value = 300_000.0
+    panel.periods.value = 13
+    panel.low["tv"].value = "60000"
+    panel.high["search"].value = "120,000"
+    panel.optimize_button.click()
+    panel.wait(600)
+    return panel
+
+
+def test_panel_starts_with_curves_and_current_total(fitted):
+    panel = BudgetView(fitted)
+    assert len(panel.curves_box.children) == 1
+    run_rate = fitted.data[CHANNELS].tail(13).mean().sum()
+    assert panel.total.value == pytest.approx(round(run_rate * 13, -2))
+    assert panel.cancel_button.disabled and not panel.optimize_button.disabled
+
+
+def test_optimize_button_runs_in_thread_and_fills_tables(fitted, optimized_panel):
+    panel = optimized_panel
+    params = fitted.step("budget").params
+    assert params.total == 300_000.0 and params.periods == 13
+    assert params.bounds == {"tv": (60_000.0, 300_000.0), "search": (0.0, 120_000.0)}
+    allocation = fitted.step("budget").result.allocation
+    assert allocation.at["tv", "optimized"] >= 60_000.0 - 1e-6
+    assert allocation.at["search", "optimized"] <= 120_000.0 + 1e-6
+    assert "<b>Allocation</b>" in panel.allocation_table.value
+    assert "optimized" in panel.scenario_table.value
+    assert panel.progress.description == "Done" and panel.progress.value == 1.0
+    assert "Done in" in panel.status.value
+    assert not panel.optimize_button.disabled and panel.cancel_button.disabled
+    assert panel.message.value == ""
+    assert panel.allocation() == pytest.approx(
+        fitted.scenarios.allocation("optimized"), rel=1e-9)
+
+
+def test_what_if_sliders_update_plot_and_numbers_live(fitted, optimized_panel):
+    panel = optimized_panel
+    source = panel._what_if_source
+    started = time.perf_counter()
+    panel.sliders["tv"].value = 150_000.0
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.05
+    expected = fitted.what_if(panel.allocation())
+    assert source.data["contribution"][0] == pytest.approx(expected.at["tv", "contribution"])
+    assert f"{expected.at[TOTAL_ROW, 'contribution']:,.0f}" in panel.what_if_summary.value
+    panel.reset_current_button.click()
+    assert panel.allocation() == pytest.approx(fitted.scenarios.allocation("current"))
+    current = fitted.scenarios.compare().at["current", "expected_outcome"]
+    assert f"{current:,.0f}" in panel.what_if_summary.value
+
+
+def test_scenarios_added_from_sliders_and_budget_change(fitted, optimized_panel):
+    panel = optimized_panel
+    panel.reset_optimized_button.click()
+    panel.sliders["display"].value = 20_000.0
+    panel.scenario_name.value = "more display"
+    panel.add_scenario_button.click()
+    assert "Added scenario" in panel.message.value
+    assert fitted.scenarios.allocation("more display")["display"] == pytest.approx(20_000.0)
+    panel.change_pct.value = -10.0
+    panel.change_base.value = "optimized"
+    panel.add_change_button.click()
+    table = fitted.scenarios.compare()
+    assert "optimized -10 %" in table.index and "more display" in table.index
+    assert panel.remove_choice.options == ("more display", "optimized -10 %")
+    assert panel._scenario_plot[0].x_range.factors == list(table.index)
+    panel.remove_choice.value = "more display"
+    panel.remove_button.click()
+    assert "more display" not in fitted.scenarios.compare().index
+    assert panel.sliders["display"].value == pytest.approx(20_000.0)
+
+
+def test_bad_bounds_are_reported_and_inputs_kept(fitted, optimized_panel):
+    panel = optimized_panel
+    before = fitted.step("budget").params
+    panel.high["radio"].value = "lots"
+    panel.optimize_button.click()
+    assert "A bound of &#x27;radio&#x27; is not a number" in panel.message.value
+    panel.high["radio"].value = "10"
+    panel.low["radio"].value = "20"
+    panel.optimize_button.click()
+    panel.wait(60)
+    assert "above its highest" in panel.message.value
+    assert panel.low["radio"].value == "20" and panel.total.value == 300_000.0
+    assert fitted.step("budget").params == before
+    panel.low["radio"].value = panel.high["radio"].value = ""
+    panel.total.value = -1.0
+    panel.optimize_button.click()
+    panel.wait(60)
+    assert "must be positive" in panel.message.value
+    panel.total.value = 300_000.0
+    assert fitted.step("budget").params == before
+
+
+def test_cancel_frees_the_panel_and_keeps_results(fitted, optimized_panel):
+    panel = optimized_panel
+    before = fitted.step("budget").result.allocation.copy()
+    panel.total.value = 400_000.0
+    panel.periods.value = 20
+    panel.optimize_button.click()
+    assert panel.cancel_button.disabled is False
+    panel.cancel_button.click()
+    assert "cancelled" in panel.message.value and "discarded" in panel.message.value
+    assert not panel.optimize_button.disabled
+    panel.wait(600)
+    assert fitted.step("budget").result.allocation.equals(before)
+    assert fitted.step("budget").params.periods == 13
+    panel.total.value, panel.periods.value = 300_000.0, 13
+
+
+def test_threshold_redraws_curves_and_export_writes_the_step_code(fitted, optimized_panel):
+    panel = optimized_panel
+    first = panel.curves_box.children[0]
+    panel.threshold.value = 2.5
+    assert panel.curves_box.children[0] is not first
+    assert panel._curves.attrs["threshold"] == 2.5
+    code = panel.export()
+    assert code == fitted.step_code("budget")
+    assert panel.code_box.code == code and "allocate_budget" in code
+
+
+def test_wizard_shows_the_budget_panel(fitted):
+    wizard = mw.Wizard(fitted)
+    assert isinstance(wizard.panel("budget"), BudgetView)
