@@ -186,8 +186,8 @@ def synthetic(weeks, channels, geos, seed=0):
         effect = sum(0.3 * spend[:, c].sum() / weeks * logistic_saturation(
             geometric_adstock(spend[:, c] / spend[:, c].max(), 0.4), 2.0) for c in range(channels))
         sales = 50000 + effect + rng.normal(0, 2000, weeks)
-        frame = pd.DataFrame(spend, columns=[f"ch{c:02d}_spend" for c in range(channels)])
-        frames.append(frame.assign(date=dates, geo=f"g{g:02d}", sales=sales))
+        frame = pd.DataFrame(spend, columns=["ch%02d_spend" % c for c in range(channels)])
+        frames.append(frame.assign(date=dates, geo="g%02d" % g, sales=sales))
     return pd.concat(frames, ignore_index=True)
 frame = synthetic({weeks}, {channels}, {geos})
 wf = mw.Workflow(frame)
@@ -281,7 +281,7 @@ def write_results(results: dict, path: Path) -> None:
         kit_rate = kit["ess_bulk_min"] / kit["seconds"]
         plain_rate = plain["ess_bulk_min"] / plain["seconds"]
         lines += [f"## 3. MCMC: the kit's default vs pymc-marketing with PyMC's sampler "
-                  f"({mc['settings']})", "",
+                  f"({results['mcmc_settings']})", "",
                   "| | seconds | min bulk ESS | ESS/s | peak MB |", "|---|---:|---:|---:|---:|",
                   f"| mmm-widgets (nutpie) | {kit['seconds']:.1f} | {kit['ess_bulk_min']:.0f} | "
                   f"{kit_rate:.1f} | {kit['peak_mb']:.0f} |",
@@ -329,18 +329,21 @@ def main() -> None:
     if args.lock:
         LOCK[:] = ["flock", args.lock]
     results: dict = {"machine": machine()}
-    results["imports"] = import_times()
-    results["first_table"] = first_table()
-    results["mcmc"] = mcmc_vs_pymc(args.draws, args.tune, 2)
-    results["mcmc"]["settings"] = f"2 chains x {args.draws} draws, {args.tune} tuning"
-    results["overhead"] = overhead(args.draws, args.tune, 2)
-    results["latency"] = latency()
+    steps = [("imports", import_times), ("first_table", first_table),
+             ("mcmc", lambda: mcmc_vs_pymc(args.draws, args.tune, 2)),
+             ("overhead", lambda: overhead(args.draws, args.tune, 2)), ("latency", latency)]
     if not args.skip_scaling:
-        results["scaling"] = scaling(draws=200, tune=200)
+        steps.append(("scaling", lambda: scaling(draws=200, tune=200)))
+    for name, measure in steps:
+        results[name] = measure()
+        print(name, json.dumps(results[name]), flush=True)
+        # Written after every case, so a late failure keeps what was measured.
+        results["mcmc_settings"] = f"2 chains x {args.draws} draws, {args.tune} tuning"
         results["scaling_settings"] = "2 chains x 200 draws, 200 tuning"
+        (HERE / "results.json").write_text(json.dumps(results, indent=1))
+        write_results(results, HERE / "RESULTS.md")
+    if "scaling" in results:
         scaling_plot(results["scaling"], HERE / "scaling.html")
-    (HERE / "results.json").write_text(json.dumps(results, indent=1))
-    write_results(results, HERE / "RESULTS.md")
     print((HERE / "RESULTS.md").read_text())
 
 
