@@ -33,6 +33,7 @@ __all__ = [
     "StepOrderError",
     "Wizard",
     "Workflow",
+    "compare_models",
     "datasets",
     "mta",
 ]
@@ -53,4 +54,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module("mmm_widgets.mta")
+    if name == "compare_models":
+        from mmm_widgets.steps.compare import compare_models
+
+        return compare_models
     raise AttributeError(f"module 'mmm_widgets' has no attribute {name!r}")

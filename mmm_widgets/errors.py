@@ -24,18 +24,26 @@ class Problem:
         The column the problem is in.
     rows : tuple of str, optional
         Row labels or dates where it occurs (a few examples, not all).
+    count : int, optional
+        How many rows are affected in all, when ``rows`` lists only the first of them.
     """
 
     what: str
     fix: str
     column: str | None = None
     rows: tuple[str, ...] = field(default_factory=tuple)
+    count: int | None = None
+
+    @property
+    def total_rows(self) -> int:
+        """Rows affected in all (at least the number listed)."""
+        return max(self.count or 0, len(self.rows))
 
     def __str__(self) -> str:
         where = f"column {self.column!r}" if self.column is not None else ""
         if self.rows:
             shown = ", ".join(self.rows[:5])
-            more = f" and {len(self.rows) - 5} more" if len(self.rows) > 5 else ""
+            more = f" and {self.total_rows - 5} more" if self.total_rows > 5 else ""
             where = f"{where} at {shown}{more}" if where else f"at {shown}{more}"
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.what} Fix: {self.fix}"
@@ -93,7 +101,8 @@ class FitCancelled(MMMWidgetsError, RuntimeError):
     """The user cancelled a running fit; the workflow is as it was before."""
 
 
-def problem(what: str, fix: str, column: str | None = None, rows=()) -> Problem:
+def problem(what: str, fix: str, column: str | None = None, rows=(),
+            count: int | None = None) -> Problem:
     """Build a :class:`Problem`, turning row labels into strings.
 
     Parameters
@@ -104,12 +113,15 @@ def problem(what: str, fix: str, column: str | None = None, rows=()) -> Problem:
         Column the problem is in.
     rows : iterable, optional
         Row labels or dates; each is converted with ``str``.
+    count : int, optional
+        Rows affected in all, when ``rows`` holds only the first few.
 
     Returns
     -------
     Problem
     """
-    return Problem(what=what, fix=fix, column=column, rows=tuple(_label(r) for r in rows))
+    return Problem(what=what, fix=fix, column=column, rows=tuple(_label(r) for r in rows),
+                   count=count)
 
 
 def _label(value: object) -> str:

@@ -7,32 +7,54 @@ A saved workflow is a folder::
     model.nc        the fitted model (``MMM.save``), when there is one
 
 Loading re-runs the data and model steps from their parameters (cheap) and reads the
-fitted model from netCDF instead of refitting. Nothing stored is executed: parameters
-are plain JSON data that enter generated code only as literals, and the classes named
-inside the netCDF are checked against pymc-marketing's own before it is opened.
+fitted model from netCDF instead of refitting. Nothing stored is executed: every field
+of ``workflow.json`` is checked against the type of its parameter before use,
+parameters enter generated code only as literals, and the netCDF's attributes are
+checked before pymc-marketing reads them: every class they name must be one this
+workflow can have, nothing may ask for a factory to be called, and the model must be
+the one ``workflow.json`` describes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mmm_widgets.errors import MMMWidgetsError, problem
+from mmm_widgets.errors import MMMWidgetsError, Problem, problem
 
 if TYPE_CHECKING:
+    from mmm_widgets.steps.data import DataResult
+    from mmm_widgets.steps.model import ModelParams
     from mmm_widgets.workflow import Workflow
 
 FORMAT = "mmm-widgets workflow"
 VERSION = 1
-_ALLOWED_TYPE_PREFIX = "pymc_marketing.mmm.components."
+RAW_FILE = "raw.parquet"
+MODEL_FILE = "model.nc"
 # Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
 # (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
 # that are not parameters, such as journey tables.
 LATER_STEPS = ("diagnostics", "holdout", "attribution", "budget")
+_PARAMS_CLASSES = {"data": ("data", "DataParams"), "model": ("model", "ModelParams"),
+                   "fit": ("fit", "FitParams"),
+                   "diagnostics": ("diagnostics", "DiagnosticsParams"),
+                   "holdout": ("holdout", "HoldoutParams"),
+                   "attribution": ("attribution", "AttributionParams"),
+                   "budget": ("budget", "BudgetParams")}
+_STATE_KEYS = {"format", "version", "steps", "source", "raw", "model"}
+# Attributes pymc-marketing's MMM.save writes as JSON, all read back by MMM.load.
+_JSON_ATTRS = ("model_config", "sampler_config", "dims", "adstock", "saturation",
+               "adstock_first", "control_columns", "channel_columns", "yearly_seasonality",
+               "time_varying_intercept", "time_varying_media", "scaling",
+               "lift_test_calibrations", "dag", "treatment_nodes", "outcome_node",
+               "mu_effects", "cost_per_unit", "original_scale_vars")
+_SERIALIZATION_VERSION = "1"
 
 
 class LoadError(MMMWidgetsError, ValueError):
@@ -53,65 +75,79 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
                              "source": workflow.source.to_dict() if workflow.source else None,
                              "raw": None, "model": None}
     if workflow.source is not None and workflow.source.kind == "frame":
-        workflow.raw.to_parquet(folder / "raw.parquet")
-        state["raw"] = "raw.parquet"
+        workflow.raw.to_parquet(folder / RAW_FILE)
+        state["raw"] = RAW_FILE
     if "fit" in steps:
-        workflow.mmm.save(str(folder / "model.nc"))
-        state["model"] = "model.nc"
+        workflow.mmm.save(str(folder / MODEL_FILE))
+        state["model"] = MODEL_FILE
     (folder / "workflow.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
     return folder
 
 
 def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
-    """Rebuild a workflow saved by :func:`save_workflow`."""
-    from mmm_widgets.steps.data import DataParams, DataStep
-    from mmm_widgets.steps.fit import FitParams, FitStep
-    from mmm_widgets.steps.model import ModelParams, ModelStep
+    """Rebuild a workflow saved by :func:`save_workflow`.
+
+    Raises
+    ------
+    LoadError
+        When a file is missing, unreadable, of the wrong shape or inconsistent; the
+        message names the field or file. Nothing stored is executed.
+    """
+    from mmm_widgets.steps.data import DataStep
+    from mmm_widgets.steps.fit import FitStep
+    from mmm_widgets.steps.model import ModelStep
     from mmm_widgets.steps.source import Source
 
     state = _read_state(folder)
-    try:
-        source = Source.from_dict(state["source"]) if state["source"] else None
-        steps = state["steps"]
-        data_params = DataParams.from_dict(steps["data"]) if "data" in steps else None
-        model_params = ModelParams.from_dict(steps["model"]) if "model" in steps else None
-        fit_params = FitParams.from_dict(steps["fit"]) if "fit" in steps else None
-    except (KeyError, TypeError, ValueError) as error:
-        raise _damaged(folder, f"its parameters do not read back ({error})") from error
+    steps = state["steps"]
+    source = _params(folder, Source, state["source"], "source") if state["source"] else None
+    data_params = _step_params(folder, steps, "data")
+    model_params = _step_params(folder, steps, "model")
+    fit_params = _step_params(folder, steps, "fit")
+    for kind in LATER_STEPS:
+        if kind in steps:
+            _step_params(folder, steps, kind)
+    if data_params is not None and data_params.source != source:
+        raise _damaged(folder, "the data step's source differs from the workflow's source")
     if source is not None and source.kind == "frame":
-        raw_path = folder / str(state.get("raw") or "raw.parquet")
-        if raw_path.name != "raw.parquet" or not raw_path.exists():
-            raise _damaged(folder, "the raw table raw.parquet is missing")
-        workflow = cls(pd.read_parquet(raw_path), name=source.name)
+        if state["raw"] != RAW_FILE or not (folder / RAW_FILE).is_file():
+            raise _damaged(folder, f"the raw table {RAW_FILE} is missing")
+        workflow = cls(_read_raw(folder), name=source.name)
     else:
         workflow = cls(source=source)
     if data_params is None:
         return workflow
-    workflow.run_step(DataStep(data_params.replace(source=workflow.source)))
+    with _stored_step(folder, "data"):
+        workflow.run_step(DataStep(data_params.replace(source=workflow.source)))
     if model_params is None:
         return workflow
     model_step = ModelStep(model_params, workflow.data_result)
-    workflow.run_step(model_step)
-    if fit_params is None or not state.get("model"):
+    with _stored_step(folder, "model"):
+        workflow.run_step(model_step)
+    if fit_params is None:
         return workflow
-    mmm = _load_model(folder / "model.nc")
+    if state["model"] != MODEL_FILE:
+        raise _damaged(folder, f"the fitted model {MODEL_FILE} is not listed")
+    mmm = _load_model(folder / MODEL_FILE, workflow.data_result, model_params)
     fit_step = FitStep(fit_params, model_step)
-    workflow.restore_step(fit_step, lambda namespace: fit_step.restore(namespace, mmm))
+    with _stored_step(folder, "fit"):
+        workflow.restore_step(fit_step, lambda namespace: fit_step.restore(namespace, mmm))
     for kind in LATER_STEPS:
         if kind in steps:
             module = importlib.import_module(f"mmm_widgets.steps.{kind}")
-            module.rerun(workflow, steps[kind], folder)
+            with _stored_step(folder, kind):
+                module.rerun(workflow, steps[kind], folder)
     return workflow
 
 
 def _read_state(folder: Path) -> dict[str, Any]:
     path = folder / "workflow.json"
-    if not path.exists():
+    if not path.is_file():
         raise LoadError(problem(f"No saved workflow in {str(folder)!r} (workflow.json missing).",
                                 "Give the folder that wf.save(path) wrote."))
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise _damaged(folder, f"workflow.json is not valid JSON ({error})") from error
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise _damaged(folder, "workflow.json is not an mmm-widgets workflow")
@@ -119,42 +155,186 @@ def _read_state(folder: Path) -> dict[str, Any]:
         raise LoadError(problem(f"The workflow was saved in format version "
                                 f"{state.get('version')!r}; this mmm-widgets reads {VERSION}.",
                                 "Use the mmm-widgets version that saved it."))
-    if not isinstance(state.get("steps"), dict):
+    unknown = sorted(str(k) for k in set(state) - _STATE_KEYS)
+    if unknown:
+        raise _damaged(folder, f"workflow.json has unknown entries {', '.join(unknown)}")
+    steps = state.get("steps")
+    if not isinstance(steps, dict):
         raise _damaged(folder, "workflow.json has no steps")
+    strange = sorted(str(k) for k in steps if k not in _PARAMS_CLASSES)
+    if strange:
+        raise _damaged(folder, f"workflow.json has steps of unknown kind {', '.join(strange)}")
+    if state.get("source") is not None and not isinstance(state["source"], dict):
+        raise _damaged(folder, "workflow.json's source should be an object")
+    for key, allowed in (("raw", RAW_FILE), ("model", MODEL_FILE)):
+        # Fixed names: a path here could point anywhere on the disk.
+        if state.get(key) not in (None, allowed):
+            raise _damaged(folder, f"workflow.json's {key!r} should be {allowed!r} or null")
+    state.setdefault("source", None)
+    state.setdefault("raw", None)
+    state.setdefault("model", None)
     return state
 
 
-def _load_model(path: Path) -> Any:
-    """Open a pymc-marketing netCDF after checking the classes it names."""
+def _step_params(folder: Path, steps: dict[str, Any], kind: str) -> Any:
+    if kind not in steps:
+        return None
+    module, name = _PARAMS_CLASSES[kind]
+    params_class = getattr(importlib.import_module(f"mmm_widgets.steps.{module}"), name)
+    return _params(folder, params_class, steps[kind], f"steps.{kind}")
+
+
+def _params(folder: Path, params_class: type, data: Any, where: str) -> Any:
+    """Parameters rebuilt from JSON after checking every field's type."""
+    from mmm_widgets.steps.base import check_plain
+
+    try:
+        check_plain(params_class, data, where)
+        return params_class.from_dict(data)
+    except (TypeError, ValueError, KeyError) as error:
+        detail = "; ".join(str(p.what) for p in error.problems) \
+            if isinstance(error, MMMWidgetsError) else str(error)
+        raise _damaged(folder, f"{where} does not read back ({detail})") from error
+
+
+@contextlib.contextmanager
+def _stored_step(folder: Path, kind: str) -> Iterator[None]:
+    """Re-raise a stored step's failure as a :class:`LoadError` saying which step."""
+    try:
+        yield
+    except LoadError:
+        raise
+    except Exception as error:
+        head = problem(f"The saved workflow in {str(folder)!r} cannot be loaded: its {kind} "
+                       "step does not run with the stored parameters.",
+                       "Load another copy, or re-run the workflow and save it again.")
+        details: list[Problem] = (list(error.problems) if isinstance(error, MMMWidgetsError)
+                                  else [problem(f"{type(error).__name__}: {str(error)[:300]}",
+                                                "See the step's message above.")])
+        raise LoadError([head, *details]) from error
+
+
+def _read_raw(folder: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(folder / RAW_FILE)
+    except Exception as error:  # any reader failure is a damaged file
+        raise _damaged(folder, f"{RAW_FILE} cannot be read ({type(error).__name__})") from error
+
+
+def _load_model(path: Path, data: DataResult, model_params: ModelParams) -> Any:
+    """Open a pymc-marketing netCDF after checking what its attributes would make."""
     import xarray as xr
 
-    if not path.exists():
-        raise _damaged(path.parent, "the fitted model model.nc is missing")
+    if not path.is_file():
+        raise _damaged(path.parent, f"the fitted model {MODEL_FILE} is missing")
     try:
         with xr.open_datatree(path) as tree:
             attrs = dict(tree.attrs)
     except Exception as error:
-        raise _damaged(path.parent, f"model.nc cannot be read ({type(error).__name__})") \
+        raise _damaged(path.parent, f"{MODEL_FILE} cannot be read ({type(error).__name__})") \
             from error
-    for key in ("adstock", "saturation"):
-        _check_component(attrs.get(key), key, path)
+    _check_model_attrs(attrs, path, data, model_params)
     from pymc_marketing.mmm import MMM
 
     try:
         return MMM.load(str(path))
     except Exception as error:
-        raise _damaged(path.parent, f"model.nc does not load ({type(error).__name__}: "
+        raise _damaged(path.parent, f"{MODEL_FILE} does not load ({type(error).__name__}: "
                                     f"{str(error)[:200]})") from error
 
 
-def _check_component(raw: Any, key: str, path: Path) -> None:
-    try:
-        data = json.loads(raw)
-    except (TypeError, json.JSONDecodeError) as error:
-        raise _damaged(path.parent, f"model.nc has no readable {key}") from error
-    kind = data.get("__type__", "") if isinstance(data, dict) else ""
-    if not (isinstance(kind, str) and kind.startswith(_ALLOWED_TYPE_PREFIX)):
-        raise _damaged(path.parent, f"model.nc names an unexpected {key} class {kind!r}")
+def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
+                       model_params: ModelParams) -> None:
+    """Reject a model file that names foreign classes or is not this workflow's model."""
+    from mmm_widgets.steps import components
+
+    if attrs.get("__serialization_version__") != _SERIALIZATION_VERSION:
+        # Older formats are migrated by code paths this check does not vouch for.
+        raise _damaged(path.parent, f"{MODEL_FILE} has an unexpected serialization version")
+    parsed: dict[str, Any] = {}
+    for key in _JSON_ATTRS:
+        raw = attrs.get(key)
+        try:
+            parsed[key] = json.loads(raw) if isinstance(raw, str) else _missing(key)
+        except (json.JSONDecodeError, RecursionError, _MissingAttr) as error:
+            raise _damaged(path.parent, f"{MODEL_FILE} has no readable {key}") from error
+    allowed = _allowed_types()
+    for key, value in parsed.items():
+        strange = _foreign_types(value, allowed)
+        if strange:
+            raise _damaged(path.parent, f"{MODEL_FILE} names an unexpected {key} class "
+                                        f"{strange!r}")
+    roles = data.roles
+    expected = {
+        "adstock": _class_path(components.adstock_class(model_params.adstock)),
+        "saturation": _class_path(components.saturation_class(model_params.saturation)),
+    }
+    for key, class_path in expected.items():
+        value = parsed[key]
+        kind = value.get("__type__") if isinstance(value, dict) else None
+        if kind != class_path:
+            raise _damaged(path.parent, f"{MODEL_FILE} names an unexpected {key} class "
+                                        f"{kind!r}")
+    checks = {
+        "channels": (parsed["channel_columns"], list(roles.channels)),
+        "controls": (parsed["control_columns"] or [], list(roles.controls)),
+        "target": (attrs.get("target_column"), roles.target),
+        "date column": (attrs.get("date_column"), roles.date),
+        "dims": (parsed["dims"], [roles.geo] if roles.geo else []),
+        "carryover window": (parsed["adstock"].get("l_max"), model_params.l_max),
+        "extra effects": ((parsed["mu_effects"], parsed["time_varying_media"], parsed["dag"],
+                           parsed["cost_per_unit"]), ([], False, None, None)),
+    }
+    for what, (found, wanted) in checks.items():
+        if found != wanted:
+            raise _damaged(path.parent, f"{MODEL_FILE} is not the model of this workflow "
+                                        f"(its {what} {found!r} differ from {wanted!r})")
+
+
+class _MissingAttr(Exception):
+    pass
+
+
+def _missing(key: str) -> Any:
+    raise _MissingAttr(key)
+
+
+def _class_path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _allowed_types() -> set[str]:
+    """Classes a model built by this kit can name: components, scaling, the trend's GP."""
+    from pymc_marketing.hsgp_kwargs import HSGPKwargs
+    from pymc_marketing.mmm import scaling
+
+    from mmm_widgets.steps import components
+
+    names = {_class_path(components.adstock_class(n)) for n in components.ADSTOCKS}
+    names |= {_class_path(components.saturation_class(n)) for n in components.SATURATIONS}
+    # HSGPKwargs: the settings of the time-varying baseline, kept in the model config.
+    return names | {_class_path(cls) for cls in (scaling.Scaling, scaling.DataDerivedScaling,
+                                                 HSGPKwargs)}
+
+
+def _foreign_types(value: Any, allowed: set[str]) -> str | None:
+    """The first ``__type__`` not in ``allowed`` (or a deferred factory), else None."""
+    if isinstance(value, dict):
+        if value.get("__deferred__") or "factory" in value:
+            return str(value.get("factory", "__deferred__"))
+        kind = value.get("__type__")
+        if kind is not None and kind not in allowed:
+            return str(kind)
+        for entry in value.values():
+            found = _foreign_types(entry, allowed)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for entry in value:
+            found = _foreign_types(entry, allowed)
+            if found:
+                return found
+    return None
 
 
 def _damaged(folder: Path, why: str) -> LoadError:

@@ -15,7 +15,7 @@ from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
 from mmm_widgets.steps.roles import suggest_roles
-from mmm_widgets.steps.source import Source, read_source
+from mmm_widgets.steps.source import Source, is_safe_name, read_source, safe_name
 
 STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "attribution", "budget")
 # Every kind of step, in the order their code is exported; the holdout belongs to the
@@ -102,12 +102,18 @@ class Workflow:
     def set_frame(self, df: pd.DataFrame, name: str = "df") -> None:
         """Use ``df`` (bound to ``name`` in exported code) as the raw table.
 
+        ``name`` must be an identifier that exported code does not bind itself (not
+        ``data``, ``X``, ``mmm``, ``pd``...); otherwise ``"df"`` is used.
+
         A frame loaded with :func:`mmm_widgets.datasets.load` and left unchanged is
         exported as the read of its bundled CSV, so the exported code runs anywhere
         the package's data file is.
         """
         from mmm_widgets.datasets import source_of
 
+        # A name exported code cannot bind (not an identifier, a keyword, or a name the
+        # exported cells use themselves) falls back to "df" rather than failing.
+        name = safe_name(name)
         self.source = source_of(df, name) or Source(kind="frame", name=name)
         self._frames = {name: df}
         self._invalidate_from("data")
@@ -390,6 +396,130 @@ class Workflow:
         return self.run_step(step).report()
 
     # ----- step 5: attribution ------------------------------------------------------
+    def attribution(self, journeys: pd.DataFrame | None = None, platform: Any = None,
+                    channel_map: dict[str, str] | None = None, lookback: Any = None,
+                    grouping: dict[str, str] | None = None, **options: Any) -> pd.DataFrame:
+        """Compare the MMM's media shares with multi-touch and platform-reported credit.
+
+        Per model channel: the MMM's share of total media contribution with its 94 %
+        HDI, each multi-touch model's share of the tracked credit, the platforms' share of
+        reported conversions, and a flag where a method falls outside the MMM's interval.
+        Shares of the other methods are over the model channels the journeys map to;
+        channels without touches (TV, radio: offline) get 0 and are noted.
+
+        Parameters
+        ----------
+        journeys : pandas.DataFrame, optional
+            One row per touch: user, time, channel label, conversion flag (and value).
+            Exported code refers to it by its variable name (``name=`` overrides; a
+            bundled table is read from its file). Omitted: the previous table and
+            settings are reused and only what is passed changes.
+        platform : dict, pandas.Series or pandas.DataFrame, optional
+            Platform-reported conversions per channel (model names, or journey labels in
+            ``channel_map``).
+        channel_map : dict, optional
+            Journey label -> model channel. Omitted: suggested by name similarity
+            (:meth:`suggest_channel_map`); labels nothing matches are left out and noted.
+        lookback : str or float, optional
+            Touches longer than this before their conversion get no credit (``"30D"``).
+        grouping : dict, optional
+            Journey label -> group label, applied before attribution.
+        **options
+            ``user, time, channel, conversion, value`` (columns; guessed from common
+            names), ``models`` (default last_touch, first_touch, linear, markov),
+            ``weight`` ("value" when there is a value column), ``half_life`` ("7D"),
+            ``direct_channel`` (the label "direct" if present), ``period`` (the model
+            dates the journeys cover; None for the whole fit), ``hdi_prob``, ``name``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel: ``mmm_share, mmm_share_hdi_low, mmm_share_hdi_high``, then
+            ``<method>_share`` and ``<method>_outside`` per method (models, ``platform``).
+            Notes on the gaps are in :attr:`attribution_result`.
+
+        Raises
+        ------
+        DataError
+            Missing or unreadable journey columns, no conversions, a channel map that
+            reaches no model channel, bad platform numbers; the previous result is kept.
+        """
+        from mmm_widgets.steps.attribution import AttributionStep, build_params
+
+        source = None
+        if journeys is not None:
+            source = self._journeys_source(journeys, options.get("name"),
+                                           inspect.currentframe())
+        previous = self._steps.get("attribution")
+        params, frame = build_params(self.data_result, previous, journeys, source, platform,
+                                     channel_map, lookback, grouping, options)
+        if journeys is None and previous is not None:
+            frame = previous.journeys
+        step = AttributionStep(params, self.data_result, frame)
+        return self.run_step(step).table.copy()
+
+    @property
+    def attribution_result(self) -> Any:
+        """The attribution step's result: table, raw multi-touch credit, notes."""
+        return self.step("attribution").result
+
+    def suggest_channel_map(self, journeys: pd.DataFrame, channel: str | None = None
+                            ) -> dict[str, str]:
+        """Suggest which model channel each journey label stands for (by name similarity).
+
+        Parameters
+        ----------
+        journeys : pandas.DataFrame
+            The touch table.
+        channel : str, optional
+            Its channel column (guessed when omitted).
+
+        Returns
+        -------
+        dict
+            ``{journey label: model channel}``; labels nothing matches are left out.
+        """
+        from mmm_widgets.steps.attribution import suggest_channel_map, suggest_journey_columns
+
+        column = channel if channel is not None else suggest_journey_columns(journeys)["channel"]
+        labels = sorted({str(v).strip() for v in journeys[column].dropna().unique()})
+        return suggest_channel_map(labels, self.data_result.roles.channels)
+
+    def _journeys_source(self, journeys: pd.DataFrame, name: str | None, frame) -> Source:
+        """Where exported code finds the touch table: its file, or a variable name.
+
+        The name is the caller's variable holding ``journeys`` unless another step's code
+        (or the attribution cell itself) uses it; then ``journeys`` (or ``journeys_2``, ...).
+        """
+        import ast
+
+        from mmm_widgets.datasets import source_of
+        from mmm_widgets.errors import DataError
+        from mmm_widgets.steps.attribution import CELL_NAMES, JOURNEYS_VARIABLE
+
+        if not isinstance(journeys, pd.DataFrame):
+            raise DataError(problem(f"journeys is a {type(journeys).__name__}, not a DataFrame.",
+                                    "Pass the touch table as a DataFrame, e.g. "
+                                    "pd.read_csv('touches.csv')."))
+        if name is None:
+            name = _variable_name(journeys, frame)
+            # "df" is also the look-up's answer when no variable holds the table.
+            caller, found = (frame.f_back if frame is not None else None), name != "df"
+            while caller is not None and not found:
+                found = any(scope.get("df") is journeys
+                            for scope in (caller.f_locals, caller.f_globals))
+                caller = caller.f_back
+            name = name if found else JOURNEYS_VARIABLE
+        taken = set(self._frames) | set(CELL_NAMES)
+        if self.source is not None:
+            taken.add(self.source.name)
+        for step in self.steps:
+            if step.kind != "attribution":
+                taken |= {node.id for node in ast.walk(ast.parse(step.code().cell()))
+                          if isinstance(node, ast.Name)}
+        candidates = [name, JOURNEYS_VARIABLE, *(f"{JOURNEYS_VARIABLE}_{i}" for i in range(2, 99))]
+        chosen = next(c for c in candidates if c not in taken)
+        return source_of(journeys, chosen) or Source(kind="frame", name=chosen)
 
     # ----- step 6: budget -----------------------------------------------------------
     def response_curves(self, threshold: float = 1.0, points: int = 100) -> pd.DataFrame:
@@ -586,8 +716,7 @@ class Workflow:
         """``"done"``, ``"stale"`` (an earlier step changed), ``"ready"`` or ``"blocked"``."""
         if kind in self._steps:
             return "stale" if kind in self._stale else "done"
-        earlier = STEP_ORDER[:STEP_ORDER.index(kind)]
-        ready = all(self.status(k) == "done" for k in earlier if k in _REQUIRED_BEFORE[kind])
+        ready = all(self.status(k) == "done" for k in _REQUIRED_BEFORE[kind])
         return "ready" if ready else "blocked"
 
     def observe(self, listener: Listener) -> None:
@@ -742,7 +871,11 @@ LIFT_FIELDS = ("channel", "x", "delta_x", "delta_y", "sigma")
 
 
 def _variable_name(obj: object, frame) -> str:
-    """Find a variable that holds ``obj`` in the callers' scopes ("df" if none)."""
+    """Find a variable that holds ``obj`` in the callers' scopes ("df" if none).
+
+    Only names exported code can bind are taken (see :func:`is_safe_name`): a frame held
+    in ``data`` or ``X`` would be overwritten by the exported cells themselves.
+    """
     caller = frame.f_back if frame is not None else None
     depth = 0
     while caller is not None and depth < 8:
@@ -751,7 +884,7 @@ def _variable_name(obj: object, frame) -> str:
             continue
         for scope in (caller.f_locals, caller.f_globals):
             for key, value in list(scope.items()):
-                if value is obj and key.isidentifier() and not key.startswith("_"):
+                if value is obj and is_safe_name(key):
                     return key
         caller = caller.f_back
         depth += 1

@@ -163,7 +163,7 @@ def test_new_source_marks_mapping_stale(weekly):
 
 
 def test_datasets_api():
-    assert mw.datasets.names() == ["geo_sales", "weekly_sales"]
+    assert mw.datasets.names() == ["geo_sales", "journeys", "weekly_sales"]
     truth = mw.datasets.truth("weekly_sales")
     frame = mw.datasets.load("weekly_sales")
     assert set(truth["channels"]) == {"tv", "radio", "search", "social", "display"}

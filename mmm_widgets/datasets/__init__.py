@@ -18,7 +18,12 @@ _DESCRIPTIONS = {
                     "display), promo flag and price index.",
     "geo_sales": "Weekly sales in 4 geos, 3 years, 4 channels (tv, search, social, display) "
                  "and a promo flag; one row per week and geo.",
+    "journeys": "About 20,000 online touches (Paid Search, Paid Social, Display, Email, "
+                "Direct) of 8,200 users over the last 26 weeks of weekly_sales, converting "
+                "touches flagged with their revenue; tv and radio are offline, so absent.",
 }
+# Datasets stored other than as "<name>.csv" with a "date" column: file, read options.
+_FILES = {"journeys": ("journeys.csv.gz", {"parse_dates": ["timestamp"]})}
 
 
 def names() -> list[str]:
@@ -33,7 +38,11 @@ def describe(name: str) -> str:
 
 def path(name: str) -> Path:
     """The bundled CSV file of dataset ``name``."""
-    return HERE / f"{_checked(name)}.csv"
+    return HERE / _FILES.get(_checked(name), (f"{name}.csv",))[0]
+
+
+def _read_options(name: str) -> dict:
+    return dict(_FILES[name][1]) if name in _FILES else dict(_READ_OPTIONS)
 
 
 def load(name: str) -> pd.DataFrame:
@@ -54,7 +63,7 @@ def load(name: str) -> pd.DataFrame:
     >>> mw.datasets.load("weekly_sales").shape
     (156, 9)
     """
-    frame = pd.read_csv(path(name), **_READ_OPTIONS)
+    frame = pd.read_csv(path(name), **_read_options(name))
     frame.attrs[_ATTR] = name
     return frame
 
@@ -77,13 +86,13 @@ def source_of(frame: pd.DataFrame, variable: str) -> Source | None:
     if name not in _DESCRIPTIONS:
         return None
     try:
-        pristine = pd.read_csv(path(name), **_READ_OPTIONS)
+        pristine = pd.read_csv(path(name), **_read_options(name))
     except OSError:
         return None
     if not frame.equals(pristine) or list(frame.columns) != list(pristine.columns):
         return None
     return Source(kind="csv", name=variable, path=str(path(name)),
-                  read_options=dict(_READ_OPTIONS))
+                  read_options=_read_options(name))
 
 
 def _checked(name: str) -> str:

@@ -8,6 +8,7 @@ fast.
 
 from __future__ import annotations
 
+import keyword as keywords
 from typing import Any
 
 from mmm_widgets.codegen import literal
@@ -109,15 +110,40 @@ def plain_prior(value: Any) -> dict[str, Any]:
     """A prior as plain ``Prior.to_dict()`` data, from a ``Prior`` or such data."""
     if hasattr(value, "to_dict"):
         value = value.to_dict()
-    if not isinstance(value, dict) or "dist" not in value:
-        raise ModelError(problem(f"{value!r} is not a prior.",
-                                 "Give a pymc_extras Prior or {'dist': ..., 'kwargs': {...}}."))
+    _check_prior_shape(value)
     return _plain_prior(value)
+
+
+def _check_prior_shape(data: Any) -> None:
+    """Raise :class:`ModelError` unless ``data`` is shaped like ``Prior.to_dict()`` data."""
+    why = _prior_shape_problem(data)
+    if why is not None:
+        shown = repr(data) if len(repr(data)) <= 80 else repr(data)[:77] + "..."
+        raise ModelError(problem(f"{shown} is not a prior: {why}.",
+                                 "Give a pymc_extras Prior or {'dist': ..., 'kwargs': {...}}."))
+
+
+def _prior_shape_problem(data: Any) -> str | None:
+    if not isinstance(data, dict) or not isinstance(data.get("dist"), str):
+        return "it needs a distribution name under 'dist'"
+    kwargs = data.get("kwargs", {})
+    if not isinstance(kwargs, dict):
+        return "'kwargs' must map parameter names to values"
+    for value in kwargs.values():
+        nested = _prior_shape_problem(value) if isinstance(value, dict) else None
+        if nested is not None:
+            return nested
+    dims = data.get("dims")
+    if dims is not None and not isinstance(dims, str) and not (
+            isinstance(dims, list | tuple) and all(isinstance(d, str) for d in dims)):
+        return "'dims' must be dimension names"
+    return None
 
 
 def _plain_prior(data: dict[str, Any]) -> dict[str, Any]:
     plain = {"dist": data["dist"], "kwargs": {
-        k: _plain_prior(v) if isinstance(v, dict) else v for k, v in data["kwargs"].items()}}
+        k: _plain_prior(v) if isinstance(v, dict) else v
+        for k, v in data.get("kwargs", {}).items()}}
     if data.get("dims"):
         plain["dims"] = list(data["dims"]) if not isinstance(data["dims"], str) else [data["dims"]]
     if data.get("centered") is False:
@@ -150,7 +176,8 @@ def prior_code(data: dict[str, Any]) -> str:
                                  "Give a prior as {'dist': 'Normal', 'kwargs': {...}}."))
     args = [literal(str(data["dist"]))]
     for key, value in data.get("kwargs", {}).items():
-        if not str(key).isidentifier():
+        if not str(key).isidentifier() or keywords.iskeyword(str(key)) or key in ("dims",
+                                                                               "centered"):
             raise ModelError(problem(f"{key!r} is not a parameter name.",
                                      "Use the distribution's parameter names."))
         args.append(f"{key}={prior_code(value) if isinstance(value, dict) else literal(value)}")
@@ -166,6 +193,7 @@ def check_prior(name: str, data: dict[str, Any]) -> None:
     """Raise :class:`ModelError` unless ``data`` builds a valid pymc_extras ``Prior``."""
     from pymc_extras.prior import Prior
 
+    _check_prior_shape(data)
     try:
         namespace: dict[str, Any] = {"Prior": Prior}
         # prior_code builds the text from literals only, so evaluating it is safe.

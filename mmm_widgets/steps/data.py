@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import DataError, problem
+from mmm_widgets.errors import DataError, MMMWidgetsError, problem
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.quality import Finding, find_warnings, quality_table
 from mmm_widgets.steps.source import Source, read_source
@@ -130,6 +130,26 @@ class DataStep(Step):
         self.params = params.replace(date_format=params.date_format or result.date_format,
                                      channels=tuple(channels))
         self._frequency = result.frequency
+
+    def run(self, namespace: dict[str, Any]) -> DataResult:
+        """Validate, run the mapping code and read the result (see :meth:`Step.run`).
+
+        Raises
+        ------
+        DataError
+            Also when the mapping code itself fails on data the checks let through, so
+            the user gets a message in place of a pandas traceback.
+        """
+        try:
+            return super().run(namespace)
+        except MMMWidgetsError:
+            raise
+        except Exception as error:
+            text = str(error).splitlines()[0] if str(error) else ""
+            raise DataError(problem(
+                f"The mapping code failed: {type(error).__name__}: {text[:300]}",
+                "Check that each mapped column holds what its role needs (dates, amounts); "
+                "the previous mapping is kept.")) from error
 
     def _raw_frame(self, namespace: dict[str, Any]) -> pd.DataFrame:
         source = self.params.source

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -36,11 +36,14 @@ class ParsedDates:
         The format that parsed the column (None when it was already datetime).
     bad_rows : list
         Index labels whose value could not be parsed (missing values included).
+    blank_rows : list
+        The labels among ``bad_rows`` whose value is missing or empty.
     """
 
     values: pd.Series
     date_format: str | None
     bad_rows: list
+    blank_rows: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -68,20 +71,51 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
     """
     if pd.api.types.is_datetime64_any_dtype(series):
         values = pd.Series(series, copy=False)
-        return ParsedDates(values, None, list(series.index[values.isna()]))
+        bad = list(series.index[values.isna()])
+        return ParsedDates(values, None, bad, bad)
     text = series.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    # A panel repeats each date once per geo: parsing the distinct texts only is what
+    # keeps a 50-geo daily table fast.
+    codes, uniques = pd.factorize(text.mask(blank))
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype="string")
+    blank_rows = list(series.index[blank.to_numpy()])
     if date_format is not None:
-        return _parse_with(text, date_format)
-    attempts = [_parse_with(text, fmt) for fmt in CANDIDATE_FORMATS]
+        return _parse_with(distinct, codes, series.index, date_format, blank_rows)
+    attempts = [_parse_with(distinct, codes, series.index, fmt, blank_rows)
+                for fmt in CANDIDATE_FORMATS]
     complete = [a for a in attempts if a.ok]
     if complete:
         return min(complete, key=lambda a: _irregularity(a.values))
     return min(attempts, key=lambda a: len(a.bad_rows))
 
 
-def _parse_with(text: pd.Series, date_format: str) -> ParsedDates:
-    values = pd.to_datetime(text, format=date_format, errors="coerce")
-    return ParsedDates(values, date_format, list(text.index[values.isna()]))
+def _parse_with(distinct: pd.Series, codes: np.ndarray, index: pd.Index, date_format: str,
+                blank_rows: list) -> ParsedDates:
+    parsed = pd.to_datetime(distinct, format=date_format, errors="coerce").to_numpy(
+        dtype="datetime64[ns]")
+    values = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
+    present = codes >= 0
+    values[present] = parsed[codes[present]]
+    series = pd.Series(values, index=index)
+    return ParsedDates(series, date_format, list(index[np.isnat(values)]), blank_rows)
+
+
+def formats_matching(text: str) -> list[str]:
+    """The candidate formats that read ``text`` as a date (to explain mixed formats).
+
+    Parameters
+    ----------
+    text : str
+        One date as written in the data.
+
+    Returns
+    -------
+    list of str
+    """
+    value = pd.Series([str(text).strip()], dtype="string")
+    return [fmt for fmt in CANDIDATE_FORMATS
+            if pd.to_datetime(value, format=fmt, errors="coerce").notna().all()]
 
 
 def _irregularity(values: pd.Series) -> float:

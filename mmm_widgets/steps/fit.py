@@ -47,7 +47,7 @@ class FitParams(Params):
     chains: int = 2
     random_seed: int = 42
     sampler: str = "auto"
-    target_accept: float = 0.9
+    target_accept: float = 0.8
     hdi_prob: float = HDI_PROB
 
     @classmethod
@@ -216,6 +216,11 @@ class FitStep(Step):
         except Exception as error:
             monitor.set_phase("failed")
             raise translate_fit_error(error) from error
+        except BaseException:
+            # A kernel interrupt: the sampler is stopped (see FitMonitor.instrument) and
+            # nothing was committed, so the workflow keeps its previous fit.
+            monitor.set_phase("interrupted")
+            raise
         snapshot = monitor.snapshot()
         result = FitResult(mmm=trial["mmm"], channel_summary=trial["channel_summary"],
                            seconds=snapshot.elapsed, divergences=count_divergences(trial["mmm"]))
@@ -268,7 +273,9 @@ def translate_fit_error(error: BaseException) -> FitError:
     """Turn a sampler or pytensor failure into a readable :class:`FitError`."""
     text = str(error)
     lowered = text.lower()
-    if "initial evaluation" in lowered or "-inf" in lowered or "nan" in lowered:
+    # PyMC says "initial evaluation ... failed", nutpie "All initialization points failed".
+    not_finite = ("initial evaluation", "initialization point", "initial point", "-inf", "nan")
+    if any(marker in lowered for marker in not_finite):
         what = "The model could not start: the log-probability was not finite."
         fix = ("Check priors (e.g. a negative sigma) and the data (extreme values); try "
                "tighter priors or a different saturation.")

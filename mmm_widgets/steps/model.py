@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import ModelError, problem
+from mmm_widgets.errors import MMMWidgetsError, ModelError, problem
 from mmm_widgets.steps import components
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
@@ -254,6 +254,27 @@ class ModelStep(Step):
             if params.lift_tests else ""
         return (f"Model: {params.adstock} adstock over {params.l_max} periods, "
                 f"{params.saturation} saturation{season}{trend}{lift}")
+
+    def run(self, namespace: dict[str, Any]) -> Any:
+        """Validate, build the model by running :meth:`code`, and return it.
+
+        Raises
+        ------
+        ModelError
+            Also when pymc-marketing refuses the configuration while building (e.g. a
+            prior over dimensions the model does not have); nothing changes.
+        """
+        try:
+            return super().run(namespace)
+        except MMMWidgetsError:
+            raise
+        except Exception as error:
+            text = str(error).splitlines()[0] if str(error) else ""
+            raise ModelError(problem(
+                f"pymc-marketing could not build the model: {type(error).__name__}: "
+                f"{text[:300]}",
+                "Check the priors (their dims must be dimensions of the model, such as "
+                "'channel') and the lift tests; the previous model is kept.")) from error
 
     def read_results(self, namespace: dict[str, Any]) -> Any:
         """The built (unfitted) ``MMM``."""

@@ -10,6 +10,7 @@ progress and aborts it on cancel.
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ class FitProgress:
     ----------
     phase : str
         ``"idle"``, ``"building"``, ``"compiling"``, ``"sampling"``, ``"summarising"``,
-        ``"done"``, ``"cancelled"`` or ``"failed"``.
+        ``"done"``, ``"cancelled"``, ``"interrupted"`` or ``"failed"``.
     draws_done, draws_total : int
         Draws finished (tuning included) over all chains, and the total expected.
     divergences : int
@@ -161,18 +162,36 @@ class FitMonitor:
             kwargs.update(blocking=False, progress_callback=callback)
             monitor.set_phase("sampling")
             sampler = original_sample(*args, **kwargs)
-            while not _finished(sampler):
-                if monitor.cancelled:
-                    sampler.cancel()
+            try:
+                while not _finished(sampler):
                     monitor.check_cancel()
-                time.sleep(_POLL_SECONDS)
-            return sampler.wait()
+                    time.sleep(_POLL_SECONDS)
+                return sampler.wait()
+            except BaseException:
+                # Cancel, kernel interrupt (KeyboardInterrupt) or a failure: nutpie's
+                # threads would otherwise keep sampling until the sampler is collected,
+                # and the traceback keeps it alive.
+                _stop(sampler)
+                raise
 
         def pm_sample(*args: Any, **kwargs: Any):
-            if threading.get_ident() == owner and kwargs.get("nuts_sampler") == "pymc":
-                kwargs.setdefault("callback", monitor._on_pymc_draw)
-                monitor.set_phase("sampling")
-            return original_pm_sample(*args, **kwargs)
+            if threading.get_ident() != owner or kwargs.get("nuts_sampler") != "pymc":
+                return original_pm_sample(*args, **kwargs)
+            kwargs.setdefault("callback", monitor._on_pymc_draw)
+            monitor.set_phase("sampling")
+            # PyMC answers a KeyboardInterrupt by returning the draws made so far (or by
+            # failing with "not enough samples" during tuning): a fit on part of a chain
+            # must not pass for a finished one, nor an interrupt for a failure.
+            with _noting_interrupts() as interrupted:
+                try:
+                    idata = original_pm_sample(*args, **kwargs)
+                except Exception:
+                    if interrupted.is_set():
+                        raise KeyboardInterrupt("sampling was interrupted") from None
+                    raise
+            if interrupted.is_set():
+                raise KeyboardInterrupt("sampling was interrupted")
+            return idata
 
         with _PATCH_LOCK:
             nutpie.sample, nutpie.compile_pymc_model = sample, compile_model
@@ -182,6 +201,39 @@ class FitMonitor:
             finally:
                 nutpie.sample, nutpie.compile_pymc_model = original_sample, original_compile
                 pymc.sample = original_pm_sample
+
+
+def _stop(sampler: Any) -> None:
+    """Abort a nutpie sampler, whatever state it is in."""
+    # An error here means it had already finished or failed: nothing left to stop.
+    with contextlib.suppress(Exception):
+        sampler.cancel()
+
+
+@contextlib.contextmanager
+def _noting_interrupts() -> Iterator[threading.Event]:
+    """Within this block, record SIGINT (a kernel interrupt) before handling it as usual.
+
+    Only the main thread receives signals; elsewhere the event is never set.
+    """
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        interrupted.set()
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _finished(sampler: Any) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.dates import parse_dates
@@ -55,7 +55,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     >>> suggest_roles(frame)["channels"]
     ['tv_S']
     """
-    columns = [c for c in df.columns if isinstance(c, str)]
+    counts = Counter(df.columns)
+    # A duplicated name selects several columns at once; the mapping reports it instead.
+    columns = [c for c in df.columns if isinstance(c, str) and counts[c] == 1]
     date = _pick_date(df, columns)
     rest = [c for c in columns if c != date]
     geo = _pick_geo(df, rest)
@@ -128,5 +130,8 @@ def _numeric_like(series: pd.Series) -> bool:
 
 
 def _is_binary(series: pd.Series) -> bool:
-    values = pd.unique(series.dropna())
-    return 0 < len(values) <= 2 and set(np.asarray(values, dtype=float).tolist()) <= {0.0, 1.0}
+    if not _numeric_like(series):
+        return False
+    # Comparisons, not pd.unique: this runs on every column of wide, long tables.
+    values = series.dropna().to_numpy(dtype=float)
+    return len(values) > 0 and bool(((values == 0) | (values == 1)).all())

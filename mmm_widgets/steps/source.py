@@ -1,17 +1,90 @@
-"""Where the raw data comes from, and the code that loads it."""
+"""Where the raw data comes from, the code that loads it, and what to do when it reads badly."""
 
 from __future__ import annotations
 
+import builtins
+import csv
+import inspect
+import keyword
+import re
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from mmm_widgets.codegen import literal
-from mmm_widgets.errors import DataError, problem
+from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.steps.base import Params
+from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
 
 SOURCE_KINDS = ("frame", "csv", "excel")
+#: Names the exported code binds or imports: a raw frame bound to one of them would be
+#: overwritten by a later cell (``data = data[...]`` then ``X = data...``).
+RESERVED_NAMES = frozenset({
+    "pd", "np", "az", "xr", "pytensor", "MMM", "Prior",
+    "data", "wide", "spend", "X", "y", "mmm", "contribution", "roas", "share",
+    "contribution_hdi", "roas_hdi", "channel_summary", "lift_tests", "control_transform",
+    "prior", "target_scale", "prior_y", "ppc", "predicted", "bands", "fit_frame", "observed",
+    "residual", "actual", "mape", "nrmse", "by_date", "centred", "autocorrelation", "rows",
+    "prior_posterior", "keep", "traces", "decomposition", "totals", "convergence",
+    "sample_stats", "divergences", "free_parameters", "media_parameters", "sampled",
+    "depth_name", "depth_hits", "train", "test", "X_test", "holdout_mmm", "holdout_dates",
+    *ADSTOCKS.values(), *SATURATIONS.values(),
+})
+FALLBACK_NAME = "df"
+_SEPARATORS = (",", ";", "\t", "|")
+_SAMPLE_LINES = 60
+
+
+def is_safe_name(name: object) -> bool:
+    """Whether exported code can bind the raw frame to ``name``.
+
+    It must be an identifier, not a keyword or builtin, not private, and not one of
+    the names the exported code binds itself (:data:`RESERVED_NAMES`).
+
+    Parameters
+    ----------
+    name : object
+        A candidate variable name.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_safe_name("sales_data"), is_safe_name("data"), is_safe_name("my frame")
+    (True, False, False)
+    """
+    return (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
+            and not keyword.issoftkeyword(name) and not name.startswith("_")
+            and name not in RESERVED_NAMES and not hasattr(builtins, name))
+
+
+def safe_name(name: object, fallback: str = FALLBACK_NAME) -> str:
+    """``name`` if exported code can use it (see :func:`is_safe_name`), else ``fallback``.
+
+    Parameters
+    ----------
+    name : object
+        A candidate variable name.
+    fallback : str
+        The name to use instead.
+
+    Returns
+    -------
+    str
+    """
+    return name if is_safe_name(name) else fallback
+
+
+@cache
+def _reader_parameters(kind: str) -> frozenset[str]:
+    reader = pd.read_csv if kind == "csv" else pd.read_excel
+    return frozenset(inspect.signature(reader).parameters) - {"filepath_or_buffer", "io"}
 
 
 @dataclass(frozen=True)
@@ -27,21 +100,36 @@ class Source(Params):
     path : str, optional
         File to read (``kind`` csv or excel).
     read_options : dict
-        Keyword arguments of ``pd.read_csv`` / ``pd.read_excel``.
+        Keyword arguments of ``pd.read_csv`` / ``pd.read_excel``; plain values only,
+        since they are written into the exported code.
     """
 
     kind: str = "frame"
-    name: str = "df"
+    name: str = FALLBACK_NAME
     path: str | None = None
     read_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
-            raise ValueError(f"source kind must be one of {SOURCE_KINDS}, not {self.kind!r}")
-        if not self.name.isidentifier():
-            raise ValueError(f"source name must be a Python identifier, not {self.name!r}")
-        if self.kind != "frame" and not self.path:
-            raise ValueError(f"a {self.kind} source needs a path")
+            raise DataError(problem(f"Unknown source kind {self.kind!r}.",
+                                    f"Use one of {', '.join(SOURCE_KINDS)}."))
+        if not is_safe_name(self.name):
+            raise DataError(problem(
+                f"{self.name!r} cannot name the raw table in exported code.",
+                "Use a Python identifier that the exported code does not use itself, "
+                "e.g. 'df' or 'sales_data'."))
+        if self.kind == "frame":
+            return
+        if not isinstance(self.path, str) or not self.path:
+            raise DataError(problem(f"A {self.kind} source needs a file path.",
+                                    "Give the path of the file to read."))
+        if not isinstance(self.read_options, dict):
+            raise DataError(problem("Read options must be keyword arguments.",
+                                    "Pass them as e.g. sep=';', decimal=','."))
+        problems = [p for key, value in self.read_options.items()
+                    if (p := _option_problem(self.kind, key, value)) is not None]
+        if problems:
+            raise DataError(problems)
 
     def code_lines(self) -> list[str]:
         """Statements that bind :attr:`name` to the raw frame (none for a frame)."""
@@ -58,14 +146,34 @@ class Source(Params):
         return f"{self.kind.upper()} file {self.path}"
 
 
+def _option_problem(kind: str, key: object, value: Any) -> Problem | None:
+    reader = "pd.read_csv" if kind == "csv" else "pd.read_excel"
+    # Keys are written into the exported call as keywords: only the reader's own pass.
+    if not isinstance(key, str) or key not in _reader_parameters(kind):
+        return problem(f"{key!r} is not an option of {reader}.",
+                       f"Use {reader}'s keyword arguments, e.g. sep=';', decimal=',', "
+                       "skiprows=2.")
+    try:
+        literal(value)
+    except TypeError:
+        return problem(f"The read option {key}={value!r} cannot be written into exported "
+                       "code.", "Use plain values (text, numbers, lists, dicts).")
+    return None
+
+
 def read_source(source: Source) -> pd.DataFrame:
     """Run the source's own loading code and return the raw frame.
+
+    Besides failures to read, a read that "works" but gives a table that is obviously
+    not the one in the file (a single column whose name holds ``;``, title rows read as
+    the header) is an error too, with the read options that give the right table.
 
     Raises
     ------
     DataError
-        When the file cannot be read, with the reason and what to try.
+        When the file cannot be read or reads badly, with the reason and what to try.
     """
+    path = _checked_path(source)
     namespace: dict[str, Any] = {}
     code = "\n".join(["import pandas as pd", *source.code_lines()])
     try:
@@ -74,12 +182,220 @@ def read_source(source: Source) -> pd.DataFrame:
         raise DataError(problem(f"The file {source.path!r} does not exist.",
                                 "Check the path (it is relative to the notebook's folder)."
                                 )) from error
-    except (OSError, ValueError, ImportError, pd.errors.ParserError) as error:
-        raise DataError(problem(
-            f"The file {source.path!r} could not be read: {error}",
-            "Check the separator (sep=';'?), the decimal mark (decimal=','?) and header rows "
-            "(skiprows=...).")) from error
+    except pd.errors.EmptyDataError as error:
+        raise DataError(problem(f"The file {source.path!r} holds no table (it is blank).",
+                                "Pick the file that holds the data.")) from error
+    except pd.errors.ParserError as error:
+        raise DataError(_parser_problem(source, path, error)) from error
+    except UnicodeDecodeError as error:
+        raise DataError(_encoding_problem(source, path)) from error
+    except Exception as error:  # every reader failure becomes a message with a fix
+        raise DataError(_read_failed(source, error)) from error
     frame = namespace[source.name]
     if not isinstance(frame, pd.DataFrame):
         raise DataError(problem("The source did not give a table.", "Pick a CSV or Excel file."))
+    layout = _layout_problem(source, path, frame)
+    if layout is not None:
+        raise DataError(layout)
     return frame
+
+
+def _checked_path(source: Source) -> Path:
+    text = source.path or ""
+    if re.match(r"^[a-z][a-z0-9+.\-]*://", text, re.I):
+        raise DataError(problem(f"{text!r} is not a local file.",
+                                "Download the file and give its local path."))
+    path = Path(text)
+    if not path.exists():
+        raise DataError(problem(f"The file {text!r} does not exist.",
+                                "Check the path (it is relative to the notebook's folder)."))
+    if not path.is_file():
+        raise DataError(problem(f"{text!r} is not a file (a folder or a device).",
+                                "Give the path of a CSV or Excel file."))
+    if path.stat().st_size == 0:
+        raise DataError(problem(f"The file {text!r} is empty (0 bytes).",
+                                "Pick the file that holds the data; it may not have been "
+                                "saved or uploaded completely."))
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    workbook = head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+    # A zipped CSV also starts with PK: only plain text names are judged.
+    if source.kind == "csv" and workbook and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        raise DataError(problem(f"The file {text!r} is an Excel workbook, not a CSV.",
+                                "Give it an .xlsx (or .xls) name, or export it from Excel "
+                                "as CSV."))
+    if source.kind == "excel" and not workbook:
+        raise DataError(problem(f"The file {text!r} is not an Excel workbook (it looks like "
+                                "text, such as a CSV).",
+                                "Give it a .csv name (or export it from Excel again as "
+                                ".xlsx)."))
+    return path
+
+
+def _read_failed(source: Source, error: Exception) -> Problem:
+    text = str(error).splitlines()[0] if str(error) else ""
+    reason = f"{type(error).__name__}: {text[:200]}".rstrip(": ")
+    if source.kind == "excel":
+        fix = ("Check that it is an Excel workbook (.xlsx or .xls), not a CSV or another "
+               "file renamed; open and re-save it in Excel if it is damaged.")
+    else:
+        fix = ("Check the separator (sep=';'?), the decimal mark (decimal=','?) and header "
+               "rows (skiprows=...).")
+    return problem(f"The file {source.path!r} could not be read ({reason}).", fix)
+
+
+def _encoding_problem(source: Source, path: Path) -> Problem:
+    head = path.read_bytes()[:4]
+    if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return problem(f"The file {source.path!r} is an Excel workbook, not a CSV.",
+                       "Give it an .xlsx (or .xls) name, or export it from Excel as CSV.")
+    return problem(f"The file {source.path!r} is not UTF-8 text.",
+                   "Read it with its encoding, e.g. encoding='latin-1' (or 'cp1252').")
+
+
+def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+    rows = (f"line {found.group(2)}",) if found else ()
+    what = (f"Line {found.group(2)} of the file has {found.group(3)} values where the "
+            f"lines before it have {found.group(1)}." if found
+            else f"The file could not be split into columns ({str(error)[:200]}).")
+    options = _better_options(source, path)
+    if options:
+        fix = _read_with(options)
+    else:
+        fix = ("A value probably contains the separator (such as 1,234 in a comma-separated "
+               "file): quote such values, or pass thousands=',' or on_bad_lines='skip'.")
+    return Problem(what=what, fix=fix, rows=rows)
+
+
+def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem | None:
+    """A table that read without error but plainly not as the file means it."""
+    columns = [str(c) for c in frame.columns]
+    unnamed = [c for c in columns if c.startswith("Unnamed:")]
+    single = source.kind == "csv" and len(columns) == 1 and any(
+        s in columns[0] for s in _SEPARATORS)
+    titled = len(columns) >= 2 and len(unnamed) * 2 >= len(columns)
+    if not (single or titled):
+        return None
+    options = _better_options(source, path)
+    if single:
+        what = "The file reads as a single column: its separator is not the one used."
+        fix = _read_with(options) if options else (
+            "Pick the separator the file uses (sep=';', sep='\\t' or sep='|').")
+        return problem(what, fix, column=columns[0])
+    what = ("Most columns have no name: the header is probably not on the first row "
+            "(a title or notes above the table).")
+    fix = _read_with(options) if options else (
+        "Pass skiprows=<number of rows above the header row>.")
+    return problem(what, fix, column=columns[0])
+
+
+def _read_with(options: dict[str, Any]) -> str:
+    text = ", ".join(f"{key}={literal(value)}" for key, value in options.items())
+    return (f"Read the file with {text}: mw.Workflow.from_file(path, {text}) (in the data "
+            "panel: set Separator, Decimal and Skip rows, then upload again).")
+
+
+def _better_options(source: Source, path: Path) -> dict[str, Any]:
+    """Read options (changed or added) under which the file reads as a proper table.
+
+    Likely separators and header rows are sniffed from the first lines and confirmed by
+    reading a sample with them; the decimal mark and thousands separator are then read
+    off that sample's text columns. Empty when nothing better was found.
+    """
+    current = dict(source.read_options)
+    if source.kind == "csv":
+        sniffed = _sniff_csv(path, current)
+        if sniffed is None:
+            return {}
+        trial = {**current, **sniffed}
+    else:
+        trial = _excel_header(source, path, current)
+        if trial is None:
+            return {}
+    sample = _read_sample(source, path, trial)
+    if sample is None or sample.shape[1] < 2 or _mostly_unnamed(sample):
+        return {}
+    trial.update(_number_options(sample, trial))
+    return {k: v for k, v in trial.items() if current.get(k, _MISSING) != v}
+
+
+_MISSING = object()
+
+
+def _mostly_unnamed(frame: pd.DataFrame) -> bool:
+    unnamed = sum(str(c).startswith("Unnamed:") for c in frame.columns)
+    return unnamed * 2 >= frame.shape[1]
+
+
+def _sniff_csv(path: Path, current: dict[str, Any]) -> dict[str, Any] | None:
+    """The separator and the header line that best explain the file's first lines."""
+    encoding = current.get("encoding") or "utf-8"
+    try:
+        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+            lines = [line for _, line in zip(range(_SAMPLE_LINES), handle, strict=False)]
+    except (OSError, LookupError):
+        return None
+    best: tuple[float, int, str, int] | None = None
+    for sep in _SEPARATORS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=sep)]
+        filled = [w for w in widths if w > 0]
+        if not filled:
+            continue
+        width, hits = Counter(filled).most_common(1)[0]
+        if width < 2:
+            continue
+        header = next(i for i, w in enumerate(widths) if w == width)
+        score = (hits / len(filled), width, sep, header)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    if best is None:
+        return None
+    _, _, sep, header = best
+    options: dict[str, Any] = {}
+    if sep != current.get("sep", current.get("delimiter", ",")):
+        options["sep"] = sep
+    if header:
+        options["skiprows"] = header
+    return options or None
+
+
+def _excel_header(source: Source, path: Path,
+                  current: dict[str, Any]) -> dict[str, Any] | None:
+    """Skip rows that put the header on the first row with a name in every column."""
+    sample = _read_sample(source, path, {**current, "header": None})
+    if sample is None:
+        return None
+    width = sample.notna().sum(axis=1).max()
+    for position, (_, row) in enumerate(sample.iterrows()):
+        values = row.dropna()
+        if len(values) == width and all(isinstance(v, str) for v in values):
+            return {**current, "skiprows": int(current.get("skiprows") or 0) + position}
+    return None
+
+
+def _read_sample(source: Source, path: Path, options: dict[str, Any]) -> pd.DataFrame | None:
+    reader = pd.read_csv if source.kind == "csv" else pd.read_excel
+    try:
+        return reader(path, **{**options, "nrows": 200})
+    except Exception:  # a failed guess is no suggestion, not a new error
+        return None
+
+
+def _number_options(sample: pd.DataFrame, options: dict[str, Any]) -> dict[str, Any]:
+    """``decimal=','`` / ``thousands=...`` when the sample's text columns need them."""
+    text = [str(v).strip() for column in sample.columns
+            if not pd.api.types.is_numeric_dtype(sample[column])
+            for v in sample[column].dropna().head(20)]
+    points = [t for t in text if re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?", t)]
+    commas = [t for t in text if re.fullmatch(r"[-+]?\d*,\d+", t)
+              and not re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", t)]
+    grouped = [t for t in text if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)", t)]
+    found: dict[str, Any] = {}
+    if (points or commas) and options.get("decimal", ".") != ",":
+        found["decimal"] = ","
+        if points:
+            found["thousands"] = "."
+    elif grouped and "thousands" not in options:
+        found["thousands"] = ","
+    return found

@@ -8,16 +8,28 @@ where users are protected.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
-from mmm_widgets.steps.dates import detect_frequency, missing_dates, parse_dates
+from mmm_widgets.steps.dates import (
+    ParsedDates,
+    detect_frequency,
+    formats_matching,
+    missing_dates,
+    parse_dates,
+)
 
 DEFAULT_L_MAX = 8
+#: Rows named per problem; the message gives the total count beyond these.
+MAX_ROWS_LISTED = 50
+
+RowLabeler = Callable[[pd.Index], list[str]]
 
 
 @dataclass(frozen=True)
@@ -97,41 +109,44 @@ def check_roles(columns: Sequence[object], roles: Roles) -> list[Problem]:
     """
     problems: list[Problem] = []
     labels = list(columns)
-    duplicated = sorted({str(c) for c in labels if labels.count(c) > 1})
-    for column in duplicated:
-        problems.append(problem(
-            "The frame has two or more columns with this name.",
-            "Rename the duplicates so every column name is unique, e.g. "
-            "df.columns = [...] or pd.read_csv(..., mangle_dupe_cols) before mapping.",
-            column=column,
-        ))
+    counts = Counter(labels)
     names = [str(c) for c in labels]
     roles_of: dict[str, list[str]] = {}
     for role, column in _role_pairs(roles):
         roles_of.setdefault(column, []).append(role)
     for column, used_as in roles_of.items():
-        if column not in labels:
+        if counts.get(column, 0) > 1:
+            # Only mapped duplicates matter: the mapped frame selects columns by name.
+            problems.append(problem(
+                f"The frame has two or more columns with this name ({counts[column]}).",
+                "Rename the duplicates so every column name is unique (e.g. "
+                "df.columns = [...]) before mapping.", column=column))
+        elif column not in counts:
             close = difflib.get_close_matches(column, names, n=3, cutoff=0.5)
             hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            problems.append(problem(
-                "The mapped column is not in the data.",
-                f"Pick a column that exists.{hint}",
-                column=column,
-            ))
+            problems.append(problem("The mapped column is not in the data.",
+                                    f"Pick a column that exists.{hint}", column=column))
         if len(used_as) > 1:
-            if "target" in used_as and "channel" in used_as:
-                what = "The target is also mapped as a spend channel."
-                fix = "Remove it from the channels: a column cannot explain itself."
-            else:
-                what = f"The column is mapped to more than one role ({', '.join(used_as)})."
-                fix = "Give each column one role."
-            problems.append(problem(what, fix, column=column))
+            problems.append(_double_role(column, used_as))
     if not roles.channels:
         problems.append(problem(
             "No spend channels are mapped.",
             "Pick at least one column of media spend as a channel.",
         ))
     return problems
+
+
+def _double_role(column: str, used_as: list[str]) -> Problem:
+    if "target" in used_as and "channel" in used_as:
+        what = "The target is also mapped as a spend channel."
+        fix = "Remove it from the channels: a column cannot explain itself."
+    elif len(set(used_as)) == 1:
+        what = f"The column is listed {len(used_as)} times as a {used_as[0]}."
+        fix = f"List each {used_as[0]} once."
+    else:
+        what = f"The column is mapped to more than one role ({', '.join(used_as)})."
+        fix = "Give each column one role."
+    return problem(what, fix, column=column)
 
 
 def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
@@ -146,6 +161,9 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
 def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = None,
                 l_max: int = DEFAULT_L_MAX) -> CheckResult:
     """Check a wide frame against a mapping and collect every problem.
+
+    A problem with one column does not stop the checks of the others: a missing
+    channel, unreadable dates and negative spend elsewhere are all reported together.
 
     Parameters
     ----------
@@ -165,49 +183,117 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     result = CheckResult()
     if frame.shape[0] == 0:
         result.problems.append(problem(
-            "The data has no rows.", "Load a file or frame that holds data."))
+            "The data has no rows.",
+            "Load a file or frame that holds data (a file with only a header row reads "
+            "as an empty table)."))
         return result
     result.problems += check_roles(frame.columns, roles)
-    if result.problems:
-        return result
-    parsed = parse_dates(frame[roles.date], date_format)
-    result.date_format = parsed.date_format
-    if parsed.bad_rows:
-        result.problems.append(_bad_dates_problem(frame, roles.date, parsed, date_format))
-    where = _row_labeler(parsed.values)
+    counts = Counter(frame.columns)
+    usable = {c for c in roles.all if counts.get(c, 0) == 1}
+    parsed = None
+    if roles.date in usable:
+        parsed = parse_dates(frame[roles.date], date_format)
+        result.date_format = parsed.date_format
+        result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format)
+    where = _row_labeler(parsed.values if parsed is not None else None)
+    checked: set[str] = {roles.date, *([roles.geo] if roles.geo else [])}
     for column in roles.numeric:
-        result.problems += _check_numeric(frame[column], column, roles, where)
-    if roles.geo and frame[roles.geo].isna().any():
-        rows = where(frame.index[frame[roles.geo].isna()])
+        if column in usable and column not in checked:
+            checked.add(column)
+            result.problems += _check_numeric(frame[column], column, roles, where)
+    geo_ok = roles.geo is None or roles.geo in usable
+    if roles.geo and geo_ok and frame[roles.geo].isna().any():
+        missing = frame.index[frame[roles.geo].isna().to_numpy()]
         result.problems.append(problem(
             "The geo column has missing values.",
-            "Fill in the geo of these rows or drop them.", column=roles.geo, rows=rows))
-    if not parsed.bad_rows:
+            "Fill in the geo of these rows or drop them.", column=roles.geo,
+            rows=where(missing[:MAX_ROWS_LISTED]), count=len(missing)))
+        # Rows without a geo would show up as gaps in their geo's dates: one cause, one
+        # report.
+        geo_ok = False
+    if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max)
     return result
 
 
-def _bad_dates_problem(frame: pd.DataFrame, column: str, parsed, date_format) -> Problem:
-    examples = [f"row {r} ({frame.at[r, column]!r})" for r in parsed.bad_rows]
+# ----- dates ----------------------------------------------------------------------------
+_NOT_DATES = re.compile(r"^(total|totals|sum|grand total|average|avg|mean)\b", re.I)
+
+
+def _date_problems(series: pd.Series, column: str, parsed: ParsedDates,
+                   date_format: str | None) -> list[Problem]:
+    problems = []
+    blank = parsed.blank_rows
+    if blank:
+        problems.append(problem(
+            "The date is missing in these rows.",
+            f"Fill in the dates or drop these rows (df.dropna(subset=[{column!r}])).",
+            column=column, rows=[f"row {r}" for r in blank[:MAX_ROWS_LISTED]],
+            count=len(blank)))
+    blank_set = set(blank)
+    bad = [r for r in parsed.bad_rows if r not in blank_set]
+    if bad:
+        problems.append(_bad_dates_problem(series, column, parsed, bad, date_format))
+    elif not pd.api.types.is_datetime64_any_dtype(series):
+        # parse_dates reads ' 2024-01-01 ', the exported pd.to_datetime(..., format) does not.
+        text = series.astype("string")
+        padded = series.index[(text.notna() & (text != text.str.strip())).to_numpy()]
+        if len(padded):
+            problems.append(problem(
+                "Dates have spaces before or after them.",
+                f"Strip them first: df[{column!r}] = df[{column!r}].str.strip().",
+                column=column, rows=[f"row {r}" for r in padded[:MAX_ROWS_LISTED]],
+                count=len(padded)))
+    return problems
+
+
+def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad: list,
+                       date_format: str | None) -> Problem:
+    examples = [f"row {r} ({_shown(series.at[r])})" for r in bad[:MAX_ROWS_LISTED]]
+    texts = [str(series.at[r]).strip() for r in bad[:20]]
+    what = "Dates could not be parsed."
+    parsed_any = len(bad) + len(parsed.blank_rows) < len(series)
     if date_format:
         fix = (f"These values do not match the format {date_format!r}. Correct them, "
                "or clear the format to let it be inferred.")
-    elif len(parsed.bad_rows) < len(frame):
-        fix = ("The column mixes date formats or has blanks. Make every value use one "
-               "format (e.g. 2024-01-31), or fill in the missing dates.")
+    elif any(_NOT_DATES.match(t) for t in texts):
+        what = "Rows that are not dates (totals or summaries) are in the table."
+        fix = "Drop the summary rows (e.g. the 'Total' row at the bottom of a report)."
+    elif parsed_any and any(formats_matching(t) for t in texts):
+        others = sorted({f for t in texts for f in formats_matching(t)})
+        what = (f"The column mixes date formats: most rows are {parsed.date_format!r}, "
+                f"these look like {' or '.join(repr(f) for f in others)}.")
+        fix = ("Make every value use one format (e.g. 2024-01-31), or parse each part "
+               "separately before mapping.")
+    elif parsed_any:
+        what = f"Dates could not be parsed (the other rows are {parsed.date_format!r})."
+        fix = "Correct these values or drop these rows."
+    elif _excel_serials(series):
+        what = "The dates are Excel day numbers, not dates."
+        fix = (f"Convert them: df[{column!r}] = pd.to_datetime(df[{column!r}], unit='D', "
+               "origin='1899-12-30').")
     else:
         fix = "Enter the format of the dates (e.g. %d/%m/%Y) or pick another date column."
-    return Problem(what="Dates could not be parsed.", fix=fix, column=column,
-                   rows=tuple(examples))
+    return Problem(what=what, fix=fix, column=column, rows=tuple(examples), count=len(bad))
 
 
-def _row_labeler(dates: pd.Series):
+def _shown(value: object) -> str:
+    """A value as the user typed it: ``'n/a'``, ``44928`` (not ``np.int64(44928)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def _excel_serials(series: pd.Series) -> bool:
+    numbers = pd.to_numeric(series, errors="coerce")
+    return bool(numbers.notna().all() and numbers.between(20_000, 80_000).all())
+
+
+def _row_labeler(dates: pd.Series | None) -> RowLabeler:
     """Label rows as 'row 3 (2022-01-24)' so the user can find them either way."""
 
     def label(index) -> list[str]:
         out = []
         for row in index:
-            date = dates.get(row)
+            date = dates.get(row) if dates is not None else None
             out.append(f"row {row}" if date is None or pd.isna(date)
                        else f"row {row} ({date:%Y-%m-%d})")
         return out
@@ -215,8 +301,14 @@ def _row_labeler(dates: pd.Series):
     return label
 
 
-def _check_numeric(series: pd.Series, column: str, roles: Roles, where) -> list[Problem]:
+# ----- numbers --------------------------------------------------------------------------
+def _check_numeric(series: pd.Series, column: str, roles: Roles,
+                   where: RowLabeler) -> list[Problem]:
     is_channel = column in roles.channels
+    role = "target" if column == roles.target else ("channel" if is_channel else "control")
+    if series.isna().all():
+        return [problem(f"The {role} column is empty (only missing values).",
+                        "Map a column that holds data.", column=column)]
     if isinstance(series.dtype, pd.CategoricalDtype):
         return [problem("The column is categorical, not numeric.",
                         "Map a column of amounts, or convert the categories to numbers.",
@@ -227,42 +319,46 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles, where) -> list[
                             "Map it as a control (an on/off event) instead of a channel.",
                             column=column)]
         return []
-    if not pd.api.types.is_numeric_dtype(series):
-        return [_text_in_numbers(series, column, where)]
-    values = series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.astype("float64")
+    else:
+        # Text that is all numbers ('12.5') converts in the exported astype('float64').
+        numbers = pd.to_numeric(series, errors="coerce")
+        bad = series.index[(numbers.isna() & series.notna()).to_numpy()]
+        if len(bad):
+            return [_text_in_numbers(series, column, where, bad)]
+        values = numbers.astype("float64")
     problems = []
-    role = "target" if column == roles.target else ("channel" if is_channel else "control")
-    missing = values.index[values.isna()]
-    if len(missing) == len(values):
-        problems.append(problem(f"The {role} column is empty (only missing values).",
-                                "Map a column that holds data.", column=column))
-        return problems
+    missing = values.index[values.isna().to_numpy()]
     if len(missing):
         fix = {"target": "Fill in the target for these rows or drop the rows.",
                "channel": "Fill missing spend with 0 if nothing was spent (df[col].fillna(0)).",
                "control": "Fill in the control values or drop these rows."}[role]
         problems.append(problem(f"The {role} has missing values.", fix, column=column,
-                                rows=where(missing)))
+                                rows=where(missing[:MAX_ROWS_LISTED]), count=len(missing)))
     infinite = values.index[np.isinf(values.to_numpy())]
     if len(infinite):
         problems.append(problem(f"The {role} has infinite values.",
                                 "Replace them with real numbers or drop these rows.",
-                                column=column, rows=where(infinite)))
+                                column=column, rows=where(infinite[:MAX_ROWS_LISTED]),
+                                count=len(infinite)))
     if is_channel:
         problems += _check_spend(values, column, where)
     return problems
 
 
-def _check_spend(values: pd.Series, column: str, where) -> list[Problem]:
+def _check_spend(values: pd.Series, column: str, where: RowLabeler) -> list[Problem]:
     problems = []
-    negative = values.index[values < 0]
+    negative = values.index[(values < 0).to_numpy()]
     if len(negative):
         problems.append(problem(
             "Spend is negative.",
             "Spend must be zero or more: correct refunds/credits at the source or clip "
-            "with .clip(lower=0).", column=column, rows=where(negative)))
-    finite = values[np.isfinite(values)]
-    if len(finite) and finite.nunique() <= 1:
+            "with .clip(lower=0).", column=column, rows=where(negative[:MAX_ROWS_LISTED]),
+            count=len(negative)))
+    finite = values[np.isfinite(values.to_numpy())]
+    # With a single row everything is "constant"; the too-few-periods problem says it.
+    if len(finite) > 1 and finite.min() == finite.max():
         level = "all zero" if (finite == 0).all() else "constant"
         problems.append(problem(
             f"The channel's spend is {level}, so its effect cannot be estimated.",
@@ -271,66 +367,154 @@ def _check_spend(values: pd.Series, column: str, where) -> list[Problem]:
     return problems
 
 
-def _text_in_numbers(series: pd.Series, column: str, where) -> Problem:
-    text = series.astype("string")
-    numbers = pd.to_numeric(text, errors="coerce")
-    bad = series.index[numbers.isna() & series.notna()]
-    sample = " ".join(text.loc[bad[:20]].dropna().tolist())
-    if any(symbol in sample for symbol in "$€£¥"):
-        fix = ("Remove currency symbols, e.g. "
-               "df[col].str.replace(r'[^0-9.\\-]', '', regex=True).astype(float).")
-    elif "," in sample and "." not in sample:
-        fix = "Numbers use decimal commas: read the file with pd.read_csv(..., decimal=',')."
-    elif "," in sample:
-        fix = "Numbers have thousands separators: read with pd.read_csv(..., thousands=',')."
-    else:
-        fix = "Correct or remove the text values so the column holds only numbers."
-    examples = [f"{label}: {series.at[r]!r}" for label, r in zip(where(bad), bad, strict=True)]
+_NA_MARKERS = frozenset({"", "-", "--", "n/a", "na", "nan", "null", "none", "#n/a", "?", ".",
+                         "missing", "#value!", "#div/0!"})
+_CURRENCY = re.compile(r"[$€£¥₹]|\b(USD|EUR|GBP|CHF)\b", re.I)
+# 1,234 / 1,234,567.89: comma thousands, point decimals.
+_COMMA_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# 1.234,56 / 1.234.567: point thousands (and comma decimals).
+_POINT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
+
+
+def number_format_fix(texts: Sequence[str]) -> str:
+    """How to read numbers written as ``texts`` (currency, separators, placeholders).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Values of a numeric column that did not read as numbers.
+
+    Returns
+    -------
+    str
+        A fix naming the read option to use, e.g. ``decimal=','``.
+
+    Examples
+    --------
+    >>> number_format_fix(["1.234,56"])
+    "Numbers use decimal commas: read the file with decimal=',', thousands='.'."
+    """
+    stripped = [str(t).strip() for t in texts]
+    if stripped and all(t.lower() in _NA_MARKERS for t in stripped):
+        markers = ", ".join(repr(t) for t in sorted(set(stripped)))
+        return (f"These are placeholders for missing values: read the file with "
+                f"na_values=[{markers}] (or df[col].replace([{markers}], None)), then fill "
+                "or drop those rows.")
+    core = [re.sub(r"[\s\u00a0\u202f%]", "", _CURRENCY.sub("", t)) for t in stripped]
+    point_thousands = any(_POINT_THOUSANDS.match(c) for c in core)
+    # A comma followed by other than exactly three digits can only be a decimal comma.
+    decimal_comma = point_thousands or any(
+        _DECIMAL_COMMA.match(c) and not _COMMA_THOUSANDS.match(c) for c in core)
+    comma_thousands = any(_COMMA_THOUSANDS.match(c) for c in core)
+    if _CURRENCY.search(" ".join(stripped)):
+        pattern = r"[^0-9,\-]" if decimal_comma else r"[^0-9.\-]"
+        then = ".str.replace(',', '.')" if decimal_comma else ""
+        return (f"Remove currency symbols (and thousands separators), e.g. "
+                f"df[col].str.replace(r'{pattern}', '', regex=True){then}.astype(float).")
+    if decimal_comma:
+        thousands = ", thousands='.'" if point_thousands else ""
+        return f"Numbers use decimal commas: read the file with decimal=','{thousands}."
+    if comma_thousands:
+        if all(re.match(r"^[-+]?\d{1,3},\d{3}$", c) for c in core):
+            return ("Numbers such as 1,234 have a comma: read the file with thousands=',' "
+                    "if it separates thousands, or with decimal=',' if it is a decimal mark.")
+        return "Numbers have thousands separators: read the file with thousands=','."
+    if any("%" in t for t in stripped):
+        return "Remove the % signs: df[col].str.rstrip('%').astype(float)."
+    return "Correct or remove the text values so the column holds only numbers."
+
+
+def _text_in_numbers(series: pd.Series, column: str, where: RowLabeler,
+                     bad: pd.Index) -> Problem:
+    shown = bad[:MAX_ROWS_LISTED]
+    fix = number_format_fix([str(series.at[r]) for r in bad[:200]])
+    examples = [f"{label}: {_shown(series.at[r])}" for label, r in zip(where(shown), shown,
+                                                                       strict=True)]
     return Problem(what="The column holds text where numbers are expected.", fix=fix,
-                   column=column, rows=tuple(examples))
+                   column=column, rows=tuple(examples), count=len(bad))
+
+
+# ----- the date sequence ------------------------------------------------------------------
+def _periods(n: int) -> str:
+    return f"{n} period" if n == 1 else f"{n} periods"
+
+
+def _in_geo(roles: Roles, geo: object) -> str:
+    return f" in geo {geo!r}" if roles.geo else ""
 
 
 def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                  problems: list[Problem], l_max: int) -> str:
-    groups = [(None, dates)] if not roles.geo else [
-        (geo, dates[frame[roles.geo] == geo]) for geo in pd.unique(frame[roles.geo].dropna())]
+    """Duplicates, gaps, unequal geos and too short a history; grouped, not looped."""
     frequency, step = detect_frequency(dates)
-    all_dates = pd.DatetimeIndex(dates.unique())
     needed = minimum_periods(len(roles.channels), len(roles.controls), l_max)
-    for geo, geo_dates in groups:
-        where = f" in geo {geo!r}" if geo is not None else ""
-        duplicated = geo_dates[geo_dates.duplicated(keep=False)]
-        if len(duplicated):
+    if roles.geo:
+        geo_values = frame[roles.geo]
+        keep = geo_values.notna().to_numpy()
+        table = pd.DataFrame({"date": dates.to_numpy()[keep],
+                              "geo": geo_values.to_numpy()[keep]})
+    else:
+        table = pd.DataFrame({"date": dates.to_numpy(), "geo": 0})
+    duplicated = table.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        for geo, group in table[duplicated].groupby("geo", sort=False)["date"]:
             problems.append(problem(
-                f"The same date appears more than once{where}.",
-                "Keep one row per date" + (" and geo" if geo is not None else "") +
+                f"The same date appears more than once{_in_geo(roles, geo)}.",
+                "Keep one row per date" + (" and geo" if roles.geo else "") +
                 " (aggregate with df.groupby(...).sum() or drop duplicates).",
-                column=roles.date, rows=sorted(duplicated.unique())))
-        if step is not None:
-            gaps = missing_dates(geo_dates, step)
+                column=roles.date, rows=sorted(group.unique())[:MAX_ROWS_LISTED],
+                count=group.nunique()))
+    pairs = table.drop_duplicates()
+    stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
+    gaps_of: dict[object, list[pd.Timestamp]] = {}
+    if step is not None:
+        width = pd.Timedelta(days=step)
+        expected = (stats["max"] - stats["min"]) // width + 1
+        off_grid = ((pairs["date"] - pairs["geo"].map(stats["min"])) % width
+                    != pd.Timedelta(0)).groupby(pairs["geo"], sort=False).any()
+        for geo in stats.index[(expected != stats["count"]) | off_grid.reindex(stats.index)]:
+            gaps = missing_dates(pairs.loc[pairs["geo"] == geo, "date"], step)
+            gaps_of[geo] = gaps
             if gaps:
                 problems.append(problem(
-                    f"Dates are missing from the {frequency} sequence{where}.",
+                    f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}.",
                     "Add rows for the missing dates (with 0 spend if nothing was spent).",
-                    column=roles.date, rows=gaps))
-        if geo is not None:
-            absent = all_dates.difference(pd.DatetimeIndex(geo_dates.unique()))
-            if len(absent) and step is not None:
-                absent = absent.difference(pd.DatetimeIndex(missing_dates(geo_dates, step)))
+                    column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps)))
+    if roles.geo:
+        all_dates = pd.DatetimeIndex(pairs["date"].unique())
+        for geo in stats.index[stats["count"] < len(all_dates)]:
+            absent = all_dates.difference(pd.DatetimeIndex(pairs.loc[pairs["geo"] == geo,
+                                                                     "date"]))
+            absent = absent.difference(pd.DatetimeIndex(gaps_of.get(geo, [])))
             if len(absent):
                 problems.append(problem(
                     f"Geo {geo!r} lacks dates that other geos have.",
                     "Every geo needs the same dates: add the missing rows.",
-                    column=roles.geo, rows=sorted(absent)))
-        periods = geo_dates.nunique()
-        if periods < needed:
-            problems.append(problem(
-                f"Only {periods} periods{where}; the model needs at least {needed}: "
-                f"{l_max} are used up by the adstock window and each channel and control "
-                "needs about two more to be estimated.",
-                "Use a longer history, or fewer channels and controls.", column=roles.date))
-    if frequency in ("irregular",):
+                    column=roles.geo, rows=sorted(absent)[:MAX_ROWS_LISTED],
+                    count=len(absent)))
+    short = stats["count"][stats["count"] < needed]
+    if len(short):
+        problems.append(_too_few_periods(roles, short, needed, l_max))
+    if frequency == "irregular":
         problems.append(problem(
             f"Dates are not evenly spaced (typical step {step} days).",
             "Aggregate the data to weekly or daily periods first.", column=roles.date))
     return frequency
+
+
+def _too_few_periods(roles: Roles, short: pd.Series, needed: int, l_max: int) -> Problem:
+    least = int(short.min())
+    if not roles.geo:
+        where, rows = "", []
+    elif len(short) == 1:
+        where, rows = f" in geo {short.index[0]!r}", []
+    else:
+        where = f" in {len(short)} geos"
+        rows = [f"geo {geo!r}: {_periods(int(n))}" for geo, n in short.items()]
+    return problem(
+        f"Only {_periods(least)}{where}; the model needs at least {needed}: {l_max} are used "
+        "up by the adstock window and each channel and control needs about two more to be "
+        "estimated.",
+        "Use a longer history, or fewer channels and controls.", column=roles.date,
+        rows=rows[:MAX_ROWS_LISTED], count=len(rows) or None)

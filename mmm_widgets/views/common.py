@@ -51,8 +51,8 @@ def problems_html(error: BaseException) -> str:
         for problem in error.problems:
             where = f"<b>{html.escape(problem.column)}</b>" if problem.column is not None else ""
             rows = ", ".join(html.escape(r) for r in problem.rows[:5])
-            if len(problem.rows) > 5:
-                rows += f" and {len(problem.rows) - 5} more"
+            if problem.total_rows > 5:
+                rows += f" and {problem.total_rows - 5} more"
             place = " ".join(p for p in (where, f"at {rows}" if rows else "") if p)
             items.append(f"<li>{place + ': ' if place else ''}{html.escape(problem.what)}"
                          f"<br><i>Fix:</i> {html.escape(problem.fix)}</li>")

@@ -79,6 +79,9 @@ class DataView(w.VBox):
 
         self.frame_picker.observe(guard(self._on_frame_picked), names="value")
         self.upload.observe(guard(self._on_upload), names="value")
+        # A read error's fix names these options: changing one re-reads the current file.
+        for option in (self.separator, self.decimal, self.skiprows):
+            option.observe(guard(self._on_read_option), names="value")
         self.is_long.observe(self._on_long_toggled, names="value")
         self.suggest_button.on_click(guard(lambda _: self.suggest()))
         self.apply_button.on_click(guard(lambda _: self.apply()))
@@ -102,7 +105,7 @@ class DataView(w.VBox):
         ])
         super().__init__([source_box, roles_box, self.message, self.findings, self.quality,
                           self.plots, self.code_box])
-        self._load_state()
+        guard(self._load_state)()
 
     # ----- state ------------------------------------------------------------------------
     def _load_state(self) -> None:
@@ -114,6 +117,7 @@ class DataView(w.VBox):
             self.suggest()
 
     def _refresh_columns(self) -> None:
+        self.source_label.value = f"<i>{html.escape(self._source_text())}</i>"
         raw = self.workflow.raw
         columns = [] if raw is None else [str(c) for c in raw.columns]
         with self.hold_sync():
@@ -124,7 +128,6 @@ class DataView(w.VBox):
             self.geo.value = NO_GEO
             self.channels.options = columns
             self.controls.options = columns
-        self.source_label.value = f"<i>{html.escape(self._source_text())}</i>"
 
     def _source_text(self) -> str:
         source = self.workflow.source
@@ -245,8 +248,17 @@ class DataView(w.VBox):
             return
         upload = files[0]
         path = _save_upload(self.upload_dir, upload["name"], bytes(upload["content"]))
+        self._read_file(path)
+
+    def _on_read_option(self, change: dict) -> None:
+        source = self.workflow.source
+        if source is not None and source.kind != "frame" and source.path:
+            self._read_file(Path(source.path))
+
+    def _read_file(self, path: Path) -> None:
+        """Read ``path`` with the separator, decimal mark and skipped rows entered."""
         options: dict[str, Any] = {}
-        if path.suffix.lower() in (".csv", ".txt"):
+        if path.suffix.lower() not in (".xlsx", ".xls"):
             if SEPARATORS[self.separator.value] != ",":
                 options["sep"] = SEPARATORS[self.separator.value]
             if DECIMALS[self.decimal.value] != ".":

@@ -22,7 +22,9 @@ from mmm_widgets.views.common import (
 )
 from mmm_widgets.workflow import Workflow
 
-LIGHTS = {"ok": "🟢", "warn": "🟡", "fail": "🔴", "info": "🔵"}
+# Coloured dots in HTML rather than emoji: not every browser font has the emoji.
+LIGHTS = {level: f'<span style="color:{colour};font-size:1.2em">●</span>' for level, colour in
+          (("ok", "#2e7d32"), ("warn", "#f9a825"), ("fail", "#c62828"), ("info", "#1565c0"))}
 VERDICTS = {"ok": "The fit can be used.", "warn": "Usable with care: read the findings.",
             "fail": "Do not use this fit yet: fix the problems below."}
 PLOTS = ("Fit", "Residuals", "Autocorrelation", "Traces", "Prior vs posterior",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import importlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,12 @@ TITLES = {
     "data": "1 Data", "model": "2 Model", "fit": "3 Fit", "diagnostics": "4 Diagnostics",
     "attribution": "5 Attribution", "budget": "6 Budget",
 }
-_MARKS = {"done": "✓", "stale": "↻", "ready": "", "blocked": "·"}
+# Font Awesome icons on the stepper's buttons; changing icons, unlike changing labels,
+# leaves the selected step alone.
+ICONS = {"done": "check", "stale": "refresh", "ready": "", "blocked": "lock"}
 
 
 def _panel_factories() -> dict[str, Callable[[Workflow], w.Widget]]:
-    import importlib
 
     factories: dict[str, Callable[[Workflow], w.Widget]] = {}
     for kind in STEP_ORDER:
@@ -31,6 +34,22 @@ def _panel_factories() -> dict[str, Callable[[Workflow], w.Widget]]:
             continue
         factories[kind] = getattr(module, f"{kind.capitalize()}View")
     return factories
+
+
+_preloading: list[threading.Thread] = []
+
+
+def _preload_pymc_marketing() -> None:
+    """Import pymc-marketing in the background when the wizard opens.
+
+    The import takes seconds; done while the user reads the data step, the model panel
+    then opens at once.
+    """
+    if not _preloading:
+        thread = threading.Thread(target=importlib.import_module, args=("pymc_marketing.mmm",),
+                                  daemon=True, name="mmm-widgets-preload")
+        _preloading.append(thread)
+        thread.start()
 
 
 def _save_folder(save_to: str | Path | None) -> Path | None:
@@ -96,13 +115,15 @@ class Wizard(w.VBox):
                 self.workflow, self.restored = saved, True
         self._options = panel_options
         self._panels: dict[str, w.Widget] = {}
-        self.stepper = w.ToggleButtons(options=self._labels(), value=STEP_ORDER[0],
-                                       style={"button_width": "120px"})
+        self.stepper = w.ToggleButtons(options=[(TITLES[k], k) for k in STEP_ORDER],
+                                       value=STEP_ORDER[0], icons=self._icons(),
+                                       style={"button_width": "130px"})
         self.status_line = w.HTML()
         self.body = w.VBox()
         self.stepper.observe(self._on_step, names="value")
         self.workflow.observe(self._on_workflow_change)
         super().__init__([self.stepper, self.status_line, self.body])
+        _preload_pymc_marketing()
         self.show(STEP_ORDER[0])
         if self.restored:
             self.status_line.value = (f"<i>Restored the saved workflow from "
@@ -140,9 +161,12 @@ class Wizard(w.VBox):
         if self.stepper.value != kind:
             self.stepper.value = kind
 
-    def _labels(self) -> list[tuple[str, str]]:
-        return [(f"{TITLES[k]} {_MARKS[self.workflow.status(k)]}".strip(), k)
-                for k in STEP_ORDER]
+    def status_icons(self) -> dict[str, str]:
+        """Each step's status as shown on the stepper (``"done"``, ``"stale"``, ...)."""
+        return {k: self.workflow.status(k) for k in STEP_ORDER}
+
+    def _icons(self) -> list[str]:
+        return [ICONS[self.workflow.status(k)] for k in STEP_ORDER]
 
     def save(self) -> Path | None:
         """Save the workflow to :attr:`save_to` (done after every step)."""
@@ -165,12 +189,7 @@ class Wizard(w.VBox):
         self._refresh_stepper()
 
     def _refresh_stepper(self) -> None:
-        current = self.stepper.value
-        with self.stepper.hold_trait_notifications():
-            self.stepper.unobserve(self._on_step, names="value")
-            self.stepper.options = self._labels()
-            self.stepper.value = current
-            self.stepper.observe(self._on_step, names="value")
+        self.stepper.icons = self._icons()
 
     def _on_step(self, change: dict) -> None:
         self.show(change["new"])

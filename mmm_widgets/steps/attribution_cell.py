@@ -1,0 +1,162 @@
+"""Multi-touch attribution in plain pandas/numpy, copied verbatim into the exported cell.
+
+The attribution step puts the source of the functions below into its code cell and runs
+that cell, so the exported notebook recomputes every number without mmm-widgets. They
+follow :mod:`mmm_widgets.mta` (which validates the input first and stays the reference
+implementation; tests check both agree) but are short: no input checks, event tables
+only, and credit per channel label as a Series.
+
+This module must import nothing but numpy and pandas, and every function must run when
+its source is executed on its own (the cell defines ``np`` and ``pd``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def cut_journeys(events, user, time, channel, conversion, value=None, lookback=None,
+                 grouping=None):
+    """Cut a touch table into journeys: a user's touches in time order, up to a conversion.
+
+    Touches after a user's conversion start the next journey; touches after the last
+    conversion form a journey that did not convert. Ties in time keep table order.
+
+    Returns
+    -------
+    touches : pandas.DataFrame
+        ``journey``, ``channel``, ``age`` (time before the journey's last touch: seconds
+        for dates, the time column's unit for numbers), ``position`` and ``length``.
+    journeys : pandas.DataFrame
+        Per journey: ``conversions`` (1 or 0) and, with ``value``, ``value``.
+    """
+    times = events[time]
+    dates = not (pd.api.types.is_numeric_dtype(times) and not pd.api.types.is_bool_dtype(times))
+    # Times become naive UTC, so tables mixing time zones still sort and subtract.
+    clock = pd.to_datetime(times, utc=True).dt.tz_localize(None) if dates \
+        else times.astype("float64")
+    flags = events[conversion]
+    if not (pd.api.types.is_bool_dtype(flags) or pd.api.types.is_numeric_dtype(flags)):
+        flags = flags.astype(str).str.strip().str.lower().isin(["true", "t", "yes", "y", "1",
+                                                                "1.0"])
+    labels = events[channel].astype(str).str.strip()
+    if grouping:
+        labels = labels.map(lambda label: grouping.get(label, label))
+    touches = pd.DataFrame({
+        "user": pd.factorize(events[user])[0],
+        "clock": clock.to_numpy(),
+        "channel": labels.to_numpy(),
+        "converted": flags.astype(bool).to_numpy(),
+    })
+    if value is not None:
+        touches["value"] = pd.to_numeric(events[value], errors="coerce").fillna(0.0).to_numpy()
+    touches = touches.sort_values(["user", "clock"], kind="stable", ignore_index=True)
+    # A journey ends at a conversion or at the user's last touch.
+    ends = touches["converted"] | touches["user"].ne(touches["user"].shift(-1))
+    touches["journey"] = ends.shift(fill_value=False).cumsum()
+    age = touches.groupby("journey")["clock"].transform("last") - touches["clock"]
+    touches["age"] = age.dt.total_seconds() if dates else age
+    last = touches[ends]
+    journeys = pd.DataFrame({"conversions": last["converted"].astype("float64").to_numpy()})
+    if value is not None:
+        journeys["value"] = last["value"].where(last["converted"], 0.0).to_numpy()
+    if lookback is not None:
+        # A journey's last touch has age 0, so every journey keeps at least that touch.
+        window = pd.Timedelta(lookback).total_seconds() if isinstance(lookback, str) \
+            else float(lookback)
+        touches = touches[touches["age"] <= window]
+    touches = touches[["journey", "channel", "age"]].reset_index(drop=True)
+    touches["position"] = touches.groupby("journey").cumcount()
+    touches["length"] = touches.groupby("journey")["journey"].transform("size")
+    return touches, journeys
+
+
+def rule_credit(touches, weights, rule, half_life=None, direct_channel=None):
+    """Credit per channel under a rule: each touch's share of its journey times its weight.
+
+    ``rule`` is ``first_touch``, ``last_touch``, ``last_non_direct`` (the last touch that
+    is not ``direct_channel``; all-direct journeys credit direct), ``linear`` (equal
+    shares), ``time_decay`` (weight ``2 ** (-age / half_life)``, scaled to 1 per journey)
+    or ``position_based`` (40 % first, 40 % last, 20 % over the middle; 50/50 for two
+    touches). ``weights`` holds what each journey hands out (conversions or value).
+    """
+    n = touches["length"]
+    first = touches["position"].eq(0)
+    last = touches["position"].eq(n - 1)
+    if rule == "first_touch":
+        share = first.astype("float64")
+    elif rule == "last_touch":
+        share = last.astype("float64")
+    elif rule == "last_non_direct":
+        row = pd.Series(np.arange(len(touches)), index=touches.index)
+        latest = row.where(touches["channel"].ne(direct_channel)).groupby(
+            touches["journey"]).transform("max")
+        share = (row.eq(latest) | (latest.isna() & last)).astype("float64")
+    elif rule == "linear":
+        share = 1.0 / n
+    elif rule == "time_decay":
+        span = pd.Timedelta(half_life).total_seconds() if isinstance(half_life, str) \
+            else float(half_life)
+        raw = np.exp2(-touches["age"] / span)
+        share = raw / raw.groupby(touches["journey"]).transform("sum")
+    elif rule == "position_based":
+        ends = np.where(n == 2, 0.5, 0.4)
+        middle = 0.2 / np.maximum(n - 2, 1)
+        share = pd.Series(np.where(n == 1, 1.0, np.where(first | last, ends, middle)),
+                          index=touches.index)
+    else:
+        raise ValueError(f"unknown rule {rule!r}")
+    credit = share * weights.to_numpy()[touches["journey"].to_numpy()]
+    return credit.groupby(touches["channel"]).sum()
+
+
+def markov_credit(touches, journeys, weights):
+    """Credit per channel in proportion to its removal effect in a first-order Markov chain.
+
+    States are the channels, start, conversion and null; the removal effect of a channel
+    is ``1 - P(conversion without it) / P(conversion)``, solved exactly from the
+    fundamental matrix ``N = (I - Q)^-1`` of the chain (no simulation).
+    """
+    labels = sorted(touches["channel"].unique())
+    k = len(labels)
+    start, conversion, null, size = k, k + 1, k + 2, k + 3
+    code = pd.Categorical(touches["channel"], categories=labels).codes.astype(np.int64)
+    journey = touches["journey"].to_numpy()
+    same = journey[1:] == journey[:-1]
+    first, last = np.r_[True, ~same], np.r_[~same, True]
+    converted = journeys["conversions"].to_numpy()[journey[last]]
+    cells = np.concatenate((code[:-1][same] * size + code[1:][same], start * size + code[first],
+                            code[last] * size + conversion, code[last] * size + null))
+    counts = np.concatenate((np.ones(same.sum()), np.ones(first.sum()), converted,
+                             1.0 - converted))
+    counts = np.bincount(cells, weights=counts, minlength=size * size).reshape(size, size)
+    out = counts.sum(axis=1, keepdims=True)
+    p = np.divide(counts, out, out=np.zeros_like(counts), where=out > 0)
+    fundamental = np.linalg.inv(np.eye(k + 1) - p[:k + 1, :k + 1])
+    convert_from = fundamental @ p[:k + 1, conversion]
+    reach = fundamental[start, :k] / np.diag(fundamental)[:k]
+    effect = np.clip(reach * convert_from[:k] / convert_from[start], 0.0, 1.0)
+    return pd.Series(effect / effect.sum() * weights.sum(), index=labels)
+
+
+def shapley_credit(touches, weights):
+    """Exact Shapley credit: each conversion split equally over its journey's distinct channels.
+
+    This is the closed form of the Shapley value for the coalition worth "conversions of
+    journeys using only these channels" (Zhao et al. 2018).
+    """
+    paid = weights.to_numpy()
+    pairs = touches.loc[paid[touches["journey"].to_numpy()] != 0, ["journey", "channel"]]
+    pairs = pairs.drop_duplicates()
+    distinct = pairs.groupby("journey")["channel"].transform("size")
+    credit = paid[pairs["journey"].to_numpy()] / distinct
+    return credit.groupby(pairs["channel"]).sum()
+
+
+#: Which function of this module computes each model.
+FUNCTIONS: dict[str, str] = {
+    "first_touch": "rule_credit", "last_touch": "rule_credit", "last_non_direct": "rule_credit",
+    "linear": "rule_credit", "time_decay": "rule_credit", "position_based": "rule_credit",
+    "markov": "markov_credit", "shapley": "shapley_credit",
+}

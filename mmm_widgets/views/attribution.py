@@ -1,0 +1,344 @@
+"""Panel of step 5 — attribution: MMM vs multi-touch vs platform-reported credit."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from mmm_widgets.mta import MODELS
+from mmm_widgets.plots import attribution as attribution_plots
+from mmm_widgets.steps.attribution import (
+    DEFAULT_MODELS,
+    JOURNEYS_VARIABLE,
+    difference_table,
+    suggest_channel_map,
+    suggest_journey_columns,
+)
+from mmm_widgets.views.common import (
+    CodeBox,
+    bokeh_pane,
+    ensure_bokeh_loaded,
+    message_html,
+    problems_html,
+    report_errors,
+)
+from mmm_widgets.workflow import Workflow
+
+NONE = "(none)"
+NOT_MAPPED = "(not in the model)"
+GIVEN = "(given table)"
+CURRENT = "(current table)"
+EXAMPLE = "(example: bundled journeys)"
+
+EXPLANATION = """
+<b>Why the methods disagree</b>
+<ul>
+<li><b>Last click over-credits the lower funnel.</b> The touch just before a purchase is
+usually search, direct or e-mail: people use them once they have decided. Rules that favour
+the last touch give these channels more than the sales they add.</li>
+<li><b>The MMM sees offline channels; multi-touch cannot.</b> TV, radio and print leave no
+clicks, so they never appear in journeys and get 0 % there; the MMM reads their effect from
+sales over time.</li>
+<li><b>Influence is not incrementality.</b> Multi-touch credits the channels on the path to
+a conversion that might have happened anyway; the MMM estimates the sales that would be lost
+without the channel.</li>
+<li><b>Platforms grade their own homework.</b> Each counts every conversion it touched, so
+their numbers overlap and add up to more than the real total.</li>
+</ul>
+<i>A flagged cell (outside the MMM's interval) differs by more than the MMM's uncertainty;
+a lift test on that channel settles which is closer.</i>
+"""
+
+
+class AttributionView(w.VBox):
+    """Compare the MMM's media shares with multi-touch models and platform numbers.
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The workflow (data, model and fit steps done).
+    journeys : pandas.DataFrame, optional
+        The touch table to start with; otherwise pick one from ``namespace``.
+    namespace : dict, optional
+        Where to look for DataFrames (the notebook's namespace by default).
+    """
+
+    def __init__(self, workflow: Workflow, journeys: pd.DataFrame | None = None,
+                 namespace: dict[str, Any] | None = None):
+        from mmm_widgets.views.data import _user_namespace
+
+        self.workflow = workflow
+        self.namespace = namespace if namespace is not None else _user_namespace()
+        self.channels = tuple(workflow.data_result.roles.channels)
+        self._given = journeys
+        self.message = w.HTML()
+        self.notes = w.HTML()
+        self.chart = w.VBox()
+        self.table = w.HTML()
+        self.explanation = w.HTML(EXPLANATION)
+        self.code_box = CodeBox("Attribution step code")
+        ensure_bokeh_loaded()
+        guard = report_errors(self.message)
+
+        self.frame_picker = w.Dropdown(description="Journeys", options=self._table_names(),
+                                       value=None)
+        self.user = w.Dropdown(description="User")
+        self.time = w.Dropdown(description="Time")
+        self.channel = w.Dropdown(description="Channel")
+        self.conversion = w.Dropdown(description="Converted")
+        self.value = w.Dropdown(description="Value")
+        self.models = w.SelectMultiple(description="Models", options=list(MODELS),
+                                       value=DEFAULT_MODELS, rows=len(MODELS))
+        self.half_life = w.Text(description="Half-life", value="7D")
+        self.lookback = w.Text(description="Look-back", placeholder="all touches, e.g. 30D")
+        self.direct = w.Dropdown(description="Direct", options=[NONE], value=NONE)
+        self.map_box = w.VBox()
+        self.map_inputs: dict[str, w.Dropdown] = {}
+        self.platform_inputs = {c: w.BoundedFloatText(description=str(c), value=0.0, min=0.0,
+                                                      max=1e15)
+                                for c in self.channels}
+        self.compare_button = w.Button(description="Compare", button_style="primary",
+                                       icon="balance-scale")
+        self.export_button = w.Button(description="Export code", icon="code")
+
+        self.frame_picker.observe(guard(self._on_frame_picked), names="value")
+        self.channel.observe(guard(self._on_channel_column), names="value")
+        self.compare_button.on_click(guard(lambda _: self.compare()))
+        self.export_button.on_click(guard(lambda _: self.export()))
+
+        columns_box = w.VBox([
+            w.HTML("<b>Journeys</b> <i>one row per touch; the converting touch flagged</i>"),
+            self.frame_picker,
+            w.HBox([w.VBox([self.user, self.time, self.channel]),
+                    w.VBox([self.conversion, self.value, self.direct])]),
+            w.HBox([self.models, w.VBox([self.half_life, self.lookback])]),
+        ])
+        map_box = w.VBox([w.HTML("<b>Channel map</b> <i>journey label → model channel "
+                                 "(suggested by name; unmapped labels get no share)</i>"),
+                          self.map_box])
+        platform_box = w.VBox([w.HTML("<b>Platform-reported conversions</b> <i>optional; "
+                                      "0 = not reported</i>"),
+                               *self.platform_inputs.values()])
+        super().__init__([columns_box, w.HBox([map_box, platform_box]),
+                          w.HBox([self.compare_button, self.export_button]),
+                          self.message, self.notes, self.chart, self.table, self.explanation,
+                          self.code_box])
+        self._load_state()
+
+    # ----- state ------------------------------------------------------------------------
+    def _table_names(self) -> list[str]:
+        names = [name for name, value in self.namespace.items()
+                 if isinstance(value, pd.DataFrame) and not name.startswith("_")]
+        special = [EXAMPLE]
+        if self._current_step() is not None:
+            special.insert(0, CURRENT)
+        if self._given is not None:
+            special.insert(0, GIVEN)
+        return [*special, *sorted(names)]
+
+    def _current_step(self):
+        if self.workflow.status("attribution") in ("done", "stale"):
+            return self.workflow.step("attribution")
+        return None
+
+    def _load_state(self) -> None:
+        step = self._current_step()
+        if step is not None:
+            self.frame_picker.value = CURRENT
+            self._show_result()
+        elif self._given is not None:
+            self.frame_picker.value = GIVEN
+        else:
+            self.message.value = message_html(
+                "info", "Pick a table of touches (or the bundled example), check the columns "
+                        "and the channel map, then press <b>Compare</b>.")
+
+    def frame(self) -> tuple[pd.DataFrame | None, str | None]:
+        """The picked touch table and the variable name exported code will use."""
+        picked = self.frame_picker.value
+        if picked is None:
+            return None, None
+        if picked == GIVEN:
+            return self._given, None
+        if picked == CURRENT:
+            step = self._current_step()
+            return step.frame(), step.params.journeys.name
+        if picked == EXAMPLE:
+            from mmm_widgets.datasets import load
+
+            return load("journeys"), JOURNEYS_VARIABLE
+        return self.namespace[picked], picked
+
+    def _show_columns(self, frame: pd.DataFrame, chosen: dict[str, Any]) -> None:
+        columns = list(frame.columns)
+        with self.hold_sync():
+            for role in ("user", "time", "channel", "conversion"):
+                dropdown = getattr(self, role)
+                dropdown.options = columns
+                dropdown.value = chosen[role] if chosen[role] in columns else None
+            self.value.options = [NONE, *columns]
+            self.value.value = chosen["value"] if chosen["value"] in columns else NONE
+        self._refresh_map()
+
+    def _labels(self) -> list[str]:
+        frame, _ = self.frame()
+        if frame is None or self.channel.value is None:
+            return []
+        return sorted({str(v).strip() for v in frame[self.channel.value].dropna().unique()})
+
+    def _refresh_map(self, channel_map: dict[str, str] | None = None,
+                     direct: str | None = None) -> None:
+        labels = self._labels()
+        if channel_map is None:
+            channel_map = suggest_channel_map(labels, self.channels)
+        options = [NOT_MAPPED, *self.channels]
+        self.map_inputs = {
+            label: w.Dropdown(description=label, options=options,
+                              value=channel_map.get(label, NOT_MAPPED),
+                              style={"description_width": "initial"})
+            for label in labels
+        }
+        self.map_box.children = list(self.map_inputs.values())
+        if direct is None:
+            found = [label for label in labels if label.strip().lower() == "direct"]
+            direct = found[0] if found else NONE
+        self.direct.options = [NONE, *labels]
+        self.direct.value = direct if direct in self.direct.options else NONE
+
+    def _show_params(self, params) -> None:
+        frame, _ = self.frame()
+        if frame is None:
+            return
+        chosen = {role: getattr(params, role) for role in ("user", "time", "channel",
+                                                          "conversion", "value")}
+        self._show_columns(frame, chosen)
+        self._refresh_map(dict(params.channel_map), params.direct_channel or NONE)
+        self.models.value = tuple(m for m in params.models if m in MODELS)
+        self.half_life.value = str(params.half_life)
+        self.lookback.value = "" if params.lookback is None else str(params.lookback)
+        for channel, box in self.platform_inputs.items():
+            box.value = float(params.platform.get(channel, 0.0))
+
+    # ----- actions ----------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        """Keyword arguments of :meth:`Workflow.attribution` as entered (without the table)."""
+        channel_map = {label: box.value for label, box in self.map_inputs.items()
+                       if box.value != NOT_MAPPED}
+        platform = {c: float(box.value) for c, box in self.platform_inputs.items()
+                    if box.value}
+        return {
+            "user": self.user.value, "time": self.time.value, "channel": self.channel.value,
+            "conversion": self.conversion.value,
+            "value": None if self.value.value in (None, NONE) else self.value.value,
+            "models": tuple(self.models.value), "channel_map": channel_map,
+            "platform": platform or None,
+            "half_life": _span(self.half_life.value) or "7D",
+            "lookback": _span(self.lookback.value),
+            "direct_channel": None if self.direct.value in (None, NONE) else self.direct.value,
+        }
+
+    def compare(self) -> pd.DataFrame | None:
+        """Run the attribution step with the entered settings and show the comparison."""
+        frame, name = self.frame()
+        if frame is None:
+            self.message.value = message_html("warn", "Pick a table of touches first.")
+            return None
+        settings = self.settings()
+        if not settings["models"]:
+            self.message.value = message_html("warn", "Pick at least one model.")
+            return None
+        if name is not None:
+            settings["name"] = name
+        # Without a value column the credit is conversions; with one, revenue.
+        settings["weight"] = "value" if settings["value"] is not None else "conversions"
+        try:
+            table = self.workflow.attribution(frame, **settings)
+        except Exception as error:  # shown in the panel
+            self.message.value = problems_html(error)
+            return None
+        self._show_result()
+        return table
+
+    def export(self) -> str:
+        """Write the attribution step's code below the panel (or show it to copy)."""
+        code = self.workflow.step_code("attribution")
+        self.code_box.export(code, key="attribution")
+        return code
+
+    def _show_result(self) -> None:
+        result = self.workflow.attribution_result
+        table = result.table
+        stale = " (an earlier step changed since: compare again)" \
+            if self.workflow.status("attribution") == "stale" else ""
+        flagged = int(table[[c for c in table.columns if c.endswith("_outside")]].sum().sum())
+        self.message.value = message_html(
+            "ok", f"<b>Compared{stale}.</b> {flagged} share(s) fall outside the MMM's "
+                  "interval (marked below).")
+        self.notes.value = "" if not result.notes else message_html(
+            "info", "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+                    + "</ul>")
+        tidy = attribution_plots.tidy_frame(table)
+        self.chart.children = [bokeh_pane(attribution_plots.share_figure(tidy))]
+        self.table.value = difference_html(table)
+
+    # ----- callbacks --------------------------------------------------------------------
+    def _on_frame_picked(self, change: dict) -> None:
+        if change["new"] is None:
+            return
+        if change["new"] == CURRENT:
+            self._show_params(self._current_step().params)
+            return
+        frame, _ = self.frame()
+        self._show_columns(frame, suggest_journey_columns(frame))
+        self.message.value = message_html(
+            "info", "Columns and channel map suggested from names. Check them, then press "
+                    "<b>Compare</b>.")
+
+    def _on_channel_column(self, change: dict) -> None:
+        if change["new"] is not None:
+            self._refresh_map()
+
+
+def _span(text: str) -> str | float | None:
+    """A half-life or look-back as typed: a number stays a number, ``"7D"`` stays text."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def difference_html(table: pd.DataFrame) -> str:
+    """The comparison as an HTML table: MMM share with interval, each method with its gap.
+
+    Cells of methods outside the MMM's interval are shaded and marked with ⚠.
+    """
+    gaps = difference_table(table)
+    outside = gaps.attrs["outside"]
+    methods = list(outside.columns)
+    head = "".join(f"<th>{html.escape(m.replace('_', ' '))}</th>" for m in methods)
+    rows = []
+    for channel in gaps.index:
+        cells = [f"<td><b>{html.escape(str(channel))}</b></td>",
+                 f"<td>{table.at[channel, 'mmm_share']:.1%} "
+                 f"<small>({table.at[channel, 'mmm_share_hdi_low']:.1%}–"
+                 f"{table.at[channel, 'mmm_share_hdi_high']:.1%})</small></td>"]
+        for method in methods:
+            share, gap = table.at[channel, f"{method}_share"], gaps.at[channel, method]
+            if pd.isna(share):
+                cells.append("<td></td>")
+                continue
+            flag = bool(outside.at[channel, method])
+            style = ' style="background:#ffebee"' if flag else ""
+            mark = " ⚠" if flag else ""
+            cells.append(f"<td{style}>{share:.1%} <small>({gap * 100:+.1f} pts)</small>"
+                         f"{mark}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return ("<b>Share of credit, and the gap to the MMM in percentage points</b>"
+            f"<table class=\"mmm-table\"><tr><th>channel</th><th>MMM (interval)</th>{head}</tr>"
+            f"{''.join(rows)}</table>")

@@ -1,0 +1,1 @@
+"""A corpus of malformed datasets: builders, files and the manifest of what each must give."""

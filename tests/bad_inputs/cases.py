@@ -1,0 +1,201 @@
+"""The manifest: each malformed dataset, how to load it, the mapping to try, what it must give.
+
+A case is valid (the mapping must work) or names what the :class:`mw.DataError` must
+say: ``columns`` are exactly the columns its problems name, ``message`` and ``where``
+are substrings of its message (``where``: the rows, dates or file lines named).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import mmm_widgets as mw
+from tests.bad_inputs import builders
+from tests.bad_inputs.builders import FILES
+
+MAPPING: dict[str, Any] = {"date": "date", "target": "sales", "channels": ["tv", "search"],
+                           "controls": ["promo"]}
+GEO_MAPPING: dict[str, Any] = {**MAPPING, "geo": "geo"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One malformed (or, for contrast, well-formed) input and what it must give.
+
+    Attributes
+    ----------
+    name : str
+        Test id.
+    build : callable, optional
+        Returns the raw DataFrame (frame cases).
+    file : str, optional
+        File in ``files/`` (file cases), read with ``read_options``.
+    mapping : dict
+        Keyword arguments of ``Workflow.map_data``.
+    columns : tuple of str
+        The columns the error's problems name, all of them.
+    message : tuple of str
+        Substrings of the error message (what and fix).
+    where : tuple of str
+        Substrings naming the rows, dates or lines.
+    valid : bool
+        The mapping must work (unsorted dates, a file read with the right options).
+    panel : bool
+        The mapping can be entered in the data panel (not a misspelt column, say).
+    """
+
+    name: str
+    build: Callable[[], pd.DataFrame] | None = None
+    file: str | None = None
+    read_options: dict[str, Any] = field(default_factory=dict)
+    mapping: dict[str, Any] = field(default_factory=lambda: dict(MAPPING))
+    columns: tuple[str, ...] = ()
+    message: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    valid: bool = False
+    panel: bool = True
+
+    def frame(self) -> pd.DataFrame:
+        """The raw table of a frame case."""
+        assert self.build is not None
+        return self.build()
+
+    @property
+    def path(self) -> Path:
+        """The file of a file case."""
+        assert self.file is not None
+        return FILES / self.file
+
+    def workflow(self) -> mw.Workflow:
+        """A workflow over this case's data, loaded the way the case says."""
+        if self.file is not None:
+            return mw.Workflow.from_file(self.path, **self.read_options)
+        return mw.Workflow(self.frame(), name="raw")
+
+
+CASES: tuple[Case, ...] = (
+    # ----- dates
+    Case("missing_dates", builders.missing_dates, columns=("date",),
+         message=("The date is missing", "dropna"), where=("row 5", "row 12")),
+    Case("duplicated_dates", builders.duplicated_dates, columns=("date",),
+         message=("more than once",), where=("2023-02-06",)),
+    Case("unsorted_dates", builders.unsorted_dates, valid=True),
+    Case("unparseable_dates", builders.unparseable_dates, columns=("date",),
+         message=("could not be parsed",), where=("row 7 ('week 8')", "row 9 ('TBD')")),
+    Case("mixed_date_formats", builders.mixed_date_formats, columns=("date",),
+         message=("mixes date formats", "'%d/%m/%Y'"), where=("row 3", "row 8")),
+    Case("date_gap", builders.date_gap, columns=("date",),
+         message=("missing from the weekly sequence",), where=("2023-03-13", "2023-03-20")),
+    Case("excel_serial_dates", builders.excel_serial_dates, columns=("date",),
+         message=("Excel day numbers", "origin='1899-12-30'"), where=("row 0 (44928)",)),
+    Case("dates_with_spaces", builders.dates_with_spaces, columns=("date",),
+         message=("spaces", ".str.strip()"), where=("row 2", "row 3")),
+    # ----- numbers
+    Case("text_in_numbers", builders.text_in_numbers, columns=("tv",),
+         message=("text where numbers are expected",),
+         where=("row 4 (2023-01-30): 'twelve'", "row 9 (2023-03-06): 'n/a'")),
+    Case("placeholders_for_missing", builders.placeholders_for_missing, columns=("search",),
+         message=("na_values=", "'n/a'"), where=("row 3 (2023-01-23)", "row 6")),
+    Case("currency_symbols", builders.currency_symbols, columns=("tv",),
+         message=("currency symbols",), where=("row 0 (2023-01-02): '$",)),
+    Case("thousands_separators", builders.thousands_separators, columns=("sales",),
+         message=("thousands=','",), where=("row 0 (2023-01-02)",)),
+    Case("decimal_commas", builders.decimal_commas, columns=("search",),
+         message=("decimal=','",), where=("row 0 (2023-01-02)",)),
+    Case("percent_signs", builders.percent_signs, columns=("promo",),
+         message=("% signs",), where=("row 0",)),
+    Case("nan_target", builders.nan_target, columns=("sales",),
+         message=("target has missing values",), where=("row 5 (2023-02-06)",)),
+    Case("inf_target", builders.inf_target, columns=("sales",),
+         message=("target has infinite values",), where=("row 9 (2023-03-06)",)),
+    Case("nan_channel", builders.nan_channel, columns=("tv",),
+         message=("channel has missing values", "fillna(0)"), where=("row 7 (2023-02-20)",)),
+    Case("inf_channel", builders.inf_channel, columns=("search",),
+         message=("channel has infinite values",), where=("row 2 (2023-01-16)",)),
+    Case("negative_spend", builders.negative_spend, columns=("search",),
+         message=("Spend is negative", "clip"), where=("row 3 (2023-01-23)",)),
+    Case("constant_channel", builders.constant_channel, columns=("search",),
+         message=("spend is constant",)),
+    Case("all_zero_channel", builders.all_zero_channel, columns=("tv",),
+         message=("spend is all zero",)),
+    Case("only_nan_channel", builders.only_nan_channel, columns=("tv",),
+         message=("channel column is empty",)),
+    Case("only_none_object_column", builders.only_none_object_column, columns=("search",),
+         message=("channel column is empty",)),
+    Case("boolean_channel", builders.boolean_channel,
+         mapping={**MAPPING, "channels": ["tv", "search", "promo"], "controls": []},
+         columns=("promo",), message=("True/False", "as a control")),
+    Case("categorical_channel", builders.categorical_channel, columns=("tv",),
+         message=("categorical",)),
+    # ----- shape and mapping
+    Case("single_row", builders.single_row, columns=("date",),
+         message=("Only 1 period;", "at least 16")),
+    Case("fewer_rows_than_adstock", builders.fewer_rows_than_adstock, columns=("date",),
+         message=("Only 6 periods", "adstock window")),
+    Case("duplicate_column_names", builders.duplicate_column_names,
+         mapping={**MAPPING, "channels": ["tv"]}, columns=("tv",),
+         message=("two or more columns with this name",)),
+    Case("empty_frame", builders.empty_frame, message=("no rows",)),
+    Case("frame_without_columns", builders.frame_without_columns, message=("no rows",),
+         panel=False),
+    Case("column_mapped_twice", builders.base,
+         mapping={**MAPPING, "controls": ["promo", "tv"]}, columns=("tv",),
+         message=("more than one role (channel, control)",)),
+    Case("channel_listed_twice", builders.base,
+         mapping={**MAPPING, "channels": ["tv", "tv", "search"]}, columns=("tv",),
+         message=("listed 2 times as a channel",), panel=False),
+    Case("target_as_channel", builders.base,
+         mapping={**MAPPING, "channels": ["tv", "search", "sales"]}, columns=("sales",),
+         message=("also mapped as a spend channel",)),
+    Case("misspelt_column", builders.base, mapping={**MAPPING, "channels": ["tv", "serach"]},
+         columns=("serach",), message=("not in the data", "Did you mean 'search'"),
+         panel=False),
+    Case("many_problems", builders.many_problems, columns=("tv", "search", "sales", "date"),
+         message=("4 problems", "negative", "constant", "missing values",
+                  "missing from the weekly sequence"),
+         where=("row 3 (2023-01-23)", "row 5 (2023-02-06)", "2023-05-22")),
+    # ----- geo panels
+    Case("geo_missing_dates", builders.geo_missing_dates, mapping=GEO_MAPPING,
+         columns=("geo",), message=("Geo 'east' lacks dates that other geos have",),
+         where=("2023-07-10", "2023-07-17", "2023-07-24")),
+    Case("geo_gap", builders.geo_gap, mapping=GEO_MAPPING, columns=("date",),
+         message=("missing from the weekly sequence in geo 'south'",), where=("2023-03-06",)),
+    Case("geo_blank", builders.geo_blank, mapping=GEO_MAPPING, columns=("geo",),
+         message=("geo column has missing values",), where=("row 33 (2023-01-23)",)),
+    # ----- files
+    Case("semicolon_read_with_defaults", file="semicolon_decimal_comma.csv",
+         columns=("date;tv;search;promo;sales",),
+         message=("single column", "sep=';'", "decimal=','")),
+    Case("decimal_commas_read_with_sep_only", file="semicolon_decimal_comma.csv",
+         read_options={"sep": ";"}, columns=("tv", "search", "sales"),
+         message=("decimal=','",), where=("row 0 (2023-01-02): '673,27'",)),
+    Case("semicolon_decimal_comma_read_right", file="semicolon_decimal_comma.csv",
+         read_options={"sep": ";", "decimal": ","}, valid=True),
+    Case("tab_separated_read_with_defaults", file="tab_separated.tsv",
+         columns=("date\ttv\tsearch\tpromo\tsales",), message=("sep='\\t'",)),
+    Case("thousands_in_csv", file="thousands.csv", columns=("sales",),
+         message=("thousands=','",), where=("row 0 (2023-01-02): '14,799.88'",)),
+    Case("european_numbers_in_csv", file="european_numbers.csv", read_options={"sep": ";"},
+         columns=("tv", "search", "sales"), message=("decimal=','", "thousands='.'"),
+         where=("'14.799,88'",)),
+    Case("excel_header_rows_read_with_defaults", file="header_rows.xlsx",
+         columns=("Weekly report",), message=("header", "skiprows=2")),
+    Case("excel_header_rows_skipped", file="header_rows.xlsx", read_options={"skiprows": 2},
+         valid=True),
+    Case("excel_totals_row", file="totals_row.xlsx", columns=("date",),
+         message=("not dates", "Total"), where=("row 40 ('Total')",)),
+    Case("empty_file", file="empty.csv", message=("empty (0 bytes)",)),
+    Case("header_only_csv", file="header_only.csv", message=("no rows",)),
+    Case("ragged_csv", file="ragged.csv", message=("6 values where the lines before it have 5",
+                                                   "thousands"), where=("line 6",)),
+    Case("text_file_named_xlsx", file="text_named.xlsx", message=("not an Excel workbook",
+                                                                 ".csv")),
+    Case("excel_file_named_csv", file="workbook_named.csv",
+         message=("is an Excel workbook, not a CSV",)),
+    Case("latin1_csv", file="latin1.csv", message=("not UTF-8", "encoding='latin-1'")),
+)

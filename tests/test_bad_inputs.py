@@ -1,0 +1,243 @@
+"""The bad-input corpus through the workflow, the file reader and the data panel."""
+
+from __future__ import annotations
+
+import datetime
+import html
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from ipywidgets.widgets.widget import CallbackDispatcher
+
+import mmm_widgets as mw
+from mmm_widgets.views.data import DECIMALS, NO_GEO, SEPARATORS, DataView
+from tests.bad_inputs import builders
+from tests.bad_inputs.cases import CASES, MAPPING, Case
+
+FILES_LIMIT = 200_000
+
+
+def _ids(cases: tuple[Case, ...]) -> list[str]:
+    return [case.name for case in cases]
+
+
+def _mapped_base() -> pd.DataFrame:
+    return mw.Workflow(builders.base(), name="raw").map_data(**MAPPING)
+
+
+# ----- the corpus itself ------------------------------------------------------------------
+def test_corpus_is_large_small_and_named_uniquely():
+    names = _ids(CASES)
+    assert len(set(names)) == len(names)
+    assert sum(not case.valid for case in CASES) >= 25
+    total = sum(p.stat().st_size for p in builders.FILES.iterdir())
+    assert total < FILES_LIMIT
+    used = {case.file for case in CASES if case.file}
+    assert used == {p.name for p in builders.FILES.iterdir()}
+
+
+def test_every_error_case_names_what_to_expect():
+    for case in CASES:
+        if not case.valid:
+            assert case.message, case.name
+
+
+# ----- through the workflow ---------------------------------------------------------------
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_case_gives_data_error_naming_columns_and_rows(case: Case):
+    workflow = case.workflow()
+    if case.valid:
+        data = workflow.map_data(**case.mapping)
+        pd.testing.assert_frame_equal(data, _mapped_base())
+        return
+    with pytest.raises(mw.DataError) as info:
+        workflow.map_data(**case.mapping)
+    error = info.value
+    message = str(error)
+    assert set(error.columns) == set(case.columns), message
+    for text in (*case.message, *case.where):
+        assert text in message, (text, message)
+    assert all(p.fix.strip() for p in error.problems)
+    assert workflow.status("data") == "ready"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
+def test_role_suggestion_never_crashes(case: Case):
+    workflow = case.workflow()
+    try:
+        mapping = workflow.suggest_mapping()
+    except mw.DataError:
+        assert case.file is not None  # only a file that cannot be read may refuse
+        return
+    assert set(mapping) == {"date", "target", "channels", "controls", "geo"}
+
+
+def test_unsorted_dates_are_sorted_and_exported_sorted():
+    raw = builders.unsorted_dates()
+    workflow = mw.Workflow(raw, name="raw")
+    data = workflow.map_data(**MAPPING)
+    assert data["date"].is_monotonic_increasing
+    namespace: dict = {"raw": raw}
+    exec(workflow.to_script(), namespace)
+    pd.testing.assert_frame_equal(namespace["data"], data)
+
+
+def test_problems_in_all_columns_are_reported_with_a_missing_column():
+    frame = builders.many_problems()
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(frame).map_data(**{**MAPPING, "channels": ["tv", "search", "radio"]})
+    assert set(info.value.columns) == {"radio", "tv", "search", "sales", "date"}
+    assert len(info.value.problems) == 5
+
+
+def test_many_bad_rows_are_counted_not_all_listed():
+    frame = builders.base(200)
+    frame["tv"] = -1.0
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(frame).map_data(**MAPPING)
+    negative = next(p for p in info.value.problems if "negative" in p.what)
+    assert negative.total_rows == 200 and len(negative.rows) == 50
+    assert "and 195 more" in str(info.value)
+
+
+# ----- the file-reading path ----------------------------------------------------------------
+@pytest.mark.parametrize(("file", "wrong", "right"), [
+    ("semicolon_decimal_comma.csv", {}, {"sep": ";", "decimal": ","}),
+    ("tab_separated.tsv", {}, {"sep": "\t"}),
+    ("header_rows.xlsx", {}, {"skiprows": 2}),
+])
+def test_read_error_suggests_options_that_work(file, wrong, right):
+    path = builders.FILES / file
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow.from_file(path, **wrong).suggest_mapping()
+    suggested = ", ".join(f"{k}={v!r}" for k, v in right.items())
+    assert f"Read the file with {suggested}" in str(info.value)
+    data = mw.Workflow.from_file(path, **right).map_data(**MAPPING)
+    pd.testing.assert_frame_equal(data, _mapped_base())
+
+
+def test_csv_with_title_lines_suggests_skiprows(tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_text("Weekly report\nexported 2025-01-06\n" + builders.base().to_csv(index=False))
+    with pytest.raises(mw.DataError, match="skiprows=2"):
+        mw.Workflow.from_file(path).map_data(**MAPPING)
+    data = mw.Workflow.from_file(path, skiprows=2).map_data(**MAPPING)
+    pd.testing.assert_frame_equal(data, _mapped_base())
+
+
+@pytest.mark.parametrize("options", [
+    {"sep; import os": ";"},
+    {"x=1); __import__('os').system('touch pwned'); pd.read_csv('a', y": 1},
+    {"sepp": ";"},
+    {"converters": {"tv": float}},
+])
+def test_read_options_must_be_reader_keywords_with_plain_values(options, tmp_path):
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow.from_file(builders.FILES / "thousands.csv", **options)
+    assert "Fix:" in str(info.value)
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
+
+
+def test_failed_set_file_keeps_the_source(tmp_path):
+    workflow = mw.Workflow(builders.base(), name="raw")
+    with pytest.raises(mw.DataError):
+        workflow.set_file(builders.FILES / "thousands.csv", no_such_option=1)
+    assert workflow.source.kind == "frame" and workflow.source.name == "raw"
+
+
+@pytest.mark.parametrize("path", ["https://example.com/data.csv", "s3://bucket/data.csv",
+                                  "/dev/zero", "."])
+def test_only_local_regular_files_are_read(path):
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow.from_file(path).suggest_mapping()
+    assert "not a local file" in str(info.value) or "not a file" in str(info.value)
+
+
+# ----- through the data panel ------------------------------------------------------------------
+@pytest.fixture
+def strict_callbacks(monkeypatch):
+    """Let an exception escaping a button callback fail the test (ipywidgets logs it)."""
+
+    def call(self, *args, **kwargs):
+        value = None
+        for callback in self.callbacks:
+            returned = callback(*args, **kwargs)
+            value = returned if returned is not None else value
+        return value
+
+    monkeypatch.setattr(CallbackDispatcher, "__call__", call)
+
+
+def _enter(panel: DataView, mapping: dict) -> None:
+    panel.date.value = mapping["date"]
+    panel.target.value = mapping["target"]
+    panel.geo.value = mapping.get("geo") or NO_GEO
+    panel.channels.value = tuple(mapping["channels"])
+    panel.controls.value = tuple(mapping.get("controls", ()))
+
+
+def _upload(panel: DataView, case: Case) -> None:
+    options = case.read_options
+    panel.separator.value = next(k for k, v in SEPARATORS.items()
+                                 if v == options.get("sep", ","))
+    panel.decimal.value = next(k for k, v in DECIMALS.items()
+                               if v == options.get("decimal", "."))
+    panel.skiprows.value = options.get("skiprows", 0)
+    content = case.path.read_bytes()
+    panel.upload.value = ({"name": case.path.name, "type": "", "size": len(content),
+                           "content": memoryview(content),
+                           "last_modified": datetime.datetime(2025, 1, 1)},)
+
+
+PANEL_CASES = tuple(case for case in CASES if case.panel)
+
+
+@pytest.mark.parametrize("case", PANEL_CASES, ids=_ids(PANEL_CASES))
+def test_panel_shows_problem_and_keeps_mapping_and_entries(case: Case, tmp_path,
+                                                           strict_callbacks):
+    namespace = {"good": builders.base(), **({"bad": case.frame()} if case.build else {})}
+    panel = DataView(mw.Workflow(), namespace=namespace, upload_dir=tmp_path)
+    panel.frame_picker.value = "good"
+    _enter(panel, MAPPING)
+    panel.apply_button.click()
+    workflow = panel.workflow
+    good_params, good_data = workflow.step("data").params, workflow.data.copy()
+
+    if case.build:
+        panel.frame_picker.value = "bad"
+    else:
+        _upload(panel, case)
+    assert "Something went wrong" not in panel.message.value
+    _enter(panel, case.mapping)
+    entered = panel.mapping()
+    panel.apply_button.click()
+    message = panel.message.value
+
+    assert panel.mapping() == entered
+    if case.valid:
+        assert "Mapping applied" in message
+        pd.testing.assert_frame_equal(workflow.data, _mapped_base())
+        return
+    assert "problem" in message and "Something went wrong" not in message
+    for text in (*case.columns, *case.message, *case.where):
+        assert html.escape(text) in message, (text, message)
+    assert workflow.step("data").params == good_params
+    assert workflow.status("data") == "stale"
+    pd.testing.assert_frame_equal(workflow.data, good_data)
+
+
+def test_panel_rereads_the_file_when_the_fix_is_applied(tmp_path, strict_callbacks):
+    case = next(c for c in CASES if c.name == "semicolon_read_with_defaults")
+    panel = DataView(mw.Workflow(), namespace={}, upload_dir=tmp_path)
+    _upload(panel, case)
+    assert "sep=&#x27;;&#x27;" in panel.message.value
+    panel.separator.value = "semicolon ;"
+    panel.decimal.value = "comma ,"
+    assert panel.target.value == "sales"
+    _enter(panel, MAPPING)
+    panel.apply_button.click()
+    assert "Mapping applied" in panel.message.value
+    assert "sep=';', decimal=','" in panel.workflow.step_code("data")
+    np.testing.assert_allclose(panel.workflow.data["tv"], _mapped_base()["tv"])

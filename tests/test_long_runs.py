@@ -1,0 +1,122 @@
+"""Long fits: cancel, kernel interrupt and sampler failure leave the workflow as it was."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+import time
+
+import nutpie
+import pandas as pd
+import pymc
+import pytest
+
+import mmm_widgets as mw
+from mmm_widgets.steps.monitor import FitMonitor
+
+pytestmark = pytest.mark.fit
+
+CHANNELS = ["tv", "radio", "search", "social", "display"]
+ORIGINAL_SAMPLERS = (nutpie.sample, nutpie.compile_pymc_model, pymc.sample)
+
+
+def _mapped(weekly: pd.DataFrame) -> mw.Workflow:
+    wf = mw.Workflow(weekly)
+    wf.map_data(date="date", target="sales", channels=CHANNELS,
+                controls=["promo", "price_index"])
+    wf.configure_model(l_max=4)
+    return wf
+
+
+def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.Thread:
+    """Send the main thread a KeyboardInterrupt (as a kernel interrupt does) mid-sampling."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            progress = monitor.snapshot()
+            if progress.phase == "sampling" and progress.draws_done >= draws:
+                _thread.interrupt_main()
+                return
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
+def _assert_idle(seconds: float = 1.0) -> None:
+    """No sampler threads left running: the process burns (almost) no CPU."""
+    time.sleep(0.5)
+    began = time.process_time()
+    time.sleep(seconds)
+    assert time.process_time() - began < 0.3 * seconds
+
+
+def test_cancel_stops_the_sampler(weekly):
+    wf = _mapped(weekly)
+    job = wf.fit_in_background(draws=20_000, tune=1000, chains=2)
+    deadline = time.monotonic() + 300
+    while job.monitor.snapshot().draws_done < 30 and time.monotonic() < deadline:
+        assert not job.done, job.error
+        time.sleep(0.05)
+    job.cancel()
+    with pytest.raises(mw.FitCancelled):
+        job.wait(60)
+    _assert_idle()
+    assert wf.status("fit") == "ready"
+    assert (nutpie.sample, nutpie.compile_pymc_model, pymc.sample) == ORIGINAL_SAMPLERS
+
+
+def test_keyboard_interrupt_during_blocking_fit_keeps_previous_fit(weekly):
+    wf = _mapped(weekly)
+    before = wf.fit("map")
+    monitor = FitMonitor()
+    watcher = _interrupt_when_sampling(monitor)
+    # Held like IPython holds the last traceback: it keeps the sampler object alive, so
+    # only an explicit cancel (not garbage collection) can have stopped its threads.
+    with pytest.raises(KeyboardInterrupt) as interrupted:
+        wf.fit(draws=20_000, tune=1000, chains=2, monitor=monitor)
+    watcher.join(5)
+    assert monitor.snapshot().phase == "interrupted"
+    _assert_idle()
+    assert interrupted.tb is not None
+    assert (nutpie.sample, nutpie.compile_pymc_model, pymc.sample) == ORIGINAL_SAMPLERS
+    assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
+    pd.testing.assert_frame_equal(wf.channel_summary(), before)
+    after = wf.fit(draws=100, tune=100, chains=1, random_seed=3)
+    assert list(after.index) == CHANNELS and wf.step("fit").params.method == "mcmc"
+    assert int(wf.idata.posterior.sizes["draw"]) == 100
+
+
+def test_keyboard_interrupt_with_pymc_sampler_is_not_a_partial_fit(weekly):
+    wf = _mapped(weekly)
+    monitor = FitMonitor()
+    watcher = _interrupt_when_sampling(monitor, draws=20)
+    with pytest.raises(KeyboardInterrupt):
+        wf.fit(draws=5000, tune=200, chains=1, sampler="pymc", monitor=monitor)
+    watcher.join(5)
+    assert monitor.snapshot().phase == "interrupted"
+    assert wf.status("fit") == "ready"
+    assert pymc.sample is ORIGINAL_SAMPLERS[2]
+    summary = wf.fit("map")
+    assert list(summary.index) == CHANNELS
+
+
+def test_sampler_failure_is_a_fit_error_and_keeps_state(weekly):
+    wf = _mapped(weekly)
+    before = wf.fit("map")
+    wf.configure_model(l_max=4, priors={"likelihood": {
+        "dist": "Normal", "kwargs": {"sigma": -1.0}, "dims": ["date"]}})
+    monitor = FitMonitor()
+    with pytest.raises(mw.FitError) as info:
+        wf.fit(draws=50, tune=50, chains=2, monitor=monitor)
+    assert "log-probability was not finite" in str(info.value)
+    assert "negative sigma" in str(info.value)
+    assert monitor.snapshot().phase == "failed"
+    assert wf.status("fit") == "stale"
+    pd.testing.assert_frame_equal(wf.step("fit").result.channel_summary, before)
+    assert (nutpie.sample, nutpie.compile_pymc_model, pymc.sample) == ORIGINAL_SAMPLERS
+    wf.configure_model(l_max=4)
+    after = wf.fit("map")
+    pd.testing.assert_frame_equal(after, before)

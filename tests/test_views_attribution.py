@@ -1,0 +1,109 @@
+"""The attribution panel driven headless: pick a table, edit the map, compare, export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+from mmm_widgets.views.attribution import EXAMPLE, NOT_MAPPED, AttributionView
+
+pytestmark = pytest.mark.fit
+
+CHANNELS = ["tv", "radio", "search", "social", "display"]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> mw.Workflow:
+    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+    wf.map_data(date="date", target="sales", channels=CHANNELS, controls=["promo", "price_index"])
+    wf.configure_model()
+    wf.fit("map")
+    return wf
+
+
+@pytest.fixture
+def touches() -> pd.DataFrame:
+    return mw.datasets.load("journeys").rename(columns={"user_id": "Visitor",
+                                                        "timestamp": "Event Time"})
+
+
+def test_pick_table_suggests_columns_and_map(fitted, touches):
+    panel = AttributionView(fitted, namespace={"touches": touches, "n": 3, "_hidden": touches})
+    assert panel.frame_picker.options == (EXAMPLE, "touches")
+    panel.frame_picker.value = "touches"
+    assert (panel.user.value, panel.time.value, panel.channel.value,
+            panel.conversion.value, panel.value.value) == ("Visitor", "Event Time", "channel",
+                                                           "converted", "revenue")
+    assert {label: box.value for label, box in panel.map_inputs.items()} == {
+        "Direct": NOT_MAPPED, "Display": "display", "Email": NOT_MAPPED,
+        "Paid Search": "search", "Paid Social": "social"}
+    assert panel.direct.value == "Direct"
+    assert "suggested" in panel.message.value
+
+
+def test_compare_runs_the_step_and_shows_chart_table_and_notes(fitted, touches):
+    panel = AttributionView(fitted, namespace={"touches": touches})
+    panel.frame_picker.value = "touches"
+    panel.map_inputs["Email"].value = "social"
+    panel.models.value = ("last_touch", "shapley")
+    panel.platform_inputs["search"].value = 4000.0
+    panel.platform_inputs["display"].value = 1000.0
+    panel.lookback.value = "30D"
+    panel.compare_button.click()
+    params = fitted.step("attribution").params
+    assert params.journeys.name == "touches" and params.user == "Visitor"
+    assert params.channel_map["Email"] == "social" and params.models == ("last_touch",
+                                                                         "shapley")
+    assert params.platform == {"search": 4000.0, "display": 1000.0}
+    assert params.lookback == "30D" and params.weight == "value"
+    table = fitted.attribution_result.table
+    assert table.loc["search", "platform_share"] == pytest.approx(0.8)
+    assert "Compared" in panel.message.value
+    assert "tv and radio have no touches" in panel.notes.value
+    assert len(panel.chart.children) == 1
+    assert "pts" in panel.table.value and "⚠" in panel.table.value
+    assert "offline" in panel.explanation.value and "incrementality" in panel.explanation.value
+    panel.export_button.click()
+    assert panel.code_box.code == fitted.step_code("attribution")
+    assert "cut_journeys(touches, " in panel.code_box.code
+
+
+def test_bad_column_is_reported_and_result_kept(fitted, touches):
+    panel = AttributionView(fitted, namespace={"touches": touches})
+    panel.frame_picker.value = "touches"
+    panel.compare_button.click()
+    before = fitted.attribution_result.table
+    panel.conversion.value = "channel"
+    panel.compare_button.click()
+    assert "problem" in panel.message.value and "<b>channel</b>" in panel.message.value
+    pd.testing.assert_frame_equal(fitted.attribution_result.table, before)
+    for box in panel.map_inputs.values():
+        box.value = NOT_MAPPED
+    panel.conversion.value = "converted"
+    panel.compare_button.click()
+    assert "None of the journey channels maps" in panel.message.value
+
+
+def test_reopened_panel_shows_the_current_step(fitted, touches):
+    panel = AttributionView(fitted, namespace={"touches": touches})
+    panel.frame_picker.value = "touches"
+    panel.platform_inputs["social"].value = 250.0
+    panel.compare_button.click()
+    again = AttributionView(fitted, namespace={})
+    assert again.frame_picker.value == "(current table)"
+    assert again.user.value == "Visitor" and again.platform_inputs["social"].value == 250.0
+    assert "Compared" in again.message.value and len(again.chart.children) == 1
+    again.compare_button.click()
+    assert fitted.step("attribution").params.journeys.name == "touches"
+
+
+def test_wizard_and_bundled_example(fitted):
+    wizard = mw.Wizard(fitted)
+    panel = wizard.panel("attribution")
+    assert isinstance(panel, AttributionView)
+    panel.frame_picker.value = EXAMPLE
+    panel.compare_button.click()
+    params = fitted.step("attribution").params
+    assert params.journeys.kind == "csv" and params.journeys.name == "journeys"
+    assert fitted.status("attribution") == "done"
