@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mmm_widgets import datasets
+from mmm_widgets import datasets, settings
 from mmm_widgets.errors import (
     DataError,
     FitCancelled,
@@ -17,6 +17,7 @@ from mmm_widgets.errors import (
     ModelError,
     StepOrderError,
 )
+from mmm_widgets.settings import set_interval
 from mmm_widgets.workflow import Workflow
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ __all__ = [
     "compare_models",
     "datasets",
     "mta",
+    "set_interval",
+    "settings",
 ]
 
 

@@ -40,11 +40,12 @@ MODEL_FILE = "model.nc"
 # Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
 # (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
 # that are not parameters, such as journey tables.
-LATER_STEPS = ("diagnostics", "holdout", "attribution", "budget")
+LATER_STEPS = ("diagnostics", "holdout", "cross_validation", "attribution", "budget")
 _PARAMS_CLASSES = {"data": ("data", "DataParams"), "model": ("model", "ModelParams"),
                    "fit": ("fit", "FitParams"),
                    "diagnostics": ("diagnostics", "DiagnosticsParams"),
                    "holdout": ("holdout", "HoldoutParams"),
+                   "cross_validation": ("cross_validation", "CrossValidationParams"),
                    "attribution": ("attribution", "AttributionParams"),
                    "budget": ("budget", "BudgetParams")}
 _STATE_KEYS = {"format", "version", "steps", "source", "raw", "model"}

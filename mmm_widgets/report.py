@@ -121,10 +121,12 @@ def _contributions(workflow: Workflow) -> tuple[str, Any]:
     from mmm_widgets.plots.summary import interval_figure
 
     summary = workflow.channel_summary()
-    figure = interval_figure(summary, "roas", "ROAS by channel (94 % HDI)", "0.00",
+    level = f"{workflow.step('fit').params.hdi_prob:.0%}"
+    figure = interval_figure(summary, "roas", f"ROAS by channel ({level} HDI)", "0.00",
                              reference=1.0)
     return ("<p>Incremental contribution of each channel over the fitted period and its "
-            "return on ad spend, with 94 % credible intervals.</p>" + _table(summary)), figure
+            f"return on ad spend, with {level} credible intervals.</p>" + _table(summary)
+            ), figure
 
 
 def _attribution(workflow: Workflow) -> tuple[str, Any]:
@@ -134,11 +136,31 @@ def _attribution(workflow: Workflow) -> tuple[str, Any]:
     frame = result if isinstance(result, pd.DataFrame) else getattr(result, "table", None)
     if frame is None:
         return "<p class='missing'>No attribution table.</p>", None
-    return "<p>Share of credit per channel under each method.</p>" + _table(frame), None
+    from mmm_widgets.plots import attribution as attribution_plots
+
+    figure = attribution_plots.share_figure(attribution_plots.tidy_frame(frame))
+    shown = [c for c in frame.columns if c.endswith(("_share", "_share_hdi_low",
+                                                      "_share_hdi_high", "_outside"))]
+    frame = frame[shown] if shown else frame
+    return ("<p>Share of credit per channel under each method, beside the MMM's share with "
+            f"its {workflow.step('attribution').params.hdi_prob:.0%} interval. "
+            "Multi-touch methods measure influence on tracked journeys; "
+            "the MMM measures incremental sales, offline channels included.</p>"
+            + _table(frame, "{:,.3f}")), figure
 
 
 def _budget(workflow: Workflow) -> tuple[str, Any]:
     if workflow.status("budget") != "done" or not hasattr(workflow, "scenarios"):
         return _missing("budget")
+    from mmm_widgets.plots.budget import scenario_figure
+
     compare = workflow.scenarios.compare()
-    return "<p>Named budget scenarios and their predicted outcome.</p>" + _table(compare), None
+    result = workflow.step("budget").result
+    allocation = getattr(result, "allocation", None)
+    text = ("<p>Named budget scenarios and their predicted outcome "
+            f"({workflow.step('budget').params.hdi_prob:.0%} interval).</p>")
+    text += _table(compare)
+    if allocation is not None:
+        text += "<p>Optimized allocation over the planning horizon.</p>" + _table(allocation)
+    figure, _ = scenario_figure(compare)
+    return text, figure

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, assemble_script, to_notebook_json
 from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
@@ -20,8 +21,8 @@ from mmm_widgets.steps.source import Source, is_safe_name, read_source, safe_nam
 STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "attribution", "budget")
 # Every kind of step, in the order their code is exported; the holdout belongs to the
 # diagnostics panel but is a step of its own (it refits).
-ALL_KINDS: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "holdout", "attribution",
-                              "budget")
+ALL_KINDS: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "holdout",
+                              "cross_validation", "attribution", "budget")
 
 _REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
     "data": (),
@@ -31,6 +32,7 @@ _REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
     "attribution": ("data", "model", "fit"),
     "budget": ("data", "model", "fit"),
     "holdout": ("data", "model", "fit"),
+    "cross_validation": ("data", "model", "fit"),
 }
 
 Listener = Callable[[str], None]
@@ -75,12 +77,30 @@ class Workflow:
         self._steps: dict[str, Step] = {}
         self._stale: set[str] = set()
         self._listeners: list[Listener] = []
+        self._interval: float | None = None
+        #: What the last :meth:`refresh` did (previous fit, rows added, comparison).
+        self.last_refresh: Any = None
         if source is not None:
             self.source = source
         elif df is not None:
             self.set_frame(df, name=name or _variable_name(df, inspect.currentframe()))
         else:
             self.source = None
+
+    # ----- settings ------------------------------------------------------------------
+    @property
+    def interval(self) -> float:
+        """Level of the credible intervals this workflow's new steps compute (HDIs).
+
+        Defaults to :func:`mmm_widgets.set_interval`'s kit-wide level (0.94); setting it
+        overrides that for this workflow. Steps already run keep the level they recorded
+        (their exported code has it as a literal); re-run them to change it.
+        """
+        return self._interval if self._interval is not None else settings.interval()
+
+    @interval.setter
+    def interval(self, prob: float | None) -> None:
+        self._interval = None if prob is None else settings.check_interval(prob)
 
     # ----- sources -------------------------------------------------------------------
     @classmethod
@@ -299,6 +319,7 @@ class Workflow:
         from mmm_widgets.steps.fit import FitParams, FitStep
 
         settings = {k: v for k, v in settings.items() if v is not None}
+        settings.setdefault("hdi_prob", self.interval)
         params = FitParams.preset(preset or ("preview" if method == "map" else "notebook"),
                                   **settings)
         if method != params.method and preset is None:
@@ -341,6 +362,53 @@ class Workflow:
             original units of target and spend, over the fitted period.
         """
         return self.step("fit").result.channel_summary.copy()
+
+    def refresh(self, new_df: pd.DataFrame, monitor=None) -> pd.DataFrame:
+        """Append new periods to the raw data, refit with the same settings, compare ROAS.
+
+        Rows of ``new_df`` dated after the last date of the current raw table are appended
+        (so the whole updated table may be passed); the data, model and fit steps are
+        re-run with their current parameters. The previous fit is kept in
+        :attr:`last_refresh` (``previous``); later steps (diagnostics, attribution,
+        budget) are marked stale. On any failure the workflow is left as it was.
+
+        Parameters
+        ----------
+        new_df : pandas.DataFrame
+            The new periods (or the whole table), with the raw table's columns.
+        monitor : FitMonitor, optional
+            Receives the refit's progress; its ``cancel()`` stops it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel: ``roas_before, roas_before_hdi_low, roas_before_hdi_high,
+            roas_after, roas_after_hdi_low, roas_after_hdi_high, change_pct, moved``
+            (``moved``: the new ROAS lies outside the previous interval).
+
+        Raises
+        ------
+        DataError
+            Columns that differ, unreadable dates, no newer rows.
+        StepOrderError
+            When there is no current fit.
+        """
+        from mmm_widgets.refresh import refresh
+
+        return refresh(self, new_df, monitor)
+
+    def snapshot(self) -> tuple:
+        """The workflow's state, for :meth:`restore` after a failed multi-step change."""
+        return (dict(self._frames), self.source, dict(self._steps), set(self._stale),
+                dict(self._namespace))
+
+    def restore(self, state: tuple) -> None:
+        """Go back to a :meth:`snapshot`."""
+        frames, self.source, steps, stale, namespace = state
+        self._frames, self._steps, self._stale, self._namespace = (
+            dict(frames), dict(steps), set(stale), dict(namespace))
+        for kind in self._steps:
+            self._notify(kind)
 
     # ----- step 4: diagnostics ------------------------------------------------------
     def diagnostics(self, random_seed: int = 42, max_plot_draws: int = 200,
@@ -395,15 +463,55 @@ class Workflow:
                            self.step("model"), self.step("fit"), monitor)
         return self.run_step(step).report()
 
+    def cross_validate(self, folds: int = 3, horizon: int = 13, random_seed: int = 42,
+                       monitor=None) -> dict[str, Any]:
+        """Time-slice cross-validation: refit on rolling windows, forecast what follows.
+
+        The last ``folds * horizon`` periods are cut into ``folds`` windows of ``horizon``
+        periods; each fold refits the same model with the fit's settings on every period
+        before its window (pymc-marketing's ``TimeSliceCrossValidator`` splits the data)
+        and forecasts the window.
+
+        Parameters
+        ----------
+        folds : int
+            Number of folds.
+        horizon : int
+            Periods each fold forecasts.
+        random_seed : int
+            Seed of the forecasts' predictive draws (the refits use the fit's own seed).
+        monitor : FitMonitor, optional
+            Receives progress (``snapshot().fold`` of ``.folds``); its ``cancel()`` stops.
+
+        Returns
+        -------
+        dict
+            Means over the folds of ``mape``, ``r2`` and ``crps`` (continuous ranked
+            probability score, in target units), ``per_fold`` (indexed by fold: training
+            and forecast dates, ``mape, r2, crps``) and ``frame`` (fold, date, [geo],
+            predicted, hdi94_low, hdi94_high, actual).
+
+        Raises
+        ------
+        ModelError
+            When the folds leave too few periods to fit on, saying how many fit.
+        """
+        from mmm_widgets.steps.cross_validation import CrossValidationParams, CrossValidationStep
+
+        params = CrossValidationParams(folds=folds, horizon=horizon, random_seed=random_seed)
+        step = CrossValidationStep(params, self.step("model"), self.step("fit"), monitor)
+        return self.run_step(step).report()
+
     # ----- step 5: attribution ------------------------------------------------------
     def attribution(self, journeys: pd.DataFrame | None = None, platform: Any = None,
                     channel_map: dict[str, str] | None = None, lookback: Any = None,
                     grouping: dict[str, str] | None = None, **options: Any) -> pd.DataFrame:
         """Compare the MMM's media shares with multi-touch and platform-reported credit.
 
-        Per model channel: the MMM's share of total media contribution with its 94 %
-        HDI, each multi-touch model's share of the tracked credit, the platforms' share of
-        reported conversions, and a flag where a method falls outside the MMM's interval.
+        Per model channel: the MMM's share of total media contribution with its HDI
+        (:attr:`interval`, 94 % by default), each multi-touch model's share of the tracked
+        credit, the platforms' share of reported conversions, and a flag where a method
+        falls outside the MMM's interval.
         Shares of the other methods are over the model channels the journeys map to;
         channels without touches (TV, radio: offline) get 0 and are noted.
 
@@ -416,7 +524,9 @@ class Workflow:
             settings are reused and only what is passed changes.
         platform : dict, pandas.Series or pandas.DataFrame, optional
             Platform-reported conversions per channel (model names, or journey labels in
-            ``channel_map``).
+            ``channel_map``). A text value names a column of the raw data holding that
+            platform's conversions per period, summed over the compared periods, e.g.
+            ``{"search": "search_platform_conversions", "tv": 300}``.
         channel_map : dict, optional
             Journey label -> model channel. Omitted: suggested by name similarity
             (:meth:`suggest_channel_map`); labels nothing matches are left out and noted.
@@ -426,17 +536,22 @@ class Workflow:
             Journey label -> group label, applied before attribution.
         **options
             ``user, time, channel, conversion, value`` (columns; guessed from common
-            names), ``models`` (default last_touch, first_touch, linear, markov),
+            names), ``models`` (default last_touch, first_touch, linear, markov; built-in
+            names and :func:`mmm_widgets.mta.custom_rule` rules),
             ``weight`` ("value" when there is a value column), ``half_life`` ("7D"),
             ``direct_channel`` (the label "direct" if present), ``period`` (the model
-            dates the journeys cover; None for the whole fit), ``hdi_prob``, ``name``.
+            dates the journeys cover; None for the whole fit), ``hdi_prob`` (default
+            :attr:`interval`), ``name``.
 
         Returns
         -------
         pandas.DataFrame
             Indexed by channel: ``mmm_share, mmm_share_hdi_low, mmm_share_hdi_high``, then
-            ``<method>_share`` and ``<method>_outside`` per method (models, ``platform``).
-            Notes on the gaps are in :attr:`attribution_result`.
+            ``<method>_share`` and ``<method>_outside`` per method (models, ``platform``),
+            ``mmm_incremental`` (the MMM's contribution over the compared periods) and per
+            method ``<method>_incremental`` with ``_hdi_low`` / ``_hdi_high``: its shares
+            times the MMM's total media contribution (and that total's interval), i.e.
+            influenced credit in incremental units. Notes are in :attr:`attribution_result`.
 
         Raises
         ------
@@ -451,11 +566,13 @@ class Workflow:
             source = self._journeys_source(journeys, options.get("name"),
                                            inspect.currentframe())
         previous = self._steps.get("attribution")
+        if journeys is not None or previous is None:
+            options.setdefault("hdi_prob", self.interval)
         params, frame = build_params(self.data_result, previous, journeys, source, platform,
                                      channel_map, lookback, grouping, options)
         if journeys is None and previous is not None:
             frame = previous.journeys
-        step = AttributionStep(params, self.data_result, frame)
+        step = AttributionStep(params, self.data_result, frame, self.step("data").params)
         return self.run_step(step).table.copy()
 
     @property
@@ -680,17 +797,14 @@ class Workflow:
                 raise StepOrderError(problem(
                     f"{step.title} needs the {needed} step first.",
                     f"Complete the {needed} step (it is missing or out of date)."))
-        namespace = self._namespace_for_run()
-        result = step.run(namespace)
-        self._namespace = namespace
-        self._steps[step.kind] = step
-        self._stale.discard(step.kind)
-        self._invalidate_after(step.kind)
-        self._notify(step.kind)
-        return result
+        return self.restore_step(step, step.run)
 
     def restore_step(self, step: Step, restore: Callable[[dict[str, Any]], Any]) -> Any:
-        """Make ``step`` current with a result rebuilt by ``restore(namespace)`` (no rerun)."""
+        """Make ``step`` current with the result of ``restore(namespace)``.
+
+        :meth:`run_step` passes ``step.run``; loading a saved workflow passes a function
+        that reads the fitted model from disk instead of refitting.
+        """
         namespace = self._namespace_for_run()
         result = restore(namespace)
         self._namespace = namespace

@@ -176,7 +176,9 @@ def test_shares_sum_to_one_and_flags_mark_outside(fitted, journeys):
     assert list(table.index) == CHANNELS
     assert list(table.columns) == ["mmm_share", "mmm_share_hdi_low", "mmm_share_hdi_high",
                                    *[f"{m}_share" for m in methods],
-                                   *[f"{m}_outside" for m in methods]]
+                                   *[f"{m}_outside" for m in methods], "mmm_incremental",
+                                   *[f"{m}_incremental{end}" for m in methods
+                                     for end in ("", "_hdi_low", "_hdi_high")]]
     for method in ["mmm", *methods]:
         assert table[f"{method}_share"].sum() == pytest.approx(1.0)
     for method in methods[:-1]:
@@ -260,18 +262,27 @@ def test_hostile_labels_and_columns_stay_data(fitted, journeys, tmp_path):
     _replay_cell(fitted, events, "touches", tmp_path)
 
 
-def _replay_cell(workflow: mw.Workflow, events: pd.DataFrame, name: str, tmp_path) -> None:
-    """Run the exported cell alone in a fresh interpreter; its table must equal the step's."""
+def _replay_cell(workflow: mw.Workflow, events: pd.DataFrame, name: str, tmp_path,
+                 raw: str | None = None) -> None:
+    """Run the exported cell alone in a fresh interpreter; its table must equal the step's.
+
+    ``raw`` names the workflow's raw table, bound too when the cell reads columns of it.
+    """
     workflow.mmm.save(str(tmp_path / "model.nc"))
     events.to_parquet(tmp_path / "events.parquet")
     workflow.attribution_result.table.to_pickle(tmp_path / "expected.pkl")
     code = workflow.step_code("attribution")
     assert "mmm_widgets" not in code
+    bind_raw = ""
+    if raw is not None:
+        workflow.raw.to_parquet(tmp_path / "raw.parquet")
+        bind_raw = f"{raw} = pd.read_parquet('raw.parquet')"
     run_fresh(f"""
 import pandas as pd
 from pymc_marketing.mmm import MMM
 mmm = MMM.load('model.nc')
 {name} = pd.read_parquet('events.parquet')
+{bind_raw}
 """ + code + "\npd.testing.assert_frame_equal(attribution, pd.read_pickle('expected.pkl'), "
                  "check_exact=True)\nprint('replayed')\n", tmp_path)
 
@@ -340,3 +351,139 @@ def test_exported_name_avoids_names_other_steps_use(fitted, journeys):
     assert "cut_journeys(crm_touches, " in fitted.step_code("attribution")
     assert mw.steps.attribution.suggest_channel_map(["Paid Search"], CHANNELS) == {
         "Paid Search": "search"}
+
+
+# ----- platform numbers from columns of the data ----------------------------------------
+REPORTED = {"search": "search_platform_conversions", "social": "social_platform_conversions"}
+
+
+@pytest.fixture(scope="module")
+def reported() -> mw.Workflow:
+    weekly_reported = mw.datasets.load("weekly_sales")
+    rng = np.random.default_rng(5)
+    for column in REPORTED.values():
+        weekly_reported[column] = rng.integers(50, 150, len(weekly_reported)).astype(float)
+    weekly_reported.loc[3, "social_platform_conversions"] = np.nan
+    wf = _mapped_workflow(weekly_reported)
+    wf.fit("map")
+    return wf
+
+
+def test_platform_columns_split_from_numbers():
+    from mmm_widgets.steps.attribution import platform_columns
+
+    numbers, columns = platform_columns({"search": "col_a", "tv": 30}, CHANNELS)
+    assert numbers == {"tv": 30} and columns == {"search": "col_a"}
+    numbers, columns = platform_columns({"Google": "col_a"}, CHANNELS, {"Google": "search"})
+    assert numbers is None and columns == {"search": "col_a"}
+    assert platform_columns(pd.Series({"search": 3.0}), CHANNELS)[1] == {}
+    with pytest.raises(mw.DataError, match="'Bing'"):
+        platform_columns({"Bing": "col_b"}, CHANNELS)
+
+
+@pytest.mark.fit
+def test_platform_numbers_read_from_columns_over_the_compared_period(reported, journeys,
+                                                                       tmp_path):
+    crm_touches = journeys.iloc[::2].reset_index(drop=True)
+    table = reported.attribution(crm_touches, platform={**REPORTED, "tv": 500},
+                                 models=["last_touch"])
+    params = reported.step("attribution").params
+    assert params.platform_columns == REPORTED and params.platform == {"tv": 500.0}
+    raw = reported.raw
+    dates = pd.to_datetime(raw["date"])
+    inside = raw[(dates >= params.period[0]) & (dates <= params.period[1])]
+    sums = {channel: inside[column].sum() for channel, column in REPORTED.items()}
+    total = sums["search"] + sums["social"] + 500
+    assert 0 < len(inside) < len(raw)
+    assert table.loc["search", "platform_share"] == pytest.approx(sums["search"] / total)
+    assert table.loc["tv", "platform_share"] == pytest.approx(500 / total)
+    assert table.loc["radio", "platform_share"] == 0.0
+    code = reported.step_code("attribution")
+    assert "platform_rows['search_platform_conversions'].sum()" in code
+    _replay_cell(reported, crm_touches, "crm_touches", tmp_path, raw=reported.source.name)
+    whole = reported.attribution(period=None)
+    assert whole.loc["search", "platform_share"] == pytest.approx(
+        raw["search_platform_conversions"].sum() / (raw["search_platform_conversions"].sum()
+                                                    + raw["social_platform_conversions"].sum()
+                                                    + 500))
+
+
+@pytest.mark.fit
+def test_platform_columns_that_are_missing_or_not_counts_are_data_errors(reported, journeys):
+    before = reported.attribution(journeys, platform=REPORTED)
+    with pytest.raises(mw.DataError, match="search_platform_conversion'") as caught:
+        reported.attribution(platform={"search": "search_platform_conversion"})
+    assert "Did you mean 'search_platform_conversions'" in str(caught.value)
+    with pytest.raises(mw.DataError, match="not counts of conversions"):
+        reported.attribution(platform={"search": "date"})
+    pd.testing.assert_frame_equal(reported.attribution_result.table, before)
+
+
+# ----- custom rules ---------------------------------------------------------------------
+@pytest.mark.fit
+def test_custom_rule_is_compared_exported_and_saved(fitted, journeys, tmp_path):
+    rule = mw.mta.custom_rule("my_rule", first=0.3, middle=0.4, last=0.3)
+    decayed = mw.mta.custom_rule("late_middle", first=0.2, middle=0.6, last=0.2,
+                                 half_life="2D")
+    crm_touches = journeys.iloc[::2].reset_index(drop=True)
+    table = fitted.attribution(crm_touches, models=["last_touch", rule, decayed])
+    params = fitted.step("attribution").params
+    assert params.models == ("last_touch", "my_rule", "late_middle")
+    for name in ("my_rule", "late_middle"):
+        assert f"{name}_share" in table and f"{name}_outside" in table
+        assert table[f"{name}_share"].sum() == pytest.approx(1.0)
+    reference = attribute(crm_touches, "user_id", "timestamp", "channel", "converted",
+                          value="revenue", weight="value", models=[rule, decayed])
+    credit = fitted.attribution_result.credit
+    np.testing.assert_allclose(credit["my_rule"], reference["my_rule"], rtol=1e-9)
+    np.testing.assert_allclose(credit["late_middle"], reference["late_middle"], rtol=1e-9)
+    code = fitted.step_code("attribution")
+    assert "shares=(0.3, 0.4, 0.3)" in code and "half_life='2D', shares=(0.2, 0.6, 0.2)" in code
+    _replay_cell(fitted, crm_touches, "crm_touches", tmp_path)
+    fitted.save(tmp_path / "saved")
+    loaded = mw.Workflow.load(tmp_path / "saved")
+    assert loaded.step("attribution").params == params
+    pd.testing.assert_frame_equal(loaded.attribution_result.table, table, check_exact=True)
+    with pytest.raises(mw.DataError, match="listed twice"):
+        fitted.attribution(models=["linear", mw.mta.custom_rule("linear_2", 0.5, 0, 0.5),
+                                   mw.mta.custom_rule("linear_2", 0.2, 0.6, 0.2)])
+
+
+# ----- influenced vs incremental --------------------------------------------------------
+@pytest.mark.fit
+def test_incremental_credit_adds_up_to_the_mmm_contribution(sampled, journeys):
+    table = sampled.attribution(journeys, models=["linear", "markov"])
+    contribution = sampled.mmm.data.get_channel_contributions(original_scale=True)
+    weeks = contribution.sel(date=slice(*sampled.step("attribution").params.period))
+    total = weeks.sum(("date", "channel"))
+    np.testing.assert_allclose(table["mmm_incremental"].sum(), float(total.mean()), rtol=1e-9)
+    for method in ("linear", "markov"):
+        column = table[f"{method}_incremental"]
+        assert column.sum() == pytest.approx(float(total.mean()), rel=1e-9)
+        np.testing.assert_allclose(column, table[f"{method}_share"] * float(total.mean()))
+        low, high = table[f"{method}_incremental_hdi_low"], table[f"{method}_incremental_hdi_high"]
+        assert (low <= column).all() and (column <= high).all()
+        assert (low.loc[MAPPED] < high.loc[MAPPED]).all()
+        assert (table.loc[["tv", "radio"], f"{method}_incremental"] == 0).all()
+
+
+# ----- interval level -------------------------------------------------------------------
+@pytest.mark.fit
+def test_interval_level_reaches_attribution_and_its_export(sampled, journeys):
+    previous = mw.set_interval(0.5)
+    try:
+        narrow = sampled.attribution(journeys, models=["linear"])
+        assert sampled.step("attribution").params.hdi_prob == 0.5
+        assert "prob=0.5)" in sampled.step_code("attribution")
+    finally:
+        mw.set_interval(previous)
+    wide = sampled.attribution(journeys, models=["linear"])
+    assert sampled.step("attribution").params.hdi_prob == 0.94
+    assert ((wide["mmm_share_hdi_high"] - wide["mmm_share_hdi_low"])
+            > (narrow["mmm_share_hdi_high"] - narrow["mmm_share_hdi_low"])).all()
+    sampled.interval = 0.8
+    try:
+        sampled.attribution(journeys, models=["linear"])
+        assert sampled.step("attribution").params.hdi_prob == 0.8
+    finally:
+        sampled.interval = None

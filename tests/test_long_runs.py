@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 
@@ -26,6 +27,15 @@ def _mapped(weekly: pd.DataFrame) -> mw.Workflow:
                 controls=["promo", "price_index"])
     wf.configure_model(l_max=4)
     return wf
+
+
+@pytest.fixture(autouse=True)
+def _python_sigint_handler():
+    # A kernel runs cells with Python's own SIGINT handler; other tests in the same
+    # session (Playwright's event loop) may have installed another one.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.Thread:

@@ -107,3 +107,20 @@ def test_wizard_and_bundled_example(fitted):
     params = fitted.step("attribution").params
     assert params.journeys.kind == "csv" and params.journeys.name == "journeys"
     assert fitted.status("attribution") == "done"
+
+
+def test_panel_keeps_custom_rules_and_shows_incremental_credit(fitted, touches):
+    rule = mw.mta.custom_rule("my_rule", first=0.3, middle=0.4, last=0.3)
+    fitted.attribution(touches, models=["last_touch", rule], platform={"search": "promo"})
+    panel = AttributionView(fitted, namespace={})
+    assert "my_rule" in panel.models.options
+    assert panel.models.value == ("last_touch", "my_rule")
+    assert "Influenced vs incremental" in panel.incremental.value
+    assert "my rule" in panel.incremental.value
+    panel.platform_inputs["social"].value = 10.0
+    panel.compare_button.click()
+    params = fitted.step("attribution").params
+    assert params.models == ("last_touch", "my_rule")
+    assert params.custom_rules[0].middle == 0.4
+    assert params.platform_columns == {"search": "promo"} and params.platform == {"social": 10.0}
+    assert "my_rule_share" in fitted.attribution_result.table

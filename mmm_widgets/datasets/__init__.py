@@ -26,6 +26,13 @@ _DESCRIPTIONS = {
 _FILES = {"journeys": ("journeys.csv.gz", {"parse_dates": ["timestamp"]})}
 
 
+def load_fitted(name: str = "weekly_sales"):
+    """A fitted workflow of a bundled dataset, loaded in seconds (see :mod:`.fitted`)."""
+    from mmm_widgets.datasets.fitted import load_fitted as _load_fitted
+
+    return _load_fitted(name)
+
+
 def names() -> list[str]:
     """Names of the bundled datasets."""
     return sorted(_DESCRIPTIONS)

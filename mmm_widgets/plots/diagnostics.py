@@ -172,3 +172,39 @@ def _by_date(frame: pd.DataFrame, date: str, columns: list[str]) -> pd.DataFrame
     # Geo panels are summed per date for the national view; bands then add up loosely,
     # which is fine for a picture and is said in the panel.
     return frame.groupby(date, as_index=False)[columns].sum()
+
+
+def cross_validation_figure(frame: pd.DataFrame, date: str = "date"):
+    """Actual target against each fold's forecast with its 94 % HDI band.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The cross-validation frame: ``fold, date, [geo], predicted, hdi94_low,
+        hdi94_high, actual`` (summed over geos when there are several).
+    date : str
+        Name of the date column.
+    """
+    columns = ["predicted", "hdi94_low", "hdi94_high", "actual"]
+    fig = figure(width=WIDTH, height=HEIGHT, x_axis_type="datetime", tools=TOOLS,
+                 title="Cross-validation: each fold's forecast vs actual")
+    actual = frame.groupby(date, as_index=False)["actual"].sum().rename(columns={date: "date"})
+    lines = []
+    for index, (fold, part) in enumerate(frame.groupby("fold")):
+        part = _by_date(part, date, columns).rename(columns={date: "date"})
+        source = ColumnDataSource(part.assign(fold=fold))
+        color = Category10_10[(index + 1) % 10]
+        fig.varea("date", "hdi94_low", "hdi94_high", source=source, color=color, alpha=0.2,
+                  legend_label=f"fold {fold}")
+        lines.append(fig.line("date", "predicted", source=source, color=color, line_width=2,
+                              legend_label=f"fold {fold}"))
+    fig.scatter("date", "actual", source=ColumnDataSource(actual), color="black", size=5,
+                legend_label="actual")
+    fig.add_tools(HoverTool(renderers=lines, formatters={"@date": "datetime"},
+                            tooltips=[("date", "@date{%F}"), ("fold", "@fold"),
+                                      ("forecast", "@predicted{0,0}"),
+                                      ("actual", "@actual{0,0}")]))
+    fig.yaxis.formatter = NumeralTickFormatter(format="0,0")
+    fig.legend.location = "top_left"
+    fig.legend.click_policy = "hide"
+    return fig

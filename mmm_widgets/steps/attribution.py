@@ -4,15 +4,19 @@ Three ways to say which channel earned the conversions disagree for known reason
 
 * the **MMM** estimates incrementality from spend and sales over time, offline channels
   (TV, radio) included, with an interval (share of total media contribution per
-  posterior draw, 94 % HDI);
+  posterior draw, HDI at :func:`mmm_widgets.set_interval`'s level, 94 % by default);
 * **multi-touch attribution** (MTA) splits each tracked conversion over the touches of
   its journey: it sees only tracked online channels and measures influence, not lift;
 * **platforms** report the conversions they claim; each counts its own.
 
 The step computes the share of credit per model channel under each method and flags
-where a method falls outside the MMM's interval. Its code cell is plain pandas / numpy /
-arviz: the multi-touch functions of :mod:`mmm_widgets.steps.attribution_cell` are copied
-into it, and the step runs exactly that cell.
+where a method falls outside the MMM's interval; it also restates each method's credit in
+incremental units (its shares times the MMM's total media contribution). Platform numbers
+may come from columns of the raw data, summed over the compared periods; custom
+position-based rules (:func:`mmm_widgets.mta.custom_rule`) are compared like built-in ones.
+Its code cell is plain pandas / numpy / arviz: the multi-touch functions of
+:mod:`mmm_widgets.steps.attribution_cell` are copied into it, and the step runs exactly
+that cell.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, Problem, problem
-from mmm_widgets.mta import MODELS, attribute
+from mmm_widgets.mta import MODELS, CustomRule, attribute, custom_rule
 from mmm_widgets.steps import attribution_cell
 from mmm_widgets.steps.base import Params, Step
-from mmm_widgets.steps.data import DataResult
+from mmm_widgets.steps.data import DataParams, DataResult
 from mmm_widgets.steps.source import Source, read_source
 
 if TYPE_CHECKING:
@@ -50,7 +55,7 @@ CELL_NAMES = ("az", "np", "pd", "cut_journeys", "rule_credit", "markov_credit", 
               "mta_touches", "mta_journeys", "mta_weight", "mta_credit", "channel_map",
               "model_channels", "attribution_credit", "attribution_share", "mmm", "mmm_media",
               "mmm_media_share", "mmm_media_hdi", "attribution", "mmm_low", "mmm_high", "method",
-              "method_share")
+              "method_share", "platform_dates", "platform_rows", "mmm_total", "mmm_total_hdi")
 OPTIONS = ("user", "time", "channel", "conversion", "value", "models", "weight", "half_life",
            "direct_channel", "period", "hdi_prob", "name")
 
@@ -239,6 +244,49 @@ def suggest_period(frame: pd.DataFrame, time: str, dates: pd.Series) -> tuple[st
     return str(start.date()), str(last.date())
 
 
+def platform_columns(platform: Any, channels: Sequence[str],
+                     channel_map: Mapping[str, str] | None = None
+                     ) -> tuple[Any, dict[str, str]]:
+    """Split column names of the raw table out of ``platform``.
+
+    A dict (or Series) whose values are text names columns of the raw data holding each
+    channel's platform-reported conversions per period; they are summed over the compared
+    periods when the step runs.
+
+    Returns
+    -------
+    (numbers, columns)
+        ``platform`` without the text values (None if nothing is left) and
+        ``{model channel: column}``.
+
+    Raises
+    ------
+    DataError
+        For a label that is no model channel.
+    """
+    if not isinstance(platform, Mapping | pd.Series):
+        return platform, {}
+    texts = {label: value for label, value in platform.items() if isinstance(value, str)}
+    if not texts:
+        return platform, {}
+    lookup = {str(k).strip(): v for k, v in (channel_map or {}).items()}
+    columns: dict[str, str] = {}
+    problems: list[Problem] = []
+    for label, column in texts.items():
+        channel = label if label in channels else lookup.get(str(label).strip())
+        if channel not in channels:
+            problems.append(problem(
+                f"Platform column {column!r} is given for {label!r}, which is not a channel "
+                "of the model.", f"Use the model's channel names ({', '.join(map(str, channels))})"
+                f" or add {label!r} to channel_map.", column=str(label)))
+            continue
+        columns[str(channel)] = column
+    if problems:
+        raise DataError(problems)
+    numbers = {label: value for label, value in platform.items() if label not in texts}
+    return (numbers or None), columns
+
+
 def platform_numbers(platform: Any, channels: Sequence[str],
                      channel_map: Mapping[str, str] | None = None) -> dict[str, float]:
     """Read platform-reported conversions into ``{model channel: number}``.
@@ -310,6 +358,39 @@ def platform_numbers(platform: Any, channels: Sequence[str],
 
 # ----- parameters and result ------------------------------------------------------------
 @dataclass(frozen=True)
+class RuleParams(Params):
+    """A custom position-based rule (see :func:`mmm_widgets.mta.custom_rule`) as data.
+
+    Parameters
+    ----------
+    name : str
+        Its column in the comparison (``<name>_share``).
+    first, middle, last : float
+        Shares of the first touch, the middle touches together and the last touch.
+    half_life : str or float, optional
+        Time-decay of the middle share.
+    """
+
+    name: str
+    first: float
+    middle: float
+    last: float
+    half_life: str | float | None = None
+
+    @classmethod
+    def of(cls, rule: CustomRule) -> RuleParams:
+        """The data of a :class:`~mmm_widgets.mta.CustomRule`."""
+        half_life = rule.half_life
+        if half_life is not None and not isinstance(half_life, str | int | float):
+            half_life = str(pd.Timedelta(half_life))
+        return cls(rule.name, rule.first, rule.middle, rule.last, half_life)
+
+    def rule(self) -> CustomRule:
+        """The :class:`~mmm_widgets.mta.CustomRule` these parameters describe."""
+        return custom_rule(self.name, self.first, self.middle, self.last, self.half_life)
+
+
+@dataclass(frozen=True)
 class AttributionParams(Params):
     """Parameters of the attribution step.
 
@@ -338,6 +419,11 @@ class AttributionParams(Params):
         Journey label (after ``grouping``) -> model channel; other labels get no share.
     platform : dict
         Platform-reported conversions by model channel (empty: none).
+    platform_columns : dict
+        Model channel -> column of the raw data with that platform's reported
+        conversions per period, summed over the compared periods.
+    custom_rules : tuple of RuleParams
+        Definitions of the custom rules named in ``models``.
     period : tuple of str, optional
         First and last date of the model periods to compare (those the journeys cover);
         None compares the whole fitted period.
@@ -360,12 +446,24 @@ class AttributionParams(Params):
     channel_map: dict[str, str] = field(default_factory=dict)
     platform: dict[str, float] = field(default_factory=dict)
     period: tuple[str, str] | None = None
-    hdi_prob: float = HDI_PROB
+    hdi_prob: float = field(default_factory=lambda: settings.interval())
+    platform_columns: dict[str, str] = field(default_factory=dict)
+    custom_rules: tuple[RuleParams, ...] = ()
 
     @property
     def methods(self) -> tuple[str, ...]:
         """Columns of the comparison: the models, then ``platform`` when given."""
-        return (*self.models, *((PLATFORM,) if self.platform else ()))
+        return (*self.models, *((PLATFORM,) if self.has_platform else ()))
+
+    @property
+    def has_platform(self) -> bool:
+        """Whether platform numbers or columns were given."""
+        return bool(self.platform or self.platform_columns)
+
+    def model_specs(self) -> list[str | CustomRule]:
+        """The models as :func:`mmm_widgets.mta.attribute` takes them."""
+        rules = {rule.name: rule for rule in self.custom_rules}
+        return [rules[m].rule() if m in rules else m for m in self.models]
 
 
 @dataclass
@@ -376,7 +474,11 @@ class AttributionResult:
     ----------
     table : pandas.DataFrame
         Per model channel: ``mmm_share, mmm_share_hdi_low, mmm_share_hdi_high``, then
-        ``<method>_share`` and ``<method>_outside`` for every method.
+        ``<method>_share`` and ``<method>_outside`` for every method, ``mmm_incremental``
+        (the MMM's mean contribution over the compared periods) and, per method,
+        ``<method>_incremental`` with ``_hdi_low`` / ``_hdi_high``: its credit rescaled so
+        the channels add up to the MMM's total media contribution (influenced credit
+        turned into incremental units), with the interval of that total.
     credit : pandas.DataFrame
         Multi-touch credit per journey label (after grouping) and model, before mapping.
     unmapped : tuple of str
@@ -406,6 +508,9 @@ class AttributionStep(Step):
     journeys : pandas.DataFrame, optional
         The touch table, for a ``"frame"`` source; it is bound to the source's name in
         the namespace the code runs in.
+    data_params : DataParams, optional
+        The data step's parameters: where the raw table and its date column are, for
+        platform numbers read from columns of the raw data.
     """
 
     kind = "attribution"
@@ -415,10 +520,11 @@ class AttributionStep(Step):
     params: AttributionParams
 
     def __init__(self, params: AttributionParams, data: DataResult,
-                 journeys: pd.DataFrame | None = None):
+                 journeys: pd.DataFrame | None = None, data_params: DataParams | None = None):
         super().__init__(params)
         self.data = data
         self.journeys = journeys
+        self.data_params = data_params
         self._labels: tuple[str, ...] = ()
 
     @property
@@ -454,13 +560,15 @@ class AttributionStep(Step):
         """
         params, frame = self.params, self.frame()
         credit = attribute(frame, params.user, params.time, params.channel, params.conversion,
-                           value=params.value, models=params.models, half_life=params.half_life,
+                           value=params.value, models=params.model_specs(),
+                           half_life=params.half_life,
                            direct_channel=params.direct_channel, weight=params.weight,
                            lookback=params.lookback, grouping=params.grouping or None)
         problems = _time_problems(frame[params.time], str(params.time))
         self._labels = tuple(str(label) for label in credit.index)
         problems += self._map_problems()
         problems += self._platform_problems()
+        problems += self._column_problems(namespace)
         problems += self._other_problems()
         if problems:
             raise DataError(problems)
@@ -500,6 +608,38 @@ class AttributionStep(Step):
                                     "Enter the conversions each platform reports, or none."))
         return problems
 
+    def _column_problems(self, namespace: dict[str, Any]) -> list[Problem]:
+        """Platform columns must be numeric columns of a wide raw table, 0 or more."""
+        columns = self.params.platform_columns
+        if not columns:
+            return []
+        source = self.data_params.source if self.data_params is not None else None
+        if source is None or self.data_params.long is not None:
+            return [problem("Platform numbers from columns need the wide raw table of the data "
+                            "step (one row per date).",
+                            "Pass the numbers instead: platform={'search': 1200, ...}.")]
+        raw = namespace.get(source.name)
+        if not isinstance(raw, pd.DataFrame):
+            return [problem(f"The raw table {source.name!r} is not available.",
+                            "Run the data step again.")]
+        problems: list[Problem] = []
+        for channel, column in columns.items():
+            if column not in raw.columns:
+                near = difflib.get_close_matches(str(column), list(map(str, raw.columns)), n=1)
+                hint = f" Did you mean {near[0]!r}?" if near else ""
+                problems.append(problem(
+                    f"The platform column {column!r} (for {channel}) is not in the data.",
+                    f"Use a column of the raw table.{hint}", column=str(column)))
+                continue
+            values = pd.to_numeric(raw[column], errors="coerce")
+            bad = raw.index[values.isna() & raw[column].notna() | (values < 0)]
+            if len(bad) or not pd.api.types.is_numeric_dtype(raw[column]):
+                problems.append(problem(
+                    f"The platform column {column!r} holds values that are not counts of "
+                    "conversions.", "Use numbers of 0 or more (empty cells count as 0).",
+                    column=str(column), rows=list(bad[:5]) or list(raw.index[:1])))
+        return problems
+
     def _other_problems(self) -> list[Problem]:
         params, problems = self.params, []
         if not 0 < params.hdi_prob < 1:
@@ -527,11 +667,11 @@ class AttributionStep(Step):
         if source.kind == "frame":
             lines.append(f"# Expects the touch table `{source.name}` (the DataFrame given to "
                          "the workflow) to be defined")
-        lines += ["", *_function_lines(params.models)]
+        lines += ["", *_function_lines(params.models, params.custom_rules)]
         lines += self._credit_lines()
         lines += self._share_lines()
         models = ", ".join(params.models)
-        platform = " and platform-reported conversions" if params.platform else ""
+        platform = " and platform-reported conversions" if params.has_platform else ""
         comment = (f"Attribution: share of credit per channel, MMM ({params.hdi_prob:.0%} "
                    f"interval) vs {models}{platform}")
         return CodeChunk(comment=comment, lines=tuple(lines),
@@ -564,6 +704,14 @@ class AttributionStep(Step):
         if model == "shapley":
             return "shapley_credit(mta_touches, mta_weight)"
         extra = ""
+        custom = {rule.name: rule for rule in params.custom_rules}
+        if model in custom:
+            rule = custom[model]
+            if rule.half_life is not None:
+                extra = f", half_life={literal(rule.half_life)}"
+            shares = (float(rule.first), float(rule.middle), float(rule.last))
+            return (f"rule_credit(mta_touches, mta_weight, 'custom'{extra}, "
+                    f"shares={literal(shares)})")
         if model == "time_decay":
             extra = f", half_life={literal(params.half_life)}"
         elif model == "last_non_direct" and params.direct_channel is not None:
@@ -580,9 +728,16 @@ class AttributionStep(Step):
             "attribution_credit = mta_credit.groupby(mta_credit.index.map(channel_map)).sum()"
             ".reindex(model_channels, fill_value=0.0)",
         ]
-        if params.platform:
+        if params.platform_columns:
+            lines += self._platform_row_lines()
+        if params.has_platform:
+            entries = [f"{literal(channel)}: {literal(float(number))}"
+                       for channel, number in params.platform.items()
+                       if channel not in params.platform_columns]
+            entries += [f"{literal(channel)}: float(platform_rows[{literal(column)}].sum())"
+                        for channel, column in params.platform_columns.items()]
             lines.append(f"attribution_credit[{literal(PLATFORM)}] = pd.Series("
-                         f"{literal(dict(params.platform))}, dtype='float64')"
+                         f"{{{', '.join(entries)}}}, dtype='float64')"
                          ".reindex(model_channels, fill_value=0.0)")
         lines += [
             "attribution_share = attribution_credit / attribution_credit.sum()",
@@ -610,8 +765,39 @@ class AttributionStep(Step):
             "    method_share = attribution[f'{method}_share']",
             "    attribution[f'{method}_outside'] = (method_share < mmm_low) | "
             "(method_share > mmm_high)",
+            "# Influenced -> incremental: each method's shares rescaled to the MMM's total media "
+            "contribution",
+            "mmm_total = mmm_media.sum('channel')",
+            f"mmm_total_hdi = az.hdi(mmm_total.rename('mmm_total'), "
+            f"prob={literal(float(params.hdi_prob))})",
+            "attribution['mmm_incremental'] = mmm_media.mean(('chain', 'draw')).to_series()"
+            ".reindex(model_channels)",
+            "for method in attribution_share.columns:",
+            "    method_share = attribution[f'{method}_share']",
+            "    attribution[f'{method}_incremental'] = method_share * "
+            "float(mmm_total.mean(('chain', 'draw')))",
+            "    attribution[f'{method}_incremental_hdi_low'] = method_share * "
+            "float(mmm_total_hdi.sel(ci_bound='lower'))",
+            "    attribution[f'{method}_incremental_hdi_high'] = method_share * "
+            "float(mmm_total_hdi.sel(ci_bound='upper'))",
             "attribution.index.name = 'channel'",
         ]
+        return lines
+
+    def _platform_row_lines(self) -> list[str]:
+        """Rows of the raw table in the compared periods, to sum platform columns over."""
+        params, data = self.params, self.data_params
+        assert data is not None
+        raw = data.source.name
+        parse = f", format={literal(data.date_format)}" if data.date_format else ""
+        lines = ["# Platform-reported conversions: columns of the raw data, summed over the "
+                 "compared periods",
+                 f"platform_dates = pd.to_datetime({raw}[{literal(data.date)}]{parse})"]
+        if params.period is not None:
+            lines.append(f"platform_rows = {raw}[(platform_dates >= {literal(params.period[0])})"
+                         f" & (platform_dates <= {literal(params.period[1])})]")
+        else:
+            lines.append(f"platform_rows = {raw}")
         return lines
 
     def read_results(self, namespace: dict[str, Any]) -> AttributionResult:
@@ -677,11 +863,13 @@ def _time_problems(series: pd.Series, column: str) -> list[Problem]:
     return []
 
 
-def _function_lines(models: Sequence[str]) -> list[str]:
+def _function_lines(models: Sequence[str], custom_rules: Sequence[RuleParams] = ()
+                    ) -> list[str]:
     """Source of the multi-touch functions the models need, as cell lines."""
     names = ["cut_journeys"]
+    custom = {rule.name for rule in custom_rules}
     for model in models:
-        name = attribution_cell.FUNCTIONS[model]
+        name = "rule_credit" if model in custom else attribution_cell.FUNCTIONS[model]
         if name not in names:
             names.append(name)
     lines: list[str] = []
@@ -758,10 +946,10 @@ def build_params(data: DataResult, previous: AttributionStep | None, journeys: p
         if "value" in changes and "weight" not in changes:
             changes["weight"] = "conversions" if changes["value"] is None else "value"
         if platform is not None:
-            changes["platform"] = platform_numbers(
-                platform, channels, changes.get("channel_map", base.channel_map))
+            changes.update(_platform(platform, channels,
+                                     changes.get("channel_map", base.channel_map)))
         if "models" in changes:
-            changes["models"] = _models(changes["models"])
+            changes["models"], changes["custom_rules"] = _models(changes["models"])
         return base.replace(**changes), frame
     if source is None:
         raise ValueError("a new touch table needs its source")
@@ -784,29 +972,54 @@ def build_params(data: DataResult, previous: AttributionStep | None, journeys: p
     if "period" not in options:
         options["period"] = suggest_period(frame, chosen["time"], data.data[data.roles.date])
     if "models" in options:
-        options["models"] = _models(options["models"])
+        options["models"], options["custom_rules"] = _models(options["models"])
     params = AttributionParams(
         journeys=source, **chosen, lookback=lookback, grouping=groups,
         channel_map=_stripped(channel_map, values=False),
-        platform=platform_numbers(platform, channels, channel_map), **options)
+        **_platform(platform, channels, channel_map), **options)
     return params, journeys
 
 
-def _models(models: Any) -> tuple[str, ...]:
-    if isinstance(models, str):
-        return (models,)
+def _platform(platform: Any, channels: Sequence[str],
+              channel_map: Mapping[str, str] | None) -> dict[str, Any]:
+    """``platform`` and ``platform_columns`` from what the user passed."""
+    numbers, columns = platform_columns(platform, channels, channel_map)
+    if numbers is None and not columns:
+        numbers = platform
+    return {"platform": platform_numbers(numbers, channels, channel_map),
+            "platform_columns": columns}
+
+
+def _models(models: Any) -> tuple[tuple[str, ...], tuple[RuleParams, ...]]:
+    """Model names, and the definitions of the custom rules among them."""
+    if isinstance(models, str | CustomRule):
+        models = [models]
     try:
         chosen = tuple(models)
     except TypeError as error:
         raise DataError(problem(f"models={models!r} is not a list of model names.",
                                 f"Pass e.g. models=['last_touch', 'markov'] from {MODELS}.")
                         ) from error
-    custom = [m for m in chosen if not isinstance(m, str)]
-    if custom:
-        raise DataError(problem("Custom rules cannot be compared with the MMM yet.",
-                                f"Use the built-in models {', '.join(MODELS)}; run custom rules "
-                                "with mmm_widgets.mta.attribute."))
-    return chosen
+    names, rules = [], []
+    for model in chosen:
+        if isinstance(model, CustomRule):
+            rules.append(RuleParams.of(model))
+            names.append(model.name)
+        elif isinstance(model, RuleParams):
+            rules.append(model)
+            names.append(model.name)
+        else:
+            names.append(model)
+    reserved = [name for name in names if name in ("mmm", PLATFORM)]
+    if reserved:
+        raise DataError(problem(f"A model cannot be named {reserved[0]!r}: the comparison uses "
+                                "that name for its own column.",
+                                "Give the custom rule another name."))
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise DataError(problem(f"The model {duplicated[0]!r} is listed twice.",
+                                "List each model once; give custom rules their own names."))
+    return tuple(names), tuple(rules)
 
 
 def _stripped(mapping: Mapping, values: bool = True) -> dict[str, Any]:
@@ -847,4 +1060,5 @@ def rerun(workflow: Workflow, params: dict[str, Any], folder: Path) -> None:
             raise DataError(problem(f"The saved touch table {JOURNEYS_FILE} is missing in "
                                     f"{str(folder)!r}.", "Save the workflow again."))
         journeys = pd.read_parquet(path)
-    workflow.run_step(AttributionStep(restored, workflow.data_result, journeys))
+    workflow.run_step(AttributionStep(restored, workflow.data_result, journeys,
+                                      workflow.step("data").params))

@@ -72,14 +72,17 @@ def cut_journeys(events, user, time, channel, conversion, value=None, lookback=N
     return touches, journeys
 
 
-def rule_credit(touches, weights, rule, half_life=None, direct_channel=None):
+def rule_credit(touches, weights, rule, half_life=None, direct_channel=None, shares=None):
     """Credit per channel under a rule: each touch's share of its journey times its weight.
 
     ``rule`` is ``first_touch``, ``last_touch``, ``last_non_direct`` (the last touch that
     is not ``direct_channel``; all-direct journeys credit direct), ``linear`` (equal
-    shares), ``time_decay`` (weight ``2 ** (-age / half_life)``, scaled to 1 per journey)
-    or ``position_based`` (40 % first, 40 % last, 20 % over the middle; 50/50 for two
-    touches). ``weights`` holds what each journey hands out (conversions or value).
+    shares), ``time_decay`` (weight ``2 ** (-age / half_life)``, scaled to 1 per journey),
+    ``position_based`` (40 % first, 40 % last, 20 % over the middle; 50/50 for two
+    touches) or ``custom``: ``shares = (first, middle, last)``, the middle share split
+    equally or, with ``half_life``, by ``2 ** (-age / half_life)``; two touches split the
+    first and last shares in their proportion. ``weights`` holds what each journey hands
+    out (conversions or value).
     """
     n = touches["length"]
     first = touches["position"].eq(0)
@@ -105,6 +108,21 @@ def rule_credit(touches, weights, rule, half_life=None, direct_channel=None):
         middle = 0.2 / np.maximum(n - 2, 1)
         share = pd.Series(np.where(n == 1, 1.0, np.where(first | last, ends, middle)),
                           index=touches.index)
+    elif rule == "custom":
+        first_share, middle_share, last_share = shares
+        inner = ~first & ~last
+        raw = inner.astype("float64")
+        if half_life is not None:
+            span = pd.Timedelta(half_life).total_seconds() if isinstance(half_life, str) \
+                else float(half_life)
+            raw = np.exp2(-touches["age"] / span).where(inner, 0.0)
+        total = raw.groupby(touches["journey"]).transform("sum")
+        share = (middle_share * raw / total.where(total > 0, 1.0) + first_share * first
+                 + last_share * last)
+        ends = first_share + last_share
+        two_first = first_share / ends if ends > 0 else 0.5
+        share = np.where(n == 2, np.where(first, two_first, 1.0 - two_first), share)
+        share = pd.Series(np.where(n == 1, 1.0, share), index=touches.index)
     else:
         raise ValueError(f"unknown rule {rule!r}")
     credit = share * weights.to_numpy()[touches["journey"].to_numpy()]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, MMMWidgetsError, ModelError, StepOrderError, problem
 from mmm_widgets.steps.base import Params, Step, execute
@@ -132,7 +133,7 @@ class BudgetParams(Params):
     scenarios: tuple[Scenario, ...] = ()
     threshold: float = 1.0
     points: int = 100
-    hdi_prob: float = HDI_PROB
+    hdi_prob: float = field(default_factory=lambda: settings.interval())
 
     def __post_init__(self) -> None:
         # JSON gives lists and dicts back; keep the frozen value canonical so params
@@ -949,7 +950,7 @@ def budget_params(workflow: Workflow) -> BudgetParams:
     """The budget step's parameters if it was run, else the defaults."""
     if workflow.status("budget") in ("done", "stale"):
         return workflow.step("budget").params
-    return BudgetParams()
+    return BudgetParams(hdi_prob=workflow.interval)
 
 
 def run_budget(workflow: Workflow, params: BudgetParams,

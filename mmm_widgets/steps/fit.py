@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import FitCancelled, FitError, ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
@@ -48,7 +49,7 @@ class FitParams(Params):
     random_seed: int = 42
     sampler: str = "auto"
     target_accept: float = 0.8
-    hdi_prob: float = HDI_PROB
+    hdi_prob: float = field(default_factory=lambda: settings.interval())
 
     @classmethod
     def preset(cls, name: str, **changes: Any) -> FitParams:

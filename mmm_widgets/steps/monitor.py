@@ -40,6 +40,9 @@ class FitProgress:
         Seconds since the fit started.
     eta : float or None
         Estimated seconds left (None until sampling has made progress).
+    fold, folds : int
+        For a run of several fits (cross-validation): the fit under way, from 1, and how
+        many there are; the draws and ETA are the current fit's. 0 for a single fit.
     """
 
     phase: str
@@ -48,6 +51,8 @@ class FitProgress:
     divergences: int
     elapsed: float
     eta: float | None
+    fold: int = 0
+    folds: int = 0
 
     @property
     def fraction(self) -> float:
@@ -68,6 +73,8 @@ class FitMonitor:
         self._started: float | None = None
         self._sampling_started: float | None = None
         self._done_at_sampling_start = 0
+        self._fold = 0
+        self._folds = 0
 
     # ----- watcher side -----------------------------------------------------------
     def cancel(self) -> None:
@@ -90,7 +97,7 @@ class FitMonitor:
                     now - self._sampling_started)
                 eta = max(0.0, (self._total - self._done) / rate) if rate > 0 else None
             return FitProgress(self.phase, self._done, self._total, self._divergences,
-                               elapsed, eta)
+                               elapsed, eta, self._fold, self._folds)
 
     # ----- fitting side -----------------------------------------------------------
     def start(self, total_draws: int) -> None:
@@ -101,6 +108,19 @@ class FitMonitor:
             self._done, self._total, self._divergences = 0, total_draws, 0
             self._started = time.perf_counter()
             self._sampling_started = None
+            self._fold = self._folds = 0
+
+    def start_fold(self, fold: int, folds: int, total_draws: int) -> None:
+        """Begin fit ``fold`` of ``folds`` (of ``total_draws`` draws) within one run.
+
+        Draws, divergences and the ETA restart for each fit; the elapsed time and a
+        pending cancel carry over.
+        """
+        with self._lock:
+            self.phase = "building"
+            self._done, self._total, self._divergences = 0, total_draws, 0
+            self._sampling_started = None
+            self._fold, self._folds = fold, folds
 
     def set_phase(self, phase: str) -> None:
         """Record what the fit is doing now."""

@@ -32,6 +32,11 @@ RESERVED_NAMES = frozenset({
     "prior_posterior", "keep", "traces", "decomposition", "totals", "convergence",
     "sample_stats", "divergences", "free_parameters", "media_parameters", "sampled",
     "depth_name", "depth_hits", "train", "test", "X_test", "holdout_mmm", "holdout_dates",
+    "cv", "crps", "TimeSliceCrossValidator", "cv_frames", "cv_scores", "cv_fold",
+    "cv_train_index", "cv_test_index", "cv_train", "cv_test", "cv_mmm", "X_cv_train",
+    "y_cv_train", "X_cv_test", "cv_ppc", "cv_predicted", "cv_band", "cv_fold_frame",
+    "cv_actual", "cv_observed", "cv_error", "cv_draws", "cv_train_dates", "cv_test_dates",
+    "cv_frame", "cv_folds", "cv_mape", "cv_r2", "cv_crps",
     *ADSTOCKS.values(), *SATURATIONS.values(),
 })
 FALLBACK_NAME = "df"

@@ -52,6 +52,14 @@ their numbers overlap and add up to more than the real total.</li>
 a lift test on that channel settles which is closer.</i>
 """
 
+INCREMENTAL = """
+<b>Influenced vs incremental</b> <i>Multi-touch and platforms count conversions a channel
+<u>influenced</u>; the MMM estimates the sales it <u>added</u>. Below, each method's shares are
+rescaled so that the channels add up to the MMM's total media contribution over the same
+periods (its interval carried through): what each method would say the channels added if the
+MMM's total is right. Compare each row with the MMM's own column.</i>
+"""
+
 
 class AttributionView(w.VBox):
     """Compare the MMM's media shares with multi-touch models and platform numbers.
@@ -74,10 +82,14 @@ class AttributionView(w.VBox):
         self.namespace = namespace if namespace is not None else _user_namespace()
         self.channels = tuple(workflow.data_result.roles.channels)
         self._given = journeys
+        # Set in code, not in the panel: kept when the panel compares again.
+        self._custom: dict[str, Any] = {}
+        self._platform_columns: dict[str, str] = {}
         self.message = w.HTML()
         self.notes = w.HTML()
         self.chart = w.VBox()
         self.table = w.HTML()
+        self.incremental = w.HTML()
         self.explanation = w.HTML(EXPLANATION)
         self.code_box = CodeBox("Attribution step code")
         ensure_bokeh_loaded()
@@ -124,7 +136,8 @@ class AttributionView(w.VBox):
                                *self.platform_inputs.values()])
         super().__init__([columns_box, w.HBox([map_box, platform_box]),
                           w.HBox([self.compare_button, self.export_button]),
-                          self.message, self.notes, self.chart, self.table, self.explanation,
+                          self.message, self.notes, self.chart, self.table,
+                          self.incremental, self.explanation,
                           self.code_box])
         self._load_state()
 
@@ -216,7 +229,10 @@ class AttributionView(w.VBox):
                                                           "conversion", "value")}
         self._show_columns(frame, chosen)
         self._refresh_map(dict(params.channel_map), params.direct_channel or NONE)
-        self.models.value = tuple(m for m in params.models if m in MODELS)
+        self._custom = {rule.name: rule for rule in params.custom_rules}
+        self._platform_columns = dict(params.platform_columns)
+        self.models.options = [*MODELS, *self._custom]
+        self.models.value = tuple(params.models)
         self.half_life.value = str(params.half_life)
         self.lookback.value = "" if params.lookback is None else str(params.lookback)
         for channel, box in self.platform_inputs.items():
@@ -227,13 +243,17 @@ class AttributionView(w.VBox):
         """Keyword arguments of :meth:`Workflow.attribution` as entered (without the table)."""
         channel_map = {label: box.value for label, box in self.map_inputs.items()
                        if box.value != NOT_MAPPED}
-        platform = {c: float(box.value) for c, box in self.platform_inputs.items()
-                    if box.value}
+        platform: dict[str, Any] = {c: float(box.value)
+                                    for c, box in self.platform_inputs.items() if box.value}
+        # Columns of the raw data given in code stay, unless a number replaces them.
+        platform.update({c: column for c, column in self._platform_columns.items()
+                         if c not in platform})
         return {
             "user": self.user.value, "time": self.time.value, "channel": self.channel.value,
             "conversion": self.conversion.value,
             "value": None if self.value.value in (None, NONE) else self.value.value,
-            "models": tuple(self.models.value), "channel_map": channel_map,
+            "models": tuple(self._custom.get(m, m) for m in self.models.value),
+            "channel_map": channel_map,
             "platform": platform or None,
             "half_life": _span(self.half_life.value) or "7D",
             "lookback": _span(self.lookback.value),
@@ -283,6 +303,7 @@ class AttributionView(w.VBox):
         tidy = attribution_plots.tidy_frame(table)
         self.chart.children = [bokeh_pane(attribution_plots.share_figure(tidy))]
         self.table.value = difference_html(table)
+        self.incremental.value = incremental_html(table)
 
     # ----- callbacks --------------------------------------------------------------------
     def _on_frame_picked(self, change: dict) -> None:
@@ -342,3 +363,30 @@ def difference_html(table: pd.DataFrame) -> str:
     return ("<b>Share of credit, and the gap to the MMM in percentage points</b>"
             f"<table class=\"mmm-table\"><tr><th>channel</th><th>MMM (interval)</th>{head}</tr>"
             f"{''.join(rows)}</table>")
+
+
+def incremental_html(table: pd.DataFrame) -> str:
+    """Each method's credit in incremental units (rescaled to the MMM's total), as HTML.
+
+    Empty when the table has no ``mmm_incremental`` column (a step run by an older version).
+    """
+    if "mmm_incremental" not in table:
+        return ""
+    methods = [c[: -len("_incremental")] for c in table.columns
+               if c.endswith("_incremental") and c != "mmm_incremental"]
+    head = "".join(f"<th>{html.escape(m.replace('_', ' '))}</th>" for m in methods)
+    rows = []
+    for channel in table.index:
+        cells = [f"<td><b>{html.escape(str(channel))}</b></td>",
+                 f"<td>{table.at[channel, 'mmm_incremental']:,.0f}</td>"]
+        for method in methods:
+            value = table.at[channel, f"{method}_incremental"]
+            if pd.isna(value):
+                cells.append("<td></td>")
+                continue
+            low = table.at[channel, f"{method}_incremental_hdi_low"]
+            high = table.at[channel, f"{method}_incremental_hdi_high"]
+            cells.append(f"<td>{value:,.0f} <small>({low:,.0f}–{high:,.0f})</small></td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (INCREMENTAL + "<table class=\"mmm-table\"><tr><th>channel</th><th>MMM contribution"
+            f"</th>{head}</tr>{''.join(rows)}</table>")

@@ -308,7 +308,8 @@ class BudgetView(w.VBox):
         self.allocation_table.value = ""
         if result.allocation is not None:
             self.allocation_table.value = ("<b>Allocation</b> (spend over the horizon; "
-                                           "contribution with 94 % HDI)"
+                                           f"contribution with {step.params.hdi_prob:.0%}"
+                                           " HDI)"
                                            + frame_html(result.allocation))
             if self._allocation_source is None:
                 fig, self._allocation_source = allocation_figure(result.allocation)
@@ -431,11 +432,13 @@ class BudgetView(w.VBox):
         else:
             self._what_if_source.data = data
         total = frame.loc[TOTAL_ROW]
-        current = self.workflow.step("budget").result.scenarios.loc["current"]
+        budget = self.workflow.step("budget")
+        current, level = budget.result.scenarios.loc["current"], budget.params.hdi_prob
         change = total["contribution"] - current["expected_outcome"]
         self.what_if_summary.value = message_html(
             "info", f"<b>Spend</b> {total['spend']:,.0f} &nbsp; <b>Outcome</b> "
-                    f"{total['contribution']:,.0f} (94 % HDI {total['contribution_hdi_low']:,.0f}"
+                    f"{total['contribution']:,.0f} ({level:.0%} HDI "
+                    f"{total['contribution_hdi_low']:,.0f}"
                     f" – {total['contribution_hdi_high']:,.0f}) &nbsp; <b>ROAS</b> "
                     f"{total['roas']:.2f} &nbsp; <i>{change:+,.0f} vs current</i>")
         self._last_what_if = frame

@@ -1,4 +1,4 @@
-"""Panel of step 4 — diagnostics: verdict, traffic lights, plots, holdout."""
+"""Panel of step 4 — diagnostics: verdict, traffic lights, plots, holdout, cross-validation."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ LIGHTS = {level: f'<span style="color:{colour};font-size:1.2em">●</span>' for 
 VERDICTS = {"ok": "The fit can be used.", "warn": "Usable with care: read the findings.",
             "fail": "Do not use this fit yet: fix the problems below."}
 PLOTS = ("Fit", "Residuals", "Autocorrelation", "Traces", "Prior vs posterior",
-         "Decomposition", "Waterfall", "Holdout")
+         "Decomposition", "Waterfall", "Holdout", "Cross-validation")
 
 
 class DiagnosticsView(w.VBox):
@@ -58,13 +58,23 @@ class DiagnosticsView(w.VBox):
         self.holdout_button = w.Button(description="Run holdout", icon="forward")
         self.holdout_progress = w.FloatProgress(value=0.0, min=0.0, max=1.0)
         self.holdout_status = w.HTML()
+        self.cv_folds = w.BoundedIntText(description="Folds", value=3, min=1, max=20)
+        self.cv_horizon = w.BoundedIntText(description="Horizon", value=13, min=1, max=520)
+        self.cv_button = w.Button(description="Cross-validate", icon="forward")
+        self.cv_cancel = w.Button(description="Cancel", icon="stop", disabled=True)
+        self.cv_progress = w.FloatProgress(value=0.0, min=0.0, max=1.0)
+        self.cv_status = w.HTML()
         self._panes: dict[tuple[str, str], w.Widget] = {}
         self._holdout_thread: threading.Thread | None = None
+        self._cv_thread: threading.Thread | None = None
+        self._cv_monitor: FitMonitor | None = None
         self.run_button.on_click(guard(lambda _: self.run()))
         self.export_button.on_click(guard(lambda _: self.export()))
         self.plot_choice.observe(guard(lambda _: self.show_plot()), names="value")
         self.parameter.observe(guard(lambda _: self.show_plot()), names="value")
         self.holdout_button.on_click(guard(lambda _: self.start_holdout()))
+        self.cv_button.on_click(guard(lambda _: self.start_cross_validation()))
+        self.cv_cancel.on_click(guard(lambda _: self.cancel_cross_validation()))
         super().__init__([
             w.HBox([self.run_button, self.export_button]), self.message, self.verdict,
             self.checks, self.plot_choice, self.parameter, self.plot_area,
@@ -72,11 +82,18 @@ class DiagnosticsView(w.VBox):
                    "them</i>"),
             w.HBox([self.holdout_periods, self.holdout_button, self.holdout_progress,
                     self.holdout_status]),
+            w.HTML("<i>or refit on rolling windows and forecast the periods after each "
+                   "(time-slice cross-validation)</i>"),
+            w.HBox([self.cv_folds, self.cv_horizon, self.cv_button, self.cv_cancel,
+                    self.cv_progress, self.cv_status]),
             self.code_box,
         ])
         self.parameter.layout.display = "none"
         if workflow.status("diagnostics") == "done":
             self._show_result()
+        if workflow.status("cross_validation") == "done":
+            report = workflow.step("cross_validation").result.report()
+            self.cv_status.value = cross_validation_summary(report)
 
     def run(self) -> dict[str, Any] | None:
         """Compute the diagnostics and show verdict, checks and the first plot."""
@@ -118,7 +135,8 @@ class DiagnosticsView(w.VBox):
             builder = self._builders().get(choice)
             figure = builder() if builder else None
             if figure is None:
-                self.plot_area.children = [w.HTML("<i>Run the holdout below first.</i>")]
+                what = "cross-validation" if choice == "Cross-validation" else "holdout"
+                self.plot_area.children = [w.HTML(f"<i>Run the {what} below first.</i>")]
                 return None
             self._panes[key] = bokeh_pane(figure)
         self.plot_area.children = [self._panes[key]]
@@ -139,6 +157,7 @@ class DiagnosticsView(w.VBox):
             "Decomposition": lambda: plots.decomposition_figure(frames["decomposition"]),
             "Waterfall": lambda: plots.waterfall_figure(frames["totals"]),
             "Holdout": self._holdout_figure,
+            "Cross-validation": self._cross_validation_figure,
         }
 
     def _holdout_figure(self) -> Any:
@@ -146,6 +165,12 @@ class DiagnosticsView(w.VBox):
             return None
         frame = self.workflow.step("holdout").result.frame
         return plots.holdout_figure(frame, self.workflow.data_result.roles.date)
+
+    def _cross_validation_figure(self) -> Any:
+        if self.workflow.status("cross_validation") != "done":
+            return None
+        frame = self.workflow.step("cross_validation").result.frame
+        return plots.cross_validation_figure(frame, self.workflow.data_result.roles.date)
 
     def start_holdout(self) -> threading.Thread:
         """Run the holdout refit in a worker thread with progress."""
@@ -168,9 +193,62 @@ class DiagnosticsView(w.VBox):
         return self._holdout_thread
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until a running holdout has finished and been shown."""
-        if self._holdout_thread is not None:
-            self._holdout_thread.join(timeout)
+        """Block until a running holdout or cross-validation has finished and been shown."""
+        for thread in (self._holdout_thread, self._cv_thread):
+            if thread is not None:
+                thread.join(timeout)
+
+    def start_cross_validation(self) -> threading.Thread:
+        """Run the cross-validation in a worker thread, showing fold k of n and progress."""
+        monitor = FitMonitor()
+        folds, horizon = int(self.cv_folds.value), int(self.cv_horizon.value)
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["report"] = self.workflow.cross_validate(folds, horizon,
+                                                                 monitor=monitor)
+            except BaseException as error:  # reported in the panel
+                outcome["error"] = error
+
+        self._cv_monitor = monitor
+        self.cv_button.disabled = True
+        self.cv_cancel.disabled = False
+        self.cv_progress.value = 0.0
+        worker = threading.Thread(target=work, daemon=True, name="mmm-widgets-cv")
+        worker.start()
+        self._cv_thread = threading.Thread(target=self._watch_cross_validation,
+                                           args=(worker, monitor, outcome), daemon=True)
+        self._cv_thread.start()
+        return self._cv_thread
+
+    def cancel_cross_validation(self) -> None:
+        """Stop a running cross-validation; the previous result, if any, is kept."""
+        if self._cv_monitor is not None:
+            self._cv_monitor.cancel()
+
+    def _watch_cross_validation(self, worker: threading.Thread, monitor: FitMonitor,
+                                outcome: dict[str, Any]) -> None:
+        while worker.is_alive():
+            snap = monitor.snapshot()
+            folds = max(snap.folds, 1)
+            done = max(snap.fold - 1, 0) + snap.fraction
+            self.cv_progress.value = min(done / folds, 1.0)
+            fold = f"fold {snap.fold} of {snap.folds}: " if snap.folds else ""
+            eta = f", about {snap.eta:.0f} s left in this fold" if snap.eta is not None else ""
+            self.cv_status.value = f"{fold}{snap.phase} {snap.elapsed:.0f} s{eta}"
+            time.sleep(0.25)
+        self.cv_button.disabled = False
+        self.cv_cancel.disabled = True
+        if "error" in outcome:
+            self.cv_status.value = ""
+            self.message.value = problems_html(outcome["error"])
+            return
+        self.cv_progress.value = 1.0
+        self.cv_status.value = cross_validation_summary(outcome["report"])
+        self._panes.pop(("Cross-validation", ""), None)
+        if self.plot_choice.value == "Cross-validation":
+            self.show_plot()
 
     def _watch_holdout(self, worker: threading.Thread, monitor: FitMonitor,
                        outcome: dict[str, Any]) -> None:
@@ -193,10 +271,20 @@ class DiagnosticsView(w.VBox):
             self.show_plot()
 
     def export(self) -> str:
-        """Write the diagnostics code (and the holdout's, if run) below the panel."""
+        """Write the diagnostics code (and the holdout's and cross-validation's) below."""
         chunks = [self.workflow.step("diagnostics").code()]
-        if self.workflow.status("holdout") == "done":
-            chunks.append(self.workflow.step("holdout").code())
+        for kind in ("holdout", "cross_validation"):
+            if self.workflow.status(kind) == "done":
+                chunks.append(self.workflow.step(kind).code())
         code = assemble_script(chunks)
         self.code_box.export(code, key="diagnostics")
         return code
+
+
+def cross_validation_summary(report: dict[str, Any]) -> str:
+    """One line of HTML: mean out-of-sample MAPE, R² and CRPS, and each fold's MAPE."""
+    per_fold = report["per_fold"]
+    folds = ", ".join(f"{mape:.1%}" for mape in per_fold["mape"])
+    return (f"Mean over {len(per_fold)} folds: MAPE {report['mape']:.1%}, R² {report['r2']:.2f}, "
+            f"CRPS {report['crps']:,.0f} <span style='color:#666'>(MAPE per fold: {folds})"
+            "</span>")

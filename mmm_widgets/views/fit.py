@@ -176,7 +176,8 @@ class FitView(w.VBox):
         self.card.value = message_html(kind, "; ".join(parts) + ".")
         self.message.value = ""
         summary = self.workflow.channel_summary()
-        self.table.value = "<b>Channels</b> (94 % HDI)" + frame_html(summary)
+        level = self.workflow.step("fit").params.hdi_prob
+        self.table.value = f"<b>Channels</b> ({level:.0%} HDI)" + frame_html(summary)
 
 
 def _convergence(mmm: Any) -> dict[str, float]:
