@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import FitCancelled, MMMWidgetsError, ModelError, problem
+from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
 from mmm_widgets.steps.fit import FitStep, translate_fit_error
@@ -223,21 +223,9 @@ class CrossValidationStep(Step):
         monitor = self.monitor
         monitor.start(per_fold)
         trial = dict(namespace)
-        try:
-            with monitor.instrument(), _reporting_folds(monitor, per_fold):
-                execute(self.code(), trial)
-        except FitCancelled:
-            monitor.set_phase("cancelled")
-            raise
-        except MMMWidgetsError:
-            monitor.set_phase("failed")
-            raise
-        except Exception as error:
-            monitor.set_phase("failed")
-            raise translate_fit_error(error) from error
-        except BaseException:
-            monitor.set_phase("interrupted")
-            raise
+        with monitor.outcome(translate_fit_error), monitor.instrument(), \
+                _reporting_folds(monitor, per_fold):
+            execute(self.code(), trial)
         monitor.set_phase("done")
         result = CrossValidationResult(float(trial["cv_mape"]), float(trial["cv_r2"]),
                                        float(trial["cv_crps"]),

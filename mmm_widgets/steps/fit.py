@@ -10,7 +10,7 @@ import pandas as pd
 
 from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import FitCancelled, FitError, ModelError, problem
+from mmm_widgets.errors import FitError, ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.monitor import FitMonitor
@@ -206,22 +206,11 @@ class FitStep(Step):
         per_chain = params.draws + params.tune
         monitor.start(per_chain * params.chains if params.method == "mcmc" else 0)
         trial = dict(namespace)
-        try:
+        with monitor.outcome(translate_fit_error):
             execute(self.model_step.code(), trial)
             monitor.check_cancel()
             with monitor.instrument():
                 execute(self.code(), trial)
-        except FitCancelled:
-            monitor.set_phase("cancelled")
-            raise
-        except Exception as error:
-            monitor.set_phase("failed")
-            raise translate_fit_error(error) from error
-        except BaseException:
-            # A kernel interrupt: the sampler is stopped (see FitMonitor.instrument) and
-            # nothing was committed, so the workflow keeps its previous fit.
-            monitor.set_phase("interrupted")
-            raise
         snapshot = monitor.snapshot()
         result = FitResult(mmm=trial["mmm"], channel_summary=trial["channel_summary"],
                            seconds=snapshot.elapsed, divergences=count_divergences(trial["mmm"]))

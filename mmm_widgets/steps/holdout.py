@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import MMMWidgetsError, ModelError, problem
+from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
 from mmm_widgets.steps.fit import FitStep, translate_fit_error
@@ -123,13 +123,8 @@ class HoldoutStep(Step):
         per_chain = fit.draws + fit.tune
         self.monitor.start(per_chain * fit.chains if fit.method == "mcmc" else 0)
         trial = dict(namespace)
-        try:
-            with self.monitor.instrument():
-                execute(self.code(), trial)
-        except MMMWidgetsError:
-            raise
-        except Exception as error:
-            raise translate_fit_error(error) from error
+        with self.monitor.outcome(translate_fit_error), self.monitor.instrument():
+            execute(self.code(), trial)
         self.monitor.set_phase("done")
         result = HoldoutResult(float(trial["holdout_mape"]), float(trial["holdout_r2"]),
                                trial["holdout_frame"])

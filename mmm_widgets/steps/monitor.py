@@ -13,11 +13,11 @@ import contextlib
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mmm_widgets.errors import FitCancelled, Problem
+from mmm_widgets.errors import FitCancelled, MMMWidgetsError, Problem
 
 _PATCH_LOCK = threading.Lock()
 _POLL_SECONDS = 0.1
@@ -149,6 +149,30 @@ class FitMonitor:
             if not draw.tuning and stats.get("diverging", False):
                 self._divergences += 1
         self.check_cancel()
+
+    @contextlib.contextmanager
+    def outcome(self, translate: Callable[[Exception], MMMWidgetsError]) -> Iterator[None]:
+        """Record how the block ends in :attr:`phase`; turn foreign errors into kit errors.
+
+        A cancel ends "cancelled", an error "failed" (pymc / pytensor errors pass through
+        ``translate``), a kernel interrupt "interrupted"; every one is raised again.
+        """
+        try:
+            yield
+        except FitCancelled:
+            self.set_phase("cancelled")
+            raise
+        except MMMWidgetsError:
+            self.set_phase("failed")
+            raise
+        except Exception as error:
+            self.set_phase("failed")
+            raise translate(error) from error
+        except BaseException:
+            # A kernel interrupt: the sampler is stopped (see instrument) and nothing was
+            # committed, so the workflow keeps its previous result.
+            self.set_phase("interrupted")
+            raise
 
     @contextlib.contextmanager
     def instrument(self) -> Iterator[None]:
