@@ -37,6 +37,8 @@ FORMAT = "mmm-widgets workflow"
 VERSION = 1
 RAW_FILE = "raw.parquet"
 MODEL_FILE = "model.nc"
+# The fit before the last wf.refresh, kept so both fits survive a save.
+PREVIOUS_MODEL_FILE = "previous_model.nc"
 # Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
 # (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
 # that are not parameters, such as journey tables.
@@ -48,7 +50,7 @@ _PARAMS_CLASSES = {"data": ("data", "DataParams"), "model": ("model", "ModelPara
                    "cross_validation": ("cross_validation", "CrossValidationParams"),
                    "attribution": ("attribution", "AttributionParams"),
                    "budget": ("budget", "BudgetParams")}
-_STATE_KEYS = {"format", "version", "steps", "source", "raw", "model"}
+_STATE_KEYS = {"format", "version", "steps", "source", "raw", "model", "interval", "refresh"}
 # Attributes pymc-marketing's MMM.save writes as JSON, all read back by MMM.load.
 _JSON_ATTRS = ("model_config", "sampler_config", "dims", "adstock", "saturation",
                "adstock_first", "control_columns", "channel_columns", "yearly_seasonality",
@@ -74,13 +76,18 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
                 module.save_extra(workflow, folder)
     state: dict[str, Any] = {"format": FORMAT, "version": VERSION, "steps": steps,
                              "source": workflow.source.to_dict() if workflow.source else None,
-                             "raw": None, "model": None}
+                             "raw": None, "model": None, "interval": workflow._interval,
+                             "refresh": None}
     if workflow.source is not None and workflow.source.kind == "frame":
         workflow.raw.to_parquet(folder / RAW_FILE)
         state["raw"] = RAW_FILE
     if "fit" in steps:
         workflow.mmm.save(str(folder / MODEL_FILE))
         state["model"] = MODEL_FILE
+        if workflow.last_refresh is not None:
+            workflow.last_refresh.previous.mmm.save(str(folder / PREVIOUS_MODEL_FILE))
+            state["refresh"] = {"added": int(workflow.last_refresh.added),
+                                "model": PREVIOUS_MODEL_FILE}
     (folder / "workflow.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
     return folder
 
@@ -116,6 +123,7 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
         workflow = cls(_read_raw(folder), name=source.name)
     else:
         workflow = cls(source=source)
+    workflow.interval = state["interval"]
     if data_params is None:
         return workflow
     with _stored_step(folder, "data"):
@@ -133,6 +141,13 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
     fit_step = FitStep(fit_params, model_step)
     with _stored_step(folder, "fit"):
         workflow.restore_step(fit_step, lambda namespace: fit_step.restore(namespace, mmm))
+    if state["refresh"] is not None:
+        from mmm_widgets.refresh import restored_refresh
+
+        previous = _load_model(folder / PREVIOUS_MODEL_FILE, workflow.data_result, model_params)
+        with _stored_step(folder, "refresh"):
+            workflow.last_refresh = restored_refresh(workflow, previous,
+                                                     state["refresh"]["added"])
     for kind in LATER_STEPS:
         if kind in steps:
             module = importlib.import_module(f"mmm_widgets.steps.{kind}")
@@ -174,7 +189,32 @@ def _read_state(folder: Path) -> dict[str, Any]:
     state.setdefault("source", None)
     state.setdefault("raw", None)
     state.setdefault("model", None)
+    state["interval"] = _interval(folder, state.get("interval"))
+    state["refresh"] = _refresh(folder, state.get("refresh"))
     return state
+
+
+def _interval(folder: Path, value: Any) -> float | None:
+    from mmm_widgets.settings import check_interval
+
+    if value is None:
+        return None
+    try:
+        return check_interval(value)
+    except MMMWidgetsError as error:
+        raise _damaged(folder, f"workflow.json's interval {value!r} is not a level between "
+                               "0 and 1") from error
+
+
+def _refresh(folder: Path, value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"added", "model"} or \
+            value["model"] != PREVIOUS_MODEL_FILE or type(value["added"]) is not int or \
+            value["added"] < 1:
+        raise _damaged(folder, "workflow.json's refresh should be {'added': <rows>, "
+                               f"'model': {PREVIOUS_MODEL_FILE!r}}}")
+    return value
 
 
 def _step_params(folder: Path, steps: dict[str, Any], kind: str) -> Any:
@@ -248,6 +288,7 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
                        model_params: ModelParams) -> None:
     """Reject a model file that names foreign classes or is not this workflow's model."""
     from mmm_widgets.steps import components
+    from mmm_widgets.steps.model import interaction_columns
 
     if attrs.get("__serialization_version__") != _SERIALIZATION_VERSION:
         # Older formats are migrated by code paths this check does not vouch for.
@@ -278,7 +319,8 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
                                         f"{kind!r}")
     checks = {
         "channels": (parsed["channel_columns"], list(roles.channels)),
-        "controls": (parsed["control_columns"] or [], list(roles.controls)),
+        "controls": (parsed["control_columns"] or [],
+                     [*roles.controls, *interaction_columns(data, model_params.interactions)]),
         "target": (attrs.get("target_column"), roles.target),
         "date column": (attrs.get("date_column"), roles.date),
         "dims": (parsed["dims"], [roles.geo] if roles.geo else []),

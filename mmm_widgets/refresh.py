@@ -101,6 +101,27 @@ def compare_roas(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def restored_refresh(workflow: Workflow, previous_mmm: Any, added: int) -> Refresh:
+    """The :class:`Refresh` of a loaded workflow, from its previous fitted model.
+
+    The previous fit's summary is recomputed from ``previous_mmm`` by the fit step's own
+    summary code, so it equals what :func:`refresh` kept.
+    """
+    from mmm_widgets.codegen import CodeChunk
+    from mmm_widgets.steps.base import execute
+    from mmm_widgets.steps.fit import FitResult, count_divergences
+
+    fit_step = workflow.step("fit")
+    namespace: dict[str, Any] = {"mmm": previous_mmm}
+    execute(CodeChunk("summary", tuple(fit_step.summary_lines()),
+                      ("import arviz as az", "import pandas as pd")), namespace)
+    previous = FitResult(mmm=previous_mmm, channel_summary=namespace["channel_summary"],
+                         seconds=0.0, divergences=count_divergences(previous_mmm),
+                         interaction_effects=namespace.get("interaction_effects"))
+    comparison = compare_roas(previous.channel_summary, workflow.channel_summary())
+    return Refresh(previous=previous, added=added, comparison=comparison)
+
+
 def refresh(workflow: Workflow, new: pd.DataFrame, monitor: Any = None) -> pd.DataFrame:
     """See :meth:`Workflow.refresh`."""
     from mmm_widgets.steps.data import DataStep

@@ -226,7 +226,8 @@ class Workflow:
     def configure_model(self, adstock: str = "geometric", saturation: str = "logistic",
                         l_max: int = 8, yearly_seasonality: int | None = 2,
                         priors: dict[str, Any] | None = None,
-                        lift_tests: Any = None, time_varying_intercept: bool = False) -> Any:
+                        lift_tests: Any = None, time_varying_intercept: bool = False,
+                        interactions: Sequence[tuple[str, str]] = ()) -> Any:
         """Choose the model: carryover, diminishing returns, seasonality, priors, lift tests.
 
         Parameters
@@ -249,6 +250,10 @@ class Workflow:
             Columns ``channel, x, delta_x, delta_y, sigma`` (and the geo column).
         time_varying_intercept : bool
             Let the baseline drift over time.
+        interactions : sequence of (str, str)
+            Channel pairs whose joint effect to estimate (synergy > 0, cannibalization
+            < 0), e.g. ``[("tv", "search")]``; after the fit,
+            :meth:`interaction_effects` reports each with its interval.
 
         Returns
         -------
@@ -262,7 +267,8 @@ class Workflow:
             yearly_seasonality=yearly_seasonality or None,
             time_varying_intercept=bool(time_varying_intercept),
             priors=_plain_priors(priors or {}),
-            lift_tests=_lift_tests(lift_tests, self.data_result.roles.geo))
+            lift_tests=_lift_tests(lift_tests, self.data_result.roles.geo),
+            interactions=tuple(tuple(map(str, pair)) for pair in interactions))
         return self.run_step(ModelStep(params, self.data_result))
 
     def prior_check(self, samples: int = 200, random_seed: int = 42):
@@ -341,6 +347,14 @@ class Workflow:
         job.start(lambda: self.fit(method, monitor=job.monitor, **settings))
         return job
 
+    def refresh_in_background(self, new_df: pd.DataFrame) -> FitJob:
+        """Start :meth:`refresh` in a worker thread; ``job.result`` is its comparison."""
+        from mmm_widgets.steps.monitor import FitMonitor
+
+        job = FitJob(FitMonitor())
+        job.start(lambda: self.refresh(new_df, monitor=job.monitor))
+        return job
+
     @property
     def mmm(self) -> Any:
         """The fitted pymc-marketing ``MMM``."""
@@ -352,7 +366,7 @@ class Workflow:
         return self.mmm.idata
 
     def channel_summary(self) -> pd.DataFrame:
-        """Per channel: spend, contribution and ROAS with 94 % HDIs, share of media.
+        """Per channel: spend, contribution and ROAS with HDIs, share of media.
 
         Returns
         -------
@@ -362,6 +376,33 @@ class Workflow:
             original units of target and spend, over the fitted period.
         """
         return self.step("fit").result.channel_summary.copy()
+
+    def interaction_effects(self) -> pd.DataFrame:
+        """What each channel interaction of the model (``configure_model(interactions=)``) adds.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the interaction's regressor (``"tv x search"``): ``channels``,
+            ``contribution`` over the fitted period in target units with its HDI
+            (``contribution_hdi_low`` / ``_high``, at the fit's interval level),
+            ``probability_positive``, ``relative_to_pair`` (the contribution over the two
+            channels' own contributions) and ``verdict``: ``"synergy"`` when the whole
+            interval is above zero, ``"cannibalization"`` when below, else
+            ``"no clear effect"``.
+
+        Raises
+        ------
+        StepOrderError
+            When the fitted model has no interaction term.
+        """
+        effects = self.step("fit").result.interaction_effects
+        if effects is None:
+            raise StepOrderError(problem(
+                "The fitted model has no interaction term.",
+                "Add one with configure_model(..., interactions=[('tv', 'search')]) and fit "
+                "again."))
+        return effects.copy()
 
     def refresh(self, new_df: pd.DataFrame, monitor=None) -> pd.DataFrame:
         """Append new periods to the raw data, refit with the same settings, compare ROAS.

@@ -68,3 +68,15 @@ def test_refresh_appends_periods_refits_and_keeps_the_previous_fit(weekly, tmp_p
     run_fresh("import pandas as pd\nsales_history = pd.read_pickle('raw.pkl')\n" + script
               + "\npd.testing.assert_frame_equal(channel_summary, "
               "pd.read_pickle('expected.pkl'), rtol=1e-6)\n", tmp_path)
+    # Both fits survive a save, and so does the workflow's interval level.
+    wf.interval = 0.9
+    folder = wf.save(tmp_path / "saved")
+    loaded = mw.Workflow.load(folder)
+    assert loaded.interval == 0.9 and loaded.last_refresh.added == wf.last_refresh.added
+    pd.testing.assert_frame_equal(loaded.last_refresh.previous.channel_summary, before)
+    pd.testing.assert_frame_equal(loaded.last_refresh.comparison, wf.last_refresh.comparison)
+    pd.testing.assert_frame_equal(loaded.channel_summary(), after)
+    state = (folder / "workflow.json").read_text()
+    (folder / "workflow.json").write_text(state.replace('"previous_model.nc"', '"/etc/x.nc"'))
+    with pytest.raises(mw.MMMWidgetsError, match="refresh should be"):
+        mw.Workflow.load(folder)

@@ -41,6 +41,17 @@ def test_model_panel_applies_settings_and_priors(mapped):
     assert "Model ready" in panel.message.value
 
 
+def test_model_panel_interactions_round_trip(mapped):
+    panel = ModelView(mapped)
+    labels = [label for label, _ in panel.interactions.options]
+    assert labels == ["tv x search", "tv x social", "search x social"]
+    panel.interactions.value = (("tv", "social"),)
+    panel.apply_button.click()
+    assert mapped.step("model").params.interactions == (("tv", "social"),)
+    assert "interactions tv x social" in panel.message.value
+    assert ModelView(mapped).interactions.value == (("tv", "social"),)
+
+
 def test_model_panel_bad_prior_text_keeps_entries(mapped):
     panel = ModelView(mapped)
     panel.apply_button.click()
@@ -125,3 +136,23 @@ def test_wizard_saves_every_step_and_restores_without_refit(weekly, tmp_path):
     pd.testing.assert_frame_equal(again.workflow.channel_summary(), summary)
     other = mw.Wizard(weekly.head(150), save_to=folder, namespace={})
     assert not other.restored and other.workflow.status("fit") == "blocked"
+
+
+def test_fit_panel_refreshes_with_a_picked_frame(weekly):
+    wf = mw.Workflow(weekly.head(130).copy(), name="history")
+    wf.map_data(date="date", target="sales", channels=["tv", "search", "social"],
+                controls=["promo"])
+    wf.configure_model(l_max=4)
+    wf.fit("map")
+    panel = FitView(wf, namespace={"history": wf.raw, "new_weeks": weekly.tail(40)})
+    assert panel.new_frame.value == "new_weeks"
+    panel.refresh_button.click()
+    panel.wait(300)
+    assert len(wf.data) == len(weekly)
+    assert "Refreshed</b> with 26 new periods" in panel.refresh_table.value
+    assert "roas_before" in panel.refresh_table.value
+    assert "Fitted" in panel.card.value and not panel.refresh_button.disabled
+    panel.namespace.clear()
+    panel.reload_button.click()
+    panel.refresh_button.click()
+    assert "No DataFrame to refresh with" in panel.message.value

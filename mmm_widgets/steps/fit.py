@@ -12,7 +12,7 @@ from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import FitError, ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
-from mmm_widgets.steps.model import ModelStep
+from mmm_widgets.steps.model import ModelStep, interaction_columns
 from mmm_widgets.steps.monitor import FitMonitor
 
 METHODS = ("mcmc", "map")
@@ -87,12 +87,15 @@ class FitResult:
         Wall time of the fit.
     divergences : int
         Divergent transitions after tuning (0 for MAP).
+    interaction_effects : pandas.DataFrame or None
+        Per interaction of the model (:func:`interaction_lines`); None without any.
     """
 
     mmm: Any
     channel_summary: pd.DataFrame
     seconds: float
     divergences: int
+    interaction_effects: pd.DataFrame | None = None
 
 
 class FitStep(Step):
@@ -145,9 +148,22 @@ class FitStep(Step):
     def code(self) -> CodeChunk:
         """``mmm.fit(...)`` with every setting explicit, then the channel summary."""
         fit, comment = self.fit_line()
-        return CodeChunk(comment=comment, lines=(fit, *summary_lines(self.params.hdi_prob)),
+        return CodeChunk(comment=comment, lines=(fit, *self.summary_lines()),
                          imports=("import arviz as az", "import pandas as pd"),
                          title=self.title)
+
+    def summary_lines(self) -> list[str]:
+        """The channel summary's code, and the interaction effects' when the model has any."""
+        columns = interaction_columns(self.model_step.data, self.model_step.params.interactions)
+        return [*summary_lines(self.params.hdi_prob),
+                *(interaction_lines(columns, self.params.hdi_prob) if columns else [])]
+
+    def _result(self, namespace: dict[str, Any], seconds: float) -> FitResult:
+        mmm = namespace["mmm"]
+        return FitResult(mmm=mmm, channel_summary=namespace["channel_summary"], seconds=seconds,
+                         divergences=count_divergences(mmm),
+                         interaction_effects=namespace.get("interaction_effects")
+                         if self.model_step.params.interactions else None)
 
     def fit_line(self, mmm: str = "mmm", X: str = "X", y: str = "y") -> tuple[str, str]:
         """The ``fit`` call (for the named model and data) and a comment describing it."""
@@ -181,10 +197,9 @@ class FitStep(Step):
         trial = dict(namespace)
         execute(self.model_step.code(), trial)
         trial["mmm"] = mmm
-        execute(CodeChunk("summary", tuple(summary_lines(self.params.hdi_prob)),
+        execute(CodeChunk("summary", tuple(self.summary_lines()),
                           ("import arviz as az", "import pandas as pd")), trial)
-        result = FitResult(mmm=mmm, channel_summary=trial["channel_summary"], seconds=0.0,
-                           divergences=count_divergences(mmm))
+        result = self._result(trial, 0.0)
         namespace.clear()
         namespace.update(trial)
         self.result = result
@@ -212,8 +227,7 @@ class FitStep(Step):
             with monitor.instrument():
                 execute(self.code(), trial)
         snapshot = monitor.snapshot()
-        result = FitResult(mmm=trial["mmm"], channel_summary=trial["channel_summary"],
-                           seconds=snapshot.elapsed, divergences=count_divergences(trial["mmm"]))
+        result = self._result(trial, snapshot.elapsed)
         monitor.set_phase("done")
         namespace.clear()
         namespace.update(trial)
@@ -245,6 +259,50 @@ def summary_lines(hdi_prob: float) -> list[str]:
         "    'roas_hdi_high': roas_hdi.sel(ci_bound='upper').to_series(),",
         "    'share': share.mean(('chain', 'draw')).to_series(),",
         "})",
+    ]
+
+
+def interaction_lines(columns: dict[str, Any], hdi_prob: float) -> list[str]:
+    """Pandas/arviz code computing ``interaction_effects`` from the fitted ``mmm``.
+
+    Each interaction regressor's contribution over the fit period, in target units, with
+    its HDI, the probability that it is positive, and its size relative to the two
+    channels' own contributions.
+
+    Parameters
+    ----------
+    columns : dict
+        :func:`mmm_widgets.steps.model.interaction_columns`.
+    hdi_prob : float
+        Probability mass of the intervals.
+    """
+    prob = literal(float(hdi_prob))
+    pairs = {name: [a, b] for name, (a, _, b, _) in columns.items()}
+    return [
+        f"interaction_pairs = {literal(pairs)}",
+        "interaction = mmm.data.get_contributions(original_scale=True, "
+        "include_baseline=False, include_seasonality=False, period='all_time')['controls']",
+        "interaction = interaction.sel(control=list(interaction_pairs))",
+        "interaction = interaction.sum([d for d in interaction.dims "
+        "if d not in ('chain', 'draw', 'control')])",
+        f"interaction_hdi = az.hdi(interaction.rename('interaction'), prob={prob})",
+        "pair_contribution = pd.Series({name: float(contribution.sel(channel=pair).sum("
+        "'channel').mean()) for name, pair in interaction_pairs.items()})",
+        "interaction_effects = pd.DataFrame({",
+        "    'channels': pd.Series({n: ' & '.join(p) for n, p in interaction_pairs.items()}),",
+        "    'contribution': interaction.mean(('chain', 'draw')).to_series(),",
+        "    'contribution_hdi_low': interaction_hdi.sel(ci_bound='lower').to_series(),",
+        "    'contribution_hdi_high': interaction_hdi.sel(ci_bound='upper').to_series(),",
+        "    'probability_positive': (interaction > 0).mean(('chain', 'draw')).to_series(),",
+        "})",
+        "interaction_effects['relative_to_pair'] = (interaction_effects['contribution']"
+        " / pair_contribution)",
+        "interaction_effects.index.name = 'interaction'",
+        "interaction_effects['verdict'] = 'no clear effect'",
+        "interaction_effects.loc[interaction_effects['contribution_hdi_low'] > 0, 'verdict'] "
+        "= 'synergy'",
+        "interaction_effects.loc[interaction_effects['contribution_hdi_high'] < 0, 'verdict'] "
+        "= 'cannibalization'",
     ]
 
 

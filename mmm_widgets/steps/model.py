@@ -63,6 +63,12 @@ class ModelParams(Params):
         ``Prior.to_dict()`` form: ``{"dist": "Beta", "kwargs": {"alpha": 2, "beta": 2}}``.
     lift_tests : tuple of LiftTest
         Experiment results that calibrate the media curves.
+    interactions : tuple of (str, str)
+        Channel pairs whose joint effect the model estimates: each adds a regressor, the
+        product of the two channels' spends (each divided by its largest value), with its
+        own coefficient. Positive: the pair works better together than apart (synergy);
+        negative: one takes from the other (cannibalization). See
+        :meth:`mmm_widgets.Workflow.interaction_effects`.
     """
 
     adstock: str = "geometric"
@@ -72,6 +78,7 @@ class ModelParams(Params):
     time_varying_intercept: bool = False
     priors: dict[str, Any] = field(default_factory=dict)
     lift_tests: tuple[LiftTest, ...] = ()
+    interactions: tuple[tuple[str, str], ...] = ()
 
 
 class ModelStep(Step):
@@ -119,6 +126,7 @@ class ModelStep(Step):
             except ModelError as error:
                 problems += error.problems
         problems += self._check_lift_tests()
+        problems += self._check_interactions()
         if problems:
             raise ModelError(problems)
 
@@ -144,6 +152,28 @@ class ModelStep(Step):
             if roles.geo and test.geo is None:
                 problems.append(problem(f"{where}: this is a geo model; the test needs a geo.",
                                         "Enter the geo where the test ran.", column="geo"))
+        return problems
+
+    def _check_interactions(self) -> list:
+        channels, problems, seen = self.data.roles.channels, [], set()
+        for index, pair in enumerate(self.params.interactions, start=1):
+            where = f"interaction {index}"
+            if len(pair) != 2 or pair[0] == pair[1]:
+                problems.append(problem(f"{where}: {pair!r} is not a pair of two channels.",
+                                        "Name two different channels, e.g. ('tv', 'search')."))
+                continue
+            unknown = [c for c in pair if c not in channels]
+            if unknown:
+                problems.append(problem(
+                    f"{where}: {', '.join(map(repr, unknown))} is not a mapped channel.",
+                    f"Use channels among {', '.join(channels)}.", column=str(unknown[0])))
+            elif frozenset(pair) in seen:
+                problems.append(problem(f"{where}: the pair {pair!r} is given twice.",
+                                        "Give each pair once."))
+            elif not all(self.data.data[c].max() > 0 for c in pair):
+                problems.append(problem(f"{where}: a channel of {pair!r} never spends.",
+                                        "Pick channels with spend.", column=str(pair[0])))
+            seen.add(frozenset(pair))
         return problems
 
     def code(self) -> CodeChunk:
@@ -174,8 +204,9 @@ class ModelStep(Step):
             f"    channel_columns={literal(list(roles.channels))},",
             f"    target_column={literal(roles.target)},",
         ]
-        if roles.controls:
-            lines.append(f"    control_columns={literal(list(roles.controls))},")
+        controls = [*roles.controls, *interaction_columns(self.data, params.interactions)]
+        if controls:
+            lines.append(f"    control_columns={literal(controls)},")
         if roles.geo:
             lines.append(f"    dims={literal((roles.geo,))},")
         lines.append(f"    adstock={adstock_class}(l_max={literal(params.l_max)}"
@@ -228,6 +259,16 @@ class ModelStep(Step):
                 f"{X} = {X}.assign(**{{c: ({X}[c] - m) / s "
                 "for c, (m, s) in control_transform.items()})",
             ]
+        columns = interaction_columns(self.data, self.params.interactions)
+        if columns:
+            lines += [
+                "# Interaction regressors: the product of two channels' spends, each divided "
+                "by its largest value",
+                f"interactions = {literal(columns)}",
+                f"{X} = {X}.assign(**{{name: {X}[a] / scale_a * {X}[b] / scale_b",
+                "                     for name, (a, scale_a, b, scale_b) in "
+                "interactions.items()})",
+            ]
         return lines
 
     def _lift_lines(self, mmm: str) -> list[str]:
@@ -252,8 +293,10 @@ class ModelStep(Step):
         trend = ", time-varying baseline" if params.time_varying_intercept else ""
         lift = f", calibrated with {len(params.lift_tests)} lift tests" \
             if params.lift_tests else ""
+        pairs = ", ".join(f"{a} x {b}" for a, b in params.interactions)
+        interactions = f", interactions {pairs}" if pairs else ""
         return (f"Model: {params.adstock} adstock over {params.l_max} periods, "
-                f"{params.saturation} saturation{season}{trend}{lift}")
+                f"{params.saturation} saturation{season}{trend}{lift}{interactions}")
 
     def run(self, namespace: dict[str, Any]) -> Any:
         """Validate, build the model by running :meth:`code`, and return it.
@@ -302,6 +345,33 @@ def control_transform(data: DataResult) -> dict[str, tuple[float, float]]:
         centre = float(values.mean())
         scale = float((values - centre).abs().max()) or 1.0
         out[column] = (centre, scale)
+    return out
+
+
+def interaction_columns(data: DataResult, pairs: tuple[tuple[str, str], ...]
+                        ) -> dict[str, tuple[str, float, str, float]]:
+    """The regressor each channel pair adds: its column name and how it is made.
+
+    Parameters
+    ----------
+    data : DataResult
+        The mapped data (for the spends' largest values and the names already taken).
+    pairs : tuple of (str, str)
+        The pairs (:attr:`ModelParams.interactions`).
+
+    Returns
+    -------
+    dict
+        ``{column: (channel_a, largest_a, channel_b, largest_b)}``; the column is
+        ``"<a> x <b>"`` (with `` (interaction)`` appended if the data has that name).
+    """
+    taken, out = set(map(str, data.data.columns)), {}
+    for a, b in pairs:
+        name = f"{a} x {b}"
+        while name in taken:
+            name += " (interaction)"
+        taken.add(name)
+        out[name] = (a, float(data.data[a].max()), b, float(data.data[b].max()))
     return out
 
 

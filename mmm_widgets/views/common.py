@@ -182,6 +182,24 @@ class CodeBox(w.VBox):
         self.layout.display = "none"
 
 
+def user_namespace() -> dict[str, Any]:
+    """The notebook's namespace (empty outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return {}
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
+
+
+def frame_names(namespace: dict[str, Any]) -> list[str]:
+    """Names of the DataFrames in ``namespace``, private ones left out."""
+    import pandas as pd
+
+    return sorted(name for name, value in namespace.items()
+                  if isinstance(value, pd.DataFrame) and not name.startswith("_"))
+
+
 def frame_html(frame, float_format: str = "{:,.2f}") -> str:
     """A pandas frame as a compact HTML table for the panel."""
     return frame.to_html(float_format=float_format.format, na_rep="", border=0,

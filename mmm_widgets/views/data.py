@@ -15,9 +15,11 @@ from mmm_widgets.views.common import (
     bokeh_pane,
     ensure_bokeh_loaded,
     frame_html,
+    frame_names,
     message_html,
     problems_html,
     report_errors,
+    user_namespace,
 )
 from mmm_widgets.workflow import Workflow
 
@@ -42,7 +44,7 @@ class DataView(w.VBox):
     def __init__(self, workflow: Workflow, namespace: dict[str, Any] | None = None,
                  upload_dir: str | Path = "."):
         self.workflow = workflow
-        self.namespace = namespace if namespace is not None else _user_namespace()
+        self.namespace = namespace if namespace is not None else user_namespace()
         self.upload_dir = Path(upload_dir)
         self.message = w.HTML()
         self.findings = w.HTML()
@@ -135,8 +137,7 @@ class DataView(w.VBox):
             f"Using {source.describe()}"
 
     def _frame_names(self) -> list[str]:
-        return sorted(name for name, value in self.namespace.items()
-                      if isinstance(value, pd.DataFrame) and not name.startswith("_"))
+        return frame_names(self.namespace)
 
     def _show_mapping(self, params) -> None:
         with self.hold_sync():
@@ -285,12 +286,3 @@ def _save_upload(folder: Path, name: str, content: bytes) -> Path:
         counter += 1
     path.write_bytes(content)
     return path
-
-
-def _user_namespace() -> dict[str, Any]:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return {}
-    shell = get_ipython()
-    return shell.user_ns if shell is not None else {}

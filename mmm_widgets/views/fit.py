@@ -14,9 +14,11 @@ from mmm_widgets.steps.fit import SAMPLERS, FitParams
 from mmm_widgets.views.common import (
     CodeBox,
     frame_html,
+    frame_names,
     message_html,
     problems_html,
     report_errors,
+    user_namespace,
 )
 from mmm_widgets.workflow import FitJob, Workflow
 
@@ -32,15 +34,27 @@ class FitView(w.VBox):
     ----------
     workflow : Workflow
         The workflow to fit (data and model steps done).
+    namespace : dict, optional
+        Where to look for DataFrames of new periods to refresh with (the notebook's
+        namespace by default).
     """
 
-    def __init__(self, workflow: Workflow):
+    def __init__(self, workflow: Workflow, namespace: dict[str, Any] | None = None):
         self.workflow = workflow
+        self.namespace = namespace if namespace is not None else user_namespace()
         self.job: FitJob | None = None
         self._watcher: threading.Thread | None = None
         self.message = w.HTML()
         self.card = w.HTML()
         self.table = w.HTML()
+        self.interactions = w.HTML()
+        self.new_frame = w.Dropdown(description="New data", options=[])
+        self.reload_button = w.Button(description="", icon="refresh",
+                                      tooltip="Look for DataFrames again",
+                                      layout=w.Layout(width="40px"))
+        self.refresh_button = w.Button(description="Refresh", icon="forward",
+                                       tooltip="Append the new periods and fit again")
+        self.refresh_table = w.HTML()
         self.code_box = CodeBox("Fit step code")
         guard = report_errors(self.message)
         defaults = FitParams()
@@ -67,6 +81,9 @@ class FitView(w.VBox):
         self.start_button.on_click(guard(lambda _: self.start()))
         self.cancel_button.on_click(guard(lambda _: self.cancel()))
         self.export_button.on_click(guard(lambda _: self.export()))
+        self.reload_button.on_click(guard(lambda _: self._list_frames()))
+        self.refresh_button.on_click(guard(lambda _: self.refresh()))
+        self._list_frames()
         super().__init__([
             w.HTML("<b>Settings</b> <i>MAP gives a point estimate in seconds; MCMC gives "
                    "the uncertainty. ADVI is not offered: with default settings it gave "
@@ -77,7 +94,13 @@ class FitView(w.VBox):
                     w.VBox([self.seed, self.sampler, self.target_accept])]),
             w.HBox([self.start_button, self.cancel_button, self.export_button]),
             w.HBox([self.progress, self.status]),
-            self.message, self.card, self.table, self.code_box,
+            self.message, self.card, self.table, self.interactions,
+            w.HTML("<b>Refresh</b> <i>New weeks arrived? Pick the DataFrame holding them (or "
+                   "the whole updated table): the rows after the last date are appended, "
+                   "the model is fitted again with the same settings and each channel's "
+                   "ROAS is compared with the previous fit.</i>"),
+            w.HBox([self.new_frame, self.reload_button, self.refresh_button]),
+            self.refresh_table, self.code_box,
         ])
         if workflow.status("fit") in ("done", "stale"):
             self._show_result()
@@ -100,18 +123,52 @@ class FitView(w.VBox):
 
     def start(self) -> FitJob | None:
         """Start the fit in a worker thread and follow its progress."""
-        if self.job is not None and not self.job.done:
-            self.message.value = message_html("warn", "A fit is already running.")
+        if self._busy():
             return None
         settings = self.settings()
         method = settings.pop("method")
-        self.job = self.workflow.fit_in_background(method, **settings)
-        self.start_button.disabled = True
+        return self._follow(self.workflow.fit_in_background(method, **settings),
+                            "Fitting… the notebook stays usable.")
+
+    def refresh(self) -> FitJob | None:
+        """Refresh the fit with the DataFrame picked in ``new_frame``, in a worker thread.
+
+        See :meth:`Workflow.refresh`; the comparison with the previous fit is shown when
+        it is done.
+        """
+        if self._busy():
+            return None
+        name = self.new_frame.value
+        if name is None:
+            self.message.value = message_html(
+                "warn", "No DataFrame to refresh with: load the new periods into a variable "
+                        "and press the reload button.")
+            return None
+        new = self.namespace[name]
+        return self._follow(self.workflow.refresh_in_background(new),
+                            f"Refreshing with {html.escape(name)}: fitting again…")
+
+    def _busy(self) -> bool:
+        if self.job is not None and not self.job.done:
+            self.message.value = message_html("warn", "A fit is already running.")
+            return True
+        return False
+
+    def _follow(self, job: FitJob, message: str) -> FitJob:
+        self.job = job
+        self.start_button.disabled = self.refresh_button.disabled = True
         self.cancel_button.disabled = False
-        self.message.value = message_html("info", "Fitting… the notebook stays usable.")
-        self._watcher = threading.Thread(target=self._watch, args=(self.job,), daemon=True)
+        self.message.value = message_html("info", message)
+        self._watcher = threading.Thread(target=self._watch, args=(job,), daemon=True)
         self._watcher.start()
-        return self.job
+        return job
+
+    def _list_frames(self) -> None:
+        names = frame_names(self.namespace)
+        current = self.workflow.source.name if self.workflow.source is not None else None
+        self.new_frame.options = names
+        # The table the workflow already holds is the least likely to bring new periods.
+        self.new_frame.value = next((n for n in names if n != current), current)
 
     def cancel(self) -> None:
         """Cancel the running fit; the previous fit, if any, is kept."""
@@ -135,7 +192,7 @@ class FitView(w.VBox):
             self._show_progress(job)
             time.sleep(_REFRESH_SECONDS)
         self._show_progress(job)
-        self.start_button.disabled = False
+        self.start_button.disabled = self.refresh_button.disabled = False
         self.cancel_button.disabled = True
         if job.error is None:
             self._show_result()
@@ -178,6 +235,26 @@ class FitView(w.VBox):
         summary = self.workflow.channel_summary()
         level = self.workflow.step("fit").params.hdi_prob
         self.table.value = f"<b>Channels</b> ({level:.0%} HDI)" + frame_html(summary)
+        effects = result.interaction_effects
+        self.interactions.value = "" if effects is None else (
+            f"<b>Channel interactions</b> <i>(contribution of each pair's joint term over the "
+            f"fitted period, {level:.0%} HDI; synergy when the whole interval is above zero, "
+            "cannibalization when below)</i>" + frame_html(effects))
+        self._show_refresh()
+
+    def _show_refresh(self) -> None:
+        last = self.workflow.last_refresh
+        if last is None:
+            self.refresh_table.value = ""
+            return
+        moved = last.comparison.index[last.comparison["moved"]].tolist()
+        note = (f"ROAS moved outside its previous interval for {', '.join(map(str, moved))}: "
+                "check what changed in those channels before trusting either fit."
+                if moved else "Every channel's ROAS stayed inside its previous interval.")
+        self.refresh_table.value = (
+            message_html("warn" if moved else "ok",
+                         f"<b>Refreshed</b> with {last.added} new periods. {html.escape(note)}")
+            + frame_html(last.comparison))
 
 
 def _convergence(mmm: Any) -> dict[str, float]:

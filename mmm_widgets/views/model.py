@@ -40,6 +40,11 @@ class ModelView(w.VBox):
         self.prior_inputs: dict[str, w.Text] = {}
         self.lift_rows = w.VBox()
         self.add_lift_button = w.Button(description="Add lift test", icon="plus")
+        channels = workflow.data_result.roles.channels
+        self.interactions = w.SelectMultiple(
+            description="Interactions", rows=min(5, max(2, len(channels))),
+            options=[(f"{a} x {b}", (a, b)) for i, a in enumerate(channels)
+                     for b in channels[i + 1:]])
         self.apply_button = w.Button(description="Apply model", button_style="primary",
                                      icon="check")
         self.check_button = w.Button(description="Prior check", icon="search")
@@ -62,6 +67,11 @@ class ModelView(w.VBox):
             w.HTML("<b>Lift tests</b> <i>(experiments: spend x, change delta_x, measured "
                    "change delta_y, its standard error sigma; per period)</i>"),
             self.lift_rows, self.add_lift_button,
+            w.HTML("<b>Channel interactions</b> <i>(optional: does a pair work better "
+                   "together, synergy, or take from each other, cannibalization? Each pair "
+                   "adds one regressor, the product of the two spends; ctrl-click to pick "
+                   "several)</i>"),
+            self.interactions,
             w.HBox([self.apply_button, self.check_button, self.export_button]),
             self.message, self.prior_message, self.code_box,
         ])
@@ -75,6 +85,9 @@ class ModelView(w.VBox):
                 self.l_max.value = params.l_max
                 self.seasonality.value = params.yearly_seasonality or 0
                 self.trend.value = params.time_varying_intercept
+                chosen = {frozenset(pair) for pair in params.interactions}
+                self.interactions.value = tuple(
+                    pair for _, pair in self.interactions.options if frozenset(pair) in chosen)
             self._refresh_priors()
             for name, prior in params.priors.items():
                 if name in self.prior_inputs:
@@ -161,7 +174,8 @@ class ModelView(w.VBox):
                 adstock=self.adstock.value, saturation=self.saturation.value,
                 l_max=int(self.l_max.value), yearly_seasonality=int(self.seasonality.value),
                 priors=self.priors(), lift_tests=self.lift_tests() or None,
-                time_varying_intercept=self.trend.value)
+                time_varying_intercept=self.trend.value,
+                interactions=list(self.interactions.value))
         except Exception as error:  # shown in the panel; entries are kept
             self.message.value = problems_html(error)
             return None
