@@ -123,7 +123,7 @@ def _contributions(workflow: Workflow) -> tuple[str, Any]:
     summary = workflow.channel_summary()
     level = f"{workflow.step('fit').params.hdi_prob:.0%}"
     figure = interval_figure(summary, "roas", f"ROAS by channel ({level} HDI)", "0.00",
-                             reference=1.0)
+                             reference=1.0, level=workflow.step("fit").params.hdi_prob)
     return ("<p>Incremental contribution of each channel over the fitted period and its "
             f"return on ad spend, with {level} credible intervals.</p>" + _table(summary)
             ), figure
@@ -162,5 +162,5 @@ def _budget(workflow: Workflow) -> tuple[str, Any]:
     text += _table(compare)
     if allocation is not None:
         text += "<p>Optimized allocation over the planning horizon.</p>" + _table(allocation)
-    figure, _ = scenario_figure(compare)
+    figure, _ = scenario_figure(compare, workflow.step("budget").params.hdi_prob)
     return text, figure

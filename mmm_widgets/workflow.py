@@ -102,6 +102,10 @@ class Workflow:
     def interval(self, prob: float | None) -> None:
         self._interval = None if prob is None else settings.check_interval(prob)
 
+    def _level(self, prob: float | None) -> float:
+        """``prob`` checked, or :attr:`interval` when it is None."""
+        return self.interval if prob is None else settings.check_interval(prob)
+
     # ----- sources -------------------------------------------------------------------
     @classmethod
     def from_file(cls, path: str | Path, **read_options: Any) -> Workflow:
@@ -453,7 +457,7 @@ class Workflow:
 
     # ----- step 4: diagnostics ------------------------------------------------------
     def diagnostics(self, random_seed: int = 42, max_plot_draws: int = 200,
-                    prior_draws: int = 500) -> dict[str, Any]:
+                    prior_draws: int = 500, hdi_prob: float | None = None) -> dict[str, Any]:
         """Check the fit: convergence, fit to the data, residuals, prior vs posterior.
 
         Parameters
@@ -464,6 +468,8 @@ class Workflow:
             Draws per chain kept for trace plots.
         prior_draws : int
             Prior draws for the prior-vs-posterior comparison.
+        hdi_prob : float, optional
+            Level of the fit plot's outer band (default :attr:`interval`).
 
         Returns
         -------
@@ -476,11 +482,13 @@ class Workflow:
         from mmm_widgets.steps.diagnostics import DiagnosticsParams, DiagnosticsStep
 
         params = DiagnosticsParams(random_seed=random_seed, max_plot_draws=max_plot_draws,
-                                   prior_draws=prior_draws)
+                                   prior_draws=prior_draws,
+                                   hdi_prob=self._level(hdi_prob))
         step = DiagnosticsStep(params, self.data_result)
         return self.run_step(step).report()
 
-    def holdout(self, periods: int = 13, random_seed: int = 42, monitor=None) -> dict[str, Any]:
+    def holdout(self, periods: int = 13, random_seed: int = 42, monitor=None,
+                hdi_prob: float | None = None) -> dict[str, Any]:
         """Refit on all but the last ``periods`` periods and predict them.
 
         Parameters
@@ -491,21 +499,24 @@ class Workflow:
             Seed of the refit's predictive draws (the refit uses the fit's own seed).
         monitor : FitMonitor, optional
             Receives the refit's progress; its ``cancel()`` stops it.
+        hdi_prob : float, optional
+            Level of the forecast's band (default :attr:`interval`).
 
         Returns
         -------
         dict
-            ``mape``, ``r2`` and ``frame`` (date, [geo], predicted, hdi94_low, hdi94_high,
+            ``mape``, ``r2`` and ``frame`` (date, [geo], predicted, hdi_low, hdi_high,
             actual).
         """
         from mmm_widgets.steps.holdout import HoldoutParams, HoldoutStep
 
-        step = HoldoutStep(HoldoutParams(periods=periods, random_seed=random_seed),
+        step = HoldoutStep(HoldoutParams(periods=periods, random_seed=random_seed,
+                                         hdi_prob=self._level(hdi_prob)),
                            self.step("model"), self.step("fit"), monitor)
         return self.run_step(step).report()
 
     def cross_validate(self, folds: int = 3, horizon: int = 13, random_seed: int = 42,
-                       monitor=None) -> dict[str, Any]:
+                       monitor=None, hdi_prob: float | None = None) -> dict[str, Any]:
         """Time-slice cross-validation: refit on rolling windows, forecast what follows.
 
         The last ``folds * horizon`` periods are cut into ``folds`` windows of ``horizon``
@@ -523,6 +534,8 @@ class Workflow:
             Seed of the forecasts' predictive draws (the refits use the fit's own seed).
         monitor : FitMonitor, optional
             Receives progress (``snapshot().fold`` of ``.folds``); its ``cancel()`` stops.
+        hdi_prob : float, optional
+            Level of the forecasts' bands (default :attr:`interval`).
 
         Returns
         -------
@@ -530,7 +543,7 @@ class Workflow:
             Means over the folds of ``mape``, ``r2`` and ``crps`` (continuous ranked
             probability score, in target units), ``per_fold`` (indexed by fold: training
             and forecast dates, ``mape, r2, crps``) and ``frame`` (fold, date, [geo],
-            predicted, hdi94_low, hdi94_high, actual).
+            predicted, hdi_low, hdi_high, actual).
 
         Raises
         ------
@@ -539,7 +552,8 @@ class Workflow:
         """
         from mmm_widgets.steps.cross_validation import CrossValidationParams, CrossValidationStep
 
-        params = CrossValidationParams(folds=folds, horizon=horizon, random_seed=random_seed)
+        params = CrossValidationParams(folds=folds, horizon=horizon, random_seed=random_seed,
+                                       hdi_prob=self._level(hdi_prob))
         step = CrossValidationStep(params, self.step("model"), self.step("fit"), monitor)
         return self.run_step(step).report()
 

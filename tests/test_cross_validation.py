@@ -58,7 +58,7 @@ def test_metrics_are_finite_and_repeatable(validated):
 def test_forecast_windows_follow_their_training_data(validated):
     wf, report = validated
     per_fold, frame = report["per_fold"], report["frame"]
-    assert list(frame.columns) == ["fold", "date", "predicted", "hdi94_low", "hdi94_high",
+    assert list(frame.columns) == ["fold", "date", "predicted", "hdi_low", "hdi_high",
                                    "actual"]
     assert len(frame) == 2 * 13
     dates = wf.data["date"].drop_duplicates().sort_values().reset_index(drop=True)
@@ -71,8 +71,8 @@ def test_forecast_windows_follow_their_training_data(validated):
     # The folds end the data and follow each other: fold 2 trains on fold 1's window.
     assert per_fold.loc[2, "test_end"] == dates.iloc[-1]
     assert per_fold.loc[2, "train_end"] == per_fold.loc[1, "test_end"]
-    assert (frame["hdi94_low"] <= frame["predicted"]).all()
-    assert (frame["predicted"] <= frame["hdi94_high"]).all()
+    assert (frame["hdi_low"] <= frame["predicted"]).all()
+    assert (frame["predicted"] <= frame["hdi_high"]).all()
 
 
 @pytest.mark.parametrize(("folds", "horizon", "fix"), [(3, 50, "at most 2 folds"),
@@ -179,8 +179,8 @@ def test_geo_panel_forecasts_every_geo(geo):
     wf.fit("map")
     report = wf.cross_validate(folds=2, horizon=8)
     frame = report["frame"]
-    assert list(frame.columns) == ["fold", "date", "geo", "predicted", "hdi94_low",
-                                   "hdi94_high", "actual"]
+    assert list(frame.columns) == ["fold", "date", "geo", "predicted", "hdi_low",
+                                   "hdi_high", "actual"]
     assert len(frame) == 2 * 8 * geo["geo"].nunique()
     assert np.isfinite([report["mape"], report["r2"], report["crps"]]).all()
     # With a MAP fit there is one predictive draw, so CRPS is the mean absolute error:

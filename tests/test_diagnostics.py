@@ -67,12 +67,12 @@ def test_map_preview_says_it_has_no_uncertainty(preview):
 def test_fit_frame_is_tidy_and_consistent(proper):
     frames = proper.step("diagnostics").result.frames
     fit = frames["fit"]
-    assert list(fit.columns) == ["date", "predicted", "hdi50_low", "hdi50_high", "hdi94_low",
-                                 "hdi94_high", "actual", "residual"]
+    assert list(fit.columns) == ["date", "predicted", "hdi50_low", "hdi50_high", "hdi_low",
+                                 "hdi_high", "actual", "residual"]
     assert len(fit) == 156
-    assert (fit["hdi94_low"] <= fit["hdi50_low"]).all()
-    assert (fit["hdi50_high"] <= fit["hdi94_high"]).all()
-    inside = ((fit["actual"] >= fit["hdi94_low"]) & (fit["actual"] <= fit["hdi94_high"])).mean()
+    assert (fit["hdi_low"] <= fit["hdi50_low"]).all()
+    assert (fit["hdi50_high"] <= fit["hdi_high"]).all()
+    inside = ((fit["actual"] >= fit["hdi_low"]) & (fit["actual"] <= fit["hdi_high"])).mean()
     assert inside > 0.85
     np.testing.assert_allclose(fit["residual"], fit["actual"] - fit["predicted"])
 

@@ -72,3 +72,28 @@ def test_fit_summary_uses_the_level(weekly, interval_09):
     assert budget_params(wf).hdi_prob == 0.5
     curves = wf.response_curves(points=5)
     assert (curves["response_hdi_low"] <= curves["response"]).all()
+
+
+@pytest.mark.fit
+def test_diagnostics_and_holdout_bands_follow_the_level(weekly):
+    wf = mw.Workflow(weekly)
+    wf.map_data(date="date", target="sales", channels=["tv", "search", "social"])
+    wf.configure_model(l_max=4, yearly_seasonality=None)
+    wf.fit(draws=100, tune=100, chains=2, random_seed=1)
+    wf.interval = 0.5
+    wf.diagnostics(prior_draws=50)
+    fit = wf.step("diagnostics").result.frames["fit"]
+    # At 50 % the outer band is the inner one: both are 50 % HDIs of the same draws.
+    assert (fit["hdi_low"] == fit["hdi50_low"]).all()
+    assert "prob=0.5)" in wf.step_code("diagnostics")
+    wf.diagnostics(prior_draws=50, hdi_prob=0.9)
+    fit = wf.step("diagnostics").result.frames["fit"]
+    assert (fit["hdi_low"] <= fit["hdi50_low"]).all() and (fit["hdi_low"] < fit["hdi50_low"]).any()
+    holdout = wf.holdout(periods=8, hdi_prob=0.8)
+    assert wf.step("holdout").params.hdi_prob == 0.8 and "prob=0.8)" in wf.step_code("holdout")
+    assert (holdout["frame"]["hdi_low"] <= holdout["frame"]["predicted"]).all()
+    with pytest.raises(mw.DataError, match="not a probability"):
+        wf.diagnostics(hdi_prob=1.5)
+    from mmm_widgets.plots.diagnostics import fit_figure
+
+    assert "80 % and 50 % HDI" in fit_figure(fit, "date", 0.8).title.text

@@ -41,7 +41,8 @@ def curve_marks(curves: pd.DataFrame) -> pd.DataFrame:
                                        "marginal_roas"])
 
 
-def response_figure(curves: pd.DataFrame, marks: pd.DataFrame | None = None):
+def response_figure(curves: pd.DataFrame, marks: pd.DataFrame | None = None,
+                    level: float = 0.94):
     """One curve per channel with its HDI band; circles at current spend, diamonds at
     the spend where the marginal ROAS falls below the threshold.
 
@@ -51,10 +52,12 @@ def response_figure(curves: pd.DataFrame, marks: pd.DataFrame | None = None):
         ``channel, spend, response, response_hdi_low, response_hdi_high, marginal_roas``.
     marks : pandas.DataFrame, optional
         From :func:`curve_marks` (computed from ``curves`` when omitted).
+    level : float
+        Level of the bands, for the title.
     """
     marks = curve_marks(curves) if marks is None else marks
     threshold = curves.attrs.get("threshold")
-    title = "Response per period at a steady spend (94 % HDI)"
+    title = f"Response per period at a steady spend ({level * 100:g} % HDI)"
     if threshold is not None:
         title += f"; ◆ marginal ROAS falls below {threshold:g}"
     fig = figure(width=WIDTH, height=HEIGHT + 40, title=title, tools=TOOLS,
@@ -124,7 +127,7 @@ def scenario_data(table: pd.DataFrame) -> dict[str, list]:
             "roas": table["roas"].astype(float).tolist()}
 
 
-def scenario_figure(table: pd.DataFrame):
+def scenario_figure(table: pd.DataFrame, level: float = 0.94):
     """Expected outcome per scenario with its HDI.
 
     Returns
@@ -136,7 +139,7 @@ def scenario_figure(table: pd.DataFrame):
     data = scenario_data(table)
     source = ColumnDataSource(data)
     fig = figure(width=WIDTH, height=HEIGHT, x_range=FactorRange(*data["scenario"]),
-                 title="Outcome the plan adds (94 % HDI)", tools=TOOLS)
+                 title=f"Outcome the plan adds ({level * 100:g} % HDI)", tools=TOOLS)
     fig.vbar(x="scenario", top="outcome", width=0.6, source=source,
              color=Category10_10[0], alpha=0.8)
     fig.segment(x0="scenario", x1="scenario", y0="low", y1="high", source=source,
@@ -161,7 +164,7 @@ def what_if_data(frame: pd.DataFrame) -> dict[str, list]:
             "roas": channels["roas"].astype(float).tolist()}
 
 
-def what_if_figure(frame: pd.DataFrame):
+def what_if_figure(frame: pd.DataFrame, level: float = 0.94):
     """Predicted contribution per channel with its HDI, for the what-if sliders.
 
     Returns
@@ -173,7 +176,8 @@ def what_if_figure(frame: pd.DataFrame):
     data = what_if_data(frame)
     source = ColumnDataSource(data)
     fig = figure(width=WIDTH, height=HEIGHT - 60, y_range=FactorRange(*data["channel"][::-1]),
-                 title="What-if: contribution of each channel (94 % HDI)", tools=TOOLS)
+                 title=f"What-if: contribution of each channel ({level * 100:g} % HDI)",
+                 tools=TOOLS)
     fig.hbar(y="channel", right="contribution", height=0.6, source=source,
              color=Category10_10[2], alpha=0.8)
     fig.segment(x0="low", x1="high", y0="channel", y1="channel", source=source,

@@ -12,8 +12,8 @@ WIDTH, HEIGHT = 720, 280
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
 
 
-def fit_figure(frame: pd.DataFrame, date: str = "date"):
-    """Posterior predictive mean with 50 % and 94 % bands against the actual target.
+def fit_figure(frame: pd.DataFrame, date: str = "date", level: float = 0.94):
+    """Posterior predictive mean with 50 % and ``level`` bands against the actual target.
 
     Parameters
     ----------
@@ -21,14 +21,16 @@ def fit_figure(frame: pd.DataFrame, date: str = "date"):
         The diagnostics ``fit`` frame (summed over geos when there are several).
     date : str
         Name of the date column.
+    level : float
+        Level of the outer band (``hdi_low`` / ``hdi_high``), for the labels.
     """
-    frame = _by_date(frame, date, ["predicted", "hdi50_low", "hdi50_high", "hdi94_low",
-                                   "hdi94_high", "actual"])
+    frame = _by_date(frame, date, ["predicted", "hdi50_low", "hdi50_high", "hdi_low",
+                                   "hdi_high", "actual"])
     source = ColumnDataSource(frame.rename(columns={date: "date"}))
     fig = figure(width=WIDTH, height=HEIGHT, x_axis_type="datetime", tools=TOOLS,
-                 title="Fit: posterior predictive (94 % and 50 % HDI) vs actual")
-    fig.varea("date", "hdi94_low", "hdi94_high", source=source, color=Category10_10[0],
-              alpha=0.15, legend_label="94 % HDI")
+                 title=f"Fit: posterior predictive ({_percent(level)} and 50 % HDI) vs actual")
+    fig.varea("date", "hdi_low", "hdi_high", source=source, color=Category10_10[0],
+              alpha=0.15, legend_label=f"{_percent(level)} HDI")
     fig.varea("date", "hdi50_low", "hdi50_high", source=source, color=Category10_10[0],
               alpha=0.3, legend_label="50 % HDI")
     fig.line("date", "predicted", source=source, color=Category10_10[0], line_width=2,
@@ -153,19 +155,23 @@ def waterfall_figure(totals: pd.DataFrame):
     return fig
 
 
-def holdout_figure(frame: pd.DataFrame, date: str = "date"):
-    """Forecast of the held-out periods with its 94 % HDI against the actual target."""
-    frame = _by_date(frame, date, ["predicted", "hdi94_low", "hdi94_high", "actual"])
+def holdout_figure(frame: pd.DataFrame, date: str = "date", level: float = 0.94):
+    """Forecast of the held-out periods with its HDI (at ``level``) against the actual."""
+    frame = _by_date(frame, date, ["predicted", "hdi_low", "hdi_high", "actual"])
     source = ColumnDataSource(frame.rename(columns={date: "date"}))
     fig = figure(width=WIDTH, height=HEIGHT, x_axis_type="datetime", tools=TOOLS,
                  title="Holdout: forecast vs actual")
-    fig.varea("date", "hdi94_low", "hdi94_high", source=source, color=Category10_10[1],
-              alpha=0.25, legend_label="94 % HDI")
+    fig.varea("date", "hdi_low", "hdi_high", source=source, color=Category10_10[1],
+              alpha=0.25, legend_label=f"{_percent(level)} HDI")
     fig.line("date", "predicted", source=source, color=Category10_10[1], line_width=2,
              legend_label="forecast")
     fig.scatter("date", "actual", source=source, color="black", size=5, legend_label="actual")
     fig.yaxis.formatter = NumeralTickFormatter(format="0,0")
     return fig
+
+
+def _percent(level: float) -> str:
+    return f"{level * 100:g} %"
 
 
 def _by_date(frame: pd.DataFrame, date: str, columns: list[str]) -> pd.DataFrame:
@@ -174,27 +180,30 @@ def _by_date(frame: pd.DataFrame, date: str, columns: list[str]) -> pd.DataFrame
     return frame.groupby(date, as_index=False)[columns].sum()
 
 
-def cross_validation_figure(frame: pd.DataFrame, date: str = "date"):
-    """Actual target against each fold's forecast with its 94 % HDI band.
+def cross_validation_figure(frame: pd.DataFrame, date: str = "date", level: float = 0.94):
+    """Actual target against each fold's forecast with its HDI band (at ``level``).
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The cross-validation frame: ``fold, date, [geo], predicted, hdi94_low,
-        hdi94_high, actual`` (summed over geos when there are several).
+        The cross-validation frame: ``fold, date, [geo], predicted, hdi_low,
+        hdi_high, actual`` (summed over geos when there are several).
     date : str
         Name of the date column.
+    level : float
+        Level of the bands, for the title.
     """
-    columns = ["predicted", "hdi94_low", "hdi94_high", "actual"]
+    columns = ["predicted", "hdi_low", "hdi_high", "actual"]
     fig = figure(width=WIDTH, height=HEIGHT, x_axis_type="datetime", tools=TOOLS,
-                 title="Cross-validation: each fold's forecast vs actual")
+                 title=f"Cross-validation: each fold's forecast vs actual "
+                       f"({_percent(level)} HDI)")
     actual = frame.groupby(date, as_index=False)["actual"].sum().rename(columns={date: "date"})
     lines = []
     for index, (fold, part) in enumerate(frame.groupby("fold")):
         part = _by_date(part, date, columns).rename(columns={date: "date"})
         source = ColumnDataSource(part.assign(fold=fold))
         color = Category10_10[(index + 1) % 10]
-        fig.varea("date", "hdi94_low", "hdi94_high", source=source, color=color, alpha=0.2,
+        fig.varea("date", "hdi_low", "hdi_high", source=source, color=color, alpha=0.2,
                   legend_label=f"fold {fold}")
         lines.append(fig.line("date", "predicted", source=source, color=color, line_width=2,
                               legend_label=f"fold {fold}"))

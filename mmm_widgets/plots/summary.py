@@ -11,7 +11,7 @@ WIDTH = 640
 
 
 def interval_figure(summary: pd.DataFrame, value: str, title: str, number_format: str,
-                    reference: float | None = None):
+                    reference: float | None = None, level: float = 0.94):
     """Horizontal bars of ``summary[value]`` per channel with HDI whiskers.
 
     Parameters
@@ -26,6 +26,8 @@ def interval_figure(summary: pd.DataFrame, value: str, title: str, number_format
         Bokeh numeral format for the axis and tooltips.
     reference : float, optional
         Draw a dashed line there (e.g. ROAS 1: break-even).
+    level : float
+        Level of the intervals, for the tooltip.
     """
     channels = [str(c) for c in summary.index]
     source = ColumnDataSource({"channel": channels, "value": summary[value].to_numpy(),
@@ -42,6 +44,7 @@ def interval_figure(summary: pd.DataFrame, value: str, title: str, number_format
                             line_color="gray"))
     fmt = "{" + number_format + "}"
     fig.add_tools(HoverTool(tooltips=[("channel", "@channel"), (value, f"@value{fmt}"),
-                                      ("94 % HDI", f"@low{fmt} – @high{fmt}")]))
+                                      (f"{level * 100:g} % HDI",
+                                       f"@low{fmt} – @high{fmt}")]))
     fig.xaxis.formatter = NumeralTickFormatter(format=number_format)
     return fig

@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
@@ -30,7 +31,7 @@ FRAME_FILE = "cross_validation.parquet"
 FOLDS_FILE = "cross_validation_folds.parquet"
 FOLD_COLUMNS = ("fold", "train_start", "train_end", "test_start", "test_end", "mape", "r2",
                 "crps")
-FORECAST_COLUMNS = ("predicted", "hdi94_low", "hdi94_high", "actual")
+FORECAST_COLUMNS = ("predicted", "hdi_low", "hdi_high", "actual")
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,14 @@ class CrossValidationParams(Params):
         windows follow one another without overlap).
     random_seed : int
         Seed of the forecasts' predictive draws (the refits use the fit's own seed).
+    hdi_prob : float
+        Level of the forecasts' bands.
     """
 
     folds: int = 3
     horizon: int = 13
     random_seed: int = 42
+    hdi_prob: float = field(default_factory=settings.interval)
 
 
 @dataclass
@@ -65,7 +69,7 @@ class CrossValidationResult:
         One row per fold: ``fold, train_start, train_end, test_start, test_end, mape, r2,
         crps``.
     frame : pandas.DataFrame
-        Tidy forecasts: ``fold, date, [geo], predicted, hdi94_low, hdi94_high, actual``.
+        Tidy forecasts: ``fold, date, [geo], predicted, hdi_low, hdi_high, actual``.
     """
 
     mape: float
@@ -158,11 +162,12 @@ class CrossValidationStep(Step):
             f"random_seed={literal(p.random_seed)}, progressbar=False)",
             "cv_predicted = cv_ppc['y'] * "
             "float(cv_mmm.get_scales_as_xarray()['target_scale'])",
-            "cv_band = az.hdi(cv_predicted.rename('predicted'), prob=0.94)",
+            "cv_band = az.hdi(cv_predicted.rename('predicted'), "
+            f"prob={literal(p.hdi_prob)})",
             "cv_fold_frame = cv_predicted.mean(('chain', 'draw')).rename('predicted')"
             ".to_dataframe()",
-            "cv_fold_frame['hdi94_low'] = cv_band.sel(ci_bound='lower').to_series()",
-            "cv_fold_frame['hdi94_high'] = cv_band.sel(ci_bound='upper').to_series()",
+            "cv_fold_frame['hdi_low'] = cv_band.sel(ci_bound='lower').to_series()",
+            "cv_fold_frame['hdi_high'] = cv_band.sel(ci_bound='upper').to_series()",
             f"cv_actual = cv_test[{literal([*keys, roles.target])}]"
             f".rename(columns={{{literal(roles.target)}: 'actual'}})",
             "cv_fold_frame = cv_fold_frame.reset_index().merge(cv_actual, "

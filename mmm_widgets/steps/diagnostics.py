@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
@@ -35,11 +36,14 @@ class DiagnosticsParams(Params):
         Draws per chain kept for trace plots (thinning keeps plots fast on long fits).
     prior_draws : int
         Prior draws for the prior-vs-posterior comparison.
+    hdi_prob : float
+        Level of the outer band of the fit plot (the inner one is 50 %).
     """
 
     random_seed: int = 42
     max_plot_draws: int = 200
     prior_draws: int = 500
+    hdi_prob: float = field(default_factory=settings.interval)
 
 
 @dataclass(frozen=True)
@@ -110,12 +114,12 @@ class DiagnosticsStep(Step):
             "depth_name = next((n for n in ('maxdepth_reached', 'reached_max_treedepth') "
             "if n in sample_stats), None)",
             "depth_hits = int(sample_stats[depth_name].sum()) if depth_name else 0",
-            "# Posterior predictive in target units, with 50 % and 94 % HDI bands",
+            f"# Posterior predictive in target units, with 50 % and {p.hdi_prob:.0%} HDI bands",
             f"ppc = mmm.sample_posterior_predictive(X, extend_idata=False, combined=False, "
             f"random_seed={literal(p.random_seed)}, progressbar=False)",
             "predicted = ppc['y'] * float(mmm.get_scales_as_xarray()['target_scale'])",
-            "bands = {f'hdi{int(q * 100)}': az.hdi(predicted.rename('predicted'), prob=q) "
-            "for q in (0.5, 0.94)}",
+            "bands = {'hdi50': az.hdi(predicted.rename('predicted'), prob=0.5), "
+            f"'hdi': az.hdi(predicted.rename('predicted'), prob={literal(p.hdi_prob)})}}",
             "fit_frame = predicted.mean(('chain', 'draw')).rename('predicted').to_dataframe()",
             "for name, band in bands.items():",
             "    fit_frame[name + '_low'] = band.sel(ci_bound='lower').to_series()",

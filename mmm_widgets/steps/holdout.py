@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
@@ -26,10 +27,13 @@ class HoldoutParams(Params):
         Number of final periods held out and predicted.
     random_seed : int
         Seed of the refit and of the predictive draws.
+    hdi_prob : float
+        Level of the forecast's band.
     """
 
     periods: int = 13
     random_seed: int = 42
+    hdi_prob: float = field(default_factory=settings.interval)
 
 
 @dataclass
@@ -96,11 +100,12 @@ class HoldoutStep(Step):
             f"random_seed={literal(p.random_seed)}, progressbar=False)",
             "holdout_predicted = holdout_ppc['y'] * "
             "float(holdout_mmm.get_scales_as_xarray()['target_scale'])",
-            "holdout_band = az.hdi(holdout_predicted.rename('predicted'), prob=0.94)",
+            "holdout_band = az.hdi(holdout_predicted.rename('predicted'), "
+            f"prob={literal(p.hdi_prob)})",
             "holdout_frame = holdout_predicted.mean(('chain', 'draw')).rename('predicted')"
             ".to_dataframe()",
-            "holdout_frame['hdi94_low'] = holdout_band.sel(ci_bound='lower').to_series()",
-            "holdout_frame['hdi94_high'] = holdout_band.sel(ci_bound='upper').to_series()",
+            "holdout_frame['hdi_low'] = holdout_band.sel(ci_bound='lower').to_series()",
+            "holdout_frame['hdi_high'] = holdout_band.sel(ci_bound='upper').to_series()",
             f"holdout_actual = test[{literal([*keys, roles.target])}]"
             f".rename(columns={{{literal(roles.target)}: 'actual'}})",
             "holdout_frame = holdout_frame.reset_index().merge(holdout_actual, "

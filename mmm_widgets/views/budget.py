@@ -178,7 +178,8 @@ class BudgetView(w.VBox):
         """Draw the response curves for the threshold entered."""
         curves = self.workflow.response_curves(threshold=float(self.threshold.value))
         self._curves = curves
-        self.curves_box.children = [bokeh_pane(response_figure(curves))]
+        level = budget_params(self.workflow).hdi_prob
+        self.curves_box.children = [bokeh_pane(response_figure(curves, level=level))]
         beyond = [c for c, v in curves.attrs["threshold_spend"].items() if v != v]
         self.curves_note.value = "" if not beyond else message_html(
             "info", "Marginal ROAS stays above the threshold on the whole curve (to twice "
@@ -329,7 +330,8 @@ class BudgetView(w.VBox):
         table = result.scenarios
         self.scenario_table.value = frame_html(table)
         if self._scenario_plot is None:
-            self._scenario_plot = scenario_figure(table)
+            self._scenario_plot = scenario_figure(table,
+                                                  self.workflow.step("budget").params.hdi_prob)
             self.scenario_box.children = [bokeh_pane(self._scenario_plot[0])]
         else:
             fig, source = self._scenario_plot
@@ -427,7 +429,8 @@ class BudgetView(w.VBox):
         frame = self.workflow.what_if(self.allocation())
         data = what_if_data(frame)
         if self._what_if_source is None:
-            fig, self._what_if_source = what_if_figure(frame)
+            fig, self._what_if_source = what_if_figure(frame,
+                                                       budget_params(self.workflow).hdi_prob)
             self.what_if_box.children = [bokeh_pane(fig)]
         else:
             self._what_if_source.data = data

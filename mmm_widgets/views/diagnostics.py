@@ -147,7 +147,8 @@ class DiagnosticsView(w.VBox):
         frames, roles = result.frames, self.workflow.data_result.roles
         periods = self.workflow.data[roles.date].nunique()
         return {
-            "Fit": lambda: plots.fit_figure(frames["fit"], roles.date),
+            "Fit": lambda: plots.fit_figure(frames["fit"], roles.date,
+                                            self.workflow.step("diagnostics").params.hdi_prob),
             "Residuals": lambda: plots.residual_figure(frames["fit"], roles.date),
             "Autocorrelation": lambda: plots.autocorrelation_figure(frames["autocorrelation"],
                                                                     periods),
@@ -163,14 +164,17 @@ class DiagnosticsView(w.VBox):
     def _holdout_figure(self) -> Any:
         if self.workflow.status("holdout") != "done":
             return None
-        frame = self.workflow.step("holdout").result.frame
-        return plots.holdout_figure(frame, self.workflow.data_result.roles.date)
+        step = self.workflow.step("holdout")
+        return plots.holdout_figure(step.result.frame, self.workflow.data_result.roles.date,
+                                    step.params.hdi_prob)
 
     def _cross_validation_figure(self) -> Any:
         if self.workflow.status("cross_validation") != "done":
             return None
-        frame = self.workflow.step("cross_validation").result.frame
-        return plots.cross_validation_figure(frame, self.workflow.data_result.roles.date)
+        step = self.workflow.step("cross_validation")
+        return plots.cross_validation_figure(step.result.frame,
+                                             self.workflow.data_result.roles.date,
+                                             step.params.hdi_prob)
 
     def start_holdout(self) -> threading.Thread:
         """Run the holdout refit in a worker thread with progress."""
