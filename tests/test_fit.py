@@ -58,7 +58,11 @@ def test_fit_uses_nutpie_and_reports_divergences(fitted):
     result = fitted.step("fit").result
     assert fitted.idata.posterior.attrs["inference_library"] == "nutpie"
     assert result.divergences == int(fitted.idata.sample_stats["diverging"].sum())
-    assert "nuts_sampler='nutpie'" in fitted.step_code("fit")
+    assert "nuts_sampler='nutpie', nuts_sampler_kwargs={'adaptation': 'draw_diag'}" in \
+        fitted.step_code("fit")
+    with pytest.raises(mw.ModelError, match="Unknown nutpie adaptation 'flow'"):
+        fitted.fit(draws=10, tune=10, adaptation="flow")
+    assert fitted.step("fit").params.adaptation == "draw_diag"
 
 
 def test_exported_script_reproduces_summary_in_fresh_process(fitted, tmp_path):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 FOLDER = Path(__file__).parent / "fitted"
 PLACEHOLDER = "<bundled>"
-SETTINGS = {"draws": 100, "tune": 300, "chains": 2, "random_seed": 7}
+SETTINGS = {"draws": 100, "tune": 300, "chains": 2, "random_seed": 7, "adaptation": "diag"}
 FITTED = ("weekly_sales",)
 
 

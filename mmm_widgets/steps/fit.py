@@ -17,6 +17,8 @@ from mmm_widgets.steps.monitor import FitMonitor
 
 METHODS = ("mcmc", "map")
 SAMPLERS = ("auto", "nutpie", "pymc")
+# nutpie's mass-matrix adaptations; "diag" is nutpie's default (gradient-based).
+ADAPTATIONS = ("draw_diag", "diag", "low_rank")
 HDI_PROB = 0.94
 SUMMARY_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
                    "roas", "roas_hdi_low", "roas_hdi_high", "share")
@@ -40,6 +42,11 @@ class FitParams(Params):
         NUTS step-size target; raise it (0.95) when there are divergences.
     hdi_prob : float
         Probability mass of the credible intervals in the summary.
+    adaptation : {"draw_diag", "diag", "low_rank"}
+        How nutpie adapts its mass matrix while tuning. ``"draw_diag"`` (the variance
+        of the draws, as in Stan and PyMC) mixed the saturation parameters of the bundled
+        model best: 1.3 to 2 times the minimum ESS per second of nutpie's default
+        ``"diag"`` (see ``benchmarks/RESULTS.md``). Ignored by PyMC's sampler.
     """
 
     method: str = "mcmc"
@@ -50,6 +57,7 @@ class FitParams(Params):
     sampler: str = "auto"
     target_accept: float = 0.8
     hdi_prob: float = field(default_factory=lambda: settings.interval())
+    adaptation: str = "draw_diag"
 
     @classmethod
     def preset(cls, name: str, **changes: Any) -> FitParams:
@@ -142,6 +150,9 @@ class FitStep(Step):
                                     "Use 0.8 to 0.99; higher values reduce divergences."))
         if not 0 < params.hdi_prob < 1:
             problems.append(problem("hdi_prob must be between 0 and 1.", "Use e.g. 0.94."))
+        if params.adaptation not in ADAPTATIONS:
+            problems.append(problem(f"Unknown nutpie adaptation {params.adaptation!r}.",
+                                    f"Use one of {', '.join(ADAPTATIONS)}."))
         if problems:
             raise ModelError(problems)
 
@@ -179,10 +190,17 @@ class FitStep(Step):
                    f"chains={literal(params.chains)}, "
                    f"target_accept={literal(params.target_accept)}, "
                    f"random_seed={literal(params.random_seed)}, "
-                   f"nuts_sampler={literal(sampler)}, progressbar=False)")
+                   f"nuts_sampler={literal(sampler)}{self._sampler_options(sampler)}, "
+                   "progressbar=False)")
             comment = (f"Fit: NUTS ({sampler}), {params.chains} chains x {params.draws} draws "
                        f"after {params.tune} tuning steps, seed {params.random_seed}")
         return fit, comment
+
+    def _sampler_options(self, sampler: str) -> str:
+        if sampler != "nutpie":
+            return ""
+        options = {"adaptation": self.params.adaptation}
+        return f", nuts_sampler_kwargs={literal(options)}"
 
     def restore(self, namespace: dict[str, Any], mmm: Any) -> FitResult:
         """Take a fitted ``mmm`` loaded from disk as this step's result (no refit).
