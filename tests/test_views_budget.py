@@ -39,7 +39,8 @@ def optimized_panel(fitted) -> BudgetView:
 
 def test_panel_starts_with_curves_and_current_total(fitted):
     panel = BudgetView(fitted)
-    assert len(panel.curves_box.children) == 1
+    assert panel.ready.wait(120)
+    assert len(panel.curves_box.children) == 1 and "Computing" not in panel.curves_note.value
     run_rate = fitted.data[CHANNELS].tail(13).mean().sum()
     assert panel.total.value == pytest.approx(round(run_rate * 13, -2))
     assert panel.cancel_button.disabled and not panel.optimize_button.disabled

@@ -41,6 +41,9 @@ from mmm_widgets.views.common import (
 )
 from mmm_widgets.workflow import FitJob, Workflow
 
+# Longest wait for the first response curves before an optimization starts anyway.
+_CURVES_TIMEOUT = 120.0
+
 OBJECTIVE_LABELS = {"mean": "Mean response", "cvar": "CVaR (average of the worst draws)",
                     "var": "VaR (a low quantile)"}
 _REFRESH_SECONDS = 0.25
@@ -162,12 +165,25 @@ class BudgetView(w.VBox):
             self.slider_box, self.what_if_summary, self.what_if_box,
             self.code_box,
         ])
-        guard(self.show_curves)()
-        if not self.total.value:
-            current = sum(self.curves_current().values()) * self.periods.value
-            self.total.value = round(current, -2) if current >= 1000 else current
+        # The curves take a few hundred milliseconds: the panel shows at once and draws
+        # them when they are ready (``ready`` is set then).
+        self.ready = threading.Event()
+        self.curves_note.value = "<i>Computing the response curves…</i>"
+        threading.Thread(target=self._first_curves, daemon=True,
+                         name="mmm-widgets-curves").start()
         if workflow.status("budget") == "done":
             guard(self.show_results)()
+
+    def _first_curves(self) -> None:
+        try:
+            self._guard(self.show_curves)()
+            if not self.total.value:
+                current = sum(self.curves_current().values()) * self.periods.value
+                self.total.value = round(current, -2) if current >= 1000 else current
+        finally:
+            if "Computing" in self.curves_note.value:  # failed: the message says why
+                self.curves_note.value = ""
+            self.ready.set()
 
     # ----- response curves --------------------------------------------------------
     def curves_current(self) -> dict[str, float]:
@@ -209,6 +225,7 @@ class BudgetView(w.VBox):
 
     def start(self) -> FitJob | None:
         """Optimize in a worker thread and follow its progress."""
+        self.ready.wait(_CURVES_TIMEOUT)
         bounds = self.bounds()
         total, periods = float(self.total.value), int(self.periods.value)
         objective, risk = self.objective.value, float(self.risk_level.value)
@@ -217,6 +234,7 @@ class BudgetView(w.VBox):
 
     def prepare(self) -> FitJob | None:
         """Set up scenarios and the what-if without optimizing (in a worker thread)."""
+        self.ready.wait(_CURVES_TIMEOUT)
         params = budget_params(self.workflow).replace(periods=int(self.periods.value))
         return self._launch(lambda monitor: run_budget(self.workflow, params, monitor),
                             "Preparing scenarios and the what-if…")
@@ -267,6 +285,7 @@ class BudgetView(w.VBox):
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the run and the panel's update are done (for scripts and tests)."""
+        self.ready.wait(timeout)
         if self._watcher is not None:
             self._watcher.join(timeout)
 
