@@ -72,6 +72,21 @@ def test_hostile_column_names_in_every_role_replay_as_data(tmp_path):
     _no_pwned(tmp_path)
 
 
+def test_hostile_channel_names_in_an_interaction_stay_strings(tmp_path):
+    frame = _hostile_frame()
+    wf = mw.Workflow(frame, name="frame")
+    wf.map_data(**MAPPING)
+    wf.configure_model(l_max=4, interactions=[(HOSTILE[0], HOSTILE[1])])
+    column = f"{HOSTILE[0]} x {HOSTILE[1]}"
+    assert column in wf.step("model").result.control_columns
+    script = wf.to_script()
+    ast.parse(script)
+    frame.to_pickle(tmp_path / "raw.pkl")
+    run_fresh("import pandas as pd\nframe = pd.read_pickle('raw.pkl')\n" + script +
+              f"assert {column!r} in X.columns\nprint('replayed')\n", tmp_path)
+    _no_pwned(tmp_path)
+
+
 def test_hostile_names_in_problems_and_panel_are_escaped():
     from mmm_widgets.views.common import problems_html
 
