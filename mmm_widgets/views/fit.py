@@ -168,7 +168,8 @@ class FitView(w.VBox):
         current = self.workflow.source.name if self.workflow.source is not None else None
         self.new_frame.options = names
         # The table the workflow already holds is the least likely to bring new periods.
-        self.new_frame.value = next((n for n in names if n != current), current)
+        self.new_frame.value = next((n for n in names if n != current),
+                                    names[0] if names else None)
 
     def cancel(self) -> None:
         """Cancel the running fit; the previous fit, if any, is kept."""
