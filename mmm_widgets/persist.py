@@ -42,13 +42,19 @@ PREVIOUS_MODEL_FILE = "previous_model.nc"
 # Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
 # (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
 # that are not parameters, such as journey tables.
-LATER_STEPS = ("diagnostics", "holdout", "cross_validation", "attribution", "budget")
+LATER_STEPS = ("overview", "diagnostics", "holdout", "cross_validation", "attribution",
+               "budget")
+# Steps that read journeys only (no model) are re-run the same way as soon as the workflow
+# exists, so a workflow saved before any fit keeps them too.
+JOURNEY_STEPS = ("synergy",)
 _PARAMS_CLASSES = {"data": ("data", "DataParams"), "model": ("model", "ModelParams"),
                    "fit": ("fit", "FitParams"),
+                   "overview": ("overview", "OverviewParams"),
                    "diagnostics": ("diagnostics", "DiagnosticsParams"),
                    "holdout": ("holdout", "HoldoutParams"),
                    "cross_validation": ("cross_validation", "CrossValidationParams"),
                    "attribution": ("attribution", "AttributionParams"),
+                   "synergy": ("synergy", "SynergyParams"),
                    "budget": ("budget", "BudgetParams")}
 _STATE_KEYS = {"format", "version", "steps", "source", "raw", "model", "interval", "refresh"}
 # Attributes pymc-marketing's MMM.save writes as JSON, all read back by MMM.load.
@@ -69,7 +75,7 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     steps = {step.kind: step.params.to_dict() for step in workflow.steps
              if workflow.status(step.kind) == "done"}
-    for kind in LATER_STEPS:
+    for kind in (*JOURNEY_STEPS, *LATER_STEPS):
         if kind in steps:
             module = importlib.import_module(f"mmm_widgets.steps.{kind}")
             if hasattr(module, "save_extra"):
@@ -112,7 +118,7 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
     data_params = _step_params(folder, steps, "data")
     model_params = _step_params(folder, steps, "model")
     fit_params = _step_params(folder, steps, "fit")
-    for kind in LATER_STEPS:
+    for kind in (*JOURNEY_STEPS, *LATER_STEPS):
         if kind in steps:
             _step_params(folder, steps, kind)
     if data_params is not None and data_params.source != source:
@@ -124,6 +130,11 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
     else:
         workflow = cls(source=source)
     workflow.interval = state["interval"]
+    for kind in JOURNEY_STEPS:
+        if kind in steps:
+            module = importlib.import_module(f"mmm_widgets.steps.{kind}")
+            with _stored_step(folder, kind):
+                module.rerun(workflow, steps[kind], folder)
     if data_params is None:
         return workflow
     with _stored_step(folder, "data"):

@@ -14,8 +14,8 @@ import pandas as pd
 if TYPE_CHECKING:
     from mmm_widgets.workflow import Workflow
 
-SECTIONS = ("Data", "Model check", "Contributions and ROAS", "Attribution comparison",
-            "Budget scenarios")
+SECTIONS = ("Overview", "Data", "Model check", "Contributions and ROAS",
+            "Attribution comparison", "Budget scenarios")
 
 _STYLE = """
 <style>
@@ -34,9 +34,10 @@ def write_report(workflow: Workflow, path: str | Path, title: str = "Marketing m
                  ) -> Path:
     """Write the report of ``workflow`` to ``path`` (one self-contained HTML file).
 
-    Sections: data summary, diagnostics verdict, contributions and ROAS with HDIs, the
-    attribution comparison and the budget scenarios; a section whose step was not done
-    says so.
+    Sections: the overview (headline numbers, channel table, trend, verdict, best plan;
+    with the overview step's margin, profit), data summary, diagnostics verdict,
+    contributions and ROAS with HDIs, the attribution comparison and the budget scenarios;
+    a section whose step was not done says so.
 
     Parameters
     ----------
@@ -56,7 +57,8 @@ def write_report(workflow: Workflow, path: str | Path, title: str = "Marketing m
 
     parts: list[str] = [f"<h1>{html.escape(title)}</h1>"]
     figures: list[Any] = []
-    for name, builder in (("Data", _data), ("Model check", _diagnostics),
+    for name, builder in (("Overview", _overview), ("Data", _data),
+                          ("Model check", _diagnostics),
                           ("Contributions and ROAS", _contributions),
                           ("Attribution comparison", _attribution),
                           ("Budget scenarios", _budget)):
@@ -89,6 +91,41 @@ def _table(frame: pd.DataFrame, float_format: str = "{:,.2f}") -> str:
 
 def _missing(step: str) -> tuple[str, None]:
     return f"<p class='missing'>The {step} step has not been done.</p>", None
+
+
+def _overview(workflow: Workflow) -> tuple[str, Any]:
+    from mmm_widgets.plots.overview import trend_figure
+    from mmm_widgets.steps.overview import preview
+
+    overview = preview(workflow)
+    if overview is None:
+        return _missing("fit")
+    t, level = overview.totals, f"{overview.hdi_prob:.0%}"
+    target = html.escape(overview.target)
+    text = (f"<p>Media drove <b>{t['contribution']:,.0f}</b> {target} ({level} interval "
+            f"{t['contribution_hdi_low']:,.0f} – {t['contribution_hdi_high']:,.0f}), "
+            f"<b>{t['share_of_target']:.1%}</b> of all {target}, from {t['spend']:,.0f} of "
+            f"spend: ROAS <b>{t['roas']:.2f}</b> ({t['roas_hdi_low']:.2f} – "
+            f"{t['roas_hdi_high']:.2f}), {t['cost_per_unit']:,.2f} of spend per incremental "
+            "unit.")
+    if overview.margin is not None:
+        text += (f" After its spend, media earned a profit of <b>{t['profit']:,.0f}</b> "
+                 f"({t['profit_hdi_low']:,.0f} – {t['profit_hdi_high']:,.0f}), a profit ROI "
+                 f"of <b>{t['profit_roi']:.2f}</b>.")
+    verdict = overview.verdict
+    best = overview.best_scenario
+    plan = (f"best plan <b>{html.escape(best.name)}</b> ({best.expected_outcome:,.0f} "
+            f"{target} for {best.total_spend:,.0f} over {best.periods} periods)"
+            if best is not None else f"budget scenarios {overview.scenario_status}")
+    text += (f"</p><p class='verdict {verdict if verdict in ('ok', 'warn', 'fail') else ''}'>"
+             f"Model check: <b>{html.escape(verdict)}</b>; {plan}.</p>")
+    text += "".join(f"<p class='missing'>{html.escape(note)}</p>" for note in overview.notes)
+    figure, _ = trend_figure(overview.trend, overview.target)
+    columns = ["spend", "contribution", "roas", "roas_hdi_low", "roas_hdi_high",
+               "cost_per_unit", "share_of_target"]
+    if overview.margin is not None:
+        columns += ["profit", "profit_roi", "breakeven_spend"]
+    return text + _table(overview.table[columns]), figure
 
 
 def _data(workflow: Workflow) -> tuple[str, Any]:

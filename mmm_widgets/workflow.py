@@ -18,21 +18,26 @@ from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
 from mmm_widgets.steps.roles import suggest_roles
 from mmm_widgets.steps.source import Source, is_safe_name, read_source, safe_name
 
-STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "attribution", "budget")
+# The wizard's screens; the overview is the first one after a fit.
+STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "overview", "diagnostics", "attribution",
+                               "budget")
 # Every kind of step, in the order their code is exported; the holdout belongs to the
-# diagnostics panel but is a step of its own (it refits).
-ALL_KINDS: tuple[str, ...] = ("data", "model", "fit", "diagnostics", "holdout",
-                              "cross_validation", "attribution", "budget")
+# diagnostics panel but is a step of its own (it refits), and so is the cross-channel
+# analysis ("synergy") of the attribution panel (it reads journeys only).
+ALL_KINDS: tuple[str, ...] = ("data", "model", "fit", "overview", "diagnostics", "holdout",
+                              "cross_validation", "attribution", "synergy", "budget")
 
 _REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
     "data": (),
     "model": ("data",),
     "fit": ("data", "model"),
+    "overview": ("data", "model", "fit"),
     "diagnostics": ("data", "model", "fit"),
     "attribution": ("data", "model", "fit"),
     "budget": ("data", "model", "fit"),
     "holdout": ("data", "model", "fit"),
     "cross_validation": ("data", "model", "fit"),
+    "synergy": (),
 }
 
 Listener = Callable[[str], None]
@@ -41,6 +46,11 @@ Listener = Callable[[str], None]
 def _dependents(kind: str) -> list[str]:
     """Steps whose results depend on step ``kind`` (directly or not)."""
     return [k for k in ALL_KINDS if kind in _REQUIRED_BEFORE[k]]
+
+
+def requirements(kind: str) -> tuple[str, ...]:
+    """The steps that must be done before step ``kind`` can run, in workflow order."""
+    return _REQUIRED_BEFORE[kind]
 
 
 class Workflow:
@@ -455,6 +465,69 @@ class Workflow:
         for kind in self._steps:
             self._notify(kind)
 
+    # ----- overview -----------------------------------------------------------------
+    def overview(self, margin: float | dict[str, float] | None = None) -> Any:
+        """The fit on one screen: channels, trend, verdict, best plan and (with a margin) profit.
+
+        Runs the overview step (its exported cell is plain pandas / xarray / arviz code on
+        the fitted ``mmm``) unless it is current for this margin and :attr:`interval`.
+
+        Parameters
+        ----------
+        margin : float or dict, optional
+            Profit per unit of the target (``0.3``: 30 % of each unit of revenue is
+            profit; ``1.0`` when the target is profit already), or channel -> margin for
+            every channel. Adds profit, profit ROI (with HDIs) and the spend per period
+            where marginal profit turns negative.
+
+        Returns
+        -------
+        Overview
+            ``channels`` (per channel: ``spend, contribution`` with HDI, ``roas`` with
+            HDI, ``cost_per_unit`` = spend / contribution, ``share`` of media,
+            ``share_of_target``; with a margin ``margin, profit, profit_roi`` with HDIs,
+            ``breakeven_spend`` and ``current_spend`` per period), ``totals`` (the same
+            over all channels), ``trend`` (``date, channel, spend, contribution``),
+            ``verdict`` and ``messages`` of the diagnostics (``"not run yet"`` without
+            them), ``best_scenario`` (the budget scenario with the highest expected
+            contribution, or None) and ``notes``.
+
+        Raises
+        ------
+        DataError
+            A margin that is not a positive number, or a dict with unknown or missing
+            channels, naming each.
+        StepOrderError
+            When the model is not fitted (or the fit is out of date).
+        """
+        from mmm_widgets.steps.overview import overview
+
+        return overview(self, margin)
+
+    def profit(self, margin: float | dict[str, float]) -> pd.DataFrame:
+        """Profit of each channel at ``margin``: what media earned after paying for itself.
+
+        Parameters
+        ----------
+        margin : float or dict
+            Profit per unit of the target, or channel -> margin (see :meth:`overview`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel plus ``"all channels"``: ``spend, contribution, margin,
+            profit, profit_hdi_low, profit_hdi_high, profit_roi, profit_roi_hdi_low,
+            profit_roi_hdi_high, breakeven_spend, current_spend``. ``profit`` =
+            contribution x margin - spend over the fitted period; ``profit_roi`` = profit /
+            spend; ``breakeven_spend`` is the spend per period above which one more unit
+            of spend earns less than it costs (marginal ROAS x margin < 1), NaN when that
+            is beyond twice the largest past spend; ``current_spend`` is the recent spend
+            per period.
+        """
+        from mmm_widgets.steps.overview import profit
+
+        return profit(self, margin)
+
     # ----- step 4: diagnostics ------------------------------------------------------
     def diagnostics(self, random_seed: int = 42, max_plot_draws: int = 200,
                     prior_draws: int = 500, hdi_prob: float | None = None) -> dict[str, Any]:
@@ -635,6 +708,79 @@ class Workflow:
         """The attribution step's result: table, raw multi-touch credit, notes."""
         return self.step("attribution").result
 
+    def synergy(self, journeys: pd.DataFrame | None = None, *,
+                channel_map: dict[str, str] | None = None, lookback: Any = None,
+                grouping: dict[str, str] | None = None, **options: Any) -> pd.DataFrame:
+        """Synergy or cannibalization of each pair of channels, read from journeys.
+
+        For channels A and B, journeys are split by whether they touch A and whether they
+        touch B, with conversion rates ``p00, p10, p01, p11``. Independent effects
+        (noisy-OR: each channel converts a journey on its own) predict
+        ``expected = 1 - (1 - p10) * (1 - p01) / (1 - p00)`` for journeys with both;
+        ``lift = p11 / expected`` is above 1 for synergy, below 1 for cannibalization.
+        Its interval (:attr:`interval`, 94 % by default) is the HDI of the lift over
+        draws of each cell's rate from ``Beta(conversions + 1, non-conversions + 1)``.
+        Journeys are observational: a lift can reflect who gets both touches, not what
+        adding a channel would cause.
+
+        The step also computes the flows between channels by touch position (for a
+        Sankey) and the top paths: see :attr:`synergy_result`. It needs no fitted model.
+
+        Parameters
+        ----------
+        journeys : pandas.DataFrame, optional
+            One row per touch: user, time, channel label, conversion flag. Omitted: the
+            attribution step's table and settings (columns, look-back, grouping, channel
+            map), or else the previous table of this step; only what is passed changes.
+        channel_map : dict, optional
+            Journey label -> model channel (the name shown); labels not in the map keep
+            theirs. Omitted with a new table: suggested from the data step's channels.
+        lookback : str or float, optional
+            Touches longer than this before the end of their journey are left out.
+        grouping : dict, optional
+            Journey label -> group label, applied first.
+        **options
+            ``user, time, channel, conversion`` (columns; guessed from common names),
+            ``value`` (accepted, not used), ``hdi_prob`` (default :attr:`interval`),
+            ``draws`` (4000), ``random_seed`` (42), ``min_journeys`` (30: pairs with
+            fewer journeys in any cell are flagged), ``max_steps`` (4: touch positions
+            of the flows), ``top`` (10 paths), ``name`` (the table's variable in
+            exported code).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair: ``channel_a, channel_b``, journeys ``n_neither, n_a_only,
+            n_b_only, n_both`` and conversions ``conversions_neither, ...,
+            conversions_both`` of each cell, ``p00, p10, p01, p11``, ``expected``,
+            ``lift``, ``lift_hdi_low``, ``lift_hdi_high``, ``few_journeys`` and
+            ``verdict`` (``"synergy"``, ``"cannibalization"``, ``"no clear effect"`` or
+            ``"not estimable"``).
+
+        Raises
+        ------
+        DataError
+            Missing or unreadable journey columns (naming them), no conversions, fewer
+            than two channels, bad options; the previous result is kept.
+        """
+        from mmm_widgets.steps.synergy import SynergyStep, build_params
+
+        source = None
+        if journeys is not None:
+            source = self._journeys_source(journeys, options.get("name"),
+                                           inspect.currentframe(), kind="synergy")
+        channels = (tuple(self.data_result.roles.channels)
+                    if self.status("data") in ("done", "stale") else ())
+        params, frame = build_params(self._steps.get("attribution"), self._steps.get("synergy"),
+                                     channels, journeys, source, channel_map, lookback,
+                                     grouping, dict(options), self.interval)
+        return self.run_step(SynergyStep(params, frame)).table.copy()
+
+    @property
+    def synergy_result(self) -> Any:
+        """The cross-channel step's result: pair ``table``, ``flows``, top ``paths``, notes."""
+        return self.step("synergy").result
+
     def suggest_channel_map(self, journeys: pd.DataFrame, channel: str | None = None
                             ) -> dict[str, str]:
         """Suggest which model channel each journey label stands for (by name similarity).
@@ -657,39 +803,53 @@ class Workflow:
         labels = sorted({str(v).strip() for v in journeys[column].dropna().unique()})
         return suggest_channel_map(labels, self.data_result.roles.channels)
 
-    def _journeys_source(self, journeys: pd.DataFrame, name: str | None, frame) -> Source:
+    def _journeys_source(self, journeys: pd.DataFrame, name: str | None, frame,
+                         kind: str = "attribution") -> Source:
         """Where exported code finds the touch table: its file, or a variable name.
 
         The name is the caller's variable holding ``journeys`` unless another step's code
-        (or the attribution cell itself) uses it; then ``journeys`` (or ``journeys_2``, ...).
+        (or the cell of step ``kind`` itself) uses it; then ``journeys`` (or
+        ``journeys_2``, ...), avoiding the name under which the other journey step (the
+        attribution or cross-channel step) reads a different table.
         """
         import ast
 
         from mmm_widgets.datasets import source_of
         from mmm_widgets.errors import DataError
         from mmm_widgets.steps.attribution import CELL_NAMES, JOURNEYS_VARIABLE
+        from mmm_widgets.steps.synergy import CELL_NAMES as SYNERGY_NAMES
 
         if not isinstance(journeys, pd.DataFrame):
             raise DataError(problem(f"journeys is a {type(journeys).__name__}, not a DataFrame.",
                                     "Pass the touch table as a DataFrame, e.g. "
                                     "pd.read_csv('touches.csv')."))
+        given = name is not None
         if name is None:
             name = _variable_name(journeys, frame)
             # "df" is also the look-up's answer when no variable holds the table.
-            caller, found = (frame.f_back if frame is not None else None), name != "df"
-            while caller is not None and not found:
-                found = any(scope.get("df") is journeys
+            caller, given = (frame.f_back if frame is not None else None), name != "df"
+            while caller is not None and not given:
+                given = any(scope.get("df") is journeys
                             for scope in (caller.f_locals, caller.f_globals))
                 caller = caller.f_back
-            name = name if found else JOURNEYS_VARIABLE
-        taken = set(self._frames) | set(CELL_NAMES)
+        taken = set(self._frames) | set(CELL_NAMES) | set(SYNERGY_NAMES)
         if self.source is not None:
             taken.add(self.source.name)
+        others: set[str] = set()
         for step in self.steps:
-            if step.kind != "attribution":
-                taken |= {node.id for node in ast.walk(ast.parse(step.code().cell()))
-                          if isinstance(node, ast.Name)}
-        candidates = [name, JOURNEYS_VARIABLE, *(f"{JOURNEYS_VARIABLE}_{i}" for i in range(2, 99))]
+            if step.kind == kind:
+                continue
+            if hasattr(step, "journeys"):
+                # The caller's own variable stays theirs to reuse for a new table.
+                if step.journeys is not journeys:
+                    others.add(step.params.journeys.name)
+                continue
+            taken |= {node.id for node in ast.walk(ast.parse(step.code().cell()))
+                      if isinstance(node, ast.Name)}
+        defaults = [c for c in (JOURNEYS_VARIABLE,
+                                *(f"{JOURNEYS_VARIABLE}_{i}" for i in range(2, 99)))
+                    if c not in others]
+        candidates = [name, *defaults] if given else defaults
         chosen = next(c for c in candidates if c not in taken)
         return source_of(journeys, chosen) or Source(kind="frame", name=chosen)
 
@@ -805,7 +965,8 @@ class Workflow:
     def report(self, path: str | Path, title: str = "Marketing mix report") -> Path:
         """Write a standalone HTML report (opens offline) of every step done so far.
 
-        Sections: data summary, diagnostics verdict, contributions and ROAS with HDIs,
+        Sections: overview (headline numbers, channels, trend; profit at the overview's
+        margin), data summary, diagnostics verdict, contributions and ROAS with HDIs,
         attribution comparison, budget scenarios.
         """
         from mmm_widgets.report import write_report

@@ -124,3 +124,69 @@ def test_panel_keeps_custom_rules_and_shows_incremental_credit(fitted, touches):
     assert params.custom_rules[0].middle == 0.4
     assert params.platform_columns == {"search": "promo"} and params.platform == {"social": 10.0}
     assert "my_rule_share" in fitted.attribution_result.table
+
+
+# ----- cross-channel section ------------------------------------------------------------
+def test_compare_also_analyses_journeys_and_shows_the_cross_channel_section(fitted, touches):
+    from bokeh.models import GraphRenderer
+
+    panel = AttributionView(fitted, namespace={"touches": touches})
+    panel.frame_picker.value = "touches"
+    panel.lookback.value = "30D"
+    panel.compare_button.click()
+    cross = panel.cross
+    assert cross in panel.cross_section.children and panel.cross_section.selected_index == 0
+    params, given = fitted.step("synergy").params, fitted.step("attribution").params
+    assert params.journeys == given.journeys and params.journeys.name == "touches"
+    assert (params.user, params.time, params.lookback) == ("Visitor", "Event Time", "30D")
+    assert params.channel_map == given.channel_map
+    assert "Analysed" in cross.message.value and "observational" in cross.notes.value
+    sankey = cross.sankey.children[0]
+    assert type(sankey).__name__ == "BokehModel"
+    assert "search" in cross.paths.value and "share of conversions" in cross.paths.value
+    assert len(cross.lift_chart.children) == 1
+    table = fitted.synergy_result.table
+    first = table.iloc[0]
+    assert f"{first['lift']:.2f}" in cross.table.value and first["verdict"] in cross.table.value
+    assert "observational" in cross.explanation.value and "Lift 1.3" in cross.explanation.value
+    graph = next(r for r in sankey._model.renderers if isinstance(r, GraphRenderer))
+    edges = graph.edge_renderer.data_source.data
+    assert sum(edges["journeys"]) == fitted.synergy_result.flows["journeys"].sum()
+
+
+def test_cross_channel_buttons_rerun_export_and_report_errors(fitted, touches):
+    panel = AttributionView(fitted, namespace={"touches": touches})
+    panel.frame_picker.value = "touches"
+    cross = panel.cross
+    cross.max_steps.value, cross.top.value = 2, 3
+    cross.analyse_button.click()
+    params = fitted.step("synergy").params
+    assert (params.max_steps, params.top) == (2, 3)
+    assert len(fitted.synergy_result.paths) == 3
+    assert cross.paths.value.count("<tr>") == 4
+    before = fitted.synergy_result.table
+    panel.conversion.value = "channel"
+    cross.analyse_button.click()
+    assert "problem" in cross.message.value and "<b>channel</b>" in cross.message.value
+    pd.testing.assert_frame_equal(fitted.synergy_result.table, before)
+    cross.export_button.click()
+    assert cross.code_box.code == fitted.step_code("synergy")
+    assert "cut_journeys(touches, " in cross.code_box.code
+    reopened = AttributionView(fitted, namespace={})
+    assert (reopened.cross.max_steps.value, reopened.cross.top.value) == (2, 3)
+    assert "Analysed" in reopened.cross.message.value
+
+
+def test_cross_channel_view_alone_needs_journeys_but_no_model():
+    from mmm_widgets.views.cross_channel import CrossChannelView
+
+    wf = mw.Workflow()
+    view = CrossChannelView(wf)
+    assert "Analyse journeys" in view.message.value
+    view.analyse_button.click()
+    assert "No journeys to analyse" in view.message.value
+    journeys = mw.datasets.load("journeys")
+    view = CrossChannelView(wf, inputs=lambda: (journeys, {"name": "journeys"}))
+    view.analyse_button.click()
+    assert "Analysed" in view.message.value and wf.status("synergy") == "done"
+    assert len(view.sankey.children) == 1

@@ -608,12 +608,18 @@ def spend_lines(run_rate_periods: int) -> list[str]:
     ]
 
 
-def curve_lines(threshold: float, points: int, hdi_prob: float = HDI_PROB) -> list[str]:
+def curve_lines(threshold: float | Mapping[str, float], points: int,
+                hdi_prob: float = HDI_PROB) -> list[str]:
     """Code computing ``response_curves`` and ``threshold_spend`` from the fitted ``mmm``.
 
-    Needs ``channels`` and ``run_rate`` (see :func:`spend_lines`).
+    Needs ``channels`` and ``run_rate`` (see :func:`spend_lines`). ``threshold`` is one
+    marginal ROAS for every channel, or channel -> its own (the overview's 1 / margin).
     """
     prob = literal(float(hdi_prob))
+    per_channel = isinstance(threshold, Mapping)
+    value = ({str(c): float(t) for c, t in threshold.items()} if per_channel
+             else float(threshold))
+    level = "threshold[channel]" if per_channel else "threshold"
     return [
         "# Response curves: the response per period when the same spend is repeated every",
         "# period. The adstock weights sum to one, so the adstocked spend settles at the "
@@ -641,23 +647,23 @@ def curve_lines(threshold: float, points: int, hdi_prob: float = HDI_PROB) -> li
         "})",
         "# Spend per period above which one more unit of spend returns less than the "
         "threshold",
-        f"threshold = {literal(float(threshold))}",
+        f"threshold = {literal(value)}",
         "threshold_spend = {}",
         "for channel, points in response_curves.groupby('channel', sort=False):",
         "    slope, x = points['marginal_roas'].to_numpy(), points['spend'].to_numpy()",
-        "    below = np.flatnonzero(slope < threshold)",
+        f"    below = np.flatnonzero(slope < {level})",
         "    if below.size == 0:",
         "        threshold_spend[channel] = float('nan')",
         "    elif below[0] == 0:",
         "        threshold_spend[channel] = 0.0",
         "    else:",
         "        i = below[0]",
-        "        threshold_spend[channel] = float(np.interp(threshold, [slope[i], "
+        f"        threshold_spend[channel] = float(np.interp({level}, [slope[i], "
         "slope[i - 1]], [x[i], x[i - 1]]))",
     ]
 
 
-def curves_chunk(run_rate_periods: int, threshold: float, points: int,
+def curves_chunk(run_rate_periods: int, threshold: float | Mapping[str, float], points: int,
                  hdi_prob: float = HDI_PROB) -> CodeChunk:
     """The response-curve code on its own (for :meth:`Workflow.response_curves`)."""
     return CodeChunk(comment="Response curves of every channel",
@@ -673,14 +679,17 @@ def read_curves(namespace: dict[str, Any]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``channel, spend, response, response_hdi_low, response_hdi_high,
-        marginal_roas`` (spend and response per period); ``attrs`` hold ``threshold``,
+        marginal_roas`` (spend and response per period); ``attrs`` hold ``threshold``
+        (a number, or channel -> number when each channel has its own),
         ``current_spend`` (run-rate per period) and ``threshold_spend`` (per period, NaN
         when the marginal ROAS stays above the threshold on the whole curve).
     """
     curves = namespace["response_curves"][list(CURVE_COLUMNS)].copy()
     curves["channel"] = curves["channel"].astype(str)
+    threshold = namespace["threshold"]
     curves.attrs = {
-        "threshold": float(namespace["threshold"]),
+        "threshold": ({str(k): float(v) for k, v in threshold.items()}
+                      if isinstance(threshold, Mapping) else float(threshold)),
         "current_spend": {str(k): float(v) for k, v in namespace["run_rate"].items()},
         "threshold_spend": {str(k): float(v) for k, v in namespace["threshold_spend"].items()},
     }

@@ -24,7 +24,9 @@ from mmm_widgets.views.common import (
     message_html,
     problems_html,
     report_errors,
+    user_namespace,
 )
+from mmm_widgets.views.cross_channel import CrossChannelView
 from mmm_widgets.workflow import Workflow
 
 NONE = "(none)"
@@ -76,10 +78,8 @@ class AttributionView(w.VBox):
 
     def __init__(self, workflow: Workflow, journeys: pd.DataFrame | None = None,
                  namespace: dict[str, Any] | None = None):
-        from mmm_widgets.views.data import _user_namespace
-
         self.workflow = workflow
-        self.namespace = namespace if namespace is not None else _user_namespace()
+        self.namespace = namespace if namespace is not None else user_namespace()
         self.channels = tuple(workflow.data_result.roles.channels)
         self._given = journeys
         # Set in code, not in the panel: kept when the panel compares again.
@@ -92,6 +92,11 @@ class AttributionView(w.VBox):
         self.incremental = w.HTML()
         self.explanation = w.HTML(EXPLANATION)
         self.code_box = CodeBox("Attribution step code")
+        # Journeys only: flows, top paths and pairwise lift of the table picked above.
+        self.cross = CrossChannelView(workflow, inputs=self._journey_inputs)
+        self.cross_section = w.Accordion([self.cross], titles=("Cross-channel: journey flows, "
+                                                               "top paths, synergy",),
+                                         selected_index=0)
         ensure_bokeh_loaded()
         guard = report_errors(self.message)
 
@@ -138,7 +143,7 @@ class AttributionView(w.VBox):
                           w.HBox([self.compare_button, self.export_button]),
                           self.message, self.notes, self.chart, self.table,
                           self.incremental, self.explanation,
-                          self.code_box])
+                          self.code_box, self.cross_section])
         self._load_state()
 
     # ----- state ------------------------------------------------------------------------
@@ -280,7 +285,20 @@ class AttributionView(w.VBox):
             self.message.value = problems_html(error)
             return None
         self._show_result()
+        self.cross.analyse()
         return table
+
+    def _journey_inputs(self) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        """The picked table and its columns, map and look-back, for the cross-channel step."""
+        frame, name = self.frame()
+        if frame is None:
+            return None
+        settings = self.settings()
+        chosen = {key: settings[key] for key in ("user", "time", "channel", "conversion",
+                                                 "channel_map", "lookback")}
+        if name is not None:
+            chosen["name"] = name
+        return frame, chosen
 
     def export(self) -> str:
         """Write the attribution step's code below the panel (or show it to copy)."""

@@ -1,4 +1,4 @@
-"""The wizard: a stepper over the six steps, each shown by its panel."""
+"""The wizard: a stepper over the six steps and the overview, each shown by its panel."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from mmm_widgets.workflow import STEP_ORDER, Workflow
+from mmm_widgets.workflow import STEP_ORDER, Workflow, requirements
 
+# The overview is a screen of results rather than a step to do: it has no number.
 TITLES = {
-    "data": "1 Data", "model": "2 Model", "fit": "3 Fit", "diagnostics": "4 Diagnostics",
-    "attribution": "5 Attribution", "budget": "6 Budget",
+    "data": "1 Data", "model": "2 Model", "fit": "3 Fit", "overview": "Overview",
+    "diagnostics": "4 Diagnostics", "attribution": "5 Attribution", "budget": "6 Budget",
 }
+# Panels that show other steps' results besides their own: rebuilt when those change.
+SHOWS = {"overview": ("diagnostics", "budget")}
 # Font Awesome icons on the stepper's buttons; changing icons, unlike changing labels,
 # leaves the selected step alone.
 ICONS = {"done": "check", "stale": "refresh", "ready": "", "blocked": "lock"}
@@ -80,6 +83,9 @@ def _restore(folder: Path | None, fresh: Workflow) -> Workflow | None:
 class Wizard(w.VBox):
     """Step through the analysis: data, model, fit, diagnostics, attribution, budget.
 
+    After a fit started from the fit panel, the wizard moves on to the overview: the fit's
+    results on one screen (channels, trend, verdict, best plan, profit with a margin).
+
     Parameters
     ----------
     df_or_workflow : pandas.DataFrame or Workflow, optional
@@ -115,6 +121,8 @@ class Wizard(w.VBox):
                 self.workflow, self.restored = saved, True
         self._options = panel_options
         self._panels: dict[str, w.Widget] = {}
+        self._seen_fit = next((s for s in self.workflow.steps if s.kind == "fit"), None)
+        self._after_fit: threading.Thread | None = None
         self.stepper = w.ToggleButtons(options=[(TITLES[k], k) for k in STEP_ORDER],
                                        value=STEP_ORDER[0], icons=self._icons(),
                                        style={"button_width": "130px"})
@@ -149,15 +157,17 @@ class Wizard(w.VBox):
         """Switch to step ``kind``; a blocked step explains what it needs."""
         status = self.workflow.status(kind)
         if status == "blocked":
-            missing = [k for k in STEP_ORDER[:STEP_ORDER.index(kind)]
-                       if self.workflow.status(k) != "done"]
+            missing = [k for k in requirements(kind) if self.workflow.status(k) != "done"]
             self.status_line.value = (f"<i>{TITLES[kind]} needs these steps first: "
                                       f"{', '.join(TITLES[k] for k in missing)}.</i>")
             self.body.children = []
             return
+        panel = self.panel(kind)
+        # Building a panel may bring its step up to date (the overview computes itself).
+        status = self.workflow.status(kind)
         self.status_line.value = "<i>An earlier step changed: re-run this step.</i>" \
             if status == "stale" else ""
-        self.body.children = [self.panel(kind)]
+        self.body.children = [panel]
         if self.stepper.value != kind:
             self.stepper.value = kind
 
@@ -182,11 +192,48 @@ class Wizard(w.VBox):
                 self.status_line.value = (f"<i>Could not save the workflow to "
                                           f"{html.escape(str(self.save_to))}: "
                                           f"{html.escape(str(error))}</i>")
-        # Panels after a changed step were built on its old result: build them anew.
-        for later in STEP_ORDER[STEP_ORDER.index(kind) + 1:]:
-            if later != self.current:
+        # Panels built on a changed step's old result (or showing it): build them anew;
+        # the panel in use is kept, unless it only shows that result.
+        for later in STEP_ORDER:
+            if later != self.current and (kind in requirements(later) or
+                                          kind in SHOWS.get(later, ())):
                 self._panels.pop(later, None)
+        if kind in SHOWS.get(self.current, ()) and self.current in self._panels:
+            del self._panels[self.current]
+            self.show(self.current)
         self._refresh_stepper()
+        if kind == "fit" and self.workflow.status("fit") == "done":
+            fit = self.workflow.step("fit")
+            if fit is not self._seen_fit:
+                self._seen_fit = fit
+                if self.current == "fit":
+                    self._show_overview_after_fit()
+
+    def _show_overview_after_fit(self) -> None:
+        """Move on to the overview once the fit panel has shown the finished fit.
+
+        The fit reports from its worker thread while it finishes; waiting in another
+        thread lets it end first. A refresh stays on the fit panel, which shows the
+        before/after comparison.
+        """
+        panel = self._panels.get("fit")
+        refresh = self.workflow.last_refresh
+
+        def switch() -> None:
+            if hasattr(panel, "wait"):
+                panel.wait()
+            if self.current == "fit" and self.workflow.last_refresh is refresh and \
+                    self.workflow.status("fit") == "done":
+                self.show("overview")
+
+        self._after_fit = threading.Thread(target=switch, daemon=True,
+                                           name="mmm-widgets-after-fit")
+        self._after_fit.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the move to the overview after a fit is done (for tests)."""
+        if self._after_fit is not None:
+            self._after_fit.join(timeout)
 
     def _refresh_stepper(self) -> None:
         self.stepper.icons = self._icons()

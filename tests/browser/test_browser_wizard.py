@@ -1,8 +1,9 @@
 """End to end in JupyterLab: the quickstart's wizard, clicked through, every step exported.
 
 Opens notebooks/quickstart.ipynb, runs its first cells, then works the wizard as a user
-would: apply the mapping, apply the model, a quick MAP fit, check the fit, optimize the
-budget; presses Export on each step; then runs every written cell and checks that it ran.
+would: apply the mapping, apply the model, a quick MAP fit (after which the wizard shows the
+overview, where a margin is typed), check the fit, optimize the budget; presses Export on
+each step; then runs every written cell and checks that it ran.
 Screenshots of each step go to ``test-artifacts/``; the time from a click to the panel's
 answer is written to ``test-artifacts/browser_latency.json``.
 """
@@ -27,6 +28,7 @@ EXPORTS = [  # (step button, what its written cell must contain)
     ("1 Data", "pd.read_csv("),
     ("2 Model", "mmm = MMM("),
     ("3 Fit", "mmm.fit(X, y, method='map'"),
+    ("Overview", "overview_draws"),
     ("4 Diagnostics", "az.summary("),
     ("5 Attribution", "# Attribution:"),
     ("6 Budget", "budget_optimizer("),
@@ -96,9 +98,24 @@ def test_quickstart_wizard_end_to_end(page: Page, jupyter_server: JupyterServer)
     clock.click("open step", step_button(page, "3 Fit"), button(page, "Fit"))
     page.locator(".widget-toggle-button", has_text="Quick preview (MAP)").click()
     button(page, "Fit").click()
-    expect(page.get_by_text("Fitted")).to_be_visible(timeout=180_000)
+    # After the fit the wizard moves on to the overview by itself.
+    expect(page.get_by_text("incremental sales from media")).to_be_visible(timeout=180_000)
+    expect(page.locator(".bk-Figure").first).to_be_visible()
+    margin = page.locator(".widget-text", has_text="Margin").locator("input")
+    margin.fill("0.3")
+    start = time.perf_counter()
+    margin.press("Enter")
+    expect(page.get_by_text("profit ROI (profit per unit of spend)")).to_be_visible(
+        timeout=60_000)
+    clock.samples.setdefault("type a margin", []).append(time.perf_counter() - start)
+    page.wait_for_timeout(500)
+    screenshot(page, "wizard-overview", show=step_button(page, "Overview"))
+    clock.click("open step", step_button(page, "3 Fit"), page.get_by_text("Fitted", exact=True))
     screenshot(page, "wizard-3-fit", show=step_button(page, "3 Fit"))
     export(page, wizard_cell, 3, "method='map'")
+    clock.click("open step", step_button(page, "Overview"),
+                page.get_by_text("incremental sales from media"))
+    export(page, wizard_cell, 4, "overview_draws")
 
     clock.click("open step", step_button(page, "4 Diagnostics"), button(page, "Check the fit"))
     button(page, "Check the fit").click()
@@ -111,7 +128,7 @@ def test_quickstart_wizard_end_to_end(page: Page, jupyter_server: JupyterServer)
         expect(page.locator(".bk-Figure").first).to_be_visible()
     page.wait_for_timeout(1000)
     screenshot(page, "wizard-4-diagnostics", show=step_button(page, "4 Diagnostics"))
-    export(page, wizard_cell, 4, "az.summary(")
+    export(page, wizard_cell, 5, "az.summary(")
 
     clock.click("open step", step_button(page, "5 Attribution"), button(page, "Compare"))
     journeys = page.locator(".widget-dropdown", has_text="Journeys").locator("select")
@@ -120,13 +137,13 @@ def test_quickstart_wizard_end_to_end(page: Page, jupyter_server: JupyterServer)
     button(page, "Compare").click()
     expect(page.get_by_text("Compared.")).to_be_visible(timeout=60_000)
     screenshot(page, "wizard-5-attribution", show=step_button(page, "5 Attribution"))
-    export(page, wizard_cell, 5, "# Attribution:")
+    export(page, wizard_cell, 6, "# Attribution:")
 
     clock.click("open step", step_button(page, "6 Budget"), button(page, "Optimize"))
     button(page, "Optimize").click()
     expect(page.get_by_text(re.compile(r"Done in \d"))).to_be_visible(timeout=180_000)
     screenshot(page, "wizard-6-budget", show=step_button(page, "6 Budget"))
-    export(page, wizard_cell, 6, "budget_optimizer(")
+    export(page, wizard_cell, 7, "budget_optimizer(")
 
     for offset, (_, needle) in enumerate(EXPORTS, start=1):
         cell = cells(page).nth(wizard_cell + offset)
