@@ -152,7 +152,7 @@ for repeat in range({repeats}):
     namespace["mmm"].fit(namespace["X"], namespace["y"], draws={draws}, tune={tune},
                          chains={chains}, random_seed=repeat, nuts_sampler="nutpie",
                          target_accept=settings.target_accept,
-                         nuts_sampler_kwargs={{"adaptation": settings.adaptation}},
+                         nuts={{"adaptation": settings.adaptation}},
                          progressbar=False)
     direct.append(time.perf_counter() - t)
 report(kit=sorted(kit)[len(kit) // 2], direct=sorted(direct)[len(direct) // 2])

@@ -58,7 +58,7 @@ def test_fit_uses_nutpie_and_reports_divergences(fitted):
     result = fitted.step("fit").result
     assert fitted.idata.posterior.attrs["inference_library"] == "nutpie"
     assert result.divergences == int(fitted.idata.sample_stats["diverging"].sum())
-    assert "nuts_sampler='nutpie', nuts_sampler_kwargs={'adaptation': 'draw_diag'}" in \
+    assert "nuts_sampler='nutpie', nuts={'adaptation': 'draw_diag'}" in \
         fitted.step_code("fit")
     with pytest.raises(mw.ModelError, match="Unknown nutpie adaptation 'flow'"):
         fitted.fit(draws=10, tune=10, adaptation="flow")

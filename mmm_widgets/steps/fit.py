@@ -200,7 +200,7 @@ class FitStep(Step):
         if sampler != "nutpie":
             return ""
         options = {"adaptation": self.params.adaptation}
-        return f", nuts_sampler_kwargs={literal(options)}"
+        return f", nuts={literal(options)}"
 
     def restore(self, namespace: dict[str, Any], mmm: Any) -> FitResult:
         """Take a fitted ``mmm`` loaded from disk as this step's result (no refit).

@@ -21,6 +21,28 @@ from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
 
 SOURCE_KINDS = ("frame", "csv", "excel")
+# Names bound by the overview, attribution, synergy and budget cells and by interaction
+# terms (tests/test_reserved_names.py finds any new one).
+_LATER_STEP_NAMES = (
+    'attribution', 'attribution_credit', 'attribution_share', 'below', 'bounds',
+    'budget_allocation', 'channel', 'channel_map', 'channels', 'current', 'curve',
+    'curve_draws', 'curve_hdi', 'curve_spend', 'cut_journeys', 'dates', 'flow_links',
+    'high', 'horizon', 'i', 'interaction', 'interaction_effects', 'interaction_hdi',
+    'interaction_pairs', 'interactions', 'low', 'margin', 'marginal_roas', 'markov_credit',
+    'mean', 'method', 'method_share', 'mmm_high', 'mmm_low', 'mmm_media', 'mmm_media_hdi',
+    'mmm_media_share', 'mmm_total', 'mmm_total_hdi', 'model_channels', 'mta_credit',
+    'mta_journeys', 'mta_touches', 'mta_weight', 'name', 'no_spend', 'optimization',
+    'optimized', 'optimized_contribution', 'optimized_hdi', 'optimizer', 'outcome',
+    'outcomes', 'overview_contribution', 'overview_draws', 'overview_hdi',
+    'overview_margin', 'overview_samples', 'overview_spend', 'overview_table',
+    'overview_target', 'overview_total_spend', 'overview_trend', 'overview_with_total',
+    'pair_contribution', 'pair_synergy', 'past_spend', 'path_table', 'per_period',
+    'periods', 'plan_contribution', 'plan_spend', 'points', 'response_curves',
+    'rule_credit', 'run_rate', 'scenario_rows', 'scenario_table', 'scenarios',
+    'shapley_credit', 'slope', 'synergy', 'synergy_converted', 'synergy_flows',
+    'synergy_journeys', 'synergy_paths', 'synergy_touches', 'threshold', 'threshold_spend',
+    'total', 'utility', 'x',
+)
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).
 RESERVED_NAMES = frozenset({
@@ -37,7 +59,7 @@ RESERVED_NAMES = frozenset({
     "y_cv_train", "X_cv_test", "cv_ppc", "cv_predicted", "cv_band", "cv_fold_frame",
     "cv_actual", "cv_observed", "cv_error", "cv_draws", "cv_train_dates", "cv_test_dates",
     "cv_frame", "cv_folds", "cv_mape", "cv_r2", "cv_crps",
-    *ADSTOCKS.values(), *SATURATIONS.values(),
+    *ADSTOCKS.values(), *SATURATIONS.values(), *_LATER_STEP_NAMES,
 })
 FALLBACK_NAME = "df"
 _SEPARATORS = (",", ";", "\t", "|")
