@@ -487,6 +487,12 @@ class AttributionResult:
         Model channels without touches in the journeys (offline channels, typically).
     notes : tuple of str
         Plain-language remarks on the comparison.
+    calibrated : pandas.DataFrame or None
+        MMM-calibrated credit per journey label (a campaign, when the journeys' labels are
+        campaigns mapped to channels) and method: ``label, channel, method, fraction``
+        (the label's part of its channel's multi-touch credit), ``credit``, and
+        ``incremental`` with ``_hdi_low`` / ``_hdi_high``: that part of the channel's MMM
+        contribution, so the labels of a channel add up to its MMM contribution.
     """
 
     table: pd.DataFrame
@@ -494,6 +500,7 @@ class AttributionResult:
     unmapped: tuple[str, ...]
     unseen: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    calibrated: pd.DataFrame | None = None
 
 
 # ----- the step -------------------------------------------------------------------------
@@ -781,8 +788,38 @@ class AttributionStep(Step):
             "    attribution[f'{method}_incremental_hdi_high'] = method_share * "
             "float(mmm_total_hdi.sel(ci_bound='upper'))",
             "attribution.index.name = 'channel'",
+            *self._calibrated_lines(),
         ]
         return lines
+
+    def _calibrated_lines(self) -> list[str]:
+        """Code splitting each channel's MMM contribution over its journey labels."""
+        prob = literal(float(self.params.hdi_prob))
+        return [
+            "# MMM-calibrated credit per journey label (e.g. a campaign): each channel's MMM "
+            "contribution",
+            "# split over the labels mapped to it in proportion to their multi-touch credit",
+            "label_channel = pd.Series(mta_credit.index.map(channel_map), "
+            "index=mta_credit.index)",
+            "label_credit = mta_credit[label_channel.notna()]",
+            "label_channel = label_channel[label_channel.notna()]",
+            "label_fraction = (label_credit / label_credit.groupby(label_channel)"
+            ".transform('sum')).fillna(0.0)",
+            f"mmm_channel_hdi = az.hdi(mmm_media.rename('mmm_media'), prob={prob})",
+            "channel_mean = mmm_media.mean(('chain', 'draw')).to_series()",
+            "channel_low = mmm_channel_hdi.sel(ci_bound='lower').to_series()",
+            "channel_high = mmm_channel_hdi.sel(ci_bound='upper').to_series()",
+            "calibrated = label_fraction.stack().rename('fraction').reset_index()",
+            "calibrated.columns = ['label', 'method', 'fraction']",
+            "calibrated.insert(1, 'channel', calibrated['label'].map(channel_map))",
+            "calibrated['credit'] = label_credit.stack().to_numpy()",
+            "calibrated['incremental'] = calibrated['fraction'] * "
+            "calibrated['channel'].map(channel_mean)",
+            "calibrated['incremental_hdi_low'] = calibrated['fraction'] * "
+            "calibrated['channel'].map(channel_low)",
+            "calibrated['incremental_hdi_high'] = calibrated['fraction'] * "
+            "calibrated['channel'].map(channel_high)",
+        ]
 
     def _platform_row_lines(self) -> list[str]:
         """Rows of the raw table in the compared periods, to sum platform columns over."""
@@ -839,7 +876,7 @@ class AttributionStep(Step):
             notes.append("MMM shares are over the whole fitted period; the journeys may cover "
                          "less (pass period=(first, last date) to match).")
         return AttributionResult(table=table, credit=credit, unmapped=unmapped, unseen=unseen,
-                                 notes=tuple(notes))
+                                 notes=tuple(notes), calibrated=namespace["calibrated"])
 
 
 def _join(items: Sequence[object]) -> str:

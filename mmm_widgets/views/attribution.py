@@ -321,7 +321,7 @@ class AttributionView(w.VBox):
         tidy = attribution_plots.tidy_frame(table)
         self.chart.children = [bokeh_pane(attribution_plots.share_figure(tidy))]
         self.table.value = difference_html(table)
-        self.incremental.value = incremental_html(table)
+        self.incremental.value = incremental_html(table) + calibrated_html(result.calibrated)
 
     # ----- callbacks --------------------------------------------------------------------
     def _on_frame_picked(self, change: dict) -> None:
@@ -381,6 +381,30 @@ def difference_html(table: pd.DataFrame) -> str:
     return ("<b>Share of credit, and the gap to the MMM in percentage points</b>"
             f"<table class=\"mmm-table\"><tr><th>channel</th><th>MMM (interval)</th>{head}</tr>"
             f"{''.join(rows)}</table>")
+
+
+def calibrated_html(calibrated: pd.DataFrame | None) -> str:
+    """MMM-calibrated credit per journey label, as HTML, when labels are finer than channels.
+
+    Shown only when some channel has several labels (campaigns): otherwise each label's
+    calibrated credit is just its channel's MMM contribution.
+    """
+    if calibrated is None or calibrated.empty or \
+            calibrated.groupby("channel")["label"].nunique().max() < 2:
+        return ""
+    wide = calibrated.pivot_table(index=["channel", "label"], columns="method",
+                                  values="incremental", sort=False)
+    head = "".join(f"<th>{html.escape(str(m).replace('_', ' '))}</th>" for m in wide.columns)
+    rows = "".join(
+        f"<tr><td>{html.escape(str(channel))}</td><td><b>{html.escape(str(label))}</b></td>"
+        + "".join(f"<td>{value:,.0f}</td>" for value in values) + "</tr>"
+        for (channel, label), values in zip(wide.index, wide.to_numpy(), strict=True))
+    return ("<p><b>Per journey label (e.g. campaign), MMM-calibrated</b> <i>Each channel's MMM "
+            "contribution split over its labels by their multi-touch credit: the labels of "
+            "a channel add up to its MMM contribution (intervals in "
+            "<code>wf.attribution_result.calibrated</code>).</i></p>"
+            f"<table class=\"mmm-table\"><tr><th>channel</th><th>label</th>{head}</tr>"
+            f"{rows}</table>")
 
 
 def incremental_html(table: pd.DataFrame) -> str:
