@@ -504,7 +504,37 @@ class AttributionResult:
 
 
 # ----- the step -------------------------------------------------------------------------
-class AttributionStep(Step):
+class JourneysStep(Step):
+    """A step whose code reads a touch table (``params.journeys``: a file or a variable).
+
+    A table passed as a DataFrame is bound to its variable name in the namespace before
+    the code runs, so the exported cell refers to it by that name.
+    """
+
+    #: The call that passes the table, for the message when none is bound.
+    call = "wf.attribution"
+    journeys: pd.DataFrame | None
+
+    def frame(self) -> pd.DataFrame:
+        """The touch table (read from its file for a file source)."""
+        source = self.params.journeys
+        if source.kind != "frame":
+            if self.journeys is None:
+                self.journeys = read_source(source)
+            return self.journeys
+        if not isinstance(self.journeys, pd.DataFrame):
+            raise DataError(problem(f"No touch table is bound to {source.name!r}.",
+                                    f"Pass the journeys DataFrame: {self.call}(journeys=df)."))
+        return self.journeys
+
+    def run(self, namespace: dict[str, Any]) -> Any:
+        """Bind the touch table, then validate, run the code cell and read the results."""
+        if self.params.journeys.kind == "frame":
+            namespace[self.params.journeys.name] = self.frame()
+        return super().run(namespace)
+
+
+class AttributionStep(JourneysStep):
     """Compare the fitted MMM's media shares with multi-touch and platform credit.
 
     Parameters
@@ -538,24 +568,6 @@ class AttributionStep(Step):
     def channels(self) -> tuple[str, ...]:
         """Channels of the model, in its order."""
         return tuple(self.data.roles.channels)
-
-    def frame(self) -> pd.DataFrame:
-        """The touch table (read from its file for a file source)."""
-        source = self.params.journeys
-        if source.kind != "frame":
-            if self.journeys is None:
-                self.journeys = read_source(source)
-            return self.journeys
-        if not isinstance(self.journeys, pd.DataFrame):
-            raise DataError(problem(f"No touch table is bound to {source.name!r}.",
-                                    "Pass the journeys DataFrame: wf.attribution(journeys=df)."))
-        return self.journeys
-
-    def run(self, namespace: dict[str, Any]) -> AttributionResult:
-        """Bind the touch table, then validate, run the code cell and read the table."""
-        if self.params.journeys.kind == "frame":
-            namespace[self.params.journeys.name] = self.frame()
-        return super().run(namespace)
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """Check the touch table, models, channel map, platform numbers and period.

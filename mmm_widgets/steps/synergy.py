@@ -34,13 +34,14 @@ from mmm_widgets.mta.flows import read_touches
 from mmm_widgets.steps import attribution_cell
 from mmm_widgets.steps.attribution import (
     AttributionStep,
+    JourneysStep,
     _labels,
     _stripped,
     _time_problems,
     suggest_channel_map,
     suggest_journey_columns,
 )
-from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.source import Source, read_source
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ class SynergyResult:
     notes: tuple[str, ...] = ()
 
 
-class SynergyStep(Step):
+class SynergyStep(JourneysStep):
     """Flows, top paths and pairwise lift of the journeys' channels.
 
     Parameters
@@ -151,6 +152,7 @@ class SynergyStep(Step):
 
     kind = "synergy"
     title = "Cross-channel"
+    call = "wf.synergy"
     requires = ()
 
     params: SynergyParams
@@ -158,24 +160,6 @@ class SynergyStep(Step):
     def __init__(self, params: SynergyParams, journeys: pd.DataFrame | None = None):
         super().__init__(params)
         self.journeys = journeys
-
-    def frame(self) -> pd.DataFrame:
-        """The touch table (read from its file for a file source)."""
-        source = self.params.journeys
-        if source.kind != "frame":
-            if self.journeys is None:
-                self.journeys = read_source(source)
-            return self.journeys
-        if not isinstance(self.journeys, pd.DataFrame):
-            raise DataError(problem(f"No touch table is bound to {source.name!r}.",
-                                    "Pass the journeys DataFrame: wf.synergy(journeys=df)."))
-        return self.journeys
-
-    def run(self, namespace: dict[str, Any]) -> SynergyResult:
-        """Bind the touch table, then validate, run the code cell and read the results."""
-        if self.params.journeys.kind == "frame":
-            namespace[self.params.journeys.name] = self.frame()
-        return super().run(namespace)
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """Check the touch table, the options and that two channels are left to pair.
