@@ -107,17 +107,7 @@ def restored_refresh(workflow: Workflow, previous_mmm: Any, added: int) -> Refre
     The previous fit's summary is recomputed from ``previous_mmm`` by the fit step's own
     summary code, so it equals what :func:`refresh` kept.
     """
-    from mmm_widgets.codegen import CodeChunk
-    from mmm_widgets.steps.base import execute
-    from mmm_widgets.steps.fit import FitResult, count_divergences
-
-    fit_step = workflow.step("fit")
-    namespace: dict[str, Any] = {"mmm": previous_mmm}
-    execute(CodeChunk("summary", tuple(fit_step.summary_lines()),
-                      ("import arviz as az", "import pandas as pd")), namespace)
-    previous = FitResult(mmm=previous_mmm, channel_summary=namespace["channel_summary"],
-                         seconds=0.0, divergences=count_divergences(previous_mmm),
-                         interaction_effects=namespace.get("interaction_effects"))
+    previous = workflow.step("fit").summarise(previous_mmm)
     comparison = compare_roas(previous.channel_summary, workflow.channel_summary())
     return Refresh(previous=previous, added=added, comparison=comparison)
 

@@ -23,6 +23,16 @@ def geo() -> pd.DataFrame:
     return mw.datasets.load("geo_sales")
 
 
+def configured_weekly() -> mw.Workflow:
+    """The bundled weekly data mapped (all channels, both controls) with the default model."""
+    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+    wf.map_data(date="date", target="sales",
+                channels=["tv", "radio", "search", "social", "display"],
+                controls=["promo", "price_index"])
+    wf.configure_model()
+    return wf
+
+
 def run_fresh(code: str, cwd: Path, timeout: float = 600) -> str:
     """Run ``code`` in a fresh Python interpreter; return its stdout or fail with stderr."""
     script = cwd / "fresh_run.py"

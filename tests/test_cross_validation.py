@@ -13,24 +13,13 @@ import mmm_widgets as mw
 from mmm_widgets.plots import diagnostics as plots
 from mmm_widgets.steps.monitor import FitMonitor
 from mmm_widgets.views.diagnostics import DiagnosticsView
-from tests.conftest import run_fresh
+from tests.conftest import configured_weekly, run_fresh
 
 pytestmark = pytest.mark.fit
 
-CHANNELS = ["tv", "radio", "search", "social", "display"]
-
-
-def _workflow() -> mw.Workflow:
-    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
-    wf.map_data(date="date", target="sales", channels=CHANNELS,
-                controls=["promo", "price_index"])
-    wf.configure_model()
-    return wf
-
-
 @pytest.fixture(scope="module")
 def preview():
-    wf = _workflow()
+    wf = configured_weekly()
     wf.fit("map")
     return wf
 
@@ -91,7 +80,7 @@ def test_exported_script_reproduces_the_metrics(validated, tmp_path):
 
 
 def test_monitor_reports_fold_k_of_n_and_cancel_stops():
-    wf = _workflow()
+    wf = configured_weekly()
     wf.fit(draws=100, tune=100, chains=1, random_seed=3)
     seen: set[tuple[int, int]] = set()
     monitor = FitMonitor()

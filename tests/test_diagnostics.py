@@ -9,24 +9,13 @@ import pytest
 import mmm_widgets as mw
 from mmm_widgets.plots import diagnostics as plots
 from mmm_widgets.views.diagnostics import DiagnosticsView
-from tests.conftest import run_fresh
+from tests.conftest import configured_weekly, run_fresh
 
 pytestmark = pytest.mark.fit
 
-CHANNELS = ["tv", "radio", "search", "social", "display"]
-
-
-def _workflow() -> mw.Workflow:
-    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
-    wf.map_data(date="date", target="sales", channels=CHANNELS,
-                controls=["promo", "price_index"])
-    wf.configure_model()
-    return wf
-
-
 @pytest.fixture(scope="module")
 def proper():
-    wf = _workflow()
+    wf = configured_weekly()
     wf.fit(draws=1500, tune=1000, chains=2, random_seed=1)
     wf.diagnostics()
     return wf
@@ -34,7 +23,7 @@ def proper():
 
 @pytest.fixture(scope="module")
 def preview():
-    wf = _workflow()
+    wf = configured_weekly()
     wf.fit("map")
     return wf
 
@@ -49,7 +38,7 @@ def test_proper_fit_is_ok(proper):
 
 
 def test_poor_fit_is_flagged_with_reasons():
-    wf = _workflow()
+    wf = configured_weekly()
     wf.fit(draws=40, tune=40, chains=1, random_seed=2)
     report = wf.diagnostics()
     assert report["verdict"] in ("warn", "fail")

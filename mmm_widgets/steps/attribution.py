@@ -1086,11 +1086,31 @@ def _labels(frame: pd.DataFrame, channel: Any, grouping: Mapping[str, str]) -> l
 
 
 # ----- persistence ----------------------------------------------------------------------
+def save_journeys(step: JourneysStep, path: Path) -> None:
+    """Store the touch table of a DataFrame source at ``path`` (a file source is re-read)."""
+    if step.params.journeys.kind == "frame":
+        step.frame().to_parquet(path)
+
+
+def saved_journeys(source: Source, path: Path) -> pd.DataFrame | None:
+    """The touch table :func:`save_journeys` stored for ``source`` (None for a file source).
+
+    Raises
+    ------
+    DataError
+        When the stored touch table is missing.
+    """
+    if source.kind != "frame":
+        return None
+    if not path.exists():
+        raise DataError(problem(f"The saved touch table {path.name} is missing in "
+                                f"{str(path.parent)!r}.", "Save the workflow again."))
+    return pd.read_parquet(path)
+
+
 def save_extra(workflow: Workflow, folder: Path) -> None:
     """Store the touch table of a DataFrame source as ``journeys.parquet`` in ``folder``."""
-    step = workflow.step("attribution")
-    if step.params.journeys.kind == "frame":
-        step.frame().to_parquet(Path(folder) / JOURNEYS_FILE)
+    save_journeys(workflow.step("attribution"), Path(folder) / JOURNEYS_FILE)
 
 
 def rerun(workflow: Workflow, params: dict[str, Any], folder: Path) -> None:
@@ -1102,12 +1122,6 @@ def rerun(workflow: Workflow, params: dict[str, Any], folder: Path) -> None:
         When the stored touch table is missing.
     """
     restored = AttributionParams.from_dict(params)
-    journeys = None
-    if restored.journeys.kind == "frame":
-        path = Path(folder) / JOURNEYS_FILE
-        if not path.exists():
-            raise DataError(problem(f"The saved touch table {JOURNEYS_FILE} is missing in "
-                                    f"{str(folder)!r}.", "Save the workflow again."))
-        journeys = pd.read_parquet(path)
+    journeys = saved_journeys(restored.journeys, Path(folder) / JOURNEYS_FILE)
     workflow.run_step(AttributionStep(restored, workflow.data_result, journeys,
                                       workflow.step("data").params))

@@ -214,14 +214,28 @@ class FitStep(Step):
         """
         trial = dict(namespace)
         execute(self.model_step.code(), trial)
-        trial["mmm"] = mmm
-        execute(CodeChunk("summary", tuple(self.summary_lines()),
-                          ("import arviz as az", "import pandas as pd")), trial)
-        result = self._result(trial, 0.0)
+        result = self.summarise(mmm, trial)
         namespace.clear()
         namespace.update(trial)
         self.result = result
         return result
+
+    def summarise(self, mmm: Any, namespace: dict[str, Any] | None = None) -> FitResult:
+        """The result of an already fitted ``mmm``, by running this step's summary code.
+
+        Parameters
+        ----------
+        mmm : pymc_marketing.mmm.MMM
+            A fitted model (e.g. loaded with ``MMM.load``).
+        namespace : dict, optional
+            Where the summary code runs (it binds ``mmm`` and its tables there); a new
+            one by default.
+        """
+        namespace = {} if namespace is None else namespace
+        namespace["mmm"] = mmm
+        execute(CodeChunk("summary", tuple(self.summary_lines()),
+                          ("import arviz as az", "import pandas as pd")), namespace)
+        return self._result(namespace, 0.0)
 
     def run(self, namespace: dict[str, Any]) -> FitResult:
         """Rebuild the model, fit it with progress and cancel, and read the summary.

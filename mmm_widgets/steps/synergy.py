@@ -38,6 +38,8 @@ from mmm_widgets.steps.attribution import (
     _labels,
     _stripped,
     _time_problems,
+    save_journeys,
+    saved_journeys,
     suggest_channel_map,
     suggest_journey_columns,
 )
@@ -364,9 +366,7 @@ def build_params(attribution: AttributionStep | None, previous: SynergyStep | No
 # ----- persistence ----------------------------------------------------------------------
 def save_extra(workflow: Workflow, folder: Path) -> None:
     """Store the touch table of a DataFrame source as ``synergy_journeys.parquet``."""
-    step = workflow.step("synergy")
-    if step.params.journeys.kind == "frame":
-        step.frame().to_parquet(Path(folder) / JOURNEYS_FILE)
+    save_journeys(workflow.step("synergy"), Path(folder) / JOURNEYS_FILE)
 
 
 def rerun(workflow: Workflow, params: dict[str, Any], folder: Path) -> None:
@@ -378,11 +378,5 @@ def rerun(workflow: Workflow, params: dict[str, Any], folder: Path) -> None:
         When the stored touch table is missing.
     """
     restored = SynergyParams.from_dict(params)
-    journeys = None
-    if restored.journeys.kind == "frame":
-        path = Path(folder) / JOURNEYS_FILE
-        if not path.exists():
-            raise DataError(problem(f"The saved touch table {JOURNEYS_FILE} is missing in "
-                                    f"{str(folder)!r}.", "Save the workflow again."))
-        journeys = pd.read_parquet(path)
+    journeys = saved_journeys(restored.journeys, Path(folder) / JOURNEYS_FILE)
     workflow.run_step(SynergyStep(restored, journeys))
