@@ -17,6 +17,7 @@ from tests.conftest import configured_weekly, run_fresh
 
 pytestmark = pytest.mark.fit
 
+
 @pytest.fixture(scope="module")
 def preview():
     wf = configured_weekly()

@@ -13,6 +13,7 @@ from tests.conftest import configured_weekly, run_fresh
 
 pytestmark = pytest.mark.fit
 
+
 @pytest.fixture(scope="module")
 def proper():
     wf = configured_weekly()
