@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -58,7 +59,8 @@ def test_fit_uses_nutpie_and_reports_divergences(fitted):
     result = fitted.step("fit").result
     assert fitted.idata.posterior.attrs["inference_library"] == "nutpie"
     assert result.divergences == int(fitted.idata.sample_stats["diverging"].sum())
-    assert "nuts_sampler='nutpie', nuts={'adaptation': 'draw_diag'}" in \
+    assert ("nuts_sampler='nutpie', nuts={'adaptation': 'draw_diag'}, "
+            f"compile_kwargs={{'freeze_model': True}}, cores={min(2, os.cpu_count())}") in \
         fitted.step_code("fit")
     with pytest.raises(mw.ModelError, match="Unknown nutpie adaptation 'flow'"):
         fitted.fit(draws=10, tune=10, adaptation="flow")

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 FOLDER = Path(__file__).parent / "fitted"
 PLACEHOLDER = "<bundled>"
-SETTINGS = {"draws": 100, "tune": 300, "chains": 2, "random_seed": 7, "adaptation": "diag"}
+SETTINGS = {"draws": 100, "tune": 300, "chains": 2, "random_seed": 7, "adaptation": "diag",
+            "freeze_model": False}
 FITTED = ("weekly_sales",)
 
 

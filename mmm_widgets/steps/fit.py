@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,7 @@ from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import FitError, ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
+from mmm_widgets.steps.compiled import model_key, reusing_compiled
 from mmm_widgets.steps.model import ModelStep, interaction_columns
 from mmm_widgets.steps.monitor import FitMonitor
 
@@ -47,6 +50,17 @@ class FitParams(Params):
         of the draws, as in Stan and PyMC) mixed the saturation parameters of the bundled
         model best: 1.3 to 2 times the minimum ESS per second of nutpie's default
         ``"diag"`` (see ``benchmarks/RESULTS.md``). Ignored by PyMC's sampler.
+    freeze_model : bool
+        Let nutpie compile the data into the model as constants
+        (``compile_kwargs={"freeze_model": True}``). The compiled code is then the same for
+        every fit of the same model, so numba's disk cache serves it: a new fit of a model
+        compiled before (in any session) compiles in about half the time. Ignored by PyMC's
+        sampler.
+    cores : int, optional
+        Threads nutpie samples the chains on. By default one per chain, up to this
+        machine's CPU count (PyMC's own default assumes half the CPUs are hyper-threads and
+        would run two chains one after the other on a two-core machine). The draws do not
+        depend on it. PyMC's sampler keeps its own default.
     """
 
     method: str = "mcmc"
@@ -58,6 +72,8 @@ class FitParams(Params):
     target_accept: float = 0.8
     hdi_prob: float = field(default_factory=lambda: settings.interval())
     adaptation: str = "draw_diag"
+    freeze_model: bool = True
+    cores: int | None = None
 
     @classmethod
     def preset(cls, name: str, **changes: Any) -> FitParams:
@@ -153,6 +169,12 @@ class FitStep(Step):
         if params.adaptation not in ADAPTATIONS:
             problems.append(problem(f"Unknown nutpie adaptation {params.adaptation!r}.",
                                     f"Use one of {', '.join(ADAPTATIONS)}."))
+        if params.cores is not None and (not isinstance(params.cores, int) or params.cores < 1):
+            problems.append(problem("cores must be a whole number of at least 1.",
+                                    "Leave it unset (one per chain) or set e.g. 2."))
+        if not isinstance(params.freeze_model, bool):
+            problems.append(problem("freeze_model must be True or False.",
+                                    "Use True (faster compiles) unless reproducing an older fit."))
         if problems:
             raise ModelError(problems)
 
@@ -200,7 +222,22 @@ class FitStep(Step):
         if sampler != "nutpie":
             return ""
         options = {"adaptation": self.params.adaptation}
-        return f", nuts={literal(options)}"
+        compile_options = {"freeze_model": self.params.freeze_model}
+        return (f", nuts={literal(options)}, compile_kwargs={literal(compile_options)}, "
+                f"cores={literal(self.nutpie_cores())}")
+
+    def nutpie_cores(self) -> int:
+        """Threads for nutpie: ``params.cores``, else one per chain up to the CPU count."""
+        if self.params.cores is not None:
+            return self.params.cores
+        return max(1, min(self.params.chains, os.cpu_count() or 1))
+
+    def _compile_reuse(self, namespace: dict[str, Any]) -> AbstractContextManager[None]:
+        """Reuse nutpie's compile of this very model (same model cell, same data)."""
+        if self.params.method != "mcmc" or resolve_sampler(self.params.sampler) != "nutpie":
+            return nullcontext()
+        return reusing_compiled(model_key(self.model_step.code().cell(),
+                                          namespace["X"], namespace["y"]))
 
     def restore(self, namespace: dict[str, Any], mmm: Any) -> FitResult:
         """Take a fitted ``mmm`` loaded from disk as this step's result (no refit).
@@ -256,7 +293,7 @@ class FitStep(Step):
         with monitor.outcome(translate_fit_error):
             execute(self.model_step.code(), trial)
             monitor.check_cancel()
-            with monitor.instrument():
+            with self._compile_reuse(trial), monitor.instrument():
                 execute(self.code(), trial)
         snapshot = monitor.snapshot()
         result = self._result(trial, snapshot.elapsed)

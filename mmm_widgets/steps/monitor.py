@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mmm_widgets.errors import FitCancelled, MMMWidgetsError, Problem
+from mmm_widgets.steps import compiled as compiled_models
 
 _PATCH_LOCK = threading.Lock()
 _POLL_SECONDS = 0.1
@@ -176,7 +177,12 @@ class FitMonitor:
 
     @contextlib.contextmanager
     def instrument(self) -> Iterator[None]:
-        """Within this block, fits started by the current thread report here and obey cancel."""
+        """Within this block, fits started by the current thread report here and obey cancel.
+
+        Their nutpie compiles go through :func:`mmm_widgets.steps.compiled.compile_model`,
+        so a fit inside :func:`~mmm_widgets.steps.compiled.reusing_compiled` reuses the
+        compiled model.
+        """
         import nutpie
         import pymc
 
@@ -189,7 +195,7 @@ class FitMonitor:
             if threading.get_ident() != owner:
                 return original_compile(*args, **kwargs)
             monitor.set_phase("compiling")
-            compiled = original_compile(*args, **kwargs)
+            compiled = compiled_models.compile_model(original_compile, *args, **kwargs)
             monitor.check_cancel()
             return compiled
 
