@@ -8,7 +8,11 @@ fast.
 
 from __future__ import annotations
 
+import copy
+import functools
+import json
 import keyword as keywords
+from pathlib import Path
 from typing import Any
 
 from mmm_widgets.codegen import literal
@@ -34,6 +38,9 @@ SATURATIONS: dict[str, str] = {
     "log": "LogSaturation",
     "no_saturation": "NoSaturation",
 }
+
+# pymc-marketing's default priors, as live_defaults() gives them for one version.
+DEFAULTS_FILE = Path(__file__).with_name("default_priors.json")
 
 EXPLANATIONS: dict[str, str] = {
     "adstock_alpha": "Share of an ad's effect that carries over to the next period "
@@ -90,20 +97,65 @@ def _resolve(name: str, table: dict[str, str], kind: str) -> str:
                              f"Use one of {', '.join(repr(n) for n in table)}."))
 
 
+def _lookup_name(name: str, table: dict[str, str], kind: str) -> str:
+    """The lookup name (``"geometric"``) for a lookup or class name."""
+    resolved = _resolve(name, table, kind)
+    return next(key for key, value in table.items() if value == resolved)
+
+
 def default_priors(adstock: str, saturation: str) -> dict[str, dict[str, Any]]:
     """Default priors of the media parameters, keyed by model variable name.
+
+    Taken from the defaults shipped for the installed pymc-marketing version (so the model
+    panel opens without importing it), else read from pymc-marketing's classes.
 
     Returns
     -------
     dict
         ``{"adstock_alpha": {"dist": "Beta", "kwargs": {...}}, "saturation_lam": ...}``.
     """
+    shipped = _shipped_defaults()
     out: dict[str, dict[str, Any]] = {}
-    for prefix, cls in (("adstock", adstock_class(adstock)),
-                        ("saturation", saturation_class(saturation))):
-        for parameter, prior in cls.default_priors.items():
-            out[f"{prefix}_{parameter}"] = _plain_prior(prior.to_dict())
+    for prefix, name, table in (("adstock", adstock, ADSTOCKS),
+                                ("saturation", saturation, SATURATIONS)):
+        lookup = _lookup_name(name, table, prefix)
+        if shipped is not None:
+            priors = copy.deepcopy(shipped[prefix][lookup])
+        else:
+            cls = getattr(_module(), table[lookup])
+            priors = {parameter: _plain_prior(prior.to_dict())
+                      for parameter, prior in cls.default_priors.items()}
+        out.update({f"{prefix}_{parameter}": prior for parameter, prior in priors.items()})
     return out
+
+
+def live_defaults() -> dict[str, Any]:
+    """Every default prior as the installed pymc-marketing gives it (imports it).
+
+    What ``default_priors.json`` holds for that version: regenerate the file with
+    :func:`write_shipped_defaults` after upgrading pymc-marketing.
+    """
+    from importlib.metadata import version
+
+    return {
+        "pymc_marketing": version("pymc-marketing"),
+        "adstock": {name: {parameter: _plain_prior(prior.to_dict()) for parameter, prior
+                           in adstock_class(name).default_priors.items()}
+                    for name in ADSTOCKS},
+        "saturation": {name: {parameter: _plain_prior(prior.to_dict()) for parameter, prior
+                              in saturation_class(name).default_priors.items()}
+                       for name in SATURATIONS},
+        "model_config": _live_model_config_defaults(),
+    }
+
+
+@functools.cache
+def _shipped_defaults() -> dict[str, Any] | None:
+    """The shipped defaults if they were made from the installed pymc-marketing version."""
+    from importlib.metadata import version
+
+    shipped = json.loads(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    return shipped if shipped.get("pymc_marketing") == version("pymc-marketing") else None
 
 
 def plain_prior(value: Any) -> dict[str, Any]:
@@ -277,8 +329,16 @@ def _prior_from_node(node) -> dict[str, Any]:
 def model_config_defaults() -> dict[str, dict[str, Any]]:
     """Default priors of the non-media parameters (intercept, noise, controls, seasonality).
 
-    Read from pymc-marketing on a throwaway model, so they follow its defaults.
+    The shipped ones for the installed pymc-marketing version, else read from
+    pymc-marketing on a throwaway model; either way they follow its defaults.
     """
+    shipped = _shipped_defaults()
+    if shipped is not None:
+        return copy.deepcopy(shipped["model_config"])
+    return _live_model_config_defaults()
+
+
+def _live_model_config_defaults() -> dict[str, dict[str, Any]]:
     from pymc_marketing.mmm import MMM
 
     probe = MMM(date_column="date", channel_columns=["c"], control_columns=["k"],
@@ -287,3 +347,10 @@ def model_config_defaults() -> dict[str, dict[str, Any]]:
     config = probe.default_model_config
     return {key: plain_prior(config[key]) for key in
             ("intercept", "likelihood", "gamma_control", "gamma_fourier") if key in config}
+
+
+def write_shipped_defaults() -> Path:
+    """Write :func:`live_defaults` to ``default_priors.json`` (after a pymc-marketing upgrade)."""
+    DEFAULTS_FILE.write_text(json.dumps(live_defaults(), indent=1) + "\n", encoding="utf-8")
+    _shipped_defaults.cache_clear()
+    return DEFAULTS_FILE
