@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.fit import SUMMARY_COLUMNS
+from mmm_widgets.steps.fit import SUMMARY_COLUMNS, FitParams, FitStep
 from tests.conftest import run_fresh
 
 pytestmark = pytest.mark.fit
@@ -65,6 +65,16 @@ def test_fit_uses_nutpie_and_reports_divergences(fitted):
     with pytest.raises(mw.ModelError, match="Unknown nutpie adaptation 'flow'"):
         fitted.fit(draws=10, tune=10, adaptation="flow")
     assert fitted.step("fit").params.adaptation == "draw_diag"
+
+
+def test_posterior_keeps_only_what_later_steps_read(fitted):
+    posterior = fitted.idata.posterior
+    assert "fourier_contribution" not in posterior
+    assert {"channel_contribution", "yearly_seasonality_contribution", "mu"} <= set(posterior)
+    assert "drop_vars(\"fourier_contribution\"" in fitted.step_code("fit")
+    no_season = _mapped(mw.datasets.load("weekly_sales"))
+    no_season.configure_model(yearly_seasonality=None)
+    assert "drop_vars" not in FitStep(FitParams(), no_season.step("model")).code().cell()
 
 
 def test_exported_script_reproduces_summary_in_fresh_process(fitted, tmp_path):

@@ -181,9 +181,23 @@ class FitStep(Step):
     def code(self) -> CodeChunk:
         """``mmm.fit(...)`` with every setting explicit, then the channel summary."""
         fit, comment = self.fit_line()
-        return CodeChunk(comment=comment, lines=(fit, *self.summary_lines()),
+        return CodeChunk(comment=comment, lines=(fit, *self.trim_lines(), *self.summary_lines()),
                          imports=("import arviz as az", "import pandas as pd"),
                          title=self.title)
+
+    def trim_lines(self) -> list[str]:
+        """Drop the posterior variables no later step reads, to keep the posterior small.
+
+        With yearly seasonality, pymc-marketing keeps each Fourier term per date
+        (``fourier_contribution``, the largest variable after the channels'); their sum,
+        ``yearly_seasonality_contribution``, is what the diagnostics and decomposition use.
+        """
+        if not self.model_step.params.yearly_seasonality:
+            return []
+        return ["# The seasonal terms per Fourier mode are not read later (their sum is "
+                "yearly_seasonality_contribution).",
+                'mmm.idata["posterior"] = mmm.idata["posterior"].to_dataset().drop_vars('
+                '"fourier_contribution", errors="ignore")']
 
     def summary_lines(self) -> list[str]:
         """The channel summary's code, and the interaction effects' when the model has any."""
