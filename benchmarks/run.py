@@ -352,7 +352,8 @@ def write_results(results: dict, path: Path) -> None:
         lines += ["## 4. Workflow overhead (same model, same sampler, warm process)", "",
                   f"Kit {over['kit']:.1f} s vs direct pymc-marketing {over['direct']:.1f} s: "
                   f"{over['kit'] / over['direct']:.2f}x (goal <= 1.1x). The kit rebuilds the "
-                  "model and computes the channel summary inside its fit.", ""]
+                  "model and computes the channel summary inside its fit. Peak memory of "
+                  f"the process (both sides, 8 fits): {over['peak_mb']:.0f} MB.", ""]
     lat = results.get("latency")
     if lat:
         lines += ["## 5. Python-side latency", "", "| action | p50 ms | p95 ms |",
@@ -364,7 +365,9 @@ def write_results(results: dict, path: Path) -> None:
         if "what_if_p50" in lat:
             lines.append(f"| what-if slider move | {1000 * lat['what_if_p50']:.1f} | "
                          f"{1000 * lat['what_if_p95']:.1f} |")
-        lines += ["", "Goals: what-if p95 <= 50 ms, plot switch p95 <= 100 ms.", ""]
+        lines += ["", "Goals: what-if p95 <= 50 ms, plot switch p95 <= 100 ms. Peak memory of "
+                  f"the process (a fit, the diagnostics panel, the what-if): "
+                  f"{lat['peak_mb']:.0f} MB.", ""]
     browser = ROOT / "test-artifacts" / "browser_latency.json"
     if browser.exists():
         timing = json.loads(browser.read_text())
