@@ -150,6 +150,15 @@ def test_threshold_redraws_curves_and_export_writes_the_step_code(fitted, optimi
     assert panel.code_box.code == code and "allocate_budget" in code
 
 
-def test_wizard_shows_the_budget_panel(fitted):
+def test_wizard_starts_the_curves_once_the_panel_is_shown(fitted):
     wizard = mw.Wizard(fitted)
-    assert isinstance(wizard.panel("budget"), BudgetView)
+    panel = wizard.panel("budget")
+    assert isinstance(panel, BudgetView)
+    # Built but not shown: nothing competes with sending the panel to the browser.
+    assert not panel.ready.wait(0.5) and "Computing" in panel.curves_note.value
+    wizard.show("budget")
+    assert panel.ready.wait(120) and len(panel.curves_box.children) == 1
+    thread = panel._curves_thread
+    wizard.show("data")
+    wizard.show("budget")
+    assert panel._curves_thread is thread

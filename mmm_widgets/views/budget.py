@@ -57,9 +57,12 @@ class BudgetView(w.VBox):
     ----------
     workflow : Workflow
         A workflow with a fitted model.
+    defer_curves : bool
+        Leave the response curves until :meth:`shown` is called (the wizard does, once the
+        panel is on screen); by default they start at once.
     """
 
-    def __init__(self, workflow: Workflow):
+    def __init__(self, workflow: Workflow, *, defer_curves: bool = False):
         self.workflow = workflow
         self.channels = tuple(workflow.data_result.roles.channels)
         self.job: FitJob | None = None
@@ -168,11 +171,24 @@ class BudgetView(w.VBox):
         # The curves take a few hundred milliseconds: the panel shows at once and draws
         # them when they are ready (``ready`` is set then).
         self.ready = threading.Event()
+        self._curves_thread: threading.Thread | None = None
         self.curves_note.value = "<i>Computing the response curves…</i>"
-        threading.Thread(target=self._first_curves, daemon=True,
-                         name="mmm-widgets-curves").start()
         if workflow.status("budget") == "done":
             guard(self.show_results)()
+        if not defer_curves:
+            self.shown()
+
+    def shown(self) -> None:
+        """Start drawing the response curves in the background (once).
+
+        The wizard defers this until the panel has been sent to the browser: computed
+        while the panel's widgets are still being sent, the curves slowed its opening by
+        about 200 ms.
+        """
+        if self._curves_thread is None:
+            self._curves_thread = threading.Thread(target=self._first_curves, daemon=True,
+                                                   name="mmm-widgets-curves")
+            self._curves_thread.start()
 
     def _first_curves(self) -> None:
         try:

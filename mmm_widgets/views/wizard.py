@@ -149,7 +149,7 @@ class Wizard(w.VBox):
             if factory is None:
                 return w.HTML(f"<i>The {html.escape(kind)} panel is not available yet in this "
                               "version; use the headless workflow.</i>")
-            options = self._options if kind == "data" else {}
+            options = {"data": self._options, "budget": {"defer_curves": True}}.get(kind, {})
             self._panels[kind] = factory(self.workflow, **options)
         return self._panels[kind]
 
@@ -168,6 +168,9 @@ class Wizard(w.VBox):
         self.status_line.value = "<i>An earlier step changed: re-run this step.</i>" \
             if status == "stale" else ""
         self.body.children = [panel]
+        # Panels with background work start it once they are on screen (see BudgetView).
+        if hasattr(panel, "shown"):
+            panel.shown()
         if self.stepper.value != kind:
             self.stepper.value = kind
 
