@@ -379,7 +379,13 @@ def write_results(results: dict, path: Path) -> None:
         lines += [f"| {action} | {len(values)} | "
                   f"{', '.join(f'{1000 * v:.0f}' for v in values)} |"
                   for action, values in timing["samples"].items()]
-        lines.append("")
+        slowest = max(timing["samples"], key=lambda action: max(timing["samples"][action]))
+        lines += ["", f"Slowest: {slowest}. Applying the model is the first click that needs "
+                  "pymc-marketing; it waits for the import the wizard starts in the "
+                  "background when it appears"
+                  + (f" ({imp['pymc_marketing']:.1f} s here)" if imp else "") + ", and the "
+                  "browser test clicks sooner than that. Single clicks vary between runs by up to "
+                  "several hundred milliseconds.", ""]
     rows = results.get("scaling")
     if rows:
         lines += [f"## 7. Scaling ({results['scaling_settings']})", "",
