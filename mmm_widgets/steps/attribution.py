@@ -985,13 +985,7 @@ def build_params(data: DataResult, previous: AttributionStep | None, journeys: p
                                     "Pass the touch table: wf.attribution(journeys=df), e.g. "
                                     "mw.datasets.load('journeys').", column=None))
         base, frame = previous.params, previous.journeys
-        changes: dict[str, Any] = dict(options)
-        if channel_map is not None:
-            changes["channel_map"] = _stripped(channel_map, values=False)
-        if grouping is not None:
-            changes["grouping"] = _stripped(grouping)
-        if lookback is not None:
-            changes["lookback"] = lookback
+        changes = setting_changes(options, channel_map, grouping, lookback, map_values=False)
         if "value" in changes and "weight" not in changes:
             changes["weight"] = "conversions" if changes["value"] is None else "value"
         if platform is not None:
@@ -1003,14 +997,8 @@ def build_params(data: DataResult, previous: AttributionStep | None, journeys: p
     if source is None:
         raise ValueError("a new touch table needs its source")
     frame = journeys if journeys is not None else read_source(source)
-    columns = suggest_journey_columns(frame)
-    chosen = {role: options.pop(role, columns[role]) for role in COLUMN_ROLES}
-    missing = [role for role in ("user", "time", "channel", "conversion") if chosen[role] is None]
-    if missing:
-        raise DataError([problem(f"No column of the journeys looks like the {role}.",
-                                 f"Pass {role}='<column>'; the columns are "
-                                 f"{', '.join(map(repr, map(str, frame.columns)))}.")
-                         for role in missing])
+    chosen = journey_columns(frame, options, COLUMN_ROLES,
+                             required=("user", "time", "channel", "conversion"))
     groups = _stripped(grouping or {})
     labels = _labels(frame, chosen["channel"], groups)
     if channel_map is None:
@@ -1027,6 +1015,43 @@ def build_params(data: DataResult, previous: AttributionStep | None, journeys: p
         channel_map=_stripped(channel_map, values=False),
         **_platform(platform, channels, channel_map), **options)
     return params, journeys
+
+
+def setting_changes(options: Mapping[str, Any], channel_map: Mapping[str, str] | None,
+                    grouping: Mapping[str, str] | None, lookback: Any, *,
+                    map_values: bool) -> dict[str, Any]:
+    """What to change in an earlier run's settings: the options and whatever else is given.
+
+    ``map_values`` also strips the channel map's values (see :func:`_stripped`).
+    """
+    changes = dict(options)
+    if channel_map is not None:
+        changes["channel_map"] = _stripped(channel_map, values=map_values)
+    if grouping is not None:
+        changes["grouping"] = _stripped(grouping)
+    if lookback is not None:
+        changes["lookback"] = lookback
+    return changes
+
+
+def journey_columns(frame: pd.DataFrame, options: dict[str, Any], roles: Sequence[str],
+                    required: Sequence[str]) -> dict[str, Any]:
+    """The touch table's column per role: as named in ``options`` (taken out), else guessed.
+
+    Raises
+    ------
+    DataError
+        Naming each role in ``required`` that no column looks like.
+    """
+    guessed = suggest_journey_columns(frame)
+    chosen = {role: options.pop(role, guessed[role]) for role in roles}
+    missing = [role for role in required if chosen[role] is None]
+    if missing:
+        raise DataError([problem(f"No column of the journeys looks like the {role}.",
+                                 f"Pass {role}='<column>'; the columns are "
+                                 f"{', '.join(map(repr, map(str, frame.columns)))}.")
+                         for role in missing])
+    return chosen
 
 
 def _platform(platform: Any, channels: Sequence[str],

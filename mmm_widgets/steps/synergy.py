@@ -38,10 +38,11 @@ from mmm_widgets.steps.attribution import (
     _labels,
     _stripped,
     _time_problems,
+    journey_columns,
     save_journeys,
     saved_journeys,
+    setting_changes,
     suggest_channel_map,
-    suggest_journey_columns,
 )
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.source import Source, read_source
@@ -335,25 +336,12 @@ def build_params(attribution: AttributionStep | None, previous: SynergyStep | No
             frame = attribution.journeys
         else:
             base, frame = previous.params, previous.journeys
-        changes: dict[str, Any] = dict(options)
-        if channel_map is not None:
-            changes["channel_map"] = _stripped(channel_map)
-        if grouping is not None:
-            changes["grouping"] = _stripped(grouping)
-        if lookback is not None:
-            changes["lookback"] = lookback
+        changes = setting_changes(options, channel_map, grouping, lookback, map_values=True)
         return base.replace(**changes), frame
     if source is None:
         raise ValueError("a new touch table needs its source")
     frame = journeys if journeys is not None else read_source(source)
-    columns = suggest_journey_columns(frame)
-    chosen = {role: options.pop(role, columns[role]) for role in COLUMN_ROLES}
-    missing = [role for role in COLUMN_ROLES if chosen[role] is None]
-    if missing:
-        raise DataError([problem(f"No column of the journeys looks like the {role}.",
-                                 f"Pass {role}='<column>'; the columns are "
-                                 f"{', '.join(map(repr, map(str, frame.columns)))}.")
-                         for role in missing])
+    chosen = journey_columns(frame, options, COLUMN_ROLES, required=COLUMN_ROLES)
     groups = _stripped(grouping or {})
     if channel_map is None:
         channel_map = suggest_channel_map(_labels(frame, chosen["channel"], groups), channels) \
