@@ -119,12 +119,8 @@ def default_priors(adstock: str, saturation: str) -> dict[str, dict[str, Any]]:
     for prefix, name, table in (("adstock", adstock, ADSTOCKS),
                                 ("saturation", saturation, SATURATIONS)):
         lookup = _lookup_name(name, table, prefix)
-        if shipped is not None:
-            priors = copy.deepcopy(shipped[prefix][lookup])
-        else:
-            cls = getattr(_module(), table[lookup])
-            priors = {parameter: _plain_prior(prior.to_dict())
-                      for parameter, prior in cls.default_priors.items()}
+        priors = copy.deepcopy(shipped[prefix][lookup]) if shipped is not None \
+            else _class_priors(prefix, lookup)
         out.update({f"{prefix}_{parameter}": prior for parameter, prior in priors.items()})
     return out
 
@@ -137,16 +133,17 @@ def live_defaults() -> dict[str, Any]:
     """
     from importlib.metadata import version
 
-    return {
-        "pymc_marketing": version("pymc-marketing"),
-        "adstock": {name: {parameter: _plain_prior(prior.to_dict()) for parameter, prior
-                           in adstock_class(name).default_priors.items()}
-                    for name in ADSTOCKS},
-        "saturation": {name: {parameter: _plain_prior(prior.to_dict()) for parameter, prior
-                              in saturation_class(name).default_priors.items()}
-                       for name in SATURATIONS},
-        "model_config": _live_model_config_defaults(),
-    }
+    return {"pymc_marketing": version("pymc-marketing"),
+            "adstock": {name: _class_priors("adstock", name) for name in ADSTOCKS},
+            "saturation": {name: _class_priors("saturation", name) for name in SATURATIONS},
+            "model_config": _live_model_config_defaults()}
+
+
+def _class_priors(kind: str, name: str) -> dict[str, dict[str, Any]]:
+    """The default priors of one adstock or saturation class, read from pymc-marketing."""
+    cls = adstock_class(name) if kind == "adstock" else saturation_class(name)
+    return {parameter: _plain_prior(prior.to_dict())
+            for parameter, prior in cls.default_priors.items()}
 
 
 @functools.cache

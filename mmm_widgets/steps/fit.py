@@ -246,12 +246,12 @@ class FitStep(Step):
             return self.params.cores
         return max(1, min(self.params.chains, os.cpu_count() or 1))
 
-    def _compile_reuse(self, namespace: dict[str, Any]) -> AbstractContextManager[None]:
+    def _compile_reuse(self, model_cell: str,
+                       namespace: dict[str, Any]) -> AbstractContextManager[None]:
         """Reuse nutpie's compile of this very model (same model cell, same data)."""
         if self.params.method != "mcmc" or resolve_sampler(self.params.sampler) != "nutpie":
             return nullcontext()
-        return reusing_compiled(model_key(self.model_step.code().cell(),
-                                          namespace["X"], namespace["y"]))
+        return reusing_compiled(model_key(model_cell, namespace["X"], namespace["y"]))
 
     def restore(self, namespace: dict[str, Any], mmm: Any) -> FitResult:
         """Take a fitted ``mmm`` loaded from disk as this step's result (no refit).
@@ -305,9 +305,10 @@ class FitStep(Step):
         monitor.start(per_chain * params.chains if params.method == "mcmc" else 0)
         trial = dict(namespace)
         with monitor.outcome(translate_fit_error):
-            execute(self.model_step.code(), trial)
+            model_code = self.model_step.code()
+            execute(model_code, trial)
             monitor.check_cancel()
-            with self._compile_reuse(trial), monitor.instrument():
+            with self._compile_reuse(model_code.cell(), trial), monitor.instrument():
                 execute(self.code(), trial)
         snapshot = monitor.snapshot()
         result = self._result(trial, snapshot.elapsed)
