@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mmm_widgets.errors import DataError, StepOrderError, problem
+from mmm_widgets.steps.dates import to_datetime
 
 if TYPE_CHECKING:
     from mmm_widgets.steps.fit import FitResult
@@ -58,8 +59,8 @@ def new_rows(raw: pd.DataFrame, new: pd.DataFrame, date: str,
                                 "Give the new periods the same columns as the data the "
                                 "workflow was built on."))
     try:
-        last = pd.to_datetime(raw[date], format=date_format).max()
-        dates = pd.to_datetime(new[date], format=date_format)
+        last = to_datetime(raw[date], date_format).max()
+        dates = to_datetime(new[date], date_format)
     except (ValueError, TypeError) as error:
         raise DataError(problem(f"The dates of the new data cannot be read: {error}",
                                 "Write them as in the original data.", column=str(date))

@@ -13,6 +13,12 @@ import pytest
 import mmm_widgets as mw
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--conformance", type=int, default=None,
+                     help="generated tables per conformance test (default: the CI sample; "
+                          "see tests/conformance/conftest.py)")
+
+
 @pytest.fixture
 def weekly() -> pd.DataFrame:
     return mw.datasets.load("weekly_sales")

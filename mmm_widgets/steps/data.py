@@ -10,6 +10,7 @@ import pandas as pd
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, MMMWidgetsError, problem
 from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.quality import Finding, find_warnings, quality_table
 from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
@@ -217,12 +218,10 @@ class DataStep(Step):
             lines += self._pivot_lines()
             frame = WIDE_VARIABLE
         date, data = literal(roles.date), DATA_VARIABLE
-        fmt = params.date_format
-        parse = f", format={literal(fmt)}" if fmt else ""
         sort = [roles.date, *([roles.geo] if roles.geo else [])]
         lines += [
             f"{data} = {frame}[{literal(list(roles.all))}].copy()",
-            f"{data}[{date}] = pd.to_datetime({data}[{date}]{parse})",
+            f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
             f"{data}[{literal(list(roles.numeric))}] = "
             f"{data}[{literal(list(roles.numeric))}].astype('float64')",
             f"{data} = {data}.sort_values({literal(sort)}).reset_index(drop=True)",

@@ -23,6 +23,13 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
+#: The ``date_format`` of Excel serial day numbers (days since 1899-12-30, as a
+#: spreadsheet stores a date cell exported as a number).
+EXCEL_SERIAL = "excel serial"
+EXCEL_ORIGIN = "1899-12-30"
+# Serial numbers of 1950-01-01 and 2100-01-01: a number column outside this range is no date.
+_SERIAL_RANGE = (18264, 73051)
+
 
 @dataclass(frozen=True)
 class ParsedDates:
@@ -73,6 +80,8 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
         values = pd.Series(series, copy=False)
         bad = list(series.index[values.isna()])
         return ParsedDates(values, None, bad, bad)
+    if date_format == EXCEL_SERIAL or (date_format is None and looks_like_serials(series)):
+        return _parse_serials(series)
     text = series.astype("string").str.strip()
     blank = text.isna() | (text == "")
     # A panel repeats each date once per geo: parsing the distinct texts only is what
@@ -88,6 +97,64 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
     if complete:
         return min(complete, key=lambda a: _irregularity(a.values))
     return min(attempts, key=lambda a: len(a.bad_rows))
+
+
+def looks_like_serials(series: pd.Series) -> bool:
+    """Whether a number column holds Excel serial dates (whole days, 1950 to 2100).
+
+    Parameters
+    ----------
+    series : pandas.Series
+
+    Returns
+    -------
+    bool
+    """
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return False
+    values = series.dropna().to_numpy(dtype=float)
+    low, high = _SERIAL_RANGE
+    return bool(len(values) and (values == np.round(values)).all()
+                and values.min() >= low and values.max() <= high)
+
+
+def _parse_serials(series: pd.Series) -> ParsedDates:
+    numbers = pd.to_numeric(series, errors="coerce")
+    values = pd.to_datetime(numbers, unit="D", origin=EXCEL_ORIGIN)
+    bad = list(series.index[values.isna().to_numpy()])
+    blank = list(series.index[series.isna().to_numpy()])
+    return ParsedDates(values, EXCEL_SERIAL, bad, blank)
+
+
+def to_datetime_code(column: str, date_format: str | None) -> str:
+    """The pandas expression that turns ``column`` (code) into datetimes.
+
+    Every exported cell that reads the user's date column writes it with this, so text
+    formats and Excel serial numbers are read the same way everywhere.
+
+    Parameters
+    ----------
+    column : str
+        Code of the column, e.g. ``"data['week_start']"``.
+    date_format : str or None
+        A ``strftime`` format, :data:`EXCEL_SERIAL`, or None (already datetimes, or let
+        pandas infer).
+
+    Returns
+    -------
+    str
+    """
+    if date_format == EXCEL_SERIAL:
+        return f"pd.to_datetime({column}, unit='D', origin={EXCEL_ORIGIN!r})"
+    parse = f", format={date_format!r}" if date_format else ""
+    return f"pd.to_datetime({column}{parse})"
+
+
+def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
+    """Evaluate :func:`to_datetime_code` on a series (same rules, no code)."""
+    if date_format == EXCEL_SERIAL:
+        return pd.to_datetime(series, unit="D", origin=EXCEL_ORIGIN)
+    return pd.to_datetime(series, format=date_format)
 
 
 def _parse_with(distinct: pd.Series, codes: np.ndarray, index: pd.Index, date_format: str,

@@ -5,24 +5,26 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
-from mmm_widgets.steps.dates import parse_dates
+from mmm_widgets.steps.dates import looks_like_serials, parse_dates
 
 _DATE_NAMES = re.compile(r"(^|[^a-z])(date|week|day|period|time|month|ds|dt)([^a-z]|$)", re.I)
 _TARGET_WORDS = frozenset({
     "sales", "sale", "revenue", "revenues", "conversion", "conversions", "orders", "target",
     "kpi", "bookings", "signups", "units", "gmv", "income", "y", "turnover", "leads",
 })
-_SPEND_NAMES = re.compile(
-    r"(spend|cost|budget|invest|media|_s$|(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$))",
-    re.I,
-)
+# Words that make a column an amount spent; a currency alone does not (revenue has one too).
+_SPEND_NAMES = re.compile(r"(spend|cost|budget|invest|media|_s$)", re.I)
+_CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€£]", re.I)
 _CHANNEL_WORDS = re.compile(
     r"^(tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|youtube|tiktok|display|"
     r"video|email|affiliate|podcast|programmatic|ctv|influencer)",
     re.I,
 )
+# pymc-marketing's and many textbooks' generic names: y explained by x1, x2, ...
+_GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|weather|discount|competitor|trend|"
     r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment)",
@@ -30,6 +32,8 @@ _CONTROL_NAMES = re.compile(
 )
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
 _NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$)", re.I)
+# A text column with more levels than this is an identifier or free text, not a control.
+MAX_CONTROL_LEVELS = 20
 
 
 def suggest_roles(df: pd.DataFrame) -> dict:
@@ -60,15 +64,23 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     columns = [c for c in df.columns if isinstance(c, str) and counts[c] == 1]
     date = _pick_date(df, columns)
     rest = [c for c in columns if c != date]
-    geo = _pick_geo(df, rest)
+    geo = _pick_geo(df, rest, date)
     rest = [c for c in rest if c != geo]
     numeric = [c for c in rest if _numeric_like(df[c])]
-    target = _pick_target(df, numeric)
+    trends = [c for c in numeric if _is_trend(df, c, date)]
+    target = _pick_target(df, [c for c in numeric if c not in trends])
+    generic = target is not None and target.lower() == "y"
     channels, controls = [], []
-    for column in numeric:
+    for column in rest:
         if column == target:
             continue
-        if _looks_like_spend(column, df[column]):
+        if column in trends:
+            controls.append(column)
+        elif column not in numeric:
+            if _is_categorical(df[column]):
+                controls.append(column)
+        elif _looks_like_spend(column, df[column]) or (generic and
+                                                       _GENERIC_CHANNEL.match(column)):
             channels.append(column)
         elif _looks_like_control(column, df[column]):
             controls.append(column)
@@ -81,6 +93,8 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
         series = df[column]
         if pd.api.types.is_datetime64_any_dtype(series):
             scored.append((0, position, column))
+        elif looks_like_serials(series) and _DATE_NAMES.search(column) and _regular(series):
+            scored.append((1, position, column))
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
             sample = series.dropna().astype(str).head(50)
             if len(sample) and parse_dates(sample).ok:
@@ -88,33 +102,48 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
     return min(scored)[2] if scored else None
 
 
-def _pick_geo(df: pd.DataFrame, columns: list[str]) -> str | None:
+def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | None:
+    # A panel repeats each date once per geo; a table whose dates are all distinct has no
+    # geo, however much a text column (events, campaigns) looks like one.
+    if date is not None and not df[date].duplicated().any():
+        return None
     for column in columns:
         series = df[column]
         if _numeric_like(series):
             continue
         distinct = series.nunique(dropna=True)
         few = 1 < distinct <= max(50, len(df) // 20) and distinct < len(df) / 2
-        if few and (_GEO_NAMES.search(column) or distinct <= 50):
+        if not few or not (_GEO_NAMES.search(column) or distinct <= 50):
+            continue
+        if date is None or not df.duplicated(subset=[date, column]).any():
             return column
     return None
 
 
 def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
+    # "Competitor sales" is a control and "revenue per conversion" a ratio, not the outcome.
     named = [c for c in numeric
-             if _TARGET_WORDS & set(_words(c).split()) and not _SPEND_NAMES.search(c)]
+             if _TARGET_WORDS & set(_words(c).split()) and not _SPEND_NAMES.search(c)
+             and not _CONTROL_NAMES.search(c) and "per" not in _words(c).split()]
     if named:
         return named[0]
-    candidates = [c for c in numeric if not _SPEND_NAMES.search(c) and not _is_binary(df[c])]
-    if not candidates:
+    # Otherwise the outcome is a positive series, never a spend or a flag: the largest one.
+    candidates = [c for c in numeric if not _SPEND_NAMES.search(c) and not _NOT_SPEND.search(c)
+                  and not _CHANNEL_WORDS.search(_words(c)) and not _is_binary(df[c])
+                  and not _GENERIC_CHANNEL.match(c)]
+    positive = [c for c in candidates if pd.to_numeric(df[c], errors="coerce").min() > 0]
+    pool = positive or candidates
+    if not pool:
         return None
-    return max(candidates, key=lambda c: float(pd.to_numeric(df[c], errors="coerce").mean()))
+    return max(pool, key=lambda c: float(pd.to_numeric(df[c], errors="coerce").mean()))
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
     if _NOT_SPEND.search(column) or _is_binary(series):
         return False
-    return bool(_SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column).strip()))
+    if _SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)):
+        return True
+    return bool(_CURRENCY.search(column) and not _TARGET_WORDS & set(_words(column).split()))
 
 
 def _looks_like_control(column: str, series: pd.Series) -> bool:
@@ -135,3 +164,26 @@ def _is_binary(series: pd.Series) -> bool:
     # Comparisons, not pd.unique: this runs on every column of wide, long tables.
     values = series.dropna().to_numpy(dtype=float)
     return len(values) > 0 and bool(((values == 0) | (values == 1)).all())
+
+
+def _is_trend(df: pd.DataFrame, column: str, date: str | None) -> bool:
+    """Whether a column counts the periods: 0..n-1 (or 1..n) in date order."""
+    frame = df[[date, column]].drop_duplicates() if date is not None else df[[column]]
+    if date is not None and frame[date].duplicated().any():
+        return False
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    if len(values) < 3 or np.isnan(values).any():
+        return False
+    steps = np.diff(np.sort(values))
+    return bool((steps == 1).all() and values.min() in (0.0, 1.0))
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    """A text column with a few repeated levels (events, holidays, promotions)."""
+    distinct = series.nunique(dropna=True)
+    return 1 < distinct <= MAX_CONTROL_LEVELS and distinct < len(series) / 2
+
+
+def _regular(series: pd.Series) -> bool:
+    steps = np.diff(np.sort(pd.Series(series).dropna().unique()))
+    return len(steps) > 0 and float(np.median(steps)) in (1.0, 7.0)

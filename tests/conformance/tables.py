@@ -1,0 +1,277 @@
+"""Seeded generator of tables shaped like the ones analysts bring, with their true roles.
+
+Every table varies what real marketing tables vary: the date column's name, format,
+weekday and frequency; the target's name, unit and scale; how channels are named;
+impressions and clicks beside spend; channels with long runs of zero; binary,
+continuous, text-event and trend controls; and geo panels with a channel that never
+spends in one geo. :func:`spec` draws one variation from a seed, :func:`table` builds
+it, and :attr:`TableSpec.roles` says what each column really is, so a test can compare
+a suggestion or a step's output with the truth.
+
+Run ``python -m tests.conformance.tables 5`` to print a few specs.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+DATE_NAMES = ("week_start", "time", "DATE", "Week", "date_week", "date", "Period")
+DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
+TARGET_NAMES = ("Net Revenue (EUR)", "conversions", "y", "Sales $", "revenue", "Orders",
+                "kpi", "Bookings")
+CHANNEL_SCHEMES = ("suffix_s", "spend_prefix", "numbered", "platform_cost", "x")
+CHANNELS = ("tv", "radio", "search", "social", "display", "ooh", "print", "video",
+            "email", "affiliate", "podcast", "tiktok", "youtube", "ctv", "influencer")
+PLATFORMS = {"tv": "Linear", "radio": "Audio", "search": "Google", "social": "Meta",
+             "display": "DV360", "ooh": "Outdoor", "print": "Press", "video": "YouTube",
+             "email": "CRM", "affiliate": "Awin", "podcast": "Spotify", "tiktok": "TikTok",
+             "youtube": "Google", "ctv": "Roku", "influencer": "Creators"}
+GEO_NAMES = ("geo", "region", "market", "DMA")
+EVENT_LEVELS = ("event1", "event2", "black_friday")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One variation of a realistic table.
+
+    Attributes
+    ----------
+    seed : int
+        Seed of the values (and of the draw that made this spec).
+    date_name, date_format : str
+        Name of the date column and how it is written (:data:`DATE_FORMATS`).
+    frequency : str
+        ``"W"`` (weekly) or ``"D"`` (daily).
+    week_start : str
+        ``"MON"`` or ``"SUN"``: the weekday weekly rows fall on.
+    periods : int
+        Number of distinct dates.
+    target_name : str
+        Name of the outcome column.
+    target_scale : float
+        Typical size of the outcome (10**2 to 10**9).
+    channel_scheme : str
+        How spend columns are named (:data:`CHANNEL_SCHEMES`).
+    n_channels : int
+        Number of spend channels.
+    with_activity : bool
+        Impressions and clicks columns beside some spend columns.
+    zero_runs : bool
+        One channel is off for long runs (flighting).
+    binary_control, continuous_control, event_control, trend_control : bool
+        Which controls the table has: a 0/1 flag, a price index, a text event column
+        (``"na"`` on ordinary periods) and a trend ``t = 0..n-1``.
+    geos : int
+        0 for a national table, else the number of geos of the panel.
+    """
+
+    seed: int
+    date_name: str = "date"
+    date_format: str = "iso"
+    frequency: str = "W"
+    week_start: str = "MON"
+    periods: int = 104
+    target_name: str = "sales"
+    target_scale: float = 1e5
+    channel_scheme: str = "suffix_s"
+    n_channels: int = 3
+    with_activity: bool = False
+    zero_runs: bool = False
+    binary_control: bool = True
+    continuous_control: bool = False
+    event_control: bool = False
+    trend_control: bool = False
+    geos: int = 0
+    geo_name: str = "geo"
+
+    @property
+    def channel_names(self) -> list[str]:
+        """The spend columns, in table order."""
+        return [_channel_name(self.channel_scheme, i, CHANNELS[i])
+                for i in range(self.n_channels)]
+
+    @property
+    def control_names(self) -> list[str]:
+        """The control columns, in table order."""
+        names = []
+        if self.binary_control:
+            names.append("holiday" if self.seed % 2 else "promo_flag")
+        if self.continuous_control:
+            names.append("price_index" if self.seed % 3 else "Competitor Price")
+        if self.event_control:
+            names.append("events")
+        if self.trend_control:
+            names.append("t")
+        return names
+
+    @property
+    def roles(self) -> dict:
+        """The true roles, in the shape of :meth:`mmm_widgets.Workflow.suggest_mapping`."""
+        return {"date": self.date_name, "target": self.target_name,
+                "channels": self.channel_names, "controls": self.control_names,
+                "geo": self.geo_name if self.geos else None}
+
+
+def _channel_name(scheme: str, index: int, channel: str) -> str:
+    if scheme == "suffix_s":
+        return f"{channel}_S"
+    if scheme == "spend_prefix":
+        return f"spend_{channel}"
+    if scheme == "numbered":
+        return f"Channel{index}_spend"
+    if scheme == "platform_cost":
+        return f"{channel.title()} ({PLATFORMS[channel]}) cost"
+    return f"x{index + 1}"
+
+
+def _activity_names(scheme: str, index: int, channel: str) -> tuple[str, str]:
+    if scheme == "numbered":
+        return f"Channel{index}_impression", f"Channel{index}_clicks"
+    if scheme == "x":
+        return f"impressions_{index + 1}", f"clicks_{index + 1}"
+    return f"{channel}_impressions", f"{channel} clicks"
+
+
+def spec(seed: int) -> TableSpec:
+    """Draw one table variation from ``seed``.
+
+    Parameters
+    ----------
+    seed : int
+
+    Returns
+    -------
+    TableSpec
+    """
+    rng = np.random.default_rng(seed)
+    frequency = "D" if rng.random() < 0.15 else "W"
+    periods = int(rng.integers(120, 366)) if frequency == "D" else int(rng.integers(52, 261))
+    scheme = str(rng.choice(CHANNEL_SCHEMES))
+    target = "y" if scheme == "x" else str(rng.choice(TARGET_NAMES))
+    geos = int(rng.choice([0, 0, 0, 2, 3, 5]))
+    # A geo panel multiplies the rows: keep panels short enough to fit quickly.
+    if geos:
+        periods = min(periods, 156)
+    return TableSpec(
+        seed=seed,
+        date_name=str(rng.choice(DATE_NAMES)),
+        date_format=str(rng.choice(DATE_FORMATS)),
+        frequency=frequency,
+        week_start=str(rng.choice(["MON", "SUN"])),
+        periods=periods,
+        target_name=target,
+        target_scale=float(10 ** rng.uniform(2, 9)),
+        channel_scheme=scheme,
+        n_channels=int(rng.integers(2, 16)),
+        with_activity=bool(rng.random() < 0.4),
+        zero_runs=bool(rng.random() < 0.5),
+        binary_control=bool(rng.random() < 0.6),
+        continuous_control=bool(rng.random() < 0.5),
+        event_control=bool(rng.random() < 0.4),
+        trend_control=bool(rng.random() < 0.3),
+        geos=geos,
+        geo_name=str(rng.choice(GEO_NAMES)),
+    )
+
+
+def table(spec: TableSpec) -> pd.DataFrame:
+    """Build the table a spec describes.
+
+    Sales follow a small media mix model: a baseline with yearly seasonality, geometric
+    carryover and saturating response per channel, the controls' effects and noise,
+    all scaled to :attr:`TableSpec.target_scale`.
+
+    Parameters
+    ----------
+    spec : TableSpec
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    rng = np.random.default_rng(spec.seed)
+    n = spec.periods
+    dates = _dates(spec)
+    geos = [f"{name}_{i}" for i, name in
+            enumerate(["North", "South", "East", "West", "Central"][:spec.geos])] or [None]
+    frames = []
+    events = _events(rng, n)
+    price = 1 + 0.05 * np.sin(np.arange(n) / 9) + rng.normal(0, 0.01, n)
+    flag = (rng.random(n) < 0.15).astype(int)
+    for g, geo in enumerate(geos):
+        columns: dict[str, object] = {}
+        contribution = np.zeros(n)
+        for i, name in enumerate(spec.channel_names):
+            level = 10 ** rng.uniform(2, 5) * spec.target_scale / 1e5
+            spend = rng.gamma(4.0, level / 4.0, n).round(2)
+            if spec.zero_runs and i == 0:
+                spend[(np.arange(n) // 8) % 3 != 0] = 0.0
+            if geo is not None and g == len(geos) - 1 and i == spec.n_channels - 1:
+                spend[:] = 0.0  # a channel that never spends in this geo
+            columns[name] = spend
+            carried = _geometric(spend, 0.2 + 0.6 * rng.random())
+            half = max(float(np.median(carried[carried > 0])) if (carried > 0).any() else 1.0,
+                       1e-9)
+            contribution += 0.04 * rng.uniform(0.3, 1.0) * carried / (carried + half)
+            if spec.with_activity and i < 2:
+                impressions, clicks = _activity_names(spec.channel_scheme, i, CHANNELS[i])
+                columns[impressions] = (spend * rng.uniform(50, 400)).round()
+                columns[clicks] = (spend * rng.uniform(0.1, 2)).round()
+        season = 0.08 * np.sin(2 * np.pi * np.arange(n) / (52 if spec.frequency == "W" else 365))
+        baseline = 1.0 + season + (0.001 * np.arange(n) if spec.trend_control else 0)
+        effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
+        noise = rng.normal(0, 0.01, n)
+        target = spec.target_scale * (1 + 0.2 * g) * (baseline + contribution + effect + noise)
+        frame = pd.DataFrame({spec.date_name: dates})
+        if geo is not None:
+            frame[spec.geo_name] = geo
+        for name, values in columns.items():
+            frame[name] = values
+        for name in spec.control_names:
+            if name == "events":
+                frame[name] = events
+            elif name == "t":
+                frame[name] = np.arange(n)
+            elif name in ("holiday", "promo_flag"):
+                frame[name] = flag
+            else:
+                frame[name] = price.round(4)
+        frame[spec.target_name] = np.maximum(target, 0).round(2)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _dates(spec: TableSpec) -> object:
+    if spec.frequency == "D":
+        index = pd.date_range("2022-01-01", periods=spec.periods, freq="D")
+    else:
+        index = pd.date_range("2021-01-01", periods=spec.periods, freq=f"W-{spec.week_start}")
+    if spec.date_format == "datetime":
+        return index
+    if spec.date_format == "excel":
+        return ((index - pd.Timestamp("1899-12-30")).days).astype(int)
+    formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
+    return pd.Series(index.strftime(formats[spec.date_format]), dtype=object).to_numpy()
+
+
+def _events(rng: np.random.Generator, n: int) -> np.ndarray:
+    events = np.full(n, "na", dtype=object)
+    hits = rng.choice(n, size=max(2, n // 12), replace=False)
+    events[hits] = rng.choice(EVENT_LEVELS, size=len(hits))
+    return events
+
+
+def _geometric(spend: np.ndarray, alpha: float, l_max: int = 8) -> np.ndarray:
+    out = np.zeros_like(spend)
+    for lag in range(l_max):
+        out[lag:] += alpha ** lag * spend[:len(spend) - lag]
+    return out
+
+
+if __name__ == "__main__":
+    for seed in range(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
+        print(spec(seed))

@@ -1,0 +1,91 @@
+"""Role suggestion on tables that are not ours: generated variations and public layouts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_widgets.steps.roles import suggest_roles
+from tests.conformance.tables import spec, table
+
+ROLES = ("date", "target", "channels", "geo")
+
+
+def _right(truth: object, guess: object) -> bool:
+    if isinstance(truth, list):
+        return sorted(truth) == sorted(guess)
+    return truth == guess
+
+
+def test_each_role_is_right_on_at_least_95_percent_of_generated_tables(conformance_count):
+    hits = dict.fromkeys(ROLES, 0)
+    for seed in range(conformance_count["roles"]):
+        variation = spec(seed)
+        guess = suggest_roles(table(variation))
+        for role in ROLES:
+            hits[role] += _right(variation.roles[role], guess[role])
+    rates = {role: hits[role] / conformance_count["roles"] for role in ROLES}
+    assert all(rate >= 0.95 for rate in rates.values()), rates
+
+
+def _weekly(n: int = 60, start: str = "2022-01-03") -> pd.Series:
+    return pd.Series(pd.date_range(start, periods=n, freq="W-MON"))
+
+
+def test_robyn_style_table_currency_target_and_text_events():
+    rng = np.random.default_rng(0)
+    n = 60
+    events = np.where(np.arange(n) % 13 == 0, "event2", "na")
+    frame = pd.DataFrame({
+        "DATE": _weekly(n).dt.strftime("%Y-%m-%d"),
+        "Net Revenue (EUR)": rng.uniform(1e6, 2e6, n),
+        "tv_S": rng.uniform(0, 1e5, n), "ooh_S": rng.uniform(0, 1e5, n),
+        "facebook_I": rng.uniform(0, 1e7, n), "search_clicks_P": rng.uniform(0, 1e4, n),
+        "search_S": rng.uniform(0, 1e4, n), "competitor_sales_B": rng.uniform(1e6, 9e6, n),
+        "facebook_S": rng.uniform(0, 1e4, n), "price_index": rng.uniform(0.9, 1.1, n),
+        "events": events,
+    })
+    assert suggest_roles(frame) == {
+        "date": "DATE", "target": "Net Revenue (EUR)",
+        "channels": ["tv_S", "ooh_S", "search_S", "facebook_S"],
+        "controls": ["competitor_sales_B", "price_index", "events"], "geo": None}
+
+
+def test_generic_y_and_x_table_with_a_trend():
+    rng = np.random.default_rng(1)
+    n = 80
+    frame = pd.DataFrame({
+        "date_week": _weekly(n), "y": rng.uniform(3000, 8000, n),
+        "x1": rng.uniform(0, 1, n), "x2": np.where(rng.random(n) < 0.5, 0, rng.random(n)),
+        "event_1": (np.arange(n) == 20).astype(float), "event_2": (np.arange(n) == 50) * 1.0,
+        "t": np.arange(n),
+    })
+    assert suggest_roles(frame) == {"date": "date_week", "target": "y", "channels": ["x1", "x2"],
+                                    "controls": ["event_1", "event_2", "t"], "geo": None}
+
+
+def test_geo_panel_with_numbered_channels_and_excel_serial_dates():
+    rng = np.random.default_rng(2)
+    n, geos = 52, ["Geo0", "Geo1", "Geo2"]
+    serials = (_weekly(n) - pd.Timestamp("1899-12-30")).dt.days
+    frame = pd.concat([pd.DataFrame({
+        "time": serials, "geo": geo,
+        "Channel0_impression": rng.uniform(0, 1e6, n), "Channel0_spend": rng.uniform(0, 1e4, n),
+        "Channel1_spend": rng.uniform(0, 1e4, n), "Competitor_Sales": rng.uniform(1e5, 1e6, n),
+        "conversions": rng.uniform(100, 900, n), "revenue_per_conversion": 0.8,
+    }) for geo in geos], ignore_index=True)
+    guess = suggest_roles(frame)
+    assert (guess["date"], guess["geo"], guess["target"]) == ("time", "geo", "conversions")
+    assert guess["channels"] == ["Channel0_spend", "Channel1_spend"]
+
+
+@pytest.mark.parametrize("name", ["events", "campaign", "holiday_name"])
+def test_a_text_column_of_a_national_table_is_a_control_not_a_geo(name):
+    n = 60
+    frame = pd.DataFrame({"week_start": _weekly(n), "sales": np.linspace(10, 20, n),
+                          "tv": np.linspace(0, 5, n),
+                          name: np.where(np.arange(n) % 10 == 0, "launch", "none")})
+    guess = suggest_roles(frame)
+    assert guess["geo"] is None
+    assert guess["controls"] == [name]
