@@ -39,6 +39,7 @@ from mmm_widgets.mta import MODELS, CustomRule, attribute, custom_rule
 from mmm_widgets.steps import attribution_cell
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DataParams, DataResult
+from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.source import Source, read_source
 
 if TYPE_CHECKING:
@@ -778,35 +779,81 @@ class AttributionStep(JourneysStep):
             "    'mmm_share_hdi_high': mmm_media_hdi.sel(ci_bound='upper').to_series(),",
             "}).reindex(model_channels)",
             "attribution = attribution.join(attribution_share.add_suffix('_share'))",
-            "mmm_low, mmm_high = attribution['mmm_share_hdi_low'], "
-            "attribution['mmm_share_hdi_high']",
-            "for method in attribution_share.columns:",
-            "    method_share = attribution[f'{method}_share']",
-            "    attribution[f'{method}_outside'] = (method_share < mmm_low) | "
-            "(method_share > mmm_high)",
-            "# Influenced -> incremental: each method's shares rescaled to the MMM's total media "
-            "contribution",
-            "mmm_total = mmm_media.sum('channel')",
-            f"mmm_total_hdi = az.hdi(mmm_total.rename('mmm_total'), "
-            f"prob={literal(float(params.hdi_prob))})",
+            *self._covered_lines(),
+            "# Influenced -> incremental: each method's shares of the MMM's contribution of the "
+            "channels it covers",
             "attribution['mmm_incremental'] = mmm_media.mean(('chain', 'draw')).to_series()"
             ".reindex(model_channels)",
+            "channel_incremental = mmm_split(attribution_share, mmm_covered)",
             "for method in attribution_share.columns:",
-            "    method_share = attribution[f'{method}_share']",
-            "    attribution[f'{method}_incremental'] = method_share * "
-            "float(mmm_total.mean(('chain', 'draw')))",
-            "    attribution[f'{method}_incremental_hdi_low'] = method_share * "
-            "float(mmm_total_hdi.sel(ci_bound='lower'))",
-            "    attribution[f'{method}_incremental_hdi_high'] = method_share * "
-            "float(mmm_total_hdi.sel(ci_bound='upper'))",
+            "    attribution[f'{method}_incremental'] = channel_incremental[0][method]",
+            "    attribution[f'{method}_incremental_hdi_low'] = channel_incremental[1][method]",
+            "    attribution[f'{method}_incremental_hdi_high'] = channel_incremental[2][method]",
             "attribution.index.name = 'channel'",
             *self._calibrated_lines(),
         ]
         return lines
 
+    def _covered_lines(self) -> list[str]:
+        """Code comparing each method with the MMM over the channels the method covers.
+
+        A method spreads its credit over the channels it sees: the journeys' channels (for
+        platform numbers, the channels they are given for). Its shares are compared with the
+        MMM's contribution renormalised over those channels in each posterior draw, and
+        :func:`mmm_split` (one rule for channels and journey labels) restates credit as
+        fractions of the MMM's contribution per draw, with the HDI of those draws.
+        """
+        params = self.params
+        prob = literal(float(params.hdi_prob))
+        lines = [
+            "# Like with like: each method against the MMM's contribution of the channels it "
+            "covers (the journeys'",
+            "# channels; platform numbers: the channels they are given for), renormalised in "
+            "each posterior draw",
+            "journey_channels = set(mta_credit.index.map(channel_map).dropna())",
+            "method_channels = pd.DataFrame({method: [c in journey_channels for c in "
+            "model_channels] for method in mta_credit.columns}, index=model_channels)",
+        ]
+        if params.has_platform:
+            given = [c for c in self.channels
+                     if c in params.platform or c in params.platform_columns]
+            lines.append(f"method_channels[{literal(PLATFORM)}] = [c in {literal(given)} "
+                         "for c in model_channels]")
+        lines += [
+            "method_channels = method_channels.rename_axis(index='channel', columns='method')",
+            "mmm_covered = (mmm_media * xr.DataArray(method_channels)).sum('channel')",
+            "mmm_like_share = (mmm_media / mmm_covered).rename('mmm_like_share')",
+            f"mmm_like_hdi = az.hdi(mmm_like_share, prob={prob})",
+            "mmm_like = [v.transpose('channel', 'method').to_pandas().reindex(model_channels)"
+            ".where(method_channels) for v in (mmm_like_share.mean(('chain', 'draw')), "
+            "mmm_like_hdi.sel(ci_bound='lower'), mmm_like_hdi.sel(ci_bound='upper'))]",
+            "for method in attribution_share.columns:",
+            "    attribution[f'{method}_mmm'] = mmm_like[0][method]",
+            "    attribution[f'{method}_mmm_hdi_low'] = mmm_like[1][method]",
+            "    attribution[f'{method}_mmm_hdi_high'] = mmm_like[2][method]",
+            "for method in attribution_share.columns:",
+            "    method_share = attribution[f'{method}_share']",
+            "    attribution[f'{method}_outside'] = (method_share < attribution[f'{method}_mmm_"
+            "hdi_low']) | (method_share > attribution[f'{method}_mmm_hdi_high'])",
+            "",
+            "",
+            "def mmm_split(fraction, contribution):",
+            "    \"\"\"Credit in incremental units: fractions (rows x methods) of the MMM's "
+            "contribution, per draw.\"\"\"",
+            "    draws = xr.DataArray(fraction.rename_axis(index='row', columns='method')) * "
+            "contribution",
+            f"    hdi = az.hdi(draws.rename('incremental'), prob={prob})",
+            "    return [v.transpose('row', 'method').to_pandas().reindex(index=fraction.index, "
+            "columns=fraction.columns)",
+            "            for v in (draws.mean(('chain', 'draw')), hdi.sel(ci_bound='lower'), "
+            "hdi.sel(ci_bound='upper'))]",
+            "",
+            "",
+        ]
+        return lines
+
     def _calibrated_lines(self) -> list[str]:
         """Code splitting each channel's MMM contribution over its journey labels."""
-        prob = literal(float(self.params.hdi_prob))
         return [
             "# MMM-calibrated credit per journey label (e.g. a campaign): each channel's MMM "
             "contribution",
@@ -817,20 +864,16 @@ class AttributionStep(JourneysStep):
             "label_channel = label_channel[label_channel.notna()]",
             "label_fraction = (label_credit / label_credit.groupby(label_channel)"
             ".transform('sum')).fillna(0.0)",
-            f"mmm_channel_hdi = az.hdi(mmm_media.rename('mmm_media'), prob={prob})",
-            "channel_mean = mmm_media.mean(('chain', 'draw')).to_series()",
-            "channel_low = mmm_channel_hdi.sel(ci_bound='lower').to_series()",
-            "channel_high = mmm_channel_hdi.sel(ci_bound='upper').to_series()",
+            "label_media = mmm_media.sel(channel=list(label_channel)).rename(channel='row')"
+            ".assign_coords(row=list(label_channel.index))",
+            "label_incremental = mmm_split(label_fraction, label_media)",
             "calibrated = label_fraction.stack().rename('fraction').reset_index()",
             "calibrated.columns = ['label', 'method', 'fraction']",
             "calibrated.insert(1, 'channel', calibrated['label'].map(channel_map))",
             "calibrated['credit'] = label_credit.stack().to_numpy()",
-            "calibrated['incremental'] = calibrated['fraction'] * "
-            "calibrated['channel'].map(channel_mean)",
-            "calibrated['incremental_hdi_low'] = calibrated['fraction'] * "
-            "calibrated['channel'].map(channel_low)",
-            "calibrated['incremental_hdi_high'] = calibrated['fraction'] * "
-            "calibrated['channel'].map(channel_high)",
+            "calibrated['incremental'] = label_incremental[0].stack().to_numpy()",
+            "calibrated['incremental_hdi_low'] = label_incremental[1].stack().to_numpy()",
+            "calibrated['incremental_hdi_high'] = label_incremental[2].stack().to_numpy()",
         ]
 
     def _platform_row_lines(self) -> list[str]:
@@ -838,10 +881,10 @@ class AttributionStep(JourneysStep):
         params, data = self.params, self.data_params
         assert data is not None
         raw = data.source.name
-        parse = f", format={literal(data.date_format)}" if data.date_format else ""
+        dates = to_datetime_code(f"{raw}[{literal(data.date)}]", data.date_format)
         lines = ["# Platform-reported conversions: columns of the raw data, summed over the "
                  "compared periods",
-                 f"platform_dates = pd.to_datetime({raw}[{literal(data.date)}]{parse})"]
+                 f"platform_dates = {dates}"]
         if params.period is not None:
             lines.append(f"platform_rows = {raw}[(platform_dates >= {literal(params.period[0])})"
                          f" & (platform_dates <= {literal(params.period[1])})]")
