@@ -1,9 +1,6 @@
-"""Markov (removal effect) and Shapley attribution against hand derivations."""
+"""Markov (removal effect) attribution against hand derivations (Shapley: test_mta_shapley)."""
 
 from __future__ import annotations
-
-import itertools
-import math
 
 import numpy as np
 import pandas as pd
@@ -12,7 +9,6 @@ import pytest
 from mmm_widgets.mta import attribute, attribute_paths
 from mmm_widgets.mta.journeys import from_paths
 from mmm_widgets.mta.markov import fit_chain, transition_counts
-from mmm_widgets.mta.shapley import coalition_worth
 
 
 def paths(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
@@ -146,60 +142,3 @@ def test_markov_value_weighting_shares_total_value_by_removal_effect():
     # Removal effects 1/2 and 1 (see the hand-solved chain) share 120.
     assert result["markov"].to_dict() == pytest.approx({"A": 40.0, "B": 80.0})
 
-
-# --- Shapley --------------------------------------------------------------------------
-
-
-def test_shapley_three_channels_by_hand():
-    # Converting journeys by channel set: {A}: 3, {A,B}: 2 (as B > A > B), {A,B,C}: 1,
-    # {B,C}: 2; a non-converting {C} journey adds nothing.
-    # Worth v(S) = conversions of journeys whose channel set is inside S:
-    #   v(A)=3, v(B)=v(C)=0, v(AB)=5, v(AC)=3, v(BC)=2, v(ABC)=8.
-    # Shapley weights for 3 players: 1/3 (S empty or of size 2), 1/6 (S of size 1).
-    #   phi_A = 1/3*(3-0) + 1/6*(5-0) + 1/6*(3-0) + 1/3*(8-2) = 13/3
-    #   phi_B = 1/3*(0-0) + 1/6*(5-3) + 1/6*(2-0) + 1/3*(8-3) = 7/3
-    #   phi_C = 1/3*(0-0) + 1/6*(3-3) + 1/6*(2-0) + 1/3*(8-5) = 4/3
-    rows = [("A", 3, 0), ("B > A > B", 2, 0), ("C > A > B", 1, 0), ("B > C", 2, 0), ("C", 0, 9)]
-    result = attribute_paths(paths(rows), "path", "conversions", nulls="nulls", models=["shapley"])
-    assert result["shapley"].to_dict() == pytest.approx({"A": 13 / 3, "B": 7 / 3, "C": 4 / 3})
-
-
-def _shapley_by_enumeration(journeys, weights) -> np.ndarray:
-    players = range(len(journeys.channels))
-    n = len(players)
-    phi = np.zeros(n)
-    for c in players:
-        others = [p for p in players if p != c]
-        for size in range(n):
-            share = math.factorial(size) * math.factorial(n - size - 1) / math.factorial(n)
-            for coalition in itertools.combinations(others, size):
-                with_c = coalition_worth(journeys, weights, {*coalition, c})
-                without = coalition_worth(journeys, weights, set(coalition))
-                phi[c] += share * (with_c - without)
-    return phi
-
-
-def test_shapley_closed_form_equals_coalition_enumeration():
-    rng = np.random.default_rng(11)
-    rows = []
-    for _ in range(40):
-        length = rng.integers(1, 6)
-        rows.append((" > ".join(rng.choice(list("VWXYZ"), length)), int(rng.integers(0, 5)), 1))
-    table = paths(rows)
-    journeys = from_paths(table, path="path", conversions="conversions", nulls="nulls")
-    expected = _shapley_by_enumeration(journeys, journeys.conversions)
-    result = attribute_paths(table, "path", "conversions", nulls="nulls", models=["shapley"])
-    np.testing.assert_allclose(result["shapley"].to_numpy(), expected, rtol=1e-10)
-    assert result["shapley"].sum() == pytest.approx(table["conversions"].sum())
-
-
-def test_shapley_with_many_channels_is_exact_and_sums_to_conversions():
-    rng = np.random.default_rng(3)
-    labels = [f"c{i:02d}" for i in range(30)]
-    rows = [(" > ".join(rng.choice(labels, rng.integers(1, 8))), 1, 0) for _ in range(500)]
-    result = attribute_paths(paths(rows), "path", "conversions", models=["shapley", "linear"])
-    assert len(result) == 30
-    assert result["shapley"].sum() == pytest.approx(500)
-    # Single-channel journeys give that channel the whole conversion.
-    solo = attribute_paths(paths([("c01 > c01", 4, 0)]), "path", "conversions", models=["shapley"])
-    assert solo["shapley"].to_dict() == {"c01": 4.0}

@@ -44,11 +44,12 @@ _MODELS_DOC = """
       channel's removal effect ``1 - P(conv | channel removed) / P(conv)``,
       computed exactly from the absorbing chain (fundamental matrix, no
       simulation). See :mod:`mmm_widgets.mta.markov`.
-    - ``shapley``: Shapley value of the game whose coalition worth ``v(S)`` is the
-      conversions of journeys whose channel set is a subset of ``S`` (Zhao et al.
-      2018). Its exact closed form splits each conversion equally among the
-      distinct channels of its journey, so it is exact for any number of channels
-      (no sampling). Non-converting journeys do not change it. See
+    - ``shapley``: data-driven Shapley value (Shao and Li 2011; Dalessandro et al.
+      2012). A set of channels is worth the conversion rate of the journeys exposed
+      to exactly that set (converting and non-converting journeys); the empty set is
+      worth 0 and a set no journey has takes the worth of its largest seen subset.
+      Exact over all coalitions, for up to 15 channels with touches; negative values
+      are set to 0 and the credits scaled to the total. See
       :mod:`mmm_widgets.mta.shapley`.
     - a :func:`custom_rule`, whose column is its name.
 

@@ -159,17 +159,56 @@ def markov_credit(touches, journeys, weights):
 
 
 def shapley_credit(touches, weights):
-    """Exact Shapley credit: each conversion split equally over its journey's distinct channels.
+    """Data-driven Shapley credit: coalition worth is the conversion rate of its journeys.
 
-    This is the closed form of the Shapley value for the coalition worth "conversions of
-    journeys using only these channels" (Zhao et al. 2018).
+    A set of channels is worth the conversions (or value) per journey of the journeys
+    whose distinct channels are exactly that set, converting or not; the empty set is
+    worth 0 and a set no journey has takes the worth of its largest seen subset (the
+    one with most journeys, then lowest codes, among equally large ones). Shapley
+    values are enumerated exactly over all sets (at most 15 channels), negative ones
+    set to 0, and scaled to add up to the total.
     """
-    paid = weights.to_numpy()
-    pairs = touches.loc[paid[touches["journey"].to_numpy()] != 0, ["journey", "channel"]]
-    pairs = pairs.drop_duplicates()
-    distinct = pairs.groupby("journey")["channel"].transform("size")
-    credit = paid[pairs["journey"].to_numpy()] / distinct
-    return credit.groupby(pairs["channel"]).sum()
+    labels = sorted(touches["channel"].unique())
+    n = len(labels)
+    if n > 15:
+        raise ValueError(f"Shapley enumerates 2 ** {n} sets of channels; group them to 15")
+    code = pd.Categorical(touches["channel"], categories=labels).codes.astype(np.int64)
+    journey = touches["journey"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, journey[1:] != journey[:-1]])
+    masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), code), starts)
+    paid = weights.to_numpy()[journey[starts]]
+    size = 1 << n
+    seen_journeys = np.bincount(masks, minlength=size).astype("float64")
+    seen = seen_journeys > 0
+    rate = np.divide(np.bincount(masks, weights=paid, minlength=size), seen_journeys,
+                     out=np.zeros(size), where=seen)
+    sets = np.arange(size)
+    members = np.array([bin(s).count("1") for s in range(size)])
+    source = np.where(seen, sets, -1)
+    source[0] = -1
+    for level in range(2, n + 1):
+        unseen = sets[(members == level) & ~seen]
+        chosen = np.full(len(unseen), -1)
+        for player in range(n):
+            bit = 1 << player
+            candidate = np.where(unseen & bit, source[unseen & ~bit], -1)
+            a, b = np.where(candidate >= 0, candidate, 0), np.where(chosen >= 0, chosen, 0)
+            better = (candidate >= 0) & ((chosen < 0) | (members[a] > members[b]) | (
+                (members[a] == members[b]) & ((seen_journeys[a] > seen_journeys[b]) | (
+                    (seen_journeys[a] == seen_journeys[b]) & (a < b)))))
+            chosen = np.where(better, candidate, chosen)
+        source[unseen] = chosen
+    worth = np.where(source >= 0, rate[source], 0.0)
+    factor = np.array([np.prod(np.arange(1, s + 1)) * np.prod(np.arange(1, n - s))
+                       for s in range(n)]) / np.prod(np.arange(1, n + 1))
+    phi = np.zeros(n)
+    for player in range(n):
+        bit = 1 << player
+        without = sets[(sets & bit) == 0]
+        phi[player] = np.sum(factor[members[without]] * (worth[without | bit] - worth[without]))
+    phi = np.clip(phi, 0.0, None)
+    scale = weights.sum() / phi.sum() if phi.sum() > 0 else 0.0
+    return pd.Series(phi * scale, index=labels)
 
 
 #: Which function of this module computes each model.
