@@ -61,6 +61,8 @@ def _cell_credit(events, models, half_life="2D", **cut) -> pd.DataFrame:
             columns[model] = cell.markov_credit(touches, per_journey, weight)
         elif model == "shapley":
             columns[model] = cell.shapley_credit(touches, weight)
+        elif model == "logistic":
+            columns[model] = cell.logistic_credit(touches, per_journey, weight)
         else:
             columns[model] = cell.rule_credit(touches, weight, model, half_life=half_life,
                                               direct_channel="Direct")
@@ -92,9 +94,14 @@ def test_cell_functions_equal_reference_mta(journeys, variant):
 
 def test_cell_functions_need_only_numpy_and_pandas():
     tree = ast.parse(inspect.getsource(cell))
-    imported = {alias.name for node in ast.walk(tree)
+    imported = {alias.name for node in tree.body
                 if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
     assert imported <= {"annotations", "numpy", "pandas"}
+    # Only the logistic model needs more: scikit-learn, imported inside its function.
+    inside = {(function.name, node.module) for function in tree.body
+              if isinstance(function, ast.FunctionDef) for node in ast.walk(function)
+              if isinstance(node, ast.Import | ast.ImportFrom)}
+    assert inside == {("logistic_credit", "sklearn.linear_model")}
     namespace = {"np": np, "pd": pd}
     for name in set(cell.FUNCTIONS.values()) | {"cut_journeys"}:
         exec(inspect.getsource(getattr(cell, name)), namespace)

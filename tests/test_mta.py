@@ -370,8 +370,10 @@ def test_package_exports():
         "position_based",
         "markov",
         "shapley",
+        "logistic",
     )
     assert mta.attribute is attribute
+    assert callable(mta.channel_effects)
     assert isinstance(custom_rule("x", 1, 0, 0), mta.CustomRule)
 
 

@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.mta import rules
 from mmm_widgets.mta._checks import close_matches, read_duration
 from mmm_widgets.mta.journeys import Journeys, from_events, from_paths
+from mmm_widgets.mta.logistic import N_MODELS, SEED, effects_table, logistic
 from mmm_widgets.mta.markov import markov
 from mmm_widgets.mta.names import MODELS
 from mmm_widgets.mta.rules import CustomRule
@@ -51,11 +53,19 @@ _MODELS_DOC = """
       Exact over all coalitions, for up to 15 channels with touches; negative values
       are set to 0 and the credits scaled to the total. See
       :mod:`mmm_widgets.mta.shapley`.
+    - ``logistic``: journey-level bagged logistic regression (Shao and Li 2011) of
+      conversion on each channel's touched flag and touch count; each conversion is
+      split over its channels in proportion to how much its predicted probability
+      drops without each (influenced credit). Seeded (seed 0, 50 fits); the effects,
+      incremental credit and baseline come from :func:`channel_effects`. See
+      :mod:`mmm_widgets.mta.logistic`.
     - a :func:`custom_rule`, whose column is its name.
 
     Every column adds up to the total conversions (``weight="conversions"``) or the
     total conversion value (``weight="value"``). Markov removal effects come from
-    the journey counts; with ``weight="value"`` they share out the total value.
+    the journey counts; with ``weight="value"`` they share out the total value. Shapley
+    and logistic compare converting with non-converting journeys: for paths, pass
+    ``nulls``.
 """
 
 
@@ -78,7 +88,8 @@ def attribute(
     Touches are sorted by time within user (stable, so ties keep table order). A
     user's journey ends at a converting touch, which is itself a touch of its
     channel; later touches start the next journey, and touches after the last
-    conversion form a non-converting journey (used by ``markov``).
+    conversion form a non-converting journey (used by ``markov``, ``shapley`` and
+    ``logistic``).
 
     Parameters
     ----------
@@ -204,7 +215,7 @@ def attribute_paths(
         Column with the number of conversions of the path (non-negative).
     nulls : str, optional
         Column with the number of non-converting journeys of the path
-        (non-negative); used by ``markov``.
+        (non-negative); used by ``markov``, ``shapley`` and ``logistic``.
     value : str, optional
         Column with the total conversion value of the row.
     sep : str, default ">"
@@ -262,6 +273,121 @@ def attribute_paths(
         problems=problems,
     )
     return _credit(journeys, chosen, half_life, direct_channel, weight, grouping, str(path))
+
+
+def channel_effects(
+    events: pd.DataFrame,
+    user: str,
+    time: str,
+    channel: str,
+    conversion: str,
+    value: str | None = None,
+    weight: str = "conversions",
+    lookback: object = None,
+    grouping: Mapping[str, str] | None = None,
+    n_models: int = N_MODELS,
+    seed: int = SEED,
+    interval: float | None = None,
+) -> pd.DataFrame:
+    """Each channel's effect on conversion from the journey-level logistic model.
+
+    Journeys are cut as in :func:`attribute` (converting and non-converting ones; the
+    features count only the touches ``lookback`` keeps). A seeded ensemble of
+    ``n_models`` logistic regressions (Bayesian bootstrap) predicts each journey's
+    chance to convert from its touched flag and touch count per channel; see
+    :mod:`mmm_widgets.mta.logistic` for the definitions.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        One row per touch.
+    user, time, channel, conversion : str
+        Columns as in :func:`attribute`.
+    value : str, optional
+        Column with the conversion value.
+    weight : {"conversions", "value"}, default "conversions"
+        Credit conversions, or conversion value (needs ``value``).
+    lookback : str, Timedelta or float, optional
+        Touches more than this long before the end of their journey are left out.
+    grouping : dict, optional
+        Channel label -> group label, applied first.
+    n_models : int, default 50
+        Fits in the bootstrap ensemble.
+    seed : int, default 0
+        Seed of the bootstrap weights: the same seed gives the same numbers.
+    interval : float, optional
+        Probability mass of the effect's interval (default: :func:`mmm_widgets.set_interval`'s
+        level, 94 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``channel`` (channels with touches, sorted):
+
+        - ``effect``: average drop in the predicted conversion probability when the
+          channel's touches are removed from the journeys that had them;
+        - ``effect_low``, ``effect_high``: the bootstrap interval of ``effect``;
+        - ``incremental``: conversions (or value) the channel added, estimated over the
+          converting journeys; the baseline is not in it;
+        - ``influenced``: each conversion split over its channels in proportion to their
+          drops; the column adds up to the conversions (or value) and equals
+          ``attribute(..., models=["logistic"])``.
+
+        ``attrs["baseline"]`` holds the conversions (or value) expected with no touch at
+        all, reported apart from the channels; ``attrs["baseline_rate"]`` the predicted
+        conversion probability of a journey without touches; also ``interval``,
+        ``n_models``, ``seed``, ``total``, ``weight``, ``journeys`` and
+        ``converting_journeys``.
+
+    Raises
+    ------
+    DataError
+        Listing every problem of the table (as :func:`attribute`), an invalid
+        ``interval``, ``n_models`` or ``seed``, and journeys that all converted.
+
+    Examples
+    --------
+    >>> import mmm_widgets as mw
+    >>> events = mw.datasets.load("journeys")
+    >>> effects = channel_effects(events, "user_id", "timestamp", "channel", "converted")
+    >>> list(effects.columns)
+    ['effect', 'effect_low', 'effect_high', 'incremental', 'influenced']
+    >>> bool(effects["influenced"].sum().round(6) == events["converted"].sum())
+    True
+    """
+    problems: list[Problem] = []
+    _check_weight(weight, value, problems)
+    level = settings.interval() if interval is None else interval
+    try:
+        level = settings.check_interval(level)
+    except DataError as error:
+        problems += error.problems
+    if isinstance(n_models, bool) or not isinstance(n_models, int | np.integer) or n_models < 2:
+        problems.append(problem(what=f"n_models={n_models!r} is not a whole number of 2 or more.",
+                                fix="Use e.g. n_models=50 fits."))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        problems.append(problem(what=f"seed={seed!r} is not a whole number of 0 or more.",
+                                fix="Use e.g. seed=0."))
+    journeys = from_events(
+        events,
+        user=user,
+        time=time,
+        channel=channel,
+        conversion=conversion,
+        value=value,
+        lookback=lookback,
+        grouping=grouping,
+        problems=problems,
+    )
+    weights = journeys.weights(weight)
+    table = effects_table(journeys, weights, int(n_models), int(seed), level)
+    table.attrs.update(
+        total=float(weights.sum()),
+        weight=weight,
+        journeys=int(journeys.n_journeys),
+        converting_journeys=int(np.count_nonzero(journeys.conversions)),
+    )
+    return table
 
 
 # One description of the models serves both docstrings (absent under python -OO).
@@ -403,6 +529,9 @@ def _credit(
             continue
         if spec == "shapley":
             columns[name] = shapley(journeys, weights)
+            continue
+        if spec == "logistic":
+            columns[name] = logistic(journeys, weights)
             continue
         if isinstance(spec, CustomRule):
             share = spec.shares(journeys, rule_decay.get(name))

@@ -13,4 +13,4 @@ RULE_MODELS: tuple[str, ...] = (
 )
 
 #: Every built-in model, in the order results list them by default.
-MODELS: tuple[str, ...] = (*RULE_MODELS, "markov", "shapley")
+MODELS: tuple[str, ...] = (*RULE_MODELS, "markov", "shapley", "logistic")

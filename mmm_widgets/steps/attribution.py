@@ -53,6 +53,7 @@ JOURNEYS_FILE = "journeys.parquet"
 COLUMN_ROLES = ("user", "time", "channel", "conversion", "value")
 #: Names the exported cell defines: a touch table bound to one of them would be overwritten.
 CELL_NAMES = ("az", "np", "pd", "cut_journeys", "rule_credit", "markov_credit", "shapley_credit",
+              "logistic_credit",
               "mta_touches", "mta_journeys", "mta_weight", "mta_credit", "channel_map",
               "model_channels", "attribution_credit", "attribution_share", "mmm", "mmm_media",
               "mmm_media_share", "mmm_media_hdi", "attribution", "mmm_low", "mmm_high", "method",
@@ -723,6 +724,8 @@ class AttributionStep(JourneysStep):
             return "markov_credit(mta_touches, mta_journeys, mta_weight)"
         if model == "shapley":
             return "shapley_credit(mta_touches, mta_weight)"
+        if model == "logistic":
+            return "logistic_credit(mta_touches, mta_journeys, mta_weight)"
         extra = ""
         custom = {rule.name: rule for rule in params.custom_rules}
         if model in custom:

@@ -6,8 +6,9 @@ follow :mod:`mmm_widgets.mta` (which validates the input first and stays the ref
 implementation; tests check both agree) but are short: no input checks, event tables
 only, and credit per channel label as a Series.
 
-This module must import nothing but numpy and pandas, and every function must run when
-its source is executed on its own (the cell defines ``np`` and ``pd``).
+This module must import nothing but numpy and pandas at its top, and every function must
+run when its source is executed on its own (the cell defines ``np`` and ``pd``);
+:func:`logistic_credit` imports scikit-learn inside itself.
 """
 
 from __future__ import annotations
@@ -211,9 +212,57 @@ def shapley_credit(touches, weights):
     return pd.Series(phi * scale, index=labels)
 
 
+def logistic_credit(touches, journeys, weights, n_models=50, seed=0):
+    """Influenced credit from a journey-level bagged logistic regression (Shao and Li 2011).
+
+    Each journey, converting or not, is a row: per channel, whether it was touched and
+    how many times. ``n_models`` scikit-learn logistic regressions (L2, C=1) are fitted on
+    seeded Bayesian-bootstrap weights (journeys with equal features share one row with a
+    Gamma weight), and ``p(x)`` is their mean prediction. Each conversion (or its value)
+    is split over its channels in proportion to the drop ``p(x) - p(x without the
+    channel)``, negative drops counted as 0; all-zero drops split it equally.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    labels = sorted(touches["channel"].unique())
+    k = len(labels)
+    code = pd.Categorical(touches["channel"], categories=labels).codes.astype(np.int64)
+    n = len(journeys)
+    counts = np.bincount(touches["journey"].to_numpy() * k + code, minlength=n * k)
+    counts = counts.reshape(n, k).astype(np.float64)
+    rows, inverse = np.unique(np.hstack(((counts > 0).astype(np.float64), counts)), axis=0,
+                              return_inverse=True)
+    inverse = inverse.ravel()
+    converted = journeys["conversions"].to_numpy()
+    yes = np.bincount(inverse, weights=converted, minlength=len(rows))
+    no = np.bincount(inverse, weights=1.0 - converted, minlength=len(rows))
+    amount = np.concatenate((no, yes))
+    keep = amount > 0
+    design = np.vstack((rows, rows))[keep]
+    target = np.concatenate((np.zeros(len(rows)), np.ones(len(rows))))[keep]
+    rng = np.random.default_rng(seed)
+    probability = np.zeros(len(rows))
+    without = np.zeros((len(rows), k))
+    for _ in range(n_models):
+        model = LogisticRegression(C=1.0, max_iter=1000)
+        model.fit(design, target, sample_weight=rng.gamma(amount[keep]))
+        coef = model.coef_[0]
+        logit = rows @ coef + model.intercept_[0]
+        probability += 1.0 / (1.0 + np.exp(-logit)) / n_models
+        removed = logit[:, None] - rows[:, :k] * coef[:k] - rows[:, k:] * coef[k:]
+        without += 1.0 / (1.0 + np.exp(-removed)) / n_models
+    touched = rows[:, :k] > 0
+    drop = np.where(touched, np.clip(probability[:, None] - without, 0.0, None), 0.0)
+    total = drop.sum(axis=1, keepdims=True)
+    share = np.where(total > 0, drop / np.where(total > 0, total, 1.0),
+                     touched / touched.sum(axis=1, keepdims=True))
+    paid = np.bincount(inverse, weights=weights.to_numpy(), minlength=len(rows))
+    return pd.Series(paid @ share, index=labels)
+
+
 #: Which function of this module computes each model.
 FUNCTIONS: dict[str, str] = {
     "first_touch": "rule_credit", "last_touch": "rule_credit", "last_non_direct": "rule_credit",
     "linear": "rule_credit", "time_decay": "rule_credit", "position_based": "rule_credit",
-    "markov": "markov_credit", "shapley": "shapley_credit",
+    "markov": "markov_credit", "shapley": "shapley_credit", "logistic": "logistic_credit",
 }
