@@ -55,11 +55,14 @@ a lift test on that channel settles which is closer.</i>
 """
 
 INCREMENTAL = """
-<b>Influenced vs incremental</b> <i>Multi-touch and platforms count conversions a channel
-<u>influenced</u>; the MMM estimates the sales it <u>added</u>. Below, each method's shares are
-rescaled so that the channels add up to the MMM's total media contribution over the same
-periods (its interval carried through): what each method would say the channels added if the
-MMM's total is right. Compare each row with the MMM's own column.</i>
+<b>Influenced vs incremental</b> <i><u>Influenced</u> credit splits every conversion over the
+channels on its path (each multi-touch model, the logistic one included, and each platform for
+its own), so it also counts conversions that would have happened anyway. <u>Incremental</u>
+credit counts only the conversions a channel added, those lost without it: the MMM estimates
+it from sales over time, <code>mw.mta.channel_effects</code> from journeys (baseline apart).
+Below, each method's shares are rescaled so that the channels add up to the MMM's total media
+contribution over the same periods (its interval carried through): what each method would say
+the channels added if the MMM's total is right. Compare each row with the MMM's own column.</i>
 """
 
 
