@@ -2,8 +2,8 @@
 
 A *journey* is the ordered list of touches one user had up to and including a
 conversion. Touches after a conversion start the user's next journey; touches after
-the user's last conversion form a *non-converting* ("null") journey, which only the
-Markov model uses (rule-based models and Shapley give credit to conversions only).
+the user's last conversion form a *non-converting* ("null") journey, which the Markov,
+Shapley and logistic models use (rule-based models give credit to conversions only).
 
 Both input formats end up as the same :class:`Journeys` object:
 
