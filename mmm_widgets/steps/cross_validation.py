@@ -22,6 +22,7 @@ from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
+from mmm_widgets.steps.dims import row_keys, tidy_code
 from mmm_widgets.steps.fit import FitStep, translate_fit_error
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.monitor import FitMonitor
@@ -146,7 +147,7 @@ class CrossValidationStep(Step):
     def code(self) -> CodeChunk:
         """Loop over the validator's folds: build, fit, forecast and score each."""
         roles = self.model_step.data.roles
-        keys = [roles.date, *([roles.geo] if roles.geo else [])]
+        keys = row_keys(roles)
         p = self.params
         n_init = first_training_periods(self.periods, p.folds, p.horizon)
         model = self.model_step.code_for("cv_train", "cv_mmm", "X_cv_train", "y_cv_train")
@@ -170,7 +171,7 @@ class CrossValidationStep(Step):
             "cv_fold_frame['hdi_high'] = cv_band.sel(ci_bound='upper').to_series()",
             f"cv_actual = cv_test[{literal([*keys, roles.target])}]"
             f".rename(columns={{{literal(roles.target)}: 'actual'}})",
-            "cv_fold_frame = cv_fold_frame.reset_index().merge(cv_actual, "
+            f"cv_fold_frame = {tidy_code('cv_fold_frame', roles)}.merge(cv_actual, "
             f"on={literal(keys)}, validate='one_to_one')",
             "cv_fold_frame.insert(0, 'fold', cv_fold)",
             "cv_frames.append(cv_fold_frame)",
@@ -320,7 +321,7 @@ def rerun(workflow: Any, params: dict[str, Any], folder: Path) -> None:
 def _read_stored(folder: Path, step: CrossValidationStep) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stored per-fold scores and forecasts, after checking their shape and dates."""
     roles = step.model_step.data.roles
-    keys = [roles.date, *([roles.geo] if roles.geo else [])]
+    keys = row_keys(roles)
     per_fold = pd.read_parquet(folder / FOLDS_FILE)
     frame = pd.read_parquet(folder / FRAME_FILE)
     if list(per_fold.columns) != list(FOLD_COLUMNS):

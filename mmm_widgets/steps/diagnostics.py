@@ -17,6 +17,7 @@ from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
+from mmm_widgets.steps.dims import row_keys, tidy_code
 
 LEVELS = ("ok", "warn", "fail")
 # "info" findings are worth reading but do not lower the verdict.
@@ -100,7 +101,7 @@ class DiagnosticsStep(Step):
     def code(self) -> CodeChunk:
         """arviz / pymc / pandas code computing the diagnostics' numbers and frames."""
         p, roles = self.params, self.data.roles
-        keys = [roles.date, *([roles.geo] if roles.geo else [])]
+        keys = row_keys(roles)
         lines = [
             "free_parameters = [v.name for v in mmm.model.free_RVs]",
             "media_parameters = [n for n in free_parameters "
@@ -126,7 +127,7 @@ class DiagnosticsStep(Step):
             "    fit_frame[name + '_high'] = band.sel(ci_bound='upper').to_series()",
             f"observed = {DATA_VARIABLE}[{literal([*keys, roles.target])}]"
             f".rename(columns={{{literal(roles.target)}: 'actual'}})",
-            f"fit_frame = fit_frame.reset_index().merge(observed, on={literal(keys)})",
+            f"fit_frame = {tidy_code('fit_frame', roles)}.merge(observed, on={literal(keys)})",
             "fit_frame['residual'] = fit_frame['actual'] - fit_frame['predicted']",
             "actual, residual = fit_frame['actual'].to_numpy(), fit_frame['residual'].to_numpy()",
             "r2 = 1 - np.sum(residual ** 2) / np.sum((actual - actual.mean()) ** 2)",

@@ -12,6 +12,7 @@ from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
+from mmm_widgets.steps.dims import row_keys, tidy_code
 from mmm_widgets.steps.fit import FitStep, translate_fit_error
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.monitor import FitMonitor
@@ -81,7 +82,7 @@ class HoldoutStep(Step):
     def code(self) -> CodeChunk:
         """Split, refit, predict the held-out periods and score them."""
         roles = self.model_step.data.roles
-        keys = [roles.date, *([roles.geo] if roles.geo else [])]
+        keys = row_keys(roles)
         p = self.params
         model = self.model_step.code_for("train", "holdout_mmm", "X_train", "y_train")
         fit, _ = self.fit_step.fit_line("holdout_mmm", "X_train", "y_train")
@@ -108,7 +109,7 @@ class HoldoutStep(Step):
             "holdout_frame['hdi_high'] = holdout_band.sel(ci_bound='upper').to_series()",
             f"holdout_actual = test[{literal([*keys, roles.target])}]"
             f".rename(columns={{{literal(roles.target)}: 'actual'}})",
-            "holdout_frame = holdout_frame.reset_index().merge(holdout_actual, "
+            f"holdout_frame = {tidy_code('holdout_frame', roles)}.merge(holdout_actual, "
             f"on={literal(keys)})",
             "holdout_error = (holdout_frame['actual'] - holdout_frame['predicted']).to_numpy()",
             "holdout_observed = holdout_frame['actual'].to_numpy()",

@@ -10,6 +10,7 @@ from mmm_widgets.errors import MMMWidgetsError, ModelError, problem
 from mmm_widgets.steps import components
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
+from mmm_widgets.steps.dims import model_dims
 
 LIFT_COLUMNS = ("channel", "x", "delta_x", "delta_y", "sigma")
 MODEL_CONFIG_KEYS = ("intercept", "likelihood", "gamma_control", "gamma_fourier")
@@ -207,8 +208,8 @@ class ModelStep(Step):
         controls = [*roles.controls, *interaction_columns(self.data, params.interactions)]
         if controls:
             lines.append(f"    control_columns={literal(controls)},")
-        if roles.geo:
-            lines.append(f"    dims={literal((roles.geo,))},")
+        if model_dims(roles):
+            lines.append(f"    dims={literal(model_dims(roles))},")
         lines.append(f"    adstock={adstock_class}(l_max={literal(params.l_max)}"
                      f"{_component_priors('adstock', media_priors)}),")
         lines.append(f"    saturation={saturation_class}("
