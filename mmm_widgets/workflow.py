@@ -890,7 +890,7 @@ class Workflow:
         return read_curves(trial)
 
     def optimize_budget(self, total: float, periods: int,
-                        bounds: dict[str, tuple[float, float]] | None = None,
+                        bounds: dict[str, tuple[float, float]] | str | None = None,
                         objective: str = "mean", *, risk_level: float = 0.95,
                         monitor=None) -> pd.DataFrame:
         """Allocate ``total`` over the next ``periods`` periods with pymc-marketing.
@@ -901,10 +901,13 @@ class Workflow:
             Budget over the whole horizon (not per period).
         periods : int
             Future periods after the last observed date.
-        bounds : dict, optional
-            Channel -> ``(lowest, highest)`` spend over the horizon.
+        bounds : dict or "none", optional
+            Channel -> ``(lowest, highest)`` spend over the horizon. Channels left out
+            (all of them by default) stay within 30 % of their current spend;
+            ``"none"`` lets every channel get anything from 0 to ``total``.
         objective : {"mean", "cvar", "var"}
-            Maximise the mean response, or a risk-aware utility at ``risk_level``.
+            Maximise the mean response, or a risk-aware utility at ``risk_level`` of
+            the contribution the plan adds.
         risk_level : float
             Confidence level of ``"cvar"`` / ``"var"``.
         monitor : BudgetMonitor, optional
@@ -928,7 +931,7 @@ class Workflow:
         return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
 
     def optimize_budget_in_background(self, total: float, periods: int,
-                                      bounds: dict[str, tuple[float, float]] | None = None,
+                                      bounds: dict[str, tuple[float, float]] | str | None = None,
                                       objective: str = "mean", *,
                                       risk_level: float = 0.95) -> FitJob:
         """Start :meth:`optimize_budget` in a worker thread; ``job.cancel()`` discards it."""

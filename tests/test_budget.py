@@ -14,14 +14,19 @@ import mmm_widgets as mw
 from mmm_widgets.steps.budget import (
     ALLOCATION_COLUMNS,
     CURVE_COLUMNS,
+    IMPORTS,
+    RISK_IMPORT,
     SCENARIO_COLUMNS,
     TOTAL_ROW,
     BudgetCancelled,
     BudgetParams,
     BudgetStep,
     Scenario,
+    synergy_note,
 )
+from mmm_widgets.steps.source import is_safe_name
 from tests.conftest import run_fresh
+from tests.test_reserved_names import _bound_names
 
 pytestmark = pytest.mark.fit
 
@@ -46,6 +51,17 @@ def current_total(fitted) -> float:
 
 def _rel(a: float, b: float) -> float:
     return abs(a - b) / max(abs(b), 1e-300)
+
+
+def _cvar(draws: np.ndarray, level: float) -> float:
+    """Mean of the draws at or below the ``1 - level`` quantile (linear interpolation)."""
+    cut = np.quantile(draws, 1 - level)
+    return float(draws[draws <= cut].mean())
+
+
+def _run_rate(wf: mw.Workflow) -> pd.Series:
+    """Each channel's spend over the horizon at the average of the last 13 weeks."""
+    return wf.data.sort_values("date")[CHANNELS].tail(13).mean() * PERIODS
 
 
 def test_response_curves_are_tidy_saturating_and_marked(fitted):
@@ -122,6 +138,37 @@ def test_bounds_are_respected(fitted, current_total):
         assert low - 1e-6 <= table.at[channel, "optimized"] <= high + 1e-6, channel
     assert table["optimized"].sum() == pytest.approx(current_total, rel=1e-6)
     assert fitted.step("budget").params.bounds == bounds
+    # Channels without bounds of their own keep within 30 % of their current spend.
+    current = _run_rate(fitted)
+    for channel in ("radio", "social"):
+        assert 0.7 * current[channel] * (1 - 1e-6) <= table.at[channel, "optimized"] \
+            <= 1.3 * current[channel] * (1 + 1e-6), channel
+
+
+def test_default_bounds_keep_every_channel_within_30_pct_of_current(fitted, current_total):
+    total = 1.1 * current_total
+    table = fitted.optimize_budget(total, PERIODS)
+    current = _run_rate(fitted)
+    np.testing.assert_allclose(table["current"], current, rtol=1e-12)
+    for channel in CHANNELS:
+        assert 0.7 * current[channel] * (1 - 1e-6) <= table.at[channel, "optimized"] \
+            <= 1.3 * current[channel] * (1 + 1e-6), channel
+    assert table["optimized"].sum() == pytest.approx(total, rel=1e-6)
+    assert table["change_pct"].between(-30 - 1e-4, 30 + 1e-4).all()
+    params = fitted.step("budget").params
+    assert params.bounds == {} and params.default_bound_pct == 30.0
+    code = fitted.step_code("budget")
+    assert "bounds = {c: (0.7 * current[c], 1.3 * current[c]) for c in channels}" in code
+    assert "within 30 % of current spend" in code
+    # "none" is the explicit choice of any split: the same total, no band.
+    free = fitted.optimize_budget(total, PERIODS, bounds="none")
+    assert fitted.step("budget").params.default_bound_pct is None
+    assert "bounds = {c: (0.0, total) for c in channels}" in fitted.step_code("budget")
+    assert free["optimized"].sum() == pytest.approx(total, rel=1e-6)
+    assert (free["optimized"] / current).max() > 1.3 or (free["optimized"] / current).min() < 0.7
+    optimized = fitted.what_if(free["optimized"].to_dict()).loc[TOTAL_ROW, "contribution"]
+    banded = fitted.what_if(table["optimized"].to_dict()).loc[TOTAL_ROW, "contribution"]
+    assert optimized >= banded * (1 - 1e-6)
 
 
 @pytest.mark.parametrize(("kwargs", "match", "column"), [
@@ -134,6 +181,8 @@ def test_bounds_are_respected(fitted, current_total):
     ({"total": -5.0}, "must be positive", None),
     ({"periods": 0}, "at least one period", None),
     ({"objective": "median"}, "Unknown objective", None),
+    ({"total": 1e7}, "bounds='none'", None),
+    ({"bounds": "everything"}, "Unknown bounds", None),
 ])
 def test_bad_budget_input_names_the_problem_and_keeps_state(fitted, current_total, kwargs,
                                                             match, column):
@@ -213,22 +262,88 @@ def test_what_if_is_instant_and_checks_input(fitted, current_total):
         fitted.what_if({"tiktok": 1.0})
 
 
-def test_risk_aware_objective_raises_the_worst_case(fitted, current_total):
-    bounds = {"search": (0.0, 120_000.0)}
-    mean_plan = fitted.optimize_budget(current_total, PERIODS, bounds=bounds)["optimized"]
-    cvar_plan = fitted.optimize_budget(current_total, PERIODS, bounds=bounds,
+def test_risk_aware_objective_is_the_risk_of_what_the_plan_adds(fitted, current_total):
+    mean_plan = fitted.optimize_budget(current_total, PERIODS, bounds="none")["optimized"]
+    cvar_plan = fitted.optimize_budget(current_total, PERIODS, bounds="none",
                                        objective="cvar", risk_level=0.9)["optimized"]
     assert cvar_plan.sum() == pytest.approx(current_total, rel=1e-6)
-    assert "utility.conditional_value_at_risk(0.9)" in fitted.step_code("budget")
-    optimizer = fitted.step("budget").result.optimizer
+    code = fitted.step_code("budget")
+    assert "of_the_plan(utility.conditional_value_at_risk(0.9))" in code
+    assert "optimization = risk_optimizer.allocate_budget(" in code
+    # A raw frame may not take a name the risk code binds.
+    assert not [n for n in _bound_names(fitted.step("budget").code().cell()) if is_safe_name(n)]
+    setup = fitted.step("budget").result.setup_vars
+    risk_optimizer, plan_contribution = setup["risk_optimizer"], setup["plan_contribution"]
+    current = fitted.scenarios.allocation("current")
+    # The objective at any plan is the CVaR of that plan's own contribution, computed
+    # here straight from its posterior draws (with the plan minus without spend).
+    added = {}
+    for name, plan in (("mean", mean_plan.to_dict()), ("cvar", cvar_plan.to_dict()),
+                       ("current", current)):
+        spend = xr.DataArray([plan[c] / PERIODS for c in CHANNELS], dims="channel",
+                             coords={"channel": CHANNELS})
+        draws = plan_contribution(plan).sum("channel").to_numpy()
+        added[name] = _cvar(draws, 0.9)
+        assert risk_optimizer.evaluate_plan(spend).utility == pytest.approx(
+            added[name], rel=1e-6), name
+    assert added["cvar"] >= added["mean"] * (1 - 1e-6)
+    assert added["cvar"] >= added["current"] * (1 - 1e-6)
 
-    def worst_tenth(plan: pd.Series) -> float:
-        spend = xr.DataArray(plan.to_numpy() / PERIODS, dims="channel",
-                             coords={"channel": list(plan.index)})
-        draws = np.sort(optimizer.evaluate_response_distribution(spend).to_numpy())
-        return float(draws[: int(0.1 * draws.size)].mean())
 
-    assert worst_tenth(cvar_plan) >= worst_tenth(mean_plan) - 1e-6 * abs(worst_tenth(mean_plan))
+def _risk_utility(objective: str, level: float, baseline: np.ndarray):
+    """The utility function the exported risk code hands pymc-marketing."""
+    captured = {}
+
+    class Evaluator:
+        def evaluate_response_distribution(self, plan):
+            return xr.DataArray(baseline, dims="sample")
+
+    class Model:
+        def budget_optimizer(self, **kwargs):
+            captured.update(kwargs)
+
+    step = BudgetStep(BudgetParams(objective=objective, risk_level=level), data=None)
+    source = "\n".join([*IMPORTS, RISK_IMPORT, *step._risk_lines()])
+    exec(source, {"optimizer": Evaluator(), "mmm": Model(), "per_period": dict,
+                  "horizon": [0, 1]})
+    return captured["utility_function"]
+
+
+@pytest.mark.parametrize("objective", ["cvar", "var"])
+def test_risk_ignores_the_carry_in_of_past_spend(objective):
+    import pytensor
+    import pytensor.xtensor as ptx
+    from pymc_marketing.mmm import utility
+
+    rng = np.random.default_rng(3)
+    n, level = 200, 0.9
+    # Spend made before the window adds a contribution that differs a lot by draw.
+    carry_in = rng.normal(10_000.0, 3_000.0, n)
+    low_carry_in = carry_in < np.median(carry_in)
+    # Plan a adds 100 in every draw. Plan b adds 120 where the carry-in is low (the
+    # draws that are worst overall) and 50 elsewhere: its own worst case is worse.
+    added = {"a": np.full(n, 100.0), "b": np.where(low_carry_in, 120.0, 50.0)}
+    samples = ptx.xtensor("samples", dims=("sample",), shape=(n,))
+    budgets = ptx.xtensor("budgets", dims=("channel",), shape=(2,))
+
+    def score(function, plan):
+        graph = function(samples, budgets)
+        compiled = pytensor.function([samples, budgets], graph.values,
+                                     on_unused_input="ignore")
+        return float(compiled(carry_in + added[plan], np.zeros(2)))
+
+    def by_hand(draws):
+        return _cvar(draws, level) if objective == "cvar" else float(
+            np.quantile(draws, 1 - level))
+
+    plan_utility = _risk_utility(objective, level, carry_in)
+    for plan in added:
+        assert score(plan_utility, plan) == pytest.approx(by_hand(added[plan]), rel=1e-9)
+    assert score(plan_utility, "a") > score(plan_utility, "b")
+    # Applied to the whole response (the risk of past spend), the ranking flips.
+    raw = (utility.conditional_value_at_risk(level) if objective == "cvar"
+           else utility.value_at_risk(level))
+    assert score(raw, "b") > score(raw, "a")
 
 
 def test_export_replays_allocation_and_scenarios_in_fresh_process(fitted, current_total,
@@ -272,14 +387,14 @@ def test_save_and_load_keep_scenarios_and_allocation(fitted, current_total, tmp_
 def test_background_optimization_cancel_keeps_previous_result(fitted, current_total):
     before = fitted.optimize_budget(current_total, PERIODS)
     params = fitted.step("budget").params
-    job = fitted.optimize_budget_in_background(current_total * 1.5, 26)
+    job = fitted.optimize_budget_in_background(current_total * 1.5, 26, bounds="none")
     job.cancel()
     with pytest.raises(BudgetCancelled):
         job.wait(300)
     assert job.monitor.snapshot().phase == "cancelled"
     assert fitted.step("budget").params == params
     pd.testing.assert_frame_equal(fitted.step("budget").result.allocation, before)
-    job = fitted.optimize_budget_in_background(current_total, 26)
+    job = fitted.optimize_budget_in_background(current_total, 26, bounds="none")
     table = job.wait(300)
     assert table["optimized"].sum() == pytest.approx(current_total, rel=1e-6)
     assert job.monitor.snapshot().phase == "done"
@@ -287,12 +402,14 @@ def test_background_optimization_cancel_keeps_previous_result(fitted, current_to
 
 def test_params_round_trip_through_json():
     params = BudgetParams(periods=8, total=1000.0, bounds={"tv": (1.0, 2.0)},
-                          objective="var", risk_level=0.8,
+                          default_bound_pct=None, objective="var", risk_level=0.8,
                           scenarios=(Scenario("a", {"tv": 5.0}),
                                      Scenario("b", base="a", change_pct=-10.0)))
     again = BudgetParams.from_dict(json.loads(json.dumps(params.to_dict())))
     assert again == params
     assert isinstance(again.scenarios[1], Scenario) and again.bounds["tv"] == (1.0, 2.0)
+    assert again.default_bound_pct is None
+    assert BudgetParams.from_dict({"periods": 8}).default_bound_pct == 30.0
 
 
 def test_geo_models_are_refused_with_a_clear_message(geo):
@@ -302,3 +419,16 @@ def test_geo_models_are_refused_with_a_clear_message(geo):
     step = BudgetStep(BudgetParams(), wf.data_result)
     with pytest.raises(mw.ModelError, match="geo models"):
         step.validate({"mmm": object()})
+
+
+def test_synergy_note_only_when_the_model_has_interactions(weekly):
+    plain = mw.Workflow(weekly)
+    plain.map_data(date="date", target="sales", channels=CHANNELS, controls=["promo"])
+    plain.configure_model(l_max=4)
+    assert synergy_note(plain) is None
+    paired = mw.Workflow(weekly)
+    paired.map_data(date="date", target="sales", channels=CHANNELS, controls=["promo"])
+    paired.configure_model(l_max=4, interactions=[("tv", "search")])
+    note = synergy_note(paired)
+    assert "does not include the measured interaction of tv x search" in note
+    assert "wf.interaction_effects()" in note

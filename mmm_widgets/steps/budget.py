@@ -10,10 +10,15 @@ Carryover. ``mmm.budget_optimizer(start, end)`` builds a date axis of three bloc
 last ``l_max`` observed periods with their real spend (carry-in, so the adstock does not
 start cold), the ``periods`` decision periods, and ``l_max`` zero-spend periods after
 them (carry-over, so spend late in the window is credited for its tail). Its objective
-sums the media contribution over all three blocks; the carry-in part does not depend on
-the plan, so it moves no decision. The contributions reported here are what a plan
-*adds*: the response with the plan minus the response with no spend in the window, per
-posterior draw, over the window and its tail.
+sums the media contribution over all three blocks. The carry-in part does not depend on
+the plan, so it moves no decision of the mean; but it differs by draw, so the risk-aware
+objectives (CVaR, VaR) are applied to what the plan adds instead. The contributions
+reported here are what a plan *adds*: the response with the plan minus the response
+with no spend in the window, per posterior draw, over the window and its tail.
+
+Bounds. Channels without bounds of their own stay within ``DEFAULT_BOUND_PCT`` percent
+of their current spend, so the plan stays near today's; ``bounds="none"`` allows any
+split of the total.
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ if TYPE_CHECKING:
     from mmm_widgets.workflow import FitJob, Workflow
 
 OBJECTIVES = ("mean", "cvar", "var")
+# Channels without bounds of their own stay within this percentage of their current
+# spend (Meridian's default): an optimized plan near today's, not one that switches
+# channels off. ``bounds="none"`` lifts it.
+DEFAULT_BOUND_PCT = 30.0
+NO_LIMIT = "none"
 HDI_PROB = 0.94
 BUILT_IN = ("current", "optimized")
 TOTAL_ROW = "all channels"
@@ -103,8 +113,12 @@ class BudgetParams(Params):
     total : float, optional
         Budget over the horizon to allocate; None compares scenarios without optimizing.
     bounds : dict
-        Channel -> ``(lowest, highest)`` spend over the horizon; channels left out may
-        get anything from 0 to ``total``.
+        Channel -> ``(lowest, highest)`` spend over the horizon; channels left out follow
+        ``default_bound_pct``.
+    default_bound_pct : float or None
+        Channels left out of ``bounds`` stay within this percentage of their current
+        spend (run-rate over the horizon); None lets them get anything from 0 to
+        ``total``.
     objective : {"mean", "cvar", "var"}
         What to maximise: the posterior mean of the response, or, risk-aware, its
         conditional value at risk (mean of the worst ``1 - risk_level`` share of draws)
@@ -127,6 +141,7 @@ class BudgetParams(Params):
     periods: int = 13
     total: float | None = None
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    default_bound_pct: float | None = DEFAULT_BOUND_PCT
     objective: str = "mean"
     risk_level: float = 0.95
     run_rate_periods: int = 13
@@ -145,6 +160,8 @@ class BudgetParams(Params):
         object.__setattr__(self, "scenarios", scenarios)
         if self.total is not None:
             object.__setattr__(self, "total", float(self.total))
+        if self.default_bound_pct is not None:
+            object.__setattr__(self, "default_bound_pct", float(self.default_bound_pct))
 
     def scenario(self, name: str) -> Scenario | None:
         """The user scenario called ``name`` (None if there is none)."""
@@ -316,13 +333,26 @@ class BudgetStep(Step):
         if "mmm" not in namespace:
             raise StepOrderError(problem("There is no fitted model.", "Fit the model first."))
         problems = settings_problems(self.params, self.channels, self._n_dates())
-        problems += bounds_problems(self.params.total, self.params.bounds, self.channels)
+        current = None if problems else self.current_spend()
+        problems += bounds_problems(self.params.total, self.params.bounds, self.channels,
+                                    current, self.params.default_bound_pct)
         problems += scenario_problems(self.params, self.channels)
         if problems:
             raise DataError(problems)
 
     def _n_dates(self) -> int:
         return int(self.data.data[self.data.roles.date].nunique())
+
+    def current_spend(self) -> dict[str, float]:
+        """Each channel's run-rate over the horizon, from the mapped data.
+
+        The same numbers as ``current`` in the exported code (which reads them from the
+        model's data), so bounds can be checked before anything runs.
+        """
+        roles, params = self.data.roles, self.params
+        spend = self.data.data.groupby(roles.date)[list(self.channels)].sum().sort_index()
+        run_rate = spend.tail(params.run_rate_periods).mean()
+        return {c: float(run_rate[c]) * params.periods for c in self.channels}
 
     # ----- code ---------------------------------------------------------------------
     def sections(self) -> list[tuple[str, list[str]]]:
@@ -338,17 +368,26 @@ class BudgetStep(Step):
     def code(self) -> CodeChunk:
         """The exported cell: optimizer, optimized allocation, scenarios, response curves."""
         lines = [line for _, part in self.sections() for line in part]
-        return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
-                         title=self.title)
+        return CodeChunk(comment=self.describe(), lines=tuple(lines),
+                         imports=self._imports(), title=self.title)
 
     def describe(self) -> str:
         """One line saying what the step does."""
         params = self.params
         what = (f"allocate {params.total:,.0f} over {params.periods} future periods "
-                f"({_objective_text(params)})" if params.total is not None
+                f"({_objective_text(params)}; {self._bounds_text()})"
+                if params.total is not None
                 else f"compare plans over {params.periods} future periods")
         return (f"Budget: {what}; {len(params.scenarios)} own scenarios; response curves "
                 f"with a marginal-ROAS threshold of {params.threshold:g}")
+
+    def _bounds_text(self) -> str:
+        params = self.params
+        if all(c in params.bounds for c in self.channels):
+            return "bounds set per channel"
+        if params.default_bound_pct is None:
+            return "no default bounds"
+        return f"channels within {params.default_bound_pct:g} % of current spend"
 
     def _setup_lines(self) -> list[str]:
         params = self.params
@@ -363,7 +402,7 @@ class BudgetStep(Step):
             "# and adds l_max periods without spend after it (carry-over)",
             "optimizer = mmm.budget_optimizer(",
             "    start_date=horizon[0], end_date=horizon[-1],",
-            f"    utility_function={_utility_code(params)},",
+            "    utility_function=utility.average_response,",
             ")",
             "target_scale = float(mmm.data.get_target_scale())",
             "",
@@ -386,20 +425,78 @@ class BudgetStep(Step):
             "    return (with_plan - no_spend).sum('date') * target_scale",
             "",
             "",
+            *self._risk_lines(),
         ]
+
+    def _optimizer_name(self) -> str:
+        return "optimizer" if self.params.objective == "mean" else "risk_optimizer"
+
+    def _risk_lines(self) -> list[str]:
+        """A second optimizer whose risk measure sees only what the plan adds.
+
+        pymc-marketing applies the utility to its response over the whole date axis,
+        carry-in included. That part does not depend on the plan but differs by draw,
+        so a risk measure of it would pick its worst draws by the spend made before the
+        window. Subtracting each draw's response without spend in the window leaves the
+        plan's own contribution, as :func:`plan_contribution` reports it; for the mean
+        the constant changes nothing, so the mean objective needs no second optimizer.
+        """
+        params = self.params
+        if params.objective == "mean":
+            return []
+        return [
+            f"# {_objective_text(params)} of what the plan adds. pymc-marketing's response "
+            "also holds the",
+            "# contribution of spend made before the window, which differs by draw: left "
+            "in, it would",
+            "# decide which draws are the worst and hedge the plan against past spend",
+            "def of_the_plan(risk):",
+            "    \"\"\"``risk`` of the response a plan adds: its response minus the one "
+            "without spend.\"\"\"",
+            "    no_spend_total = optimizer.evaluate_response_distribution(per_period({}))",
+            "    baseline = ptx.as_xtensor(no_spend_total.to_numpy(), "
+            "dims=no_spend_total.dims)",
+            "",
+            "    def plan_utility(samples, budgets):",
+            "        return risk(samples - baseline, budgets)",
+            "",
+            "    return plan_utility",
+            "",
+            "",
+            "risk_optimizer = mmm.budget_optimizer(",
+            "    start_date=horizon[0], end_date=horizon[-1],",
+            f"    utility_function=of_the_plan({_utility_code(params)}),",
+            ")",
+        ]
+
+    def _bounds_lines(self) -> list[str]:
+        params, pct = self.params, self.params.default_bound_pct
+        explicit = [f"    {literal(c)}: {literal(params.bounds[c])},"
+                    for c in self.channels if c in params.bounds]
+        if len(explicit) == len(self.channels):
+            return ["# (lowest, highest) spend of each channel over the horizon",
+                    "bounds = {", *explicit, "}"]
+        if pct is None:
+            lines = ["# (lowest, highest) spend of each channel over the horizon: any split "
+                     "of the total",
+                     "bounds = {c: (0.0, total) for c in channels}"]
+        else:
+            low, high = band_factors(pct)
+            lines = [f"# (lowest, highest) spend of each channel over the horizon: within "
+                     f"{pct:g} % of its",
+                     "# current spend" + (", unless set below" if explicit else ""),
+                     f"bounds = {{c: ({literal(low)} * current[c], {literal(high)} * current[c])"
+                     " for c in channels}"]
+        return lines + (["bounds.update({", *explicit, "})"] if explicit else [])
 
     def _optimize_lines(self) -> list[str]:
         params = self.params
         total = float(params.total)
-        bounds = full_bounds(total, params.bounds, self.channels)
         prob = literal(float(params.hdi_prob))
         return [
             f"total = {literal(total)}",
-            "# (lowest, highest) spend of each channel over the horizon",
-            "bounds = {",
-            *[f"    {literal(c)}: {literal(b)}," for c, b in bounds.items()],
-            "}",
-            "optimization = optimizer.allocate_budget(",
+            *self._bounds_lines(),
+            f"optimization = {self._optimizer_name()}.allocate_budget(",
             "    total_budget=total / periods,",
             "    budget_bounds={c: (low / periods, high / periods) "
             "for c, (low, high) in bounds.items()},",
@@ -524,7 +621,10 @@ class BudgetStep(Step):
         # Each part runs with the cell's imports: executing the parts one after another
         # in one namespace is executing the exported cell.
         execute(CodeChunk(comment=f"{self.describe()} ({kind})", lines=tuple(lines),
-                          imports=IMPORTS, title=self.title), namespace)
+                          imports=self._imports(), title=self.title), namespace)
+
+    def _imports(self) -> tuple[str, ...]:
+        return IMPORTS if self.params.objective == "mean" else (*IMPORTS, RISK_IMPORT)
 
     def _read(self, namespace: dict[str, Any], previous: BudgetResult | None) -> BudgetResult:
         params = self.params
@@ -576,15 +676,12 @@ _MISSING = object()
 
 IMPORTS = ("import arviz as az", "import numpy as np", "import pandas as pd",
            "import xarray as xr", "from pymc_marketing.mmm import utility")
+RISK_IMPORT = "import pytensor.xtensor as ptx"
 
 
 def _utility_code(params: BudgetParams) -> str:
-    level = literal(float(params.risk_level))
-    if params.objective == "cvar":
-        return f"utility.conditional_value_at_risk({level})"
-    if params.objective == "var":
-        return f"utility.value_at_risk({level})"
-    return "utility.average_response"
+    name = "conditional_value_at_risk" if params.objective == "cvar" else "value_at_risk"
+    return f"utility.{name}({literal(float(params.risk_level))})"
 
 
 def _objective_text(params: BudgetParams) -> str:
@@ -709,6 +806,11 @@ def settings_problems(params: BudgetParams, channels: tuple[str, ...], n_dates: 
     if params.objective not in OBJECTIVES:
         problems.append(problem(f"Unknown objective {params.objective!r}.",
                                 f"Use one of {', '.join(OBJECTIVES)}."))
+    pct = params.default_bound_pct
+    if pct is not None and not (math.isfinite(pct) and pct >= 0):
+        problems.append(problem(f"The default bound must be a percentage of 0 or more, not "
+                                f"{pct!r}.", f"Use e.g. {DEFAULT_BOUND_PCT:g}, or no default "
+                                             f"bounds (bounds={NO_LIMIT!r})."))
     if not 0 < params.risk_level < 1:
         problems.append(problem(f"The risk level must be between 0 and 1, not "
                                 f"{params.risk_level!r}.", "Use e.g. 0.95."))
@@ -728,8 +830,14 @@ def settings_problems(params: BudgetParams, channels: tuple[str, ...], n_dates: 
 
 
 def bounds_problems(total: float | None, bounds: Mapping[str, tuple[float, float]],
-                    channels: tuple[str, ...]) -> list:
-    """Problems with the total and the bounds: unknown channels, order, feasibility."""
+                    channels: tuple[str, ...], current: Mapping[str, float] | None = None,
+                    pct: float | None = None) -> list:
+    """Problems with the total and the bounds: unknown channels, order, feasibility.
+
+    Channels left out of ``bounds`` stay within ``pct`` percent of their ``current``
+    spend (see :func:`full_bounds`); feasibility is checked only when ``current`` is
+    known or ``pct`` is None.
+    """
     problems = []
     for channel in bounds:
         if channel not in channels:
@@ -752,19 +860,23 @@ def bounds_problems(total: float | None, bounds: Mapping[str, tuple[float, float
             problems.append(problem(
                 f"The lowest spend of {channel!r} ({low:,.2f}) is above its highest "
                 f"({high:,.2f}).", "Swap them or raise the highest.", column=channel))
-    if problems:
+    if problems or (pct is not None and current is None):
         return problems
-    full = full_bounds(total, known, channels)
+    full = full_bounds(total, known, channels, current, pct)
     lows = sum(low for low, _ in full.values())
     highs = sum(min(high, total) for _, high in full.values())
+    banded = [c for c in channels if c not in known] if pct is not None else []
+    band = (f" {', '.join(banded)} keep within {pct:g} % of current spend by default: "
+            "give them bounds of their own, or allow any split with "
+            f"bounds={NO_LIMIT!r}.") if banded else ""
     if lows > total * (1 + 1e-12):
         problems.append(problem(
             f"The lowest spends add up to {lows:,.2f}, more than the total {total:,.2f}.",
-            "Lower some minimums or raise the total."))
+            f"Lower some minimums or raise the total.{band}"))
     if highs < total * (1 - 1e-12):
         problems.append(problem(
             f"The highest spends add up to {highs:,.2f}, less than the total {total:,.2f}.",
-            "Raise some maximums or lower the total."))
+            f"Raise some maximums or lower the total.{band}"))
     return problems
 
 
@@ -813,9 +925,26 @@ def allocation_problems(allocation: Mapping[str, float], channels: tuple[str, ..
 
 
 def full_bounds(total: float, bounds: Mapping[str, tuple[float, float]],
-                channels: tuple[str, ...]) -> dict[str, tuple[float, float]]:
-    """Bounds of every channel over the horizon; channels left out get ``(0, total)``."""
-    return {c: tuple(float(v) for v in bounds.get(c, (0.0, total))) for c in channels}
+                channels: tuple[str, ...], current: Mapping[str, float] | None = None,
+                pct: float | None = None) -> dict[str, tuple[float, float]]:
+    """Bounds of every channel over the horizon.
+
+    Channels left out of ``bounds`` get ``current`` spend plus or minus ``pct``
+    percent (not below 0), or ``(0, total)`` when ``pct`` is None.
+    """
+    def default(channel: str) -> tuple[float, float]:
+        if pct is None:
+            return (0.0, float(total))
+        low, high = band_factors(pct)
+        return (low * float(current[channel]), high * float(current[channel]))
+
+    return {c: tuple(float(v) for v in bounds[c]) if c in bounds else default(c)
+            for c in channels}
+
+
+def band_factors(pct: float) -> tuple[float, float]:
+    """Factors of current spend at the edges of a band of ``pct`` percent (low not below 0)."""
+    return max(1 - pct / 100, 0.0), 1 + pct / 100
 
 
 def translate_budget_error(error: BaseException) -> ModelError:
@@ -978,28 +1107,42 @@ def ensure_budget(workflow: Workflow) -> BudgetResult:
 
 
 def optimize_budget(workflow: Workflow, total: float, periods: int,
-                    bounds: Mapping[str, tuple[float, float]] | None = None,
+                    bounds: Mapping[str, tuple[float, float]] | str | None = None,
                     objective: str = "mean", risk_level: float = 0.95,
                     monitor: BudgetMonitor | None = None) -> pd.DataFrame:
-    """See :meth:`Workflow.optimize_budget`."""
+    """See :meth:`Workflow.optimize_budget`.
+
+    ``bounds``: channel -> ``(lowest, highest)``, channels left out within
+    ``DEFAULT_BOUND_PCT`` % of their current spend (also when None); ``"none"`` lets
+    every channel get anything from 0 to ``total``.
+    """
     params = budget_params(workflow)
+    pct: float | None = DEFAULT_BOUND_PCT
+    if isinstance(bounds, str):
+        if bounds.strip().lower() != NO_LIMIT:
+            raise DataError(problem(f"Unknown bounds {bounds!r}.",
+                                    f"Pass {NO_LIMIT!r} for no limits, or a dict of "
+                                    "(lowest, highest) per channel."))
+        bounds, pct = None, None
     try:
         clean_bounds = {str(c): (float(b[0]), float(b[1])) for c, b in (bounds or {}).items()}
-    except (TypeError, ValueError, IndexError) as error:
+    except (TypeError, ValueError, IndexError, AttributeError) as error:
         raise DataError(problem("bounds must map each channel to (lowest, highest) numbers.",
-                                "e.g. {'tv': (10000, 200000)}.")) from error
+                                "e.g. {'tv': (10000, 200000)}, or "
+                                f"{NO_LIMIT!r} for no limits.")) from error
     try:
         total_value = float(total)
     except (TypeError, ValueError) as error:
         raise DataError(problem(f"The total budget must be a number, not {total!r}.",
                                 "Enter the spend to allocate over the horizon.")) from error
     params = params.replace(total=total_value, periods=periods, bounds=clean_bounds,
-                            objective=objective, risk_level=float(risk_level))
+                            default_bound_pct=pct, objective=objective,
+                            risk_level=float(risk_level))
     return run_budget(workflow, params, monitor).allocation.copy()
 
 
 def optimize_in_background(workflow: Workflow, total: float, periods: int,
-                           bounds: Mapping[str, tuple[float, float]] | None = None,
+                           bounds: Mapping[str, tuple[float, float]] | str | None = None,
                            objective: str = "mean", risk_level: float = 0.95) -> FitJob:
     """Start :func:`optimize_budget` in a worker thread and return the job at once."""
     from mmm_widgets.workflow import FitJob
@@ -1008,6 +1151,39 @@ def optimize_in_background(workflow: Workflow, total: float, periods: int,
     job.start(lambda: optimize_budget(workflow, total, periods, bounds, objective, risk_level,
                                       job.monitor))
     return job
+
+
+def synergy_note(workflow: Workflow) -> str | None:
+    """Plain text saying the plan leaves out the model's channel interactions.
+
+    An interaction enters pymc-marketing as a control column (the product of two
+    spends). The optimizer's window holds controls at zero, so response curves,
+    optimizer, scenarios and what-if count every channel on its own.
+
+    Returns
+    -------
+    str or None
+        None when the model has no interaction.
+    """
+    if workflow.status("model") not in ("done", "stale"):
+        return None
+    pairs = workflow.step("model").params.interactions
+    if not pairs:
+        return None
+    effects = None
+    if workflow.status("fit") in ("done", "stale"):
+        effects = getattr(workflow.step("fit").result, "interaction_effects", None)
+    names = []
+    for a, b in pairs:
+        name = f"{a} x {b}"
+        verdict = (effects["verdict"].get(name) if effects is not None
+                   and "verdict" in effects else None)
+        names.append(f"{name} ({verdict})" if verdict else name)
+    return (f"The plan does not include the measured interaction of {', '.join(names)}. "
+            "pymc-marketing holds an interaction as a control, and controls stay at zero "
+            "in the planning window, so the response curves, the optimizer, the scenarios "
+            "and the what-if count each channel on its own. The interaction's own "
+            "contribution is in wf.interaction_effects().")
 
 
 def what_if(workflow: Workflow, allocation: Mapping[str, float]) -> pd.DataFrame:
@@ -1119,6 +1295,8 @@ def rerun(workflow: Workflow, params: dict[str, Any], folder: Any = None) -> Bud
     """Re-run the budget step of a loaded workflow from its saved parameters.
 
     The optimizer is deterministic given the posterior, which is loaded as saved, so the
-    allocation and the scenario table come back as they were.
+    allocation and the scenario table come back as they were. Workflows saved before
+    default bounds existed had none.
     """
+    params = {"default_bound_pct": None, **params}
     return run_budget(workflow, BudgetParams.from_dict(params))

@@ -43,6 +43,8 @@ _LATER_STEP_NAMES = (
     'scenario_table', 'scenarios', 'shapley_credit', 'slope', 'synergy',
     'synergy_converted', 'synergy_flows', 'synergy_journeys', 'synergy_paths',
     'synergy_touches', 'threshold', 'threshold_spend', 'total', 'utility', 'x',
+    # the budget cell with a risk-aware objective
+    'of_the_plan', 'ptx', 'risk_optimizer',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).
