@@ -190,6 +190,7 @@ def _budget(workflow: Workflow) -> tuple[str, Any]:
     if workflow.status("budget") != "done" or not hasattr(workflow, "scenarios"):
         return _missing("budget")
     from mmm_widgets.plots.budget import scenario_figure
+    from mmm_widgets.steps.budget import synergy_note
 
     compare = workflow.scenarios.compare()
     result = workflow.step("budget").result
@@ -197,6 +198,9 @@ def _budget(workflow: Workflow) -> tuple[str, Any]:
     text = ("<p>Named budget scenarios and their predicted outcome "
             f"({workflow.step('budget').params.hdi_prob:.0%} interval).</p>")
     text += _table(compare)
+    note = synergy_note(workflow)
+    if note is not None:
+        text += f'<p class="warn">{html.escape(note)}</p>'
     if allocation is not None:
         text += "<p>Optimized allocation over the planning horizon.</p>" + _table(allocation)
     figure, _ = scenario_figure(compare, workflow.step("budget").params.hdi_prob)

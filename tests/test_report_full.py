@@ -29,4 +29,5 @@ def test_every_section_has_content(report_path):
     for section in SECTIONS:
         assert f"<h2>{section}</h2>" in text
     assert "mmm_share" in text and "budget +10 %" in text
+    assert "does not include the measured interaction" not in text
     assert text.count('class="bk-root"') + text.count("data-root-id") >= 3

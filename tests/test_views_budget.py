@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.budget import TOTAL_ROW
+from mmm_widgets.steps.budget import NO_LIMIT, TOTAL_ROW
 from mmm_widgets.views.budget import BudgetView
 
 pytestmark = pytest.mark.fit
@@ -28,6 +29,7 @@ def fitted() -> mw.Workflow:
 @pytest.fixture(scope="module")
 def optimized_panel(fitted) -> BudgetView:
     panel = BudgetView(fitted)
+    assert panel.ready.wait(120)
     panel.total.value = 300_000.0
     panel.periods.value = 13
     panel.low["tv"].value = "60000"
@@ -41,19 +43,42 @@ def test_panel_starts_with_curves_and_current_total(fitted):
     panel = BudgetView(fitted)
     assert panel.ready.wait(120)
     assert len(panel.curves_box.children) == 1 and "Computing" not in panel.curves_note.value
-    run_rate = fitted.data[CHANNELS].tail(13).mean().sum()
-    assert panel.total.value == pytest.approx(round(run_rate * 13, -2))
+    run_rate = fitted.data[CHANNELS].tail(13).mean()
+    assert panel.total.value == pytest.approx(round(run_rate.sum() * 13, -2))
     assert panel.cancel_button.disabled and not panel.optimize_button.disabled
+    # Bounds start at current spend +/- 30 % over the horizon, rounded inwards.
+    bounds = panel.bounds()
+    for channel in CHANNELS:
+        current = run_rate[channel] * 13
+        assert bounds[channel] == (math.ceil(0.7 * current), math.floor(1.3 * current))
+        assert not panel.low[channel].disabled
+    # A longer horizon scales the bounds the panel filled in; edited ones stay.
+    panel.low["tv"].value = "50,000"
+    panel.periods.value = 26
+    assert panel.bounds()["radio"] == (math.ceil(0.7 * run_rate["radio"] * 26),
+                                       math.floor(1.3 * run_rate["radio"] * 26))
+    assert panel.bounds()["tv"][0] == 50_000.0
+    panel.no_limit.value = True
+    assert panel.bounds() == NO_LIMIT and panel.low["radio"].disabled
+    panel.default_bounds_button.click()
+    assert not panel.no_limit.value
+    assert panel.bounds()["tv"] == (math.ceil(0.7 * run_rate["tv"] * 26),
+                                    math.floor(1.3 * run_rate["tv"] * 26))
+    assert panel.synergy_note.value == ""
 
 
 def test_optimize_button_runs_in_thread_and_fills_tables(fitted, optimized_panel):
     panel = optimized_panel
     params = fitted.step("budget").params
     assert params.total == 300_000.0 and params.periods == 13
-    assert params.bounds == {"tv": (60_000.0, 300_000.0), "search": (0.0, 120_000.0)}
+    run_rate = fitted.data[CHANNELS].tail(13).mean() * 13
+    # What the boxes show is what the optimizer gets: every channel, explicitly.
+    assert params.bounds["tv"] == (60_000.0, math.floor(1.3 * run_rate["tv"]))
+    assert params.bounds["search"] == (math.ceil(0.7 * run_rate["search"]), 120_000.0)
+    assert set(params.bounds) == set(CHANNELS)
     allocation = fitted.step("budget").result.allocation
-    assert allocation.at["tv", "optimized"] >= 60_000.0 - 1e-6
-    assert allocation.at["search", "optimized"] <= 120_000.0 + 1e-6
+    for channel, (low, high) in params.bounds.items():
+        assert low - 1e-6 <= allocation.at[channel, "optimized"] <= high + 1e-6, channel
     assert "<b>Allocation</b>" in panel.allocation_table.value
     assert "optimized" in panel.scenario_table.value
     assert panel.progress.description == "Done" and panel.progress.value == 1.0
@@ -162,3 +187,12 @@ def test_wizard_starts_the_curves_once_the_panel_is_shown(fitted):
     wizard.show("data")
     wizard.show("budget")
     assert panel._curves_thread is thread
+
+
+def test_panel_says_the_plan_leaves_out_a_measured_interaction(weekly):
+    wf = mw.Workflow(weekly)
+    wf.map_data(date="date", target="sales", channels=CHANNELS, controls=["promo"])
+    wf.configure_model(l_max=4, interactions=[("tv", "search")])
+    panel = BudgetView(wf, defer_curves=True)
+    assert "does not include the measured interaction of tv x search" in \
+        panel.synergy_note.value

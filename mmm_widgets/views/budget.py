@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from mmm_widgets.plots.budget import (
     what_if_figure,
 )
 from mmm_widgets.steps.budget import (
+    DEFAULT_BOUND_PCT,
+    NO_LIMIT,
     OBJECTIVES,
     TOTAL_ROW,
     BudgetCancelled,
@@ -30,6 +33,7 @@ from mmm_widgets.steps.budget import (
     budget_params,
     optimize_budget,
     run_budget,
+    synergy_note,
 )
 from mmm_widgets.views.common import (
     CodeBox,
@@ -94,6 +98,24 @@ class BudgetView(w.VBox):
         for channel, (low, high) in params.bounds.items():
             if channel in self.low:
                 self.low[channel].value, self.high[channel].value = f"{low:g}", f"{high:g}"
+        # The boxes are filled with current spend +/- DEFAULT_BOUND_PCT once the run-rate
+        # is known; a box still holding that text follows a change of the horizon.
+        self._default_texts: dict[str, tuple[str, str]] = {}
+        self._restored_pct = params.default_bound_pct if params.total is not None \
+            else DEFAULT_BOUND_PCT
+        self.no_limit = w.Checkbox(description="No limits: any channel from 0 to the total",
+                                   value=self._restored_pct is None and not params.bounds,
+                                   indent=False, layout=w.Layout(width="auto"))
+        self.default_bounds_button = w.Button(
+            description=f"Current ± {DEFAULT_BOUND_PCT:g} %", icon="undo",
+            tooltip="Fill every channel's bounds with its current spend plus or minus "
+                    f"{DEFAULT_BOUND_PCT:g} % over the horizon")
+        self.no_limit.observe(guard(lambda _: self._show_no_limit()), names="value")
+        self.default_bounds_button.on_click(guard(lambda _: self.fill_default_bounds()))
+        self.periods.observe(guard(lambda _: self._follow_periods()), names="value")
+        self._show_no_limit()
+        note = synergy_note(workflow)
+        self.synergy_note = w.HTML(message_html("warn", html.escape(note)) if note else "")
         self.optimize_button = w.Button(description="Optimize", button_style="primary",
                                         icon="play")
         self.cancel_button = w.Button(description="Cancel", button_style="warning",
@@ -149,9 +171,12 @@ class BudgetView(w.VBox):
                    "</i>"),
             w.HBox([w.VBox([self.total, self.periods]),
                     w.VBox([self.objective, self.risk_level])]),
-            w.HTML("<i>Bounds per channel over the horizon (lowest, highest); empty means "
-                   "0 and no limit.</i>"),
+            w.HTML("<i>Bounds per channel over the horizon (lowest, highest), filled with "
+                   f"current spend ± {DEFAULT_BOUND_PCT:g} % so the plan stays near today's; "
+                   "edit them, or empty a box for 0 / no limit.</i>"),
             w.VBox(bounds_rows),
+            w.HBox([self.default_bounds_button, self.no_limit]),
+            self.synergy_note,
             w.HBox([self.optimize_button, self.cancel_button, self.prepare_button,
                     self.export_button]),
             w.HBox([self.progress, self.status]),
@@ -196,6 +221,8 @@ class BudgetView(w.VBox):
             if not self.total.value:
                 current = sum(self.curves_current().values()) * self.periods.value
                 self.total.value = round(current, -2) if current >= 1000 else current
+            if self._restored_pct is not None:
+                self.fill_default_bounds(only_empty=True)
         finally:
             if "Computing" in self.curves_note.value:  # failed: the message says why
                 self.curves_note.value = ""
@@ -217,15 +244,62 @@ class BudgetView(w.VBox):
             "info", "Marginal ROAS stays above the threshold on the whole curve (to twice "
                     f"the largest past spend) for: {html.escape(', '.join(beyond))}.")
 
+    # ----- bounds -----------------------------------------------------------------
+    def default_bounds(self) -> dict[str, tuple[str, str]]:
+        """Box texts of current spend ± ``DEFAULT_BOUND_PCT`` % over the horizon.
+
+        Rounded inwards to whole units, so the shown bounds lie inside the exact band.
+        """
+        band, periods = DEFAULT_BOUND_PCT / 100, int(self.periods.value)
+        out = {}
+        for channel, rate in self.curves_current().items():
+            low, high = max(1 - band, 0.0) * rate * periods, (1 + band) * rate * periods
+            if math.floor(high) - math.ceil(low) >= 1:
+                low, high = math.ceil(low), math.floor(high)
+            out[channel] = (f"{low:,.0f}" if low == int(low) else f"{low:g}",
+                            f"{high:,.0f}" if high == int(high) else f"{high:g}")
+        return out
+
+    def fill_default_bounds(self, only_empty: bool = False) -> None:
+        """Fill the bounds with current spend ± ``DEFAULT_BOUND_PCT`` % (and allow them).
+
+        With ``only_empty``, channels whose boxes hold anything keep it.
+        """
+        for channel, texts in self.default_bounds().items():
+            if channel not in self.low:
+                continue
+            if only_empty and (self.low[channel].value.strip()
+                               or self.high[channel].value.strip()):
+                continue
+            self.low[channel].value, self.high[channel].value = texts
+            self._default_texts[channel] = texts
+        if not only_empty:
+            self.no_limit.value = False
+
+    def _follow_periods(self) -> None:
+        defaults = self.default_bounds()
+        for channel, texts in self._default_texts.items():
+            if (self.low[channel].value, self.high[channel].value) == texts \
+                    and channel in defaults:
+                self.low[channel].value, self.high[channel].value = defaults[channel]
+                self._default_texts[channel] = defaults[channel]
+
+    def _show_no_limit(self) -> None:
+        for box in (*self.low.values(), *self.high.values()):
+            box.disabled = self.no_limit.value
+
     # ----- optimize ---------------------------------------------------------------
-    def bounds(self) -> dict[str, tuple[float, float]]:
-        """Bounds as entered: channels with an entry get ``(low or 0, high or total)``."""
+    def bounds(self) -> dict[str, tuple[float, float]] | str:
+        """Bounds as entered, for every channel: ``(low or 0, high or total)``.
+
+        ``"none"`` when *No limits* is ticked.
+        """
+        if self.no_limit.value:
+            return NO_LIMIT
         total = float(self.total.value)
         out, problems = {}, []
         for channel in self.channels:
             low_text, high_text = self.low[channel].value.strip(), self.high[channel].value.strip()
-            if not low_text and not high_text:
-                continue
             try:
                 low = float(low_text.replace(",", "")) if low_text else 0.0
                 high = float(high_text.replace(",", "")) if high_text else total
