@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,13 @@ import pandas as pd
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, MMMWidgetsError, problem
 from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.categorical import (
+    MAX_LEVELS,
+    Levels,
+    expand_controls,
+    find_levels,
+    indicator_lines,
+)
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.quality import Finding, find_warnings, quality_table
 from mmm_widgets.steps.source import Source, read_source
@@ -55,6 +63,9 @@ class DataParams(Params):
         ``strftime`` format of text dates; inferred when omitted.
     long : LongFormat, optional
         Set when the table is long; it is pivoted to one column per channel.
+    categorical : tuple of Levels
+        The text controls and their levels, found by :meth:`DataStep.validate`; each
+        becomes one 0/1 column per level except its reference level.
     """
 
     source: Source
@@ -65,11 +76,18 @@ class DataParams(Params):
     geo: str | None = None
     date_format: str | None = None
     long: LongFormat | None = None
+    categorical: tuple[Levels, ...] = ()
 
     def roles(self, channels: tuple[str, ...] | None = None) -> Roles:
         """The mapping as :class:`Roles` (optionally with other channels)."""
         return Roles(self.date, self.target, self.channels if channels is None else channels,
                      self.controls, self.geo)
+
+    def model_roles(self) -> Roles:
+        """The roles of the mapped frame: text controls replaced by their indicators."""
+        levels = {found.column: found for found in self.categorical}
+        return dataclasses.replace(self.roles(),
+                                   controls=expand_controls(self.controls, levels))
 
 
 @dataclass
@@ -81,7 +99,8 @@ class DataResult:
     data : pandas.DataFrame
         The mapped frame: date, geo, channels, controls, target; sorted by date.
     roles : Roles
-        The mapping with channels resolved.
+        The mapping with channels resolved, and text controls replaced by their
+        indicator columns (the columns the model uses).
     frequency : str
         Detected spacing of the dates.
     date_format : str or None
@@ -125,11 +144,20 @@ class DataStep(Step):
             wide, channels = self._pivot(raw, namespace)
         else:
             wide, channels = raw, params.channels
-        result = check_frame(wide, params.roles(channels), params.date_format, self.l_max)
+        levels = find_levels(wide, params.controls)
+        result = check_frame(wide, params.roles(channels), params.date_format, self.l_max,
+                             text_controls=tuple(levels))
+        result.problems += [
+            problem(f"The text control has {len(found.levels) + 1} different values; a control "
+                    f"can have at most {MAX_LEVELS + 1}.",
+                    "Group the values into a few categories, or leave the column out.",
+                    column=column)
+            for column, found in levels.items() if len(found.levels) > MAX_LEVELS]
         if result.problems:
             raise DataError(result.problems)
         self.params = params.replace(date_format=params.date_format or result.date_format,
-                                     channels=tuple(channels))
+                                     channels=tuple(channels),
+                                     categorical=tuple(levels.values()))
         self._frequency = result.frequency
 
     def run(self, namespace: dict[str, Any]) -> DataResult:
@@ -219,11 +247,13 @@ class DataStep(Step):
             frame = WIDE_VARIABLE
         date, data = literal(roles.date), DATA_VARIABLE
         sort = [roles.date, *([roles.geo] if roles.geo else [])]
+        text = {found.column for found in params.categorical}
+        numeric = [c for c in roles.numeric if c not in text]
         lines += [
             f"{data} = {frame}[{literal(list(roles.all))}].copy()",
             f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
-            f"{data}[{literal(list(roles.numeric))}] = "
-            f"{data}[{literal(list(roles.numeric))}].astype('float64')",
+            f"{data}[{literal(numeric)}] = {data}[{literal(numeric)}].astype('float64')",
+            *indicator_lines(data, params.categorical),
             f"{data} = {data}.sort_values({literal(sort)}).reset_index(drop=True)",
         ]
         return CodeChunk(
@@ -234,7 +264,7 @@ class DataStep(Step):
     def read_results(self, namespace: dict[str, Any]) -> DataResult:
         """Collect the mapped frame and its quality findings."""
         data = namespace[DATA_VARIABLE]
-        roles = self.params.roles()
+        roles = self.params.model_roles()
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
                           warnings=find_warnings(data, roles),

@@ -159,7 +159,8 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
 
 
 def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = None,
-                l_max: int = DEFAULT_L_MAX) -> CheckResult:
+                l_max: int = DEFAULT_L_MAX, text_controls: tuple[str, ...] = ()
+                ) -> CheckResult:
     """Check a wide frame against a mapping and collect every problem.
 
     A problem with one column does not stop the checks of the others: a missing
@@ -175,6 +176,9 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         Format of text dates; inferred when omitted.
     l_max : int
         Adstock window used to judge whether there are enough periods.
+    text_controls : tuple of str
+        Controls that hold categories (they become indicator columns), so they are not
+        checked as numbers.
 
     Returns
     -------
@@ -196,7 +200,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.date_format = parsed.date_format
         result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format)
     where = _row_labeler(parsed.values if parsed is not None else None)
-    checked: set[str] = {roles.date, *([roles.geo] if roles.geo else [])}
+    checked: set[str] = {roles.date, *([roles.geo] if roles.geo else []), *text_controls}
     for column in roles.numeric:
         if column in usable and column not in checked:
             checked.add(column)

@@ -220,7 +220,8 @@ class DataView(w.VBox):
         self.message.value = message_html(
             "ok", f"<b>Mapping applied{stale}.</b> {len(data)} rows, {result.frequency} from "
                   f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}{geos}; "
-                  f"{len(roles.channels)} channels, {len(roles.controls)} controls.")
+                  f"{len(roles.channels)} channels, {len(roles.controls)} controls."
+                  f"{_levels_html(self.workflow.step('data').params.categorical)}")
         if result.warnings:
             items = "".join(f"<li>{html.escape(f.message)}</li>" for f in result.warnings)
             self.findings.value = message_html("warn", f"<b>Worth a look</b><ul>{items}</ul>")
@@ -273,6 +274,16 @@ class DataView(w.VBox):
     def _on_long_toggled(self, change: dict) -> None:
         self.long_box.layout.display = None if change["new"] else "none"
         self.channels.disabled = bool(change["new"])
+
+
+def _levels_html(categorical: tuple) -> str:
+    """Which levels each text control has, and which one is the reference."""
+    items = "".join(
+        f"<li><b>{html.escape(found.column)}</b>: "
+        f"{', '.join(html.escape(repr(level)) for level in found.levels)} "
+        f"(each a 0/1 column; {html.escape(repr(found.reference))} is the reference)</li>"
+        for found in categorical)
+    return f"<br>Text controls become indicator columns:<ul>{items}</ul>" if items else ""
 
 
 def _save_upload(folder: Path, name: str, content: bytes) -> Path:

@@ -77,13 +77,6 @@ def date_gap() -> pd.DataFrame:
     return base().drop(index=[10, 11])
 
 
-def excel_serial_dates() -> pd.DataFrame:
-    frame = base()
-    days = pd.to_datetime(frame["date"]) - pd.Timestamp("1899-12-30")
-    frame["date"] = days.dt.days
-    return frame
-
-
 def dates_with_spaces() -> pd.DataFrame:
     frame = base()
     for row in (2, 3):

@@ -91,8 +91,6 @@ CASES: tuple[Case, ...] = (
          message=("mixes date formats", "'%d/%m/%Y'"), where=("row 3", "row 8")),
     Case("date_gap", builders.date_gap, columns=("date",),
          message=("missing from the weekly sequence",), where=("2023-03-13", "2023-03-20")),
-    Case("excel_serial_dates", builders.excel_serial_dates, columns=("date",),
-         message=("Excel day numbers", "origin='1899-12-30'"), where=("row 0 (44928)",)),
     Case("dates_with_spaces", builders.dates_with_spaces, columns=("date",),
          message=("spaces", ".str.strip()"), where=("row 2", "row 3")),
     # ----- numbers
