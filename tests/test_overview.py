@@ -51,14 +51,12 @@ def test_channel_table_matches_the_fit_and_totals_add_up(fitted):
         summary[["spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
                  "roas", "roas_hdi_low", "roas_hdi_high"]], rtol=1e-9, check_names=False)
     np.testing.assert_allclose(channels["spend"], fitted.data[CHANNELS].sum(), rtol=1e-12)
-    np.testing.assert_allclose(channels["cost_per_unit"],
-                               channels["spend"] / channels["contribution"], rtol=1e-12)
-    np.testing.assert_allclose(channels["cost_per_unit_hdi_low"],
-                               channels["spend"] / channels["contribution_hdi_high"], rtol=1e-12)
     target = fitted.data["sales"].sum()
     np.testing.assert_allclose(channels["share_of_target"], channels["contribution"] / target,
                                rtol=1e-9)
     assert channels["share"].sum() == pytest.approx(1.0, rel=1e-12)
+    # One meaning of share: the fit's channel summary and the overview agree.
+    np.testing.assert_allclose(channels["share"], summary["share"], rtol=1e-9)
     # Totals are sums over channels; their intervals are those of the summed draws,
     # narrower than the sum of the channels' intervals.
     assert totals["spend"] == pytest.approx(channels["spend"].sum(), rel=1e-12)
@@ -69,6 +67,39 @@ def test_channel_table_matches_the_fit_and_totals_add_up(fitted):
         totals["contribution"] < totals["contribution_hdi_high"] < \
         channels["contribution_hdi_high"].sum()
     assert overview.table.index[-1] == TOTAL_ROW and len(overview.table) == len(CHANNELS) + 1
+
+
+def _hdi(draws: np.ndarray, prob: float) -> tuple[float, float]:
+    """The narrowest interval holding ``prob`` of the draws (as arviz defines it)."""
+    ordered = np.sort(np.ravel(draws))
+    inside = math.floor(prob * len(ordered))
+    start = int(np.argmin(ordered[inside:] - ordered[: len(ordered) - inside]))
+    return float(ordered[start]), float(ordered[start + inside])
+
+
+def test_ratios_and_their_intervals_come_from_the_posterior_draws(fitted):
+    margin = 0.3
+    overview = fitted.overview(margin)
+    table = overview.table
+    posterior = fitted.mmm.idata.posterior["channel_contribution"]
+    scale = float(fitted.mmm.get_scales_as_xarray()["target_scale"])
+    per_draw = posterior.sum("date").to_numpy().reshape(-1, len(CHANNELS)) * scale
+    draws = pd.DataFrame(per_draw, columns=[str(c) for c in posterior["channel"].to_numpy()])
+    draws[TOTAL_ROW] = draws[CHANNELS].sum(axis=1)
+    spend = fitted.data[CHANNELS].sum()
+    spend[TOTAL_ROW] = spend.sum()
+    for row in [*CHANNELS, TOTAL_ROW]:
+        derived = {"cost_per_unit": spend[row] / draws[row],
+                   "share": draws[row] / draws[TOTAL_ROW],
+                   "profit_roi": (draws[row] * margin - spend[row]) / spend[row]}
+        for name, values in derived.items():
+            low, high = _hdi(values.to_numpy(), overview.hdi_prob)
+            assert table.at[row, name] == pytest.approx(values.mean(), rel=1e-9), (row, name)
+            assert table.at[row, f"{name}_hdi_low"] == pytest.approx(low, rel=1e-9)
+            assert table.at[row, f"{name}_hdi_high"] == pytest.approx(high, rel=1e-9)
+    # Inverting the contribution's bounds is not the interval of the cost per unit.
+    inverted = table["spend"] / table["contribution_hdi_high"]
+    assert not np.allclose(table["cost_per_unit_hdi_low"], inverted, rtol=1e-3)
 
 
 def test_trend_sums_to_the_channel_totals(fitted):

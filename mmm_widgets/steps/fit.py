@@ -106,7 +106,9 @@ class FitResult:
     mmm : pymc_marketing.mmm.MMM
         The fitted model.
     channel_summary : pandas.DataFrame
-        Per channel: spend, contribution and ROAS with HDIs, share of media contribution.
+        Per channel: spend, contribution and ROAS with HDIs, and ``share``: the posterior
+        mean of contribution / total media contribution per draw (the overview's
+        ``share`` too).
     seconds : float
         Wall time of the fit.
     divergences : int
@@ -320,7 +322,11 @@ class FitStep(Step):
 
 
 def summary_lines(hdi_prob: float) -> list[str]:
-    """Pandas/arviz code computing ``channel_summary`` from the fitted ``mmm``."""
+    """Pandas/arviz code computing ``channel_summary`` from the fitted ``mmm``.
+
+    ROAS and ``share`` (of the total media contribution) are computed in each posterior
+    draw: the table holds their posterior means and ROAS's HDI, never ratios of bounds.
+    """
     prob = literal(float(hdi_prob))
     return [
         "contribution = mmm.data.get_channel_contributions(original_scale=True, "

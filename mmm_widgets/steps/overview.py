@@ -1,10 +1,12 @@
 """The overview: what media drove, what it cost and, given a margin, what it earned.
 
 The exported cell computes from the fitted ``mmm``, per channel and over all channels,
-the incremental contribution with its HDI, the spend, ROAS, cost per incremental unit of
-the target and shares; the spend and media contribution of every period; and, with a
-margin, profit and profit ROI with HDIs and the spend per period where marginal profit
-turns negative. That last number comes from the budget step's response-curve code
+the incremental contribution, the spend, ROAS, cost per incremental unit of the target and
+shares; the spend and media contribution of every period; and, with a margin, profit and
+profit ROI and the spend per period where marginal profit turns negative. Every derived
+number is computed in each posterior draw; the table holds its posterior mean and the HDI
+of its draws (a ratio's interval is never a ratio of interval bounds). The break-even
+spend comes from the budget step's response-curve code
 (:func:`mmm_widgets.steps.budget.curve_lines`) with each channel's threshold at
 ``1 / margin``: marginal profit ``margin * marginal ROAS - 1`` is negative exactly where
 the marginal ROAS is below ``1 / margin``.
@@ -35,8 +37,9 @@ if TYPE_CHECKING:
 
 CHANNEL_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
                    "roas", "roas_hdi_low", "roas_hdi_high", "cost_per_unit",
-                   "cost_per_unit_hdi_low", "cost_per_unit_hdi_high", "share",
-                   "share_of_target", "share_of_target_hdi_low", "share_of_target_hdi_high")
+                   "cost_per_unit_hdi_low", "cost_per_unit_hdi_high", "share", "share_hdi_low",
+                   "share_hdi_high", "share_of_target", "share_of_target_hdi_low",
+                   "share_of_target_hdi_high")
 PROFIT_COLUMNS = ("margin", "profit", "profit_hdi_low", "profit_hdi_high", "profit_roi",
                   "profit_roi_hdi_low", "profit_roi_hdi_high", "breakeven_spend",
                   "current_spend")
@@ -130,9 +133,11 @@ class Overview:
     ----------
     channels : pandas.DataFrame
         Indexed by channel: :data:`CHANNEL_COLUMNS` over the fitted period (spend and
-        contribution in the data's units; ``cost_per_unit`` = spend / contribution, its
-        interval the contribution's inverted; ``share`` of the media contribution,
-        ``share_of_target`` of the whole target), and with a margin
+        contribution in the data's units; ``cost_per_unit`` = spend / contribution,
+        infinite in a draw where the contribution is not positive; ``share`` = contribution
+        / total media contribution, as in :meth:`Workflow.channel_summary`;
+        ``share_of_target`` = contribution / the whole target; each computed per posterior
+        draw: its mean, and the HDI of its draws), and with a margin
         :data:`PROFIT_COLUMNS`: ``profit`` = contribution x margin - spend,
         ``profit_roi`` = profit / spend (HDIs from the posterior draws),
         ``breakeven_spend`` = spend per period where marginal profit turns negative
@@ -275,6 +280,14 @@ class OverviewStep(Step):
             "overview_samples['roas'] = overview_samples['contribution'] / overview_total_spend",
             "overview_samples['share_of_target'] = overview_samples['contribution'] / "
             "overview_target",
+            "# Cost of one incremental unit of the target (infinite where media added nothing)"
+            " and share of",
+            "# the media contribution, both per draw: a ratio's interval is not a ratio of "
+            "interval bounds",
+            "overview_samples['cost_per_unit'] = xr.where(overview_samples['contribution'] > 0,"
+            " overview_total_spend / overview_samples['contribution'], np.inf)",
+            "overview_samples['share'] = overview_samples['contribution'] / "
+            f"overview_samples['contribution'].sel(channel={literal(TOTAL_ROW)})",
         ]
         if params.margin is not None:
             lines += [
@@ -297,16 +310,6 @@ class OverviewStep(Step):
             ".to_series()",
             "    overview_table[name + '_hdi_high'] = overview_hdi[name].sel(ci_bound='upper')"
             ".to_series()",
-            "# Cost of one incremental unit of the target; its interval is the "
-            "contribution's, inverted",
-            "overview_table['cost_per_unit'] = overview_table['spend'] / "
-            "overview_table['contribution']",
-            "overview_table['cost_per_unit_hdi_low'] = overview_table['spend'] / "
-            "overview_table['contribution_hdi_high']",
-            "overview_table['cost_per_unit_hdi_high'] = overview_table['spend'] / "
-            "overview_table['contribution_hdi_low']",
-            "overview_table['share'] = overview_table['contribution'] / "
-            f"overview_table.loc[{literal(TOTAL_ROW)}, 'contribution']",
         ]
         columns = list(CHANNEL_COLUMNS)
         if params.margin is not None:

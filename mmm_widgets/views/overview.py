@@ -225,7 +225,7 @@ def headline_html(overview: Overview) -> str:
         (f"{t['share_of_target']:.1%}", f"of all {target} driven by media",
          _hdi(t, "share_of_target", ".1%", level)),
         (f"{t['cost_per_unit']:,.2f}", f"spend per incremental unit of {target}",
-         f"from {t['spend']:,.0f} of spend"),
+         _hdi(t, "cost_per_unit", ",.2f", level)),
     ]
     if overview.margin is not None:
         cards += [
@@ -295,8 +295,8 @@ def table_html(overview: Overview) -> str:
         "spend": plain(table["spend"], ",.0f"),
         f"incremental {target}": with_interval("contribution", ",.0f"),
         "ROAS": with_interval("roas", ".2f"),
-        f"spend per unit of {target}": plain(table["cost_per_unit"], ",.2f"),
-        "share of media": plain(table["share"], ".1%"),
+        f"spend per unit of {target}": with_interval("cost_per_unit", ",.2f"),
+        "share of media": with_interval("share", ".1%"),
     })
     if overview.margin is not None:
         shown["margin"] = plain(table["margin"], "g")
