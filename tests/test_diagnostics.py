@@ -133,3 +133,57 @@ def test_panel_shows_verdict_switches_plots_and_runs_holdout(preview):
     assert "Run the holdout" not in str(panel.plot_area.children[0])
     code = panel.export()
     assert "holdout_mmm.fit(" in code and "az.summary" in code
+
+
+# ----- thresholds, judged by hand -------------------------------------------------------
+def _metrics(**changes):
+    metrics = {"sampled": True, "chains": 2, "draws": 500, "r_hat_max": 1.0,
+               "ess_bulk_min": 800.0, "ess_tail_min": 800.0, "divergences": 0,
+               "tree_depth_hits": 0, "r2": 0.95, "mape": 0.03, "residual_acf1": 0.0,
+               "residual_acf_band": 2 / np.sqrt(156)}
+    return {**metrics, **changes}
+
+
+def _check(name, **changes):
+    from mmm_widgets.steps.diagnostics import judge
+
+    return next(c for c in judge(_metrics(**changes)) if c.check == name)
+
+
+@pytest.mark.parametrize(("ess", "level"), [(800.0, "ok"), (200.0, "ok"), (199.0, "warn"),
+                                            (50.0, "warn"), (49.0, "fail")])
+def test_tail_ess_is_judged_per_chain_like_bulk_ess(ess, level):
+    check = _check("ess_tail", ess_tail_min=ess)
+    assert check.level == level and check.value == ess
+    if level != "ok":
+        assert "What to do" in check.message and "interval" in check.message
+
+
+@pytest.mark.parametrize(("acf", "level", "words"), [
+    (0.10, "ok", "look like noise"),            # inside 2 / sqrt(156) = 0.16
+    (-0.15, "ok", "look like noise"),
+    (0.30, "info", "1.4 times too narrow"),     # beyond the band, mild: does not lower it
+    (0.50, "warn", "1.7 times too narrow"),
+    (-0.60, "warn", "alternate"),
+])
+def test_residual_autocorrelation_is_judged_against_the_noise_band(acf, level, words):
+    check = _check("residual_autocorrelation", residual_acf1=acf)
+    assert check.level == level and words in check.message
+    assert "±0.16" in check.message and "156 periods" in check.message
+    # With 9 periods the band is ±0.67: 0.5 cannot be told apart from noise.
+    assert _check("residual_autocorrelation", residual_acf1=0.5,
+                  residual_acf_band=2 / 3).level == "ok"
+
+
+def test_stored_fit_is_failed_on_its_tail_ess_and_reports_the_band():
+    wf = mw.datasets.load_fitted()
+    report = wf.diagnostics()
+    checks = wf.step("diagnostics").result.checks_frame().set_index("check")
+    n = wf.data["date"].nunique()
+    assert report["residual_acf_band"] == pytest.approx(2 / np.sqrt(n))
+    assert checks.at["ess_tail", "value"] == pytest.approx(report["ess_tail_min"])
+    expected = "ok" if report["ess_tail_min"] >= 200 else (
+        "warn" if report["ess_tail_min"] >= 50 else "fail")
+    assert checks.at["ess_tail", "level"] == expected
+    assert any("Tail effective sample size" in m for m in report["messages"]) == (
+        expected != "ok")

@@ -195,6 +195,8 @@ class DiagnosticsStep(Step):
             "tree_depth_hits": int(ns["depth_hits"]),
             "r2": float(ns["r2"]), "mape": float(ns["mape"]), "nrmse": float(ns["nrmse"]),
             "residual_acf1": float(ns["autocorrelation"]["acf"].iloc[0]),
+            # Autocorrelations of pure noise over n periods stay within about ±2/sqrt(n)
+            "residual_acf_band": float(2 / np.sqrt(len(ns["by_date"]))),
             "chains": chains, "draws": draws, "sampled": bool(ns["sampled"]),
         }
         frames = {"fit": ns["fit_frame"], "autocorrelation": ns["autocorrelation"],
@@ -210,8 +212,12 @@ def judge(metrics: dict[str, Any], prior_posterior: pd.DataFrame | None = None) 
 
     Thresholds follow common practice (Vehtari et al. 2021 for r-hat and ESS): r-hat
     below 1.01 is fine, above 1.1 means the chains disagree; bulk ESS of 100 per chain
-    is enough for stable means; divergences mean the sampler missed part of the
-    posterior.
+    is enough for stable means, tail ESS (of the 5 % and 95 % quantiles) of 100 per chain
+    for stable interval ends; divergences mean the sampler missed part of the posterior.
+    Residual autocorrelation at lag 1 is judged against the noise band ``2 / sqrt(n)``
+    of ``n`` periods: beyond it the residuals are not noise; from 0.5 on the data hold
+    about a third as much independent information as periods, so intervals are too narrow
+    (about ``sqrt((1 + r) / (1 - r))``, 1.7 times at 0.5) and a slow driver is missing.
 
     Parameters
     ----------
@@ -257,6 +263,7 @@ def _convergence_checks(m: dict[str, Any]) -> list[Check]:
         "fail": f"Effective sample size is {ess:.0f}: estimates are unreliable. What to do: "
                 "many more draws, or simplify the model (fewer parameters).",
     }[level]))
+    out.append(_ess_tail_check(m["ess_tail_min"], chains))
     div = m["divergences"]
     level = "ok" if div == 0 else ("warn" if div <= 0.01 * total else "fail")
     out.append(Check("divergences", float(div), level, {
@@ -274,6 +281,21 @@ def _convergence_checks(m: dict[str, Any]) -> list[Check]:
                      f"The maximum tree depth was hit {hits} times: sampling is inefficient. "
                      "What to do: reparametrise or use tighter priors."))
     return out
+
+
+def _ess_tail_check(ess: float, chains: int) -> Check:
+    """Tail ESS: how many independent draws the ends of the intervals rest on."""
+    level = "ok" if ess >= 100 * chains else ("warn" if ess >= 25 * chains else "fail")
+    return Check("ess_tail", ess, level, {
+        "ok": f"Tail effective sample size at least {ess:.0f}: the interval ends are stable.",
+        "warn": f"Tail effective sample size is only {ess:.0f} for some parameter (below "
+                f"{100 * chains} for {chains} chain(s)): the ends of the intervals rest on few "
+                "independent draws and may move between runs. What to do: draw more (e.g. "
+                "double draws) before reporting intervals.",
+        "fail": f"Tail effective sample size is {ess:.0f}: the chains rarely reach the "
+                "posterior's tails, so the intervals are unreliable (often too narrow). What "
+                "to do: many more draws, raise target_accept, or tighten priors.",
+    }[level])
 
 
 def _r_hat_check(r_hat: float, chains: int) -> Check:
@@ -306,14 +328,36 @@ def _fit_checks(m: dict[str, Any]) -> list[Check]:
                      f"Mean absolute percentage error {mape:.1%}." if level == "ok" else
                      f"Mean absolute percentage error is {mape:.1%}. What to do: check outliers "
                      "and missing drivers in the data step."))
-    acf = m["residual_acf1"]
-    level = "ok" if abs(acf) < 0.5 else "warn"
-    out.append(Check("residual_autocorrelation", acf, level,
-                     f"Residual autocorrelation at lag 1 is {acf:.2f}." if level == "ok" else
-                     f"Residuals are strongly autocorrelated (lag 1: {acf:.2f}): something "
-                     "slow-moving is missing. What to do: add a trend (time-varying baseline) "
-                     "or more seasonality."))
+    out.append(_autocorrelation_check(m["residual_acf1"], m["residual_acf_band"]))
     return out
+
+
+def _autocorrelation_check(acf: float, band: float) -> Check:
+    """Lag-1 residual autocorrelation against the noise band of the number of periods."""
+    noise = (f"noise alone stays within ±{band:.2f} (2/sqrt(n) for the "
+             f"{round(4 / band ** 2)} periods)")
+    if abs(acf) <= band:
+        return Check("residual_autocorrelation", acf, "ok",
+                     f"Residual autocorrelation at lag 1 is {acf:.2f}: {noise}, so the residuals "
+                     "look like noise.")
+    if acf < 0:
+        level = "warn" if acf <= -0.5 else INFO
+        return Check("residual_autocorrelation", acf, level,
+                     f"Residuals alternate from period to period (lag 1: {acf:.2f}; {noise}): "
+                     "the model over-reacts to single periods. What to do: look for outliers "
+                     "and one-off events, and check the adstock is not too short.")
+    narrow = float(np.sqrt((1 + acf) / (1 - acf))) if acf < 1 else float("inf")
+    why = (f"Residuals are autocorrelated (lag 1: {acf:.2f}; {noise}): neighbouring periods "
+           f"miss in the same direction, so the data hold less independent information than "
+           f"periods and the intervals are about {narrow:.1f} times too narrow; something "
+           "slow-moving is missing.")
+    if acf < 0.5:
+        return Check("residual_autocorrelation", acf, INFO,
+                     f"{why} Mild below 0.5. What to do: consider a trend or more seasonality.")
+    return Check("residual_autocorrelation", acf, "warn",
+                 f"{why} From 0.5 on (1.7 times too narrow) results are overconfident. What to "
+                 "do: add a trend (time-varying baseline), more seasonality or the missing "
+                 "control (prices, events, holidays).")
 
 
 def rerun(workflow: Any, params: dict[str, Any], folder: Any) -> None:
