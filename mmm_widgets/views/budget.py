@@ -30,6 +30,7 @@ from mmm_widgets.steps.budget import (
     TOTAL_ROW,
     BudgetCancelled,
     BudgetMonitor,
+    band_factors,
     budget_params,
     optimize_budget,
     run_budget,
@@ -250,10 +251,10 @@ class BudgetView(w.VBox):
 
         Rounded inwards to whole units, so the shown bounds lie inside the exact band.
         """
-        band, periods = DEFAULT_BOUND_PCT / 100, int(self.periods.value)
-        out = {}
+        low_factor, high_factor = band_factors(DEFAULT_BOUND_PCT)
+        periods, out = int(self.periods.value), {}
         for channel, rate in self.curves_current().items():
-            low, high = max(1 - band, 0.0) * rate * periods, (1 + band) * rate * periods
+            low, high = low_factor * rate * periods, high_factor * rate * periods
             if math.floor(high) - math.ceil(low) >= 1:
                 low, high = math.ceil(low), math.floor(high)
             out[channel] = (f"{low:,.0f}" if low == int(low) else f"{low:g}",
