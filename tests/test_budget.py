@@ -432,3 +432,13 @@ def test_synergy_note_only_when_the_model_has_interactions(weekly):
     note = synergy_note(paired)
     assert "does not include the measured interaction of tv x search" in note
     assert "wf.interaction_effects()" in note
+
+
+def test_workflows_saved_before_default_bounds_load_without_them(monkeypatch):
+    from mmm_widgets.steps import budget
+
+    seen = []
+    monkeypatch.setattr(budget, "run_budget", lambda workflow, params: seen.append(params))
+    budget.rerun(None, {"periods": 13, "total": 1000.0})
+    budget.rerun(None, BudgetParams(periods=13, total=1000.0).to_dict())
+    assert [p.default_bound_pct for p in seen] == [None, 30.0]
