@@ -183,6 +183,8 @@ def test_shares_sum_to_one_and_flags_mark_outside(fitted, journeys):
     assert list(table.index) == CHANNELS
     assert list(table.columns) == ["mmm_share", "mmm_share_hdi_low", "mmm_share_hdi_high",
                                    *[f"{m}_share" for m in methods],
+                                   *[f"{m}_mmm{end}" for m in methods
+                                     for end in ("", "_hdi_low", "_hdi_high")],
                                    *[f"{m}_outside" for m in methods], "mmm_incremental",
                                    *[f"{m}_incremental{end}" for m in methods
                                      for end in ("", "_hdi_low", "_hdi_high")]]
@@ -191,11 +193,17 @@ def test_shares_sum_to_one_and_flags_mark_outside(fitted, journeys):
     for method in methods[:-1]:
         assert (table.loc[["tv", "radio"], f"{method}_share"] == 0).all()
         assert table.loc[MAPPED, f"{method}_share"].sum() == pytest.approx(1.0)
-    low, high = table["mmm_share_hdi_low"], table["mmm_share_hdi_high"]
+    # Each method against the MMM's share over the channels it covers
     for method in methods:
         share = table[f"{method}_share"]
+        low, high = table[f"{method}_mmm_hdi_low"], table[f"{method}_mmm_hdi_high"]
         pd.testing.assert_series_equal(table[f"{method}_outside"],
                                        (share < low) | (share > high), check_names=False)
+        covered = table[f"{method}_mmm"].dropna().index
+        assert table.loc[covered, f"{method}_mmm"].sum() == pytest.approx(1.0)
+    assert table["linear_mmm"].dropna().index.tolist() == MAPPED
+    assert table["platform_mmm"].dropna().index.tolist() == ["tv", "search", "social", "display"]
+    assert not table.loc[["tv", "radio"], "linear_outside"].any()
     assert table.loc["tv", "platform_share"] == pytest.approx(300 / 1800)
     # Last click favours the lower funnel: search gets more than under first touch.
     assert table.loc["search", "last_touch_share"] > table.loc["search", "first_touch_share"]
@@ -205,7 +213,7 @@ def test_shares_sum_to_one_and_flags_mark_outside(fitted, journeys):
     assert any("MAP" in note for note in result.notes)
     gaps = difference_table(table)
     assert gaps.loc["search", "markov"] == pytest.approx(
-        table.loc["search", "markov_share"] - table.loc["search", "mmm_share"])
+        table.loc["search", "markov_share"] - table.loc["search", "markov_mmm"])
 
 
 @pytest.mark.fit
@@ -265,7 +273,7 @@ def test_hostile_labels_and_columns_stay_data(fitted, journeys, tmp_path):
     assert repr(HOSTILE) in code
     imports = {alias.name for node in ast.walk(ast.parse(code))
                if isinstance(node, ast.Import | ast.ImportFrom) for alias in node.names}
-    assert imports == {"arviz", "numpy", "pandas"}
+    assert imports == {"arviz", "numpy", "pandas", "xarray"}
     _replay_cell(fitted, events, "touches", tmp_path)
 
 
@@ -340,8 +348,12 @@ def test_posterior_interval_flags_agree_with_shares(sampled, journeys):
     table = sampled.attribution(platform=(share * 1000).to_dict())
     low, high = table["mmm_share_hdi_low"], table["mmm_share_hdi_high"]
     assert (low < table["mmm_share"]).all() and (table["mmm_share"] < high).all()
+    # Platform numbers for every channel are compared with the MMM's share of all media.
+    np.testing.assert_allclose(table["platform_mmm"], table["mmm_share"], rtol=1e-12)
     assert not table["platform_outside"].any()
-    assert table.loc[["tv", "radio"], "linear_outside"].all()
+    # The journeys do not cover tv and radio: no verdict on them.
+    assert not table.loc[["tv", "radio"], "linear_outside"].any()
+    low, high = table["linear_mmm_hdi_low"], table["linear_mmm_hdi_high"]
     outside = (table["linear_share"] < low) | (table["linear_share"] > high)
     assert table["linear_outside"].tolist() == outside.tolist()
     assert not any("MAP" in note for note in sampled.attribution_result.notes)
@@ -463,11 +475,13 @@ def test_incremental_credit_adds_up_to_the_mmm_contribution(sampled, journeys):
     contribution = sampled.mmm.data.get_channel_contributions(original_scale=True)
     weeks = contribution.sel(date=slice(*sampled.step("attribution").params.period))
     total = weeks.sum(("date", "channel"))
+    covered = weeks.sel(channel=MAPPED).sum(("date", "channel"))
     np.testing.assert_allclose(table["mmm_incremental"].sum(), float(total.mean()), rtol=1e-9)
     for method in ("linear", "markov"):
         column = table[f"{method}_incremental"]
-        assert column.sum() == pytest.approx(float(total.mean()), rel=1e-9)
-        np.testing.assert_allclose(column, table[f"{method}_share"] * float(total.mean()))
+        # The journeys' channels share the MMM's contribution of those channels.
+        assert column.sum() == pytest.approx(float(covered.mean()), rel=1e-9)
+        np.testing.assert_allclose(column, table[f"{method}_share"] * float(covered.mean()))
         low, high = table[f"{method}_incremental_hdi_low"], table[f"{method}_incremental_hdi_high"]
         assert (low <= column).all() and (column <= high).all()
         assert (low.loc[MAPPED] < high.loc[MAPPED]).all()

@@ -24,7 +24,9 @@ def tidy_frame(table: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``channel, method, share, low, high, outside``; ``low``/``high`` are the
-        MMM interval on every row of the channel, ``outside`` is False for the MMM itself.
+        MMM interval the row is compared with: on the MMM's row its share of all media, on a
+        method's row its share over the channels the method covers (``<method>_mmm``; NaN
+        where the method covers no such channel). ``outside`` is False for the MMM itself.
         Methods keep the table's order, the MMM first.
     """
     methods = [MMM] + [c[: -len("_share")] for c in table.columns
@@ -32,9 +34,10 @@ def tidy_frame(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for channel, row in table.iterrows():
         for method in methods:
+            like = "mmm_share" if method == MMM or f"{method}_mmm" not in row else f"{method}_mmm"
             rows.append({
                 "channel": str(channel), "method": method, "share": float(row[f"{method}_share"]),
-                "low": float(row["mmm_share_hdi_low"]), "high": float(row["mmm_share_hdi_high"]),
+                "low": float(row[f"{like}_hdi_low"]), "high": float(row[f"{like}_hdi_high"]),
                 "outside": False if method == MMM else bool(row[f"{method}_outside"]),
             })
     return pd.DataFrame(rows, columns=["channel", "method", "share", "low", "high", "outside"])
@@ -77,7 +80,8 @@ def share_figure(tidy: pd.DataFrame):
                            line_color="black", line_width=1.5))
     fig.add_tools(HoverTool(tooltips=[("channel", "@channel"), ("method", "@method"),
                                       ("share", "@share{0.0%}"),
-                                      ("MMM interval", "@low{0.0%} to @high{0.0%}"),
+                                      ("MMM interval, same channels",
+                                       "@low{0.0%} to @high{0.0%}"),
                                       ("", "@flag")]))
     fig.yaxis.formatter = NumeralTickFormatter(format="0%")
     fig.y_range.start = 0

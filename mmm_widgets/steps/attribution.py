@@ -10,11 +10,14 @@ Three ways to say which channel earned the conversions disagree for known reason
 * **platforms** report the conversions they claim; each counts its own.
 
 The step computes the share of credit per model channel under each method and flags
-where a method falls outside the MMM's interval; it also restates each method's credit in
-incremental units (its shares times the MMM's total media contribution). Platform numbers
+where a method falls outside the MMM's interval. Like is compared with like: a method sees
+only some channels (the journeys' channels; the channels platform numbers are given for),
+so its shares are compared with the MMM's contribution renormalised over those channels in
+each posterior draw, and its credit is restated in incremental units as those shares of
+the MMM's contribution of the same channels (per draw, then the HDI). Platform numbers
 may come from columns of the raw data, summed over the compared periods; custom
 position-based rules (:func:`mmm_widgets.mta.custom_rule`) are compared like built-in ones.
-Its code cell is plain pandas / numpy / arviz: the multi-touch functions of
+Its code cell is plain pandas / numpy / xarray / arviz: the multi-touch functions of
 :mod:`mmm_widgets.steps.attribution_cell` are copied into it, and the step runs exactly
 that cell.
 """
@@ -56,8 +59,11 @@ CELL_NAMES = ("az", "np", "pd", "cut_journeys", "rule_credit", "markov_credit", 
               "logistic_credit",
               "mta_touches", "mta_journeys", "mta_weight", "mta_credit", "channel_map",
               "model_channels", "attribution_credit", "attribution_share", "mmm", "mmm_media",
-              "mmm_media_share", "mmm_media_hdi", "attribution", "mmm_low", "mmm_high", "method",
-              "method_share", "platform_dates", "platform_rows", "mmm_total", "mmm_total_hdi")
+              "mmm_media_share", "mmm_media_hdi", "attribution", "method",
+              "method_share", "platform_dates", "platform_rows", "xr", "journey_channels",
+              "method_channels", "mmm_covered", "mmm_like_share", "mmm_like_hdi", "mmm_like",
+              "mmm_split", "channel_incremental", "label_channel", "label_credit",
+              "label_fraction", "label_media", "label_incremental", "calibrated")
 OPTIONS = ("user", "time", "channel", "conversion", "value", "models", "weight", "half_life",
            "direct_channel", "period", "hdi_prob", "name")
 
@@ -697,7 +703,8 @@ class AttributionStep(JourneysStep):
                    f"interval) vs {models}{platform}")
         return CodeChunk(comment=comment, lines=tuple(lines),
                          imports=("import arviz as az", "import numpy as np",
-                                  "import pandas as pd"), title=self.title)
+                                  "import pandas as pd", "import xarray as xr"),
+                         title=self.title)
 
     def _credit_lines(self) -> list[str]:
         params = self.params
@@ -803,7 +810,7 @@ class AttributionStep(JourneysStep):
         A method spreads its credit over the channels it sees: the journeys' channels (for
         platform numbers, the channels they are given for). Its shares are compared with the
         MMM's contribution renormalised over those channels in each posterior draw, and
-        :func:`mmm_split` (one rule for channels and journey labels) restates credit as
+        ``mmm_split`` (one rule for channels and journey labels) restates credit as
         fractions of the MMM's contribution per draw, with the HDI of those draws.
         """
         params = self.params
@@ -975,7 +982,10 @@ def _function_lines(models: Sequence[str], custom_rules: Sequence[RuleParams] = 
 
 
 def difference_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Gaps to the MMM, in share points: each method's share minus the MMM share.
+    """Gaps to the MMM, in share points: each method's share minus the MMM's like share.
+
+    A method is compared with the MMM's share over the channels the method covers
+    (``<method>_mmm``); tables without those columns (an older version's) use ``mmm_share``.
 
     Parameters
     ----------
@@ -986,12 +996,13 @@ def difference_table(table: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Per channel: ``mmm_share`` and, per method, ``<method>`` (its share minus the MMM
-        share); ``attrs["outside"]`` holds the matching ``<method>_outside`` flags.
+        share over the same channels; NaN where the method covers no such channel);
+        ``attrs["outside"]`` holds the matching ``<method>_outside`` flags.
     """
     methods = [c[: -len("_share")] for c in table.columns
                if c.endswith("_share") and c != "mmm_share"]
-    gaps = pd.DataFrame({m: table[f"{m}_share"] - table["mmm_share"] for m in methods},
-                        index=table.index)
+    gaps = pd.DataFrame({m: table[f"{m}_share"] - table.get(f"{m}_mmm", table["mmm_share"])
+                         for m in methods}, index=table.index)
     gaps.insert(0, "mmm_share", table["mmm_share"])
     gaps.attrs["outside"] = table[[f"{m}_outside" for m in methods]].set_axis(methods, axis=1)
     return gaps

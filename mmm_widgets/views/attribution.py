@@ -60,9 +60,10 @@ channels on its path (each multi-touch model, the logistic one included, and eac
 its own), so it also counts conversions that would have happened anyway. <u>Incremental</u>
 credit counts only the conversions a channel added, those lost without it: the MMM estimates
 it from sales over time, <code>mw.mta.channel_effects</code> from journeys (baseline apart).
-Below, each method's shares are rescaled so that the channels add up to the MMM's total media
-contribution over the same periods (its interval carried through): what each method would say
-the channels added if the MMM's total is right. Compare each row with the MMM's own column.</i>
+Below, each method's shares are rescaled so that the channels it covers add up to the MMM's
+contribution of those channels over the same periods (per posterior draw, then the interval):
+what each method would say the channels added if the MMM's total for them is right. Compare
+each row with the MMM's own column.</i>
 """
 
 
@@ -356,34 +357,57 @@ def _span(text: str) -> str | float | None:
 
 
 def difference_html(table: pd.DataFrame) -> str:
-    """The comparison as an HTML table: MMM share with interval, each method with its gap.
+    """The comparison as an HTML table: MMM shares with intervals, each method with its gap.
 
-    Cells of methods outside the MMM's interval are shaded and marked with ⚠.
+    A method covers only some channels (the journeys'; the platforms' own), so its gap is to
+    the MMM's share over those same channels, shown in its own column per distinct set of
+    channels. Cells of methods outside that interval are shaded and marked with ⚠.
     """
     gaps = difference_table(table)
     outside = gaps.attrs["outside"]
     methods = list(outside.columns)
-    head = "".join(f"<th>{html.escape(m.replace('_', ' '))}</th>" for m in methods)
+    references: dict[str, list[str]] = {}
+    for method in methods:
+        if f"{method}_mmm" not in table:
+            continue
+        same = next((m for m in references if table[f"{m}_mmm"].equals(table[f"{method}_mmm"])),
+                    method)
+        references.setdefault(same, []).append(method)
+
+    def share(channel: Any, name: str) -> str:
+        value = table.at[channel, name]
+        if pd.isna(value):
+            return "<td></td>"
+        return (f"<td>{value:.1%} <small>({table.at[channel, f'{name}_hdi_low']:.1%}–"
+                f"{table.at[channel, f'{name}_hdi_high']:.1%})</small></td>")
+
+    head = "".join(f"<th>MMM over the channels {html.escape(_names(group))} cover</th>"
+                   for group in references.values())
+    head += "".join(f"<th>{html.escape(m.replace('_', ' '))}</th>" for m in methods)
     rows = []
     for channel in gaps.index:
-        cells = [f"<td><b>{html.escape(str(channel))}</b></td>",
-                 f"<td>{table.at[channel, 'mmm_share']:.1%} "
-                 f"<small>({table.at[channel, 'mmm_share_hdi_low']:.1%}–"
-                 f"{table.at[channel, 'mmm_share_hdi_high']:.1%})</small></td>"]
+        cells = [f"<td><b>{html.escape(str(channel))}</b></td>", share(channel, "mmm_share")]
+        cells += [share(channel, f"{method}_mmm") for method in references]
         for method in methods:
-            share, gap = table.at[channel, f"{method}_share"], gaps.at[channel, method]
-            if pd.isna(share):
+            value, gap = table.at[channel, f"{method}_share"], gaps.at[channel, method]
+            if pd.isna(value):
                 cells.append("<td></td>")
                 continue
             flag = bool(outside.at[channel, method])
             style = ' style="background:#ffebee"' if flag else ""
             mark = " ⚠" if flag else ""
-            cells.append(f"<td{style}>{share:.1%} <small>({gap * 100:+.1f} pts)</small>"
-                         f"{mark}</td>")
+            gap_text = "" if pd.isna(gap) else f" <small>({gap * 100:+.1f} pts)</small>"
+            cells.append(f"<td{style}>{value:.1%}{gap_text}{mark}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return ("<b>Share of credit, and the gap to the MMM in percentage points</b>"
-            f"<table class=\"mmm-table\"><tr><th>channel</th><th>MMM (interval)</th>{head}</tr>"
-            f"{''.join(rows)}</table>")
+    return ("<b>Share of credit, and the gap to the MMM over the same channels in percentage "
+            "points</b>"
+            "<table class=\"mmm-table\"><tr><th>channel</th><th>MMM, all media (interval)</th>"
+            f"{head}</tr>{''.join(rows)}</table>")
+
+
+def _names(methods: list[str]) -> str:
+    names = [m.replace("_", " ") for m in methods]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def calibrated_html(calibrated: pd.DataFrame | None) -> str:
