@@ -387,7 +387,9 @@ class Workflow:
         pandas.DataFrame
             Indexed by channel; columns ``spend, contribution, contribution_hdi_low,
             contribution_hdi_high, roas, roas_hdi_low, roas_hdi_high, share`` in the
-            original units of target and spend, over the fitted period.
+            original units of target and spend, over the fitted period. ``share`` is the
+            posterior mean of the channel's contribution / the total media contribution,
+            computed per draw (the same ``share`` as :meth:`overview`).
         """
         return self.step("fit").result.channel_summary.copy()
 
@@ -484,8 +486,10 @@ class Workflow:
         -------
         Overview
             ``channels`` (per channel: ``spend, contribution`` with HDI, ``roas`` with
-            HDI, ``cost_per_unit`` = spend / contribution, ``share`` of media,
-            ``share_of_target``; with a margin ``margin, profit, profit_roi`` with HDIs,
+            HDI, ``cost_per_unit`` = spend / contribution, ``share`` = contribution / total
+            media contribution (as in :meth:`channel_summary`), ``share_of_target``, each
+            computed per posterior draw with its HDI; with a margin ``margin, profit,
+            profit_roi`` with HDIs,
             ``breakeven_spend`` and ``current_spend`` per period), ``totals`` (the same
             over all channels), ``trend`` (``date, channel, spend, contribution``),
             ``verdict`` and ``messages`` of the diagnostics (``"not run yet"`` without
@@ -548,7 +552,9 @@ class Workflow:
         -------
         dict
             ``r_hat_max, ess_bulk_min, ess_tail_min, divergences, tree_depth_hits, r2, mape,
-            nrmse, residual_acf1``, ``verdict`` (``"ok"``, ``"warn"`` or ``"fail"``) and
+            nrmse, residual_acf1, residual_acf_band`` (``2 / sqrt(n)`` of the ``n``
+            periods: noise stays within it), ``verdict`` (``"ok"``, ``"warn"`` or ``"fail"``;
+            both ESS, bulk and tail, are judged) and
             ``messages`` (findings, each with what to do). The tidy frames behind the
             plots are in ``wf.step("diagnostics").result.frames``.
         """
@@ -674,12 +680,16 @@ class Workflow:
         Returns
         -------
         pandas.DataFrame
-            Indexed by channel: ``mmm_share, mmm_share_hdi_low, mmm_share_hdi_high``, then
-            ``<method>_share`` and ``<method>_outside`` per method (models, ``platform``),
-            ``mmm_incremental`` (the MMM's contribution over the compared periods) and per
-            method ``<method>_incremental`` with ``_hdi_low`` / ``_hdi_high``: its shares
-            times the MMM's total media contribution (and that total's interval), i.e.
-            influenced credit in incremental units. Notes are in :attr:`attribution_result`.
+            Indexed by channel: ``mmm_share, mmm_share_hdi_low, mmm_share_hdi_high`` (of
+            all media), then per method (models, ``platform``) ``<method>_share``,
+            ``<method>_mmm`` with ``_hdi_low`` / ``_hdi_high`` (the MMM's share over the
+            channels the method covers, renormalised per posterior draw; NaN elsewhere) and
+            ``<method>_outside`` (its share outside that interval), ``mmm_incremental`` (the
+            MMM's contribution over the compared periods) and per method
+            ``<method>_incremental`` with ``_hdi_low`` / ``_hdi_high``: its shares times
+            the MMM's contribution of the channels it covers, per draw (so those channels
+            add up to it), i.e. influenced credit in incremental units. Notes are in
+            :attr:`attribution_result`.
 
         Raises
         ------
