@@ -177,12 +177,15 @@ def _attribution(workflow: Workflow) -> tuple[str, Any]:
 
     figure = attribution_plots.share_figure(attribution_plots.tidy_frame(frame))
     shown = [c for c in frame.columns if c.endswith(("_share", "_share_hdi_low",
-                                                      "_share_hdi_high", "_outside"))]
+                                                      "_share_hdi_high", "_mmm", "_mmm_hdi_low",
+                                                      "_mmm_hdi_high", "_outside"))]
     frame = frame[shown] if shown else frame
     return ("<p>Share of credit per channel under each method, beside the MMM's share with "
             f"its {workflow.step('attribution').params.hdi_prob:.0%} interval. "
             "Multi-touch methods measure influence on tracked journeys; "
-            "the MMM measures incremental sales, offline channels included.</p>"
+            "the MMM measures incremental sales, offline channels included. Each method is "
+            "flagged against the MMM's share over the channels it covers "
+            "(<code>&lt;method&gt;_mmm</code>).</p>"
             + _table(frame, "{:,.3f}")), figure
 
 

@@ -50,8 +50,10 @@ without the channel.</li>
 <li><b>Platforms grade their own homework.</b> Each counts every conversion it touched, so
 their numbers overlap and add up to more than the real total.</li>
 </ul>
-<i>A flagged cell (outside the MMM's interval) differs by more than the MMM's uncertainty;
-a lift test on that channel settles which is closer.</i>
+<i>Each method is compared with the MMM's share over the channels it covers (for multi-touch,
+the journeys' channels), renormalised in every posterior draw. A flagged cell (outside that
+interval) differs by more than the MMM's uncertainty; a lift test on that channel settles
+which is closer.</i>
 """
 
 INCREMENTAL = """
@@ -318,7 +320,7 @@ class AttributionView(w.VBox):
         flagged = int(table[[c for c in table.columns if c.endswith("_outside")]].sum().sum())
         self.message.value = message_html(
             "ok", f"<b>Compared{stale}.</b> {flagged} share(s) fall outside the MMM's "
-                  "interval (marked below).")
+                  "interval over the same channels (marked below).")
         self.notes.value = "" if not result.notes else message_html(
             "info", "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
                     + "</ul>")
