@@ -23,8 +23,12 @@ SAMPLERS = ("auto", "nutpie", "pymc")
 # nutpie's mass-matrix adaptations; "diag" is nutpie's default (gradient-based).
 ADAPTATIONS = ("draw_diag", "diag", "low_rank")
 HDI_PROB = 0.94
+# contribution and roas count carryover; the _window columns leave it out (see summary_lines)
 SUMMARY_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
-                   "roas", "roas_hdi_low", "roas_hdi_high", "share")
+                   "roas", "roas_hdi_low", "roas_hdi_high", "share", "marginal_roas",
+                   "marginal_roas_hdi_low", "marginal_roas_hdi_high", "contribution_window",
+                   "contribution_window_hdi_low", "contribution_window_hdi_high",
+                   "roas_window", "roas_window_hdi_low", "roas_window_hdi_high")
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,13 @@ class FitResult:
     mmm : pymc_marketing.mmm.MMM
         The fitted model.
     channel_summary : pandas.DataFrame
-        Per channel: spend, contribution and ROAS with HDIs, and ``share``: the posterior
-        mean of contribution / total media contribution per draw (the overview's
-        ``share`` too).
+        Per channel (:data:`SUMMARY_COLUMNS`): spend; contribution and ROAS with
+        carryover (what the spend in the fitted period adds, its adstock carryover after
+        the last fitted date included) with HDIs; ``share``: the posterior mean of
+        contribution / total media contribution per draw (the overview's ``share`` too);
+        ``marginal_roas`` (1 % more spend, carryover included) with HDI; and
+        ``contribution_window`` / ``roas_window`` without the carryover past the fitted
+        period (pymc-marketing's "elementwise" ROAS) with HDIs. See :func:`summary_lines`.
     seconds : float
         Wall time of the fit.
     divergences : int
@@ -324,31 +332,90 @@ class FitStep(Step):
 def summary_lines(hdi_prob: float) -> list[str]:
     """Pandas/arviz code computing ``channel_summary`` from the fitted ``mmm``.
 
-    ROAS and ``share`` (of the total media contribution) are computed in each posterior
-    draw: the table holds their posterior means and ROAS's HDI, never ratios of bounds.
+    ``contribution`` and ``roas`` count carryover: a channel's contribution is what its
+    spend in the fitted period adds to the target, including the adstock carryover of
+    that spend on later dates, after the last fitted date too (pymc-marketing's
+    incremental contribution, :meth:`Incrementality.compute_incremental_contribution`,
+    counts it up to the last fitted date; the carryover past it comes from
+    pymc-marketing's posterior predictive on ``l_max`` periods without spend after the
+    data). ``marginal_roas`` is what 1 % more spend in every fitted period adds, carryover
+    included, per unit of that extra spend. ``contribution_window`` and ``roas_window``
+    leave the carryover past the fitted period out (pymc-marketing's "elementwise" ROAS:
+    the contribution landing on the fitted dates over the spend). Every ratio is computed
+    in each posterior draw: the table holds its posterior mean and the HDI of its draws,
+    never ratios of bounds; ``share`` is the mean over draws of contribution / total
+    media contribution.
     """
     prob = literal(float(hdi_prob))
     return [
-        "contribution = mmm.data.get_channel_contributions(original_scale=True, "
-        "period='all_time')",
-        "contribution = contribution.sum([d for d in contribution.dims "
-        "if d not in ('chain', 'draw', 'channel')])",
         "spend = mmm.data.get_channel_spend()",
         "spend = spend.sum([d for d in spend.dims if d != 'channel'])",
-        "roas = contribution / spend",
-        "share = contribution / contribution.sum('channel')",
-        f"contribution_hdi = az.hdi(contribution.rename('contribution'), prob={prob})",
-        f"roas_hdi = az.hdi(roas.rename('roas'), prob={prob})",
-        "channel_summary = pd.DataFrame({",
-        "    'spend': spend.to_series(),",
-        "    'contribution': contribution.mean(('chain', 'draw')).to_series(),",
-        "    'contribution_hdi_low': contribution_hdi.sel(ci_bound='lower').to_series(),",
-        "    'contribution_hdi_high': contribution_hdi.sel(ci_bound='upper').to_series(),",
-        "    'roas': roas.mean(('chain', 'draw')).to_series(),",
-        "    'roas_hdi_low': roas_hdi.sel(ci_bound='lower').to_series(),",
-        "    'roas_hdi_high': roas_hdi.sel(ci_bound='upper').to_series(),",
-        "    'share': share.mean(('chain', 'draw')).to_series(),",
-        "})",
+        "fitted_dates = pd.DatetimeIndex(mmm.data.dates, freq='infer')",
+        "tail_dates = pd.date_range(fitted_dates[-1], periods=mmm.adstock.l_max + 1,",
+        "                           freq=fitted_dates.freq or "
+        "fitted_dates[-1] - fitted_dates[-2])[1:]",
+        "",
+        "",
+        "def carryover_past_data(factor):",
+        "    \"\"\"Contribution (chain, draw, channel) landing after the last fitted date, with "
+        "the spend",
+        "    of the last l_max fitted periods multiplied by ``factor``.\"\"\"",
+        "    dates = pd.to_datetime(mmm.X[mmm.date_column])",
+        "    recent = mmm.X[dates >= fitted_dates[-mmm.adstock.l_max]].copy()",
+        "    recent[mmm.channel_columns] = recent[mmm.channel_columns] * factor",
+        "    future = pd.concat([mmm.X[dates == fitted_dates[-1]].assign(**{mmm.date_column: d})",
+        "                        for d in tail_dates])",
+        "    future[mmm.channel_columns] = 0.0",
+        "    predicted = mmm.sample_posterior_predictive(",
+        "        pd.concat([recent, future], ignore_index=True), extend_idata=False, "
+        "combined=False,",
+        "        var_names=['channel_contribution'], progressbar=False)",
+        "    tail = predicted['channel_contribution'].sel(date=tail_dates) * "
+        "mmm.data.get_target_scale()",
+        "    return tail.sum([d for d in tail.dims if d not in ('chain', 'draw', 'channel')])",
+        "",
+        "",
+        "def incremental_contribution(factor):",
+        "    \"\"\"What the channels' spend in the fitted period adds (factor 0: all of it; "
+        "1.01: 1 % more),",
+        "    carryover included: pymc-marketing's incremental contribution up to the last "
+        "fitted date,",
+        "    and the carryover past it.\"\"\"",
+        "    within = mmm.incrementality.compute_incremental_contribution(",
+        "        frequency='all_time', counterfactual_spend_factor=factor)",
+        "    within = within.sum([d for d in within.dims if d not in ('chain', 'draw', "
+        "'channel')])",
+        "    if factor == 0:",
+        "        return within + carryover_past_data(1.0)",
+        "    return within + carryover_past_data(factor) - carryover_past_data(1.0)",
+        "",
+        "",
+        "# Per posterior draw. ROAS counts carryover: the contribution of the spend in the "
+        "fitted period,",
+        "# its adstock carryover after it included, over that spend",
+        "contribution = incremental_contribution(0.0)",
+        "summary_draws = {",
+        "    'contribution': contribution,",
+        "    'roas': contribution / spend,",
+        "    'marginal_roas': incremental_contribution(1.01) / (0.01 * spend),",
+        "}",
+        "# Without carryover past the fitted period: the contribution landing on the fitted "
+        "dates over",
+        "# the spend (pymc-marketing's 'elementwise' ROAS)",
+        "contribution_window = mmm.data.get_channel_contributions(original_scale=True, "
+        "period='all_time')",
+        "summary_draws['contribution_window'] = contribution_window.sum(",
+        "    [d for d in contribution_window.dims if d not in ('chain', 'draw', 'channel')])",
+        "summary_draws['roas_window'] = summary_draws['contribution_window'] / spend",
+        "channel_summary = pd.DataFrame({'spend': spend.to_series()})",
+        "for name, draws in summary_draws.items():",
+        f"    bounds = az.hdi(draws.rename(name), prob={prob})",
+        "    channel_summary[name] = draws.mean(('chain', 'draw')).to_series()",
+        "    channel_summary[name + '_hdi_low'] = bounds.sel(ci_bound='lower').to_series()",
+        "    channel_summary[name + '_hdi_high'] = bounds.sel(ci_bound='upper').to_series()",
+        "channel_summary['share'] = (contribution / contribution.sum('channel'))"
+        ".mean(('chain', 'draw')).to_series()",
+        f"channel_summary = channel_summary[{literal(list(SUMMARY_COLUMNS))}]",
     ]
 
 

@@ -52,7 +52,9 @@ _LATER_STEP_NAMES = (
 RESERVED_NAMES = frozenset({
     "pd", "np", "az", "xr", "pytensor", "MMM", "Prior",
     "data", "wide", "spend", "X", "y", "mmm", "contribution", "roas", "share",
-    "contribution_hdi", "roas_hdi", "channel_summary", "lift_tests", "control_transform",
+    "contribution_hdi", "roas_hdi", "channel_summary", "fitted_dates", "tail_dates",
+    "carryover_past_data", "incremental_contribution", "summary_draws",
+    "contribution_window", "draws", "lift_tests", "control_transform",
     "prior", "target_scale", "prior_y", "ppc", "predicted", "bands", "fit_frame", "observed",
     "residual", "actual", "mape", "nrmse", "by_date", "centred", "autocorrelation", "rows",
     "prior_posterior", "keep", "traces", "decomposition", "totals", "convergence",
