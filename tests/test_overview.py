@@ -21,6 +21,7 @@ from mmm_widgets.steps.overview import (
     TREND_COLUMNS,
 )
 from tests.conftest import run_fresh
+from tests.test_roas_carryover import by_hand
 
 pytestmark = pytest.mark.fit
 
@@ -52,8 +53,10 @@ def test_channel_table_matches_the_fit_and_totals_add_up(fitted):
                  "roas", "roas_hdi_low", "roas_hdi_high"]], rtol=1e-9, check_names=False)
     np.testing.assert_allclose(channels["spend"], fitted.data[CHANNELS].sum(), rtol=1e-12)
     target = fitted.data["sales"].sum()
-    np.testing.assert_allclose(channels["share_of_target"], channels["contribution"] / target,
-                               rtol=1e-9)
+    # Share of the target on the fitted dates: the contribution landing on them (the
+    # contribution column counts carryover past the last date too)
+    np.testing.assert_allclose(channels["share_of_target"],
+                               summary["contribution_window"] / target, rtol=1e-9)
     assert channels["share"].sum() == pytest.approx(1.0, rel=1e-12)
     # One meaning of share: the fit's channel summary and the overview agree.
     np.testing.assert_allclose(channels["share"], summary["share"], rtol=1e-9)
@@ -62,7 +65,8 @@ def test_channel_table_matches_the_fit_and_totals_add_up(fitted):
     assert totals["spend"] == pytest.approx(channels["spend"].sum(), rel=1e-12)
     assert totals["contribution"] == pytest.approx(channels["contribution"].sum(), rel=1e-9)
     assert totals["roas"] == pytest.approx(totals["contribution"] / totals["spend"], rel=1e-9)
-    assert totals["share_of_target"] == pytest.approx(totals["contribution"] / target, rel=1e-9)
+    assert totals["share_of_target"] == pytest.approx(
+        summary["contribution_window"].sum() / target, rel=1e-9)
     assert channels["contribution_hdi_low"].sum() < totals["contribution_hdi_low"] < \
         totals["contribution"] < totals["contribution_hdi_high"] < \
         channels["contribution_hdi_high"].sum()
@@ -81,10 +85,10 @@ def test_ratios_and_their_intervals_come_from_the_posterior_draws(fitted):
     margin = 0.3
     overview = fitted.overview(margin)
     table = overview.table
-    posterior = fitted.mmm.idata.posterior["channel_contribution"]
-    scale = float(fitted.mmm.get_scales_as_xarray()["target_scale"])
-    per_draw = posterior.sum("date").to_numpy().reshape(-1, len(CHANNELS)) * scale
-    draws = pd.DataFrame(per_draw, columns=[str(c) for c in posterior["channel"].to_numpy()])
+    # Contribution with carryover per draw, by hand (the fitted period and l_max periods
+    # without spend after it)
+    per_draw, _ = by_hand(fitted.mmm)
+    draws = pd.DataFrame(per_draw, columns=CHANNELS)
     draws[TOTAL_ROW] = draws[CHANNELS].sum(axis=1)
     spend = fitted.data[CHANNELS].sum()
     spend[TOTAL_ROW] = spend.sum()
@@ -109,8 +113,9 @@ def test_trend_sums_to_the_channel_totals(fitted):
     assert len(trend) == fitted.data["date"].nunique() * len(CHANNELS)
     by_channel = trend.groupby("channel")[["spend", "contribution"]].sum().loc[CHANNELS]
     np.testing.assert_allclose(by_channel["spend"], overview.channels["spend"], rtol=1e-12)
-    np.testing.assert_allclose(by_channel["contribution"], overview.channels["contribution"],
-                               rtol=1e-9)
+    # The trend is what lands on the fitted dates; the carryover after them is not in it
+    np.testing.assert_allclose(by_channel["contribution"],
+                               fitted.channel_summary()["contribution_window"], rtol=1e-9)
     weekly_tv = trend[trend["channel"] == "tv"].set_index("date")["spend"]
     np.testing.assert_allclose(weekly_tv.to_numpy(), fitted.data["tv"].to_numpy(), rtol=1e-12)
 

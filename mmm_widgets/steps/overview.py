@@ -3,7 +3,12 @@
 The exported cell computes from the fitted ``mmm``, per channel and over all channels,
 the incremental contribution, the spend, ROAS, cost per incremental unit of the target and
 shares; the spend and media contribution of every period; and, with a margin, profit and
-profit ROI and the spend per period where marginal profit turns negative. Every derived
+profit ROI and the spend per period where marginal profit turns negative. Contribution,
+ROAS, cost per unit, share and profit count carryover: they start from the fit cell's
+``contribution`` (what the spend in the fitted period adds, its adstock carryover after
+the last fitted date included; see :func:`mmm_widgets.steps.fit.summary_lines`), so they
+agree with :meth:`Workflow.channel_summary`. ``share_of_target`` is the share of the
+target on the fitted dates, from the contribution landing on those dates. Every derived
 number is computed in each posterior draw; the table holds its posterior mean and the HDI
 of its draws (a ratio's interval is never a ratio of interval bounds). The break-even
 spend comes from the budget step's response-curve code
@@ -133,10 +138,13 @@ class Overview:
     ----------
     channels : pandas.DataFrame
         Indexed by channel: :data:`CHANNEL_COLUMNS` over the fitted period (spend and
-        contribution in the data's units; ``cost_per_unit`` = spend / contribution,
+        contribution in the data's units, contribution with carryover as in
+        :meth:`Workflow.channel_summary`; ``roas`` = contribution / spend;
+        ``cost_per_unit`` = spend / contribution,
         infinite in a draw where the contribution is not positive; ``share`` = contribution
         / total media contribution, as in :meth:`Workflow.channel_summary`;
-        ``share_of_target`` = contribution / the whole target; each computed per posterior
+        ``share_of_target`` = contribution landing on the fitted dates / the whole
+        target there; each computed per posterior
         draw: its mean, and the HDI of its draws), and with a margin
         :data:`PROFIT_COLUMNS`: ``profit`` = contribution x margin - spend,
         ``profit_roi`` = profit / spend (HDIs from the posterior draws),
@@ -272,14 +280,19 @@ class OverviewStep(Step):
             "    return xr.concat([values, total], dim='channel')",
             "",
             "",
-            "# Over the fitted period, per posterior draw",
-            "overview_contribution = overview_draws.sum('date')",
+            "# Over the fitted period, per posterior draw. Contribution counts carryover, as in "
+            "the fit",
+            "# cell's channel summary: what the spend in the fitted period adds, its carryover "
+            "after the",
+            "# last fitted date included",
+            "overview_contribution = contribution",
             "overview_total_spend = overview_with_total(overview_spend.sum('date'))",
             "overview_samples = xr.Dataset({'contribution': "
             "overview_with_total(overview_contribution)})",
             "overview_samples['roas'] = overview_samples['contribution'] / overview_total_spend",
-            "overview_samples['share_of_target'] = overview_samples['contribution'] / "
-            "overview_target",
+            "# Share of the target on the fitted dates: the media contribution landing on them",
+            "overview_samples['share_of_target'] = overview_with_total("
+            "overview_draws.sum('date')) / overview_target",
             "# Cost of one incremental unit of the target (infinite where media added nothing)"
             " and share of",
             "# the media contribution, both per draw: a ratio's interval is not a ratio of "
