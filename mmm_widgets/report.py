@@ -206,5 +206,7 @@ def _budget(workflow: Workflow) -> tuple[str, Any]:
         text += f'<p class="warn">{html.escape(note)}</p>'
     if allocation is not None:
         text += "<p>Optimized allocation over the planning horizon.</p>" + _table(allocation)
+    if getattr(result, "geo_totals", None) is not None:
+        text += "<p>Per geo, every channel together.</p>" + _table(result.geo_totals)
     figure, _ = scenario_figure(compare, workflow.step("budget").params.hdi_prob)
     return text, figure

@@ -882,7 +882,10 @@ class Workflow:
             marginal_roas`` (spend per period, response per period in target units, 94 %
             HDI). ``attrs``: ``current_spend`` (recent run-rate per period),
             ``threshold_spend`` (spend per period where the marginal ROAS falls below
-            ``threshold``; NaN if it never does on the curve) and ``threshold``.
+            ``threshold``; NaN if it never does on the curve) and ``threshold``. On a geo
+            model one curve per channel and geo (the geo column follows ``channel``; no
+            curve where a channel never spent), spends in ``attrs`` keyed by
+            ``(channel, geo)``.
         """
         from mmm_widgets.steps.base import execute
         from mmm_widgets.steps.budget import budget_params, curves_chunk, read_curves
@@ -896,7 +899,7 @@ class Workflow:
                                          "Fit the model first."))
         trial = self._namespace_for_run()
         execute(curves_chunk(params.run_rate_periods, float(threshold), int(points),
-                             params.hdi_prob), trial)
+                             params.hdi_prob, self.data_result.roles.geo), trial)
         return read_curves(trial)
 
     def optimize_budget(self, total: float, periods: int,
@@ -914,7 +917,10 @@ class Workflow:
         bounds : dict or "none", optional
             Channel -> ``(lowest, highest)`` spend over the horizon. Channels left out
             (all of them by default) stay within 30 % of their current spend;
-            ``"none"`` lets every channel get anything from 0 to ``total``.
+            ``"none"`` lets every channel get anything from 0 to ``total``. On a geo
+            model the plan is per (channel, geo), the 30 % apply to each geo's own
+            current spend, a channel's bounds are split over its geos in proportion to
+            current spend, and ``(channel, geo)`` keys bound one geo.
         objective : {"mean", "cvar", "var"}
             Maximise the mean response, or a risk-aware utility at ``risk_level`` of
             the contribution the plan adds.
@@ -928,7 +934,10 @@ class Workflow:
         pandas.DataFrame
             Indexed by channel: ``current, optimized, change_pct, expected_contribution,
             contribution_hdi_low, contribution_hdi_high`` (spend over the horizon;
-            contribution the plan adds over the horizon and its carry-over tail).
+            contribution the plan adds over the horizon and its carry-over tail). On a
+            geo model indexed by channel and geo; a channel gets nothing in a geo where
+            it never spent, and the totals per geo are in
+            ``wf.step("budget").result.geo_totals``.
 
         Raises
         ------
@@ -962,13 +971,17 @@ class Workflow:
         Parameters
         ----------
         allocation : dict
-            Channel -> spend over the horizon (channels left out spend nothing).
+            Channel -> spend over the horizon (channels left out spend nothing). On a
+            geo model a channel's spend is split over its geos in proportion to current
+            spend (so nothing goes where it spends nothing now); ``(channel, geo)``
+            keys, or channel -> geo -> spend, set it per geo.
 
         Returns
         -------
         pandas.DataFrame
             Indexed by channel plus ``"all channels"``: ``spend, contribution,
-            contribution_hdi_low, contribution_hdi_high, roas``.
+            contribution_hdi_low, contribution_hdi_high, roas``. On a geo model indexed
+            by channel and geo, plus ``("all channels", "all geos")``.
         """
         from mmm_widgets.steps.budget import what_if
 

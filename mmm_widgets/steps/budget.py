@@ -19,6 +19,13 @@ with no spend in the window, per posterior draw, over the window and its tail.
 Bounds. Channels without bounds of their own stay within ``DEFAULT_BOUND_PCT`` percent
 of their current spend, so the plan stays near today's; ``bounds="none"`` allows any
 split of the total.
+
+Geo models. pymc-marketing's optimizer decides one budget per (channel, geo) cell; a
+channel never gets budget in a geo where it never spent (``budgets_to_optimize`` leaves
+that cell out, and its response curve, which would rest on the priors alone, is not
+drawn). Default bounds apply to every cell's own current spend. A plan or a bound given
+per channel is split over the channel's geos in proportion to current spend; plans and
+bounds may also be given per (channel, geo).
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ NO_LIMIT = "none"
 HDI_PROB = 0.94
 BUILT_IN = ("current", "optimized")
 TOTAL_ROW = "all channels"
+# The last index entry of a geo what-if: every channel in every geo.
+ALL_GEOS = "all geos"
 # Response curves reach twice each channel's largest past spend per period (in the
 # model's scaled units a spend of 1 is that largest spend).
 CURVE_MAX = 2.0
@@ -85,7 +94,9 @@ class Scenario(Params):
     name : str
         Shown in the comparison table.
     allocation : dict
-        Channel -> spend over the horizon.
+        Channel -> spend over the horizon. On a geo model a channel's spend is split over
+        its geos in proportion to current spend, or given per geo: channel -> geo ->
+        spend.
     base : str, optional
         The scenario this one scales (e.g. ``"current"`` or ``"optimized"``).
     change_pct : float, optional
@@ -93,13 +104,15 @@ class Scenario(Params):
     """
 
     name: str
-    allocation: dict[str, float] = field(default_factory=dict)
+    allocation: dict[str, float | dict[str, float]] = field(default_factory=dict)
     base: str | None = None
     change_pct: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allocation",
-                           {str(k): float(v) for k, v in dict(self.allocation).items()})
+                           {str(k): ({str(g): float(x) for g, x in v.items()}
+                                     if isinstance(v, Mapping) else float(v))
+                            for k, v in dict(self.allocation).items()})
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,8 @@ class BudgetParams(Params):
         Budget over the horizon to allocate; None compares scenarios without optimizing.
     bounds : dict
         Channel -> ``(lowest, highest)`` spend over the horizon; channels left out follow
-        ``default_bound_pct``.
+        ``default_bound_pct``. On a geo model a channel's bounds are split over its geos
+        in proportion to current spend, or given per geo: channel -> geo -> bounds.
     default_bound_pct : float or None
         Channels left out of ``bounds`` stay within this percentage of their current
         spend (run-rate over the horizon); None lets them get anything from 0 to
@@ -140,7 +154,8 @@ class BudgetParams(Params):
 
     periods: int = 13
     total: float | None = None
-    bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    bounds: dict[str, tuple[float, float] | dict[str, tuple[float, float]]] = field(
+        default_factory=dict)
     default_bound_pct: float | None = DEFAULT_BOUND_PCT
     objective: str = "mean"
     risk_level: float = 0.95
@@ -153,7 +168,9 @@ class BudgetParams(Params):
     def __post_init__(self) -> None:
         # JSON gives lists and dicts back; keep the frozen value canonical so params
         # compare equal after a save/load round trip.
-        bounds = {str(k): (float(v[0]), float(v[1])) for k, v in dict(self.bounds).items()}
+        bounds = {str(k): ({str(g): _pair(b) for g, b in v.items()}
+                           if isinstance(v, Mapping) else _pair(v))
+                  for k, v in dict(self.bounds).items()}
         scenarios = tuple(s if isinstance(s, Scenario) else Scenario.from_dict(s)
                           for s in self.scenarios)
         object.__setattr__(self, "bounds", bounds)
@@ -168,6 +185,10 @@ class BudgetParams(Params):
         return next((s for s in self.scenarios if s.name == name), None)
 
 
+def _pair(bound: Any) -> tuple[float, float]:
+    return float(bound[0]), float(bound[1])
+
+
 @dataclass
 class BudgetResult:
     """What the budget step produced.
@@ -175,13 +196,15 @@ class BudgetResult:
     Attributes
     ----------
     allocation : pandas.DataFrame or None
-        Indexed by channel: ``current, optimized, change_pct, expected_contribution,
-        contribution_hdi_low, contribution_hdi_high`` (None without a total).
+        Indexed by channel (by channel and geo on a geo model): ``current, optimized,
+        change_pct, expected_contribution, contribution_hdi_low, contribution_hdi_high``
+        (None without a total).
     scenarios : pandas.DataFrame
         Indexed by scenario: ``total_spend, expected_outcome, outcome_hdi_low,
         outcome_hdi_high, roas, prob_beats_current``.
     allocations : dict
-        Scenario name -> channel -> spend over the horizon.
+        Scenario name -> channel (``(channel, geo)`` on a geo model) -> spend over the
+        horizon.
     curves : pandas.DataFrame
         The response curves (see :func:`read_curves`).
     what_if : WhatIf
@@ -195,6 +218,9 @@ class BudgetResult:
     setup_source, setup_vars, mmm
         The optimizer and optimization code, the variables it defined, and the fitted
         model it ran on; a later step with the same code on the same model reuses them.
+    geo_totals : pandas.DataFrame or None
+        Geo models with a total: the allocation's columns per geo, summed over channels
+        (contribution intervals of the per-draw sums).
     """
 
     allocation: pd.DataFrame | None
@@ -208,6 +234,7 @@ class BudgetResult:
     setup_source: str = ""
     setup_vars: dict[str, Any] = field(default_factory=dict, repr=False)
     mmm: Any = field(default=None, repr=False)
+    geo_totals: pd.DataFrame | None = None
 
 
 # ----- progress and cancel ----------------------------------------------------------
@@ -322,17 +349,31 @@ class BudgetStep(Step):
         """The model's channels."""
         return tuple(self.data.roles.channels)
 
+    @property
+    def geo(self) -> str | None:
+        """The geo column (pymc-marketing's geo dimension), None on a national model."""
+        return self.data.roles.geo or None
+
+    def layout(self) -> GeoLayout:
+        """The (channel, geo) budget cells of a geo model, from the mapped data."""
+        return GeoLayout.from_data(self.data, self.params.run_rate_periods,
+                                   self.params.periods)
+
     # ----- validation -------------------------------------------------------------
     def validate(self, namespace: dict[str, Any]) -> None:
         """Check horizon, total, bounds and scenarios; raise :class:`DataError`."""
-        if self.data.roles.geo:
-            raise ModelError(problem(
-                "Budget optimization of geo models is not available in mmm-widgets yet.",
-                "Use pymc-marketing directly: mmm.budget_optimizer(start, end)"
-                ".allocate_budget(...) with bounds per geo and channel."))
         if "mmm" not in namespace:
             raise StepOrderError(problem("There is no fitted model.", "Fit the model first."))
         problems = settings_problems(self.params, self.channels, self._n_dates())
+        if self.geo:
+            layout = None if problems else self.layout()
+            problems += geo_bounds_problems(self.params.total, self.params.bounds,
+                                            self.channels, layout,
+                                            self.params.default_bound_pct)
+            problems += scenario_problems(self.params, self.channels, layout)
+            if problems:
+                raise DataError(problems)
+            return
         current = None if problems else self.current_spend()
         problems += bounds_problems(self.params.total, self.params.bounds, self.channels,
                                     current, self.params.default_bound_pct)
@@ -343,12 +384,15 @@ class BudgetStep(Step):
     def _n_dates(self) -> int:
         return int(self.data.data[self.data.roles.date].nunique())
 
-    def current_spend(self) -> dict[str, float]:
+    def current_spend(self) -> dict[Any, float]:
         """Each channel's run-rate over the horizon, from the mapped data.
 
         The same numbers as ``current`` in the exported code (which reads them from the
-        model's data), so bounds can be checked before anything runs.
+        model's data), so bounds can be checked before anything runs. On a geo model:
+        ``(channel, geo)`` -> run-rate.
         """
+        if self.geo:
+            return dict(self.layout().current)
         roles, params = self.data.roles, self.params
         spend = self.data.data.groupby(roles.date)[list(self.channels)].sum().sort_index()
         run_rate = spend.tail(params.run_rate_periods).mean()
@@ -358,11 +402,26 @@ class BudgetStep(Step):
     def sections(self) -> list[tuple[str, list[str]]]:
         """The step's code as named parts: setup, optimize (with a total), scenarios, curves."""
         params = self.params
+        if self.geo:
+            return self._geo_sections()
         parts = [("setup", spend_lines(params.run_rate_periods) + self._setup_lines())]
         if params.total is not None:
             parts.append(("optimize", self._optimize_lines()))
         parts.append(("scenarios", self._scenario_lines()))
         parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob)))
+        return parts
+
+    def _geo_sections(self) -> list[tuple[str, list[str]]]:
+        params, geo = self.params, self.geo
+        parts = [("setup", spend_lines(params.run_rate_periods, geo)
+                  + geo_setup_lines(geo, params.periods, self._risk_lines()))]
+        if params.total is not None:
+            parts.append(("optimize", geo_optimize_lines(
+                geo, float(params.total), params.bounds, params.default_bound_pct,
+                self._optimizer_name(), float(params.hdi_prob))))
+        parts.append(("scenarios", self._scenario_lines()))
+        parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob,
+                                            geo)))
         return parts
 
     def code(self) -> CodeChunk:
@@ -466,6 +525,7 @@ class BudgetStep(Step):
             "risk_optimizer = mmm.budget_optimizer(",
             "    start_date=horizon[0], end_date=horizon[-1],",
             f"    utility_function=of_the_plan({_utility_code(params)}),",
+            *(["    budgets_to_optimize=spends,"] if self.geo else []),
             ")",
         ]
 
@@ -518,7 +578,8 @@ class BudgetStep(Step):
     def _scenario_lines(self) -> list[str]:
         params = self.params
         prob = literal(float(params.hdi_prob))
-        lines = ["# Scenarios: channel -> spend over the horizon",
+        what = "(channel, geo)" if self.geo else "channel"
+        lines = [f"# Scenarios: {what} -> spend over the horizon",
                  "scenarios = {'current': current.to_dict()}"]
         if params.total is not None:
             lines.append("scenarios['optimized'] = optimized.to_dict()")
@@ -528,13 +589,16 @@ class BudgetStep(Step):
                 factor = f"(1 + {literal(float(scenario.change_pct or 0.0))} / 100)"
                 lines.append(f"scenarios[{name}] = {{c: v * {factor} "
                              f"for c, v in scenarios[{literal(scenario.base)}].items()}}")
+            elif self.geo:
+                lines += geo_plan_lines(f"scenarios[{name}]", scenario.allocation)
             else:
                 lines.append(f"scenarios[{name}] = {{")
                 lines += [f"    {literal(c)}: {literal(v)}," for c, v in
                           scenario.allocation.items()]
                 lines.append("}")
+        total_dims = f"['channel', {literal(self.geo)}]" if self.geo else "'channel'"
         lines += [
-            "outcomes = {name: plan_contribution(allocation).sum('channel')",
+            f"outcomes = {{name: plan_contribution(allocation).sum({total_dims})",
             "            for name, allocation in scenarios.items()}",
             "scenario_rows = []",
             "for name, outcome in outcomes.items():",
@@ -633,16 +697,21 @@ class BudgetStep(Step):
             raise ModelError(problem(
                 f"The optimizer covers {optimizer.num_periods} periods, not {params.periods}.",
                 "The dates are irregular; check the date column's spacing in the data step."))
-        allocation = None
-        if params.total is not None:
+        allocation = geo_totals = None
+        if params.total is not None and self.geo:
+            allocation = namespace["budget_allocation"][list(ALLOCATION_COLUMNS)].astype(float)
+            geo_totals = namespace["budget_geo_totals"][list(ALLOCATION_COLUMNS)].astype(float)
+        elif params.total is not None:
             allocation = namespace["budget_allocation"].loc[list(self.channels)]
             allocation = allocation[list(ALLOCATION_COLUMNS)].astype(float)
-        allocations = {name: {c: float(v) for c, v in plan.items()}
+        allocations = {name: {_key(c): float(v) for c, v in plan.items()}
                        for name, plan in namespace["scenarios"].items()}
         base = previous.what_if.base if previous is not None else None
         if base is None:
-            base = WhatIf.prepare(namespace["plan_contribution"], self.channels, params.periods,
-                                  self._what_if_maxima(namespace), params.hdi_prob)
+            maxima = self._what_if_maxima(namespace)
+            base = WhatIf.prepare(namespace["plan_contribution"], tuple(maxima),
+                                  params.periods, maxima, params.hdi_prob,
+                                  names=("channel", self.geo) if self.geo else ("channel",))
         what_if = base.with_allocations(namespace["plan_contribution"], allocations.values())
         return BudgetResult(
             allocation=allocation,
@@ -653,19 +722,31 @@ class BudgetStep(Step):
             optimizer=optimizer,
             optimization=namespace.get("optimization") if params.total is not None else None,
             seconds=0.0,
+            geo_totals=geo_totals,
         )
 
-    def _what_if_maxima(self, namespace: dict[str, Any]) -> dict[str, float]:
+    def _what_if_maxima(self, namespace: dict[str, Any]) -> dict[Any, float]:
         """Top of each channel's what-if grid, in spend over the horizon.
 
         Three times the largest past spend per period, and at least the whole budget,
-        so a slider can move any channel from nothing to all of it.
+        so a slider can move any channel from nothing to all of it. On a geo model, per
+        (channel, geo) where the channel ever spent: the others get no budget.
         """
         params = self.params
         past = namespace["past_spend"].max("date").to_series()
         current_total = float(namespace["current"].sum())
         budget = max(params.total or 0.0, current_total)
         maxima = {}
+        if self.geo:
+            layout = self.layout()
+            highs = (geo_full_bounds(params.total, params.bounds, layout,
+                                     params.default_bound_pct)
+                     if params.total is not None else {})
+            for cell in map(_key, past.index):
+                if layout.spends.get(cell, False):
+                    high = highs.get(cell, (0.0, 0.0))[1]
+                    maxima[cell] = max(3.0 * float(past[cell]) * params.periods, budget, high)
+            return maxima
         for channel in self.channels:
             high = params.bounds.get(channel, (0.0, 0.0))[1]
             maxima[channel] = max(3.0 * float(past[channel]) * params.periods, budget, high)
@@ -692,8 +773,28 @@ def _objective_text(params: BudgetParams) -> str:
     return "mean response"
 
 
-def spend_lines(run_rate_periods: int) -> list[str]:
-    """Code defining ``channels``, ``past_spend`` (date, channel) and ``run_rate`` per period."""
+def spend_lines(run_rate_periods: int, geo: str | None = None) -> list[str]:
+    """Code defining ``channels``, ``past_spend`` (date, channel) and ``run_rate`` per period.
+
+    With ``geo`` (a geo model): ``past_spend`` is (date, channel, geo), ``run_rate`` is
+    indexed by (channel, geo), and ``geos``, ``cells`` (that index) and ``spends`` (whether
+    a channel ever spent in a geo) are defined too.
+    """
+    if geo:
+        return [
+            "channels = list(mmm.channel_columns)",
+            f"past_spend = mmm.data.get_channel_spend().transpose('date', 'channel', "
+            f"{literal(geo)})",
+            f"geos = list(past_spend.indexes[{literal(geo)}])",
+            "# A channel gets no budget in a geo where it never spent",
+            "spends = past_spend.sum('date') > 0",
+            "# Current run-rate of each channel in each geo: average spend per period over "
+            "the most",
+            "# recent periods",
+            f"run_rate = past_spend.isel(date=slice(-{literal(int(run_rate_periods))}, None))"
+            ".mean('date').to_series()",
+            "cells = run_rate.index",
+        ]
     return [
         "channels = list(mmm.channel_columns)",
         "past_spend = mmm.data.get_channel_spend()",
@@ -706,17 +807,20 @@ def spend_lines(run_rate_periods: int) -> list[str]:
 
 
 def curve_lines(threshold: float | Mapping[str, float], points: int,
-                hdi_prob: float = HDI_PROB) -> list[str]:
+                hdi_prob: float = HDI_PROB, geo: str | None = None) -> list[str]:
     """Code computing ``response_curves`` and ``threshold_spend`` from the fitted ``mmm``.
 
     Needs ``channels`` and ``run_rate`` (see :func:`spend_lines`). ``threshold`` is one
     marginal ROAS for every channel, or channel -> its own (the overview's 1 / margin).
+    With ``geo``, one curve per (channel, geo) where the channel ever spent.
     """
     prob = literal(float(hdi_prob))
     per_channel = isinstance(threshold, Mapping)
     value = ({str(c): float(t) for c, t in threshold.items()} if per_channel
              else float(threshold))
     level = "threshold[channel]" if per_channel else "threshold"
+    if geo:
+        return _geo_curve_lines(value, level, int(points), prob, geo)
     return [
         "# Response curves: the response per period when the same spend is repeated every",
         "# period. The adstock weights sum to one, so the adstocked spend settles at the "
@@ -760,12 +864,70 @@ def curve_lines(threshold: float | Mapping[str, float], points: int,
     ]
 
 
+def _geo_curve_lines(value: float | dict[str, float], level: str, points: int, prob: str,
+                     geo: str) -> list[str]:
+    dims = f"'channel', {literal(geo)}"
+    return [
+        "# Response curves: the response per period when the same spend is repeated every",
+        "# period, in each geo. The adstock weights sum to one, so the adstocked spend "
+        "settles at",
+        "# the spend itself and the steady state is the saturation curve, drawn for every "
+        "posterior draw",
+        f"curve = mmm.sample_saturation_curve(max_value={literal(CURVE_MAX)}, "
+        f"num_points={literal(points)},",
+        "                                     num_samples=None, original_scale=True)",
+        f"curve = curve.stack(sample=('chain', 'draw')).transpose({dims}, 'x', 'sample')",
+        "curve_spend = (curve['x'] * mmm.data.get_channel_scale()).broadcast_like(",
+        f"    curve.isel(sample=0)).transpose({dims}, 'x').to_numpy()",
+        "# A channel's curve in a geo where it never spent would rest on the priors alone: "
+        "left out",
+        f"curve_cells = pd.MultiIndex.from_product([curve['channel'].to_numpy(), "
+        f"curve[{literal(geo)}].to_numpy()])",
+        f"drawn = spends.sel({{'channel': curve['channel'].to_numpy(), "
+        f"{literal(geo)}: curve[{literal(geo)}].to_numpy()}})",
+        f"drawn = drawn.transpose({dims}).to_numpy().ravel()",
+        "curve_cells = curve_cells[drawn]",
+        "curve_spend = curve_spend.reshape(-1, curve_spend.shape[-1])[drawn]",
+        "curve_draws = curve.to_numpy().reshape(-1, *curve.shape[-2:])[drawn]",
+        "marginal_roas = np.stack([np.gradient(d, s, axis=0)",
+        "                          for d, s in zip(curve_draws, curve_spend, strict=True)])",
+        f"curve_hdi = az.hdi(curve_draws.reshape(-1, curve_draws.shape[-1]), prob={prob})",
+        "curve_hdi = curve_hdi.reshape(*curve_draws.shape[:2], 2)",
+        "response_curves = pd.DataFrame({",
+        "    'channel': np.repeat(curve_cells.get_level_values(0), curve_draws.shape[1]),",
+        f"    {literal(geo)}: np.repeat(curve_cells.get_level_values(1), "
+        "curve_draws.shape[1]),",
+        "    'spend': curve_spend.ravel(),",
+        "    'response': curve_draws.mean(axis=-1).ravel(),",
+        "    'response_hdi_low': curve_hdi[..., 0].ravel(),",
+        "    'response_hdi_high': curve_hdi[..., 1].ravel(),",
+        "    'marginal_roas': marginal_roas.mean(axis=-1).ravel(),",
+        "})",
+        "# Spend per period above which one more unit of spend returns less than the "
+        "threshold",
+        f"threshold = {literal(value)}",
+        "threshold_spend = {}",
+        f"for (channel, area), points in response_curves.groupby(['channel', {literal(geo)}], "
+        "sort=False):",
+        "    slope, x = points['marginal_roas'].to_numpy(), points['spend'].to_numpy()",
+        f"    below = np.flatnonzero(slope < {level})",
+        "    if below.size == 0:",
+        "        threshold_spend[channel, area] = float('nan')",
+        "    elif below[0] == 0:",
+        "        threshold_spend[channel, area] = 0.0",
+        "    else:",
+        "        i = below[0]",
+        f"        threshold_spend[channel, area] = float(np.interp({level}, [slope[i], "
+        "slope[i - 1]], [x[i], x[i - 1]]))",
+    ]
+
+
 def curves_chunk(run_rate_periods: int, threshold: float | Mapping[str, float], points: int,
-                 hdi_prob: float = HDI_PROB) -> CodeChunk:
+                 hdi_prob: float = HDI_PROB, geo: str | None = None) -> CodeChunk:
     """The response-curve code on its own (for :meth:`Workflow.response_curves`)."""
     return CodeChunk(comment="Response curves of every channel",
-                     lines=tuple(spend_lines(run_rate_periods)
-                                 + curve_lines(threshold, points, hdi_prob)),
+                     lines=tuple(spend_lines(run_rate_periods, geo)
+                                 + curve_lines(threshold, points, hdi_prob, geo)),
                      imports=IMPORTS, title="Response curves")
 
 
@@ -779,18 +941,29 @@ def read_curves(namespace: dict[str, Any]) -> pd.DataFrame:
         marginal_roas`` (spend and response per period); ``attrs`` hold ``threshold``
         (a number, or channel -> number when each channel has its own),
         ``current_spend`` (run-rate per period) and ``threshold_spend`` (per period, NaN
-        when the marginal ROAS stays above the threshold on the whole curve).
+        when the marginal ROAS stays above the threshold on the whole curve). On a geo
+        model the geo column follows ``channel`` and the spends in ``attrs`` are keyed
+        by ``(channel, geo)``.
     """
-    curves = namespace["response_curves"][list(CURVE_COLUMNS)].copy()
-    curves["channel"] = curves["channel"].astype(str)
+    frame = namespace["response_curves"]
+    levels = ["channel", *(c for c in frame.columns if c not in CURVE_COLUMNS)]
+    curves = frame[[*levels, *CURVE_COLUMNS[1:]]].copy()
+    for level in levels:
+        curves[level] = curves[level].astype(str)
     threshold = namespace["threshold"]
     curves.attrs = {
         "threshold": ({str(k): float(v) for k, v in threshold.items()}
                       if isinstance(threshold, Mapping) else float(threshold)),
-        "current_spend": {str(k): float(v) for k, v in namespace["run_rate"].items()},
-        "threshold_spend": {str(k): float(v) for k, v in namespace["threshold_spend"].items()},
+        "current_spend": {_key(k): float(v) for k, v in namespace["run_rate"].items()},
+        "threshold_spend": {_key(k): float(v)
+                            for k, v in namespace["threshold_spend"].items()},
     }
     return curves
+
+
+def _key(key: Any) -> str | tuple[str, ...]:
+    """A channel name, or a (channel, geo) cell, as plain strings."""
+    return tuple(str(k) for k in key) if isinstance(key, tuple) else str(key)
 
 
 # ----- checks -----------------------------------------------------------------------
@@ -849,6 +1022,11 @@ def bounds_problems(total: float | None, bounds: Mapping[str, tuple[float, float
         return [*problems, problem(f"The total budget must be positive, not {total:,.2f}.",
                                    "Enter the spend to allocate over the whole horizon.")]
     known = {c: b for c, b in bounds.items() if c in channels}
+    per_geo = [c for c, b in known.items() if isinstance(b, Mapping)]
+    if per_geo:
+        return [*problems, *(problem(f"The bounds of {c!r} are given per geo, but the model "
+                                     "has no geos.", "Give (lowest, highest) per channel.",
+                                     column=c) for c in per_geo)]
     for channel, (low, high) in known.items():
         if not (math.isfinite(low) and math.isfinite(high)):
             problems.append(problem(f"The bounds of {channel!r} are not finite numbers.",
@@ -880,8 +1058,13 @@ def bounds_problems(total: float | None, bounds: Mapping[str, tuple[float, float
     return problems
 
 
-def scenario_problems(params: BudgetParams, channels: tuple[str, ...]) -> list:
-    """Problems with the user scenarios: names, channels, spends, bases."""
+def scenario_problems(params: BudgetParams, channels: tuple[str, ...],
+                      layout: GeoLayout | None = None) -> list:
+    """Problems with the user scenarios: names, channels, spends, bases.
+
+    With ``layout`` (a geo model), plans per channel or per (channel, geo) are checked
+    against its cells.
+    """
     problems, seen = [], set(BUILT_IN if params.total is not None else ("current",))
     for scenario in params.scenarios:
         name = scenario.name
@@ -894,7 +1077,9 @@ def scenario_problems(params: BudgetParams, channels: tuple[str, ...]) -> list:
         elif name in seen:
             problems.append(problem(f"There is already a scenario {name!r}.",
                                     "Choose another name or remove the old one first."))
-        problems += allocation_problems(scenario.allocation, channels, f"scenario {name!r}")
+        where = f"scenario {name!r}"
+        problems += (layout.to_cells(scenario.allocation, where)[1] if layout is not None
+                     else allocation_problems(scenario.allocation, channels, where))
         if scenario.base is not None:
             if scenario.base not in seen:
                 what = ("there is no optimized allocation yet" if scenario.base == "optimized"
@@ -960,6 +1145,383 @@ def translate_budget_error(error: BaseException) -> ModelError:
                               "refit the model."))
 
 
+# ----- geo models ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GeoLayout:
+    """The (channel, geo) budget cells of a geo model, from the mapped data.
+
+    The same numbers as ``current`` and ``spends`` in the exported code (which reads
+    them from the model's data), so bounds and plans can be checked before anything runs.
+
+    Attributes
+    ----------
+    geo : str
+        The geo column (pymc-marketing's geo dimension).
+    channels, geos : tuple of str
+        The model's channels and geos.
+    current : dict
+        ``(channel, geo)`` -> run-rate spend over the horizon.
+    spends : dict
+        ``(channel, geo)`` -> whether the channel ever spent in the geo; a cell where it
+        never did gets no budget.
+    """
+
+    geo: str
+    channels: tuple[str, ...]
+    geos: tuple[str, ...]
+    current: dict[tuple[str, str], float]
+    spends: dict[tuple[str, str], bool]
+
+    @classmethod
+    def from_data(cls, data: DataResult, run_rate_periods: int, periods: int) -> GeoLayout:
+        """The cells of ``data`` with the run-rate of its last ``run_rate_periods`` dates."""
+        roles, frame = data.roles, data.data
+        channels = list(roles.channels)
+        dates = np.sort(frame[roles.date].unique())[-int(run_rate_periods):]
+        ever = frame.groupby(roles.geo)[channels].sum() > 0
+        recent = frame[frame[roles.date].isin(dates)].groupby(roles.geo)[channels].mean()
+        recent = recent.reindex(ever.index).fillna(0.0)
+        current, spends = {}, {}
+        for channel in channels:
+            for geo in ever.index:
+                cell = (str(channel), str(geo))
+                current[cell] = float(recent.at[geo, channel]) * periods
+                spends[cell] = bool(ever.at[geo, channel])
+        return cls(str(roles.geo), tuple(str(c) for c in channels),
+                   tuple(str(g) for g in ever.index), current, spends)
+
+    @property
+    def cells(self) -> list[tuple[str, str]]:
+        """Every (channel, geo), channel by channel."""
+        return [(c, g) for c in self.channels for g in self.geos]
+
+    def channel_current(self, channel: str) -> float:
+        """A channel's current spend over the horizon, all geos together."""
+        return sum(self.current[channel, g] for g in self.geos)
+
+    def share(self, cell: tuple[str, str]) -> float:
+        """The geo's share of the channel's current spend (0 when it spends nothing now)."""
+        total = self.channel_current(cell[0])
+        return self.current[cell] / total if total > 0 else 0.0
+
+    def to_cells(self, allocation: Mapping[Any, Any], where: str
+                 ) -> tuple[dict[tuple[str, str], float], list]:
+        """A plan per (channel, geo) from one given per channel, per cell, or both.
+
+        Keys are a channel (its spend split over its geos in proportion to current
+        spend, or a mapping geo -> spend) or a ``(channel, geo)`` pair; a pair overrides
+        the split of its channel there.
+
+        Returns
+        -------
+        tuple
+            ``(cells, problems)``: every cell's spend, and what is wrong with the input.
+        """
+        problems: list = []
+        split: dict[str, float] = {}
+        own: dict[tuple[str, str], float] = {}
+        for key, value in allocation.items():
+            if isinstance(key, tuple) and len(key) == 2:
+                entries = {(str(key[0]), str(key[1])): value}
+            elif isinstance(value, Mapping):
+                entries = {(str(key), str(g)): x for g, x in value.items()}
+            else:
+                channel = str(key)
+                if channel not in self.channels:
+                    problems.append(_not_a_channel(where, channel, self.channels))
+                elif not _spend_ok(value):
+                    problems.append(_bad_spend(where, channel, value))
+                elif value > 0 and self.channel_current(channel) <= 0:
+                    problems.append(problem(
+                        f"{where}: {channel!r} spends nothing now in any geo, so its spend "
+                        "cannot be split over geos by current spend.",
+                        f"Give its spend per geo, e.g. {{{channel!r}: {{geo: spend}}}}.",
+                        column=channel))
+                else:
+                    split[channel] = float(value)
+                continue
+            for (channel, geo), spend in entries.items():
+                if channel not in self.channels:
+                    problems.append(_not_a_channel(where, channel, self.channels))
+                elif geo not in self.geos:
+                    problems.append(problem(f"{where}: {geo!r} is not a geo of the model.",
+                                            f"Use one of {', '.join(self.geos)}.",
+                                            column=channel))
+                elif not _spend_ok(spend):
+                    problems.append(_bad_spend(where, f"{channel} in {geo}", spend, channel))
+                elif spend > 0 and not self.spends[channel, geo]:
+                    problems.append(_never_spent(where, channel, geo))
+                else:
+                    own[channel, geo] = float(spend)
+        cells = {cell: split.get(cell[0], 0.0) * self.share(cell) for cell in self.cells}
+        cells.update(own)
+        return cells, problems
+
+
+def _spend_ok(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and value >= 0)
+
+
+def _not_a_channel(where: str, channel: str, channels: tuple[str, ...]):
+    return problem(f"{where}: {channel!r} is not a channel of the model.",
+                   f"Use one of {', '.join(channels)}.", column=channel)
+
+
+def _bad_spend(where: str, what: str, value: Any, column: str | None = None):
+    return problem(f"{where}: the spend of {what!r} must be a number of 0 or more, not "
+                   f"{value!r}.", "Enter the planned spend.", column=column or what)
+
+
+def _never_spent(where: str, channel: str, geo: str):
+    return problem(f"{where}: {channel!r} never spent in {geo!r}, so it gets no budget there.",
+                   "Leave that geo out for this channel, or set it to 0.", column=channel)
+
+
+def geo_full_bounds(total: float, bounds: Mapping[str, Any], layout: GeoLayout,
+                    pct: float | None = None) -> dict[tuple[str, str], tuple[float, float]]:
+    """Bounds of every (channel, geo) over the horizon, as the exported code builds them.
+
+    Cells without bounds of their own get their current spend plus or minus ``pct``
+    percent, or ``(0, total)`` when ``pct`` is None. A channel's bounds are split over
+    its geos in proportion to current spend; bounds per geo override that.
+    """
+    if pct is None:
+        out = {cell: (0.0, float(total)) for cell in layout.cells}
+    else:
+        low, high = band_factors(pct)
+        out = {cell: (low * v, high * v) for cell, v in layout.current.items()}
+    for channel, bound in bounds.items():
+        if channel in layout.channels and not isinstance(bound, Mapping):
+            for geo in layout.geos:
+                share = layout.share((channel, geo))
+                out[channel, geo] = (float(bound[0]) * share, float(bound[1]) * share)
+    for channel, bound in bounds.items():
+        if channel in layout.channels and isinstance(bound, Mapping):
+            out.update({(channel, str(g)): _pair(b) for g, b in bound.items()
+                        if str(g) in layout.geos})
+    return out
+
+
+def _pair_problems(what: str, low: float, high: float, column: str) -> list:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [problem(f"The bounds of {what!r} are not finite numbers.", "Enter numbers.",
+                        column=column)]
+    if low < 0:
+        return [problem(f"The lowest spend of {what!r} is negative ({low:,.2f}).",
+                        "Use 0 or more.", column=column)]
+    if low > high:
+        return [problem(f"The lowest spend of {what!r} ({low:,.2f}) is above its highest "
+                        f"({high:,.2f}).", "Swap them or raise the highest.", column=column)]
+    return []
+
+
+def geo_bounds_problems(total: float | None, bounds: Mapping[str, Any],
+                        channels: tuple[str, ...], layout: GeoLayout | None,
+                        pct: float | None = None) -> list:
+    """Problems with the total and the bounds of a geo model (see :func:`bounds_problems`).
+
+    Feasibility is checked over the cells where a channel ever spent, when ``layout`` is
+    known.
+    """
+    problems = [problem(f"{c!r} is not a channel of the model.",
+                        f"Use one of {', '.join(channels)}.", column=c)
+                for c in bounds if c not in channels]
+    if total is None:
+        return problems
+    if not math.isfinite(total) or total <= 0:
+        return [*problems, problem(f"The total budget must be positive, not {total:,.2f}.",
+                                   "Enter the spend to allocate over the whole horizon.")]
+    for channel, bound in bounds.items():
+        if channel not in channels:
+            continue
+        if not isinstance(bound, Mapping):
+            problems += _pair_problems(channel, *bound, column=channel)
+            if layout is not None and bound[0] > 0 and layout.channel_current(channel) <= 0:
+                problems.append(problem(
+                    f"{channel!r} spends nothing now in any geo, so its bounds cannot be "
+                    "split over geos by current spend.",
+                    f"Give its bounds per geo, e.g. {{{channel!r}: {{geo: (low, high)}}}}.",
+                    column=channel))
+            continue
+        for geo, (low, high) in bound.items():
+            if layout is not None and geo not in layout.geos:
+                problems.append(problem(f"{geo!r} is not a geo of the model.",
+                                        f"Use one of {', '.join(layout.geos)}.",
+                                        column=channel))
+                continue
+            problems += _pair_problems(f"{channel} in {geo}", low, high, column=channel)
+            if layout is not None and low > 0 and not layout.spends[channel, geo]:
+                problems.append(_never_spent("bounds", channel, geo))
+    if problems or layout is None:
+        return problems
+    full = geo_full_bounds(total, bounds, layout, pct)
+    open_cells = [cell for cell in layout.cells if layout.spends[cell]]
+    lows = sum(full[cell][0] for cell in open_cells)
+    highs = sum(min(full[cell][1], total) for cell in open_cells)
+    band = (f" Channels without bounds keep within {pct:g} % of current spend in each geo by "
+            f"default: give them bounds of their own, or allow any split with "
+            f"bounds={NO_LIMIT!r}.") if pct is not None else ""
+    if lows > total * (1 + 1e-12):
+        problems.append(problem(
+            f"The lowest spends add up to {lows:,.2f}, more than the total {total:,.2f}.",
+            f"Lower some minimums or raise the total.{band}"))
+    if highs < total * (1 - 1e-12):
+        problems.append(problem(
+            f"The highest spends add up to {highs:,.2f}, less than the total {total:,.2f}.",
+            f"Raise some maximums or lower the total.{band}"))
+    return problems
+
+
+def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
+    """Code of a geo model's optimizer, ``per_period``, ``split`` and ``plan_contribution``.
+
+    Needs :func:`spend_lines` with ``geo``.
+    """
+    dim = literal(geo)
+    return [
+        f"periods = {literal(periods)}",
+        "dates = pd.DatetimeIndex(past_spend.indexes['date'], freq='infer')",
+        "horizon = pd.date_range(dates[-1], periods=periods + 1,",
+        "                        freq=dates.freq or dates[-1] - dates[-2])[1:]",
+        "current = run_rate * periods",
+        "# A plan given per channel is split over its geos in proportion to current spend",
+        "share = (current / current.groupby(level='channel').transform('sum')).fillna(0.0)",
+        "# pymc-marketing keeps the last l_max periods of real spend before the window "
+        "(carry-in)",
+        "# and adds l_max periods without spend after it (carry-over); it decides one "
+        "budget per",
+        "# (channel, geo), only where the channel ever spent",
+        "optimizer = mmm.budget_optimizer(",
+        "    start_date=horizon[0], end_date=horizon[-1],",
+        "    utility_function=utility.average_response,",
+        "    budgets_to_optimize=spends,",
+        ")",
+        "target_scale = mmm.data.get_target_scale()",
+        "",
+        "",
+        "def per_period(allocation):",
+        "    \"\"\"Spend per period of a plan ((channel, geo) -> spend over the horizon).\"\"\"",
+        "    values = [[allocation.get((c, g), 0.0) / periods for g in geos] for c in channels]",
+        f"    return xr.DataArray(values, dims=('channel', {dim}),",
+        f"                        coords={{'channel': channels, {dim}: geos}})",
+        "",
+        "",
+        "def split(allocation):",
+        "    \"\"\"A plan given per channel (channel -> spend over the horizon), per (channel, "
+        "geo).\"\"\"",
+        "    return {(c, g): allocation.get(c, 0.0) * share[c, g] for c, g in cells}",
+        "",
+        "",
+        "no_spend = optimizer.evaluate_response_distribution(",
+        "    per_period({}), response_variable='channel_contribution')",
+        "",
+        "",
+        "def plan_contribution(allocation):",
+        "    \"\"\"Contribution (sample, channel, geo) a plan adds over the horizon and its "
+        "carry-over tail.\"\"\"",
+        "    with_plan = optimizer.evaluate_response_distribution(",
+        "        per_period(allocation), response_variable='channel_contribution')",
+        "    return (with_plan - no_spend).sum('date') * target_scale",
+        "",
+        "",
+        *risk_lines,
+    ]
+
+
+def geo_optimize_lines(geo: str, total: float, bounds: Mapping[str, Any], pct: float | None,
+                       optimizer: str, hdi_prob: float) -> list[str]:
+    """Code of a geo model's optimization: ``budget_allocation`` and ``budget_geo_totals``."""
+    dim, prob = literal(geo), literal(hdi_prob)
+    if pct is None:
+        lines = ["# (lowest, highest) spend of each channel in each geo over the horizon: any "
+                 "split of the total",
+                 "bounds = {cell: (0.0, total) for cell in cells}"]
+    else:
+        low, high = band_factors(pct)
+        lines = [f"# (lowest, highest) spend of each channel in each geo over the horizon: "
+                 f"within {pct:g} %",
+                 "# of its current spend there" + (", unless set below" if bounds else ""),
+                 f"bounds = {{cell: ({literal(low)} * current[cell], {literal(high)} * "
+                 "current[cell]) for cell in cells}"]
+    per_channel = {c: b for c, b in bounds.items() if not isinstance(b, Mapping)}
+    per_cell = {(c, g): b for c, v in bounds.items() if isinstance(v, Mapping)
+                for g, b in v.items()}
+    if per_channel:
+        lines += ["# Bounds set per channel, split over its geos in proportion to current "
+                  "spend",
+                  "for channel, (low, high) in {",
+                  *(f"    {literal(c)}: {literal(tuple(b))}," for c, b in per_channel.items()),
+                  "}.items():",
+                  "    bounds.update({(channel, g): (low * share[channel, g], high * "
+                  "share[channel, g])",
+                  "                   for g in geos})"]
+    if per_cell:
+        lines += ["# Bounds set per (channel, geo)", "bounds.update({",
+                  *(f"    {literal(cell)}: {literal(tuple(b))}," for cell, b in
+                    per_cell.items()),
+                  "})"]
+    return [
+        f"total = {literal(total)}",
+        *lines,
+        "budget_bounds = xr.DataArray(",
+        "    [[bounds[c, g] for g in geos] for c in channels],",
+        f"    dims=('channel', {dim}, 'bound'), coords={{'channel': channels, {dim}: geos}},",
+        ") / periods",
+        f"optimization = {optimizer}.allocate_budget(total_budget=total / periods, "
+        "budget_bounds=budget_bounds)",
+        f"optimized = optimization.budgets.transpose('channel', {dim}).to_series()"
+        ".reindex(cells) * periods",
+        "optimized_contribution = plan_contribution(optimized.to_dict())",
+        "# Per (channel, geo): a row of posterior draws",
+        f"cell_draws = optimized_contribution.transpose('channel', {dim}, 'sample')"
+        ".to_series()",
+        "cell_draws = cell_draws.unstack('sample').reindex(cells)",
+        f"optimized_hdi = az.hdi(cell_draws.to_numpy(), prob={prob})",
+        "budget_allocation = pd.DataFrame({",
+        "    'current': current,",
+        "    'optimized': optimized,",
+        "    'change_pct': (optimized / current - 1) * 100,",
+        "    'expected_contribution': cell_draws.mean(axis=1),",
+        "    'contribution_hdi_low': optimized_hdi[:, 0],",
+        "    'contribution_hdi_high': optimized_hdi[:, 1],",
+        "}, index=cells)",
+        "# Per geo, every channel together (intervals of the per-draw sums)",
+        f"geo_draws = optimized_contribution.sum('channel').transpose({dim}, 'sample')"
+        ".to_series()",
+        "geo_draws = geo_draws.unstack('sample').reindex(geos)",
+        f"geo_hdi = az.hdi(geo_draws.to_numpy(), prob={prob})",
+        f"geo_current = current.groupby(level={dim}).sum().reindex(geos)",
+        f"geo_optimized = optimized.groupby(level={dim}).sum().reindex(geos)",
+        "budget_geo_totals = pd.DataFrame({",
+        "    'current': geo_current.to_numpy(),",
+        "    'optimized': geo_optimized.to_numpy(),",
+        "    'change_pct': ((geo_optimized / geo_current - 1) * 100).to_numpy(),",
+        "    'expected_contribution': geo_draws.mean(axis=1).to_numpy(),",
+        "    'contribution_hdi_low': geo_hdi[:, 0],",
+        "    'contribution_hdi_high': geo_hdi[:, 1],",
+        f"}}, index=pd.Index(geos, name={dim}))",
+    ]
+
+
+def geo_plan_lines(target: str, allocation: Mapping[str, Any]) -> list[str]:
+    """Code setting ``target`` to a plan per (channel, geo) (see :class:`Scenario`)."""
+    per_channel = {c: v for c, v in allocation.items() if not isinstance(v, Mapping)}
+    per_cell = {(c, g): x for c, v in allocation.items() if isinstance(v, Mapping)
+                for g, x in v.items()}
+    lines = []
+    if per_channel:
+        lines += [f"{target} = split({{",
+                  *(f"    {literal(c)}: {literal(v)}," for c, v in per_channel.items()),
+                  "})"]
+    if per_cell:
+        lines += [f"{target}.update({{" if per_channel else f"{target} = {{",
+                  *(f"    {literal(cell)}: {literal(v)}," for cell, v in per_cell.items()),
+                  "})" if per_channel else "}"]
+    return lines or [f"{target} = {{}}"]
+
+
 # ----- what-if ----------------------------------------------------------------------
 
 class WhatIf:
@@ -969,11 +1531,13 @@ class WhatIf:
     which evaluates the optimizer's compiled model); afterwards an allocation costs one
     linear interpolation per channel over the posterior draws, in numpy. Channels do not
     interact in the model, so one evaluation of a plan gives a node of every channel.
+    On a geo model the same holds for every (channel, geo) cell, which take the place
+    of the channels.
 
     Parameters
     ----------
-    channels : tuple of str
-        Channel names.
+    channels : tuple
+        Channel names, or ``(channel, geo)`` cells.
     periods : int
         Horizon of the spends.
     nodes : list of numpy.ndarray
@@ -984,28 +1548,34 @@ class WhatIf:
         Mass of the intervals.
     base : WhatIf, optional
         The grid before scenario nodes were added (reused when only scenarios change).
+    names : tuple of str
+        Names of the index levels of :meth:`evaluate`: ``("channel",)``, or
+        ``("channel", geo)`` for cells.
     """
 
-    def __init__(self, channels: tuple[str, ...], periods: int, nodes: list[np.ndarray],
-                 draws: list[np.ndarray], hdi_prob: float, base: WhatIf | None = None):
+    def __init__(self, channels: tuple[Any, ...], periods: int, nodes: list[np.ndarray],
+                 draws: list[np.ndarray], hdi_prob: float, base: WhatIf | None = None,
+                 names: tuple[str, ...] = ("channel",)):
         self.channels = tuple(channels)
         self.periods = periods
         self.nodes = nodes
         self.draws = draws
         self.hdi_prob = hdi_prob
         self.base = base if base is not None else self
+        self.names = tuple(names)
 
     @classmethod
-    def prepare(cls, plan_contribution: Any, channels: tuple[str, ...], periods: int,
-                maxima: Mapping[str, float], hdi_prob: float,
-                nodes: int = WHAT_IF_NODES) -> WhatIf:
+    def prepare(cls, plan_contribution: Any, channels: tuple[Any, ...], periods: int,
+                maxima: Mapping[Any, float], hdi_prob: float,
+                nodes: int = WHAT_IF_NODES, names: tuple[str, ...] = ("channel",)) -> WhatIf:
         """Evaluate ``plan_contribution`` on ``nodes`` spends from 0 to each maximum."""
         grid = np.linspace(0.0, 1.0, nodes)[:, None] * np.array(
             [maxima[c] for c in channels])[None, :]
         values = [_plan_draws(plan_contribution, channels, row) for row in grid]
         stacked = np.stack(values)                       # (nodes, channel, sample)
         return cls(channels, periods, [grid[:, i].copy() for i in range(len(channels))],
-                   [stacked[:, i, :] for i in range(len(channels))], hdi_prob)
+                   [stacked[:, i, :] for i in range(len(channels))], hdi_prob,
+                   names=names)
 
     def with_allocations(self, plan_contribution: Any,
                          allocations: Any) -> WhatIf:
@@ -1022,10 +1592,11 @@ class WhatIf:
                 at = int(np.searchsorted(nodes[i], row[i]))
                 nodes[i] = np.insert(nodes[i], at, row[i])
                 draws[i] = np.insert(draws[i], at, values[i], axis=0)
-        return WhatIf(self.channels, self.periods, nodes, draws, self.hdi_prob, self.base)
+        return WhatIf(self.channels, self.periods, nodes, draws, self.hdi_prob, self.base,
+                      self.names)
 
     @property
-    def limits(self) -> dict[str, float]:
+    def limits(self) -> dict[Any, float]:
         """Largest spend over the horizon each channel can be moved to."""
         return {c: float(self.nodes[i][-1]) for i, c in enumerate(self.channels)}
 
@@ -1057,7 +1628,9 @@ class WhatIf:
         -------
         pandas.DataFrame
             Indexed by channel plus a last row ``"all channels"``: ``spend,
-            contribution, contribution_hdi_low, contribution_hdi_high, roas``.
+            contribution, contribution_hdi_low, contribution_hdi_high, roas``. With
+            cells: indexed by (channel, geo) plus a last row ``("all channels",
+            "all geos")``.
         """
         import arviz as az
 
@@ -1069,17 +1642,28 @@ class WhatIf:
         mean = rows.mean(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             roas = np.where(spend > 0, mean / np.where(spend > 0, spend, 1.0), np.nan)
-        index = pd.Index([*self.channels, TOTAL_ROW], name="channel")
+        if len(self.names) > 1:
+            index = pd.MultiIndex.from_tuples([*self.channels, (TOTAL_ROW, ALL_GEOS)],
+                                              names=list(self.names))
+        else:
+            index = pd.Index([*self.channels, TOTAL_ROW], name="channel")
         return pd.DataFrame({"spend": spend, "contribution": mean,
                              "contribution_hdi_low": hdi[:, 0],
                              "contribution_hdi_high": hdi[:, 1], "roas": roas}, index=index)
 
 
-def _plan_draws(plan_contribution: Any, channels: tuple[str, ...], row: np.ndarray
+def _plan_draws(plan_contribution: Any, channels: tuple[Any, ...], row: np.ndarray
                 ) -> np.ndarray:
     allocation = {c: float(v) for c, v in zip(channels, row, strict=True)}
     values = plan_contribution(allocation)
-    return values.transpose("channel", "sample").sel(channel=list(channels)).to_numpy()
+    geo = [d for d in values.dims if d not in ("channel", "sample")]
+    if not geo:
+        return values.transpose("channel", "sample").sel(channel=list(channels)).to_numpy()
+    values = values.transpose("channel", geo[0], "sample")
+    at_channel = {str(c): i for i, c in enumerate(values["channel"].to_numpy())}
+    at_geo = {str(g): i for i, g in enumerate(values[geo[0]].to_numpy())}
+    array = values.to_numpy()
+    return np.stack([array[at_channel[c], at_geo[g]] for c, g in channels])
 
 
 # ----- headless API (called by the Workflow methods) ----------------------------------
@@ -1114,7 +1698,9 @@ def optimize_budget(workflow: Workflow, total: float, periods: int,
 
     ``bounds``: channel -> ``(lowest, highest)``, channels left out within
     ``DEFAULT_BOUND_PCT`` % of their current spend (also when None); ``"none"`` lets
-    every channel get anything from 0 to ``total``.
+    every channel get anything from 0 to ``total``. On a geo model, per (channel, geo):
+    ``(channel, geo)`` keys or channel -> geo -> bounds; a channel's own bounds are split
+    over its geos in proportion to current spend.
     """
     params = budget_params(workflow)
     pct: float | None = DEFAULT_BOUND_PCT
@@ -1125,7 +1711,7 @@ def optimize_budget(workflow: Workflow, total: float, periods: int,
                                     "(lowest, highest) per channel."))
         bounds, pct = None, None
     try:
-        clean_bounds = {str(c): (float(b[0]), float(b[1])) for c, b in (bounds or {}).items()}
+        clean_bounds = _bounds_params(bounds or {})
     except (TypeError, ValueError, IndexError, AttributeError) as error:
         raise DataError(problem("bounds must map each channel to (lowest, highest) numbers.",
                                 "e.g. {'tv': (10000, 200000)}, or "
@@ -1186,9 +1772,22 @@ def synergy_note(workflow: Workflow) -> str | None:
             "contribution is in wf.interaction_effects().")
 
 
-def what_if(workflow: Workflow, allocation: Mapping[str, float]) -> pd.DataFrame:
-    """See :meth:`Workflow.what_if`."""
-    return ensure_budget(workflow).what_if.evaluate(dict(allocation))
+def what_if(workflow: Workflow, allocation: Mapping[Any, Any]) -> pd.DataFrame:
+    """See :meth:`Workflow.what_if`.
+
+    On a geo model ``allocation`` may be per channel (each channel's spend split over
+    its geos in proportion to current spend), per ``(channel, geo)``, or channel -> geo
+    -> spend; the frame is per (channel, geo).
+    """
+    result = ensure_budget(workflow)
+    step = workflow.step("budget")
+    if not step.geo:
+        return result.what_if.evaluate(dict(allocation))
+    cells, problems = step.layout().to_cells(dict(allocation), "what-if")
+    if problems:
+        raise DataError(problems)
+    limits = result.what_if.limits
+    return result.what_if.evaluate({c: v for c, v in cells.items() if c in limits})
 
 
 class Scenarios:
@@ -1207,8 +1806,11 @@ class Scenarios:
     def __init__(self, workflow: Workflow):
         self.workflow = workflow
 
-    def add(self, name: str, allocation: Mapping[str, float]) -> pd.DataFrame:
+    def add(self, name: str, allocation: Mapping[Any, Any]) -> pd.DataFrame:
         """Add a plan: channel -> spend over the horizon (channels left out spend 0).
+
+        On a geo model a channel's spend is split over its geos in proportion to current
+        spend; give ``(channel, geo)`` keys (or channel -> geo -> spend) to set it per geo.
 
         Returns
         -------
@@ -1216,7 +1818,7 @@ class Scenarios:
             The comparison table (:meth:`compare`).
         """
         try:
-            plan = {str(c): float(v) for c, v in dict(allocation).items()}
+            plan = _plan_params(allocation)
         except (TypeError, ValueError) as error:
             raise DataError(problem(f"Scenario {name!r}: spends must be numbers.",
                                     "Map each channel to its spend over the horizon.")) \
@@ -1264,8 +1866,8 @@ class Scenarios:
         """
         return ensure_budget(self.workflow).scenarios.copy()
 
-    def allocation(self, name: str) -> dict[str, float]:
-        """Channel -> spend over the horizon of scenario ``name``."""
+    def allocation(self, name: str) -> dict[Any, float]:
+        """Channel (``(channel, geo)`` on a geo model) -> spend over the horizon."""
         allocations = ensure_budget(self.workflow).allocations
         if name not in allocations:
             raise DataError(problem(f"There is no scenario {name!r}.",
@@ -1287,6 +1889,39 @@ class Scenarios:
         params = budget_params(self.workflow)
         run_budget(self.workflow, params.replace(scenarios=(*params.scenarios, scenario)))
         return self.compare()
+
+
+def _plan_params(allocation: Mapping[Any, Any]) -> dict[str, Any]:
+    """A plan as :class:`Scenario` keeps it: ``(channel, geo)`` keys become channel -> geo."""
+    plan: dict[str, Any] = {}
+    for key, value in dict(allocation).items():
+        if isinstance(key, tuple):
+            per_geo = plan.setdefault(str(key[0]), {})
+            if not isinstance(per_geo, dict):
+                raise TypeError(f"{key[0]!r} is given both per channel and per geo")
+            per_geo[str(key[1])] = float(value)
+        elif isinstance(value, Mapping):
+            plan[str(key)] = {str(g): float(x) for g, x in value.items()}
+        else:
+            plan[str(key)] = float(value)
+    return plan
+
+
+def _bounds_params(bounds: Mapping[Any, Any]) -> dict[str, Any]:
+    """Bounds as :class:`BudgetParams` keeps them: ``(channel, geo)`` keys become channel ->
+    geo."""
+    clean: dict[str, Any] = {}
+    for key, bound in bounds.items():
+        if isinstance(key, tuple):
+            per_geo = clean.setdefault(str(key[0]), {})
+            if not isinstance(per_geo, dict):
+                raise TypeError(f"{key[0]!r} is bounded both per channel and per geo")
+            per_geo[str(key[1])] = _pair(bound)
+        elif isinstance(bound, Mapping):
+            clean[str(key)] = {str(g): _pair(b) for g, b in bound.items()}
+        else:
+            clean[str(key)] = _pair(bound)
+    return clean
 
 
 # ----- persistence --------------------------------------------------------------------

@@ -27,7 +27,6 @@ from mmm_widgets.steps.budget import (
     DEFAULT_BOUND_PCT,
     NO_LIMIT,
     OBJECTIVES,
-    TOTAL_ROW,
     BudgetCancelled,
     BudgetMonitor,
     band_factors,
@@ -58,6 +57,11 @@ _SLIDER_STEPS = 400
 class BudgetView(w.VBox):
     """Find a budget split with pymc-marketing, compare plans, and try your own.
 
+    On a geo model the optimizer decides the spend of every channel in every geo; the
+    bounds and what-if sliders stay per channel (bounds are split over a channel's geos
+    in proportion to current spend, a slider scales the channel's spend in every geo of
+    the plan it was reset to).
+
     Parameters
     ----------
     workflow : Workflow
@@ -70,6 +74,9 @@ class BudgetView(w.VBox):
     def __init__(self, workflow: Workflow, *, defer_curves: bool = False):
         self.workflow = workflow
         self.channels = tuple(workflow.data_result.roles.channels)
+        self.geo = workflow.data_result.roles.geo or None
+        # Geo models: the (channel, geo) plan the what-if sliders scale, channel by channel.
+        self._base_cells: dict[tuple[str, str], float] = {}
         self.job: FitJob | None = None
         self._watcher: threading.Thread | None = None
         self._silent = False
@@ -174,7 +181,10 @@ class BudgetView(w.VBox):
                     w.VBox([self.objective, self.risk_level])]),
             w.HTML("<i>Bounds per channel over the horizon (lowest, highest), filled with "
                    f"current spend ± {DEFAULT_BOUND_PCT:g} % so the plan stays near today's; "
-                   "edit them, or empty a box for 0 / no limit.</i>"),
+                   "edit them, or empty a box for 0 / no limit.</i>"
+                   + (" <i>The plan is per channel and geo: a channel's bounds are split "
+                      "over its geos in proportion to current spend, and a channel gets "
+                      "nothing in a geo where it never spent.</i>" if self.geo else "")),
             w.VBox(bounds_rows),
             w.HBox([self.default_bounds_button, self.no_limit]),
             self.synergy_note,
@@ -230,9 +240,18 @@ class BudgetView(w.VBox):
             self.ready.set()
 
     # ----- response curves --------------------------------------------------------
-    def curves_current(self) -> dict[str, float]:
-        """Current run-rate per period, from the response curves."""
+    def curves_current(self) -> dict[Any, float]:
+        """Current run-rate per period, from the response curves (per (channel, geo) on a
+        geo model)."""
         return dict(getattr(self, "_curves", pd.DataFrame()).attrs.get("current_spend", {}))
+
+    def channel_current(self) -> dict[str, float]:
+        """Current run-rate per period of each channel, all geos together."""
+        out: dict[str, float] = {}
+        for key, rate in self.curves_current().items():
+            channel = key[0] if isinstance(key, tuple) else key
+            out[channel] = out.get(channel, 0.0) + rate
+        return out
 
     def show_curves(self) -> None:
         """Draw the response curves for the threshold entered."""
@@ -240,7 +259,8 @@ class BudgetView(w.VBox):
         self._curves = curves
         level = budget_params(self.workflow).hdi_prob
         self.curves_box.children = [bokeh_pane(response_figure(curves, level=level))]
-        beyond = [c for c, v in curves.attrs["threshold_spend"].items() if v != v]
+        beyond = [" in ".join(c) if isinstance(c, tuple) else c
+                  for c, v in curves.attrs["threshold_spend"].items() if v != v]
         self.curves_note.value = "" if not beyond else message_html(
             "info", "Marginal ROAS stays above the threshold on the whole curve (to twice "
                     f"the largest past spend) for: {html.escape(', '.join(beyond))}.")
@@ -253,7 +273,7 @@ class BudgetView(w.VBox):
         """
         low_factor, high_factor = band_factors(DEFAULT_BOUND_PCT)
         periods, out = int(self.periods.value), {}
-        for channel, rate in self.curves_current().items():
+        for channel, rate in self.channel_current().items():
             low, high = low_factor * rate * periods, high_factor * rate * periods
             if math.floor(high) - math.ceil(low) >= 1:
                 low, high = math.ceil(low), math.floor(high)
@@ -422,6 +442,9 @@ class BudgetView(w.VBox):
                                            f"contribution with {step.params.hdi_prob:.0%}"
                                            " HDI)"
                                            + frame_html(result.allocation))
+            if result.geo_totals is not None:
+                self.allocation_table.value += ("<b>Per geo</b> (every channel together)"
+                                                + frame_html(result.geo_totals))
             if self._allocation_source is None:
                 fig, self._allocation_source = allocation_figure(result.allocation)
                 self.allocation_box.children = [bokeh_pane(fig)]
@@ -485,9 +508,56 @@ class BudgetView(w.VBox):
         self.message.value = message_html("ok", html.escape(text))
 
     # ----- what-if ----------------------------------------------------------------
-    def allocation(self) -> dict[str, float]:
-        """The sliders' allocation: channel -> spend over the horizon."""
-        return {c: float(s.value) for c, s in self.sliders.items()}
+    def allocation(self) -> dict[Any, float]:
+        """The sliders' allocation: channel -> spend over the horizon.
+
+        On a geo model each channel's spend is spread over its geos like the plan the
+        sliders were last reset to, as ``(channel, geo)`` -> spend; a channel that plan
+        gives nothing is split by current spend (channel -> spend).
+        """
+        if not self.geo:
+            return {c: float(s.value) for c, s in self.sliders.items()}
+        out: dict[Any, float] = {}
+        for channel, slider in self.sliders.items():
+            weights = self._weights(channel)
+            if weights:
+                out.update({cell: float(slider.value) * x for cell, x in weights.items()})
+            else:
+                out[channel] = float(slider.value)
+        return out
+
+    def _weights(self, channel: str) -> dict[tuple[str, str], float]:
+        """Each geo's fraction of ``channel`` in the sliders' base plan (empty if none)."""
+        own = {cell: v for cell, v in self._base_cells.items() if cell[0] == channel}
+        total = sum(own.values())
+        return {cell: v / total for cell, v in own.items()} if total > 0 else {}
+
+    def _channel_spend(self, allocation: dict[Any, float]) -> dict[str, float]:
+        """A plan per channel (geo models: summed over geos), keeping it as the base."""
+        if not self.geo:
+            return dict(allocation)
+        self._base_cells = {k: float(v) for k, v in allocation.items() if isinstance(k, tuple)}
+        out: dict[str, float] = {}
+        for key, value in allocation.items():
+            channel = key[0] if isinstance(key, tuple) else key
+            out[channel] = out.get(channel, 0.0) + float(value)
+        return out
+
+    def _slider_limits(self, limits: dict[Any, float]) -> dict[str, float]:
+        """Largest spend of each channel the what-if covers, given how it is spread."""
+        if not self.geo:
+            return {c: limits[c] for c in self.channels}
+        rates = self.workflow.step("budget").current_spend()
+        out = {}
+        for channel in self.channels:
+            weights = self._weights(channel)
+            if not weights:
+                total = sum(v for (c, _), v in rates.items() if c == channel)
+                weights = {cell: v / total for cell, v in rates.items()
+                           if cell[0] == channel and total > 0}
+            tops = [limits[cell] / x for cell, x in weights.items() if x > 0 and cell in limits]
+            out[channel] = min(tops) if tops else 0.0
+        return out
 
     def set_allocation(self, name: str) -> None:
         """Move the sliders to a scenario's allocation (one update at the end)."""
@@ -498,7 +568,13 @@ class BudgetView(w.VBox):
                                     "Add the scenario first."))
         self._move_sliders(allocations[name])
 
-    def _move_sliders(self, allocation: dict[str, float]) -> None:
+    def _move_sliders(self, allocation: dict[Any, float]) -> None:
+        allocation = self._channel_spend(allocation)
+        if self.geo:
+            limits = self._slider_limits(self.workflow.step("budget").result.what_if.limits)
+            for channel, slider in self.sliders.items():
+                slider.max = max(limits[channel], slider.min)
+                slider.step = limits[channel] / _SLIDER_STEPS or 1.0
         self._silent = True
         try:
             for channel, slider in self.sliders.items():
@@ -509,9 +585,11 @@ class BudgetView(w.VBox):
 
     def _build_sliders(self, keep: bool = False) -> None:
         result = self.workflow.step("budget").result
-        limits = result.what_if.limits
         start = self.allocation() if keep and self.sliders else result.allocations.get(
             "optimized", result.allocations["current"])
+        start = self._channel_spend(start) if not (keep and self.sliders and self.geo) \
+            else {c: float(s.value) for c, s in self.sliders.items()}
+        limits = self._slider_limits(result.what_if.limits)
         if set(self.sliders) != set(self.channels):
             for channel in self.channels:
                 slider = w.FloatSlider(description=channel, min=0.0, readout_format=",.0f",
@@ -524,7 +602,7 @@ class BudgetView(w.VBox):
         try:
             for channel, slider in self.sliders.items():
                 slider.max = limits[channel]
-                slider.step = limits[channel] / _SLIDER_STEPS
+                slider.step = limits[channel] / _SLIDER_STEPS or 1.0
                 slider.value = min(float(start.get(channel, 0.0)), limits[channel])
         finally:
             self._silent = False
@@ -544,7 +622,7 @@ class BudgetView(w.VBox):
             self.what_if_box.children = [bokeh_pane(fig)]
         else:
             self._what_if_source.data = data
-        total = frame.loc[TOTAL_ROW]
+        total = frame.iloc[-1]
         budget = self.workflow.step("budget")
         current, level = budget.result.scenarios.loc["current"], budget.params.hdi_prob
         change = total["contribution"] - current["expected_outcome"]
