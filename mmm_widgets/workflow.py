@@ -187,8 +187,8 @@ class Workflow:
 
     def map_data(self, date: str, target: str, channels: Sequence[str],
                  controls: Sequence[str] = (), geo: str | None = None,
-                 date_format: str | None = None, long: LongFormat | dict | None = None
-                 ) -> pd.DataFrame:
+                 date_format: str | None = None, long: LongFormat | dict | None = None,
+                 aggregate: str | None = None) -> pd.DataFrame:
         """Map columns to roles, validate, and build the frame the model will get.
 
         Parameters
@@ -205,6 +205,10 @@ class Workflow:
             ``strftime`` format of text dates, e.g. ``"%d/%m/%Y"``; inferred if omitted.
         long : LongFormat or dict, optional
             For a long table: ``{"channel_column": ..., "value_column": ...}``.
+        aggregate : {"weekly"}, optional
+            Sum daily rows into weeks starting on Monday (spend and target summed,
+            controls averaged, partly covered weeks dropped). Without it daily data is
+            modelled by the day (set ``l_max`` in days).
 
         Returns
         -------
@@ -222,7 +226,7 @@ class Workflow:
             long = LongFormat(**long)
         params = DataParams(source=source, date=date, target=target,
                             channels=tuple(channels), controls=tuple(controls), geo=geo,
-                            date_format=date_format, long=long)
+                            date_format=date_format, long=long, aggregate=aggregate)
         self.run_step(DataStep(params))
         return self.data
 

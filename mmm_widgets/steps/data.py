@@ -10,6 +10,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, MMMWidgetsError, problem
+from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.categorical import (
     MAX_LEVELS,
@@ -66,6 +67,9 @@ class DataParams(Params):
     categorical : tuple of Levels
         The text controls and their levels, found by :meth:`DataStep.validate`; each
         becomes one 0/1 column per level except its reference level.
+    aggregate : str, optional
+        ``"weekly"`` sums daily rows into weeks starting on Monday (see
+        :mod:`mmm_widgets.steps.aggregate`); None keeps the rows as they are.
     """
 
     source: Source
@@ -77,6 +81,7 @@ class DataParams(Params):
     date_format: str | None = None
     long: LongFormat | None = None
     categorical: tuple[Levels, ...] = ()
+    aggregate: str | None = None
 
     def roles(self, channels: tuple[str, ...] | None = None) -> Roles:
         """The mapping as :class:`Roles` (optionally with other channels)."""
@@ -153,12 +158,13 @@ class DataStep(Step):
                     "Group the values into a few categories, or leave the column out.",
                     column=column)
             for column, found in levels.items() if len(found.levels) > MAX_LEVELS]
+        result.problems += _aggregate_problems(params.aggregate, result.frequency)
         if result.problems:
             raise DataError(result.problems)
         self.params = params.replace(date_format=params.date_format or result.date_format,
                                      channels=tuple(channels),
                                      categorical=tuple(levels.values()))
-        self._frequency = result.frequency
+        self._frequency = WEEKLY if params.aggregate == WEEKLY else result.frequency
 
     def run(self, namespace: dict[str, Any]) -> DataResult:
         """Validate, run the mapping code and read the result (see :meth:`Step.run`).
@@ -254,6 +260,7 @@ class DataStep(Step):
             f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
             f"{data}[{literal(numeric)}] = {data}[{literal(numeric)}].astype('float64')",
             *indicator_lines(data, params.categorical),
+            *(weekly_lines(data, params.model_roles()) if params.aggregate == WEEKLY else []),
             f"{data} = {data}.sort_values({literal(sort)}).reset_index(drop=True)",
         ]
         return CodeChunk(
@@ -269,3 +276,15 @@ class DataStep(Step):
                           date_format=self.params.date_format,
                           warnings=find_warnings(data, roles),
                           quality=quality_table(data, roles))
+
+
+def _aggregate_problems(aggregate: str | None, frequency: str) -> list:
+    if aggregate is None:
+        return []
+    if aggregate not in AGGREGATIONS:
+        return [problem(f"{aggregate!r} is not a way to aggregate the rows.",
+                        f"Use one of {', '.join(map(repr, AGGREGATIONS))}, or None.")]
+    if frequency != "daily":
+        return [problem(f"Only daily data can be summed into weeks; these dates are "
+                        f"{frequency}.", "Leave aggregate out (None).")]
+    return []

@@ -10,6 +10,7 @@ import ipywidgets as w
 import pandas as pd
 
 from mmm_widgets.plots import data as data_plots
+from mmm_widgets.steps.aggregate import WEEKLY
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
@@ -72,6 +73,7 @@ class DataView(w.VBox):
         self.geo = w.Dropdown(description="Geo")
         self.date_format = w.Text(description="Date format", placeholder="inferred, e.g. %d/%m/%Y")
         self.is_long = w.Checkbox(description="Long table (one row per date and channel)")
+        self.weekly = w.Checkbox(description="Sum daily rows into weeks (Monday to Sunday)")
         self.channel_column = w.Dropdown(description="Channel col")
         self.value_column = w.Dropdown(description="Spend col")
         self.suggest_button = w.Button(description="Suggest roles", icon="magic")
@@ -102,7 +104,7 @@ class DataView(w.VBox):
             w.HTML("<b>Roles</b>"),
             w.HBox([w.VBox([self.date, self.target, self.geo, self.date_format]),
                     w.VBox([self.channels, self.controls])]),
-            self.is_long, self.long_box,
+            self.is_long, self.long_box, self.weekly,
             w.HBox([self.suggest_button, self.apply_button, self.export_button]),
         ])
         super().__init__([source_box, roles_box, self.message, self.findings, self.quality,
@@ -146,6 +148,7 @@ class DataView(w.VBox):
             self.geo.value = params.geo or NO_GEO
             self.date_format.value = params.date_format or ""
             self.controls.value = tuple(params.controls)
+            self.weekly.value = params.aggregate == WEEKLY
             if params.long is not None:
                 self.is_long.value = True
                 self.channel_column.value = params.long.channel_column
@@ -184,6 +187,7 @@ class DataView(w.VBox):
             "controls": tuple(self.controls.value),
             "geo": None if self.geo.value in (None, NO_GEO) else self.geo.value,
             "date_format": self.date_format.value.strip() or None, "long": long,
+            "aggregate": WEEKLY if self.weekly.value else None,
         }
 
     def apply(self) -> pd.DataFrame | None:
