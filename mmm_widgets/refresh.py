@@ -77,6 +77,10 @@ def new_rows(raw: pd.DataFrame, new: pd.DataFrame, date: str,
 def compare_roas(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """Channel ROAS before and after a refresh, and where it moved outside its interval.
 
+    ROAS is the channel summary's: with carryover (what the spend in each fit's period
+    adds, its carryover after that fit's last date included, over that spend), in both
+    fits.
+
     Parameters
     ----------
     before, after : pandas.DataFrame

@@ -102,10 +102,12 @@ def _overview(workflow: Workflow) -> tuple[str, Any]:
         return _missing("fit")
     t, level = overview.totals, f"{overview.hdi_prob:.0%}"
     target = html.escape(overview.target)
-    text = (f"<p>Media drove <b>{t['contribution']:,.0f}</b> {target} ({level} interval "
-            f"{t['contribution_hdi_low']:,.0f} – {t['contribution_hdi_high']:,.0f}), "
-            f"<b>{t['share_of_target']:.1%}</b> of all {target}, from {t['spend']:,.0f} of "
-            f"spend: ROAS <b>{t['roas']:.2f}</b> ({t['roas_hdi_low']:.2f} – "
+    text = (f"<p>Media spend in the fitted period drove <b>{t['contribution']:,.0f}</b> "
+            f"{target}, its carryover included ({level} interval "
+            f"{t['contribution_hdi_low']:,.0f} – {t['contribution_hdi_high']:,.0f}); media "
+            f"drove <b>{t['share_of_target']:.1%}</b> of all {target} in the fitted period. "
+            f"From {t['spend']:,.0f} of spend: ROAS with carryover <b>{t['roas']:.2f}</b> "
+            f"({t['roas_hdi_low']:.2f} – "
             f"{t['roas_hdi_high']:.2f}), {t['cost_per_unit']:,.2f} of spend per incremental "
             "unit.")
     if overview.margin is not None:
@@ -159,10 +161,14 @@ def _contributions(workflow: Workflow) -> tuple[str, Any]:
 
     summary = workflow.channel_summary()
     level = f"{workflow.step('fit').params.hdi_prob:.0%}"
-    figure = interval_figure(summary, "roas", f"ROAS by channel ({level} HDI)", "0.00",
+    figure = interval_figure(summary, "roas", f"ROAS with carryover by channel ({level} HDI)",
+                             "0.00",
                              reference=1.0, level=workflow.step("fit").params.hdi_prob)
-    return ("<p>Incremental contribution of each channel over the fitted period and its "
-            f"return on ad spend, with {level} credible intervals.</p>" + _table(summary)
+    return ("<p>Incremental contribution of each channel's spend in the fitted period, "
+            "its carryover included (after the last fitted date too), and its return on ad "
+            "spend (ROAS with carryover), with the marginal ROAS of 1 % more spend and "
+            f"{level} credible intervals. The <i>_window</i> columns leave out the carryover "
+            "past the fitted period.</p>" + _table(summary)
             ), figure
 
 

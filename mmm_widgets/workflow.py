@@ -384,16 +384,25 @@ class Workflow:
         return self.mmm.idata
 
     def channel_summary(self) -> pd.DataFrame:
-        """Per channel: spend, contribution and ROAS with HDIs, share of media.
+        """Per channel: spend, contribution and ROAS with carryover, with HDIs, share of media.
 
         Returns
         -------
         pandas.DataFrame
             Indexed by channel; columns ``spend, contribution, contribution_hdi_low,
-            contribution_hdi_high, roas, roas_hdi_low, roas_hdi_high, share`` in the
-            original units of target and spend, over the fitted period. ``share`` is the
-            posterior mean of the channel's contribution / the total media contribution,
-            computed per draw (the same ``share`` as :meth:`overview`).
+            contribution_hdi_high, roas, roas_hdi_low, roas_hdi_high, share,
+            marginal_roas, marginal_roas_hdi_low, marginal_roas_hdi_high,
+            contribution_window, contribution_window_hdi_low, contribution_window_hdi_high,
+            roas_window, roas_window_hdi_low, roas_window_hdi_high`` in the original units
+            of target and spend. ``contribution`` is what the channel's spend in the fitted
+            period adds, its adstock carryover included, after the last fitted date too
+            (pymc-marketing's incremental contribution); ``roas`` is that over the spend.
+            ``marginal_roas`` is what 1 % more spend adds per unit of it, carryover
+            included. The ``_window`` columns leave out the carryover past the fitted
+            period (pymc-marketing's "elementwise" ROAS). ``share`` is the posterior mean
+            of the channel's contribution / the total media contribution, computed per
+            draw (the same ``share`` as :meth:`overview`). Every ratio is computed per
+            posterior draw; the intervals are the HDIs of the draws.
         """
         return self.step("fit").result.channel_summary.copy()
 
@@ -490,8 +499,10 @@ class Workflow:
         -------
         Overview
             ``channels`` (per channel: ``spend, contribution`` with HDI, ``roas`` with
-            HDI, ``cost_per_unit`` = spend / contribution, ``share`` = contribution / total
-            media contribution (as in :meth:`channel_summary`), ``share_of_target``, each
+            HDI, both with carryover as in :meth:`channel_summary`, ``cost_per_unit`` =
+            spend / contribution, ``share`` = contribution / total media contribution (as
+            in :meth:`channel_summary`), ``share_of_target`` (of the target on the fitted
+            dates, from the contribution landing on them), each
             computed per posterior draw with its HDI; with a margin ``margin, profit,
             profit_roi`` with HDIs,
             ``breakeven_spend`` and ``current_spend`` per period), ``totals`` (the same

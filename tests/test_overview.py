@@ -317,7 +317,7 @@ def test_report_has_an_overview_section_and_leaves_the_workflow_alone(fresh, tmp
     section = text.split("<h2>Overview</h2>", 1)[1].split("</section>", 1)[0]
     totals = fresh.overview().totals
     assert f"<b>{totals['contribution']:,.0f}</b> sales" in section
-    assert f"ROAS <b>{totals['roas']:.2f}</b>" in section
+    assert f"ROAS with carryover <b>{totals['roas']:.2f}</b>" in section
     assert "Model check: <b>not run yet</b>" in section and "profit" not in section
     fresh.overview(0.5)
     section = fresh.report(tmp_path / "profit.html").read_text().split(

@@ -28,7 +28,8 @@ def test_panel_shows_headline_table_trend_verdict_and_plan(fitted):
     assert f"{totals['contribution']:,.0f}" in panel.headline.value
     assert f"{totals['roas']:.2f}" in panel.headline.value
     assert f"{totals['share_of_target']:.1%}" in panel.headline.value
-    assert "of all sales driven by media" in panel.headline.value
+    assert "of all sales in the fitted period driven by media" in panel.headline.value
+    assert "ROAS with carryover" in panel.headline.value
     assert "profit" not in panel.headline.value and "profit" not in panel.table.value
     for name in (*CHANNELS, TOTAL_ROW):
         assert f"<th>{name}</th>" in panel.table.value

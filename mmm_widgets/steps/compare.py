@@ -40,7 +40,8 @@ def compare_models(workflows: Mapping[str, Workflow] | Sequence[Workflow]) -> pd
         ``pareto_k_bad`` (observations whose Pareto k is too high for LOO to be
         reliable), ``elpd_diff, elpd_diff_se, weight`` (from ``arviz.compare``), ``mape``
         (in-sample, posterior mean), ``holdout_mape`` (when the workflow's holdout step was
-        run), then ``roas_<channel>`` per channel. ``attrs["notes"]`` says what was left out
+        run), then ``roas_<channel>`` per channel (ROAS with carryover, as in
+        :meth:`Workflow.channel_summary`). ``attrs["notes"]`` says what was left out
         and why.
 
     Raises

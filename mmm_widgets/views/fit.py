@@ -235,7 +235,9 @@ class FitView(w.VBox):
         self.message.value = ""
         summary = self.workflow.channel_summary()
         level = self.workflow.step("fit").params.hdi_prob
-        self.table.value = f"<b>Channels</b> ({level:.0%} HDI)" + frame_html(summary)
+        self.table.value = (f"<b>Channels</b> ({level:.0%} HDI) <i>contribution and ROAS count "
+                            "the carryover of the fitted period's spend, after its last date "
+                            "too; the _window columns leave that out</i>" + frame_html(summary))
         effects = result.interaction_effects
         self.interactions.value = "" if effects is None else (
             f"<b>Channel interactions</b> <i>(contribution of each pair's joint term over the "

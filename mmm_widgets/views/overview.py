@@ -218,11 +218,12 @@ def headline_html(overview: Overview) -> str:
     t, level = overview.totals, f"{overview.hdi_prob:.0%}"
     target = html.escape(overview.target)
     cards = [
-        (f"{t['contribution']:,.0f}", f"incremental {target} from media",
+        (f"{t['contribution']:,.0f}", f"incremental {target} from media, carryover included",
          _hdi(t, "contribution", ",.0f", level)),
-        (f"{t['roas']:.2f}", "ROAS (contribution per unit of spend)",
+        (f"{t['roas']:.2f}", "ROAS with carryover (contribution per unit of spend)",
          _hdi(t, "roas", ".2f", level)),
-        (f"{t['share_of_target']:.1%}", f"of all {target} driven by media",
+        (f"{t['share_of_target']:.1%}", f"of all {target} in the fitted period driven by "
+         "media",
          _hdi(t, "share_of_target", ".1%", level)),
         (f"{t['cost_per_unit']:,.2f}", f"spend per incremental unit of {target}",
          _hdi(t, "cost_per_unit", ",.2f", level)),
@@ -294,7 +295,7 @@ def table_html(overview: Overview) -> str:
     shown = pd.DataFrame({
         "spend": plain(table["spend"], ",.0f"),
         f"incremental {target}": with_interval("contribution", ",.0f"),
-        "ROAS": with_interval("roas", ".2f"),
+        "ROAS with carryover": with_interval("roas", ".2f"),
         f"spend per unit of {target}": with_interval("cost_per_unit", ",.2f"),
         "share of media": with_interval("share", ".1%"),
     })
