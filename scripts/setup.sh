@@ -25,7 +25,7 @@ find_python() {
 # What the install depends on: when none of it changed since the last successful run,
 # the (20 s) reinstall is skipped.
 inputs_digest() {
-    cat pyproject.toml js/package.json js/yarn.lock js/.yarnrc.yml js/tsconfig.json js/src/* \
+    cat pyproject.toml constraints.txt js/package.json js/yarn.lock js/.yarnrc.yml js/tsconfig.json js/src/* \
         | sha256sum | cut -d' ' -f1
 }
 
@@ -45,7 +45,9 @@ else
         exit 1
     fi
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[test]"
+    # Pinned versions (constraints.txt), so that a run is reproducible;
+    # scripts/test-newest.sh tries the newest ones.
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
     inputs_digest > "$stamp"
 fi
 .venv/bin/python -c 'import pymc_marketing, mmm_widgets; print("mmm-widgets", mmm_widgets.__version__, "with pymc-marketing", pymc_marketing.__version__)'
