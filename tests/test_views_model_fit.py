@@ -79,6 +79,7 @@ def test_prior_check_flags_implausible_priors(mapped):
     assert check.verdict == "warn" and "does not cover" in check.message
 
 
+@pytest.mark.fit
 def test_fit_panel_quick_preview_shows_card_and_table(mapped):
     mapped.configure_model(l_max=4)
     panel = FitView(mapped)
@@ -90,6 +91,7 @@ def test_fit_panel_quick_preview_shows_card_and_table(mapped):
     assert not panel.start_button.disabled and panel.cancel_button.disabled
 
 
+@pytest.mark.fit
 def test_fit_panel_cancel_keeps_state_and_kernel_free(mapped):
     mapped.configure_model(l_max=4)
     panel = FitView(mapped)
@@ -120,6 +122,7 @@ def test_wizard_guards_and_invalidation(mapped):
     assert "model" not in wizard._panels
 
 
+@pytest.mark.fit
 def test_wizard_saves_every_step_and_restores_without_refit(weekly, tmp_path):
     folder = tmp_path / "saved"
     wizard = mw.Wizard(weekly, save_to=folder, namespace={})
@@ -138,6 +141,7 @@ def test_wizard_saves_every_step_and_restores_without_refit(weekly, tmp_path):
     assert not other.restored and other.workflow.status("fit") == "blocked"
 
 
+@pytest.mark.fit
 def test_fit_panel_refreshes_with_a_picked_frame(weekly):
     wf = mw.Workflow(weekly.head(130).copy(), name="history")
     wf.map_data(date="date", target="sales", channels=["tv", "search", "social"],

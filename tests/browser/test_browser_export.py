@@ -23,7 +23,7 @@ from browser_harness import (
 )
 from playwright.sync_api import Locator, Page, expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(1800)]
 
 WIZARD_CELL = """import mmm_widgets as mw
 df = mw.datasets.load("weekly_sales")

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 import mmm_widgets as mw
 from mmm_widgets.report import SECTIONS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.fit, pytest.mark.timeout(1800)]
 
 
 def test_report_opens_offline_with_every_section(browser: Browser, tmp_path):

@@ -21,7 +21,7 @@ import pytest
 from browser_harness import ARTIFACTS, JupyterServer, cells, screenshot
 from playwright.sync_api import Locator, Page, expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.fit, pytest.mark.timeout(1800)]
 
 QUICKSTART = Path(__file__).resolve().parents[2] / "notebooks" / "quickstart.ipynb"
 EXPORTS = [  # (step button, what its written cell must contain)
