@@ -1165,6 +1165,8 @@ class GeoLayout:
     spends : dict
         ``(channel, geo)`` -> whether the channel ever spent in the geo; a cell where it
         never did gets no budget.
+    past : dict
+        ``(channel, geo)`` -> all past spend (splits a channel that spends nothing now).
     """
 
     geo: str
@@ -1172,6 +1174,7 @@ class GeoLayout:
     geos: tuple[str, ...]
     current: dict[tuple[str, str], float]
     spends: dict[tuple[str, str], bool]
+    past: dict[tuple[str, str], float]
 
     @classmethod
     def from_data(cls, data: DataResult, run_rate_periods: int, periods: int) -> GeoLayout:
@@ -1179,17 +1182,18 @@ class GeoLayout:
         roles, frame = data.roles, data.data
         channels = list(roles.channels)
         dates = np.sort(frame[roles.date].unique())[-int(run_rate_periods):]
-        ever = frame.groupby(roles.geo)[channels].sum() > 0
+        total = frame.groupby(roles.geo)[channels].sum()
         recent = frame[frame[roles.date].isin(dates)].groupby(roles.geo)[channels].mean()
-        recent = recent.reindex(ever.index).fillna(0.0)
-        current, spends = {}, {}
+        recent = recent.reindex(total.index).fillna(0.0)
+        current, spends, past = {}, {}, {}
         for channel in channels:
-            for geo in ever.index:
+            for geo in total.index:
                 cell = (str(channel), str(geo))
                 current[cell] = float(recent.at[geo, channel]) * periods
-                spends[cell] = bool(ever.at[geo, channel])
+                spends[cell] = bool(total.at[geo, channel] > 0)
+                past[cell] = float(total.at[geo, channel])
         return cls(str(roles.geo), tuple(str(c) for c in channels),
-                   tuple(str(g) for g in ever.index), current, spends)
+                   tuple(str(g) for g in total.index), current, spends, past)
 
     @property
     def cells(self) -> list[tuple[str, str]]:
@@ -1201,9 +1205,11 @@ class GeoLayout:
         return sum(self.current[channel, g] for g in self.geos)
 
     def share(self, cell: tuple[str, str]) -> float:
-        """The geo's share of the channel's current spend (0 when it spends nothing now)."""
-        total = self.channel_current(cell[0])
-        return self.current[cell] / total if total > 0 else 0.0
+        """The geo's share of the channel's current spend (of its past spend when it
+        spends nothing now; 0 when it never spent)."""
+        weights = self.current if self.channel_current(cell[0]) > 0 else self.past
+        total = sum(weights[cell[0], g] for g in self.geos)
+        return weights[cell] / total if total > 0 else 0.0
 
     def to_cells(self, allocation: Mapping[Any, Any], where: str
                  ) -> tuple[dict[tuple[str, str], float], list]:
@@ -1232,12 +1238,10 @@ class GeoLayout:
                     problems.append(_not_a_channel(where, channel, self.channels))
                 elif not _spend_ok(value):
                     problems.append(_bad_spend(where, channel, value))
-                elif value > 0 and self.channel_current(channel) <= 0:
+                elif value > 0 and not any(self.spends[channel, g] for g in self.geos):
                     problems.append(problem(
-                        f"{where}: {channel!r} spends nothing now in any geo, so its spend "
-                        "cannot be split over geos by current spend.",
-                        f"Give its spend per geo, e.g. {{{channel!r}: {{geo: spend}}}}.",
-                        column=channel))
+                        f"{where}: {channel!r} never spent in any geo, so it gets no budget.",
+                        "Leave it out or set it to 0.", column=channel))
                 else:
                     split[channel] = float(value)
                 continue
@@ -1338,12 +1342,11 @@ def geo_bounds_problems(total: float | None, bounds: Mapping[str, Any],
             continue
         if not isinstance(bound, Mapping):
             problems += _pair_problems(channel, *bound, column=channel)
-            if layout is not None and bound[0] > 0 and layout.channel_current(channel) <= 0:
+            if layout is not None and bound[0] > 0 and not any(
+                    layout.spends[channel, g] for g in layout.geos):
                 problems.append(problem(
-                    f"{channel!r} spends nothing now in any geo, so its bounds cannot be "
-                    "split over geos by current spend.",
-                    f"Give its bounds per geo, e.g. {{{channel!r}: {{geo: (low, high)}}}}.",
-                    column=channel))
+                    f"{channel!r} never spent in any geo, so it gets no budget.",
+                    "Set its lowest spend to 0.", column=channel))
             continue
         for geo, (low, high) in bound.items():
             if layout is not None and geo not in layout.geos:
@@ -1386,8 +1389,12 @@ def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
         "horizon = pd.date_range(dates[-1], periods=periods + 1,",
         "                        freq=dates.freq or dates[-1] - dates[-2])[1:]",
         "current = run_rate * periods",
-        "# A plan given per channel is split over its geos in proportion to current spend",
-        "share = (current / current.groupby(level='channel').transform('sum')).fillna(0.0)",
+        "# A plan given per channel is split over its geos in proportion to current spend "
+        "(to past",
+        "# spend for a channel that spends nothing now)",
+        "weights = current.where(current.groupby(level='channel').transform('sum') > 0,",
+        "                        past_spend.sum('date').to_series())",
+        "share = (weights / weights.groupby(level='channel').transform('sum')).fillna(0.0)",
         "# pymc-marketing keeps the last l_max periods of real spend before the window "
         "(carry-in)",
         "# and adds l_max periods without spend after it (carry-over); it decides one "
@@ -1469,8 +1476,9 @@ def geo_optimize_lines(geo: str, total: float, bounds: Mapping[str, Any], pct: f
         "    [[bounds[c, g] for g in geos] for c in channels],",
         f"    dims=('channel', {dim}, 'bound'), coords={{'channel': channels, {dim}: geos}},",
         ") / periods",
-        f"optimization = {optimizer}.allocate_budget(total_budget=total / periods, "
-        "budget_bounds=budget_bounds)",
+        f"optimization = {optimizer}.allocate_budget(",
+        "    total_budget=total / periods, budget_bounds=budget_bounds,",
+        ")",
         f"optimized = optimization.budgets.transpose('channel', {dim}).to_series()"
         ".reindex(cells) * periods",
         "optimized_contribution = plan_contribution(optimized.to_dict())",
