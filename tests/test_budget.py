@@ -412,12 +412,21 @@ def test_params_round_trip_through_json():
     assert BudgetParams.from_dict({"periods": 8}).default_bound_pct == 30.0
 
 
-def test_geo_models_are_refused_with_a_clear_message(geo):
+def test_geo_models_are_checked_per_channel_and_geo(geo):
     wf = mw.Workflow(geo)
     wf.map_data(date="date", target="sales", channels=["tv", "search", "social", "display"],
                 controls=["promo"], geo="geo")
-    step = BudgetStep(BudgetParams(), wf.data_result)
-    with pytest.raises(mw.ModelError, match="geo models"):
+    BudgetStep(BudgetParams(total=800_000.0), wf.data_result).validate({"mmm": object()})
+    step = BudgetStep(BudgetParams(total=800_000.0, bounds={"tv": {"mars": (0.0, 1.0)}}),
+                      wf.data_result)
+    with pytest.raises(mw.DataError, match="'mars' is not a geo") as info:
+        step.validate({"mmm": object()})
+    assert info.value.columns == ["tv"]
+    national = mw.Workflow(geo.groupby("date", as_index=False).sum(numeric_only=True))
+    national.map_data(date="date", target="sales", channels=["tv", "search"])
+    step = BudgetStep(BudgetParams(total=1.0, bounds={"tv": {"north": (0.0, 1.0)}}),
+                      national.data_result)
+    with pytest.raises(mw.DataError, match="no geos"):
         step.validate({"mmm": object()})
 
 

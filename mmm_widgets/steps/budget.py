@@ -352,7 +352,8 @@ class BudgetStep(Step):
     @property
     def geo(self) -> str | None:
         """The geo column (pymc-marketing's geo dimension), None on a national model."""
-        return self.data.roles.geo or None
+        roles = getattr(self.data, "roles", None)
+        return (roles.geo or None) if roles is not None else None
 
     def layout(self) -> GeoLayout:
         """The (channel, geo) budget cells of a geo model, from the mapped data."""
