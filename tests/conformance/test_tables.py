@@ -42,8 +42,8 @@ CI_WIZARD_SEEDS = (8, 17, 34)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "seed" in metafunc.fixturenames:
         count = metafunc.config.getoption("--conformance")
-        ci = CI_WIZARD_SEEDS if metafunc.function.__name__ == "test_the_wizard_panels_run_headless" \
-            else CI_SEEDS
+        wizard = metafunc.function.__name__ == "test_the_wizard_panels_run_headless"
+        ci = CI_WIZARD_SEEDS if wizard else CI_SEEDS
         metafunc.parametrize("seed", list(range(count)) if count else list(ci))
 
 
