@@ -13,10 +13,10 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool, NumeralTickFo
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
+from mmm_widgets.steps.budget import CURVE_COLUMNS
+
 WIDTH, HEIGHT = 640, 300
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
-CURVE_COLUMNS = ("channel", "spend", "response", "response_hdi_low", "response_hdi_high",
-                 "marginal_roas")
 
 
 def geo_column(curves: pd.DataFrame) -> str | None:
