@@ -55,12 +55,17 @@ def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.
     return watcher
 
 
-def _assert_idle(seconds: float = 1.0) -> None:
-    """No sampler threads left running: the process burns (almost) no CPU."""
+def _assert_stopped(monitor: FitMonitor, seconds: float = 1.0) -> None:
+    """No sampler threads left running: nutpie reports no more draws.
+
+    nutpie calls the progress callback every 100 ms while its chains run, so a sampler
+    left going would keep raising the count. The CPU the process burns after a cancel is
+    measured in benchmarks/run.py (after_cancel), not asserted here.
+    """
     time.sleep(0.5)
-    began = time.process_time()
+    draws = monitor.snapshot().draws_done
     time.sleep(seconds)
-    assert time.process_time() - began < 0.3 * seconds
+    assert monitor.snapshot().draws_done == draws
 
 
 def test_cancel_stops_the_sampler(weekly):
@@ -73,7 +78,7 @@ def test_cancel_stops_the_sampler(weekly):
     job.cancel()
     with pytest.raises(mw.FitCancelled):
         job.wait(60)
-    _assert_idle()
+    _assert_stopped(job.monitor)
     assert wf.status("fit") == "ready"
     assert (nutpie.sample, nutpie.compile_pymc_model, pymc.sample) == ORIGINAL_SAMPLERS
 
@@ -89,7 +94,7 @@ def test_keyboard_interrupt_during_blocking_fit_keeps_previous_fit(weekly):
         wf.fit(draws=20_000, tune=1000, chains=2, monitor=monitor)
     watcher.join(5)
     assert monitor.snapshot().phase == "interrupted"
-    _assert_idle()
+    _assert_stopped(monitor)
     assert interrupted.tb is not None
     assert (nutpie.sample, nutpie.compile_pymc_model, pymc.sample) == ORIGINAL_SAMPLERS
     assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
