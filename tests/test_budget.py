@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -237,20 +236,18 @@ def test_scenarios_agree_with_what_if_and_each_other(fitted, current_total):
     assert "budget +10 %" not in after.index and "search push" in after.index
 
 
-def test_what_if_is_instant_and_checks_input(fitted, current_total):
+def test_what_if_answers_any_move_and_checks_input(fitted, current_total):
+    # How fast a move is answered is measured in benchmarks/run.py (latency), not here.
     fitted.optimize_budget(current_total, PERIODS)
     limits = fitted.step("budget").result.what_if.limits
     rng = np.random.default_rng(7)
-    times = []
-    for _ in range(200):
+    for _ in range(20):
         allocation = {c: float(rng.uniform(0, limits[c])) for c in CHANNELS}
-        started = time.perf_counter()
         frame = fitted.what_if(allocation)
-        times.append(time.perf_counter() - started)
-    assert np.percentile(times, 95) < 0.05
-    assert list(frame.index) == [*CHANNELS, TOTAL_ROW]
-    assert frame.at[TOTAL_ROW, "contribution"] == pytest.approx(
-        frame["contribution"].iloc[:-1].sum(), rel=1e-9)
+        assert list(frame.index) == [*CHANNELS, TOTAL_ROW]
+        assert frame.at[TOTAL_ROW, "contribution"] == pytest.approx(
+            frame["contribution"].iloc[:-1].sum(), rel=1e-9)
+        assert (frame["contribution"].iloc[:-1] >= 0).all()
     zero = fitted.what_if({})
     assert (zero["contribution"] == 0).all()
     with pytest.raises(mw.DataError, match="beyond the prepared range") as info:
