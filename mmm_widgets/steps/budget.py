@@ -847,21 +847,9 @@ def curve_lines(threshold: float | Mapping[str, float], points: int,
         "    'response_hdi_high': curve_hdi[..., 1].ravel(),",
         "    'marginal_roas': marginal_roas.mean(axis=-1).ravel(),",
         "})",
-        "# Spend per period above which one more unit of spend returns less than the "
-        "threshold",
-        f"threshold = {literal(value)}",
-        "threshold_spend = {}",
-        "for channel, points in response_curves.groupby('channel', sort=False):",
-        "    slope, x = points['marginal_roas'].to_numpy(), points['spend'].to_numpy()",
-        f"    below = np.flatnonzero(slope < {level})",
-        "    if below.size == 0:",
-        "        threshold_spend[channel] = float('nan')",
-        "    elif below[0] == 0:",
-        "        threshold_spend[channel] = 0.0",
-        "    else:",
-        "        i = below[0]",
-        f"        threshold_spend[channel] = float(np.interp({level}, [slope[i], "
-        "slope[i - 1]], [x[i], x[i - 1]]))",
+        *_threshold_lines(value, level,
+                          "for channel, points in response_curves.groupby('channel', "
+                          "sort=False):", "channel"),
     ]
 
 
@@ -904,21 +892,34 @@ def _geo_curve_lines(value: float | dict[str, float], level: str, points: int, p
         "    'response_hdi_high': curve_hdi[..., 1].ravel(),",
         "    'marginal_roas': marginal_roas.mean(axis=-1).ravel(),",
         "})",
+        *_threshold_lines(value, level,
+                          "for (channel, area), points in response_curves.groupby("
+                          f"['channel', {literal(geo)}], sort=False):", "channel, area"),
+    ]
+
+
+def _threshold_lines(value: float | dict[str, float], level: str, loop: str, key: str
+                     ) -> list[str]:
+    """Code finding, per curve, the spend where marginal ROAS falls below the threshold.
+
+    ``loop`` is the ``for`` line over the curves' groups and ``key`` the dictionary key
+    it binds (``"channel"``, or ``"channel, area"`` per geo).
+    """
+    return [
         "# Spend per period above which one more unit of spend returns less than the "
         "threshold",
         f"threshold = {literal(value)}",
         "threshold_spend = {}",
-        f"for (channel, area), points in response_curves.groupby(['channel', {literal(geo)}], "
-        "sort=False):",
+        loop,
         "    slope, x = points['marginal_roas'].to_numpy(), points['spend'].to_numpy()",
         f"    below = np.flatnonzero(slope < {level})",
         "    if below.size == 0:",
-        "        threshold_spend[channel, area] = float('nan')",
+        f"        threshold_spend[{key}] = float('nan')",
         "    elif below[0] == 0:",
-        "        threshold_spend[channel, area] = 0.0",
+        f"        threshold_spend[{key}] = 0.0",
         "    else:",
         "        i = below[0]",
-        f"        threshold_spend[channel, area] = float(np.interp({level}, [slope[i], "
+        f"        threshold_spend[{key}] = float(np.interp({level}, [slope[i], "
         "slope[i - 1]], [x[i], x[i - 1]]))",
     ]
 
