@@ -18,7 +18,6 @@ the one ``workflow.json`` describes.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mmm_widgets.engine import registry
 from mmm_widgets.errors import MMMWidgetsError, Problem, problem
 
 if TYPE_CHECKING:
@@ -39,23 +39,12 @@ RAW_FILE = "raw.parquet"
 MODEL_FILE = "model.nc"
 # The fit before the last wf.refresh, kept so both fits survive a save.
 PREVIOUS_MODEL_FILE = "previous_model.nc"
-# Steps after the fit are re-run on load by their module's ``rerun(workflow, params, folder)``
-# (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store inputs
-# that are not parameters, such as journey tables.
-LATER_STEPS = ("overview", "diagnostics", "holdout", "cross_validation", "attribution",
-               "budget")
-# Steps that read journeys only (no model) are re-run the same way as soon as the workflow
-# exists, so a workflow saved before any fit keeps them too.
-JOURNEY_STEPS = ("synergy",)
-_PARAMS_CLASSES = {"data": ("data", "DataParams"), "model": ("model", "ModelParams"),
-                   "fit": ("fit", "FitParams"),
-                   "overview": ("overview", "OverviewParams"),
-                   "diagnostics": ("diagnostics", "DiagnosticsParams"),
-                   "holdout": ("holdout", "HoldoutParams"),
-                   "cross_validation": ("cross_validation", "CrossValidationParams"),
-                   "attribution": ("attribution", "AttributionParams"),
-                   "synergy": ("synergy", "SynergyParams"),
-                   "budget": ("budget", "BudgetParams")}
+# Steps after the fit are re-run on load by their api module's ``rerun(workflow, params,
+# folder)`` (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store
+# inputs that are not parameters, such as journey tables. Steps that read journeys only
+# (no model) are re-run first, so a workflow saved before any fit keeps them too.
+LATER_STEPS = registry.restored("later")
+JOURNEY_STEPS = registry.restored("journeys")
 _STATE_KEYS = {"format", "version", "steps", "source", "raw", "model", "interval", "refresh"}
 # Attributes pymc-marketing's MMM.save writes as JSON, all read back by MMM.load.
 _JSON_ATTRS = ("model_config", "sampler_config", "dims", "adstock", "saturation",
@@ -77,7 +66,7 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
              if workflow.status(step.kind) == "done"}
     for kind in (*JOURNEY_STEPS, *LATER_STEPS):
         if kind in steps:
-            module = importlib.import_module(f"mmm_widgets.steps.{kind}")
+            module = registry.spec(kind).api_module()
             if hasattr(module, "save_extra"):
                 module.save_extra(workflow, folder)
     state: dict[str, Any] = {"format": FORMAT, "version": VERSION, "steps": steps,
@@ -132,7 +121,7 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
     workflow.interval = state["interval"]
     for kind in JOURNEY_STEPS:
         if kind in steps:
-            module = importlib.import_module(f"mmm_widgets.steps.{kind}")
+            module = registry.spec(kind).api_module()
             with _stored_step(folder, kind):
                 module.rerun(workflow, steps[kind], folder)
     if data_params is None:
@@ -161,7 +150,7 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
                                                      state["refresh"]["added"])
     for kind in LATER_STEPS:
         if kind in steps:
-            module = importlib.import_module(f"mmm_widgets.steps.{kind}")
+            module = registry.spec(kind).api_module()
             with _stored_step(folder, kind):
                 module.rerun(workflow, steps[kind], folder)
     return workflow
@@ -188,7 +177,7 @@ def _read_state(folder: Path) -> dict[str, Any]:
     steps = state.get("steps")
     if not isinstance(steps, dict):
         raise _damaged(folder, "workflow.json has no steps")
-    strange = sorted(str(k) for k in steps if k not in _PARAMS_CLASSES)
+    strange = sorted(str(k) for k in steps if k not in registry.BY_KIND)
     if strange:
         raise _damaged(folder, f"workflow.json has steps of unknown kind {', '.join(strange)}")
     if state.get("source") is not None and not isinstance(state["source"], dict):
@@ -231,8 +220,7 @@ def _refresh(folder: Path, value: Any) -> dict[str, Any] | None:
 def _step_params(folder: Path, steps: dict[str, Any], kind: str) -> Any:
     if kind not in steps:
         return None
-    module, name = _PARAMS_CLASSES[kind]
-    params_class = getattr(importlib.import_module(f"mmm_widgets.steps.{module}"), name)
+    params_class = registry.spec(kind).params_class()
     return _params(folder, params_class, steps[kind], f"steps.{kind}")
 
 

@@ -95,9 +95,9 @@ def _missing(step: str) -> tuple[str, None]:
 
 def _overview(workflow: Workflow) -> tuple[str, Any]:
     from mmm_widgets.plots.overview import trend_figure
-    from mmm_widgets.steps.overview import preview
+    from mmm_widgets.api.overview import preview
 
-    overview = preview(workflow)
+    overview = preview(workflow.context())
     if overview is None:
         return _missing("fit")
     t, level = overview.totals, f"{overview.hdi_prob:.0%}"

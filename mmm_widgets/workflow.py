@@ -12,45 +12,22 @@ import pandas as pd
 
 from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, assemble_script, to_notebook_json
+from mmm_widgets.engine.context import Context
+from mmm_widgets.engine.jobs import Job
+from mmm_widgets.engine.registry import ALL_KINDS, SCREENS, dependents, requirements
 from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
 from mmm_widgets.steps.roles import suggest_roles
 from mmm_widgets.steps.source import Source, is_safe_name, read_source, safe_name
 
-# The wizard's screens; the overview is the first one after a fit.
-STEP_ORDER: tuple[str, ...] = ("data", "model", "fit", "overview", "diagnostics", "attribution",
-                               "budget")
-# Every kind of step, in the order their code is exported; the holdout belongs to the
-# diagnostics panel but is a step of its own (it refits), and so is the cross-channel
-# analysis ("synergy") of the attribution panel (it reads journeys only).
-ALL_KINDS: tuple[str, ...] = ("data", "model", "fit", "overview", "diagnostics", "holdout",
-                              "cross_validation", "attribution", "synergy", "budget")
-
-_REQUIRED_BEFORE: dict[str, tuple[str, ...]] = {
-    "data": (),
-    "model": ("data",),
-    "fit": ("data", "model"),
-    "overview": ("data", "model", "fit"),
-    "diagnostics": ("data", "model", "fit"),
-    "attribution": ("data", "model", "fit"),
-    "budget": ("data", "model", "fit"),
-    "holdout": ("data", "model", "fit"),
-    "cross_validation": ("data", "model", "fit"),
-    "synergy": (),
-}
+# The step graph lives in the registry; these names are kept for existing imports.
+STEP_ORDER = SCREENS
+__all__ = ["ALL_KINDS", "STEP_ORDER", "FitJob", "Workflow", "requirements"]
 
 Listener = Callable[[str], None]
-
-
-def _dependents(kind: str) -> list[str]:
-    """Steps whose results depend on step ``kind`` (directly or not)."""
-    return [k for k in ALL_KINDS if kind in _REQUIRED_BEFORE[k]]
-
-
-def requirements(kind: str) -> tuple[str, ...]:
-    """The steps that must be done before step ``kind`` can run, in workflow order."""
-    return _REQUIRED_BEFORE[kind]
+#: A fit, holdout, fold or budget run in a worker thread (the one job protocol).
+FitJob = Job
 
 
 class Workflow:
@@ -519,7 +496,7 @@ class Workflow:
         StepOrderError
             When the model is not fitted (or the fit is out of date).
         """
-        from mmm_widgets.steps.overview import overview
+        from mmm_widgets.api.overview import overview
 
         return overview(self, margin)
 
@@ -543,7 +520,7 @@ class Workflow:
             is beyond twice the largest past spend; ``current_spend`` is the recent spend
             per period.
         """
-        from mmm_widgets.steps.overview import profit
+        from mmm_widgets.api.overview import profit
 
         return profit(self, margin)
 
@@ -1087,8 +1064,16 @@ class Workflow:
         """``"done"``, ``"stale"`` (an earlier step changed), ``"ready"`` or ``"blocked"``."""
         if kind in self._steps:
             return "stale" if kind in self._stale else "done"
-        ready = all(self.status(k) == "done" for k in _REQUIRED_BEFORE[kind])
+        ready = all(self.status(k) == "done" for k in requirements(kind))
         return "ready" if ready else "blocked"
+
+    def context(self) -> Context:
+        """A read-only view of the steps' parameters, results, statuses and namespace.
+
+        What steps and the per-topic helpers read instead of the workflow itself; its
+        :meth:`~mmm_widgets.engine.context.Context.namespace` is a copy to run code in.
+        """
+        return Context.of(self._steps, self._stale, self.interval, self._namespace_for_run())
 
     def observe(self, listener: Listener) -> None:
         """Call ``listener(kind)`` whenever a step of ``kind`` is (re)run or goes stale."""
@@ -1100,10 +1085,10 @@ class Workflow:
         return namespace
 
     def _invalidate_after(self, kind: str) -> None:
-        self._stale.update(k for k in _dependents(kind) if k in self._steps)
+        self._stale.update(k for k in dependents(kind) if k in self._steps)
 
     def _invalidate_from(self, kind: str) -> None:
-        for k in (kind, *_dependents(kind)):
+        for k in (kind, *dependents(kind)):
             if k in self._steps:
                 self._stale.add(k)
                 self._notify(k)
@@ -1163,54 +1148,6 @@ class Workflow:
         notebook = to_notebook_json(self.chunks())
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
         return path
-
-
-class FitJob:
-    """A fit running in a worker thread.
-
-    Attributes
-    ----------
-    monitor : FitMonitor
-        Progress of the fit; ``monitor.snapshot()`` gives draws done, ETA, divergences.
-    error : BaseException or None
-        Why the fit stopped, if it did not finish (``FitCancelled`` after a cancel).
-    """
-
-    def __init__(self, monitor) -> None:
-        import threading
-
-        self.monitor = monitor
-        self.error: BaseException | None = None
-        self.result: Any = None
-        self._thread = threading.Thread(target=self._run, daemon=True, name="mmm-widgets-fit")
-        self._work: Callable[[], Any] | None = None
-
-    def start(self, work: Callable[[], Any]) -> None:
-        """Run ``work`` in the worker thread."""
-        self._work = work
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.result = self._work()
-        except BaseException as error:  # reported to whoever waits; the kernel stays up
-            self.error = error
-
-    @property
-    def done(self) -> bool:
-        """True once the fit finished, failed or was cancelled."""
-        return not self._thread.is_alive()
-
-    def cancel(self) -> None:
-        """Stop the fit; the workflow stays as it was before it."""
-        self.monitor.cancel()
-
-    def wait(self, timeout: float | None = None) -> Any:
-        """Block until done; return the channel summary or raise the fit's error."""
-        self._thread.join(timeout)
-        if self.error is not None:
-            raise self.error
-        return self.result
 
 
 def _plain_priors(priors: dict[str, Any]) -> dict[str, Any]:

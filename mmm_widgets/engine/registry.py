@@ -78,10 +78,10 @@ SPECS: tuple[StepSpec, ...] = (
     # The holdout and cross-validation belong to the diagnostics panel but refit, so
     # they are steps of their own.
     StepSpec("holdout", "Holdout", _FITTED, "mmm_widgets.steps.holdout", "HoldoutParams",
-             api="mmm_widgets.api.diagnostics"),
+             api="mmm_widgets.api.holdout"),
     StepSpec("cross_validation", "Cross-validation", _FITTED,
              "mmm_widgets.steps.cross_validation", "CrossValidationParams",
-             api="mmm_widgets.api.diagnostics"),
+             api="mmm_widgets.api.cross_validation"),
     StepSpec("attribution", "Attribution", _FITTED, "mmm_widgets.steps.attribution",
              "AttributionParams", api="mmm_widgets.api.attribution", screen="5 Attribution"),
     # The attribution panel's cross-channel analysis reads journeys only: no model.

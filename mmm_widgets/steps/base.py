@@ -9,6 +9,10 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from mmm_widgets.codegen import CodeChunk
+from mmm_widgets.engine import registry
+from mmm_widgets.engine.runner import Runner, commit, execute
+
+__all__ = ["Params", "Step", "check_plain", "execute"]
 
 
 class Params:
@@ -227,13 +231,21 @@ def _origin(hint: Any) -> Any:
 class Step(ABC):
     """A unit of the workflow: parameters in, code out, results from running that code.
 
-    Subclasses set :attr:`kind` and :attr:`title`, implement :meth:`code`, and may
-    override :meth:`validate` and :meth:`read_results`.
+    Subclasses set :attr:`kind`, implement :meth:`code`, and may override
+    :meth:`validate` and :meth:`read_results`. Their :attr:`title` and :attr:`requires`
+    come from the step graph (:mod:`mmm_widgets.engine.registry`), declared once.
     """
 
     kind: ClassVar[str]
     title: ClassVar[str]
     requires: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("kind")
+        if kind is not None:
+            spec = registry.spec(kind)
+            cls.title, cls.requires = spec.title, spec.requires
 
     def __init__(self, params: Params):
         self.params = params
@@ -250,11 +262,20 @@ class Step(ABC):
         """Turn what the code left in ``namespace`` into this step's result."""
         return None
 
+    def translate(self, error: BaseException) -> BaseException:
+        """The :mod:`mmm_widgets` error to raise for ``error`` from the step's code.
+
+        By default errors pass unchanged; steps that know their library's failures
+        override this to say what to change.
+        """
+        return error
+
     def run(self, namespace: dict[str, Any]) -> Any:
         """Validate, execute :meth:`code` in ``namespace``, and read the results.
 
-        The code runs in a copy of the namespace that replaces the original only when
-        everything succeeded, so a failing step leaves earlier results untouched.
+        The :class:`~mmm_widgets.engine.runner.Runner` executes the code in a copy of the
+        namespace that replaces the original only when everything succeeded, so a
+        failing step leaves earlier results untouched.
 
         Parameters
         ----------
@@ -267,24 +288,8 @@ class Step(ABC):
             The step's result (also stored on :attr:`result`).
         """
         self.validate(namespace)
-        trial = dict(namespace)
-        execute(self.code(), trial)
+        trial = Runner(self.translate).run([self.code()], namespace)
         result = self.read_results(trial)
-        namespace.clear()
-        namespace.update(trial)
+        commit(namespace, trial)
         self.result = result
         return result
-
-
-def execute(chunk: CodeChunk, namespace: dict[str, Any]) -> None:
-    """Execute a chunk's cell in ``namespace``, as a notebook would run the exported cell.
-
-    Parameters
-    ----------
-    chunk : CodeChunk
-        The code to run.
-    namespace : dict
-        Globals for the code.
-    """
-    source = chunk.cell()
-    exec(compile(source, f"<mmm_widgets: {chunk.title or chunk.comment}>", "exec"), namespace)

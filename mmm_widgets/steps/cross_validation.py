@@ -94,8 +94,6 @@ class CrossValidationStep(Step):
     """Refit the same model with the same settings on rolling windows and forecast each."""
 
     kind = "cross_validation"
-    title = "Cross-validation"
-    requires = ("data", "model", "fit")
 
     params: CrossValidationParams
 
@@ -289,37 +287,14 @@ def _reporting_folds(monitor: FitMonitor, draws_per_fold: int) -> Iterator[None]
         TimeSliceCrossValidator.split = original
 
 
-def save_extra(workflow: Any, folder: Path) -> None:
-    """Store the forecasts and per-fold scores, so loading needs no refit of every fold."""
-    result = workflow.step("cross_validation").result
-    result.frame.to_parquet(Path(folder) / FRAME_FILE)
-    result.per_fold.reset_index().to_parquet(Path(folder) / FOLDS_FILE)
-
-
-def rerun(workflow: Any, params: dict[str, Any], folder: Path) -> None:
-    """Restore the cross-validation of a loaded workflow (see :mod:`mmm_widgets.persist`).
-
-    The stored forecasts and scores are read back (checked against the parameters and
-    the data); without them the folds are refit.
+def read_stored(folder: Path, step: CrossValidationStep) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored per-fold scores and forecasts, after checking their shape and dates.
 
     Raises
     ------
     ValueError
-        When the stored files do not match the parameters or the data.
+        When the files do not match the step's parameters or data.
     """
-    restored = CrossValidationParams.from_dict(params)
-    folder = Path(folder)
-    step = CrossValidationStep(restored, workflow.step("model"), workflow.step("fit"))
-    if not (folder / FRAME_FILE).is_file() or not (folder / FOLDS_FILE).is_file():
-        workflow.run_step(step)
-        return
-    step.validate({})
-    per_fold, frame = _read_stored(folder, step)
-    workflow.restore_step(step, lambda namespace: step.restore(per_fold, frame))
-
-
-def _read_stored(folder: Path, step: CrossValidationStep) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The stored per-fold scores and forecasts, after checking their shape and dates."""
     roles = step.model_step.data.roles
     keys = row_keys(roles)
     per_fold = pd.read_parquet(folder / FOLDS_FILE)

@@ -128,7 +128,6 @@ class DataStep(Step):
     """Map raw columns to roles and produce the frame the model is fitted on."""
 
     kind = "data"
-    title = "Data mapping"
 
     params: DataParams
 

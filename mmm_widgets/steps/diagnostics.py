@@ -89,8 +89,6 @@ class DiagnosticsStep(Step):
     """Convergence, fit, residuals, prior vs posterior and decomposition of the fit."""
 
     kind = "diagnostics"
-    title = "Diagnostics"
-    requires = ("data", "model", "fit")
 
     params: DiagnosticsParams
 
@@ -358,8 +356,3 @@ def _autocorrelation_check(acf: float, band: float) -> Check:
                  f"{why} From 0.5 on (1.7 times too narrow) results are overconfident. What to "
                  "do: add a trend (time-varying baseline), more seasonality or the missing "
                  "control (prices, events, holidays).")
-
-
-def rerun(workflow: Any, params: dict[str, Any], folder: Any) -> None:
-    """Recompute diagnostics of a loaded workflow (see :mod:`mmm_widgets.persist`)."""
-    workflow.diagnostics(**DiagnosticsParams.from_dict(params).to_dict())

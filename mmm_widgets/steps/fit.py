@@ -141,8 +141,6 @@ class FitStep(Step):
     """
 
     kind = "fit"
-    title = "Fit"
-    requires = ("data", "model")
 
     params: FitParams
 

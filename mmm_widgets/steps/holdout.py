@@ -54,8 +54,6 @@ class HoldoutStep(Step):
     """Refit the same model with the same settings on all but the last periods."""
 
     kind = "holdout"
-    title = "Holdout"
-    requires = ("data", "model", "fit")
 
     params: HoldoutParams
 
@@ -138,8 +136,3 @@ class HoldoutStep(Step):
         namespace.update(trial)
         self.result = result
         return result
-
-
-def rerun(workflow: Any, params: dict[str, Any], folder: Any) -> None:
-    """Redo the holdout of a loaded workflow (see :mod:`mmm_widgets.persist`)."""
-    workflow.holdout(**HoldoutParams.from_dict(params).to_dict())

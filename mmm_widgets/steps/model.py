@@ -86,8 +86,6 @@ class ModelStep(Step):
     """Build the pymc-marketing ``MMM`` for the mapped data (no fitting yet)."""
 
     kind = "model"
-    title = "Model"
-    requires = ("data",)
 
     params: ModelParams
 

@@ -26,19 +26,16 @@ import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, StepOrderError, problem
-from mmm_widgets.steps.base import Params, Step, execute
+from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.budget import TOTAL_ROW, curve_lines, read_curves, spend_lines
 from mmm_widgets.steps.data import DataResult
-
-if TYPE_CHECKING:
-    from mmm_widgets.workflow import Workflow
 
 CHANNEL_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
                    "roas", "roas_hdi_low", "roas_hdi_high", "cost_per_unit",
@@ -199,8 +196,6 @@ class OverviewStep(Step):
     """Channel table, trend and (with a margin) profit of the fitted model."""
 
     kind = "overview"
-    title = "Overview"
-    requires = ("data", "model", "fit")
 
     params: OverviewParams
 
@@ -444,104 +439,3 @@ def _bad_number(value: Any) -> str:
     if not math.isfinite(float(value)) or float(value) <= 0:
         return f"must be a positive number, not {float(value):g}"
     return ""
-
-
-# ----- headless API (called by the Workflow methods) ----------------------------------
-
-def run_overview(workflow: Workflow, margin: Any = None) -> OverviewResult:
-    """The overview step's result for ``margin``, running the step unless it is current."""
-    data = workflow.data_result
-    params = OverviewParams(margin=check_margin(margin, data.roles.channels, data.roles.target),
-                            hdi_prob=workflow.interval)
-    if workflow.status("overview") == "done":
-        step = workflow.step("overview")
-        if step.params == params:
-            return step.result
-    return workflow.run_step(OverviewStep(params, data))
-
-
-def overview(workflow: Workflow, margin: Any = None) -> Overview:
-    """See :meth:`Workflow.overview`."""
-    run_overview(workflow, margin)
-    return compose(workflow, workflow.step("overview"))
-
-
-def profit(workflow: Workflow, margin: Any) -> pd.DataFrame:
-    """See :meth:`Workflow.profit`."""
-    if margin is None:
-        raise DataError(problem("The profit view needs a margin.",
-                                "Pass the profit per unit of the target, e.g. "
-                                "wf.profit(0.3), or a dict channel -> margin."))
-    table = run_overview(workflow, margin).table
-    return table[["spend", "contribution", *PROFIT_COLUMNS]].copy()
-
-
-def preview(workflow: Workflow) -> Overview | None:
-    """The overview without changing the workflow (for the report); None before a fit.
-
-    The current overview step when it is done; otherwise its code runs on a copy of the
-    namespace (with the stale step's margin, or none).
-    """
-    status = workflow.status("overview")
-    if status == "done":
-        return compose(workflow, workflow.step("overview"))
-    if workflow.status("fit") != "done":
-        return None
-    params = (workflow.step("overview").params if status == "stale"
-              else OverviewParams(hdi_prob=workflow.interval))
-    step = OverviewStep(params, workflow.data_result)
-    namespace = workflow._namespace_for_run()
-    step.validate(namespace)
-    execute(step.code(), namespace)
-    step.result = step.read_results(namespace)
-    return compose(workflow, step)
-
-
-def compose(workflow: Workflow, step: OverviewStep) -> Overview:
-    """An :class:`Overview` of ``step``'s result with the current verdict and best plan."""
-    result, params = step.result, step.params
-    verdict, messages = _verdict(workflow)
-    best, scenario_status = _best_scenario(workflow)
-    return Overview(channels=result.table.drop(index=TOTAL_ROW),
-                    totals=result.table.loc[TOTAL_ROW].rename(TOTAL_ROW),
-                    trend=result.trend.copy(), margin=params.margin, hdi_prob=params.hdi_prob,
-                    target=step.data.roles.target, verdict=verdict, messages=messages,
-                    best_scenario=best, scenario_status=scenario_status,
-                    notes=list(result.notes))
-
-
-def _verdict(workflow: Workflow) -> tuple[str, list[str]]:
-    status = workflow.status("diagnostics")
-    if status == "done":
-        report = workflow.step("diagnostics").result.report()
-        return report["verdict"], list(report["messages"])
-    if status == "stale":
-        return OUT_OF_DATE, ["The fit changed after the diagnostics ran: check the fit again "
-                             "(wf.diagnostics())."]
-    return NOT_RUN, ["Check the fit (wf.diagnostics()) before relying on these numbers."]
-
-
-def _best_scenario(workflow: Workflow) -> tuple[BestScenario | None, str]:
-    status = workflow.status("budget")
-    if status != "done":
-        return None, OUT_OF_DATE if status == "stale" else NOT_RUN
-    step = workflow.step("budget")
-    table = step.result.scenarios
-    name = str(table["expected_outcome"].idxmax())
-    row = table.loc[name]
-    return BestScenario(name=name, total_spend=float(row["total_spend"]),
-                        expected_outcome=float(row["expected_outcome"]),
-                        outcome_hdi_low=float(row["outcome_hdi_low"]),
-                        outcome_hdi_high=float(row["outcome_hdi_high"]),
-                        roas=float(row["roas"]),
-                        prob_beats_current=float(row["prob_beats_current"]),
-                        periods=int(step.params.periods),
-                        allocation=dict(step.result.allocations[name])), "done"
-
-
-# ----- persistence --------------------------------------------------------------------
-
-def rerun(workflow: Workflow, params: dict[str, Any], folder: Any = None) -> OverviewResult:
-    """Re-run the overview step of a loaded workflow from its saved parameters."""
-    return workflow.run_step(OverviewStep(OverviewParams.from_dict(params),
-                                          workflow.data_result))

@@ -154,9 +154,7 @@ class SynergyStep(JourneysStep):
     """
 
     kind = "synergy"
-    title = "Cross-channel"
     call = "wf.synergy"
-    requires = ()
 
     params: SynergyParams
 

@@ -13,13 +13,13 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from mmm_widgets.workflow import STEP_ORDER, Workflow, requirements
+from mmm_widgets.engine.registry import SCREENS as STEP_ORDER
+from mmm_widgets.engine.registry import requirements, spec
+from mmm_widgets.workflow import Workflow
 
-# The overview is a screen of results rather than a step to do: it has no number.
-TITLES = {
-    "data": "1 Data", "model": "2 Model", "fit": "3 Fit", "overview": "Overview",
-    "diagnostics": "4 Diagnostics", "attribution": "5 Attribution", "budget": "6 Budget",
-}
+# The screens' labels come from the step graph; the overview is a screen of results
+# rather than a step to do: it has no number.
+TITLES = {kind: spec(kind).screen for kind in STEP_ORDER}
 # Panels that show other steps' results besides their own: rebuilt when those change.
 SHOWS = {"overview": ("diagnostics", "budget")}
 # Font Awesome icons on the stepper's buttons; changing icons, unlike changing labels,
