@@ -11,9 +11,9 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.mta import MODELS, attribute
-from mmm_widgets.steps import attribution_cell as cell
 from mmm_widgets.steps.attribution import (
     AttributionParams,
+    cell,
     difference_table,
     platform_numbers,
     suggest_channel_map,
@@ -322,7 +322,7 @@ def test_whole_script_replays_in_fresh_process(journeys, tmp_path, weekly):
     wf.fit("map")
     table = wf.attribution(journeys, platform={"search": 3.0})
     script = wf.to_script()
-    assert "mmm_widgets" not in script.replace("mmm_widgets/datasets", "")
+    assert "mmm_widgets" not in script
     assert "pd.read_csv(" in script and "journeys.csv.gz" in script
     table.to_pickle(tmp_path / "expected.pkl")
     run_fresh(script + "\nexpected = pd.read_pickle('expected.pkl')\n"

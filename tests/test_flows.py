@@ -12,7 +12,7 @@ import pytest
 import mmm_widgets as mw
 from mmm_widgets.mta import journey_flows, top_paths
 from mmm_widgets.mta.flows import flow_links, path_table
-from mmm_widgets.steps import attribution_cell as cell
+from mmm_widgets.steps.attribution import cell
 
 COLUMNS = ("user", "time", "channel", "converted")
 

@@ -8,7 +8,7 @@ import pytest
 
 from mmm_widgets.errors import DataError
 from mmm_widgets.mta import attribute, attribute_paths, channel_effects
-from mmm_widgets.steps.attribution import _function_lines
+from mmm_widgets.steps.attribution import function_lines
 from tests.conftest import run_fresh
 
 #: True log-odds of converting: intercept, then the lift of touching each channel.
@@ -150,7 +150,7 @@ def test_exported_functions_replay_without_the_kit(simulated, tmp_path):
     events.to_parquet(tmp_path / "events.parquet")
     expected = attribute(events, *COLUMNS, models=["logistic", "shapley"])
     expected.to_pickle(tmp_path / "expected.pkl")
-    functions = "\n".join(_function_lines(["logistic", "shapley"]))
+    functions = "\n".join(function_lines(["logistic", "shapley"]))
     output = run_fresh(f"""
 import sys
 import numpy as np

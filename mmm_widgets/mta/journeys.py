@@ -17,9 +17,10 @@ Both input formats end up as the same :class:`Journeys` object:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,67 @@ from mmm_widgets.mta._checks import (
     read_flags,
     read_numbers,
 )
+
+
+# ----- channel labels, cleaned once for every reader -------------------------------------
+def clean_label(value: object) -> str:
+    """A channel label as every part of the kit reads it: text without surrounding spaces.
+
+    The exported cell's ``cut_journeys`` cleans labels the same way, vectorised.
+
+    Examples
+    --------
+    >>> clean_label("  Paid Search ")
+    'Paid Search'
+    """
+    return str(value).strip()
+
+
+def clean_mapping(mapping: Mapping | None, values: bool = True) -> dict[str, Any]:
+    """A grouping or channel map keyed by cleaned labels (see :func:`clean_label`).
+
+    Parameters
+    ----------
+    mapping : dict, optional
+        Label -> label (a grouping) or label -> model channel (a channel map).
+    values : bool
+        Clean the values too; False keeps them as given.
+
+    Returns
+    -------
+    dict
+        An empty dict for None.
+
+    Examples
+    --------
+    >>> clean_mapping({" Search ": " Paid "})
+    {'Search': 'Paid'}
+    """
+    return {clean_label(k): clean_label(v) if values else v for k, v in (mapping or {}).items()}
+
+
+def grouped_labels(labels: Iterable[object], grouping: Mapping | None) -> list[str]:
+    """Each label cleaned, then renamed by ``grouping`` (labels not in it are kept).
+
+    Parameters
+    ----------
+    labels : iterable
+        Channel labels as the table holds them.
+    grouping : dict, optional
+        Label -> group label; its keys and values are cleaned first.
+
+    Returns
+    -------
+    list of str
+        One label per input, in order.
+
+    Examples
+    --------
+    >>> grouped_labels([" FB", "Search"], {"FB": "Social"})
+    ['Social', 'Search']
+    """
+    groups = clean_mapping(grouping)
+    return [groups.get(label, label) for label in map(clean_label, labels)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +198,7 @@ def _channel_codes(
                 rows=bad_rows(series.index, codes < 0),
             )
         )
-    cleaned = [str(u).strip() for u in uniques]
+    cleaned = [clean_label(u) for u in uniques]
     blank = np.array([c == "" for c in cleaned] + [False], dtype=bool)
     if blank[:-1].any():
         problems.append(
@@ -154,8 +216,7 @@ def _channel_codes(
 def _group_labels(
     cleaned: list[str], grouping: Mapping | None
 ) -> tuple[tuple[str, ...], np.ndarray]:
-    groups = {str(k).strip(): str(v).strip() for k, v in (grouping or {}).items()}
-    grouped = [groups.get(c, c) for c in cleaned]
+    grouped = grouped_labels(cleaned, grouping)
     labels = tuple(sorted(set(grouped)))
     position = {label: i for i, label in enumerate(labels)}
     # The trailing 0 catches the -1 sentinel of missing labels; those rows raise anyway.

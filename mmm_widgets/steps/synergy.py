@@ -20,8 +20,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,24 +30,17 @@ from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.mta import flows, synergy
 from mmm_widgets.mta.flows import read_touches
-from mmm_widgets.steps import attribution_cell
 from mmm_widgets.steps.attribution import (
     AttributionStep,
     JourneysStep,
-    _labels,
-    _stripped,
-    _time_problems,
+    cell,
     journey_columns,
-    save_journeys,
-    saved_journeys,
     setting_changes,
     suggest_channel_map,
 )
 from mmm_widgets.steps.base import Params
+from mmm_widgets.steps.journeys import clean_mapping, labels, time_problems
 from mmm_widgets.steps.source import Source, read_source
-
-if TYPE_CHECKING:
-    from mmm_widgets.workflow import Workflow
 
 JOURNEYS_FILE = "synergy_journeys.parquet"
 COLUMN_ROLES = ("user", "time", "channel", "conversion")
@@ -175,7 +167,7 @@ class SynergyStep(JourneysStep):
                                   params.conversion, lookback=params.lookback,
                                   grouping=params.grouping or None,
                                   problems=_option_problems(params))
-        problems = _time_problems(frame[params.time], str(params.time))
+        problems = time_problems(frame[params.time], str(params.time))
         bad = [label for label, name in params.channel_map.items() if not isinstance(name, str)
                or not name.strip()]
         problems += [problem(f"channel_map gives {label!r} the name {params.channel_map[label]!r}"
@@ -201,7 +193,7 @@ class SynergyStep(JourneysStep):
             lines.append(f"# Expects the touch table `{source.name}` (the DataFrame given to "
                          "the workflow) to be defined")
         lines.append("")
-        for function in (attribution_cell.cut_journeys, flows.flow_links, flows.path_table,
+        for function in (cell.cut_journeys, flows.flow_links, flows.path_table,
                          synergy.pair_synergy):
             lines += [*inspect.getsource(function).rstrip().splitlines(), ""]
         cut = [f"user={literal(params.user)}", f"time={literal(params.time)}",
@@ -340,29 +332,10 @@ def build_params(attribution: AttributionStep | None, previous: SynergyStep | No
         raise ValueError("a new touch table needs its source")
     frame = journeys if journeys is not None else read_source(source)
     chosen = journey_columns(frame, options, COLUMN_ROLES, required=COLUMN_ROLES)
-    groups = _stripped(grouping or {})
+    groups = clean_mapping(grouping)
     if channel_map is None:
-        channel_map = suggest_channel_map(_labels(frame, chosen["channel"], groups), channels) \
+        channel_map = suggest_channel_map(labels(frame, chosen["channel"], groups), channels) \
             if channels else {}
     params = SynergyParams(journeys=source, **chosen, lookback=lookback, grouping=groups,
-                           channel_map=_stripped(channel_map), **options)
+                           channel_map=clean_mapping(channel_map), **options)
     return params, journeys
-
-
-# ----- persistence ----------------------------------------------------------------------
-def save_extra(workflow: Workflow, folder: Path) -> None:
-    """Store the touch table of a DataFrame source as ``synergy_journeys.parquet``."""
-    save_journeys(workflow.step("synergy"), Path(folder) / JOURNEYS_FILE)
-
-
-def rerun(workflow: Workflow, params: dict[str, Any], folder: Path) -> None:
-    """Re-run the cross-channel step of a loaded workflow from its parameters and table.
-
-    Raises
-    ------
-    DataError
-        When the stored touch table is missing.
-    """
-    restored = SynergyParams.from_dict(params)
-    journeys = saved_journeys(restored.journeys, Path(folder) / JOURNEYS_FILE)
-    workflow.run_step(SynergyStep(restored, journeys))

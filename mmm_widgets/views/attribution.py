@@ -17,6 +17,7 @@ from mmm_widgets.steps.attribution import (
     suggest_channel_map,
     suggest_journey_columns,
 )
+from mmm_widgets.steps.journeys import labels as journey_labels
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
@@ -211,7 +212,8 @@ class AttributionView(w.VBox):
         frame, _ = self.frame()
         if frame is None or self.channel.value is None:
             return []
-        return sorted({str(v).strip() for v in frame[self.channel.value].dropna().unique()})
+        # Listed as the step reads them, so the map's keys match the journeys' labels.
+        return journey_labels(frame, self.channel.value)
 
     def _refresh_map(self, channel_map: dict[str, str] | None = None,
                      direct: str | None = None) -> None:
