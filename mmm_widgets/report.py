@@ -198,8 +198,8 @@ def _attribution(workflow: Workflow) -> tuple[str, Any]:
 def _budget(workflow: Workflow) -> tuple[str, Any]:
     if workflow.status("budget") != "done" or not hasattr(workflow, "scenarios"):
         return _missing("budget")
+    from mmm_widgets.api.budget import synergy_note
     from mmm_widgets.plots.budget import scenario_figure
-    from mmm_widgets.steps.budget import synergy_note
 
     compare = workflow.scenarios.compare()
     result = workflow.step("budget").result

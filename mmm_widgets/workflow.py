@@ -879,8 +879,9 @@ class Workflow:
             curve where a channel never spent), spends in ``attrs`` keyed by
             ``(channel, geo)``.
         """
+        from mmm_widgets.api.budget import budget_params
         from mmm_widgets.steps.base import execute
-        from mmm_widgets.steps.budget import budget_params, curves_chunk, read_curves
+        from mmm_widgets.steps.budget import curves_chunk, read_curves
 
         params = budget_params(self)
         if self.status("budget") == "done" and (params.threshold, params.points) == (
@@ -937,7 +938,7 @@ class Workflow:
             Infeasible or invalid inputs, naming the channel and the fix; the previous
             result is kept.
         """
-        from mmm_widgets.steps.budget import optimize_budget
+        from mmm_widgets.api.budget import optimize_budget
 
         return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
 
@@ -946,14 +947,14 @@ class Workflow:
                                       objective: str = "mean", *,
                                       risk_level: float = 0.95) -> FitJob:
         """Start :meth:`optimize_budget` in a worker thread; ``job.cancel()`` discards it."""
-        from mmm_widgets.steps.budget import optimize_in_background
+        from mmm_widgets.api.budget import optimize_in_background
 
         return optimize_in_background(self, total, periods, bounds, objective, risk_level)
 
     @property
     def scenarios(self) -> Any:
         """Named plans to compare: ``add``, ``add_budget_change``, ``remove``, ``compare``."""
-        from mmm_widgets.steps.budget import Scenarios
+        from mmm_widgets.api.budget import Scenarios
 
         return Scenarios(self)
 
@@ -975,7 +976,7 @@ class Workflow:
             contribution_hdi_low, contribution_hdi_high, roas``. On a geo model indexed
             by channel and geo, plus ``("all channels", "all geos")``.
         """
-        from mmm_widgets.steps.budget import what_if
+        from mmm_widgets.api.budget import what_if
 
         return what_if(self, allocation)
 

@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 import mmm_widgets as mw
+from mmm_widgets.api.budget import synergy_note
 from mmm_widgets.steps.budget import (
     ALLOCATION_COLUMNS,
     CURVE_COLUMNS,
@@ -21,7 +22,6 @@ from mmm_widgets.steps.budget import (
     BudgetParams,
     BudgetStep,
     Scenario,
-    synergy_note,
 )
 from mmm_widgets.steps.source import is_safe_name
 from tests.conftest import run_fresh
@@ -441,7 +441,7 @@ def test_synergy_note_only_when_the_model_has_interactions(weekly):
 
 
 def test_workflows_saved_before_default_bounds_load_without_them(monkeypatch):
-    from mmm_widgets.steps import budget
+    from mmm_widgets.api import budget
 
     seen = []
     monkeypatch.setattr(budget, "run_budget", lambda workflow, params: seen.append(params))

@@ -10,6 +10,7 @@ import pytest
 import xarray as xr
 
 import mmm_widgets as mw
+from mmm_widgets.api.budget import budget_params
 from mmm_widgets.steps.budget import (
     ALL_GEOS,
     ALLOCATION_COLUMNS,
@@ -17,7 +18,6 @@ from mmm_widgets.steps.budget import (
     TOTAL_ROW,
     BudgetParams,
     Scenario,
-    budget_params,
 )
 from mmm_widgets.views.budget import BudgetView
 from tests.conftest import run_fresh

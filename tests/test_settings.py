@@ -67,7 +67,7 @@ def test_fit_summary_uses_the_level(weekly, interval_09):
     wide = wf.channel_summary()
     assert ((wide["roas_hdi_high"] - wide["roas_hdi_low"])
             > (narrow["roas_hdi_high"] - narrow["roas_hdi_low"])).all()
-    from mmm_widgets.steps.budget import budget_params
+    from mmm_widgets.api.budget import budget_params
 
     assert budget_params(wf).hdi_prob == 0.5
     curves = wf.response_curves(points=5)

@@ -13,16 +13,21 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool, NumeralTickFo
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
-from mmm_widgets.steps.budget import CURVE_COLUMNS
-
 WIDTH, HEIGHT = 640, 300
 TOOLS = "pan,wheel_zoom,box_zoom,reset,save"
 
 
 def geo_column(curves: pd.DataFrame) -> str | None:
-    """The geo column of response curves of a geo model (None for a national model)."""
-    extra = [c for c in curves.columns if c not in CURVE_COLUMNS]
-    return str(extra[0]) if extra else None
+    """The geo column of response curves of a geo model (None for a national model).
+
+    The curves name their own levels: on a geo model the geo column follows ``channel``,
+    on a national model ``spend`` does, so plots need not know the step's column list.
+    """
+    columns = list(curves.columns)
+    at = columns.index("channel") + 1 if "channel" in columns else len(columns)
+    if at >= len(columns) or columns[at] == "spend":
+        return None
+    return str(columns[at])
 
 
 def curve_marks(curves: pd.DataFrame) -> pd.DataFrame:

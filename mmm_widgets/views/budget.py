@@ -13,6 +13,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from mmm_widgets.api.budget import budget_params, optimize_budget, run_budget, synergy_note
+from mmm_widgets.engine.jobs import Job
 from mmm_widgets.errors import DataError, problem
 from mmm_widgets.plots.budget import (
     allocation_data,
@@ -30,10 +32,6 @@ from mmm_widgets.steps.budget import (
     BudgetCancelled,
     BudgetMonitor,
     band_factors,
-    budget_params,
-    optimize_budget,
-    run_budget,
-    synergy_note,
 )
 from mmm_widgets.views.common import (
     CodeBox,
@@ -43,7 +41,7 @@ from mmm_widgets.views.common import (
     problems_html,
     report_errors,
 )
-from mmm_widgets.workflow import FitJob, Workflow
+from mmm_widgets.workflow import Workflow
 
 # Longest wait for the first response curves before an optimization starts anyway.
 _CURVES_TIMEOUT = 120.0
@@ -77,7 +75,7 @@ class BudgetView(w.VBox):
         self.geo = workflow.data_result.roles.geo or None
         # Geo models: the (channel, geo) plan the what-if sliders scale, channel by channel.
         self._base_cells: dict[tuple[str, str], float] = {}
-        self.job: FitJob | None = None
+        self.job: Job | None = None
         self._watcher: threading.Thread | None = None
         self._silent = False
         self.message = w.HTML()
@@ -334,7 +332,7 @@ class BudgetView(w.VBox):
             raise DataError(problems)
         return out
 
-    def start(self) -> FitJob | None:
+    def start(self) -> Job | None:
         """Optimize in a worker thread and follow its progress."""
         self.ready.wait(_CURVES_TIMEOUT)
         bounds = self.bounds()
@@ -343,19 +341,19 @@ class BudgetView(w.VBox):
         return self._launch(lambda monitor: optimize_budget(
             self.workflow, total, periods, bounds, objective, risk, monitor), "Optimizing…")
 
-    def prepare(self) -> FitJob | None:
+    def prepare(self) -> Job | None:
         """Set up scenarios and the what-if without optimizing (in a worker thread)."""
         self.ready.wait(_CURVES_TIMEOUT)
         params = budget_params(self.workflow).replace(periods=int(self.periods.value))
         return self._launch(lambda monitor: run_budget(self.workflow, params, monitor),
                             "Preparing scenarios and the what-if…")
 
-    def _launch(self, work: Callable[[BudgetMonitor], Any], text: str) -> FitJob | None:
+    def _launch(self, work: Callable[[BudgetMonitor], Any], text: str) -> Job | None:
         if self.running:
             self.message.value = message_html("warn", "An optimization is already running.")
             return None
         previous = self.job
-        job = FitJob(BudgetMonitor())
+        job = Job(BudgetMonitor(), "mmm-widgets-budget")
 
         def run() -> Any:
             if previous is not None:
@@ -407,7 +405,7 @@ class BudgetView(w.VBox):
                        self.prepare_button):
             button.disabled = running
 
-    def _watch(self, job: FitJob) -> None:
+    def _watch(self, job: Job) -> None:
         while not job.done:
             if job is self.job and not job.monitor.cancelled:
                 self._show_progress(job)
@@ -423,7 +421,7 @@ class BudgetView(w.VBox):
             return
         self._guard(self.show_results)()
 
-    def _show_progress(self, job: FitJob) -> None:
+    def _show_progress(self, job: Job) -> None:
         snap = job.monitor.snapshot()
         self.progress.value = 1.0 if job.done and job.error is None else snap.fraction
         self.progress.description = snap.phase.capitalize()

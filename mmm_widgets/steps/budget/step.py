@@ -1,0 +1,329 @@
+"""The budget step: runs the budget cell part by part, with progress and cancel.
+
+The cell's code comes from :mod:`~mmm_widgets.steps.budget.curves`,
+:mod:`~mmm_widgets.steps.budget.cell` and :mod:`~mmm_widgets.steps.budget.geo`; what it
+leaves behind becomes a :class:`~mmm_widgets.steps.budget.params.BudgetResult`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from mmm_widgets.codegen import CodeChunk
+from mmm_widgets.engine.runner import execute
+from mmm_widgets.errors import DataError, MMMWidgetsError, ModelError, StepOrderError, problem
+from mmm_widgets.steps.base import Step
+from mmm_widgets.steps.budget.cell import (
+    RISK_IMPORT,
+    objective_text,
+    optimize_lines,
+    optimizer_name,
+    risk_lines,
+    scenario_lines,
+    setup_lines,
+)
+from mmm_widgets.steps.budget.checks import (
+    bounds_problems,
+    scenario_problems,
+    settings_problems,
+    translate_budget_error,
+)
+from mmm_widgets.steps.budget.curves import IMPORTS, curve_lines, read_curves, spend_lines
+from mmm_widgets.steps.budget.geo import (
+    GeoLayout,
+    geo_bounds_problems,
+    geo_full_bounds,
+    geo_optimize_lines,
+    geo_setup_lines,
+)
+from mmm_widgets.steps.budget.params import (
+    ALLOCATION_COLUMNS,
+    SCENARIO_COLUMNS,
+    BudgetParams,
+    BudgetResult,
+    plain_key,
+)
+from mmm_widgets.steps.budget.progress import BudgetCancelled, BudgetMonitor
+from mmm_widgets.steps.budget.what_if import WhatIf
+from mmm_widgets.steps.data import DataResult
+
+# Stands for a name the namespace lacked before the setup code ran (None is a value).
+_MISSING = object()
+
+
+class BudgetStep(Step):
+    """Optimize a budget with pymc-marketing and compare named scenarios.
+
+    Parameters
+    ----------
+    params : BudgetParams
+        Horizon, total, bounds, objective, scenarios.
+    data : DataResult
+        The mapped data (channel names, number of periods).
+    previous : BudgetStep, optional
+        The budget step this one replaces. When the optimizer and optimization parts of
+        the code are unchanged and the fitted model is the same object, their results
+        are taken from it instead of running the identical code again, so adding a
+        scenario does not re-optimize.
+    monitor : BudgetMonitor, optional
+        Receives progress; its ``cancel()`` stops the run.
+    """
+
+    kind = "budget"
+
+    params: BudgetParams
+
+    def __init__(self, params: BudgetParams, data: DataResult,
+                 previous: BudgetStep | None = None, monitor: BudgetMonitor | None = None):
+        super().__init__(params)
+        self.data = data
+        self.previous = previous
+        self.monitor = monitor or BudgetMonitor()
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The model's channels."""
+        return tuple(self.data.roles.channels)
+
+    @property
+    def geo(self) -> str | None:
+        """The geo column (pymc-marketing's geo dimension), None on a national model."""
+        roles = getattr(self.data, "roles", None)
+        return (roles.geo or None) if roles is not None else None
+
+    def layout(self) -> GeoLayout:
+        """The (channel, geo) budget cells of a geo model, from the mapped data."""
+        return GeoLayout.from_data(self.data, self.params.run_rate_periods,
+                                   self.params.periods)
+
+    # ----- validation -------------------------------------------------------------
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """Check horizon, total, bounds and scenarios; raise :class:`DataError`."""
+        if "mmm" not in namespace:
+            raise StepOrderError(problem("There is no fitted model.", "Fit the model first."))
+        problems = settings_problems(self.params, self.channels, self._n_dates())
+        if self.geo:
+            layout = None if problems else self.layout()
+            problems += geo_bounds_problems(self.params.total, self.params.bounds,
+                                            self.channels, layout,
+                                            self.params.default_bound_pct)
+            problems += scenario_problems(self.params, self.channels, layout)
+            if problems:
+                raise DataError(problems)
+            return
+        current = None if problems else self.current_spend()
+        problems += bounds_problems(self.params.total, self.params.bounds, self.channels,
+                                    current, self.params.default_bound_pct)
+        problems += scenario_problems(self.params, self.channels)
+        if problems:
+            raise DataError(problems)
+
+    def _n_dates(self) -> int:
+        return int(self.data.data[self.data.roles.date].nunique())
+
+    def current_spend(self) -> dict[Any, float]:
+        """Each channel's run-rate over the horizon, from the mapped data.
+
+        The same numbers as ``current`` in the exported code (which reads them from the
+        model's data), so bounds can be checked before anything runs. On a geo model:
+        ``(channel, geo)`` -> run-rate.
+        """
+        if self.geo:
+            return dict(self.layout().current)
+        roles, params = self.data.roles, self.params
+        spend = self.data.data.groupby(roles.date)[list(self.channels)].sum().sort_index()
+        run_rate = spend.tail(params.run_rate_periods).mean()
+        return {c: float(run_rate[c]) * params.periods for c in self.channels}
+
+    # ----- code ---------------------------------------------------------------------
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """The step's code as named parts: setup, optimize (with a total), scenarios, curves."""
+        params = self.params
+        if self.geo:
+            return self._geo_sections()
+        parts = [("setup", spend_lines(params.run_rate_periods)
+                  + setup_lines(params, self._risk_lines()))]
+        if params.total is not None:
+            parts.append(("optimize", optimize_lines(params, self.channels)))
+        parts.append(("scenarios", scenario_lines(params, self.geo)))
+        parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob)))
+        return parts
+
+    def _geo_sections(self) -> list[tuple[str, list[str]]]:
+        params, geo = self.params, self.geo
+        parts = [("setup", spend_lines(params.run_rate_periods, geo)
+                  + geo_setup_lines(geo, params.periods, self._risk_lines()))]
+        if params.total is not None:
+            parts.append(("optimize", geo_optimize_lines(
+                geo, float(params.total), params.bounds, params.default_bound_pct,
+                optimizer_name(params), float(params.hdi_prob))))
+        parts.append(("scenarios", scenario_lines(params, self.geo)))
+        parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob,
+                                            geo)))
+        return parts
+
+    def code(self) -> CodeChunk:
+        """The exported cell: optimizer, optimized allocation, scenarios, response curves."""
+        lines = [line for _, part in self.sections() for line in part]
+        return CodeChunk(comment=self.describe(), lines=tuple(lines),
+                         imports=self._imports(), title=self.title)
+
+    def describe(self) -> str:
+        """One line saying what the step does."""
+        params = self.params
+        what = (f"allocate {params.total:,.0f} over {params.periods} future periods "
+                f"({objective_text(params)}; {self._bounds_text()})"
+                if params.total is not None
+                else f"compare plans over {params.periods} future periods")
+        return (f"Budget: {what}; {len(params.scenarios)} own scenarios; response curves "
+                f"with a marginal-ROAS threshold of {params.threshold:g}")
+
+    def _bounds_text(self) -> str:
+        params = self.params
+        if all(c in params.bounds for c in self.channels):
+            return "bounds set per channel"
+        if params.default_bound_pct is None:
+            return "no default bounds"
+        return f"channels within {params.default_bound_pct:g} % of current spend"
+
+    def _risk_lines(self) -> list[str]:
+        """The risk-aware optimizer's code (none for the mean objective)."""
+        return risk_lines(self.params, self.geo)
+
+    # ----- run ----------------------------------------------------------------------
+    def run(self, namespace: dict[str, Any]) -> BudgetResult:
+        """Run the code part by part with progress; commit only if not cancelled.
+
+        Raises
+        ------
+        BudgetCancelled
+            When :meth:`BudgetMonitor.cancel` was called; nothing changes.
+        ModelError
+            When pymc-marketing's optimizer fails, with what to change.
+        """
+        self.validate(namespace)
+        monitor = self.monitor
+        monitor.start()
+        started = time.perf_counter()
+        trial = dict(namespace)
+        sections = self.sections()
+        setup = [(k, lines) for k, lines in sections if k in ("setup", "optimize")]
+        setup_source = "\n".join(line for _, lines in setup for line in lines)
+        previous = self._reusable(setup_source, trial.get("mmm"))
+        try:
+            if previous is not None:
+                trial.update(previous.setup_vars)
+            else:
+                before = dict(trial)
+                for kind, lines in setup:
+                    monitor.set_phase("building" if kind == "setup" else "optimizing")
+                    self._execute(kind, lines, trial)
+                    monitor.check_cancel()
+                setup_vars = {k: v for k, v in trial.items() if before.get(k, _MISSING) is not v}
+            for kind, lines in sections:
+                if kind in ("scenarios", "curves"):
+                    monitor.set_phase(kind)
+                    self._execute(kind, lines, trial)
+                    monitor.check_cancel()
+            monitor.set_phase("what-if")
+            result = self._read(trial, previous)
+            monitor.check_cancel()
+        except BudgetCancelled:
+            monitor.set_phase("cancelled")
+            raise
+        except MMMWidgetsError:
+            monitor.set_phase("failed")
+            raise
+        except Exception as error:
+            monitor.set_phase("failed")
+            raise translate_budget_error(error) from error
+        result.seconds = time.perf_counter() - started
+        result.setup_source = setup_source
+        result.setup_vars = previous.setup_vars if previous is not None else setup_vars
+        result.mmm = trial.get("mmm")
+        monitor.set_phase("done")
+        namespace.clear()
+        namespace.update(trial)
+        self.result = result
+        return result
+
+    def _reusable(self, setup_source: str, mmm: Any) -> BudgetResult | None:
+        previous = self.previous
+        if previous is None or previous.result is None:
+            return None
+        result = previous.result
+        if result.setup_source != setup_source or result.mmm is not mmm or mmm is None:
+            return None
+        return result
+
+    def _execute(self, kind: str, lines: list[str], namespace: dict[str, Any]) -> None:
+        # Each part runs with the cell's imports: executing the parts one after another
+        # in one namespace is executing the exported cell.
+        execute(CodeChunk(comment=f"{self.describe()} ({kind})", lines=tuple(lines),
+                          imports=self._imports(), title=self.title), namespace)
+
+    def _imports(self) -> tuple[str, ...]:
+        return IMPORTS if self.params.objective == "mean" else (*IMPORTS, RISK_IMPORT)
+
+    def _read(self, namespace: dict[str, Any], previous: BudgetResult | None) -> BudgetResult:
+        params = self.params
+        optimizer = namespace["optimizer"]
+        if int(optimizer.num_periods) != params.periods:
+            raise ModelError(problem(
+                f"The optimizer covers {optimizer.num_periods} periods, not {params.periods}.",
+                "The dates are irregular; check the date column's spacing in the data step."))
+        allocation = geo_totals = None
+        if params.total is not None and self.geo:
+            allocation = namespace["budget_allocation"][list(ALLOCATION_COLUMNS)].astype(float)
+            geo_totals = namespace["budget_geo_totals"][list(ALLOCATION_COLUMNS)].astype(float)
+        elif params.total is not None:
+            allocation = namespace["budget_allocation"].loc[list(self.channels)]
+            allocation = allocation[list(ALLOCATION_COLUMNS)].astype(float)
+        allocations = {name: {plain_key(c): float(v) for c, v in plan.items()}
+                       for name, plan in namespace["scenarios"].items()}
+        base = previous.what_if.base if previous is not None else None
+        if base is None:
+            maxima = self._what_if_maxima(namespace)
+            base = WhatIf.prepare(namespace["plan_contribution"], tuple(maxima),
+                                  params.periods, maxima, params.hdi_prob,
+                                  names=("channel", self.geo) if self.geo else ("channel",))
+        what_if = base.with_allocations(namespace["plan_contribution"], allocations.values())
+        return BudgetResult(
+            allocation=allocation,
+            scenarios=namespace["scenario_table"][list(SCENARIO_COLUMNS)].astype(float),
+            allocations=allocations,
+            curves=read_curves(namespace),
+            what_if=what_if,
+            optimizer=optimizer,
+            optimization=namespace.get("optimization") if params.total is not None else None,
+            seconds=0.0,
+            geo_totals=geo_totals,
+        )
+
+    def _what_if_maxima(self, namespace: dict[str, Any]) -> dict[Any, float]:
+        """Top of each channel's what-if grid, in spend over the horizon.
+
+        Three times the largest past spend per period, and at least the whole budget,
+        so a slider can move any channel from nothing to all of it. On a geo model, per
+        (channel, geo) where the channel ever spent: the others get no budget.
+        """
+        params = self.params
+        past = namespace["past_spend"].max("date").to_series()
+        current_total = float(namespace["current"].sum())
+        budget = max(params.total or 0.0, current_total)
+        maxima = {}
+        if self.geo:
+            layout = self.layout()
+            highs = (geo_full_bounds(params.total, params.bounds, layout,
+                                     params.default_bound_pct)
+                     if params.total is not None else {})
+            for cell in map(plain_key, past.index):
+                if layout.spends.get(cell, False):
+                    high = highs.get(cell, (0.0, 0.0))[1]
+                    maxima[cell] = max(3.0 * float(past[cell]) * params.periods, budget, high)
+            return maxima
+        for channel in self.channels:
+            high = params.bounds.get(channel, (0.0, 0.0))[1]
+            maxima[channel] = max(3.0 * float(past[channel]) * params.periods, budget, high)
+        return maxima
