@@ -43,6 +43,11 @@ def run_fresh(code: str, cwd: Path, timeout: float = 600) -> str:
     """Run ``code`` in a fresh Python interpreter; return its stdout or fail with stderr."""
     script = cwd / "fresh_run.py"
     script.write_text(textwrap.dedent(code), encoding="utf-8")
+    # Exported code reads a bundled table from a copy beside the notebook; a notebook
+    # shared with a colleague travels with it, so the fresh process gets it beside too.
+    for name in mw.datasets.names():
+        if repr(mw.datasets.path(name).name) in code:
+            mw.datasets.local_copy(name, cwd)
     completed = subprocess.run([sys.executable, str(script)], cwd=cwd, capture_output=True,
                                text=True, timeout=timeout)
     if completed.returncode != 0:

@@ -355,7 +355,7 @@ def test_export_replays_allocation_and_scenarios_in_fresh_process(fitted, curren
     result.allocation.to_pickle(tmp_path / "allocation.pkl")
     result.scenarios.to_pickle(tmp_path / "scenarios.pkl")
     script = fitted.to_script()
-    assert "mmm_widgets" not in script.replace("mmm_widgets/datasets", "")
+    assert "mmm_widgets" not in script
     run_fresh(script + (
         "\nexpected = pd.read_pickle('allocation.pkl')\n"
         "np.testing.assert_allclose(budget_allocation['optimized'], expected['optimized'], "

@@ -17,7 +17,10 @@ def test_load_fitted_is_ready_and_equals_its_exported_refit(tmp_path):
     params = wf.step("fit").params
     assert (params.draws, params.tune, params.chains, params.random_seed) == (
         SETTINGS["draws"], SETTINGS["tune"], SETTINGS["chains"], SETTINGS["random_seed"])
-    assert str(mw.datasets.path("weekly_sales")) in wf.to_script()
+    # Exported code reads the table beside the notebook, never inside the installed package.
+    script = wf.to_script()
+    assert "pd.read_csv('weekly_sales.csv'" in script
+    assert str(mw.datasets.HERE) not in script
     fresh = mw.Workflow(mw.datasets.load("weekly_sales"))
     fresh.map_data(**fresh.suggest_mapping())
     fresh.configure_model()

@@ -64,7 +64,7 @@ def test_refresh_appends_periods_refits_and_keeps_the_previous_fit(weekly, tmp_p
     wf.raw.to_pickle(tmp_path / "raw.pkl")
     after.to_pickle(tmp_path / "expected.pkl")
     script = wf.to_script()
-    assert "mmm_widgets" not in script.replace("mmm_widgets/datasets", "")
+    assert "mmm_widgets" not in script
     run_fresh("import pandas as pd\nsales_history = pd.read_pickle('raw.pkl')\n" + script
               + "\npd.testing.assert_frame_equal(channel_summary, "
               "pd.read_pickle('expected.pkl'), rtol=1e-6)\n", tmp_path)

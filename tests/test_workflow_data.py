@@ -26,7 +26,7 @@ def test_bundled_frame_exports_as_a_read_of_its_csv(weekly, tmp_path):
     wf.map_data(**MAPPING)
     script = wf.to_script()
     assert "pd.read_csv(" in script and "weekly_sales.csv" in script
-    assert "mmm_widgets" not in script.replace("mmm_widgets/datasets", "")
+    assert "mmm_widgets" not in script
     wf.data.to_pickle(tmp_path / "expected.pkl")
     run_fresh(script + "\nimport pandas as pd\n"
               "pd.testing.assert_frame_equal(data, pd.read_pickle('expected.pkl'))\n", tmp_path)

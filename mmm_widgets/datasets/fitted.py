@@ -39,7 +39,7 @@ def load_fitted(name: str = "weekly_sales") -> Workflow:
     Workflow
         Data, model and fit steps done; exported code refits with the same settings.
     """
-    from mmm_widgets.datasets import path
+    from mmm_widgets.datasets.bundled import local_copy
     from mmm_widgets.workflow import Workflow
 
     stored = FOLDER / name
@@ -54,16 +54,16 @@ def load_fitted(name: str = "weekly_sales") -> Workflow:
         text = state_file.read_text(encoding="utf-8")
         # json.dumps keeps the path a valid JSON string, whatever characters it holds.
         state_file.write_text(text.replace(json.dumps(PLACEHOLDER + f"/{name}.csv"),
-                                           json.dumps(str(path(name)))), encoding="utf-8")
+                                           json.dumps(local_copy(name))), encoding="utf-8")
         return Workflow.load(copy)
 
 
 def make_fitted(name: str = "weekly_sales") -> Path:
     """Fit the bundled dataset and store the workflow under ``datasets/fitted/<name>``."""
-    import mmm_widgets as mw
-    from mmm_widgets.datasets import path
+    from mmm_widgets.datasets.bundled import load
+    from mmm_widgets.workflow import Workflow
 
-    workflow = mw.Workflow(mw.datasets.load(name), name="df")
+    workflow = Workflow(load(name), name="df")
     workflow.map_data(**workflow.suggest_mapping())
     workflow.configure_model()
     workflow.fit(**SETTINGS)
@@ -72,7 +72,7 @@ def make_fitted(name: str = "weekly_sales") -> Path:
     workflow.save(target)
     state_file = target / "workflow.json"
     text = state_file.read_text(encoding="utf-8")
-    state_file.write_text(text.replace(json.dumps(str(path(name))),
+    state_file.write_text(text.replace(json.dumps(workflow.source.path),
                                        json.dumps(PLACEHOLDER + f"/{name}.csv")),
                           encoding="utf-8")
     return target
