@@ -15,6 +15,8 @@ from mmm_widgets.codegen import CodeChunk, assemble_script, to_notebook_json
 from mmm_widgets.engine.context import Context
 from mmm_widgets.engine.jobs import Job
 from mmm_widgets.engine.registry import ALL_KINDS, SCREENS, dependents, requirements
+from mmm_widgets.engine.runner import Runner
+from mmm_widgets.engine.shown import Shown, ShownNumbers
 from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
@@ -65,6 +67,7 @@ class Workflow:
         self._stale: set[str] = set()
         self._listeners: list[Listener] = []
         self._interval: float | None = None
+        self._shown = ShownNumbers()
         #: What the last :meth:`refresh` did (previous fit, rows added, comparison).
         self.last_refresh: Any = None
         if source is not None:
@@ -120,7 +123,7 @@ class Workflow:
         exported as the read of its bundled CSV, so the exported code runs anywhere
         the package's data file is.
         """
-        from mmm_widgets.datasets import source_of
+        from mmm_widgets.datasets.bundled import source_of
 
         # A name exported code cannot bind (not an identifier, a keyword, or a name the
         # exported cells use themselves) falls back to "df" rather than failing.
@@ -281,17 +284,19 @@ class Workflow:
         PriorCheck
             Verdict, message, implied and observed ranges.
         """
-        from mmm_widgets.codegen import CodeChunk
-        from mmm_widgets.steps.base import execute
         from mmm_widgets.steps.model import judge_prior, prior_check_lines
 
         model_step = self.step("model")
         if self.status("model") != "done":
             raise StepOrderError(problem("The model is out of date.", "Apply the model again."))
-        trial = self._namespace_for_run()
-        execute(model_step.code(), trial)
-        execute(CodeChunk("Prior predictive check", tuple(prior_check_lines(samples, random_seed)),
-                          ("import numpy as np",)), trial)
+        # The check follows the model's cell in the export, so it runs on the namespace as
+        # that cell leaves it: an unfitted model, whatever was run since.
+        chunk = CodeChunk("Prior predictive check: the target the priors imply",
+                          tuple(prior_check_lines(samples, random_seed)),
+                          ("import numpy as np",), title="Prior check")
+        trial = Runner().run([model_step.code()], self._namespace_for_run())
+        trial = self.show(Shown("prior_check", chunk, ("data", "model"), after="model"),
+                          trial)
         roles = self.data_result.roles
         return judge_prior(trial["prior_y"], self.data[roles.target])
 
@@ -340,6 +345,23 @@ class Workflow:
 
         job = FitJob(FitMonitor())
         job.start(lambda: self.fit(method, monitor=job.monitor, **settings))
+        return job
+
+    def holdout_in_background(self, periods: int = 13, **options: Any) -> FitJob:
+        """Start :meth:`holdout` in a worker thread; ``job.result`` is its report."""
+        from mmm_widgets.steps.monitor import FitMonitor
+
+        job = FitJob(FitMonitor(), "mmm-widgets-holdout")
+        job.start(lambda: self.holdout(periods, monitor=job.monitor, **options))
+        return job
+
+    def cross_validate_in_background(self, folds: int = 3, horizon: int = 13,
+                                     **options: Any) -> FitJob:
+        """Start :meth:`cross_validate` in a worker thread; ``job.result`` is its report."""
+        from mmm_widgets.steps.monitor import FitMonitor
+
+        job = FitJob(FitMonitor(), "mmm-widgets-cv")
+        job.start(lambda: self.cross_validate(folds, horizon, monitor=job.monitor, **options))
         return job
 
     def refresh_in_background(self, new_df: pd.DataFrame) -> FitJob:
@@ -447,13 +469,14 @@ class Workflow:
     def snapshot(self) -> tuple:
         """The workflow's state, for :meth:`restore` after a failed multi-step change."""
         return (dict(self._frames), self.source, dict(self._steps), set(self._stale),
-                dict(self._namespace))
+                dict(self._namespace), self._shown.copy())
 
     def restore(self, state: tuple) -> None:
         """Go back to a :meth:`snapshot`."""
-        frames, self.source, steps, stale, namespace = state
+        frames, self.source, steps, stale, namespace, shown = state
         self._frames, self._steps, self._stale, self._namespace = (
             dict(frames), dict(steps), set(stale), dict(namespace))
+        self._shown = shown.copy()
         for kind in self._steps:
             self._notify(kind)
 
@@ -816,7 +839,7 @@ class Workflow:
         """
         import ast
 
-        from mmm_widgets.datasets import source_of
+        from mmm_widgets.datasets.bundled import source_of
         from mmm_widgets.errors import DataError
         from mmm_widgets.steps.attribution import CELL_NAMES, JOURNEYS_VARIABLE
         from mmm_widgets.steps.synergy import CELL_NAMES as SYNERGY_NAMES
@@ -880,7 +903,6 @@ class Workflow:
             ``(channel, geo)``.
         """
         from mmm_widgets.api.budget import budget_params
-        from mmm_widgets.steps.base import execute
         from mmm_widgets.steps.budget import curves_chunk, read_curves
 
         params = budget_params(self)
@@ -890,10 +912,9 @@ class Workflow:
         if self.status("fit") != "done":
             raise StepOrderError(problem("The model is not fitted (or out of date).",
                                          "Fit the model first."))
-        trial = self._namespace_for_run()
-        execute(curves_chunk(params.run_rate_periods, float(threshold), int(points),
-                             params.hdi_prob, self.data_result.roles.geo), trial)
-        return read_curves(trial)
+        chunk = curves_chunk(params.run_rate_periods, float(threshold), int(points),
+                             params.hdi_prob, self.data_result.roles.geo)
+        return read_curves(self.show(Shown("response_curves", chunk, ("data", "model", "fit"))))
 
     def optimize_budget(self, total: float, periods: int,
                         bounds: dict[str, tuple[float, float]] | str | None = None,
@@ -1045,6 +1066,7 @@ class Workflow:
         self._namespace = namespace
         self._steps[step.kind] = step
         self._stale.discard(step.kind)
+        self._shown.changed(step.kind)
         self._invalidate_after(step.kind)
         self._notify(step.kind)
         return result
@@ -1089,6 +1111,7 @@ class Workflow:
         self._stale.update(k for k in dependents(kind) if k in self._steps)
 
     def _invalidate_from(self, kind: str) -> None:
+        self._shown.changed(kind)
         for k in (kind, *dependents(kind)):
             if k in self._steps:
                 self._stale.add(k)
@@ -1111,12 +1134,53 @@ class Workflow:
 
     # ----- export -------------------------------------------------------------------
     def chunks(self) -> list[CodeChunk]:
-        """The code of every step done so far, in order."""
-        return [step.code() for step in self.steps]
+        """The code of every step done so far, in order, with the numbers shown besides.
+
+        The code behind a number shown outside a step (:meth:`prior_check`,
+        :meth:`response_curves`) follows the cell of the step it ran after, or every
+        step's; it is dropped once a step it read is re-run.
+        """
+        chunks: list[CodeChunk] = []
+        for step in self.steps:
+            chunks.append(step.code())
+            chunks.extend(self._shown.after(step.kind))
+        return [*chunks, *self._shown.after(None)]
+
+    def show(self, shown: Shown, namespace: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Compute a number that is not a step: run its chunk, then keep it for the export.
+
+        Parameters
+        ----------
+        shown : Shown
+            The chunk, the steps it reads and the step whose cell it follows.
+        namespace : dict, optional
+            Where it runs (copied first); by default the workflow's own namespace.
+
+        Returns
+        -------
+        dict
+            The namespace after the chunk ran (the workflow's is unchanged).
+
+        Raises
+        ------
+        StepOrderError
+            When a step it reads is not done or out of date.
+        """
+        for needed in shown.depends:
+            if self.status(needed) != "done":
+                raise StepOrderError(problem(
+                    f"{shown.chunk.title} needs the {needed} step first.",
+                    f"Complete the {needed} step (it is missing or out of date)."))
+        trial = Runner().run([shown.chunk],
+                             namespace if namespace is not None else self._namespace_for_run())
+        self._shown.record(shown)
+        return trial
 
     def step_code(self, kind: str) -> str:
-        """The exported cell of one step: its imports and code."""
-        return self.step(kind).code().cell()
+        """The exported cell of one step: its imports and code, then the code of the numbers
+        shown on its namespace (e.g. the model's prior check), each as in :meth:`chunks`."""
+        cells = [self.step(kind).code().cell(), *(c.cell() for c in self._shown.after(kind))]
+        return "\n\n".join(cells)
 
     def to_script(self) -> str:
         """A Python script of every step done so far.

@@ -5,16 +5,55 @@ from __future__ import annotations
 import functools
 import html
 import json
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
+from mmm_widgets.engine.jobs import Job
 from mmm_widgets.errors import MMMWidgetsError
 from mmm_widgets.views.export import CellWriter, WriteOutcome
 
 _bokeh_loaded = False
+#: Seconds between two looks at a running job's progress.
+FOLLOW_SECONDS = 0.25
+
+
+def follow_job(job: Job, on_progress: Callable[[Any], None],
+               on_done: Callable[[Job], None], every: float = FOLLOW_SECONDS
+               ) -> threading.Thread:
+    """Follow a running job from a watcher thread: the one polling loop of every panel.
+
+    Parameters
+    ----------
+    job : Job
+        A started fit, holdout, cross-validation or budget job.
+    on_progress : callable
+        Called with the job's progress snapshot while it runs, and once more at the end.
+    on_done : callable
+        Called with the job once it finished, failed or was cancelled (``job.error``).
+    every : float
+        Seconds between two snapshots.
+
+    Returns
+    -------
+    threading.Thread
+        The watcher; ``join()`` it to wait until the panel shows the outcome.
+    """
+
+    def watch() -> None:
+        while not job.done:
+            on_progress(job.progress())
+            time.sleep(every)
+        on_progress(job.progress())
+        on_done(job)
+
+    watcher = threading.Thread(target=watch, daemon=True, name="mmm-widgets-follow")
+    watcher.start()
+    return watcher
 
 
 def ensure_bokeh_loaded() -> None:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import html
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
 from mmm_widgets.codegen import assemble_script
+from mmm_widgets.engine.jobs import Job
 from mmm_widgets.plots import diagnostics as plots
-from mmm_widgets.steps.monitor import FitMonitor
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
+    follow_job,
     message_html,
     problems_html,
     report_errors,
@@ -67,7 +67,7 @@ class DiagnosticsView(w.VBox):
         self._panes: dict[tuple[str, str], w.Widget] = {}
         self._holdout_thread: threading.Thread | None = None
         self._cv_thread: threading.Thread | None = None
-        self._cv_monitor: FitMonitor | None = None
+        self._cv_job: Job | None = None
         self.run_button.on_click(guard(lambda _: self.run()))
         self.export_button.on_click(guard(lambda _: self.export()))
         self.plot_choice.observe(guard(lambda _: self.show_plot()), names="value")
@@ -177,23 +177,10 @@ class DiagnosticsView(w.VBox):
                                              step.params.hdi_prob)
 
     def start_holdout(self) -> threading.Thread:
-        """Run the holdout refit in a worker thread with progress."""
-        monitor = FitMonitor()
-        periods = int(self.holdout_periods.value)
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["report"] = self.workflow.holdout(periods, monitor=monitor)
-            except BaseException as error:  # reported in the panel
-                outcome["error"] = error
-
-        worker = threading.Thread(target=work, daemon=True)
-        worker.start()
+        """Run the holdout refit as a job with progress; return the thread following it."""
+        job = self.workflow.holdout_in_background(int(self.holdout_periods.value))
         self.holdout_button.disabled = True
-        self._holdout_thread = threading.Thread(target=self._watch_holdout,
-                                                args=(worker, monitor, outcome), daemon=True)
-        self._holdout_thread.start()
+        self._holdout_thread = follow_job(job, self._holdout_progress, self._holdout_done)
         return self._holdout_thread
 
     def wait(self, timeout: float | None = None) -> None:
@@ -203,71 +190,53 @@ class DiagnosticsView(w.VBox):
                 thread.join(timeout)
 
     def start_cross_validation(self) -> threading.Thread:
-        """Run the cross-validation in a worker thread, showing fold k of n and progress."""
-        monitor = FitMonitor()
-        folds, horizon = int(self.cv_folds.value), int(self.cv_horizon.value)
-        outcome: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                outcome["report"] = self.workflow.cross_validate(folds, horizon,
-                                                                 monitor=monitor)
-            except BaseException as error:  # reported in the panel
-                outcome["error"] = error
-
-        self._cv_monitor = monitor
+        """Run the cross-validation as a job, showing fold k of n; return its follower."""
         self.cv_button.disabled = True
         self.cv_cancel.disabled = False
         self.cv_progress.value = 0.0
-        worker = threading.Thread(target=work, daemon=True, name="mmm-widgets-cv")
-        worker.start()
-        self._cv_thread = threading.Thread(target=self._watch_cross_validation,
-                                           args=(worker, monitor, outcome), daemon=True)
-        self._cv_thread.start()
+        self._cv_job = self.workflow.cross_validate_in_background(
+            int(self.cv_folds.value), int(self.cv_horizon.value))
+        self._cv_thread = follow_job(self._cv_job, self._cv_progress, self._cv_done)
         return self._cv_thread
 
     def cancel_cross_validation(self) -> None:
         """Stop a running cross-validation; the previous result, if any, is kept."""
-        if self._cv_monitor is not None:
-            self._cv_monitor.cancel()
+        if self._cv_job is not None:
+            self._cv_job.cancel()
 
-    def _watch_cross_validation(self, worker: threading.Thread, monitor: FitMonitor,
-                                outcome: dict[str, Any]) -> None:
-        while worker.is_alive():
-            snap = monitor.snapshot()
-            folds = max(snap.folds, 1)
-            done = max(snap.fold - 1, 0) + snap.fraction
-            self.cv_progress.value = min(done / folds, 1.0)
-            fold = f"fold {snap.fold} of {snap.folds}: " if snap.folds else ""
-            eta = f", about {snap.eta:.0f} s left in this fold" if snap.eta is not None else ""
-            self.cv_status.value = f"{fold}{snap.phase} {snap.elapsed:.0f} s{eta}"
-            time.sleep(0.25)
+    def _cv_progress(self, snap: Any) -> None:
+        folds = max(snap.folds, 1)
+        done = max(snap.fold - 1, 0) + snap.fraction
+        self.cv_progress.value = min(done / folds, 1.0)
+        fold = f"fold {snap.fold} of {snap.folds}: " if snap.folds else ""
+        eta = f", about {snap.eta:.0f} s left in this fold" if snap.eta is not None else ""
+        self.cv_status.value = f"{fold}{snap.phase} {snap.elapsed:.0f} s{eta}"
+
+    def _cv_done(self, job: Job) -> None:
         self.cv_button.disabled = False
         self.cv_cancel.disabled = True
-        if "error" in outcome:
+        if job.error is not None:
             self.cv_status.value = ""
-            self.message.value = problems_html(outcome["error"])
+            self.message.value = problems_html(job.error)
             return
         self.cv_progress.value = 1.0
-        self.cv_status.value = cross_validation_summary(outcome["report"])
+        self.cv_status.value = cross_validation_summary(job.result)
         self._panes.pop(("Cross-validation", ""), None)
         if self.plot_choice.value == "Cross-validation":
             self.show_plot()
 
-    def _watch_holdout(self, worker: threading.Thread, monitor: FitMonitor,
-                       outcome: dict[str, Any]) -> None:
-        while worker.is_alive():
-            snap = monitor.snapshot()
-            self.holdout_progress.value = snap.fraction
-            self.holdout_status.value = f"{snap.phase} {snap.elapsed:.0f} s"
-            time.sleep(0.25)
+    def _holdout_progress(self, snap: Any) -> None:
+        self.holdout_progress.value = snap.fraction
+        self.holdout_status.value = f"{snap.phase} {snap.elapsed:.0f} s"
+
+    def _holdout_done(self, job: Job) -> None:
         self.holdout_button.disabled = False
         self.holdout_progress.value = 1.0
-        if "error" in outcome:
+        if job.error is not None:
             self.holdout_status.value = ""
-            self.message.value = problems_html(outcome["error"])
+            self.message.value = problems_html(job.error)
             return
-        report = outcome["report"]
+        report = job.result
         self.holdout_status.value = (f"MAPE {report['mape']:.1%}, R² {report['r2']:.2f} on "
                                      f"{int(self.holdout_periods.value)} held-out periods")
         self._panes.pop(("Holdout", ""), None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import threading
-import time
 from typing import Any
 
 import ipywidgets as w
@@ -13,6 +12,7 @@ from mmm_widgets.errors import FitCancelled
 from mmm_widgets.steps.fit import SAMPLERS, FitParams
 from mmm_widgets.views.common import (
     CodeBox,
+    follow_job,
     frame_html,
     frame_names,
     message_html,
@@ -24,7 +24,6 @@ from mmm_widgets.workflow import FitJob, Workflow
 
 PRESETS = {"Quick preview (MAP)": "preview", "Notebook": "notebook", "Binder": "binder",
            "Publication": "publication"}
-_REFRESH_SECONDS = 0.25
 
 
 class FitView(w.VBox):
@@ -159,8 +158,7 @@ class FitView(w.VBox):
         self.start_button.disabled = self.refresh_button.disabled = True
         self.cancel_button.disabled = False
         self.message.value = message_html("info", message)
-        self._watcher = threading.Thread(target=self._watch, args=(job,), daemon=True)
-        self._watcher.start()
+        self._watcher = follow_job(job, lambda snap: self._show_progress(job), self._finished)
         return job
 
     def _list_frames(self) -> None:
@@ -188,11 +186,7 @@ class FitView(w.VBox):
         self.code_box.export(code, key="fit")
         return code
 
-    def _watch(self, job: FitJob) -> None:
-        while not job.done:
-            self._show_progress(job)
-            time.sleep(_REFRESH_SECONDS)
-        self._show_progress(job)
+    def _finished(self, job: FitJob) -> None:
         self.start_button.disabled = self.refresh_button.disabled = False
         self.cancel_button.disabled = True
         if job.error is None:

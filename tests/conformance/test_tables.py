@@ -103,8 +103,15 @@ def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     assert not failures, "\n".join(failures)
 
     wf.channel_summary().to_pickle(tmp_path / "summary.pkl")
+    # Numbers shown outside any step are exported once shown: the prior check (after the
+    # model's cell) and response curves at a threshold the budget step did not use.
+    prior = wf.prior_check(samples=30)
+    curves = wf.response_curves(threshold=1.3, points=15)
+    curves.to_pickle(tmp_path / "curves.pkl")
     shown = {"diagnostics": {k: wf.diagnostics(prior_draws=30)[k] for k in ("r2", "mape")},
-             "holdout_mape": wf.holdout(periods=6)["mape"]}
+             "holdout_mape": wf.holdout(periods=6)["mape"],
+             "prior": [prior.implied_low, prior.implied_high],
+             "threshold_spend": list(curves.attrs["threshold_spend"].values())}
     (tmp_path / "shown.json").write_text(json.dumps(shown))
     run_fresh(wf.to_script() + """
 import json, sys
@@ -115,6 +122,13 @@ pd.testing.assert_frame_equal(channel_summary, pd.read_pickle('summary.pkl'), rt
 np.testing.assert_allclose([r2, mape], [shown['diagnostics']['r2'], shown['diagnostics']['mape']],
                            rtol=1e-6)
 np.testing.assert_allclose(holdout_mape, shown['holdout_mape'], rtol=1e-6)
+np.testing.assert_allclose(np.quantile(prior_y, [0.03, 0.97]), shown['prior'], rtol=1e-9)
+expected = pd.read_pickle('curves.pkl')
+replayed = response_curves[expected.columns].astype({c: str for c in expected.columns[:-5]})
+pd.testing.assert_frame_equal(replayed.reset_index(drop=True), expected.reset_index(drop=True),
+                              rtol=1e-9, check_dtype=False)
+np.testing.assert_allclose(list(dict(threshold_spend).values()), shown['threshold_spend'],
+                           rtol=1e-9)
 """, tmp_path)
 
 
