@@ -94,8 +94,8 @@ def _missing(step: str) -> tuple[str, None]:
 
 
 def _overview(workflow: Workflow) -> tuple[str, Any]:
-    from mmm_widgets.plots.overview import trend_figure
     from mmm_widgets.api.overview import preview
+    from mmm_widgets.plots.overview import trend_figure
 
     overview = preview(workflow.context())
     if overview is None:

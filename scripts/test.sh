@@ -12,4 +12,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 .venv/bin/ruff check .
+# The layering: steps, mta, plots, codegen and the engine never import views or the workflow.
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from bokeh.models import ColumnDataSource, HoverTool, NumeralTickFormatter
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
-from mmm_widgets.steps.validation import Roles
+if TYPE_CHECKING:
+    from mmm_widgets.steps.validation import Roles
 
 WIDTH, HEIGHT = 640, 240
 
