@@ -35,6 +35,7 @@ __all__ = [
     "Wizard",
     "Workflow",
     "compare_models",
+    "compare_models_script",
     "datasets",
     "mta",
     "set_interval",
@@ -57,8 +58,9 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module("mmm_widgets.mta")
-    if name == "compare_models":
-        from mmm_widgets.steps.compare import compare_models
+    if name in ("compare_models", "compare_models_script"):
+        # The table and the script that reproduces it (mmm_widgets.api.compare).
+        from mmm_widgets.api import compare
 
-        return compare_models
+        return getattr(compare, name)
     raise AttributeError(f"module 'mmm_widgets' has no attribute {name!r}")

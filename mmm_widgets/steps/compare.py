@@ -1,121 +1,227 @@
-"""Model against model: expected predictive accuracy (PSIS-LOO), fit error and channel ROAS.
+"""Model against model: the code of the comparison table (PSIS-LOO, fit error, ROAS).
 
-pymc-marketing does not store the pointwise log-likelihood that LOO needs, so it is
-computed here from each fitted model (``pm.compute_log_likelihood``) into a separate
-tree; the workflows' own inference data are left unchanged.
+The table is computed by one cell, :func:`comparison_chunk`, run on a namespace holding
+``models`` (label -> fitted pymc-marketing ``MMM``), ``summaries`` (label -> its
+``channel_summary``) and ``holdouts`` (label -> its ``holdout_mape``, for the models whose
+holdout was run): the names the fit and holdout cells bind, kept under each label by
+:func:`keep_lines`. :func:`comparison_script` joins each model's own exported script,
+its keep lines and the comparison cell into one script that rebuilds the table in a
+fresh interpreter.
+
+pymc-marketing does not store the pointwise log-likelihood that LOO needs, so the cell
+computes it from each fitted model (``pm.compute_log_likelihood``) into a separate tree;
+the models' own inference data are left unchanged.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from mmm_widgets.errors import StepOrderError, problem
-
-if TYPE_CHECKING:
-    from mmm_widgets.workflow import Workflow
+from mmm_widgets.codegen import CodeChunk, literal
 
 COLUMNS = ("adstock", "saturation", "method", "elpd_loo", "elpd_se", "p_loo", "pareto_k_bad",
            "elpd_diff", "elpd_diff_se", "weight", "mape", "holdout_mape")
+#: The dictionaries the comparison cell reads: label -> fitted model, channel summary,
+#: holdout MAPE.
+MODELS, SUMMARIES, HOLDOUTS = "models", "summaries", "holdouts"
+#: The variable the comparison cell leaves the table in.
+TABLE = "model_comparison"
+#: Names the comparison script binds before the models' own scripts run: a model's raw
+#: table must not be called one of these, or the dictionaries would overwrite it.
+BOUND_FIRST = (MODELS, SUMMARIES, HOLDOUTS)
+IMPORTS = ("import warnings", "import arviz as az", "import numpy as np", "import pandas as pd",
+           "import pymc as pm", "import xarray as xr")
+HEADER = "Model comparison, exported as plain pandas / pymc-marketing / arviz code"
 
 
-def compare_models(workflows: Mapping[str, Workflow] | Sequence[Workflow]) -> pd.DataFrame:
-    """Compare fitted workflows side by side.
+@dataclass(frozen=True)
+class ComparedModel:
+    """What the comparison needs to know of one model besides its fitted ``mmm``.
 
     Parameters
     ----------
-    workflows : dict or sequence of Workflow
-        ``{"label": workflow}``; a list is labelled ``model_1``, ``model_2``, ...
+    adstock, saturation : str
+        The model's transformations, as configured (shown in the table).
+    method : {"mcmc", "map"}
+        How it was fitted: only a posterior (``"mcmc"``) has the draws LOO needs.
+    holdout : bool
+        Whether its holdout was run, i.e. ``holdouts`` holds its holdout MAPE.
+    """
+
+    adstock: str
+    saturation: str
+    method: str
+    holdout: bool = False
+
+    def setting(self) -> dict[str, str]:
+        """The table's first columns for this model."""
+        return {"adstock": self.adstock, "saturation": self.saturation, "method": self.method}
+
+
+def keep_lines(label: str, holdout: bool) -> list[str]:
+    """Lines keeping, under ``label``, what a model's exported script just bound.
+
+    Parameters
+    ----------
+    label : str
+        The model's row label (entered as a literal).
+    holdout : bool
+        Whether the script ran the holdout (and so bound ``holdout_mape``).
+    """
+    key = literal(label)
+    lines = [f"{MODELS}[{key}] = mmm", f"{SUMMARIES}[{key}] = channel_summary"]
+    if holdout:
+        lines.append(f"{HOLDOUTS}[{key}] = holdout_mape")
+    return lines
+
+
+def comparison_chunk(compared: Mapping[str, ComparedModel]) -> CodeChunk:
+    """The cell computing ``model_comparison`` from ``models``, ``summaries``, ``holdouts``.
+
+    Parameters
+    ----------
+    compared : mapping
+        ``{label: ComparedModel}``, in the order the rows start in (before the models
+        with an ELPD are sorted best first).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per model (best ELPD first when every model has a posterior): ``adstock,
-        saturation, method``; ``elpd_loo, elpd_se, p_loo`` (PSIS-LOO expected log
-        predictive density on the model's scaled target: higher is better),
-        ``pareto_k_bad`` (observations whose Pareto k is too high for LOO to be
-        reliable), ``elpd_diff, elpd_diff_se, weight`` (from ``arviz.compare``), ``mape``
-        (in-sample, posterior mean), ``holdout_mape`` (when the workflow's holdout step was
-        run), then ``roas_<channel>`` per channel (ROAS with carryover, as in
-        :meth:`Workflow.channel_summary`). ``attrs["notes"]`` says what was left out
-        and why.
-
-    Raises
-    ------
-    StepOrderError
-        When a workflow has not been fitted.
-
-    Notes
-    -----
-    LOO needs posterior draws: MAP fits get no ELPD. ELPD is only comparable between
-    models of the same target data; otherwise the differences are left out.
+    CodeChunk
+        Leaves the table in :data:`TABLE` (its notes in ``attrs["notes"]``); binds helper
+        names prefixed ``comparison_`` and the functions ``model_loo`` and
+        ``in_sample_mape``.
     """
-    import arviz as az
+    settings = {label: model.setting() for label, model in compared.items()}
+    lines = [
+        "def model_loo(fitted):",
+        "    \"\"\"PSIS-LOO of a model with posterior draws. pymc-marketing does not store the",
+        "    pointwise log-likelihood: it is computed into a separate tree, so the model's own",
+        "    inference data stay as they are.\"\"\"",
+        "    log_likelihood = pm.compute_log_likelihood(fitted.idata, model=fitted.model,",
+        "                                               extend_inferencedata=False, "
+        "progressbar=False)",
+        "    tree = xr.DataTree.from_dict({'posterior': fitted.idata['posterior'].to_dataset(),",
+        "                                  'log_likelihood': log_likelihood})",
+        "    with warnings.catch_warnings():",
+        "        # High Pareto k values are counted in the table (pareto_k_bad) and the notes",
+        "        warnings.filterwarnings('ignore', 'Estimated shape parameter of Pareto', "
+        "UserWarning)",
+        "        return az.loo(tree)",
+        "",
+        "",
+        "def in_sample_mape(fitted):",
+        "    \"\"\"Mean absolute percentage error of the posterior-mean fit over the fitted "
+        "periods.\"\"\"",
+        "    idata = fitted.idata",
+        "    predicted = idata['posterior']['mu'].mean(('chain', 'draw')) * "
+        "idata['constant_data']['target_scale']",
+        "    observed = idata['constant_data']['target_data']",
+        "    error = np.abs((observed - predicted) / observed)",
+        "    return float(error.where(observed != 0).mean())",
+        "",
+        "",
+        f"comparison_settings = {literal(settings)}",
+        "comparison_rows, comparison_loos, comparison_notes, comparison_targets = {}, {}, [], []",
+        "for comparison_label, comparison_setting in comparison_settings.items():",
+        f"    comparison_fitted = {MODELS}[comparison_label]",
+        "    comparison_row = dict(comparison_setting)",
+        "    comparison_targets.append(",
+        "        np.asarray(comparison_fitted.idata['constant_data']['target_data']))",
+        "    if comparison_setting['method'] == 'mcmc':",
+        "        comparison_loo = model_loo(comparison_fitted)",
+        "        comparison_loos[comparison_label] = comparison_loo",
+        "        comparison_bad = int((np.asarray(comparison_loo.pareto_k) > "
+        "comparison_loo.good_k).sum())",
+        "        comparison_row.update(elpd_loo=float(comparison_loo.elpd), "
+        "elpd_se=float(comparison_loo.se),",
+        "                              p_loo=float(comparison_loo.p), "
+        "pareto_k_bad=comparison_bad)",
+        "        if comparison_bad:",
+        "            comparison_notes.append(",
+        "                f'{comparison_label}: LOO is unreliable for {comparison_bad} "
+        "observation(s) (Pareto k '",
+        "                f'above {comparison_loo.good_k:.2f}); treat its ELPD with care.')",
+        "    else:",
+        "        comparison_notes.append(f'{comparison_label}: a MAP fit has no posterior "
+        "draws, so no ELPD.')",
+        "    comparison_row['mape'] = in_sample_mape(comparison_fitted)",
+        f"    comparison_row['holdout_mape'] = float({HOLDOUTS}.get(comparison_label, "
+        "float('nan')))",
+        f"    for comparison_channel, comparison_roas in {SUMMARIES}[comparison_label]['roas']"
+        ".items():",
+        "        comparison_row[f'roas_{comparison_channel}'] = float(comparison_roas)",
+        "    comparison_rows[comparison_label] = comparison_row",
+        f"{TABLE} = pd.DataFrame.from_dict(comparison_rows, orient='index')",
+        f"{TABLE} = {TABLE}.reindex(columns=[*{literal(list(COLUMNS))},",
+        f"    *[c for c in {TABLE}.columns if c.startswith('roas_')]])",
+        "# ELPDs are only comparable between models of the same target data",
+        "comparison_same_target = all(t.shape == comparison_targets[0].shape",
+        "                             and np.array_equal(t, comparison_targets[0])",
+        "                             for t in comparison_targets)",
+        "if len(comparison_loos) >= 2 and comparison_same_target:",
+        "    comparison_compared = az.compare(comparison_loos, round_to='none')",
+        "    comparison_best_first = comparison_compared.index",
+        "    # Written as 'worse than the best by': 0 for the best, negative for the others",
+        f"    {TABLE}.loc[comparison_best_first, 'elpd_diff'] = "
+        "0.0 - comparison_compared['elpd_diff'].abs()",
+        f"    {TABLE}.loc[comparison_best_first, 'elpd_diff_se'] = comparison_compared['dse']",
+        f"    {TABLE}.loc[comparison_best_first, 'weight'] = comparison_compared['weight']",
+        f"    {TABLE} = {TABLE}.loc[[*comparison_best_first,",
+        f"                                 *[i for i in {TABLE}.index "
+        "if i not in comparison_loos]]]",
+        "elif len(comparison_loos) >= 2:",
+        "    comparison_notes.append('The models were fitted to different target data: their "
+        "ELPDs are not '",
+        "                            'comparable, so no differences are given.')",
+        f"if {TABLE}['holdout_mape'].isna().all():",
+        f"    {TABLE} = {TABLE}.drop(columns='holdout_mape')",
+        "    comparison_notes.append('No holdout MAPE: run wf.holdout() on a workflow to add it.')",
+        f"{TABLE}.index.name = 'model'",
+        f"{TABLE}.attrs['notes'] = comparison_notes",
+    ]
+    return CodeChunk(comment="Compare the models: PSIS-LOO expected log predictive density, "
+                             "in-sample and holdout MAPE, ROAS per channel",
+                     lines=tuple(lines), imports=IMPORTS, title="Model comparison")
 
-    items = dict(workflows) if isinstance(workflows, Mapping) else \
-        {f"model_{i}": wf for i, wf in enumerate(workflows, start=1)}
-    rows: dict[str, dict[str, Any]] = {}
-    loos: dict[str, Any] = {}
-    notes: list[str] = []
-    targets = []
-    for label, workflow in items.items():
-        if workflow.status("fit") != "done":
-            raise StepOrderError(problem(f"The model {label!r} has not been fitted (or its fit "
-                                         "is out of date).", "Fit it first: wf.fit(...)."))
-        model, fit = workflow.step("model").params, workflow.step("fit").params
-        row: dict[str, Any] = {"adstock": model.adstock, "saturation": model.saturation,
-                               "method": fit.method}
-        idata = workflow.idata
-        targets.append(np.asarray(idata["constant_data"]["target_data"]))
-        if fit.method == "mcmc":
-            with warnings.catch_warnings():
-                # High Pareto k values are reported in the table (pareto_k_bad) and notes.
-                warnings.filterwarnings("ignore", "Estimated shape parameter of Pareto",
-                                        UserWarning)
-                loo = az.loo(log_likelihood_tree(workflow))
-            loos[label] = loo
-            bad = int((np.asarray(loo.pareto_k) > loo.good_k).sum())
-            row.update(elpd_loo=float(loo.elpd), elpd_se=float(loo.se), p_loo=float(loo.p),
-                       pareto_k_bad=bad)
-            if bad:
-                notes.append(f"{label}: LOO is unreliable for {bad} observation(s) (Pareto k "
-                             f"above {loo.good_k:.2f}); treat its ELPD with care.")
-        else:
-            notes.append(f"{label}: a MAP fit has no posterior draws, so no ELPD.")
-        row["mape"] = in_sample_mape(workflow)
-        row["holdout_mape"] = _holdout_mape(workflow)
-        for channel, roas in workflow.channel_summary()["roas"].items():
-            row[f"roas_{channel}"] = float(roas)
-        rows[label] = row
-    frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame = frame.reindex(columns=[*COLUMNS, *[c for c in frame.columns
-                                               if c.startswith("roas_")]])
-    same_target = all(t.shape == targets[0].shape and np.array_equal(t, targets[0])
-                      for t in targets)
-    if len(loos) >= 2 and same_target:
-        compared = az.compare(loos, round_to="none")
-        # Written as "worse than the best by": 0 for the best, negative for the others.
-        frame.loc[compared.index, "elpd_diff"] = 0.0 - compared["elpd_diff"].abs()
-        frame.loc[compared.index, "elpd_diff_se"] = compared["dse"]
-        frame.loc[compared.index, "weight"] = compared["weight"]
-        frame = frame.loc[[*compared.index, *[i for i in frame.index if i not in loos]]]
-    elif len(loos) >= 2:
-        notes.append("The models were fitted to different target data: their ELPDs are not "
-                     "comparable, so no differences are given.")
-    if frame["holdout_mape"].isna().all():
-        frame = frame.drop(columns="holdout_mape")
-        notes.append("No holdout MAPE: run wf.holdout() on a workflow to add it.")
-    frame.index.name = "model"
-    frame.attrs["notes"] = notes
-    return frame
+
+def comparison_script(scripts: Mapping[str, str],
+                      compared: Mapping[str, ComparedModel]) -> str:
+    """One script: each model's own exported script, what it bound kept under its label,
+    then the comparison cell.
+
+    Parameters
+    ----------
+    scripts : mapping
+        ``{label: exported script}`` of each model (it binds ``mmm`` and
+        ``channel_summary``, and ``holdout_mape`` when its holdout ran).
+    compared : mapping
+        ``{label: ComparedModel}`` for the same labels.
+
+    Returns
+    -------
+    str
+        A script that parses with :func:`ast.parse` and leaves the table in
+        :data:`TABLE`.
+    """
+    parts = [f"# {HEADER}", f"{', '.join(BOUND_FIRST)} = {{}}, {{}}, {{}}"]
+    for label, script in scripts.items():
+        # The label stays a literal even in a comment: its repr is one line.
+        parts += ["", "", f"# ===== The model {literal(label)} =====", script.rstrip("\n"),
+                  "# Keep what the comparison reads under the model's label",
+                  *keep_lines(label, compared[label].holdout)]
+    parts += ["", "", "# ===== The comparison =====", comparison_chunk(compared).cell()]
+    text = "\n".join(parts) + "\n"
+    ast.parse(text)
+    return text
 
 
-def log_likelihood_tree(workflow: Workflow):
-    """Posterior and pointwise log-likelihood of a fitted workflow, for ``arviz.loo``.
+def log_likelihood_tree(mmm: Any):
+    """Posterior and pointwise log-likelihood of a fitted ``mmm``, for ``arviz.loo``.
+
+    An independent check of what the comparison cell computes (see the tests).
 
     Returns
     -------
@@ -125,26 +231,7 @@ def log_likelihood_tree(workflow: Workflow):
     import pymc as pm
     import xarray as xr
 
-    idata = workflow.idata
-    log_likelihood = pm.compute_log_likelihood(idata, model=workflow.mmm.model,
+    log_likelihood = pm.compute_log_likelihood(mmm.idata, model=mmm.model,
                                                extend_inferencedata=False, progressbar=False)
-    return xr.DataTree.from_dict({"posterior": idata["posterior"].to_dataset(),
+    return xr.DataTree.from_dict({"posterior": mmm.idata["posterior"].to_dataset(),
                                   "log_likelihood": log_likelihood})
-
-
-def in_sample_mape(workflow: Workflow) -> float:
-    """Mean absolute percentage error of the posterior-mean fit over the fitted periods."""
-    idata = workflow.idata
-    scale = idata["constant_data"]["target_scale"]
-    predicted = idata["posterior"]["mu"].mean(("chain", "draw")) * scale
-    observed = idata["constant_data"]["target_data"]
-    error = np.abs((observed - predicted) / observed)
-    return float(error.where(observed != 0).mean())
-
-
-def _holdout_mape(workflow: Workflow) -> float:
-    try:
-        done = workflow.status("holdout") == "done"
-    except (ValueError, KeyError):
-        return float("nan")
-    return float(workflow.step("holdout").result.mape) if done else float("nan")
