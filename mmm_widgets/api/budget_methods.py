@@ -1,0 +1,142 @@
+"""Step 6 of the :class:`~mmm_widgets.workflow.Workflow` facade: response curves and budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from mmm_widgets.engine.jobs import Job as FitJob  # workflow.FitJob, from below the facade
+from mmm_widgets.engine.shown import Shown
+from mmm_widgets.errors import StepOrderError, problem
+
+
+class BudgetMethods:
+    """The budget methods of the :class:`~mmm_widgets.workflow.Workflow` facade.
+
+    Part of the Workflow facade: a mixin with no state of its own that computes response
+    curves (a number shown through :meth:`Workflow.show`) and forwards optimisation,
+    scenarios and what-if to :mod:`mmm_widgets.api.budget`.
+    """
+
+    def response_curves(self, threshold: float = 1.0, points: int = 100) -> pd.DataFrame:
+        """Steady-state response of each channel to a spend repeated every period.
+
+        Parameters
+        ----------
+        threshold : float
+            Marginal ROAS below which extra spend does not pay back (1.0: one unit of
+            outcome per unit of spend).
+        points : int
+            Points per curve, from 0 to twice the channel's largest past spend per period.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: ``channel, spend, response, response_hdi_low, response_hdi_high,
+            marginal_roas`` (spend per period, response per period in target units, 94 %
+            HDI). ``attrs``: ``current_spend`` (recent run-rate per period),
+            ``threshold_spend`` (spend per period where the marginal ROAS falls below
+            ``threshold``; NaN if it never does on the curve) and ``threshold``. On a geo
+            model one curve per channel and geo (the geo column follows ``channel``; no
+            curve where a channel never spent), spends in ``attrs`` keyed by
+            ``(channel, geo)``.
+        """
+        from mmm_widgets.api.budget import budget_params
+        from mmm_widgets.steps.budget import curves_chunk, read_curves
+
+        params = budget_params(self)
+        if self.status("budget") == "done" and (params.threshold, params.points) == (
+                float(threshold), points):
+            return self.step("budget").result.curves.copy()
+        if self.status("fit") != "done":
+            raise StepOrderError(problem("The model is not fitted (or out of date).",
+                                         "Fit the model first."))
+        chunk = curves_chunk(params.run_rate_periods, float(threshold), int(points),
+                             params.hdi_prob, self.data_result.roles.geo)
+        return read_curves(self.show(Shown("response_curves", chunk, ("data", "model", "fit"))))
+
+    def optimize_budget(self, total: float, periods: int,
+                        bounds: dict[str, tuple[float, float]] | str | None = None,
+                        objective: str = "mean", *, risk_level: float = 0.95,
+                        monitor=None) -> pd.DataFrame:
+        """Allocate ``total`` over the next ``periods`` periods with pymc-marketing.
+
+        Parameters
+        ----------
+        total : float
+            Budget over the whole horizon (not per period).
+        periods : int
+            Future periods after the last observed date.
+        bounds : dict or "none", optional
+            Channel -> ``(lowest, highest)`` spend over the horizon. Channels left out
+            (all of them by default) stay within 30 % of their current spend;
+            ``"none"`` lets every channel get anything from 0 to ``total``. On a geo
+            model the plan is per (channel, geo), the 30 % apply to each geo's own
+            current spend, a channel's bounds are split over its geos in proportion to
+            current spend, and ``(channel, geo)`` keys bound one geo.
+        objective : {"mean", "cvar", "var"}
+            Maximise the mean response, or a risk-aware utility at ``risk_level`` of
+            the contribution the plan adds.
+        risk_level : float
+            Confidence level of ``"cvar"`` / ``"var"``.
+        monitor : BudgetMonitor, optional
+            Receives progress; its ``cancel()`` discards the run.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel: ``current, optimized, change_pct, expected_contribution,
+            contribution_hdi_low, contribution_hdi_high`` (spend over the horizon;
+            contribution the plan adds over the horizon and its carry-over tail). On a
+            geo model indexed by channel and geo; a channel gets nothing in a geo where
+            it never spent, and the totals per geo are in
+            ``wf.step("budget").result.geo_totals``.
+
+        Raises
+        ------
+        DataError
+            Infeasible or invalid inputs, naming the channel and the fix; the previous
+            result is kept.
+        """
+        from mmm_widgets.api.budget import optimize_budget
+
+        return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
+
+    def optimize_budget_in_background(self, total: float, periods: int,
+                                      bounds: dict[str, tuple[float, float]] | str | None = None,
+                                      objective: str = "mean", *,
+                                      risk_level: float = 0.95) -> FitJob:
+        """Start :meth:`optimize_budget` in a worker thread; ``job.cancel()`` discards it."""
+        from mmm_widgets.api.budget import optimize_in_background
+
+        return optimize_in_background(self, total, periods, bounds, objective, risk_level)
+
+    @property
+    def scenarios(self) -> Any:
+        """Named plans to compare: ``add``, ``add_budget_change``, ``remove``, ``compare``."""
+        from mmm_widgets.api.budget import Scenarios
+
+        return Scenarios(self)
+
+    def what_if(self, allocation: dict[str, float]) -> pd.DataFrame:
+        """Predicted contribution and ROAS of an allocation, in milliseconds.
+
+        Parameters
+        ----------
+        allocation : dict
+            Channel -> spend over the horizon (channels left out spend nothing). On a
+            geo model a channel's spend is split over its geos in proportion to current
+            spend (so nothing goes where it spends nothing now); ``(channel, geo)``
+            keys, or channel -> geo -> spend, set it per geo.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by channel plus ``"all channels"``: ``spend, contribution,
+            contribution_hdi_low, contribution_hdi_high, roas``. On a geo model indexed
+            by channel and geo, plus ``("all channels", "all geos")``.
+        """
+        from mmm_widgets.api.budget import what_if
+
+        return what_if(self, allocation)
