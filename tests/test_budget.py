@@ -354,9 +354,17 @@ def test_export_replays_allocation_and_scenarios_in_fresh_process(fitted, curren
     result = fitted.step("budget").result
     result.allocation.to_pickle(tmp_path / "allocation.pkl")
     result.scenarios.to_pickle(tmp_path / "scenarios.pkl")
+    # A slider's answer (between grid nodes, not a scenario) is the exported cell's.
+    moved = {"tv": 77_777.7, "radio": 12_345.6, "search": 54_321.0}
+    fitted.what_if(moved).to_pickle(tmp_path / "what_if.pkl")
     script = fitted.to_script()
     assert "mmm_widgets" not in script
+    assert script.index("what_if_spend = ") > script.index("scenario_table")
     run_fresh(script + (
+        "\nimport sys\n"
+        "assert not any(name.startswith('mmm_widgets') for name in sys.modules)\n"
+        f"assert what_if_spend == {moved!r}\n"
+        "pd.testing.assert_frame_equal(what_if, pd.read_pickle('what_if.pkl'), rtol=1e-9)\n"
         "\nexpected = pd.read_pickle('allocation.pkl')\n"
         "np.testing.assert_allclose(budget_allocation['optimized'], expected['optimized'], "
         "rtol=1e-6)\n"

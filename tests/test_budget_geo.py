@@ -198,6 +198,8 @@ def test_geo_export_replays_plan_geo_totals_and_scenarios(gap_fitted, tmp_path):
     result.allocation.to_pickle(tmp_path / "allocation.pkl")
     result.geo_totals.to_pickle(tmp_path / "geo_totals.pkl")
     result.scenarios.to_pickle(tmp_path / "scenarios.pkl")
+    # The last what-if shown (per channel, split over geos) is the exported cell's.
+    wf.what_if({"tv": 150_000.0, "search": 40_000.0}).to_pickle(tmp_path / "what_if.pkl")
     script = wf.to_script()
     assert "mmm_widgets" not in script
     run_fresh(script + (
@@ -209,6 +211,7 @@ def test_geo_export_replays_plan_geo_totals_and_scenarios(gap_fitted, tmp_path):
         "rtol=1e-6)\n"
         "pd.testing.assert_frame_equal(scenario_table, pd.read_pickle('scenarios.pkl'), "
         "rtol=1e-6)\n"
+        "pd.testing.assert_frame_equal(what_if, pd.read_pickle('what_if.pkl'), rtol=1e-9)\n"
         f"assert budget_allocation.loc[{GAP!r}, 'optimized'] == 0.0\n"), tmp_path)
 
 

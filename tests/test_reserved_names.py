@@ -42,9 +42,13 @@ def test_every_name_the_whole_analysis_binds_is_reserved():
     wf.attribution(journeys)
     wf.synergy()
     wf.optimize_budget(total=300_000, periods=13)
+    # Numbers shown beside the steps are exported too: their cells count.
+    wf.prior_check(samples=20)
+    wf.response_curves(threshold=1.7, points=10)
+    wf.what_if(wf.scenarios.allocation("current"))
     bound = set()
-    for step in wf.steps:
-        bound |= _bound_names(step.code().cell())
+    for chunk in wf.chunks():
+        bound |= _bound_names(chunk.cell())
     # The tables themselves: the raw data's and the journeys' own variables.
     sources = {wf.source.name, wf.step("attribution").params.journeys.name}
     missing = sorted(name for name in bound - sources if is_safe_name(name))

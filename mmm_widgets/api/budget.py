@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mmm_widgets.engine.jobs import Job
+from mmm_widgets.engine.shown import Shown
 from mmm_widgets.errors import DataError, problem
 from mmm_widgets.steps.budget import (
     DEFAULT_BOUND_PCT,
@@ -24,6 +25,7 @@ from mmm_widgets.steps.budget import (
     Scenario,
     bound_pair,
 )
+from mmm_widgets.steps.budget.what_if import what_if_chunk
 
 if TYPE_CHECKING:
     # Type hints only: importing the workflow at run time would close the cycle this
@@ -142,13 +144,21 @@ def what_if(workflow: Workflow, allocation: Mapping[Any, Any]) -> pd.DataFrame:
     """
     result = ensure_budget(workflow)
     step = workflow.step("budget")
-    if not step.geo:
-        return result.what_if.evaluate(dict(allocation))
-    cells, problems = step.layout().to_cells(dict(allocation), "what-if")
-    if problems:
-        raise DataError(problems)
-    limits = result.what_if.limits
-    return result.what_if.evaluate({c: v for c, v in cells.items() if c in limits})
+    if step.geo:
+        cells, problems = step.layout().to_cells(dict(allocation), "what-if")
+        if problems:
+            raise DataError(problems)
+        limits = result.what_if.limits
+        allocation = {c: v for c, v in cells.items() if c in limits}
+    else:
+        allocation = dict(allocation)
+    result.what_if.check(allocation)
+    # The answer is the what-if cell's, run on the budget cell's grid; the export keeps
+    # the cell of the last what-if shown, after the budget cell.
+    chunk = what_if_chunk(allocation, step.params.hdi_prob, step.geo)
+    namespace = workflow.show(Shown("what_if", chunk, ("data", "model", "fit", "budget"),
+                                    after="budget"))
+    return namespace["what_if"]
 
 
 class Scenarios:

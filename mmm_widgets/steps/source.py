@@ -46,6 +46,11 @@ _LATER_STEP_NAMES = (
     'synergy_touches', 'threshold', 'threshold_spend', 'total', 'utility', 'x',
     # the budget cell with a risk-aware objective
     'of_the_plan', 'ptx', 'risk_optimizer',
+    # the budget cell's what-if grid and the what-if cell
+    'cell_draws', 'interpolate', 'past_max', 'what_if', 'what_if_base_draws',
+    'what_if_base_nodes', 'what_if_budget', 'what_if_cells', 'what_if_draws', 'what_if_hdi',
+    'what_if_mean', 'what_if_nodes', 'what_if_rows', 'what_if_samples', 'what_if_spend',
+    'what_if_spends', 'what_if_stacked', 'what_if_top', 'with_nodes',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).

@@ -13,8 +13,8 @@ class BudgetCancelled(MMMWidgetsError, RuntimeError):
     """The user cancelled a running optimization; the workflow is as it was before."""
 
 
-_PHASES = {"idle": 0.0, "building": 0.02, "optimizing": 0.35, "scenarios": 0.7,
-           "curves": 0.8, "what-if": 0.85, "done": 1.0, "cancelled": 0.0, "failed": 0.0}
+_PHASES = {"idle": 0.0, "building": 0.02, "optimizing": 0.35, "what-if": 0.55,
+           "scenarios": 0.7, "curves": 0.8, "done": 1.0, "cancelled": 0.0, "failed": 0.0}
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class BudgetProgress:
     ----------
     phase : str
         ``"building"`` (optimizer model), ``"optimizing"`` (compile + SLSQP),
-        ``"scenarios"``, ``"curves"``, ``"what-if"``, ``"done"``, ``"cancelled"`` or
-        ``"failed"``.
+        ``"what-if"`` (the what-if grid), ``"scenarios"``, ``"curves"``, ``"done"``,
+        ``"cancelled"`` or ``"failed"``.
     fraction : float
         Rough share done, by phase (the optimizer gives no finer progress).
     elapsed : float

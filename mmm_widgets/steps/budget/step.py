@@ -45,11 +45,13 @@ from mmm_widgets.steps.budget.params import (
     plain_key,
 )
 from mmm_widgets.steps.budget.progress import BudgetCancelled, BudgetMonitor
-from mmm_widgets.steps.budget.what_if import WhatIf
+from mmm_widgets.steps.budget.what_if import WhatIf, grid_lines, node_lines
 from mmm_widgets.steps.data import DataResult
 
 # Stands for a name the namespace lacked before the setup code ran (None is a value).
 _MISSING = object()
+# The progress phase of each part of the cell.
+_PHASE_OF = {"setup": "building", "optimize": "optimizing", "what-if grid": "what-if"}
 
 
 class BudgetStep(Step):
@@ -146,7 +148,8 @@ class BudgetStep(Step):
                   + setup_lines(params, self._risk_lines()))]
         if params.total is not None:
             parts.append(("optimize", optimize_lines(params, self.channels)))
-        parts.append(("scenarios", scenario_lines(params, self.geo)))
+        parts.append(("what-if grid", grid_lines(self._what_if_highs(), params.total, None)))
+        parts.append(("scenarios", scenario_lines(params, self.geo) + node_lines()))
         parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob)))
         return parts
 
@@ -158,7 +161,8 @@ class BudgetStep(Step):
             parts.append(("optimize", geo_optimize_lines(
                 geo, float(params.total), params.bounds, params.default_bound_pct,
                 optimizer_name(params), float(params.hdi_prob))))
-        parts.append(("scenarios", scenario_lines(params, self.geo)))
+        parts.append(("what-if grid", grid_lines(self._what_if_highs(), params.total, geo)))
+        parts.append(("scenarios", scenario_lines(params, self.geo) + node_lines()))
         parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob,
                                             geo)))
         return parts
@@ -208,7 +212,9 @@ class BudgetStep(Step):
         started = time.perf_counter()
         trial = dict(namespace)
         sections = self.sections()
-        setup = [(k, lines) for k, lines in sections if k in ("setup", "optimize")]
+        # The optimizer and the what-if grid are reused when only scenarios change.
+        setup = [(k, lines) for k, lines in sections
+                 if k in ("setup", "optimize", "what-if grid")]
         setup_source = "\n".join(line for _, lines in setup for line in lines)
         previous = self._reusable(setup_source, trial.get("mmm"))
         try:
@@ -217,7 +223,7 @@ class BudgetStep(Step):
             else:
                 before = dict(trial)
                 for kind, lines in setup:
-                    monitor.set_phase("building" if kind == "setup" else "optimizing")
+                    monitor.set_phase(_PHASE_OF.get(kind, kind))
                     self._execute(kind, lines, trial)
                     monitor.check_cancel()
                 setup_vars = {k: v for k, v in trial.items() if before.get(k, _MISSING) is not v}
@@ -226,8 +232,7 @@ class BudgetStep(Step):
                     monitor.set_phase(kind)
                     self._execute(kind, lines, trial)
                     monitor.check_cancel()
-            monitor.set_phase("what-if")
-            result = self._read(trial, previous)
+            result = self._read(trial)
             monitor.check_cancel()
         except BudgetCancelled:
             monitor.set_phase("cancelled")
@@ -266,7 +271,7 @@ class BudgetStep(Step):
     def _imports(self) -> tuple[str, ...]:
         return IMPORTS if self.params.objective == "mean" else (*IMPORTS, RISK_IMPORT)
 
-    def _read(self, namespace: dict[str, Any], previous: BudgetResult | None) -> BudgetResult:
+    def _read(self, namespace: dict[str, Any]) -> BudgetResult:
         params = self.params
         optimizer = namespace["optimizer"]
         if int(optimizer.num_periods) != params.periods:
@@ -282,13 +287,7 @@ class BudgetStep(Step):
             allocation = allocation[list(ALLOCATION_COLUMNS)].astype(float)
         allocations = {name: {plain_key(c): float(v) for c, v in plan.items()}
                        for name, plan in namespace["scenarios"].items()}
-        base = previous.what_if.base if previous is not None else None
-        if base is None:
-            maxima = self._what_if_maxima(namespace)
-            base = WhatIf.prepare(namespace["plan_contribution"], tuple(maxima),
-                                  params.periods, maxima, params.hdi_prob,
-                                  names=("channel", self.geo) if self.geo else ("channel",))
-        what_if = base.with_allocations(namespace["plan_contribution"], allocations.values())
+        what_if = WhatIf.read(namespace, params.periods)
         return BudgetResult(
             allocation=allocation,
             scenarios=namespace["scenario_table"][list(SCENARIO_COLUMNS)].astype(float),
@@ -301,29 +300,19 @@ class BudgetStep(Step):
             geo_totals=geo_totals,
         )
 
-    def _what_if_maxima(self, namespace: dict[str, Any]) -> dict[Any, float]:
-        """Top of each channel's what-if grid, in spend over the horizon.
+    def _what_if_highs(self) -> dict[Any, float]:
+        """Each what-if cell's upper bound over the horizon (0 without one).
 
-        Three times the largest past spend per period, and at least the whole budget,
-        so a slider can move any channel from nothing to all of it. On a geo model, per
-        (channel, geo) where the channel ever spent: the others get no budget.
+        A slider reaches at least this (besides three times the largest past spend and
+        the whole budget). On a geo model only (channel, geo) cells where the channel
+        ever spent are what-if cells: the others get no budget.
         """
         params = self.params
-        past = namespace["past_spend"].max("date").to_series()
-        current_total = float(namespace["current"].sum())
-        budget = max(params.total or 0.0, current_total)
-        maxima = {}
         if self.geo:
             layout = self.layout()
             highs = (geo_full_bounds(params.total, params.bounds, layout,
                                      params.default_bound_pct)
                      if params.total is not None else {})
-            for cell in map(plain_key, past.index):
-                if layout.spends.get(cell, False):
-                    high = highs.get(cell, (0.0, 0.0))[1]
-                    maxima[cell] = max(3.0 * float(past[cell]) * params.periods, budget, high)
-            return maxima
-        for channel in self.channels:
-            high = params.bounds.get(channel, (0.0, 0.0))[1]
-            maxima[channel] = max(3.0 * float(past[channel]) * params.periods, budget, high)
-        return maxima
+            return {cell: float(highs.get(cell, (0.0, 0.0))[1]) for cell in layout.cells
+                    if layout.spends.get(cell, False)}
+        return {c: float(params.bounds.get(c, (0.0, 0.0))[1]) for c in self.channels}
