@@ -69,12 +69,22 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
             module = registry.spec(kind).api_module()
             if hasattr(module, "save_extra"):
                 module.save_extra(workflow, folder)
+    source, raw = workflow.source, workflow.raw
+    if "data" in steps and workflow.step("data").params.appended:
+        # New periods of a refresh live in variables of the session, not in files: the
+        # table with them is stored whole and read back as the table given.
+        from mmm_widgets.steps.source import Source
+
+        data_step = workflow.step("data")
+        raw = data_step.with_new_periods(raw, workflow.context().namespace())
+        source = Source(kind="frame", name=source.name)
+        steps["data"] = data_step.params.replace(source=source, appended=()).to_dict()
     state: dict[str, Any] = {"format": FORMAT, "version": VERSION, "steps": steps,
-                             "source": workflow.source.to_dict() if workflow.source else None,
+                             "source": source.to_dict() if source else None,
                              "raw": None, "model": None, "interval": workflow._interval,
                              "refresh": None}
-    if workflow.source is not None and workflow.source.kind == "frame":
-        workflow.raw.to_parquet(folder / RAW_FILE)
+    if source is not None and source.kind == "frame":
+        raw.to_parquet(folder / RAW_FILE)
         state["raw"] = RAW_FILE
     if "fit" in steps:
         workflow.mmm.save(str(folder / MODEL_FILE))

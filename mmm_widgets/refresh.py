@@ -9,11 +9,14 @@ import pandas as pd
 
 from mmm_widgets.errors import DataError, StepOrderError, problem
 from mmm_widgets.steps.dates import to_datetime
+from mmm_widgets.steps.source import is_safe_name
 
 if TYPE_CHECKING:
     from mmm_widgets.steps.fit import FitResult
     from mmm_widgets.workflow import Workflow
 
+#: The variable of new periods in exported code when the caller's is not known.
+NEW_PERIODS = "new_periods"
 COLUMNS = ("roas_before", "roas_before_hdi_low", "roas_before_hdi_high", "roas_after",
            "roas_after_hdi_low", "roas_after_hdi_high", "change_pct", "moved")
 
@@ -117,8 +120,9 @@ def restored_refresh(workflow: Workflow, previous_mmm: Any, added: int) -> Refre
     return Refresh(previous=previous, added=added, comparison=comparison)
 
 
-def refresh(workflow: Workflow, new: pd.DataFrame, monitor: Any = None) -> pd.DataFrame:
-    """See :meth:`Workflow.refresh`."""
+def refresh(workflow: Workflow, new: pd.DataFrame, monitor: Any = None,
+            name: str = NEW_PERIODS) -> pd.DataFrame:
+    """See :meth:`Workflow.refresh`; ``name`` is the variable of ``new`` in exported code."""
     from mmm_widgets.steps.data import DataStep
     from mmm_widgets.steps.fit import FitStep
     from mmm_widgets.steps.model import ModelStep
@@ -133,14 +137,17 @@ def refresh(workflow: Workflow, new: pd.DataFrame, monitor: Any = None) -> pd.Da
     model_params = workflow.step("model").params
     fit_params = workflow.step("fit").params
     previous = workflow.step("fit").result
-    raw = workflow.raw
-    fresh = new_rows(raw, new, data_params.date, data_params.date_format)
-    combined = pd.concat([raw, fresh], ignore_index=True)
+    # The table as the data step's code builds it: the raw table and earlier new periods.
+    table = workflow.step("data").with_new_periods(workflow.raw, workflow.context().namespace())
+    fresh = new_rows(table, new, data_params.date, data_params.date_format)
+    name = _free_name(workflow, name, new)
     saved = workflow.snapshot()
-    name = workflow.source.name if workflow.source.kind == "frame" else "df"
     try:
-        workflow.set_frame(combined, name=name)
-        workflow.run_step(DataStep(data_params.replace(source=workflow.source)))
+        # The data cell appends the rows itself (see steps.data.appended_lines), reading
+        # the new periods from their own variable: the export needs no copy of them.
+        workflow.add_frame(name, new)
+        workflow.run_step(DataStep(data_params.replace(
+            appended=(*data_params.appended, name))))
         model_step = ModelStep(model_params, workflow.data_result)
         workflow.run_step(model_step)
         workflow.run_step(FitStep(fit_params, model_step, monitor))
@@ -150,3 +157,14 @@ def refresh(workflow: Workflow, new: pd.DataFrame, monitor: Any = None) -> pd.Da
     comparison = compare_roas(previous.channel_summary, workflow.channel_summary())
     workflow.last_refresh = Refresh(previous=previous, added=len(fresh), comparison=comparison)
     return comparison.copy()
+
+
+def _free_name(workflow: Workflow, name: str, new: pd.DataFrame) -> str:
+    """``name`` if exported code can read ``new`` under it, else ``new_periods`` (``_2``...).
+
+    Taken are the names the exported cells bind, the raw table's and those of other
+    frames the workflow holds (a variable may be reused for the same frame).
+    """
+    taken = {n for n, frame in workflow.frames.items() if frame is not new}
+    candidates = [name, NEW_PERIODS, *(f"{NEW_PERIODS}_{i}" for i in range(2, 99))]
+    return next(c for c in candidates if is_safe_name(c) and c != "df" and c not in taken)

@@ -156,6 +156,18 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         self._invalidate_from("data")
 
     @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The user's DataFrames exported code reads, by variable name (a copy of the map)."""
+        return dict(self._frames)
+
+    def add_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """Make ``frame`` readable by the steps' code as ``name`` (new periods of a refresh).
+
+        Nothing is re-run; the caller runs the step whose code reads it.
+        """
+        self._frames[name] = frame
+
+    @property
     def raw(self) -> pd.DataFrame | None:
         """The raw table as loaded from the source (None before one is set)."""
         if self.source is None:
@@ -372,9 +384,12 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         """
         header = "mmm-widgets workflow, exported as plain pandas / pymc-marketing code"
         script = assemble_script(self.chunks(), header=header)
-        if self.source is not None and self.source.kind == "frame":
-            note = (f"# Expects the DataFrame `{self.source.name}` you gave the workflow "
-                    "to be defined.\n")
+        given = [n for n in self._frames
+                 if self.source is None or self.source.kind == "frame" or n != self.source.name]
+        if given:
+            listed = ", ".join(f"`{n}`" for n in given)
+            note = (f"# Expects the DataFrame{'s' if len(given) > 1 else ''} {listed} you "
+                    "gave the workflow to be defined.\n")
             script = note + script
         return script
 

@@ -60,13 +60,19 @@ def test_refresh_appends_periods_refits_and_keeps_the_previous_fit(weekly, tmp_p
     assert comparison["moved"].any()
     assert wf.step("fit").params == fit_params and wf.step("model").params == model_params
     assert wf.status("attribution") == "stale"
-    # The refreshed fit is what the exported code computes.
+    # The refreshed fit is what the exported code computes: from the two tables the user
+    # holds (the original and the new periods, under their own variables), nothing injected.
     wf.raw.to_pickle(tmp_path / "raw.pkl")
+    weekly.to_pickle(tmp_path / "new.pkl")
     after.to_pickle(tmp_path / "expected.pkl")
+    assert len(wf.raw) == 130
     script = wf.to_script()
     assert "mmm_widgets" not in script
-    run_fresh("import pandas as pd\nsales_history = pd.read_pickle('raw.pkl')\n" + script
-              + "\npd.testing.assert_frame_equal(channel_summary, "
+    assert script.startswith("# Expects the DataFrames `sales_history`, `weekly` you gave")
+    run_fresh("import pandas as pd\nsales_history = pd.read_pickle('raw.pkl')\n"
+              "weekly = pd.read_pickle('new.pkl')\n" + script
+              + "\nassert len(data) == len(weekly)\n"
+              "pd.testing.assert_frame_equal(channel_summary, "
               "pd.read_pickle('expected.pkl'), rtol=1e-6)\n", tmp_path)
     # Both fits survive a save, and so does the workflow's interval level.
     wf.interval = 0.9

@@ -71,9 +71,14 @@ class DataMethods:
         source = self._require_source()
         if isinstance(long, dict):
             long = LongFormat(**long)
+        # New periods a refresh appended stay appended when the mapping changes.
+        previous = self._steps.get("data")
+        appended = (previous.params.appended
+                    if previous is not None and previous.params.source == source else ())
         params = DataParams(source=source, date=date, target=target,
                             channels=tuple(channels), controls=tuple(controls), geo=geo,
-                            date_format=date_format, long=long, aggregate=aggregate)
+                            date_format=date_format, long=long, aggregate=aggregate,
+                            appended=appended)
         self.run_step(DataStep(params))
         return self.data
 

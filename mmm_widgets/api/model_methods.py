@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
+from mmm_widgets.api.names import variable_name
 from mmm_widgets.codegen import CodeChunk
 from mmm_widgets.engine.jobs import Job as FitJob  # workflow.FitJob, from below the facade
 from mmm_widgets.engine.runner import Runner
@@ -154,12 +156,14 @@ class ModelMethods:
         job.start(lambda: self.fit(method, monitor=job.monitor, **settings))
         return job
 
-    def refresh_in_background(self, new_df: pd.DataFrame) -> FitJob:
+    def refresh_in_background(self, new_df: pd.DataFrame, name: str | None = None) -> FitJob:
         """Start :meth:`refresh` in a worker thread; ``job.result`` is its comparison."""
         from mmm_widgets.steps.monitor import FitMonitor
 
+        if name is None:
+            name = variable_name(new_df, inspect.currentframe())
         job = FitJob(FitMonitor())
-        job.start(lambda: self.refresh(new_df, monitor=job.monitor))
+        job.start(lambda: self.refresh(new_df, monitor=job.monitor, name=name))
         return job
 
     @property
@@ -222,12 +226,14 @@ class ModelMethods:
                 "again."))
         return effects.copy()
 
-    def refresh(self, new_df: pd.DataFrame, monitor=None) -> pd.DataFrame:
+    def refresh(self, new_df: pd.DataFrame, monitor=None, name: str | None = None
+                ) -> pd.DataFrame:
         """Append new periods to the raw data, refit with the same settings, compare ROAS.
 
         Rows of ``new_df`` dated after the last date of the current raw table are appended
         (so the whole updated table may be passed); the data, model and fit steps are
-        re-run with their current parameters. The previous fit is kept in
+        re-run with their current parameters. The data step's exported cell appends them
+        too, from ``new_df``'s variable. The previous fit is kept in
         :attr:`last_refresh` (``previous``); later steps (diagnostics, attribution,
         budget) are marked stale. On any failure the workflow is left as it was.
 
@@ -237,6 +243,9 @@ class ModelMethods:
             The new periods (or the whole table), with the raw table's columns.
         monitor : FitMonitor, optional
             Receives the refit's progress; its ``cancel()`` stops it.
+        name : str, optional
+            The variable holding ``new_df`` in exported code (found in the caller's
+            scope when omitted; ``new_periods`` if none holds it).
 
         Returns
         -------
@@ -254,7 +263,9 @@ class ModelMethods:
         """
         from mmm_widgets.refresh import refresh
 
-        return refresh(self, new_df, monitor)
+        if name is None:
+            name = variable_name(new_df, inspect.currentframe())
+        return refresh(self, new_df, monitor, name)
 
 
 def _plain_priors(priors: dict[str, Any]) -> dict[str, Any]:

@@ -70,6 +70,9 @@ class DataParams(Params):
     aggregate : str, optional
         ``"weekly"`` sums daily rows into weeks starting on Monday (see
         :mod:`mmm_widgets.steps.aggregate`); None keeps the rows as they are.
+    appended : tuple of str
+        Variables holding new periods (:meth:`Workflow.refresh`): in turn, the rows of
+        each dated after the last date of the table so far are appended to it.
     """
 
     source: Source
@@ -82,6 +85,7 @@ class DataParams(Params):
     long: LongFormat | None = None
     categorical: tuple[Levels, ...] = ()
     aggregate: str | None = None
+    appended: tuple[str, ...] = ()
 
     def roles(self, channels: tuple[str, ...] | None = None) -> Roles:
         """The mapping as :class:`Roles` (optionally with other channels)."""
@@ -191,7 +195,28 @@ class DataStep(Step):
         if not isinstance(frame, pd.DataFrame):
             raise DataError(problem(f"No DataFrame named {source.name!r} is available.",
                                     "Pass the DataFrame to the workflow or pick another."))
-        return frame
+        return self.with_new_periods(frame, namespace)
+
+    def with_new_periods(self, frame: pd.DataFrame, namespace: dict[str, Any]) -> pd.DataFrame:
+        """``frame`` with the new periods of :attr:`DataParams.appended`, by the cell's code.
+
+        Raises
+        ------
+        DataError
+            When a variable of new periods is not available.
+        """
+        params = self.params
+        if not params.appended:
+            return frame
+        missing = [name for name in params.appended
+                   if not isinstance(namespace.get(name), pd.DataFrame)]
+        if missing:
+            raise DataError(problem(f"No DataFrame named {missing[0]!r} (new periods) is "
+                                    "available.", "Define it again, or map the data anew."))
+        trial = {**namespace, params.source.name: frame}
+        chunk = CodeChunk("new periods", tuple(appended_lines(params)), ("import pandas as pd",))
+        exec(compile(chunk.cell(), "<mmm_widgets: new periods>", "exec"), trial)
+        return trial[params.source.name]
 
     def _pivot(self, raw: pd.DataFrame, namespace: dict[str, Any]):
         params, long = self.params, self.params.long
@@ -246,7 +271,7 @@ class DataStep(Step):
         params = self.params
         roles = params.roles()
         frame = params.source.name
-        lines = list(params.source.code_lines())
+        lines = [*params.source.code_lines(), *appended_lines(params)]
         if params.long is not None:
             lines += self._pivot_lines()
             frame = WIDE_VARIABLE
@@ -275,6 +300,21 @@ class DataStep(Step):
                           date_format=self.params.date_format,
                           warnings=find_warnings(data, roles),
                           quality=quality_table(data, roles))
+
+
+def appended_lines(params: DataParams) -> list[str]:
+    """Code appending the new periods of each variable in ``params.appended`` to the table."""
+    raw, date = params.source.name, literal(params.date)
+    lines: list[str] = []
+    for name in params.appended:
+        new_dates = to_datetime_code(f"{name}[{date}]", params.date_format)
+        last = to_datetime_code(f"{raw}[{date}]", params.date_format)
+        lines += [
+            f"# New periods: the rows of {name} dated after the last date so far",
+            f"new_rows = {name}[{new_dates} > {last}.max()]",
+            f"{raw} = pd.concat([{raw}, new_rows[list({raw}.columns)]], ignore_index=True)",
+        ]
+    return lines
 
 
 def _aggregate_problems(aggregate: str | None, frequency: str) -> list:

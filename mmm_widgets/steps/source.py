@@ -51,6 +51,8 @@ _LATER_STEP_NAMES = (
     'what_if_base_nodes', 'what_if_budget', 'what_if_cells', 'what_if_draws', 'what_if_hdi',
     'what_if_mean', 'what_if_nodes', 'what_if_rows', 'what_if_samples', 'what_if_spend',
     'what_if_spends', 'what_if_stacked', 'what_if_top', 'with_nodes',
+    # the data cell after a refresh
+    'new_rows',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).

@@ -144,7 +144,7 @@ class FitView(w.VBox):
                         "and press the reload button.")
             return None
         new = self.namespace[name]
-        return self._follow(self.workflow.refresh_in_background(new),
+        return self._follow(self.workflow.refresh_in_background(new, name=name),
                             f"Refreshing with {html.escape(name)}: fitting again…")
 
     def _busy(self) -> bool:
