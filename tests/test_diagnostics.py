@@ -98,6 +98,28 @@ def test_holdout_is_finite_and_repeatable(preview):
     assert first["mape"] < 0.1
 
 
+def test_a_loaded_holdout_is_the_saved_one_without_a_refit(preview, tmp_path, monkeypatch):
+    import nutpie
+    import pymc
+
+    report = preview.holdout(periods=10)
+    folder = preview.save(tmp_path / "saved")
+
+    def refit(*args, **kwargs):
+        raise AssertionError("Workflow.load fitted a model")
+
+    for module, name in ((pymc, "sample"), (pymc, "find_MAP"), (nutpie, "sample")):
+        monkeypatch.setattr(module, name, refit)
+    loaded = mw.Workflow.load(folder).step("holdout").result
+    # The scores are recomputed from the stored forecast as the exported code scores it.
+    assert (loaded.mape, loaded.r2) == (report["mape"], report["r2"])
+    pd.testing.assert_frame_equal(loaded.frame, report["frame"])
+    stored = pd.read_parquet(folder / "holdout.parquet")
+    stored.iloc[1:].to_parquet(folder / "holdout.parquet")
+    with pytest.raises(mw.MMMWidgetsError, match="holdout"):
+        mw.Workflow.load(folder)
+
+
 def test_holdout_too_long_is_refused(preview):
     with pytest.raises(mw.ModelError, match="leaves too few"):
         preview.holdout(periods=150)

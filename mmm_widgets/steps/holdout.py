@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mmm_widgets import settings
@@ -16,6 +18,10 @@ from mmm_widgets.steps.dims import row_keys, tidy_code
 from mmm_widgets.steps.fit import FitStep, translate_fit_error
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.monitor import FitMonitor
+
+#: Where a saved workflow keeps the holdout's forecast, so loading needs no refit.
+FRAME_FILE = "holdout.parquet"
+FORECAST_COLUMNS = ("predicted", "hdi_low", "hdi_high", "actual")
 
 
 @dataclass(frozen=True)
@@ -136,3 +142,36 @@ class HoldoutStep(Step):
         namespace.update(trial)
         self.result = result
         return result
+
+    def restore(self, frame: pd.DataFrame) -> HoldoutResult:
+        """Take a stored forecast as this step's result (no refit).
+
+        The scores are computed from it as the exported code computes them, so they
+        equal the saved run's.
+        """
+        error = (frame["actual"] - frame["predicted"]).to_numpy()
+        observed = frame["actual"].to_numpy()
+        self.result = HoldoutResult(
+            float(np.mean(np.abs(error / observed))),
+            float(1 - np.sum(error ** 2) / np.sum((observed - observed.mean()) ** 2)), frame)
+        return self.result
+
+
+def read_stored(folder: Path, step: HoldoutStep) -> pd.DataFrame:
+    """The stored forecast of ``step``, after checking its columns and dates.
+
+    Raises
+    ------
+    ValueError
+        When the file does not hold the forecast of the step's last periods.
+    """
+    roles = step.model_step.data.roles
+    frame = pd.read_parquet(Path(folder) / FRAME_FILE)
+    if list(frame.columns) != [*row_keys(roles), *FORECAST_COLUMNS]:
+        raise ValueError(f"{FRAME_FILE} has the columns {list(frame.columns)}")
+    if not all(pd.api.types.is_float_dtype(frame[c]) for c in FORECAST_COLUMNS):
+        raise ValueError(f"{FRAME_FILE} holds a forecast that is not numbers")
+    dates = step.model_step.data.data[roles.date].drop_duplicates().sort_values()
+    if sorted(frame[roles.date].unique()) != sorted(dates.iloc[-step.params.periods:]):
+        raise ValueError(f"{FRAME_FILE}'s dates are not the last {step.params.periods} periods")
+    return frame
