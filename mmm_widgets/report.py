@@ -97,7 +97,7 @@ def _overview(workflow: Workflow) -> tuple[str, Any]:
     from mmm_widgets.api.overview import preview
     from mmm_widgets.plots.overview import trend_figure
 
-    overview = preview(workflow.context())
+    overview = preview(workflow)
     if overview is None:
         return _missing("fit")
     t, level = overview.totals, f"{overview.hdi_prob:.0%}"

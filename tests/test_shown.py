@@ -52,3 +52,9 @@ def test_showing_again_keeps_only_the_latest_chunk_of_a_kind():
     # Re-running the model makes everything that read the fit stale.
     shown.changed("model")
     assert len(shown) == 0
+    # A preview of a step's numbers goes once the step itself runs.
+    shown.record(Shown("preview", first, ("fit",), superseded_by="overview"))
+    shown.changed("diagnostics")
+    assert shown.after(None) == [first]
+    shown.changed("overview")
+    assert len(shown) == 0

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mmm_widgets.engine.context import Context
-from mmm_widgets.engine.runner import Runner
+from mmm_widgets.engine.shown import Shown
 from mmm_widgets.errors import DataError, problem
 from mmm_widgets.steps.budget import TOTAL_ROW
 from mmm_widgets.steps.overview import (
@@ -58,12 +58,14 @@ def profit(workflow: Workflow, margin: Any) -> pd.DataFrame:
     return table[["spend", "contribution", *PROFIT_COLUMNS]].copy()
 
 
-def preview(context: Context) -> Overview | None:
-    """The overview without changing the workflow (for the report); None before a fit.
+def preview(workflow: Workflow) -> Overview | None:
+    """The overview without running its step (for the report); None before a fit.
 
-    The current overview step when it is done; otherwise its code runs on a copy of the
-    namespace (with the stale step's margin, or none).
+    The current overview step when it is done; otherwise its code (with the stale step's
+    margin, or none) runs as a shown number: on a copy of the namespace, and exported
+    after every step, like the prior check.
     """
+    context = workflow.context()
     status = context.status("overview")
     if status == "done":
         step = OverviewStep(context.params["overview"], context.results["data"])
@@ -74,10 +76,10 @@ def preview(context: Context) -> Overview | None:
     params = (context.params["overview"] if status == "stale"
               else OverviewParams(hdi_prob=context.interval))
     step = OverviewStep(params, context.results["data"])
-    namespace = context.namespace()
-    step.validate(namespace)
-    trial = Runner(step.translate).run([step.code()], namespace)
-    step.result = step.read_results(trial)
+    step.validate(context.namespace())
+    namespace = workflow.show(Shown("overview_preview", step.code(), ("data", "model", "fit"),
+                                    superseded_by="overview"))
+    step.result = step.read_results(namespace)
     return compose(context, step)
 
 

@@ -30,12 +30,16 @@ class Shown:
     after : str or None
         The step whose cell it follows in the export (it ran on the namespace as that
         step left it); None to follow every step (it ran on the whole workflow's).
+    superseded_by : str or None
+        A step that computes the same number (the report's overview preview is the
+        overview step's code): once that step runs, the chunk is dropped.
     """
 
     key: str
     chunk: CodeChunk
     depends: tuple[str, ...]
     after: str | None = None
+    superseded_by: str | None = None
 
 
 class ShownNumbers:
@@ -52,7 +56,8 @@ class ShownNumbers:
     def changed(self, kind: str) -> None:
         """Drop what read step ``kind`` or a step depending on it (it was re-run or is stale)."""
         affected = {kind, *dependents(kind)}
-        self._shown = {k: s for k, s in self._shown.items() if not affected & set(s.depends)}
+        self._shown = {k: s for k, s in self._shown.items()
+                       if not affected & set(s.depends) and s.superseded_by != kind}
 
     def after(self, kind: str | None) -> list[CodeChunk]:
         """The chunks exported after step ``kind``'s cell (None: after every step)."""

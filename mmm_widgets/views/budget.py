@@ -6,7 +6,6 @@ import contextlib
 import html
 import math
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +35,7 @@ from mmm_widgets.steps.budget import (
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
+    follow_job,
     frame_html,
     message_html,
     problems_html,
@@ -48,7 +48,6 @@ _CURVES_TIMEOUT = 120.0
 
 OBJECTIVE_LABELS = {"mean": "Mean response", "cvar": "CVaR (average of the worst draws)",
                     "var": "VaR (a low quantile)"}
-_REFRESH_SECONDS = 0.25
 _SLIDER_STEPS = 400
 
 
@@ -370,8 +369,7 @@ class BudgetView(w.VBox):
         self._set_running(True)
         self.message.value = message_html("info", f"{html.escape(text)} The notebook stays "
                                                   "usable.")
-        self._watcher = threading.Thread(target=self._watch, args=(job,), daemon=True)
-        self._watcher.start()
+        self._watcher = follow_job(job, lambda snap: self._progress(job), self._finished)
         return job
 
     @property
@@ -405,11 +403,12 @@ class BudgetView(w.VBox):
                        self.prepare_button):
             button.disabled = running
 
-    def _watch(self, job: Job) -> None:
-        while not job.done:
-            if job is self.job and not job.monitor.cancelled:
-                self._show_progress(job)
-            time.sleep(_REFRESH_SECONDS)
+    def _progress(self, job: Job) -> None:
+        # A cancelled run finishes in the background: its progress is no longer shown.
+        if job is self.job and not job.monitor.cancelled and not job.done:
+            self._show_progress(job)
+
+    def _finished(self, job: Job) -> None:
         if job is not self.job or job.monitor.cancelled or isinstance(job.error,
                                                                       BudgetCancelled):
             return
