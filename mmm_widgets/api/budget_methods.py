@@ -103,6 +103,67 @@ class BudgetMethods:
 
         return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
 
+    def plan_budget(self, total: float | None = None, *, start: Any = None, periods: int = 13,
+                    bounds: dict[str, tuple[float, float]] | str | None = None,
+                    pattern: str | list[float] = "even", target: dict[str, float] | None = None,
+                    objective: str = "mean") -> Any:
+        """Plan the next window: a dated spend calendar and a forecast with its uncertainty.
+
+        Parameters
+        ----------
+        total : float, optional
+            Budget over the whole window; None plans the current spend (the run-rate of
+            the last 13 periods over the window).
+        start : str or datetime, optional
+            The window's first date, after the data (default: the period after its last
+            date); a date off the data's spacing moves to the next one.
+        periods : int
+            Periods in the window.
+        bounds : dict or "none", optional
+            As in :meth:`optimize_budget`, over the window: channels left out stay within
+            30 % of their current spend; on a geo model per (channel, geo).
+        pattern : "even", "front" or list of float
+            How each budget is spread over the window: the same every period,
+            front-loaded (weights falling linearly), or one weight per period (a
+            flighting plan); passed to pymc-marketing as
+            ``budget_distribution_over_period``.
+        target : dict, optional
+            Size the plan by a target instead of a total: ``{"min_roas": r}`` (the
+            largest budget whose ROAS is at least r), ``{"outcome": value}`` (the
+            smallest budget whose expected contribution reaches it) or
+            ``{"marginal_roas": r}`` (the budget where the marginal ROAS falls to r, so
+            every channel spends up to it). pymc-marketing's optimizer is run on the
+            budgets of a bisection, within the bounds and up to ``total`` (default three
+            times the current spend). An unreachable target gives the best plan with a
+            note saying the value it achieves and by how much it falls short
+            (``plan.target_met``, ``plan.target_value``).
+        objective : {"mean"}
+            Maximise the posterior mean of the media response.
+
+        Returns
+        -------
+        PlanResult
+            ``allocation`` (per channel, or channel and geo: ``current, optimized,
+            change_pct, contribution, contribution_hdi_low, contribution_hdi_high``),
+            ``calendar`` (tidy ``period, channel, [geo,] spend``), ``forecast`` (per
+            period: ``predicted, predicted_hdi_low, predicted_hdi_high, baseline,
+            media``), ``carry_in``, ``in_window`` and ``carry_over`` (what past spend adds
+            from the window's start, what the plan adds inside it and after it, per
+            channel with an ``"all channels"`` row), per-draw ``draws``, ``notes`` and
+            ``to_csv(path)`` for the calendar. The exported script reproduces it
+            (``plan_allocation``, ``plan_calendar``, ``plan_forecast``).
+
+        Raises
+        ------
+        DataError
+            A start inside the data, a pattern of the wrong length, infeasible bounds;
+            the previous plan is kept.
+        """
+        from mmm_widgets.api.plan import plan_budget
+
+        return plan_budget(self, total, start=start, periods=periods, bounds=bounds,
+                           pattern=pattern, target=target, objective=objective)
+
     def optimize_budget_in_background(self, total: float, periods: int,
                                       bounds: dict[str, tuple[float, float]] | str | None = None,
                                       objective: str = "mean", *,

@@ -89,6 +89,9 @@ SPECS: tuple[StepSpec, ...] = (
              api="mmm_widgets.api.synergy", restore="journeys"),
     StepSpec("budget", "Budget", _FITTED, "mmm_widgets.steps.budget", "BudgetParams",
              api="mmm_widgets.api.budget", screen="6 Budget"),
+    # The dated plan of the next window (issue #19): no wizard screen yet.
+    StepSpec("plan", "Plan", _FITTED, "mmm_widgets.steps.plan", "PlanParams",
+             api="mmm_widgets.api.plan"),
 )
 
 BY_KIND: dict[str, StepSpec] = {spec.kind: spec for spec in SPECS}

@@ -53,6 +53,20 @@ _LATER_STEP_NAMES = (
     'what_if_spends', 'what_if_stacked', 'what_if_top', 'with_nodes',
     # the data cell after a refresh
     'new_rows',
+    # the plan cell (issue #19)
+    'plan_added', 'plan_after', 'plan_allocation', 'plan_axis', 'plan_band', 'plan_baseline',
+    'plan_bounds', 'plan_budget_bounds', 'plan_calendar', 'plan_carry_in', 'plan_carry_over',
+    'plan_cell_draws', 'plan_cells', 'plan_channel', 'plan_channels',
+    'plan_control_columns', 'plan_control_dates', 'plan_control_means', 'plan_controls',
+    'plan_current', 'plan_dates', 'plan_draws', 'plan_forecast', 'plan_gap', 'plan_geos',
+    'plan_hdi', 'plan_high', 'plan_in_window', 'plan_low', 'plan_media', 'plan_mu',
+    'plan_optimization', 'plan_optimized', 'plan_optimizer', 'plan_past_spend',
+    'plan_pattern', 'plan_periods', 'plan_predicted', 'plan_share', 'plan_shares',
+    'plan_spends', 'plan_summary', 'plan_tail', 'plan_target_scale', 'plan_total',
+    'plan_weights', 'plan_window', 'plan_with', 'plan_without', 'plan_allocate', 'plan_cap',
+    'plan_target', 'plan_base', 'plan_adds', 'plan_meets', 'plan_open', 'plan_lowest',
+    'plan_highest', 'plan_mid', 'plan_try', 'plan_value', 'plan_target_value',
+    'plan_target_met',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).

@@ -1,0 +1,42 @@
+"""The plan step (issue #19): a dated spend calendar for the next window, and its forecast.
+
+Window. ``start`` (default: the period after the data) and ``periods`` give the plan's
+dates, spaced like the data. pymc-marketing's optimizer is built from the period after
+the data, so it keeps the real spend before it (carry-in); periods between the data and
+``start`` get a share of 0.
+
+Pattern. Each budget is spread over the window by fixed weights -- even, front-loaded
+(linearly decreasing) or the user's own -- passed to pymc-marketing as
+``budget_distribution_over_period``; the calendar is the budget times those weights.
+
+Effects. Per posterior draw, every channel's contribution from the window's start to the
+end of pymc-marketing's carry-over dates splits into what spend before the window still
+adds (carry-in), what the plan adds inside the window, and what it adds after it
+(carry-over); the three add up to the total.
+
+Forecast. The model's expected outcome (pymc-marketing's ``mu``) on the window's dates,
+with the plan, future controls at their mean over the data; ``media`` is every channel's
+contribution in the period and ``baseline`` the rest.
+
+Modules: :mod:`.params` (parameters and result), :mod:`.cell` (the cell's code) and
+:mod:`.step` (:class:`PlanStep`). What a workflow calls lives in ``api/plan.py``.
+"""
+
+from __future__ import annotations
+
+from mmm_widgets.steps.plan.cell import IMPORTS, plan_lines
+from mmm_widgets.steps.plan.params import (
+    ALLOCATION_COLUMNS,
+    EFFECT_COLUMNS,
+    FORECAST_COLUMNS,
+    PARTS,
+    PATTERNS,
+    PlanParams,
+    PlanResult,
+    pattern_weights,
+)
+from mmm_widgets.steps.plan.step import PlanStep
+
+__all__ = ["ALLOCATION_COLUMNS", "EFFECT_COLUMNS", "FORECAST_COLUMNS", "IMPORTS", "PARTS",
+           "PATTERNS", "PlanParams", "PlanResult", "PlanStep", "pattern_weights",
+           "plan_lines"]
