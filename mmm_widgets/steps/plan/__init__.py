@@ -14,6 +14,11 @@ end of pymc-marketing's carry-over dates splits into what spend before the windo
 adds (carry-in), what the plan adds inside the window, and what it adds after it
 (carry-over); the three add up to the total.
 
+Targets. Instead of a total, a plan can be sized by ``{"min_roas": r}``, ``{"outcome":
+value}`` or ``{"marginal_roas": r}``: the cell bisects the total, running the optimizer at
+each budget it tries, within the bounds and up to the total given (else ``TARGET_CAP``
+times the current spend); an unreachable target leaves the best plan and a note.
+
 Forecast. The model's expected outcome (pymc-marketing's ``mu``) on the window's dates,
 with the plan, future controls at their mean over the data; ``media`` is every channel's
 contribution in the period and ``baseline`` the rest.
@@ -31,6 +36,8 @@ from mmm_widgets.steps.plan.params import (
     FORECAST_COLUMNS,
     PARTS,
     PATTERNS,
+    TARGET_CAP,
+    TARGETS,
     PlanParams,
     PlanResult,
     pattern_weights,
@@ -38,5 +45,5 @@ from mmm_widgets.steps.plan.params import (
 from mmm_widgets.steps.plan.step import PlanStep
 
 __all__ = ["ALLOCATION_COLUMNS", "EFFECT_COLUMNS", "FORECAST_COLUMNS", "IMPORTS", "PARTS",
-           "PATTERNS", "PlanParams", "PlanResult", "PlanStep", "pattern_weights",
-           "plan_lines"]
+           "PATTERNS", "TARGETS", "TARGET_CAP", "PlanParams", "PlanResult", "PlanStep",
+           "pattern_weights", "plan_lines"]
