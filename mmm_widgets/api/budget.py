@@ -55,6 +55,40 @@ def ensure_budget(workflow: Workflow) -> BudgetResult:
     return workflow.step("budget").result
 
 
+def parse_bounds(bounds: Any) -> tuple[dict[str, Any], float | None]:
+    """Bounds as the budget and plan steps store them, and the default band around current.
+
+    Parameters
+    ----------
+    bounds : dict, "none" or None
+        Channel (or ``(channel, geo)``, or channel -> geo) -> ``(lowest, highest)``;
+        ``"none"`` for no limits (and no default band).
+
+    Returns
+    -------
+    tuple
+        The bounds as plain data, and the default band in percent (None for ``"none"``).
+
+    Raises
+    ------
+    DataError
+        Unknown text or bounds that are not pairs of numbers, with an example.
+    """
+    pct: float | None = DEFAULT_BOUND_PCT
+    if isinstance(bounds, str):
+        if bounds.strip().lower() != NO_LIMIT:
+            raise DataError(problem(f"Unknown bounds {bounds!r}.",
+                                    f"Pass {NO_LIMIT!r} for no limits, or a dict of "
+                                    "(lowest, highest) per channel."))
+        bounds, pct = None, None
+    try:
+        return _bounds_params(bounds or {}), pct
+    except (TypeError, ValueError, IndexError, AttributeError) as error:
+        raise DataError(problem("bounds must map each channel to (lowest, highest) numbers.",
+                                "e.g. {'tv': (10000, 200000)}, or "
+                                f"{NO_LIMIT!r} for no limits.")) from error
+
+
 def optimize_budget(workflow: Workflow, total: float, periods: int,
                     bounds: Mapping[str, tuple[float, float]] | str | None = None,
                     objective: str = "mean", risk_level: float = 0.95,
@@ -68,19 +102,7 @@ def optimize_budget(workflow: Workflow, total: float, periods: int,
     over its geos in proportion to current spend.
     """
     params = budget_params(workflow)
-    pct: float | None = DEFAULT_BOUND_PCT
-    if isinstance(bounds, str):
-        if bounds.strip().lower() != NO_LIMIT:
-            raise DataError(problem(f"Unknown bounds {bounds!r}.",
-                                    f"Pass {NO_LIMIT!r} for no limits, or a dict of "
-                                    "(lowest, highest) per channel."))
-        bounds, pct = None, None
-    try:
-        clean_bounds = _bounds_params(bounds or {})
-    except (TypeError, ValueError, IndexError, AttributeError) as error:
-        raise DataError(problem("bounds must map each channel to (lowest, highest) numbers.",
-                                "e.g. {'tv': (10000, 200000)}, or "
-                                f"{NO_LIMIT!r} for no limits.")) from error
+    clean_bounds, pct = parse_bounds(bounds)
     try:
         total_value = float(total)
     except (TypeError, ValueError) as error:

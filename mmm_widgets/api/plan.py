@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mmm_widgets.api.budget import _bounds_params
+from mmm_widgets.api.budget import parse_bounds
 from mmm_widgets.errors import DataError, problem
-from mmm_widgets.steps.budget import DEFAULT_BOUND_PCT, NO_LIMIT
 from mmm_widgets.steps.plan import PlanParams, PlanResult, PlanStep
 
 if TYPE_CHECKING:
@@ -34,19 +33,7 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
     DataError
         Bounds, total, start or pattern of the wrong kind, naming the argument.
     """
-    pct: float | None = DEFAULT_BOUND_PCT
-    if isinstance(bounds, str):
-        if bounds.strip().lower() != NO_LIMIT:
-            raise DataError(problem(f"Unknown bounds {bounds!r}.",
-                                    f"Pass {NO_LIMIT!r} for no limits, or a dict of "
-                                    "(lowest, highest) per channel."))
-        bounds, pct = None, None
-    try:
-        clean_bounds = _bounds_params(bounds or {})
-    except (TypeError, ValueError, IndexError, AttributeError) as error:
-        raise DataError(problem("bounds must map each channel to (lowest, highest) numbers.",
-                                "e.g. {'tv': (10000, 200000)}, or "
-                                f"{NO_LIMIT!r} for no limits.")) from error
+    clean_bounds, pct = parse_bounds(bounds)
     if total is not None:
         try:
             total = float(total)
