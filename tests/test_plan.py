@@ -13,6 +13,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
+from mmm_widgets.steps.budget import BudgetParams, BudgetStep
 from mmm_widgets.steps.plan import (
     ALLOCATION_COLUMNS,
     EFFECT_COLUMNS,
@@ -237,6 +238,10 @@ def test_params_round_trip_and_every_name_the_cell_binds_is_reserved(fitted, geo
             bound |= _bound_names(step.code().cell())
     missing = sorted(name for name in bound if is_safe_name(name))
     assert not missing, f"add to RESERVED_NAMES: {missing}"
+    # Nothing the budget cell binds is rebound: its scenarios and what-ifs still read them.
+    for wf in (fitted, geo):
+        budget = BudgetStep(BudgetParams(total=1e5), wf.data_result).code().cell()
+        assert not bound & (_bound_names(budget) - {"az", "np", "pd", "xr", "utility"})
 
 
 def test_plan_on_a_renamed_date_column_replays_in_a_fresh_process(renamed, tmp_path):

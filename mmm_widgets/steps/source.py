@@ -66,7 +66,7 @@ _LATER_STEP_NAMES = (
     'plan_weights', 'plan_window', 'plan_with', 'plan_without', 'plan_allocate', 'plan_cap',
     'plan_target', 'plan_base', 'plan_adds', 'plan_meets', 'plan_open', 'plan_lowest',
     'plan_highest', 'plan_mid', 'plan_try', 'plan_value', 'plan_target_value',
-    'plan_target_met',
+    'plan_target_met', 'plan_contribution_mean',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).

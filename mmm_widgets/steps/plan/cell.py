@@ -1,8 +1,8 @@
 """Code lines of the plan cell: window, pattern, future controls, optimizer, plan, forecast.
 
-Every name the cell binds starts with ``plan_``, so running it leaves the budget cell's
-names (``optimizer``, ``periods``, ``current``, ...) as they were for the what-if cells
-that read them.
+Every name the cell binds starts with ``plan_`` and none is one of the budget cell's
+(``optimizer``, ``periods``, ``current``, its ``plan_contribution``, ...), so running it
+leaves those as they were for the scenario and what-if cells that read them.
 """
 
 from __future__ import annotations
@@ -462,7 +462,7 @@ def allocation_lines(hdi_prob: float, geo: str | None) -> list[str]:
             "window and its tail",
             "plan_cell_draws = (plan_draws['in_window'] + plan_draws['carry_over']).transpose(",
             f"    'channel', {dim}, 'sample').to_series().unstack('sample').reindex(plan_cells)",
-            "plan_contribution = plan_cell_draws.mean(axis=1)",
+            "plan_contribution_mean = plan_cell_draws.mean(axis=1)",
             f"plan_hdi = az.hdi(plan_cell_draws.to_numpy(), prob={prob})",
         ]
         index = "plan_cells"
@@ -471,7 +471,7 @@ def allocation_lines(hdi_prob: float, geo: str | None) -> list[str]:
             "# What the plan adds over the window and its tail, per channel and draw",
             "plan_cell_draws = (plan_draws['in_window'] + plan_draws['carry_over'])"
             ".transpose('channel', 'sample')",
-            "plan_contribution = plan_cell_draws.mean('sample').to_series()"
+            "plan_contribution_mean = plan_cell_draws.mean('sample').to_series()"
             ".reindex(plan_channels)",
             f"plan_hdi = az.hdi(plan_cell_draws.to_numpy(), prob={prob})",
         ]
@@ -482,7 +482,7 @@ def allocation_lines(hdi_prob: float, geo: str | None) -> list[str]:
         "    'current': plan_current,",
         "    'optimized': plan_optimized,",
         "    'change_pct': (plan_optimized / plan_current - 1) * 100,",
-        "    'contribution': plan_contribution,",
+        "    'contribution': plan_contribution_mean,",
         "    'contribution_hdi_low': plan_hdi[:, 0],",
         "    'contribution_hdi_high': plan_hdi[:, 1],",
         f"}}, index={index})",
