@@ -27,7 +27,13 @@ from mmm_widgets.api.overview_methods import OverviewMethods
 from mmm_widgets.codegen import CodeChunk, assemble_script, to_notebook_json
 from mmm_widgets.engine.context import Context
 from mmm_widgets.engine.jobs import Job
-from mmm_widgets.engine.registry import ALL_KINDS, SCREENS, dependents, requirements
+from mmm_widgets.engine.registry import (
+    ALL_KINDS,
+    SCREENS,
+    dependents,
+    requirements,
+    statuses,
+)
 from mmm_widgets.engine.runner import Runner
 from mmm_widgets.engine.shown import Shown, ShownNumbers
 from mmm_widgets.errors import StepOrderError, problem
@@ -279,10 +285,7 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
 
     def status(self, kind: str) -> str:
         """``"done"``, ``"stale"`` (an earlier step changed), ``"ready"`` or ``"blocked"``."""
-        if kind in self._steps:
-            return "stale" if kind in self._stale else "done"
-        ready = all(self.status(k) == "done" for k in requirements(kind))
-        return "ready" if ready else "blocked"
+        return statuses(self._steps, self._stale)[kind]
 
     def context(self) -> Context:
         """A read-only view of the steps' parameters, results, statuses and namespace.

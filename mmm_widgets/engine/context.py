@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from mmm_widgets.engine.registry import ALL_KINDS, requirements
+from mmm_widgets.engine import registry
 from mmm_widgets.errors import StepOrderError, problem
 
 
@@ -40,16 +40,10 @@ class Context:
     def of(cls, steps: Mapping[str, Any], stale: set[str], interval: float,
            namespace: Mapping[str, Any]) -> Context:
         """A context over ``steps`` (kind -> step), of which ``stale`` are out of date."""
-        statuses: dict[str, str] = {}
-        for kind in ALL_KINDS:
-            if kind in steps:
-                statuses[kind] = "stale" if kind in stale else "done"
-            else:
-                ready = all(statuses.get(k) == "done" for k in requirements(kind))
-                statuses[kind] = "ready" if ready else "blocked"
         return cls(MappingProxyType({k: s.params for k, s in steps.items()}),
                    MappingProxyType({k: s.result for k, s in steps.items()}),
-                   MappingProxyType(statuses), interval, MappingProxyType(dict(namespace)))
+                   MappingProxyType(registry.statuses(steps, stale)), interval,
+                   MappingProxyType(dict(namespace)))
 
     def namespace(self) -> dict[str, Any]:
         """A fresh copy of the workflow's namespace (with the raw frames) to run code in."""

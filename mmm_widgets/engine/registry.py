@@ -8,6 +8,7 @@ step means adding one :class:`StepSpec` here and its module under ``steps/``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
@@ -129,6 +130,26 @@ def dependents(kind: str) -> tuple[str, ...]:
         if kind in needs or needs & set(found):
             found.append(other)
     return tuple(found)
+
+
+def statuses(present: Collection[str], stale: Collection[str]) -> dict[str, str]:
+    """Every kind's status: ``"done"``, ``"stale"``, ``"ready"`` or ``"blocked"``.
+
+    Parameters
+    ----------
+    present : collection of str
+        Kinds that have a current step (done or stale).
+    stale : collection of str
+        Those of them an earlier step's change made out of date.
+    """
+    found: dict[str, str] = {}
+    for kind in ALL_KINDS:
+        if kind in present:
+            found[kind] = "stale" if kind in stale else "done"
+        else:
+            ready = all(found[k] == "done" for k in requirements(kind))
+            found[kind] = "ready" if ready else "blocked"
+    return found
 
 
 def restored(how: Restore) -> tuple[str, ...]:
