@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from mmm_widgets.errors import ModelError, problem
+from mmm_widgets.errors import ModelError, Problem, problem
 from mmm_widgets.steps.budget.params import (
     BUILT_IN,
     DEFAULT_BOUND_PCT,
@@ -102,6 +102,22 @@ def bounds_problems(total: float | None, bounds: Mapping[str, tuple[float, float
     band = (f" {', '.join(banded)} keep within {pct:g} % of current spend by default: "
             "give them bounds of their own, or allow any split with "
             f"bounds={NO_LIMIT!r}.") if banded else ""
+    return problems + reach_problems(lows, highs, total, band)
+
+
+def reach_problems(lows: float, highs: float, total: float, band: str) -> list[Problem]:
+    """Whether bounds summing to ``lows``..``highs`` can hold ``total``; ``band`` ends the fix.
+
+    Parameters
+    ----------
+    lows, highs : float
+        The lowest and highest spends of every budget cell, summed.
+    total : float
+        The budget to allocate.
+    band : str
+        A sentence on the default bounds (or ""), appended to each fix.
+    """
+    problems = []
     if lows > total * (1 + 1e-12):
         problems.append(problem(
             f"The lowest spends add up to {lows:,.2f}, more than the total {total:,.2f}.",

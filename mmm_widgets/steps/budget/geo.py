@@ -16,7 +16,7 @@ import numpy as np
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import problem
-from mmm_widgets.steps.budget.checks import band_factors
+from mmm_widgets.steps.budget.checks import band_factors, reach_problems
 from mmm_widgets.steps.budget.params import NO_LIMIT, bound_pair
 from mmm_widgets.steps.data import DataResult
 
@@ -240,15 +240,7 @@ def geo_bounds_problems(total: float | None, bounds: Mapping[str, Any],
     band = (f" Channels without bounds keep within {pct:g} % of current spend in each geo by "
             f"default: give them bounds of their own, or allow any split with "
             f"bounds={NO_LIMIT!r}.") if pct is not None else ""
-    if lows > total * (1 + 1e-12):
-        problems.append(problem(
-            f"The lowest spends add up to {lows:,.2f}, more than the total {total:,.2f}.",
-            f"Lower some minimums or raise the total.{band}"))
-    if highs < total * (1 - 1e-12):
-        problems.append(problem(
-            f"The highest spends add up to {highs:,.2f}, less than the total {total:,.2f}.",
-            f"Raise some maximums or lower the total.{band}"))
-    return problems
+    return problems + reach_problems(lows, highs, total, band)
 
 
 def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
