@@ -111,7 +111,7 @@ class ModelMethods:
 
     # ----- step 3: fit --------------------------------------------------------------
     def fit(self, method: str = "mcmc", *, preset: str | None = None, monitor=None,
-            **settings: Any) -> pd.DataFrame:
+            until_converged: bool | None = None, **settings: Any) -> pd.DataFrame:
         """Fit the configured model (blocks; the panel runs it in a worker thread).
 
         Parameters
@@ -119,12 +119,22 @@ class ModelMethods:
         method : {"mcmc", "map"}
             Full posterior, or a quick MAP preview.
         preset : str, optional
-            ``"notebook"`` (default settings), ``"binder"``, ``"publication"``.
+            ``"notebook"`` (the default: 2 chains x 500 draws, fitted to convergence),
+            ``"binder"``, ``"publication"``.
         monitor : FitMonitor, optional
             Receives progress; its ``cancel()`` stops the fit.
+        until_converged : bool, optional
+            Fit again with more draws until every free parameter has r-hat <= 1.01 and
+            bulk and tail ESS >= 400, or ``time_budget`` (seconds, default 600) or
+            ``max_attempts`` (default 5) runs out; the result
+            (``wf.step("fit").result``) records ``converged``, ``attempts``, ``draws``,
+            ``worst_parameter`` and a ``message``, and the exported cell is the attempt
+            reached. By default the preset's choice, except that a fit given ``draws``
+            or ``tune`` without a preset makes exactly those draws.
         **settings
             ``draws``, ``tune``, ``chains``, ``random_seed``, ``sampler`` (``"auto"``,
-            ``"nutpie"``, ``"pymc"``), ``target_accept``, ``hdi_prob``.
+            ``"nutpie"``, ``"pymc"``), ``target_accept``, ``hdi_prob``, ``time_budget``,
+            ``max_attempts``.
 
         Returns
         -------
@@ -135,6 +145,10 @@ class ModelMethods:
 
         settings = {k: v for k, v in settings.items() if v is not None}
         settings.setdefault("hdi_prob", self.interval)
+        if until_converged is None and preset is None and {"draws", "tune"} & set(settings):
+            until_converged = False
+        if until_converged is not None:
+            settings["until_converged"] = until_converged
         params = FitParams.preset(preset or ("preview" if method == "map" else "notebook"),
                                   **settings)
         if method != params.method and preset is None:

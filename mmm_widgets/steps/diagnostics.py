@@ -23,6 +23,13 @@ LEVELS = ("ok", "warn", "fail")
 # "info" findings are worth reading but do not lower the verdict.
 INFO = "info"
 MEDIA_PREFIXES = ("adstock_", "saturation_")
+#: r-hat at or below this: the chains agree (Vehtari et al. 2021).
+R_HAT_TARGET = 1.01
+#: The convergence table of the free parameters, as the diagnostics and the fit to
+#: convergence compute it (one row per parameter element: r_hat, ess_bulk, ess_tail, ...).
+FREE_PARAMETERS_LINE = "free_parameters = [v.name for v in mmm.model.free_RVs]"
+CONVERGENCE_CALL = ("az.summary(mmm.idata, var_names=free_parameters, kind='diagnostics', "
+                    "round_to='none')")
 
 
 @dataclass(frozen=True)
@@ -101,12 +108,11 @@ class DiagnosticsStep(Step):
         p, roles = self.params, self.data.roles
         keys = row_keys(roles)
         lines = [
-            "free_parameters = [v.name for v in mmm.model.free_RVs]",
+            FREE_PARAMETERS_LINE,
             "media_parameters = [n for n in free_parameters "
             "if n.startswith(('adstock_', 'saturation_'))]",
             "sampled = mmm.idata.posterior.sizes['draw'] > 1",
-            "convergence = (az.summary(mmm.idata, var_names=free_parameters, kind='diagnostics', "
-            "round_to='none') if sampled else None)",
+            f"convergence = ({CONVERGENCE_CALL} if sampled else None)",
             "sample_stats = mmm.idata['sample_stats']",
             "divergences = int(sample_stats['diverging'].sum()) "
             "if 'diverging' in sample_stats else 0",
@@ -301,7 +307,7 @@ def _r_hat_check(r_hat: float, chains: int) -> Check:
         return Check("r_hat", r_hat, "warn",
                      "With one chain, convergence cannot be checked (r-hat compares chains). "
                      "What to do: fit with 2 or more chains.")
-    if r_hat <= 1.01:
+    if r_hat <= R_HAT_TARGET:
         return Check("r_hat", r_hat, "ok", f"r-hat {r_hat:.3f}: the chains agree.")
     if r_hat <= 1.1:
         return Check("r_hat", r_hat, "warn",

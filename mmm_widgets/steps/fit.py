@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,16 @@ from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import FitError, ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.compiled import model_key, reusing_compiled
+from mmm_widgets.steps.convergence import (
+    FitAttempt,
+    comment_lines,
+    convergence_lines,
+    held_back,
+    judge_attempt,
+    message,
+    next_settings,
+    predicted_seconds,
+)
 from mmm_widgets.steps.model import ModelStep, interaction_columns
 from mmm_widgets.steps.monitor import FitMonitor
 
@@ -65,6 +76,20 @@ class FitParams(Params):
         machine's CPU count (PyMC's own default assumes half the CPUs are hyper-threads and
         would run two chains one after the other on a two-core machine). The draws do not
         depend on it. PyMC's sampler keeps its own default.
+    until_converged : bool
+        Fit to convergence (MCMC only): after the fit, check every free parameter (r-hat
+        <= 1.01, bulk and tail ESS >= 400, with arviz) and, while they fall short, fit again
+        with more draws (and more tuning when the chains disagree), the same seed, until
+        they hold, ``time_budget`` runs out or ``max_attempts`` were made. ``draws`` and
+        ``tune`` are where it starts; after the fit they are the settings it reached, which
+        the exported cell runs once (see :mod:`mmm_widgets.steps.convergence`).
+    time_budget : float
+        Seconds a fit to convergence may take: no attempt starts that would end after it
+        (the first always runs).
+    max_attempts : int
+        Most fits a fit to convergence makes.
+    attempts : tuple of FitAttempt
+        Filled by a fit to convergence: every attempt, the one exported last.
     """
 
     method: str = "mcmc"
@@ -78,15 +103,24 @@ class FitParams(Params):
     adaptation: str = "draw_diag"
     freeze_model: bool = True
     cores: int | None = None
+    until_converged: bool = False
+    time_budget: float = 600.0
+    max_attempts: int = 5
+    attempts: tuple[FitAttempt, ...] = ()
 
     @classmethod
     def preset(cls, name: str, **changes: Any) -> FitParams:
-        """Named settings: ``"preview"`` (MAP), ``"notebook"``, ``"publication"``."""
+        """Named settings: ``"preview"`` (MAP), ``"notebook"``, ``"binder"``, ``"publication"``.
+
+        ``"notebook"`` and ``"publication"`` fit to convergence (``until_converged``),
+        starting from their draws; ``"binder"`` makes one short fit.
+        """
         presets = {
             "preview": cls(method="map"),
-            "notebook": cls(),
+            "notebook": cls(until_converged=True),
             "binder": cls(draws=300, tune=300, chains=2),
-            "publication": cls(draws=2000, tune=1500, chains=4, target_accept=0.95),
+            "publication": cls(draws=2000, tune=1500, chains=4, target_accept=0.95,
+                               until_converged=True),
         }
         if name not in presets:
             raise ModelError(problem(f"Unknown preset {name!r}.",
@@ -123,6 +157,17 @@ class FitResult:
         Divergent transitions after tuning (0 for MAP).
     interaction_effects : pandas.DataFrame or None
         Per interaction of the model (:func:`interaction_lines`); None without any.
+    converged : bool or None
+        For a fit to convergence: every free parameter met the targets (r-hat <= 1.01,
+        bulk and tail ESS >= 400). None for other fits.
+    attempts : tuple of FitAttempt
+        A fit to convergence's attempts, the one kept last (empty for other fits).
+    held_back : pandas.DataFrame or None
+        The parameter values that miss a target (``r_hat``, ``ess_bulk``, ``ess_tail``),
+        furthest first; empty when converged.
+    message : str
+        What a fit to convergence reached, why it stopped and, short of the targets, what
+        to change.
     """
 
     mmm: Any
@@ -130,6 +175,26 @@ class FitResult:
     seconds: float
     divergences: int
     interaction_effects: pd.DataFrame | None = None
+    converged: bool | None = None
+    attempts: tuple[FitAttempt, ...] = ()
+    held_back: pd.DataFrame | None = None
+    message: str = ""
+
+    @property
+    def worst_parameter(self) -> str | None:
+        """The parameter value furthest from the targets (None outside a fit to convergence)."""
+        return self.attempts[-1].worst if self.attempts else None
+
+    @property
+    def draws(self) -> int | None:
+        """Draws per chain of the posterior a fit to convergence kept (None otherwise)."""
+        return self.attempts[-1].draws if self.attempts else None
+
+    @property
+    def stopped(self) -> str | None:
+        """Why a fit to convergence stopped: ``"converged"``, ``"time_budget"``,
+        ``"max_attempts"`` or ``"max_draws"`` (None otherwise)."""
+        return self.attempts[-1].outcome if self.attempts else None
 
 
 class FitStep(Step):
@@ -183,13 +248,57 @@ class FitStep(Step):
         if not isinstance(params.freeze_model, bool):
             problems.append(problem("freeze_model must be True or False.",
                                     "Use True (faster compiles) unless reproducing an older fit."))
+        problems += self._convergence_problems()
         if problems:
             raise ModelError(problems)
 
+    def _convergence_problems(self) -> list:
+        params, problems = self.params, []
+        if not isinstance(params.until_converged, bool):
+            problems.append(problem("until_converged must be True or False.",
+                                    "Use True to fit until r-hat and ESS meet their targets."))
+        elif params.until_converged and params.method != "mcmc":
+            problems.append(problem("until_converged needs method='mcmc' (a MAP fit has no "
+                                    "draws to check).", "Use method='mcmc' or "
+                                    "until_converged=False."))
+        elif params.until_converged and isinstance(params.chains, int) and params.chains < 2:
+            problems.append(problem("until_converged needs at least 2 chains (r-hat compares "
+                                    "chains).", "Set chains=2 or more."))
+        budget = params.time_budget
+        if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
+            problems.append(problem("time_budget must be a number of seconds above 0.",
+                                    "Set time_budget to e.g. 600."))
+        attempts = params.max_attempts
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            problems.append(problem("max_attempts must be a whole number of at least 1.",
+                                    "Set max_attempts to e.g. 5."))
+        return problems
+
+    @property
+    def checks_convergence(self) -> bool:
+        """Whether this is a fit to convergence (its cell checks the targets)."""
+        return self.params.method == "mcmc" and self.params.until_converged
+
     def code(self) -> CodeChunk:
-        """``mmm.fit(...)`` with every setting explicit, then the channel summary."""
+        """``mmm.fit(...)`` with every setting explicit, then the channel summary.
+
+        A fit to convergence adds how its settings were reached (comments) and the check
+        of the targets (``convergence``, ``held_back``, ``converged``).
+        """
+        sampling = self._sampling_chunk()
+        return CodeChunk(comment=sampling.comment,
+                         lines=(*sampling.lines, *self.summary_lines()),
+                         imports=sampling.imports, title=self.title)
+
+    def _sampling_chunk(self) -> CodeChunk:
+        """The cell's first part: the fit and, for a fit to convergence, its check."""
         fit, comment = self.fit_line()
-        return CodeChunk(comment=comment, lines=(fit, *self.trim_lines(), *self.summary_lines()),
+        params = self.params
+        lines = [fit, *self.trim_lines()]
+        if self.checks_convergence:
+            lines = [*comment_lines(params.attempts, params.chains, params.time_budget),
+                     *lines, *convergence_lines()]
+        return CodeChunk(comment=comment, lines=tuple(lines),
                          imports=("import arviz as az", "import pandas as pd"),
                          title=self.title)
 
@@ -215,10 +324,18 @@ class FitStep(Step):
 
     def _result(self, namespace: dict[str, Any], seconds: float) -> FitResult:
         mmm = namespace["mmm"]
-        return FitResult(mmm=mmm, channel_summary=namespace["channel_summary"], seconds=seconds,
-                         divergences=count_divergences(mmm),
-                         interaction_effects=namespace.get("interaction_effects")
-                         if self.model_step.params.interactions else None)
+        result = FitResult(mmm=mmm, channel_summary=namespace["channel_summary"],
+                           seconds=seconds, divergences=count_divergences(mmm),
+                           interaction_effects=namespace.get("interaction_effects")
+                           if self.model_step.params.interactions else None)
+        if self.checks_convergence and self.params.attempts:
+            params, table = self.params, namespace["convergence"]
+            result.converged = bool(namespace["converged"])
+            result.attempts = params.attempts
+            result.held_back = held_back(table)
+            result.message = message(params.attempts, params.chains, params.time_budget,
+                                     params.max_attempts, table)
+        return result
 
     def fit_line(self, mmm: str = "mmm", X: str = "X", y: str = "y") -> tuple[str, str]:
         """The ``fit`` call (for the named model and data) and a comment describing it."""
@@ -292,7 +409,8 @@ class FitStep(Step):
         """
         namespace = {} if namespace is None else namespace
         namespace["mmm"] = mmm
-        execute(CodeChunk("summary", tuple(self.summary_lines()),
+        check = convergence_lines() if self.checks_convergence else []
+        execute(CodeChunk("summary", (*check, *self.summary_lines()),
                           ("import arviz as az", "import pandas as pd")), namespace)
         return self._result(namespace, 0.0)
 
@@ -307,6 +425,8 @@ class FitStep(Step):
             When sampling fails, with the likely cause and what to change.
         """
         self.validate(namespace)
+        if self.checks_convergence:
+            return self._run_until_converged(namespace)
         params = self.params
         monitor = self.monitor
         per_chain = params.draws + params.tune
@@ -326,25 +446,75 @@ class FitStep(Step):
         self.result = result
         return result
 
+    def _run_until_converged(self, namespace: dict[str, Any]) -> FitResult:
+        """Fit, check, and fit again with more draws until converged or out of budget.
 
-def summary_lines(hdi_prob: float) -> list[str]:
-    """Pandas/arviz code computing ``channel_summary`` from the fitted ``mmm``.
+        Each attempt runs this step's cell for its draws and tuning on a fresh model (the
+        model cell first), the compiled model reused. The last attempt's namespace is
+        kept, its settings (and the attempts) become this step's parameters, so the cell
+        exported is the one that made the posterior kept.
+        """
+        start = self.params.replace(attempts=())
+        monitor = self.monitor
+        began = time.perf_counter()
+        attempts: list[FitAttempt] = []
+        current, trial = start, dict(namespace)
+        monitor.start((start.draws + start.tune) * start.chains)
+        with monitor.outcome(translate_fit_error):
+            model_code = self.model_step.code()
+            while True:
+                monitor.start_fold(len(attempts) + 1, start.max_attempts,
+                                   (current.draws + current.tune) * current.chains)
+                attempt_began = time.perf_counter()
+                trial = dict(namespace)
+                execute(model_code, trial)
+                monitor.check_cancel()
+                step = FitStep(current, self.model_step)
+                with self._compile_reuse(model_code.cell(), trial), monitor.instrument():
+                    execute(step._sampling_chunk(), trial)
+                seconds = time.perf_counter() - attempt_began
+                sampling = monitor.sampling_seconds() or seconds
+                attempt = judge_attempt(current.draws, current.tune, seconds, sampling,
+                                        trial["convergence"], bool(trial["converged"]))
+                following = next_settings(current.draws, current.tune, trial["convergence"])
+                outcome = self._after(attempt, len(attempts) + 1, following,
+                                      time.perf_counter() - began)
+                attempts.append(attempt.replace(outcome=outcome))
+                if outcome != "extended":
+                    break
+                current = current.replace(draws=following[0], tune=following[1])
+            monitor.set_phase("summarising")
+            execute(CodeChunk("summary", tuple(self.summary_lines()),
+                              ("import arviz as az", "import pandas as pd")), trial)
+        self.params = current.replace(attempts=tuple(attempts))
+        result = self._result(trial, time.perf_counter() - began)
+        monitor.set_phase("done")
+        namespace.clear()
+        namespace.update(trial)
+        self.result = result
+        return result
 
-    ``contribution`` and ``roas`` count carryover: a channel's contribution is what its
-    spend in the fitted period adds to the target, including the adstock carryover of
-    that spend on later dates, after the last fitted date too (pymc-marketing's
-    incremental contribution, :meth:`Incrementality.compute_incremental_contribution`,
-    counts it up to the last fitted date; the carryover past it comes from
-    pymc-marketing's posterior predictive on ``l_max`` periods without spend after the
-    data). ``marginal_roas`` is what 1 % more spend in every fitted period adds, carryover
-    included, per unit of that extra spend. ``contribution_window`` and ``roas_window``
-    leave the carryover past the fitted period out (pymc-marketing's "elementwise" ROAS:
-    the contribution landing on the fitted dates over the spend). Every ratio is computed
-    in each posterior draw: the table holds its posterior mean and the HDI of its draws,
-    never ratios of bounds; ``share`` is the mean over draws of contribution / total
-    media contribution.
+    def _after(self, attempt: FitAttempt, number: int, following: tuple[int, int] | None,
+               elapsed: float) -> str:
+        """What follows an attempt: ``"extended"`` or why the fit stops (see OUTCOMES)."""
+        if attempt.converged:
+            return "converged"
+        if number >= self.params.max_attempts:
+            return "max_attempts"
+        if following is None:
+            return "max_draws"
+        if elapsed + predicted_seconds(attempt, *following) > self.params.time_budget:
+            return "time_budget"
+        return "extended"
+
+
+def incremental_lines() -> list[str]:
+    """Code defining ``spend`` and ``incremental_contribution(factor)`` for the fitted ``mmm``.
+
+    ``incremental_contribution(0.0)`` is each channel's contribution with carryover per
+    draw (``chain, draw, channel``), the numerator of the kit's one ROAS definition (see
+    :func:`summary_lines`); the model search reads ROAS from it too.
     """
-    prob = literal(float(hdi_prob))
     return [
         "spend = mmm.data.get_channel_spend()",
         "spend = spend.sum([d for d in spend.dims if d != 'channel'])",
@@ -388,6 +558,29 @@ def summary_lines(hdi_prob: float) -> list[str]:
         "    return within + carryover_past_data(factor) - carryover_past_data(1.0)",
         "",
         "",
+    ]
+
+
+def summary_lines(hdi_prob: float) -> list[str]:
+    """Pandas/arviz code computing ``channel_summary`` from the fitted ``mmm``.
+
+    ``contribution`` and ``roas`` count carryover: a channel's contribution is what its
+    spend in the fitted period adds to the target, including the adstock carryover of
+    that spend on later dates, after the last fitted date too (pymc-marketing's
+    incremental contribution, :meth:`Incrementality.compute_incremental_contribution`,
+    counts it up to the last fitted date; the carryover past it comes from
+    pymc-marketing's posterior predictive on ``l_max`` periods without spend after the
+    data). ``marginal_roas`` is what 1 % more spend in every fitted period adds, carryover
+    included, per unit of that extra spend. ``contribution_window`` and ``roas_window``
+    leave the carryover past the fitted period out (pymc-marketing's "elementwise" ROAS:
+    the contribution landing on the fitted dates over the spend). Every ratio is computed
+    in each posterior draw: the table holds its posterior mean and the HDI of its draws,
+    never ratios of bounds; ``share`` is the mean over draws of contribution / total
+    media contribution.
+    """
+    prob = literal(float(hdi_prob))
+    return [
+        *incremental_lines(),
         "# Per posterior draw. ROAS counts carryover: the contribution of the spend in the "
         "fitted period,",
         "# its adstock carryover after it included, over that spend",

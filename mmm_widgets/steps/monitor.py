@@ -123,6 +123,16 @@ class FitMonitor:
             self._sampling_started = None
             self._fold, self._folds = fold, folds
 
+    def sampling_seconds(self) -> float | None:
+        """Seconds since the current fit began sampling (compile and build left out).
+
+        None before it samples. Read after a fit ends, it is that fit's sampling time.
+        """
+        with self._lock:
+            if self._sampling_started is None:
+                return None
+            return time.perf_counter() - self._sampling_started
+
     def set_phase(self, phase: str) -> None:
         """Record what the fit is doing now."""
         with self._lock:

@@ -70,6 +70,14 @@ class FitView(w.VBox):
         self.target_accept = w.BoundedFloatText(description="target_accept",
                                                 value=defaults.target_accept, min=0.5,
                                                 max=0.999, step=0.01)
+        notebook = FitParams.preset("notebook")
+        self.until_converged = w.Checkbox(
+            description="Until converged", value=notebook.until_converged,
+            tooltip="Fit again with more draws until every parameter has r-hat <= 1.01 "
+                    "and bulk and tail ESS >= 400, or the time budget runs out")
+        self.time_budget = w.BoundedIntText(description="Budget (s)",
+                                            value=int(notebook.time_budget), min=1,
+                                            max=86_400)
         self.start_button = w.Button(description="Fit", button_style="primary", icon="play")
         self.cancel_button = w.Button(description="Cancel", button_style="warning",
                                       icon="stop", disabled=True)
@@ -90,7 +98,8 @@ class FitView(w.VBox):
                    "data.</i>"),
             self.preset,
             w.HBox([w.VBox([self.draws, self.tune, self.chains]),
-                    w.VBox([self.seed, self.sampler, self.target_accept])]),
+                    w.VBox([self.seed, self.sampler, self.target_accept]),
+                    w.VBox([self.until_converged, self.time_budget])]),
             w.HBox([self.start_button, self.cancel_button, self.export_button]),
             w.HBox([self.progress, self.status]),
             self.message, self.card, self.table, self.interactions,
@@ -112,13 +121,16 @@ class FitView(w.VBox):
         with self.hold_sync():
             self.draws.value, self.tune.value = params.draws, params.tune
             self.chains.value, self.target_accept.value = params.chains, params.target_accept
+            self.until_converged.value = params.until_converged
 
     def settings(self) -> dict[str, Any]:
         """The fit settings as entered."""
         method = "map" if PRESETS[self.preset.value] == "preview" else "mcmc"
         return {"method": method, "draws": int(self.draws.value), "tune": int(self.tune.value),
                 "chains": int(self.chains.value), "random_seed": int(self.seed.value),
-                "sampler": self.sampler.value, "target_accept": float(self.target_accept.value)}
+                "sampler": self.sampler.value, "target_accept": float(self.target_accept.value),
+                "until_converged": method == "mcmc" and bool(self.until_converged.value),
+                "time_budget": float(self.time_budget.value)}
 
     def start(self) -> FitJob | None:
         """Start the fit in a worker thread and follow its progress."""
@@ -207,6 +219,8 @@ class FitView(w.VBox):
         eta = f", about {snap.eta:.0f} s left" if snap.eta is not None and not job.done else ""
         draws = f"{snap.draws_done:,} of {snap.draws_total:,} draws, " if snap.draws_total \
             else ""
+        if snap.fold:
+            draws = f"attempt {snap.fold} (up to {snap.folds}): {draws}"
         self.status.value = (f"{draws}{snap.elapsed:.1f} s elapsed{eta}; "
                              f"{snap.divergences} divergences")
 
@@ -226,6 +240,8 @@ class FitView(w.VBox):
         kind = "ok" if result.divergences == 0 and checks.get("r_hat_max", 1.0) < 1.01 \
             else "warn"
         self.card.value = message_html(kind, "; ".join(parts) + ".")
+        if result.converged is not None:
+            self.card.value += _convergence_html(result)
         self.message.value = ""
         summary = self.workflow.channel_summary()
         level = self.workflow.step("fit").params.hdi_prob
@@ -252,6 +268,24 @@ class FitView(w.VBox):
             message_html("warn" if moved else "ok",
                          f"<b>Refreshed</b> with {last.added} new periods. {html.escape(note)}")
             + frame_html(last.comparison))
+
+
+def _convergence_html(result: Any) -> str:
+    """A fit to convergence: why it stopped, what holds it back, and its attempts."""
+    from mmm_widgets.steps.convergence import attempts_frame
+
+    kind = "ok" if result.converged else "warn"
+    parts = [message_html(kind, html.escape(result.message))]
+    if result.held_back is not None and len(result.held_back):
+        parts.append(f"<b>Held back by</b> <i>({len(result.held_back)} parameter values miss "
+                     "r-hat <= 1.01 or ESS >= 400; the furthest first)</i>"
+                     + frame_html(result.held_back.head(10)))
+    attempts = attempts_frame(result.attempts)[
+        ["draws", "tune", "seconds", "worst", "r_hat", "ess_bulk", "ess_tail", "held_back",
+         "outcome"]]
+    parts.append("<b>Attempts</b> <i>(same seed; the last one is the posterior kept and the "
+                 "code exported)</i>" + frame_html(attempts))
+    return "".join(parts)
 
 
 def _convergence(mmm: Any) -> dict[str, float]:

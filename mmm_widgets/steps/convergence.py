@@ -1,0 +1,239 @@
+"""Fit to convergence: the targets, the check in the fit cell, and the schedule of attempts.
+
+A fit "until converged" samples, checks every free parameter against the targets
+(r-hat <= :data:`~mmm_widgets.steps.diagnostics.R_HAT_TARGET`, bulk and tail ESS >=
+:data:`ESS_TARGET`, with arviz) and, while they do not hold, refits with more draws (and
+more tuning when the chains disagree) until they do or the time budget runs out.
+
+nutpie (0.16) and pymc-marketing cannot add draws to a finished fit, so each attempt is a
+fresh ``mmm.fit`` with the same seed; nutpie's compiled model is reused, so an attempt
+costs its sampling only. The next attempt's settings follow from the previous attempt's
+convergence table alone (:func:`next_settings`), and the exported cell is the attempt
+that was reached, run once: the same final posterior in any kernel, however many
+attempts a machine's time budget allowed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.base import Params
+from mmm_widgets.steps.diagnostics import CONVERGENCE_CALL, FREE_PARAMETERS_LINE, R_HAT_TARGET
+
+#: Bulk and tail effective sample size every free parameter needs.
+ESS_TARGET = 400
+#: Caps of the schedule, per chain (a posterior keeps every draw of every date in memory).
+MAX_DRAWS = 20_000
+MAX_TUNE = 5_000
+#: Why a fit to convergence ended after an attempt ("extended": it went on).
+OUTCOMES = ("extended", "converged", "time_budget", "max_attempts", "max_draws")
+
+
+@dataclass(frozen=True)
+class FitAttempt(Params):
+    """One attempt of a fit to convergence, as its convergence table judged it.
+
+    Parameters
+    ----------
+    draws, tune : int
+        Draws and tuning steps per chain of the attempt.
+    seconds : float
+        Wall time of the attempt (model build, compile and sampling).
+    sampling_seconds : float
+        Its sampling time alone (what a longer attempt scales).
+    converged : bool
+        Every free parameter met the targets.
+    worst : str
+        The parameter value furthest from a target (or closest to one, when converged),
+        e.g. ``"saturation_lam[tv]"``.
+    r_hat, ess_bulk, ess_tail : float
+        That parameter's r-hat, bulk ESS and tail ESS.
+    held_back : int
+        How many parameter values missed a target.
+    outcome : str
+        What followed: ``"extended"`` (another attempt), ``"converged"``,
+        ``"time_budget"`` (the next attempt would not fit in the budget),
+        ``"max_attempts"`` or ``"max_draws"`` (the schedule's caps).
+    """
+
+    draws: int
+    tune: int
+    seconds: float
+    sampling_seconds: float
+    converged: bool
+    worst: str
+    r_hat: float
+    ess_bulk: float
+    ess_tail: float
+    held_back: int
+    outcome: str = "extended"
+
+
+def convergence_lines() -> list[str]:
+    """The fit cell's check: ``convergence`` per parameter value, ``held_back``, ``converged``."""
+    target, ess = literal(R_HAT_TARGET), literal(ESS_TARGET)
+    return [
+        f"# Converged when every free parameter has r-hat <= {R_HAT_TARGET} and bulk and "
+        f"tail ESS >= {ESS_TARGET}",
+        FREE_PARAMETERS_LINE,
+        f"convergence = {CONVERGENCE_CALL}",
+        f"held_back = convergence[~((convergence['r_hat'] <= {target}) "
+        f"& (convergence['ess_bulk'] >= {ess}) & (convergence['ess_tail'] >= {ess}))]",
+        "converged = held_back.empty",
+    ]
+
+
+def shortfall(table: pd.DataFrame) -> pd.Series:
+    """How far each parameter value is from the targets: above 1 misses one.
+
+    The larger of r-hat's excess over 1 relative to the target's (1.02 gives 2) and the
+    ESS target over the smaller of bulk and tail ESS (200 gives 2); a missing r-hat or ESS
+    counts as infinitely far.
+    """
+    r_hat = (table["r_hat"].astype(float).fillna(np.inf) - 1) / (R_HAT_TARGET - 1)
+    ess = table[["ess_bulk", "ess_tail"]].astype(float).min(axis=1, skipna=False)
+    ess_ratio = (ESS_TARGET / ess.where(ess > 0)).fillna(np.inf)
+    return np.maximum(r_hat, ess_ratio)
+
+
+def misses(table: pd.DataFrame) -> pd.Series:
+    """Whether each parameter value misses a target, as the fit cell's ``held_back`` says."""
+    return ~((table["r_hat"] <= R_HAT_TARGET) & (table["ess_bulk"] >= ESS_TARGET)
+             & (table["ess_tail"] >= ESS_TARGET))
+
+
+def held_back(table: pd.DataFrame) -> pd.DataFrame:
+    """The parameter values that miss a target, furthest first (r_hat, ess_bulk, ess_tail)."""
+    missing = misses(table)
+    order = shortfall(table)[missing].sort_values(ascending=False, kind="stable").index
+    return table.loc[order, ["r_hat", "ess_bulk", "ess_tail"]]
+
+
+def judge_attempt(draws: int, tune: int, seconds: float, sampling_seconds: float,
+                  table: pd.DataFrame, converged: bool) -> FitAttempt:
+    """Record an attempt from the convergence table its cell computed."""
+    far = shortfall(table)
+    worst = str(far.idxmax())
+    row = table.loc[worst]
+    return FitAttempt(draws=int(draws), tune=int(tune), seconds=float(seconds),
+                      sampling_seconds=float(sampling_seconds), converged=bool(converged),
+                      worst=worst, r_hat=float(row["r_hat"]), ess_bulk=float(row["ess_bulk"]),
+                      ess_tail=float(row["ess_tail"]), held_back=int(misses(table).sum()),
+                      outcome="converged" if converged else "extended")
+
+
+def next_settings(draws: int, tune: int, table: pd.DataFrame) -> tuple[int, int] | None:
+    """The next attempt's draws and tuning per chain, from this attempt's table; None at the caps.
+
+    ESS grows about in proportion to the draws, so the draws grow by 1.25 times what the
+    smallest ESS lacks, at least 1.5 and at most 4 times, rounded up to 100. When some
+    r-hat misses its target the chains disagree, which more tuning helps most: the
+    tuning doubles (at least 200) and the draws at least double. Deterministic: the same
+    table gives the same schedule on every machine.
+    """
+    ess = table[["ess_bulk", "ess_tail"]].astype(float).min(axis=1)
+    smallest = float(ess.min()) if ess.notna().any() else 0.0
+    disagree = not bool((table["r_hat"].astype(float) <= R_HAT_TARGET).all())
+    factor = 4.0 if smallest <= 0 else 1.25 * ESS_TARGET / smallest
+    factor = min(4.0, max(2.0 if disagree else 1.5, factor))
+    new_draws = min(MAX_DRAWS, math.ceil(draws * factor / 100) * 100)
+    new_tune = min(MAX_TUNE, max(2 * tune, 200)) if disagree else tune
+    if new_draws <= draws and new_tune <= tune:
+        return None
+    return new_draws, max(new_tune, tune)
+
+
+def predicted_seconds(attempt: FitAttempt, draws: int, tune: int) -> float:
+    """Sampling time of an attempt of ``draws`` and ``tune``, scaled from ``attempt``'s."""
+    return attempt.sampling_seconds * (draws + tune) / max(1, attempt.draws + attempt.tune)
+
+
+def message(attempts: tuple[FitAttempt, ...], chains: int, time_budget: float,
+            max_attempts: int, table: pd.DataFrame | None = None) -> str:
+    """What the fit to convergence reached, why it stopped and, short of it, what to change.
+
+    Parameters
+    ----------
+    attempts : tuple of FitAttempt
+        Every attempt, the one kept last.
+    chains : int
+        Chains of each attempt.
+    time_budget, max_attempts : float, int
+        The limits the fit ran with.
+    table : pandas.DataFrame, optional
+        The last attempt's convergence table (for the next settings it would have tried).
+    """
+    last = attempts[-1]
+    spent = sum(a.seconds for a in attempts)
+    tries = f"{len(attempts)} attempt{'s' if len(attempts) > 1 else ''}"
+    what = (f"{chains} chains x {last.draws:,} draws after {last.tune:,} tuning steps")
+    numbers = (f"{last.worst} (r-hat {last.r_hat:.3f}, bulk ESS {last.ess_bulk:.0f}, tail ESS "
+               f"{last.ess_tail:.0f})")
+    targets = f"r-hat <= {R_HAT_TARGET} and bulk and tail ESS >= {ESS_TARGET}"
+    if last.converged:
+        return (f"Converged after {tries} ({spent:.0f} s): {what}. Every free parameter has "
+                f"{targets}; the closest to a target is {numbers}.")
+    following = next_settings(last.draws, last.tune, table) if table is not None else None
+    held = f"{last.held_back} parameter value{'s' if last.held_back > 1 else ''}"
+    text = (f"Not converged: after {tries} ({spent:.0f} s, the last {what}) {held} still "
+            f"miss the targets ({targets}); the worst is {numbers}. ")
+    if last.outcome == "time_budget":
+        text += f"The time budget of {time_budget:.0f} s ran out"
+        if following is not None:
+            more = predicted_seconds(last, *following)
+            text += (f": the next attempt ({following[0]:,} draws after {following[1]:,} "
+                     f"tuning steps) would take about {more:.0f} s more")
+            fix = (f"raise time_budget to about {60 * math.ceil((spent + more) / 60):.0f}, or "
+                   f"start there with draws={following[0]}, tune={following[1]}")
+        else:
+            fix = "raise time_budget"
+        text += ". "
+    elif last.outcome == "max_attempts":
+        text += f"All {max_attempts} attempt{'s' if max_attempts > 1 else ''} allowed were used. "
+        fix = f"raise max_attempts (e.g. max_attempts={max_attempts + 2})"
+        if following is not None:
+            fix += f", or start with draws={following[0]}, tune={following[1]}"
+    else:
+        text += (f"The draws reached the schedule's cap ({MAX_DRAWS:,} per chain, "
+                 f"{MAX_TUNE:,} tuning steps). ")
+        fix = "simplify the model (fewer channels or parameters) or tighten its priors"
+    if not last.r_hat <= R_HAT_TARGET:
+        fix += (f"; the chains disagree on {last.worst}: more tuning, target_accept=0.95 or "
+                "tighter priors on it help more than draws")
+    return text + f"What to change: {fix}."
+
+
+def comment_lines(attempts: tuple[FitAttempt, ...], chains: int, time_budget: float) -> list[str]:
+    """Comments of the exported fit cell saying how its settings were reached."""
+    if not attempts:
+        return [f"# Fit to convergence: the kit refits with more draws (and tuning) from these "
+                f"settings until the targets below hold or {time_budget:.0f} s have passed, "
+                "then exports the attempt it reached"]
+    lines = [f"# Fit to convergence (time budget {time_budget:.0f} s): {len(attempts)} "
+             f"attempt(s) of {chains} chains, the same seed, more draws while the targets "
+             "below did not hold; this cell is the last one, run once"]
+    for number, attempt in enumerate(attempts, 1):
+        verdict = "met the targets" if attempt.converged else (
+            f"{attempt.held_back} short, worst {_printable(attempt.worst)}")
+        lines.append(f"#   {number}. {attempt.draws} draws after {attempt.tune} tuning: "
+                     f"{verdict} (r-hat {attempt.r_hat:.3f}, bulk ESS {attempt.ess_bulk:.0f}, "
+                     f"tail ESS {attempt.ess_tail:.0f}); {attempt.seconds:.0f} s")
+    return lines
+
+
+def attempts_frame(attempts: tuple[FitAttempt, ...]) -> pd.DataFrame:
+    """The attempts as a table, one row each from 1."""
+    frame = pd.DataFrame([a.to_dict() for a in attempts])
+    frame.index = pd.RangeIndex(1, len(frame) + 1, name="attempt")
+    return frame
+
+
+def _printable(text: Any) -> str:
+    """``text`` safe inside a one-line comment (no line breaks or control characters)."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
