@@ -66,7 +66,13 @@ _LATER_STEP_NAMES = (
     'plan_weights', 'plan_window', 'plan_with', 'plan_without', 'plan_allocate', 'plan_cap',
     'plan_target', 'plan_base', 'plan_adds', 'plan_meets', 'plan_open', 'plan_lowest',
     'plan_highest', 'plan_mid', 'plan_try', 'plan_value', 'plan_target_value',
-    'plan_target_met', 'plan_contribution_mean',
+    'plan_target_met', 'plan_contribution_mean', 'plan_current_budgets', 'plan_even',
+    'plan_current_optimizer', 'plan_current_with', 'plan_current_added', 'plan_current_draws',
+    'plan_current_mu', 'plan_scores', 'plan_scores_by_name', 'plan_reference',
+    'plan_current_effect', 'plan_current_outcome', 'plan_compared', 'plan_name', 'plan_score',
+    'plan_comparison_rows', 'plan_row_spend', 'plan_effect', 'plan_outcome', 'plan_gain',
+    'plan_effect_hdi', 'plan_gain_hdi', 'plan_outcome_hdi', 'plan_is_current',
+    'plan_comparison',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).

@@ -541,6 +541,79 @@ def forecast_lines(hdi_prob: float, geo: str | None) -> list[str]:
     ]
 
 
+def current_lines(params: PlanParams, geo: str | None) -> list[str]:
+    """Code of ``plan_current_draws`` and ``plan_scores``: the plan against the current spend.
+
+    The current plan spends each channel's (cell's) run-rate in every period of the same
+    window, evenly (nothing in a gap before it). Its effects are split per draw as the
+    plan's are; ``plan_scores`` holds, per draw, both plans' spend, what each adds inside
+    the window and after it, and the outcome predicted over the window.
+    """
+    dims = f"['channel', {literal(geo)}]" if geo else "'channel'"
+    if geo:
+        budgets = [
+            "plan_current_budgets = (xr.DataArray.from_series(plan_current) / len(plan_axis))"
+            ".reindex_like(",
+            "    plan_optimization.budgets).fillna(0.0)",
+        ]
+    else:
+        budgets = [
+            "plan_current_budgets = xr.DataArray((plan_current / len(plan_axis)).to_numpy(), "
+            "dims='channel',",
+            "                                    coords={'channel': plan_channels})",
+        ]
+    if params.pattern == "even":
+        optimizer = ["# The plan is spent evenly too: its optimizer evaluates the current "
+                     "spend",
+                     "plan_current_optimizer = plan_optimizer"]
+    else:
+        optimizer = [
+            "# An optimizer of the same window spending evenly, to evaluate the current spend",
+            "plan_even = xr.DataArray(np.concatenate([np.zeros(plan_gap), "
+            "np.full(plan_periods, 1 / plan_periods)]),",
+            "                         dims='date', coords={'date': plan_axis})",
+            "plan_current_optimizer = mmm.budget_optimizer(",
+            "    start_date=plan_axis[0], end_date=plan_axis[-1],",
+            "    utility_function=utility.average_response,",
+            *(["    budgets_to_optimize=plan_spends,"] if geo else []),
+            "    control_data=plan_controls,",
+            "    budget_distribution_over_period=plan_even * xr.ones_like("
+            "plan_past_spend.sum('date'), dtype=float),",
+            ")",
+        ]
+    return [
+        "# The current plan: each channel's current spend (the run-rate) in every period of "
+        "the window",
+        *budgets,
+        *optimizer,
+        "plan_current_with = plan_current_optimizer.evaluate_response_distribution(",
+        "    plan_current_budgets, response_variable='channel_contribution') "
+        "* plan_target_scale",
+        "plan_current_added = plan_current_with - plan_without",
+        "plan_current_draws = xr.Dataset({",
+        "    'carry_in': plan_without.sel(date=plan_after).sum('date'),",
+        "    'in_window': plan_current_added.sel(date=plan_window).sum('date'),",
+        "    'carry_over': plan_current_added.sel(date=plan_tail).sum('date'),",
+        "    'total': plan_current_with.sel(date=plan_after).sum('date'),",
+        "})",
+        "plan_current_mu = plan_current_optimizer.evaluate_response_distribution(",
+        "    plan_current_budgets, response_variable='mu') * plan_target_scale",
+        "# Per draw: the plan and the current spend, what each adds inside the window and "
+        "after it,",
+        "# and the outcome predicted over the window",
+        "plan_scores = xr.Dataset({",
+        "    'spend': float(plan_optimized.sum()),",
+        f"    'effect': (plan_draws['in_window'] + plan_draws['carry_over']).sum({dims}),",
+        "    'outcome': plan_predicted.sum('date'),",
+        "    'current_spend': float(plan_current.sum()),",
+        "    'current_effect': (plan_current_draws['in_window'] + "
+        f"plan_current_draws['carry_over']).sum({dims}),",
+        ("    'current_outcome': plan_current_mu.sel(date=plan_window)"
+         + (f".sum({literal(geo)})" if geo else "") + ".sum('date'),"),
+        "})",
+    ]
+
+
 def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[float],
                channels: Sequence[str], geo: str | None) -> list[str]:
     """The whole plan cell; ``total`` is the budget, or the search's cap with a target."""
@@ -560,4 +633,5 @@ def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[flo
         *allocation_lines(params.hdi_prob, geo),
         *calendar_lines(geo),
         *forecast_lines(params.hdi_prob, geo),
+        *current_lines(params, geo),
     ]

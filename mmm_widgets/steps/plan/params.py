@@ -34,6 +34,10 @@ TARGET_CAP = 3.0
 EFFECT_COLUMNS = ("contribution", "contribution_hdi_low", "contribution_hdi_high")
 #: The per-draw parts of the media effect over the window and its tail.
 PARTS = ("carry_in", "in_window", "carry_over", "total")
+#: Per posterior draw, the plan against the current spend continued over its window: spend,
+#: what each adds inside the window and after it (``effect``), the outcome predicted over
+#: the window.
+SCORES = ("spend", "effect", "outcome", "current_spend", "current_effect", "current_outcome")
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,15 @@ class PlanResult:
         ROAS or marginal ROAS).
     target_met : bool or None
         With a target: whether the plan reaches it (if not, ``notes`` say by how much).
+    current_draws : xarray.Dataset or None
+        As ``draws``, for the current plan: each channel's current spend (the run-rate)
+        in every period of the same window.
+    scores : xarray.Dataset or None
+        Per draw (``sample``): ``effect`` (what the plan adds inside the window and
+        after it, every channel together), ``outcome`` (the expected outcome summed over
+        the window), the same for the current plan (``current_effect``,
+        ``current_outcome``), and both plans' ``spend`` and ``current_spend``; what
+        :func:`mmm_widgets.compare_plans` compares.
     """
 
     allocation: pd.DataFrame
@@ -180,6 +193,8 @@ class PlanResult:
     seconds: float = 0.0
     target_value: float | None = None
     target_met: bool | None = None
+    current_draws: Any = field(default=None, repr=False)
+    scores: Any = field(default=None, repr=False)
 
     @property
     def total(self) -> float:

@@ -31,6 +31,7 @@ from mmm_widgets.steps.plan.params import (
     FORECAST_COLUMNS,
     PARTS,
     PATTERNS,
+    SCORES,
     TARGET_CAP,
     TARGETS,
     PlanParams,
@@ -293,6 +294,8 @@ class PlanStep(Step):
             notes=self.notes(),
             optimizer=namespace["plan_optimizer"],
             optimization=namespace["plan_optimization"],
+            current_draws=namespace["plan_current_draws"][list(PARTS)],
+            scores=namespace["plan_scores"][list(SCORES)],
             **effects,
         )
         if self.params.target:
