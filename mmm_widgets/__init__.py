@@ -36,6 +36,7 @@ __all__ = [
     "Workflow",
     "compare_models",
     "compare_models_script",
+    "compare_plans",
     "datasets",
     "mta",
     "set_interval",
@@ -58,6 +59,11 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module("mmm_widgets.mta")
+    if name == "compare_plans":
+        # Named plans of one window side by side (mmm_widgets.api.plan).
+        from mmm_widgets.api.plan import compare_plans
+
+        return compare_plans
     if name in ("compare_models", "compare_models_script"):
         # The table and the script that reproduces it (mmm_widgets.api.compare).
         from mmm_widgets.api import compare

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from mmm_widgets import settings
 from mmm_widgets.api.budget import parse_bounds
+from mmm_widgets.engine.runner import Runner
 from mmm_widgets.errors import DataError, problem
 from mmm_widgets.steps.plan import PlanParams, PlanResult, PlanStep
+from mmm_widgets.steps.plan.compare import CURRENT, PLANS, TABLE, comparison_chunk
 
 if TYPE_CHECKING:
     # Type hints only: importing the workflow at run time would close a cycle.
@@ -87,6 +91,88 @@ def plan_budget(workflow: Workflow, total: float | None = None, *, start: Any = 
     params = plan_params(total, start=start, periods=periods, bounds=bounds, pattern=pattern,
                          target=target, objective=objective, hdi_prob=workflow.interval)
     return run_plan(workflow, params)
+
+
+# ----- named plans side by side -------------------------------------------------------
+
+def compare_plans(plans: Mapping[str, PlanResult], *,
+                  hdi_prob: float | None = None) -> pd.DataFrame:
+    """Compare named plans of one window with the current spend continued over it.
+
+    Parameters
+    ----------
+    plans : dict
+        ``{"name": plan}``, each from :meth:`Workflow.plan_budget` on the same fitted
+        model and window (same ``start`` and ``periods``); patterns, totals, bounds and
+        targets may differ.
+    hdi_prob : float, optional
+        Probability mass of the HDIs (default: the kit's level, :func:`mw.set_interval`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``plan``: a ``"current"`` row (each channel's current spend, the
+        run-rate, in every period of the window), then one row per plan. ``total_spend``;
+        ``effect`` (what the plan adds inside the window and after it, every channel
+        together) with ``effect_hdi_low/high``; ``roas`` (effect over spend); ``gain``
+        (effect minus the current spend's, draw by draw) with its HDI; ``outcome`` (the
+        expected outcome summed over the window) with its HDI; ``p_beats_current`` (the
+        share of posterior draws in which the plan's effect is larger than the current
+        spend's) and ``p_outcome_beats_current`` (the same for the outcome over the
+        window, which leaves out what each adds after the window). Every interval is the
+        HDI of per-draw values. ``attrs["code"]`` is the comparison cell: it reads
+        ``plan_scores_by_name`` (name -> the ``plan_scores`` each plan's exported cell
+        leaves) and leaves the table in ``plan_comparison``.
+
+    Raises
+    ------
+    DataError
+        No plans, a plan that is not a plan, a plan named ``"current"``, or plans of
+        different windows or fits.
+    """
+    checked = _comparable(plans)
+    prob = settings.interval() if hdi_prob is None else float(hdi_prob)
+    if not 0 < prob < 1:
+        raise DataError(problem(f"hdi_prob must be between 0 and 1, not {prob!r}.",
+                                "e.g. hdi_prob=0.9, or leave it out for the kit's level."))
+    chunk = comparison_chunk(prob)
+    namespace = {PLANS: {name: plan.scores for name, plan in checked.items()}}
+    table = Runner().run([chunk], namespace)[TABLE]
+    table.attrs["code"] = chunk.cell()
+    return table
+
+
+def _comparable(plans: Mapping[str, PlanResult]) -> dict[str, PlanResult]:
+    """Check ``plans`` is a non-empty name -> plan mapping of one window and one fit."""
+    fix = "Pass {'name': plan, ...} with plans from wf.plan_budget(...)."
+    if not isinstance(plans, Mapping) or not plans:
+        raise DataError(problem("plans must be a dictionary of named plans.", fix))
+    checked: dict[str, PlanResult] = {}
+    for name, plan in plans.items():
+        if not isinstance(plan, PlanResult) or plan.scores is None:
+            raise DataError(problem(f"plans[{name!r}] is not a plan.", fix))
+        if str(name) == CURRENT:
+            raise DataError(problem(f"plans cannot have a plan named {CURRENT!r}: the table's "
+                                    "current row is the current spend.",
+                                    "Name it otherwise, e.g. 'as is'."))
+        checked[str(name)] = plan
+    first_name, first = next(iter(checked.items()))
+    for name, plan in checked.items():
+        if list(plan.window) != list(first.window):
+            raise DataError(problem(
+                f"plans[{name!r}] covers {plan.window[0].date()} to {plan.window[-1].date()}, "
+                f"plans[{first_name!r}] {first.window[0].date()} to "
+                f"{first.window[-1].date()}.",
+                "Plan every one with the same start and periods."))
+        same = (plan.scores.sizes.get("sample") == first.scores.sizes.get("sample")
+                and np.allclose(plan.scores["current_effect"].to_numpy(),
+                                first.scores["current_effect"].to_numpy(), rtol=1e-9))
+        if not same:
+            raise DataError(problem(
+                f"plans[{name!r}] and plans[{first_name!r}] do not share the current spend's "
+                "effect: they come from different fits (or data).",
+                "Compare plans of one fitted workflow."))
+    return checked
 
 
 # ----- persistence --------------------------------------------------------------------

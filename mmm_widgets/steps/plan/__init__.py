@@ -23,8 +23,15 @@ Forecast. The model's expected outcome (pymc-marketing's ``mu``) on the window's
 with the plan, future controls at their mean over the data; ``media`` is every channel's
 contribution in the period and ``baseline`` the rest.
 
-Modules: :mod:`.params` (parameters and result), :mod:`.cell` (the cell's code) and
-:mod:`.step` (:class:`PlanStep`). What a workflow calls lives in ``api/plan.py``.
+Current. The cell also evaluates the current spend -- each channel's run-rate in every
+period of the same window, evenly -- split the same way (``plan_current_draws``), and
+leaves per draw both plans' spend, what each adds and the outcome over the window
+(``plan_scores``), which the comparison cell of :mod:`.compare` reads to put named plans
+side by side.
+
+Modules: :mod:`.params` (parameters and result), :mod:`.cell` (the cell's code),
+:mod:`.step` (:class:`PlanStep`) and :mod:`.compare` (the comparison cell). What a
+workflow calls lives in ``api/plan.py``.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from mmm_widgets.steps.plan.params import (
     FORECAST_COLUMNS,
     PARTS,
     PATTERNS,
+    SCORES,
     TARGET_CAP,
     TARGETS,
     PlanParams,
@@ -45,5 +53,5 @@ from mmm_widgets.steps.plan.params import (
 from mmm_widgets.steps.plan.step import PlanStep
 
 __all__ = ["ALLOCATION_COLUMNS", "EFFECT_COLUMNS", "FORECAST_COLUMNS", "IMPORTS", "PARTS",
-           "PATTERNS", "TARGETS", "TARGET_CAP", "PlanParams", "PlanResult", "PlanStep",
+           "PATTERNS", "SCORES", "TARGETS", "TARGET_CAP", "PlanParams", "PlanResult", "PlanStep",
            "pattern_weights", "plan_lines"]
