@@ -84,8 +84,10 @@ class FitParams(Params):
         ``tune`` are where it starts; after the fit they are the settings it reached, which
         the exported cell runs once (see :mod:`mmm_widgets.steps.convergence`).
     time_budget : float
-        Seconds a fit to convergence may take: no attempt starts that would end after it
-        (the first always runs).
+        Seconds a fit to convergence may take, from its start (model build and compile
+        included): no further attempt starts that, at the last attempt's sampling speed,
+        would end after it. The first attempt always runs to its end, and a running
+        attempt is not cut short (its draws would be a different fit from the exported).
     max_attempts : int
         Most fits a fit to convergence makes.
     attempts : tuple of FitAttempt
