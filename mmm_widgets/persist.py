@@ -42,9 +42,11 @@ PREVIOUS_MODEL_FILE = "previous_model.nc"
 # Steps after the fit are re-run on load by their api module's ``rerun(workflow, params,
 # folder)`` (cheap: they read the fitted model); ``save_extra(workflow, folder)`` may store
 # inputs that are not parameters, such as journey tables. Steps that read journeys only
-# (no model) are re-run first, so a workflow saved before any fit keeps them too.
+# (no model) are re-run first, so a workflow saved before any fit keeps them too; steps
+# that need the data only (the model search) right after the data step.
 LATER_STEPS = registry.restored("later")
 JOURNEY_STEPS = registry.restored("journeys")
+DATA_STEPS = registry.restored("data")
 _STATE_KEYS = {"format", "version", "steps", "source", "raw", "model", "interval", "refresh"}
 # Attributes pymc-marketing's MMM.save writes as JSON, all read back by MMM.load.
 _JSON_ATTRS = ("model_config", "sampler_config", "dims", "adstock", "saturation",
@@ -64,7 +66,7 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     steps = {step.kind: step.params.to_dict() for step in workflow.steps
              if workflow.status(step.kind) == "done"}
-    for kind in (*JOURNEY_STEPS, *LATER_STEPS):
+    for kind in (*JOURNEY_STEPS, *DATA_STEPS, *LATER_STEPS):
         if kind in steps:
             module = registry.spec(kind).api_module()
             if hasattr(module, "save_extra"):
@@ -117,7 +119,7 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
     data_params = _step_params(folder, steps, "data")
     model_params = _step_params(folder, steps, "model")
     fit_params = _step_params(folder, steps, "fit")
-    for kind in (*JOURNEY_STEPS, *LATER_STEPS):
+    for kind in (*JOURNEY_STEPS, *DATA_STEPS, *LATER_STEPS):
         if kind in steps:
             _step_params(folder, steps, kind)
     if data_params is not None and data_params.source != source:
@@ -138,6 +140,11 @@ def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:
         return workflow
     with _stored_step(folder, "data"):
         workflow.run_step(DataStep(data_params.replace(source=workflow.source)))
+    for kind in DATA_STEPS:
+        if kind in steps:
+            module = registry.spec(kind).api_module()
+            with _stored_step(folder, kind):
+                module.rerun(workflow, steps[kind], folder)
     if model_params is None:
         return workflow
     model_step = ModelStep(model_params, workflow.data_result)

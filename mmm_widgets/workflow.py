@@ -24,6 +24,7 @@ from mmm_widgets.api.diagnostics_methods import DiagnosticsMethods
 from mmm_widgets.api.model_methods import ModelMethods
 from mmm_widgets.api.names import variable_name
 from mmm_widgets.api.overview_methods import OverviewMethods
+from mmm_widgets.api.search_methods import SearchMethods
 from mmm_widgets.codegen import CodeChunk, assemble_script, to_notebook_json
 from mmm_widgets.engine.context import Context
 from mmm_widgets.engine.jobs import Job
@@ -54,7 +55,7 @@ FitJob = Job
 # status, context) for every change, so the step order, staleness and the exported code
 # are kept in one place. The mixins keep no state; all of it is set in __init__.
 class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
-               AttributionMethods, BudgetMethods):
+               AttributionMethods, BudgetMethods, SearchMethods):
     """An analysis from raw table to budget, one step at a time, always exportable.
 
     Each step turns its parameters into plain pandas / pymc-marketing code, runs that

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
-Restore = Literal["core", "journeys", "later"]
+Restore = Literal["core", "journeys", "data", "later"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,10 @@ class StepSpec:
         folder)`` stores inputs that are not parameters (journey tables).
     screen : str or None
         Label of the step's wizard screen; None for steps shown inside another panel.
-    restore : {"core", "journeys", "later"}
+    restore : {"core", "journeys", "data", "later"}
         How loading brings it back: the data, model and fit steps are rebuilt by the
         loader itself; ``"journeys"`` steps need no model and are re-run first;
+        ``"data"`` steps need the data only and are restored right after it;
         ``"later"`` steps are re-run from the fitted model.
     """
 
@@ -68,6 +69,10 @@ _FITTED = ("data", "model", "fit")
 SPECS: tuple[StepSpec, ...] = (
     StepSpec("data", "Data mapping", (), "mmm_widgets.steps.data", "DataParams",
              screen="1 Data", restore="core"),
+    # The model search (issue #20) needs the data only: taking a candidate into the model
+    # step does not make it stale.
+    StepSpec("search", "Model search", ("data",), "mmm_widgets.steps.search", "SearchParams",
+             api="mmm_widgets.api.search", restore="data"),
     StepSpec("model", "Model", ("data",), "mmm_widgets.steps.model", "ModelParams",
              screen="2 Model", restore="core"),
     StepSpec("fit", "Fit", ("data", "model"), "mmm_widgets.steps.fit", "FitParams",

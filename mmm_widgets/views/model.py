@@ -55,6 +55,11 @@ class ModelView(w.VBox):
         self.apply_button.on_click(guard(lambda _: self.apply()))
         self.check_button.on_click(guard(lambda _: self.check_priors()))
         self.export_button.on_click(guard(lambda _: self.export()))
+        # Not sure which curves? The model search ranks candidates by their forecasts;
+        # "Use this model" applies one here (its widgets are built on first opening).
+        self.search_box = w.Accordion(children=[w.VBox()], selected_index=None)
+        self.search_box.set_title(0, "Not sure? Compare specifications (model search on Dask)")
+        self.search_box.observe(guard(self._open_search), names="selected_index")
         roles = workflow.data_result.roles
         geo = f" Geo model over {html.escape(roles.geo)!s}." if roles.geo else ""
         super().__init__([
@@ -73,9 +78,17 @@ class ModelView(w.VBox):
                    "several)</i>"),
             self.interactions,
             w.HBox([self.apply_button, self.check_button, self.export_button]),
-            self.message, self.prior_message, self.code_box,
+            self.message, self.prior_message, self.search_box, self.code_box,
         ])
         self._load_state()
+
+    def _open_search(self, change: dict) -> None:
+        if change["new"] is None or self.search_box.children[0].children:
+            return
+        from mmm_widgets.views.search import SearchPanel
+
+        self.search_box.children[0].children = [SearchPanel(self.workflow,
+                                                            on_used=self._load_state)]
 
     def _load_state(self) -> None:
         if self.workflow.status("model") in ("done", "stale"):
