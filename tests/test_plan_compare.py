@@ -127,14 +127,14 @@ def test_compare_plans_refuses_plans_it_cannot_compare(fitted, plans):
         mw.compare_plans({"even": plans["even"], "moved": moved})
 
 
-def test_the_comparison_replays_from_the_exported_plan_cell(fitted, plans, tmp_path):
-    plan = fitted.plan_budget(periods=13, pattern="front")
-    table = mw.compare_plans({"front": plan})
+def test_the_comparison_replays_from_the_exported_plan_cells(fitted, plans, tmp_path):
+    named = {"front": plans["front"], "even": plans["even"]}
+    table = mw.compare_plans(named)
     table.to_pickle(tmp_path / "table.pkl")
-    script = fitted.to_script()
-    assert "plan_scores = " in script
-    run_fresh(script + "\nplan_scores_by_name = {'front': plan_scores}\n"
-              + table.attrs["code"] + "\n"
+    code = table.attrs["code"]
+    assert all(plan.code in code for plan in named.values())
+    assert "mmm_widgets" not in code
+    run_fresh(fitted.to_script() + "\n" + code + "\n"
               "import sys\n"
               "assert not any(name.startswith('mmm_widgets') for name in sys.modules)\n"
               "pd.testing.assert_frame_equal(plan_comparison, pd.read_pickle('table.pkl'), "

@@ -18,7 +18,13 @@ from mmm_widgets.api.budget import parse_bounds
 from mmm_widgets.engine.runner import Runner
 from mmm_widgets.errors import DataError, problem
 from mmm_widgets.steps.plan import PlanParams, PlanResult, PlanStep
-from mmm_widgets.steps.plan.compare import CURRENT, PLANS, TABLE, comparison_chunk
+from mmm_widgets.steps.plan.compare import (
+    CURRENT,
+    PLANS,
+    TABLE,
+    comparison_chunk,
+    comparison_script,
+)
 
 if TYPE_CHECKING:
     # Type hints only: importing the workflow at run time would close a cycle.
@@ -120,9 +126,10 @@ def compare_plans(plans: Mapping[str, PlanResult], *,
         share of posterior draws in which the plan's effect is larger than the current
         spend's) and ``p_outcome_beats_current`` (the same for the outcome over the
         window, which leaves out what each adds after the window). Every interval is the
-        HDI of per-draw values. ``attrs["code"]`` is the comparison cell: it reads
-        ``plan_scores_by_name`` (name -> the ``plan_scores`` each plan's exported cell
-        leaves) and leaves the table in ``plan_comparison``.
+        HDI of per-draw values. ``attrs["code"]`` reproduces the table after the
+        workflow's exported script (which fits ``mmm``): each plan's exported cell, its
+        ``plan_scores`` kept in ``plan_scores_by_name`` under its name, then the
+        comparison cell, which leaves the table in ``plan_comparison``.
 
     Raises
     ------
@@ -138,7 +145,8 @@ def compare_plans(plans: Mapping[str, PlanResult], *,
     chunk = comparison_chunk(prob)
     namespace = {PLANS: {name: plan.scores for name, plan in checked.items()}}
     table = Runner().run([chunk], namespace)[TABLE]
-    table.attrs["code"] = chunk.cell()
+    table.attrs["code"] = comparison_script({name: plan.code for name, plan in
+                                             checked.items()}, prob)
     return table
 
 

@@ -72,6 +72,29 @@ def comparison_lines(hdi_prob: float) -> list[str]:
     ]
 
 
+def comparison_script(cells: dict[str, str], hdi_prob: float) -> str:
+    """Each plan's cell, its ``plan_scores`` kept under its name, then the comparison cell.
+
+    Parameters
+    ----------
+    cells : dict
+        Plan name -> that plan's exported cell.
+    hdi_prob : float
+        Probability mass of the HDIs.
+
+    Returns
+    -------
+    str
+        Code to run after the workflow's exported script (the plan cells read ``mmm``);
+        it leaves the table in :data:`TABLE`.
+    """
+    parts = [f"{PLANS} = {{}}"]
+    for name, cell in cells.items():
+        parts += [f"# ----- plan {name}", cell, f"{PLANS}[{literal(name)}] = plan_scores"]
+    parts.append(comparison_chunk(hdi_prob).cell())
+    return "\n".join(parts) + "\n"
+
+
 def comparison_chunk(hdi_prob: float) -> CodeChunk:
     """The comparison cell, reading :data:`PLANS` and leaving :data:`TABLE`."""
     return CodeChunk(comment="Named plans against the current spend continued over the same "

@@ -177,6 +177,8 @@ class PlanResult:
         the window), the same for the current plan (``current_effect``,
         ``current_outcome``), and both plans' ``spend`` and ``current_spend``; what
         :func:`mmm_widgets.compare_plans` compares.
+    code : str
+        The plan's exported cell (it reads ``mmm``), as the workflow's script has it.
     """
 
     allocation: pd.DataFrame
@@ -195,6 +197,7 @@ class PlanResult:
     target_met: bool | None = None
     current_draws: Any = field(default=None, repr=False)
     scores: Any = field(default=None, repr=False)
+    code: str = field(default="", repr=False)
 
     @property
     def total(self) -> float:

@@ -265,6 +265,7 @@ class PlanStep(Step):
         started = time.perf_counter()
         result = super().run(namespace)
         result.seconds = time.perf_counter() - started
+        result.code = self.code().cell()
         return result
 
     def translate(self, error: BaseException) -> BaseException:
