@@ -31,6 +31,7 @@ __all__ = [
     "FitError",
     "MMMWidgetsError",
     "ModelError",
+    "SearchPanel",
     "StepOrderError",
     "Wizard",
     "Workflow",
@@ -38,6 +39,7 @@ __all__ = [
     "compare_models_script",
     "compare_plans",
     "datasets",
+    "fit_many",
     "mta",
     "set_interval",
     "settings",
@@ -59,6 +61,15 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module("mmm_widgets.mta")
+    if name == "SearchPanel":
+        from mmm_widgets.views.search import SearchPanel
+
+        return SearchPanel
+    if name == "fit_many":
+        # One specification fitted to many tables on Dask (mmm_widgets.many).
+        from mmm_widgets.many import fit_many
+
+        return fit_many
     if name == "compare_plans":
         # Named plans of one window side by side (mmm_widgets.api.plan).
         from mmm_widgets.api.plan import compare_plans

@@ -77,7 +77,9 @@ class DiagnosticsMethods:
         return self.run_step(step).report()
 
     def cross_validate(self, folds: int = 3, horizon: int = 13, random_seed: int = 42,
-                       monitor=None, hdi_prob: float | None = None) -> dict[str, Any]:
+                       monitor=None, hdi_prob: float | None = None, *, client: Any = None,
+                       on_dask: bool | None = None,
+                       workers: int | None = None) -> dict[str, Any]:
         """Time-slice cross-validation: refit on rolling windows, forecast what follows.
 
         The last ``folds * horizon`` periods are cut into ``folds`` windows of ``horizon``
@@ -97,6 +99,14 @@ class DiagnosticsMethods:
             Receives progress (``snapshot().fold`` of ``.folds``); its ``cancel()`` stops.
         hdi_prob : float, optional
             Level of the forecasts' bands (default :attr:`interval`).
+        client : distributed.Client, optional
+            Fit the folds as tasks on this Dask cluster (any deployment; its workers need
+            pymc-marketing). The numbers are those of the folds fitted one after another.
+        on_dask : bool, optional
+            Fit the folds as Dask tasks without giving a client: the kit's local cluster
+            of ``workers`` processes (default: True when ``client`` is given).
+        workers : int, optional
+            Processes of that local cluster (default one per CPU).
 
         Returns
         -------
@@ -114,8 +124,11 @@ class DiagnosticsMethods:
         from mmm_widgets.steps.cross_validation import CrossValidationParams, CrossValidationStep
 
         params = CrossValidationParams(folds=folds, horizon=horizon, random_seed=random_seed,
-                                       hdi_prob=self._level(hdi_prob))
-        step = CrossValidationStep(params, self.step("model"), self.step("fit"), monitor)
+                                       hdi_prob=self._level(hdi_prob),
+                                       on_dask=bool(client is not None if on_dask is None
+                                                    else on_dask), workers=workers)
+        step = CrossValidationStep(params, self.step("model"), self.step("fit"), monitor,
+                                   client)
         return self.run_step(step).report()
 
     def holdout_in_background(self, periods: int = 13, **options: Any) -> FitJob:

@@ -15,6 +15,8 @@ import os
 import threading
 from typing import Any
 
+from mmm_widgets.errors import FitError, problem
+
 _LOCK = threading.Lock()
 _LOCAL: dict[int, Any] = {}
 
@@ -35,6 +37,11 @@ def local_client(workers: int | None = None) -> Any:
     Returns
     -------
     distributed.Client
+
+    Raises
+    ------
+    FitError
+        When the workers cannot start, saying what to change.
     """
     from distributed import Client, LocalCluster
 
@@ -42,8 +49,15 @@ def local_client(workers: int | None = None) -> Any:
     with _LOCK:
         client = _LOCAL.get(count)
         if client is None or client.status != "running":
-            cluster = LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0")
+            try:
+                cluster = LocalCluster(n_workers=count, threads_per_worker=1,
+                                       processes=True, dashboard_address=":0")
+            except RuntimeError as error:
+                raise FitError(problem(
+                    f"The local Dask cluster could not start its workers ({error}).",
+                    "In a Python script, put the code under `if __name__ == '__main__':` "
+                    "(the workers are new processes that import the script), or pass "
+                    "client= a cluster you started.")) from error
             client = Client(cluster, set_as_default=False)
             if not _LOCAL:
                 atexit.register(close_local)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.engine.cluster import default_workers, local_client
 from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
@@ -50,12 +51,19 @@ class CrossValidationParams(Params):
         Seed of the forecasts' predictive draws (the refits use the fit's own seed).
     hdi_prob : float
         Level of the forecasts' bands.
+    on_dask : bool
+        Fit the folds as tasks on a Dask cluster (the kernel's current client, else a
+        local cluster of ``workers`` processes) instead of one after another.
+    workers : int, optional
+        Processes of that local cluster (default one per CPU).
     """
 
     folds: int = 3
     horizon: int = 13
     random_seed: int = 42
     hdi_prob: float = field(default_factory=settings.interval)
+    on_dask: bool = False
+    workers: int | None = None
 
 
 @dataclass
@@ -98,11 +106,12 @@ class CrossValidationStep(Step):
     params: CrossValidationParams
 
     def __init__(self, params: CrossValidationParams, model_step: ModelStep, fit_step: FitStep,
-                 monitor: FitMonitor | None = None):
+                 monitor: FitMonitor | None = None, client: Any = None):
         super().__init__(params)
         self.model_step = model_step
         self.fit_step = fit_step
         self.monitor = monitor or FitMonitor()
+        self.client = client
 
     @property
     def periods(self) -> int:
@@ -172,7 +181,6 @@ class CrossValidationStep(Step):
             f"cv_fold_frame = {tidy_code('cv_fold_frame', roles)}.merge(cv_actual, "
             f"on={literal(keys)}, validate='one_to_one')",
             "cv_fold_frame.insert(0, 'fold', cv_fold)",
-            "cv_frames.append(cv_fold_frame)",
             "cv_observed = cv_fold_frame['actual'].to_numpy()",
             "cv_error = cv_observed - cv_fold_frame['predicted'].to_numpy()",
             "# Draws in the frame's row order (dates, then geos), one row per draw",
@@ -180,7 +188,7 @@ class CrossValidationStep(Step):
             ".to_numpy().reshape(-1, len(cv_observed))",
             f"cv_train_dates = cv_train[{literal(roles.date)}]",
             f"cv_test_dates = cv_test[{literal(roles.date)}]",
-            "cv_scores.append({",
+            "cv_fold_scores = {",
             "    'fold': cv_fold,",
             "    'train_start': cv_train_dates.min(), 'train_end': cv_train_dates.max(),",
             "    'test_start': cv_test_dates.min(), 'test_end': cv_test_dates.max(),",
@@ -188,16 +196,48 @@ class CrossValidationStep(Step):
             "    'r2': float(1 - np.sum(cv_error ** 2) / "
             "np.sum((cv_observed - cv_observed.mean()) ** 2)),",
             "    'crps': float(crps(cv_observed, cv_draws)),",
-            "})",
+            "}",
         ]
-        lines = [
-            f"cv = TimeSliceCrossValidator(n_init={literal(n_init)}, "
-            f"forecast_horizon={literal(p.horizon)}, date_column={literal(roles.date)}, "
-            f"step_size={literal(p.horizon)})",
-            "cv_frames, cv_scores = [], []",
-            "for cv_fold, (cv_train_index, cv_test_index) in enumerate("
-            f"cv.split({DATA_VARIABLE}), start=1):",
-            *(INDENT + line for line in body),
+        splitter = (f"cv = TimeSliceCrossValidator(n_init={literal(n_init)}, "
+                    f"forecast_horizon={literal(p.horizon)}, date_column={literal(roles.date)}, "
+                    f"step_size={literal(p.horizon)})")
+        folds = f"enumerate(cv.split({DATA_VARIABLE}), start=1)"
+        imports: tuple[str, ...] = ()
+        if p.on_dask:
+            workers = p.workers or default_workers()
+            lines = [
+                "def cv_fold_run(cv_fold, cv_train_index, cv_test_index):",
+                "    # Refit on the periods before fold cv_fold; forecast and score its window",
+                *(INDENT + line for line in body),
+                "    return cv_fold_frame, cv_fold_scores",
+                "",
+                "",
+                splitter,
+                "try:",
+                "    cv_client = get_client()  # the Dask cluster this kernel is connected to",
+                "except ValueError:",
+                f"    cv_client = Client(LocalCluster(n_workers={literal(workers)}, "
+                "threads_per_worker=1))",
+                "# Each fold is one task; results come back in fold order",
+                "cv_futures = [cv_client.submit(cv_fold_run, cv_fold, cv_train_index, "
+                "cv_test_index, pure=False)",
+                f"              for cv_fold, (cv_train_index, cv_test_index) in {folds}]",
+                "cv_results = cv_client.gather(cv_futures)",
+                "del cv_futures",
+                "cv_frames = [frame for frame, _ in cv_results]",
+                "cv_scores = [scores for _, scores in cv_results]",
+            ]
+            imports = ("from dask.distributed import Client, LocalCluster, get_client",)
+        else:
+            lines = [
+                splitter,
+                "cv_frames, cv_scores = [], []",
+                f"for cv_fold, (cv_train_index, cv_test_index) in {folds}:",
+                *(INDENT + line for line in body),
+                INDENT + "cv_frames.append(cv_fold_frame)",
+                INDENT + "cv_scores.append(cv_fold_scores)",
+            ]
+        lines += [
             "cv_frame = pd.concat(cv_frames, ignore_index=True)",
             "cv_folds = pd.DataFrame(cv_scores)",
             "cv_mape = float(cv_folds['mape'].mean())",
@@ -205,7 +245,7 @@ class CrossValidationStep(Step):
             "cv_crps = float(cv_folds['crps'].mean())",
         ]
         imports = (*model.imports, "import arviz as az", "import numpy as np",
-                   "import pandas as pd", "from pymc_marketing.metrics import crps",
+                   "import pandas as pd", *imports, "from pymc_marketing.metrics import crps",
                    "from pymc_marketing.mmm import TimeSliceCrossValidator")
         return CodeChunk(comment=f"Cross-validation: {p.folds} rolling folds, each refit on the "
                                  f"periods before it and forecasting the next {p.horizon}",
@@ -227,9 +267,19 @@ class CrossValidationStep(Step):
         monitor = self.monitor
         monitor.start(per_fold)
         trial = dict(namespace)
-        with monitor.outcome(translate_fit_error), monitor.instrument(), \
-                _reporting_folds(monitor, per_fold):
-            execute(self.code(), trial)
+        if self.params.on_dask:
+            client = self.client if self.client is not None else \
+                local_client(self.params.workers)
+            trial.setdefault("__name__", "__main__")
+            # The folds run on the workers: progress is per gathered result, cancel
+            # takes effect when they are back.
+            with monitor.outcome(translate_fit_error), client.as_current():
+                execute(self.code(), trial)
+                monitor.check_cancel()
+        else:
+            with monitor.outcome(translate_fit_error), monitor.instrument(), \
+                    _reporting_folds(monitor, per_fold):
+                execute(self.code(), trial)
         monitor.set_phase("done")
         result = CrossValidationResult(float(trial["cv_mape"]), float(trial["cv_r2"]),
                                        float(trial["cv_crps"]),
