@@ -106,7 +106,7 @@ class BudgetMethods:
     def plan_budget(self, total: float | None = None, *, start: Any = None, periods: int = 13,
                     bounds: dict[str, tuple[float, float]] | str | None = None,
                     pattern: str | list[float] = "even", target: dict[str, float] | None = None,
-                    objective: str = "mean") -> Any:
+                    objective: str = "mean", controls: Any = "mean") -> Any:
         """Plan the next window: a dated spend calendar and a forecast with its uncertainty.
 
         Parameters
@@ -139,6 +139,13 @@ class BudgetMethods:
             (``plan.target_met``, ``plan.target_value``).
         objective : {"mean"}
             Maximise the posterior mean of the media response.
+        controls : "mean", "last_year" or pandas.DataFrame
+            Future values of the controls, from the period after the data to the end of
+            the carry-over. By default each control's mean over the data (in each geo);
+            ``"last_year"``: the values of the same dates 52 weeks earlier where the data
+            has them (the mean elsewhere); a table (date column, [geo column,] control
+            columns, in the data's units, e.g. ``plan.future_controls`` edited) sets the
+            values it gives, the mean elsewhere.
 
         Returns
         -------
@@ -150,7 +157,8 @@ class BudgetMethods:
             media``), ``carry_in``, ``in_window`` and ``carry_over`` (what past spend adds
             from the window's start, what the plan adds inside it and after it, per
             channel with an ``"all channels"`` row), per-draw ``draws``, ``notes`` and
-            ``to_csv(path)`` for the calendar. The exported script reproduces it
+            ``to_csv(path)`` for the calendar, ``future_controls`` (the controls it
+            assumed, in the data's units, ready to edit). The exported script reproduces it
             (``plan_allocation``, ``plan_calendar``, ``plan_forecast``).
 
         Raises
@@ -162,7 +170,8 @@ class BudgetMethods:
         from mmm_widgets.api.plan import plan_budget
 
         return plan_budget(self, total, start=start, periods=periods, bounds=bounds,
-                           pattern=pattern, target=target, objective=objective)
+                           pattern=pattern, target=target, objective=objective,
+                           controls=controls)
 
     def optimize_budget_in_background(self, total: float, periods: int,
                                       bounds: dict[str, tuple[float, float]] | str | None = None,

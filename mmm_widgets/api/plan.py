@@ -35,7 +35,7 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
                 bounds: Mapping[Any, Any] | str | None = None,
                 pattern: str | Sequence[float] = "even",
                 target: Mapping[str, float] | None = None, objective: str = "mean",
-                hdi_prob: float = 0.94) -> PlanParams:
+                hdi_prob: float = 0.94, controls: Any = "mean") -> PlanParams:
     """:class:`PlanParams` from :meth:`Workflow.plan_budget`'s arguments.
 
     Raises
@@ -78,10 +78,47 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
         except (TypeError, ValueError) as error:
             raise DataError(problem(f"The {kind} target must be a number, not {value!r}.",
                                     "e.g. {'min_roas': 2.0}.")) from error
+    source, rows = control_rows(controls)
     return PlanParams(total=total, start=start, periods=periods, bounds=clean_bounds,
                       default_bound_pct=pct, pattern=str(pattern), weights=weights,
                       target=clean_target, objective=str(objective),
-                      hdi_prob=float(hdi_prob))
+                      hdi_prob=float(hdi_prob), controls=source, control_table=rows)
+
+
+def control_rows(controls: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """The source of future controls and, for a table, its rows as plain data.
+
+    Parameters
+    ----------
+    controls : {"mean", "last_year"} or pandas.DataFrame
+        A table has the date column (and the geo column) and one column per control to
+        set, in the data's units (e.g. ``plan.future_controls`` edited); dates become ISO
+        text, missing values are left out (those keep the mean).
+
+    Raises
+    ------
+    DataError
+        For anything else, saying what to give.
+    """
+    if isinstance(controls, str):
+        return controls, ()
+    if isinstance(controls, pd.DataFrame):
+        rows = []
+        for record in controls.to_dict("records"):
+            row = {}
+            for key, value in record.items():
+                if isinstance(value, pd.Timestamp):
+                    value = value.isoformat()
+                elif pd.isna(value):
+                    continue
+                elif hasattr(value, "item"):
+                    value = value.item()
+                row[str(key)] = value
+            rows.append(row)
+        return "table", tuple(rows)
+    raise DataError(problem(f"controls must be 'mean', 'last_year' or a DataFrame, not "
+                            f"{type(controls).__name__}.",
+                            "e.g. controls=plan.future_controls after editing it."))
 
 
 def run_plan(workflow: Workflow, params: PlanParams) -> PlanResult:
@@ -92,10 +129,11 @@ def run_plan(workflow: Workflow, params: PlanParams) -> PlanResult:
 def plan_budget(workflow: Workflow, total: float | None = None, *, start: Any = None,
                 periods: int = 13, bounds: Mapping[Any, Any] | str | None = None,
                 pattern: str | Sequence[float] = "even", target: Mapping[str, float] | None
-                = None, objective: str = "mean") -> PlanResult:
+                = None, objective: str = "mean", controls: Any = "mean") -> PlanResult:
     """See :meth:`Workflow.plan_budget`."""
     params = plan_params(total, start=start, periods=periods, bounds=bounds, pattern=pattern,
-                         target=target, objective=objective, hdi_prob=workflow.interval)
+                         target=target, objective=objective, hdi_prob=workflow.interval,
+                         controls=controls)
     return run_plan(workflow, params)
 
 

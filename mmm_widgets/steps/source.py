@@ -73,6 +73,16 @@ _LATER_STEP_NAMES = (
     'plan_comparison_rows', 'plan_row_spend', 'plan_effect', 'plan_outcome', 'plan_gain',
     'plan_effect_hdi', 'plan_gain_hdi', 'plan_outcome_hdi', 'plan_is_current',
     'plan_comparison',
+    # the plan's future controls
+    'plan_year_before', 'plan_given', 'plan_scaling', 'plan_unscaling', 'plan_future_controls',
+    # the model search (issue #20; its search_model_<n> functions too, see is_safe_name)
+    'search_models', 'search_grid', 'search_fold', 'search_cv', 'search_splits',
+    'search_client', 'search_data', 'search_futures', 'search_rows', 'search_errors',
+    'search_scores', 'search_failures', 'search_roas_spread', 'search_roas', 'search_scored',
+    'search_by_candidate', 'search_points', 'ranked', 'candidate', 'fold', 'error',
+    'Client', 'LocalCluster', 'get_client',
+    # cross-validation on Dask
+    'cv_fold_run', 'cv_client', 'cv_futures', 'cv_results', 'cv_fold_scores',
 )
 #: Names the exported code binds or imports: a raw frame bound to one of them would be
 #: overwritten by a later cell (``data = data[...]`` then ``X = data...``).
@@ -104,7 +114,8 @@ def is_safe_name(name: object) -> bool:
     """Whether exported code can bind the raw frame to ``name``.
 
     It must be an identifier, not a keyword or builtin, not private, and not one of
-    the names the exported code binds itself (:data:`RESERVED_NAMES`).
+    the names the exported code binds itself (:data:`RESERVED_NAMES`, and the model
+    search's ``search_model_<n>``).
 
     Parameters
     ----------
@@ -122,7 +133,8 @@ def is_safe_name(name: object) -> bool:
     """
     return (isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
             and not keyword.issoftkeyword(name) and not name.startswith("_")
-            and name not in RESERVED_NAMES and not hasattr(builtins, name))
+            and name not in RESERVED_NAMES and not hasattr(builtins, name)
+            and not name.startswith("search_model_"))
 
 
 def safe_name(name: object, fallback: str = FALLBACK_NAME) -> str:

@@ -8,6 +8,7 @@ leaves those as they were for the scenario and what-if cells that read them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
@@ -92,12 +93,19 @@ def plan_window_text(params: PlanParams, gap: int) -> str:
     return f"{params.periods} periods from {start}"
 
 
-def control_lines(geo: str | None) -> list[str]:
-    """Code of ``plan_controls``: every control at its mean over the data, after the data.
+def control_lines(geo: str | None, source: str = "mean",
+                  table: Sequence[dict[str, Any]] = (),
+                  transform: dict[str, tuple[float, float]] | None = None) -> list[str]:
+    """Code of ``plan_controls`` (the model's units) and ``plan_future_controls`` (the data's).
 
     pymc-marketing needs the controls on every date after the data through the end of
-    the carry-over; without them they would be 0 there.
+    the carry-over; without them they would be 0 there. Every control starts at its mean
+    over the data (in each geo); ``source="last_year"`` then takes the values of the same
+    dates 52 weeks earlier where the data has them, ``source="table"`` the user's rows
+    (in the data's units: the model's centring and scaling, ``transform``, is applied).
     """
+    transform = transform or {}
+    keys = "[mmm.date_column" + (f", {literal(geo)}]" if geo else "]")
     if geo:
         frame = [
             f"    plan_control_means = mmm.X.groupby({literal(geo)})[plan_control_columns]"
@@ -112,17 +120,47 @@ def control_lines(geo: str | None) -> list[str]:
             "                                  **mmm.X[plan_control_columns].mean().to_dict()})",
         ]
         where = "over the data"
+    if source == "last_year":
+        frame += [
+            "    # ... then the same dates 52 weeks earlier, where the data has them",
+            "    plan_year_before = mmm.X.assign(**{mmm.date_column: "
+            "pd.to_datetime(mmm.X[mmm.date_column]) + pd.Timedelta(weeks=52)})",
+            f"    plan_controls = plan_controls.set_index({keys})",
+            f"    plan_controls.update(plan_year_before.set_index({keys})[plan_control_columns])",
+            "    plan_controls = plan_controls.reset_index()",
+        ]
+    elif source == "table":
+        frame += [
+            "    # ... then the values given for the plan (in the data's units, centred and "
+            "scaled",
+            "    # like the model's controls)",
+            "    plan_given = pd.DataFrame([",
+            *(f"        {literal(dict(row))}," for row in table),
+            "    ])",
+            "    plan_given[mmm.date_column] = pd.to_datetime(plan_given[mmm.date_column])",
+            f"    plan_scaling = {literal(transform)}",
+            "    plan_given = plan_given.assign(**{c: (plan_given[c] - m) / s for c, (m, s) in "
+            "plan_scaling.items() if c in plan_given})",
+            f"    plan_controls = plan_controls.set_index({keys})",
+            f"    plan_controls.update(plan_given.set_index({keys})"
+            "[[c for c in plan_control_columns if c in plan_given]])",
+            "    plan_controls = plan_controls.reset_index()",
+        ]
     return [
         f"# Future controls: each control at its mean {where}, from the period after the "
         "data to the",
         "# end of the carry-over",
         "plan_control_columns = list(mmm.control_columns or [])",
-        "plan_controls = None",
+        "plan_controls = plan_future_controls = None",
         "if plan_control_columns:",
         "    plan_control_dates = pd.date_range(plan_axis[0], periods=len(plan_axis)",
         "                                       + mmm.effective_carryover_lags(), "
         "freq=plan_axis.freq)",
         *frame,
+        "    # The same in the data's units: the table to edit and give back to the plan",
+        f"    plan_unscaling = {literal(transform)}",
+        "    plan_future_controls = plan_controls.assign(**{c: plan_controls[c] * s + m "
+        "for c, (m, s) in plan_unscaling.items() if c in plan_controls})",
     ]
 
 
@@ -615,8 +653,13 @@ def current_lines(params: PlanParams, geo: str | None) -> list[str]:
 
 
 def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[float],
-               channels: Sequence[str], geo: str | None) -> list[str]:
-    """The whole plan cell; ``total`` is the budget, or the search's cap with a target."""
+               channels: Sequence[str], geo: str | None,
+               transform: dict[str, tuple[float, float]] | None = None) -> list[str]:
+    """The whole plan cell; ``total`` is the budget, or the search's cap with a target.
+
+    ``transform`` is the model's centring and scaling of controls (``control -> (mean,
+    scale)``, :func:`mmm_widgets.steps.model.control_transform`).
+    """
     if geo:
         sizing = geo_bounds_lines(params, total, geo) + geo_optimize_lines(geo)
     else:
@@ -625,7 +668,7 @@ def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[flo
                else ["plan_optimization = plan_allocate(plan_total)"])
     return [
         *window_lines(params, gap, weights, geo),
-        *control_lines(geo),
+        *control_lines(geo, params.controls, params.control_table, transform),
         *optimizer_lines(geo),
         *sizing,
         *optimized_lines(geo),

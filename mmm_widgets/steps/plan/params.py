@@ -21,6 +21,8 @@ from mmm_widgets.steps.budget.params import DEFAULT_BOUND_PCT, bound_pair
 #: How the budget is spread over the window: the same every period, front-loaded
 #: (linearly decreasing weights), or the user's own weights.
 PATTERNS = ("even", "front", "custom")
+#: Where future control values come from (see :class:`PlanParams`).
+CONTROL_SOURCES = ("mean", "last_year", "table")
 ALLOCATION_COLUMNS = ("current", "optimized", "change_pct", "contribution",
                       "contribution_hdi_low", "contribution_hdi_high")
 FORECAST_COLUMNS = ("predicted", "predicted_hdi_low", "predicted_hdi_high", "baseline",
@@ -73,6 +75,15 @@ class PlanParams(Params):
         Recent periods averaged for the current run-rate.
     hdi_prob : float
         Probability mass of the credible intervals.
+    controls : {"mean", "last_year", "table"}
+        Future values of the controls (pymc-marketing needs them from the period after
+        the data to the end of the carry-over): each control's mean over the data (in
+        each geo); the same dates 52 weeks earlier where the data has them, the mean
+        elsewhere; or the rows of ``control_table``, the mean elsewhere.
+    control_table : tuple of dict
+        ``controls="table"``: rows of ``{date column: ISO date, [geo column: geo,]
+        control: value}`` in the data's units (as ``PlanResult.future_controls`` gives
+        them, ready to edit).
     """
 
     total: float | None = None
@@ -87,6 +98,8 @@ class PlanParams(Params):
     objective: str = "mean"
     run_rate_periods: int = 13
     hdi_prob: float = field(default_factory=lambda: settings.interval())
+    controls: str = "mean"
+    control_table: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         # JSON gives lists back; keep the frozen value canonical so params compare equal
@@ -179,6 +192,11 @@ class PlanResult:
         :func:`mmm_widgets.compare_plans` compares.
     code : str
         The plan's exported cell (it reads ``mmm``), as the workflow's script has it.
+    future_controls : pandas.DataFrame or None
+        The controls the plan assumed on every date from the period after the data to the
+        end of the carry-over, in the data's units: ``date, [geo,] control...``. Edit it
+        and pass it back as ``wf.plan_budget(..., controls=table)``. None without
+        controls.
     """
 
     allocation: pd.DataFrame
@@ -198,6 +216,7 @@ class PlanResult:
     current_draws: Any = field(default=None, repr=False)
     scores: Any = field(default=None, repr=False)
     code: str = field(default="", repr=False)
+    future_controls: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def total(self) -> float:

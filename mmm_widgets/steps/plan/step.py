@@ -24,9 +24,11 @@ from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.budget.checks import bounds_problems, translate_budget_error
 from mmm_widgets.steps.budget.geo import GeoLayout, geo_bounds_problems
 from mmm_widgets.steps.data import DataResult
+from mmm_widgets.steps.model import control_transform
 from mmm_widgets.steps.plan.cell import IMPORTS, plan_lines
 from mmm_widgets.steps.plan.params import (
     ALLOCATION_COLUMNS,
+    CONTROL_SOURCES,
     EFFECT_COLUMNS,
     FORECAST_COLUMNS,
     PARTS,
@@ -185,6 +187,7 @@ class PlanStep(Step):
                                         "with a positive sum.",
                                         "e.g. [2, 2, 1, 1, ...] to spend twice as much early."))
         problems += self._target_problems()
+        problems += self._control_problems()
         if params.objective != "mean":
             problems.append(problem(f"The plan maximises the mean response, not "
                                     f"{params.objective!r}.",
@@ -195,6 +198,53 @@ class PlanStep(Step):
             problems.append(problem(f"The total budget must be positive, not "
                                     f"{params.total:,.2f}.",
                                     "Enter the spend to allocate over the whole window."))
+        return problems
+
+    def _control_problems(self) -> list:
+        """Problems with the source of future controls and the rows given."""
+        params, roles = self.params, self.data.roles
+        if params.controls not in CONTROL_SOURCES:
+            return [problem(f"Unknown source of future controls {params.controls!r}.",
+                            "Use 'mean', 'last_year' or a table of future control values.")]
+        if params.controls != "table":
+            return []
+        keys = [roles.date, *([roles.geo] if roles.geo else [])]
+        known = set(roles.controls)
+        first = self.future(1)[0]
+        problems = []
+        for number, row in enumerate(params.control_table, start=1):
+            missing = [key for key in keys if key not in row]
+            if missing:
+                problems.append(problem(f"Row {number} of the future controls has no "
+                                        f"{', '.join(missing)}.",
+                                        f"Give each row its {' and '.join(keys)}."))
+                continue
+            try:
+                when = pd.Timestamp(row[roles.date])
+            except (TypeError, ValueError):
+                problems.append(problem(f"Row {number} of the future controls: "
+                                        f"{row[roles.date]!r} is not a date.",
+                                        f"Give dates from {first.date()} on.",
+                                        column=roles.date))
+                continue
+            if when < first:
+                problems.append(problem(f"Row {number} of the future controls is dated "
+                                        f"{when.date()}, inside the data.",
+                                        f"Give dates from {first.date()} on.",
+                                        column=roles.date))
+            for name, value in row.items():
+                if name in keys:
+                    continue
+                if name not in known:
+                    problems.append(problem(f"{name!r} in the future controls is not a "
+                                            "control of the model.",
+                                            f"Use {', '.join(sorted(known)) or 'no controls'}.",
+                                            column=str(name)))
+                elif isinstance(value, bool) or not isinstance(value, int | float) \
+                        or not math.isfinite(value):
+                    problems.append(problem(f"Row {number}: {name} is {value!r}, not a number.",
+                                            "Give the control's value in the data's units.",
+                                            column=str(name)))
         return problems
 
     def _target_problems(self) -> list:
@@ -215,7 +265,7 @@ class PlanStep(Step):
     def code(self) -> CodeChunk:
         """The exported cell: window, pattern, optimizer, plan, calendar, forecast."""
         lines = plan_lines(self.params, self.total(), self.gap(), self.weights(),
-                           self.channels, self.geo)
+                           self.channels, self.geo, control_transform(self.data))
         return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
                          title=self.title)
 
@@ -253,8 +303,14 @@ class PlanStep(Step):
                          "past spend's carry-in still reaches into the window.")
         if self.data.roles.controls:
             where = " in each geo" if self.geo else ""
-            notes.append("Future controls are held at their mean over the data" + where
-                         + f" ({', '.join(self.data.roles.controls)}).")
+            names = ", ".join(self.data.roles.controls)
+            given = {"mean": "",
+                     "last_year": ", except on dates whose date 52 weeks earlier is in the "
+                                  "data: those take its values",
+                     "table": f", except where the {len(params.control_table)} rows given "
+                              "set them"}[params.controls]
+            notes.append(f"Future controls are held at their mean over the data{where}"
+                         f"{given} ({names}; plan.future_controls has them).")
         notes.append("The forecast band is the credible interval of the expected outcome; "
                      "weekly observation noise is left out.")
         return notes
@@ -297,6 +353,7 @@ class PlanStep(Step):
             optimization=namespace["plan_optimization"],
             current_draws=namespace["plan_current_draws"][list(PARTS)],
             scores=namespace["plan_scores"][list(SCORES)],
+            future_controls=namespace.get("plan_future_controls"),
             **effects,
         )
         if self.params.target:
