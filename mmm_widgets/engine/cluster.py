@@ -76,6 +76,23 @@ def close_local() -> None:
         _LOCAL.clear()
 
 
+def client_lines(name: str, workers: int) -> list[str]:
+    """Exported code binding ``name`` to the kernel's Dask client, else a new local cluster.
+
+    ``get_client()`` is the cluster the kernel is connected to (a ``Client`` the user made,
+    or the one the kit runs the cell under with ``client.as_current()``); without one the
+    cell starts a ``LocalCluster`` of ``workers`` processes with one thread each.
+    """
+    return ["try:",
+            f"    {name} = get_client()  # the Dask cluster this kernel is connected to",
+            "except ValueError:",
+            f"    {name} = Client(LocalCluster(n_workers={int(workers)}, threads_per_worker=1))"]
+
+
+#: The import the lines of :func:`client_lines` need.
+CLIENT_IMPORT = "from dask.distributed import Client, LocalCluster, get_client"
+
+
 def worker_pids(client: Any) -> dict[str, int]:
     """Each worker's process id, by worker address (to watch or stop a worker)."""
     return client.run(os.getpid)

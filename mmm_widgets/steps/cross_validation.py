@@ -19,7 +19,12 @@ import pandas as pd
 
 from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.engine.cluster import default_workers, local_client
+from mmm_widgets.engine.cluster import (
+    CLIENT_IMPORT,
+    client_lines,
+    default_workers,
+    local_client,
+)
 from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
@@ -213,11 +218,7 @@ class CrossValidationStep(Step):
                 "",
                 "",
                 splitter,
-                "try:",
-                "    cv_client = get_client()  # the Dask cluster this kernel is connected to",
-                "except ValueError:",
-                f"    cv_client = Client(LocalCluster(n_workers={literal(workers)}, "
-                "threads_per_worker=1))",
+                *client_lines("cv_client", workers),
                 "# Each fold is one task; results come back in fold order",
                 "cv_futures = [cv_client.submit(cv_fold_run, cv_fold, cv_train_index, "
                 "cv_test_index, pure=False)",
@@ -227,7 +228,7 @@ class CrossValidationStep(Step):
                 "cv_frames = [frame for frame, _ in cv_results]",
                 "cv_scores = [scores for _, scores in cv_results]",
             ]
-            imports = ("from dask.distributed import Client, LocalCluster, get_client",)
+            imports = (CLIENT_IMPORT,)
         else:
             lines = [
                 splitter,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mmm_widgets.codegen import literal
+from mmm_widgets.engine.cluster import CLIENT_IMPORT, client_lines
 from mmm_widgets.steps.data import DATA_VARIABLE
 from mmm_widgets.steps.dims import row_keys, tidy_code
 from mmm_widgets.steps.fit import FitStep, incremental_lines
@@ -27,7 +28,7 @@ from mmm_widgets.steps.search.params import (
 
 INDENT = "    "
 IMPORTS = ("import numpy as np", "import pandas as pd",
-           "from dask.distributed import Client, LocalCluster, get_client",
+           CLIENT_IMPORT,
            "from pymc_marketing.metrics import crps",
            "from pymc_marketing.mmm import TimeSliceCrossValidator")
 
@@ -197,11 +198,7 @@ def search_lines(candidates: Sequence[Candidate], models: Sequence[ModelStep], f
         f"forecast_horizon={literal(horizon)}, date_column={literal(roles.date)}, "
         f"step_size={literal(horizon)})",
         f"search_splits = list(enumerate(search_cv.split({DATA_VARIABLE}), start=1))",
-        "try:",
-        "    search_client = get_client()  # the Dask cluster this kernel is connected to",
-        "except ValueError:",
-        f"    search_client = Client(LocalCluster(n_workers={literal(workers)}, "
-        "threads_per_worker=1))",
+        *client_lines("search_client", workers),
         "# Every (candidate, fold) is one task; the data goes to each worker once",
         f"search_data = search_client.scatter({DATA_VARIABLE}, broadcast=True)",
         "search_futures = {(candidate, fold): search_client.submit(",
