@@ -44,6 +44,7 @@ class OverviewView(w.VBox):
         self.overview: Overview | None = None
         self._silent = False
         self._source: Any = None
+        self._shown_trend: tuple[str, pd.DataFrame] | None = None
         self.message = w.HTML()
         self.headline = w.HTML()
         self.verdict = w.HTML()
@@ -170,12 +171,16 @@ class OverviewView(w.VBox):
         """Draw (or update in one assignment) the trend of the chosen channel."""
         if self.overview is None:
             return
-        channel = self.trend_channel.value
+        channel, trend = self.trend_channel.value, self.overview.trend
+        shown = self._shown_trend
         if self._source is None:
-            layout, self._source = trend_figure(self.overview.trend, self.target, channel)
+            layout, self._source = trend_figure(trend, self.target, channel)
             self.trend_box.children = [bokeh_pane(layout)]
-        else:
-            self._source.data = trend_data(self.overview.trend, channel)
+        elif shown is None or shown[0] != channel or not shown[1].equals(trend):
+            # A margin changes the numbers above, not spend and contribution over time:
+            # the plot's data is sent again only when it differs.
+            self._source.data = trend_data(trend, channel)
+        self._shown_trend = (channel, trend)
 
     # ----- export -------------------------------------------------------------------
     def export(self) -> str:
