@@ -1,0 +1,86 @@
+"""20 geos x 12 channels x 156 weeks: time to a converged posterior and peak memory (#21).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_large_panel.py [time_budget_seconds]
+
+One fresh process: a generated geo panel (``synthetic`` of benchmarks/run.py's scaling
+case), the kit's default model and ``wf.fit(until_converged=True, time_budget=...)``;
+the clock starts before the first import. The figures replace the "Large geo panel" section of
+``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BEGIN, END = "<!-- large-panel:begin -->", "<!-- large-panel:end -->"
+GEOS, CHANNELS, WEEKS = 20, 12, 156
+
+CASE = """
+import time
+started = time.perf_counter()
+import json, resource, sys, warnings
+warnings.filterwarnings("ignore")
+import logging; logging.disable(logging.WARNING)
+sys.path.insert(0, "benchmarks")
+import mmm_widgets as mw
+from run import SCALING_CASE
+exec(SCALING_CASE[:SCALING_CASE.index("frame = synthetic")])  # defines synthetic()
+frame = synthetic({weeks}, {channels}, {geos})
+wf = mw.Workflow(frame)
+channels = [c for c in frame.columns if c.endswith("_spend")]
+wf.map_data(date="date", target="sales", channels=channels, geo="geo")
+wf.configure_model()
+fitting = time.perf_counter()
+wf.fit(until_converged=True, time_budget={budget})
+result = wf.step("fit").result
+print("RESULT " + json.dumps({{
+    "seconds": time.perf_counter() - started, "fit_seconds": time.perf_counter() - fitting,
+    "converged": bool(result.converged), "draws": int(result.draws),
+    "worst": str(result.worst_parameter), "message": str(result.message),
+    "attempts": len(result.attempts),
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def main() -> None:
+    budget = float(sys.argv[1]) if len(sys.argv) > 1 else 180.0
+    code = textwrap.dedent(CASE.format(weeks=WEEKS, channels=CHANNELS, geos=GEOS,
+                                       budget=budget))
+    completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                               text=True, timeout=7200)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        raise RuntimeError(f"large panel benchmark failed:\n{completed.stderr[-3000:]}")
+    case = json.loads(lines[-1][len("RESULT "):])
+    (HERE / "large_panel.json").write_text(json.dumps(case, indent=1), encoding="utf-8")
+    verdict = "converged" if case["converged"] else "did not converge"
+    section = "\n".join([
+        BEGIN, f"## Large geo panel: {GEOS} geos x {CHANNELS} channels x {WEEKS} weeks (#21)",
+        "", f"`benchmarks/bench_large_panel.py`, one fresh process, the kit's default model, "
+        f"`wf.fit(until_converged=True, time_budget={budget:.0f})` (goal: a converged "
+        "posterior within 3 minutes on 2 cores).", "",
+        "| fresh process to result s | fit s | converged | draws per chain | attempts | "
+        "peak MB |", "|---:|---:|---|---:|---:|---:|",
+        f"| {case['seconds']:.0f} | {case['fit_seconds']:.0f} | {verdict} | {case['draws']} | "
+        f"{case['attempts']} | {case['peak_mb']:.0f} |", "",
+        f"Worst parameter: {case['worst']}. The fit's message: {case['message']}", END])
+    results = HERE / "RESULTS.md"
+    text = results.read_text(encoding="utf-8")
+    if BEGIN in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    results.write_text(text, encoding="utf-8")
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
