@@ -67,61 +67,16 @@ class ModelMethods:
         pymc_marketing.mmm.MMM
             The built, unfitted model.
         """
-        from mmm_widgets.steps.model import ModelStep
+        from mmm_widgets.steps.model import ModelParams, ModelStep
 
-        params = self._model_params(adstock, saturation, l_max, yearly_seasonality, priors,
-                                    lift_tests, time_varying_intercept, interactions)
-        prepared = getattr(self, "_prepared_model", None)
-        if prepared is not None and prepared.matches(self, params):
-            self._prepared_model = None
-            prepared.done.wait()
-            if prepared.error is None:
-                # The same cell, run ahead on a copy of the same namespace: commit what it
-                # left, as run_step would have.
-                return self.restore_step(prepared.step, prepared.commit)
-        return self.run_step(ModelStep(params, self.data_result))
-
-    def prepare_model(self, **settings: Any) -> None:
-        """Start building the model :meth:`configure_model` would build, in a thread.
-
-        The wizard calls this when the model panel opens, with the panel's settings:
-        pressing *Apply model* without changing them then commits that build (the step's
-        own cell, run on a copy of the namespace) instead of running it again. Any other
-        call of :meth:`configure_model` runs the step as usual; a failed build is not
-        kept (the step runs again and reports the error).
-
-        Parameters
-        ----------
-        **settings
-            Keyword arguments of :meth:`configure_model`.
-        """
-        import threading
-
-        from mmm_widgets.steps.model import ModelStep
-
-        if self.status("data") != "done":
-            return
-        params = self._model_params(**settings)
-        prepared = _PreparedModel(ModelStep(params, self.data_result), self._steps["data"])
-        self._prepared_model = prepared
-        namespace = self._namespace_for_run()
-        threading.Thread(target=prepared.run, args=(namespace,), daemon=True,
-                         name="mmm-widgets-prepare-model").start()
-
-    def _model_params(self, adstock: str = "geometric", saturation: str = "logistic",
-                      l_max: int = 8, yearly_seasonality: int | None = 2,
-                      priors: dict[str, Any] | None = None, lift_tests: Any = None,
-                      time_varying_intercept: bool = False,
-                      interactions: Sequence[tuple[str, str]] = ()) -> Any:
-        from mmm_widgets.steps.model import ModelParams
-
-        return ModelParams(
+        params = ModelParams(
             adstock=adstock, saturation=saturation, l_max=l_max,
             yearly_seasonality=yearly_seasonality or None,
             time_varying_intercept=bool(time_varying_intercept),
             priors=_plain_priors(priors or {}),
             lift_tests=_lift_tests(lift_tests, self.data_result.roles.geo),
             interactions=tuple(tuple(map(str, pair)) for pair in interactions))
+        return self.run_step(ModelStep(params, self.data_result))
 
     def prior_check(self, samples: int = 200, random_seed: int = 42):
         """Draw the target from the priors and compare with the observed target.
@@ -325,38 +280,6 @@ class ModelMethods:
         if name is None:
             name = variable_name(new_df, inspect.currentframe())
         return refresh(self, new_df, monitor, name)
-
-
-class _PreparedModel:
-    """A model step run ahead on a copy of the namespace (see ``prepare_model``)."""
-
-    def __init__(self, step: Any, data_step: Any):
-        import threading
-
-        self.step, self.data_step = step, data_step
-        self.done = threading.Event()
-        self.error: BaseException | None = None
-        self.changed: dict[str, Any] = {}
-
-    def run(self, namespace: dict[str, Any]) -> None:
-        before = dict(namespace)
-        try:
-            self.step.run(namespace)
-            self.changed = {k: v for k, v in namespace.items()
-                            if k not in before or before[k] is not v}
-        except BaseException as error:  # reported by configure_model, which runs it again
-            self.error = error
-        finally:
-            self.done.set()
-
-    def matches(self, workflow: Any, params: Any) -> bool:
-        """Whether it was built from the current data step with ``params``."""
-        return (self.step.params == params and workflow.status("data") == "done"
-                and workflow.step("data") is self.data_step)
-
-    def commit(self, namespace: dict[str, Any]) -> Any:
-        namespace.update(self.changed)
-        return self.step.result
 
 
 def _plain_priors(priors: dict[str, Any]) -> dict[str, Any]:

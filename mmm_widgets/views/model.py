@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 from typing import Any
 
@@ -181,32 +180,15 @@ class ModelView(w.VBox):
             changed[name] = parsed
         return changed
 
-    def settings(self) -> dict[str, Any]:
-        """The entered settings, as keyword arguments of ``configure_model``."""
-        return {"adstock": self.adstock.value, "saturation": self.saturation.value,
-                "l_max": int(self.l_max.value),
-                "yearly_seasonality": int(self.seasonality.value),
-                "priors": self.priors(), "lift_tests": self.lift_tests() or None,
-                "time_varying_intercept": self.trend.value,
-                "interactions": list(self.interactions.value)}
-
-    def shown(self) -> None:
-        """Start building the model with the settings shown, in a thread (the wizard calls
-        this once the panel is on screen).
-
-        Building takes a few hundred milliseconds (and waits for pymc-marketing's import);
-        *Apply model* with unchanged settings then commits that build at once.
-        """
-        if self.workflow.status("model") == "done":
-            return
-        # An entry that does not parse: Apply model reports it, with the entries kept.
-        with contextlib.suppress(Exception):
-            self.workflow.prepare_model(**self.settings())
-
     def apply(self) -> Any:
         """Configure the model from the entered settings."""
         try:
-            mmm = self.workflow.configure_model(**self.settings())
+            mmm = self.workflow.configure_model(
+                adstock=self.adstock.value, saturation=self.saturation.value,
+                l_max=int(self.l_max.value), yearly_seasonality=int(self.seasonality.value),
+                priors=self.priors(), lift_tests=self.lift_tests() or None,
+                time_varying_intercept=self.trend.value,
+                interactions=list(self.interactions.value))
         except Exception as error:  # shown in the panel; entries are kept
             self.message.value = problems_html(error)
             return None
