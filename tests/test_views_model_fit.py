@@ -130,7 +130,6 @@ def test_wizard_saves_every_step_and_restores_without_refit(weekly, tmp_path):
     wizard.stepper.value = "model"
     wizard.panel("model").apply_button.click()
     wizard.workflow.fit("map")
-    wizard.wait()  # saves are written in a thread after each step
     assert (folder / "model.nc").exists()
     summary = wizard.workflow.channel_summary()
     again = mw.Wizard(weekly, save_to=folder, namespace={})

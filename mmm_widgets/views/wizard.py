@@ -6,7 +6,6 @@ import html
 import importlib
 import os
 import threading
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,18 +65,8 @@ def _save_folder(save_to: str | Path | None) -> Path | None:
     return Path(".mmm_widgets") / Path(session).stem if session else None
 
 
-# Seconds a save waits after a step, so that the panel shows the step's answer first and
-# steps done in quick succession are saved once.
-SAVE_DELAY = 0.5
-# Wizards with a save not yet written, by folder: a wizard opened on that folder waits
-# for them (weak, so a forgotten wizard is not kept alive by its folder).
-_saving: weakref.WeakValueDictionary[Path, Wizard] = weakref.WeakValueDictionary()
-
-
 def _restore(folder: Path | None, fresh: Workflow) -> Workflow | None:
     """The saved workflow in ``folder`` if it was made from the same data, else None."""
-    if folder is not None and (pending := _saving.get(folder.resolve())) is not None:
-        pending.flush()
     if folder is None or not (folder / "workflow.json").exists() or fresh.source is None:
         return None
     try:
@@ -134,11 +123,6 @@ class Wizard(w.VBox):
         self._panels: dict[str, w.Widget] = {}
         self._seen_fit = next((s for s in self.workflow.steps if s.kind == "fit"), None)
         self._after_fit: threading.Thread | None = None
-        # Saving after a step runs in a thread (see _request_save).
-        self._save_lock = threading.Lock()
-        self._save_wanted = False
-        self._saver: threading.Thread | None = None
-        self._save_now = threading.Event()
         self.stepper = w.ToggleButtons(options=[(TITLES[k], k) for k in STEP_ORDER],
                                        value=STEP_ORDER[0], icons=self._icons(),
                                        style={"button_width": "130px"})
@@ -203,55 +187,14 @@ class Wizard(w.VBox):
             return None
         return self.workflow.save(self.save_to)
 
-    def _request_save(self) -> None:
-        """Save in a thread, :data:`SAVE_DELAY` seconds from now.
-
-        Writing the table and the fitted model takes from tens of milliseconds to
-        seconds; done in the callback, it delayed every step's answer. Requests that come
-        while a save waits or runs are saved once more after it, so the folder ends with
-        the latest state; :meth:`flush` waits for that.
-        """
-        if self.save_to is None:
-            return
-        with self._save_lock:
-            self._save_wanted = True
-            if self._saver is None:
-                # Not a daemon: the interpreter lets a save finish before it exits (a
-                # daemon thread stopped inside h5py's lock leaves exit waiting for it).
-                self._saver = threading.Thread(target=self._save_loop, daemon=False,
-                                               name="mmm-widgets-save")
-                _saving[self.save_to.resolve()] = self
-                self._saver.start()
-
-    def _save_loop(self) -> None:
-        self._save_now.wait(SAVE_DELAY)
-        while True:
-            with self._save_lock:
-                if not self._save_wanted:
-                    self._saver = None
-                    self._save_now.clear()
-                    return
-                self._save_wanted = False
+    def _on_workflow_change(self, kind: str) -> None:
+        if self.workflow.status(kind) == "done":
             try:
                 self.save()
             except Exception as error:  # saving must never break the analysis
-                with self._save_lock:
-                    again = self._save_wanted
-                if not again:  # a step changed during the save: it is saved once more
-                    self.status_line.value = (f"<i>Could not save the workflow to "
-                                              f"{html.escape(str(self.save_to))}: "
-                                              f"{html.escape(str(error))}</i>")
-
-    def flush(self, timeout: float | None = None) -> None:
-        """Block until the saves requested so far are written (for tests and reopening)."""
-        saver = self._saver
-        if saver is not None and saver is not threading.current_thread():
-            self._save_now.set()
-            saver.join(timeout)
-
-    def _on_workflow_change(self, kind: str) -> None:
-        if self.workflow.status(kind) == "done":
-            self._request_save()
+                self.status_line.value = (f"<i>Could not save the workflow to "
+                                          f"{html.escape(str(self.save_to))}: "
+                                          f"{html.escape(str(error))}</i>")
         # Panels built on a changed step's old result (or showing it): build them anew;
         # the panel in use is kept, unless it only shows that result.
         for later in STEP_ORDER:
@@ -291,11 +234,9 @@ class Wizard(w.VBox):
         self._after_fit.start()
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until the move to the overview after a fit and the saves are done (for
-        tests)."""
+        """Block until the move to the overview after a fit is done (for tests)."""
         if self._after_fit is not None:
             self._after_fit.join(timeout)
-        self.flush(timeout)
 
     def _refresh_stepper(self) -> None:
         self.stepper.icons = self._icons()
