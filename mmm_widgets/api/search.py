@@ -66,8 +66,7 @@ def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None =
                                  f"Use {', '.join(GRID_KEYS)}."))
     return SearchParams(base=base, candidates=expand_grid(grid, base), folds=folds,
                         horizon=horizon, method=method, draws=draws, tune=tune,
-                        chains=chains, random_seed=random_seed, workers=workers,
-                        hdi_prob=workflow.interval)
+                        chains=chains, random_seed=random_seed, workers=workers)
 
 
 def run_search(workflow: Workflow, params: SearchParams, client: Any = None,

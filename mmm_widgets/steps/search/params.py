@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from mmm_widgets import settings
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.model import ModelParams
 
@@ -88,9 +87,6 @@ class SearchParams(Params):
     workers : int, optional
         Processes of the local Dask cluster the kit starts when no client is given
         (default: one per CPU). Ignored with ``client=``.
-    hdi_prob : float
-        Unused by the scores; kept so a candidate taken into the model step keeps the
-        workflow's interval.
     """
 
     base: ModelParams = field(default_factory=ModelParams)
@@ -103,7 +99,6 @@ class SearchParams(Params):
     chains: int = 2
     random_seed: int = 1
     workers: int | None = None
-    hdi_prob: float = field(default_factory=settings.interval)
 
 
 def default_grid(base: ModelParams, periods: int) -> dict[str, list[Any]]:

@@ -61,7 +61,7 @@ class SearchStep(Step):
         """The fit every fold runs (one thread: each task has a worker's one core)."""
         p = self.params
         fit = FitParams(method=p.method, draws=p.draws, tune=p.tune, chains=p.chains,
-                        random_seed=p.random_seed, cores=1, hdi_prob=p.hdi_prob)
+                        random_seed=p.random_seed, cores=1)
         return FitStep(fit, self.models()[0])
 
     @property
