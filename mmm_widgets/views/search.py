@@ -57,19 +57,23 @@ class SearchPanel(w.VBox):
     def __init__(self, workflow: Any, client: Any = None,
                  on_used: Callable[[], None] | None = None) -> None:
         self.workflow, self.client, self.on_used = workflow, client, on_used
-        model = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
-                 else None)
-        l_max = model.l_max if model else 8
-        season = model.yearly_seasonality if model else 2
-        self.adstocks = w.SelectMultiple(options=ADSTOCK_CHOICES,
-                                         value=("geometric", "delayed"),
+        from mmm_widgets.steps.model import ModelParams
+        from mmm_widgets.steps.search import default_grid
+
+        base = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
+                else ModelParams())
+        data = workflow.data_result
+        # The boxes start at the grid wf.search() uses without one.
+        grid = default_grid(base, int(data.data[data.roles.date].nunique()))
+        self.adstocks = w.SelectMultiple(options=ADSTOCK_CHOICES, value=tuple(grid["adstock"]),
                                          description="Adstock", rows=3)
         self.saturations = w.SelectMultiple(options=SATURATION_CHOICES,
-                                            value=("logistic", "hill"),
+                                            value=tuple(grid["saturation"]),
                                             description="Saturation", rows=3)
-        self.lengths = w.Text(value=", ".join(str(v) for v in sorted(
-            {max(1, round(l_max * k)) for k in (0.5, 1.0, 1.5)})), description="l_max")
-        self.seasonality = w.Text(value=str(season or "none"), description="Seasonality")
+        self.lengths = w.Text(value=", ".join(map(str, grid["l_max"])), description="l_max")
+        self.seasonality = w.Text(value=", ".join(str(v or "none")
+                                                  for v in grid["yearly_seasonality"]),
+                                  description="Seasonality")
         self.folds = w.BoundedIntText(value=3, min=1, max=10, description="Folds")
         self.horizon = w.BoundedIntText(value=13, min=1, max=104, description="Horizon")
         self.count = w.HTML()
