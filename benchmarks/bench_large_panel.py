@@ -18,6 +18,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from results_section import replace_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEGIN, END = "<!-- large-panel:begin -->", "<!-- large-panel:end -->"
@@ -72,13 +74,7 @@ def main() -> None:
         f"| {case['seconds']:.0f} | {case['fit_seconds']:.0f} | {verdict} | {case['draws']} | "
         f"{case['attempts']} | {case['peak_mb']:.0f} |", "",
         f"Worst parameter: {case['worst']}. The fit's message: {case['message']}", END])
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8")
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    results.write_text(text, encoding="utf-8")
+    replace_section(HERE / "RESULTS.md", BEGIN, END, section)
     print(section)
 
 

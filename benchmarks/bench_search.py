@@ -22,6 +22,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from results_section import replace_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BEGIN, END = "<!-- search:begin -->", "<!-- search:end -->"
@@ -152,14 +154,8 @@ def section(cases: list[dict]) -> str:
 def main() -> None:
     cases = [run(1), run(2)]
     (HERE / "search.json").write_text(json.dumps(cases, indent=1), encoding="utf-8")
-    results = HERE / "RESULTS.md"
-    text = results.read_text(encoding="utf-8")
     new = section(cases)
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + new + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    results.write_text(text, encoding="utf-8")
+    replace_section(HERE / "RESULTS.md", BEGIN, END, new)
     print(new)
 
 
