@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import textwrap
@@ -148,7 +149,11 @@ def targets(idata, model):
 """
 
 
-def converged_posterior(seeds: tuple[int, ...] = (1, 2)) -> dict:
+# The generated geo panel of the convergence case (section 9): geos x channels x weeks.
+PANEL = (5, 4, 156)
+
+
+def converged_posterior(seeds: tuple[int, ...] = (1, 2), panel: bool = False) -> dict:
     """9. Fresh process to a posterior meeting r-hat <= 1.01, bulk and tail ESS >= 400.
 
     The kit: ``wf.fit()`` at its defaults (2 chains x 500 draws, fitted to convergence;
@@ -157,25 +162,49 @@ def converged_posterior(seeds: tuple[int, ...] = (1, 2)) -> dict:
     (PyMC's sampler, 1000 draws after 1000 tuning steps, its default chains), then, as a
     user would, the draws doubled (same seed) until the same targets hold. One fresh
     process per side and seed; the clock starts before the first import.
+
+    Parameters
+    ----------
+    seeds : tuple of int
+        One run per side and seed.
+    panel : bool
+        The bundled weekly table (False) or a generated geo panel of ``PANEL`` size, read
+        from a CSV file by both sides.
     """
     import tempfile
 
     import mmm_widgets as mw
 
-    workflow = mw.Workflow(mw.datasets.load("weekly_sales"))
-    workflow.map_data(date="date", target="sales",
-                      channels=["tv", "radio", "search", "social", "display"],
-                      controls=["promo", "price_index"])
-    workflow.configure_model()
-    cells = workflow.to_script()
     folder = Path(tempfile.mkdtemp(prefix="mmm-converged-"))
-    mw.datasets.local_copy("weekly_sales", folder)
-    out: dict = {"kit": [], "plain": []}
-    for seed in seeds:
-        out["kit"].append(run_case("t0 = time.perf_counter()\n" + DATA + CONVERGED_CHECK + f"""
-wf = mw.Workflow(mw.datasets.load("weekly_sales"))
-wf.map_data(**MAPPING)
+    if panel:
+        geos, channels, weeks = PANEL
+        generator: dict = {}
+        exec(SCALING_CASE[:SCALING_CASE.index("frame = synthetic")], generator)
+        frame = generator["synthetic"](weeks, channels, geos)
+        frame.to_csv(folder / "panel.csv", index=False)
+        load = f"pd.read_csv({str(folder / 'panel.csv')!r})"
+        mapping = (f"dict(date='date', target='sales', geo='geo', channels="
+                   f"{[c for c in frame.columns if c.endswith('_spend')]!r})")
+    else:
+        load = 'mw.datasets.load("weekly_sales")'
+        mapping = "MAPPING"
+        mw.datasets.local_copy("weekly_sales", folder)
+    setup = f"""
+import pandas as pd
+frame = {load}
+wf = mw.Workflow(frame)
+wf.map_data(**{mapping})
 wf.configure_model()
+"""
+    namespace: dict = {}
+    exec(DATA + setup, namespace)
+    cells = namespace["wf"].to_script()
+    if panel:
+        cells = f"import pandas as pd\nframe = {load}\n" + cells
+    out: dict = {"kit": [], "plain": [], "table": "panel" if panel else "weekly_sales"}
+    for seed in seeds:
+        out["kit"].append(run_case("t0 = time.perf_counter()\n" + DATA + CONVERGED_CHECK
+                                   + setup + f"""
 wf.fit(random_seed={seed})
 seconds = time.perf_counter() - t0
 result = wf.step("fit").result
@@ -446,8 +475,17 @@ def scaling_plot(rows: list[dict], path: Path) -> None:
     path.write_text(file_html(row(*panels), CDN, "mmm-widgets scaling"), encoding="utf-8")
 
 
+def marked_sections(path: Path) -> list[str]:
+    """The ``<!-- name:begin -->`` ... ``<!-- name:end -->`` sections other scripts wrote."""
+    if not path.exists():
+        return []
+    pattern = re.compile(r"<!-- ([\w-]+):begin -->.*?<!-- \1:end -->", flags=re.DOTALL)
+    return [match.group(0) for match in pattern.finditer(path.read_text(encoding="utf-8"))]
+
+
 def write_results(results: dict, path: Path) -> None:
-    """Write the Markdown report."""
+    """Write the Markdown report; the sections other scripts wrote in it are kept."""
+    kept = marked_sections(path)
     lines = ["# Benchmark results", "", f"Machine: {results['machine']}", "",
              "Each case ran in a fresh process; times are wall-clock seconds.", ""]
     imp = results.get("imports")
@@ -547,6 +585,8 @@ def write_results(results: dict, path: Path) -> None:
                   "1 million events in <= 10 s.", ""]
     if results.get("converged"):
         lines += _converged_lines(results["converged"])
+    if results.get("converged_panel"):
+        lines += _converged_lines(results["converged_panel"])
     load, cancel = results.get("load_times"), results.get("after_cancel")
     if load or cancel:
         lines += ["## 8. Figures the tests used to assert", "",
@@ -561,12 +601,23 @@ def write_results(results: dict, path: Path) -> None:
                   f"{100 * cancel['cpu_share']:.1f} % of one core (while sampling: "
                   f"{100 * cancel['cpu_share_sampling']:.0f} %; goal < 30 %, formerly "
                   "in tests/test_long_runs.py).", ""]
+    lines += [line for section in kept for line in (section, "")]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def _converged_lines(case: dict) -> list[str]:
     """Section 9: fresh process to a converged posterior, the kit vs plain pymc-marketing."""
-    lines = ["## 9. Fresh process to a converged posterior (#21)", "",
+    if case.get("table") == "panel":
+        geos, channels, weeks = PANEL
+        return _converged_table(case, [
+            f"### 9b. The same on a generated geo panel ({geos} geos x {channels} channels x "
+            f"{weeks} weeks)", "",
+            "The scaling case's generator (`synthetic` in this file), written to a CSV file "
+            "that both sides read; the kit's default model for a geo panel (per-geo "
+            "adstock, saturation, intercept and seasonality); the same targets and rules "
+            "as above."])
+    return _converged_table(case, [
+             "## 9. Fresh process to a converged posterior (#21)", "",
              "Targets: every free parameter with r-hat <= 1.01 and bulk and tail ESS >= 400 "
              "(arviz), checked in the process. The kit: `wf.fit()` at its defaults (nutpie, "
              "2 chains from 500 draws after 500 tuning, fitted to convergence; the channel "
@@ -574,7 +625,12 @@ def _converged_lines(case: dict) -> list[str]:
              "cells without the kit, `mmm.fit(X, y)` at its defaults (PyMC's sampler, 1000 "
              "draws after 1000 tuning; PyMC counts one CPU here, so 2 chains one after the "
              "other), then the draws doubled with the same seed until the targets hold, as "
-             "a user would. The clock starts before the first import; compile included.", "",
+             "a user would. The clock starts before the first import; compile included."])
+
+
+def _converged_table(case: dict, lines: list[str]) -> list[str]:
+    """The runs of one convergence case as a table under ``lines``, then the ratio."""
+    lines = [*lines, "",
              "| side | seed | seconds | converged | draws per chain (each attempt: draws, "
              "tuning, seconds) | "
              "max r-hat | min bulk ESS | min tail ESS | peak MB |",
@@ -589,15 +645,27 @@ def _converged_lines(case: dict) -> list[str]:
                          f"{run['ess_tail_min']:.0f} | {run['peak_mb']:.0f} |")
     kit = sum(r["seconds"] for r in case["kit"])
     plain = sum(r["seconds"] for r in case["plain"])
+    short = sum(len(run["attempts"]) > 1 for run in case["plain"])
+    thrown = [run["attempts"][0][2] for run in case["kit"] if len(run["attempts"]) > 1]
+    outside = [run["seconds"] - sum(a[2] for a in run["attempts"]) for run in case["kit"]]
     lines += ["", f"Kit over plain, seconds summed over the seeds: **{kit / plain:.2f}x** "
-              f"({kit:.0f} s vs {plain:.0f} s; goal <= 0.3x). What bounds the kit: its "
-              "first attempt (2 x 500 after 500 tuning, the compile included) falls short of "
-              "the targets and is thrown away, since nutpie cannot add draws to a finished fit; "
-              "the attempt reached then samples from scratch; and a fresh process pays the "
-              "imports, nutpie's compile (from numba's disk cache) and the channel summary, "
-              "which no number of draws changes. Plain pymc-marketing's default run (2 x "
-              "1000) fell short of the targets for both seeds here.", ""]
-    return lines
+              f"({kit:.0f} s vs {plain:.0f} s; goal <= 0.3x). What bounds the kit: in "
+              f"{len(thrown)} of {len(case['kit'])} runs its first attempt (2 x 500 after 500 "
+              f"tuning, nutpie's compile included: {', '.join(f'{t:.1f}' for t in thrown)} s) "
+              "fell short of the targets and was thrown away, since nutpie cannot add draws "
+              "to a finished fit, and the attempt reached sampled from scratch; outside the "
+              f"sampling, each run spent {', '.join(f'{t:.1f}' for t in outside)} s on "
+              "imports, the model build and the channel summary, which no number of draws "
+              "changes. Plain pymc-marketing's default run (2 x 1000 after 1000 tuning) fell "
+              f"short of the targets for {short} of {len(case['plain'])} seeds."]
+    same = ([a[2] for run in case["kit"] for a in run["attempts"] if a[:2] == [1000, 1000]],
+            [a[2] for run in case["plain"] for a in run["attempts"] if a[:2] == [1000, 1000]])
+    if all(same):
+        lines += [f"An attempt of 2 chains x 1000 draws after 1000 tuning took the kit (nutpie, "
+                  f"its compile reused) {', '.join(f'{t:.1f}' for t in same[0])} s and plain "
+                  f"pymc-marketing (PyMC's sampler, its compile included) "
+                  f"{', '.join(f'{t:.1f}' for t in same[1])} s."]
+    return [*lines, ""]
 
 
 def _mcmc_rows(case: dict, settings: str) -> list[str]:
@@ -652,7 +720,8 @@ def main() -> None:
              ("mcmc_long", lambda: mcmc_vs_pymc(LONG_DRAWS, LONG_TUNE, 2)),
              ("overhead", lambda: overhead(args.draws, args.tune, 2)), ("latency", latency),
              ("mta", mta), ("load_times", load_times), ("after_cancel", after_cancel),
-             ("converged", converged_posterior)]
+             ("converged", converged_posterior),
+             ("converged_panel", lambda: converged_posterior(panel=True))]
     if not args.skip_scaling:
         steps.append(("scaling", lambda: scaling(draws=200, tune=200)))
     wanted = set(args.only.split(",")) if args.only else None
