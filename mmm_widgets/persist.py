@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +64,13 @@ class LoadError(MMMWidgetsError, ValueError):
 
 
 def save_workflow(workflow: Workflow, folder: Path) -> Path:
-    """Write ``workflow`` to ``folder`` (created if needed); return the folder."""
+    """Write ``workflow`` to ``folder`` (created if needed); return the folder.
+
+    Saving again into the same folder rewrites only what changed since this workflow last
+    wrote it there (see :func:`_write_once`): ``workflow.json`` always, the raw table when
+    its content differs, ``model.nc`` when the fit does; a new margin on the overview
+    writes the parameters only, not the posterior.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     steps = {step.kind: step.params.to_dict() for step in workflow.steps
              if workflow.status(step.kind) == "done"}
@@ -70,7 +78,9 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
         if kind in steps:
             module = registry.spec(kind).api_module()
             if hasattr(module, "save_extra"):
-                module.save_extra(workflow, folder)
+                # A step's stored inputs change only when it is re-run (a new step).
+                _write_once(workflow, folder, f"extra:{kind}", workflow.step(kind), kind,
+                            lambda module=module: module.save_extra(workflow, folder))
     source, raw = workflow.source, workflow.raw
     if "data" in steps and workflow.step("data").params.appended:
         # New periods of a refresh live in variables of the session, not in files: the
@@ -86,17 +96,126 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
                              "raw": None, "model": None, "interval": workflow._interval,
                              "refresh": None}
     if source is not None and source.kind == "frame":
-        raw.to_parquet(folder / RAW_FILE)
+        _write_once(workflow, folder, RAW_FILE, None, _frame_fingerprint(raw),
+                    lambda: raw.to_parquet(folder / RAW_FILE), (RAW_FILE,))
         state["raw"] = RAW_FILE
     if "fit" in steps:
-        workflow.mmm.save(str(folder / MODEL_FILE))
+        mmm = workflow.mmm
+        _write_once(workflow, folder, MODEL_FILE, mmm, _idata_fingerprint(mmm),
+                    lambda: mmm.save(str(folder / MODEL_FILE)), (MODEL_FILE,))
         state["model"] = MODEL_FILE
         if workflow.last_refresh is not None:
-            workflow.last_refresh.previous.mmm.save(str(folder / PREVIOUS_MODEL_FILE))
+            previous = workflow.last_refresh.previous.mmm
+            _write_once(workflow, folder, PREVIOUS_MODEL_FILE, previous,
+                        _idata_fingerprint(previous),
+                        lambda: previous.save(str(folder / PREVIOUS_MODEL_FILE)),
+                        (PREVIOUS_MODEL_FILE,))
             state["refresh"] = {"added": int(workflow.last_refresh.added),
                                 "model": PREVIOUS_MODEL_FILE}
     (folder / "workflow.json").write_text(json.dumps(state, indent=1), encoding="utf-8")
     return folder
+
+
+@dataclass
+class _Written:
+    """One piece of a saved folder as this workflow last wrote it."""
+
+    owner: Callable[[], Any] | None  # weak reference to the object written, if any
+    fingerprint: Any  # what else must be equal (the table's content hash, the draws' shapes)
+    files: dict[str, tuple[int, int]]  # the files written: (modification time ns, size)
+
+
+# Per workflow (dropped with it), per folder, per piece: what was last written there.
+_WRITTEN: weakref.WeakKeyDictionary[Any, dict[Path, dict[str, _Written]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _write_once(workflow: Workflow, folder: Path, piece: str, owner: Any, fingerprint: Any,
+                write: Callable[[], None], files: tuple[str, ...] | None = None) -> bool:
+    """Run ``write`` unless this workflow already wrote the same piece into ``folder``.
+
+    The piece is the same when ``owner`` is the very object written last time (a new fit
+    or a re-run step is a new object), ``fingerprint`` is equal, and each file written
+    then is unchanged on disk (same modification time and size: not deleted, not
+    overwritten by another workflow or by hand).
+
+    Parameters
+    ----------
+    workflow : Workflow
+        The workflow being saved (the record is kept per workflow).
+    folder : pathlib.Path
+        The folder saved into.
+    piece : str
+        Name of the piece (a file name, or ``"extra:<kind>"``).
+    owner : object or None
+        The object whose content is written (compared by identity), or None.
+    fingerprint : object
+        Compared with ``==``; None means "unknown": always write.
+    write : callable
+        Writes the piece.
+    files : tuple of str, optional
+        The files ``write`` writes; by default the files of ``folder`` it changed.
+
+    Returns
+    -------
+    bool
+        Whether ``write`` ran.
+    """
+    record = _WRITTEN.setdefault(workflow, {}).setdefault(folder.resolve(), {})
+    last = record.pop(piece, None)
+    if last is not None and fingerprint is not None and last.fingerprint == fingerprint \
+            and (last.owner() if last.owner is not None else None) is owner \
+            and _stats(folder, last.files) == last.files:
+        record[piece] = last
+        return False
+    before = _stats(folder, None) if files is None else {}
+    write()
+    after = _stats(folder, files)
+    written = after if files is not None else {
+        name: stat for name, stat in after.items() if before.get(name) != stat}
+    try:
+        ref = weakref.ref(owner) if owner is not None else None
+    except TypeError:  # not weakly referable: write it every time
+        return True
+    record[piece] = _Written(ref, fingerprint, written)
+    return True
+
+
+def _stats(folder: Path, names: Any) -> dict[str, tuple[int, int]]:
+    """(modification time ns, size) of the files ``names`` in ``folder`` (all when None)."""
+    paths = folder.iterdir() if names is None else (folder / name for name in names)
+    out = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out[path.name] = (stat.st_mtime_ns, stat.st_size)
+    return out
+
+
+def _frame_fingerprint(frame: pd.DataFrame) -> Any:
+    """The table's content, hashed (None when a cell cannot be hashed: always write)."""
+    try:
+        hashed = int(pd.util.hash_pandas_object(frame, index=True).sum())
+    except TypeError:
+        return None
+    return (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+            frame.index.names, len(frame), hashed)
+
+
+def _idata_fingerprint(mmm: Any) -> Any:
+    """The fitted model's groups and variables: names, shapes, types and array objects.
+
+    With the model object itself (compared by identity) this tells a posterior replaced
+    or extended since the last save from the one written.
+    """
+    idata = getattr(mmm, "idata", None)
+    if idata is None:
+        return None
+    return (id(idata), tuple(
+        (node.path, name, variable.shape, str(variable.dtype), id(getattr(variable, "_data", None)))
+        for node in idata.subtree for name, variable in node.variables.items()))
 
 
 def load_workflow(cls: type[Workflow], folder: Path) -> Workflow:

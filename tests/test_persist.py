@@ -271,3 +271,36 @@ def test_failed_load_leaves_files_as_they_were(copy):
     after = {p.name: p.read_bytes() for p in copy.iterdir()}
     assert after == {**before, "workflow.json": edited}
     assert pd.read_parquet(copy / "raw.parquet").shape[0] == 156
+
+
+def test_saving_again_rewrites_only_what_changed(tmp_path):
+    weekly = mw.datasets.load("weekly_sales")
+    my_sales = weekly.assign(tv=weekly["tv"] * 1.1)
+    wf = mw.Workflow(my_sales, name="my_sales")
+    wf.map_data(date="date", target="sales", channels=CHANNELS)
+    wf.configure_model(l_max=4, yearly_seasonality=None)
+    wf.fit("map")
+    folder = tmp_path / "saved"
+    wf.save(folder)
+
+    def stamps() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+    first = stamps()
+    wf.overview(0.3)  # a new margin: parameters only
+    wf.save(folder)
+    second = stamps()
+    assert second["model.nc"] == first["model.nc"]
+    assert second["raw.parquet"] == first["raw.parquet"]
+    assert second["workflow.json"] != first["workflow.json"]
+    assert mw.Workflow.load(folder).step("overview").params.margin == 0.3
+    my_sales.loc[0, "tv"] += 1.0  # the table changed in place: written again
+    (folder / "model.nc").unlink()  # a file gone: written again
+    wf.save(folder)
+    third = stamps()
+    assert third["raw.parquet"] != second["raw.parquet"] and "model.nc" in third
+    wf.fit("map")  # a new fit: a new model.nc
+    wf.save(folder)
+    assert stamps()["model.nc"] != third["model.nc"]
+    pd.testing.assert_frame_equal(mw.Workflow.load(folder).channel_summary(),
+                                  wf.channel_summary())
