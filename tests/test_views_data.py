@@ -1,9 +1,12 @@
 import datetime
+import gc
 
 import pandas as pd
+import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.views.data import DataView
+from mmm_widgets.views.wizard import _import_and_freeze
 
 
 def test_wizard_opens_on_data_step_with_suggested_roles(weekly):
@@ -12,6 +15,18 @@ def test_wizard_opens_on_data_step_with_suggested_roles(weekly):
     assert wizard.current == "data"
     assert panel.target.value == "sales"
     assert panel.channels.value == ("tv", "radio", "search", "social", "display")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_preload_pauses_the_collector_then_freezes(enabled, monkeypatch):
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+    (gc.enable if enabled else gc.disable)()
+    try:
+        _import_and_freeze("json")
+        assert gc.isenabled() is enabled and frozen == [enabled]
+    finally:
+        gc.enable()
 
 
 def test_apply_changes_the_workflow_like_clicks(weekly):
