@@ -552,24 +552,6 @@ def write_results(results: dict, path: Path) -> None:
                   "plot switch p95 <= 100 ms. Peak memory of "
                   f"the process (a fit, the diagnostics panel, the what-if): "
                   f"{lat['peak_mb']:.0f} MB.", ""]
-    browser = ROOT / "test-artifacts" / "browser_latency.json"
-    if browser.exists():
-        timing = json.loads(browser.read_text())
-        lines += ["## Browser: click to visible answer (tests/browser/test_browser_wizard.py)", "",
-                  f"Over {timing['n']} clicks in JupyterLab in Chromium, measured during the "
-                  f"test suite: p50 {1000 * timing['p50']:.0f} ms, p95 "
-                  f"{1000 * timing['p95']:.0f} ms (goal p95 <= 300 ms).", "",
-                  "| action | clicks | each, ms |", "|---|---:|---|"]
-        lines += [f"| {action} | {len(values)} | "
-                  f"{', '.join(f'{1000 * v:.0f}' for v in values)} |"
-                  for action, values in timing["samples"].items()]
-        slowest = max(timing["samples"], key=lambda action: max(timing["samples"][action]))
-        lines += ["", f"Slowest: {slowest}. Applying the model is the first click that needs "
-                  "pymc-marketing; it waits for the import the wizard starts in the "
-                  "background when it appears"
-                  + (f" ({imp['pymc_marketing']:.1f} s here)" if imp else "") + ", and the "
-                  "browser test clicks sooner than that. Single clicks vary between runs by up to "
-                  "several hundred milliseconds.", ""]
     rows = results.get("scaling")
     if rows:
         lines += [f"## 7. Scaling ({results['scaling_settings']})", "",
