@@ -15,7 +15,8 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.datasets.fitted import FOLDER
-from mmm_widgets.steps.fit import summary_lines
+from mmm_widgets.steps import fit as fit_step
+from mmm_widgets.steps.fit import SUMMARY_IMPORTS, summary_lines
 from tests.conftest import run_fresh
 
 CHANNELS = ["tv", "radio", "search", "social", "display"]
@@ -98,10 +99,28 @@ def test_summary_cell_gives_the_same_numbers_without_mmm_widgets(stored, tmp_pat
     cell = "\n".join(summary_lines(stored.step("fit").params.hdi_prob))
     assert "mmm_widgets" not in cell
     run_fresh(
-        "import arviz as az\nimport pandas as pd\n"
+        "\n".join(SUMMARY_IMPORTS) + "\n"
         "from pymc_marketing.mmm import MMM\n"
         f"mmm = MMM.load({str(FOLDER / 'weekly_sales' / 'model.nc')!r})\n"
         f"{cell}\n"
         "pd.testing.assert_frame_equal(channel_summary, pd.read_pickle('expected.pkl'), "
         "rtol=1e-9)\n", tmp_path)
 
+
+
+def test_a_posterior_summarised_in_slices_of_draws_keeps_every_draws_number(stored,
+                                                                           monkeypatch):
+    """A large posterior goes through pymc-marketing's incrementality a slice of draws at a
+    time (to bound its memory); every draw still gets its own contribution."""
+    mmm = stored.step("fit").result.mmm
+    posterior = mmm.idata.posterior.to_dataset()
+    per_draw = posterior["channel_contribution"].isel(draw=0).size
+    # 7 draws a slice: many slices, the last one shorter
+    monkeypatch.setattr(fit_step, "SLICE_VALUES", 7 * per_draw)
+    assert posterior.sizes["draw"] % 7 != 0
+    namespace = {"mmm": mmm}
+    exec("\n".join([*SUMMARY_IMPORTS, *summary_lines(0.94)]), namespace)
+    contribution = namespace["contribution"].stack(sample=("chain", "draw"))
+    with_tail, _ = by_hand(mmm)
+    np.testing.assert_allclose(contribution.transpose("sample", "channel").to_numpy(),
+                               with_tail, rtol=1e-6)

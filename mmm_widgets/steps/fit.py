@@ -34,6 +34,16 @@ SAMPLERS = ("auto", "nutpie", "pymc")
 # nutpie's mass-matrix adaptations; "diag" is nutpie's default (gradient-based).
 ADAPTATIONS = ("draw_diag", "diag", "low_rank")
 HDI_PROB = 0.94
+#: What the channel summary's code imports (:func:`summary_lines`).
+SUMMARY_IMPORTS = ("import arviz as az", "import pandas as pd", "import xarray as xr",
+                   "from pymc_marketing.mmm.incrementality import Incrementality")
+#: Channel-contribution values (draws x chains x dates x geos x channels) that
+#: pymc-marketing's incrementality evaluates at once in the summary; more draws go in slices.
+#: All at once it holds some twenty arrays the size of the posterior's channel contributions
+#: (the process grew from 1.8 to 13.9 GB on 20 geos x 12 channels x 156 weeks x 2 x 1,000
+#: draws); a slice of a million values added under 100 MB to the process, and the slices
+#: were faster than the whole (benchmarks/RESULTS.md, "Large geo panel").
+SLICE_VALUES = 1_000_000
 # contribution and roas count carryover; the _window columns leave it out (see summary_lines)
 SUMMARY_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contribution_hdi_high",
                    "roas", "roas_hdi_low", "roas_hdi_high", "share", "marginal_roas",
@@ -301,7 +311,7 @@ class FitStep(Step):
             lines = [*comment_lines(params.attempts, params.chains, params.time_budget),
                      *lines, *convergence_lines()]
         return CodeChunk(comment=comment, lines=tuple(lines),
-                         imports=("import arviz as az", "import pandas as pd"),
+                         imports=SUMMARY_IMPORTS,
                          title=self.title)
 
     def trim_lines(self) -> list[str]:
@@ -413,7 +423,7 @@ class FitStep(Step):
         namespace["mmm"] = mmm
         check = convergence_lines() if self.checks_convergence else []
         execute(CodeChunk("summary", (*check, *self.summary_lines()),
-                          ("import arviz as az", "import pandas as pd")), namespace)
+                          SUMMARY_IMPORTS), namespace)
         return self._result(namespace, 0.0)
 
     def run(self, namespace: dict[str, Any]) -> FitResult:
@@ -487,7 +497,7 @@ class FitStep(Step):
                 current = current.replace(draws=following[0], tune=following[1])
             monitor.set_phase("summarising")
             execute(CodeChunk("summary", tuple(self.summary_lines()),
-                              ("import arviz as az", "import pandas as pd")), trial)
+                              SUMMARY_IMPORTS), trial)
         self.params = current.replace(attempts=tuple(attempts))
         result = self._result(trial, time.perf_counter() - began)
         monitor.set_phase("done")
@@ -512,6 +522,8 @@ class FitStep(Step):
 
 def incremental_lines() -> list[str]:
     """Code defining ``spend`` and ``incremental_contribution(factor)`` for the fitted ``mmm``.
+
+    It needs :data:`SUMMARY_IMPORTS`.
 
     ``incremental_contribution(0.0)`` is each channel's contribution with carryover per
     draw (``chain, draw, channel``), the numerator of the kit's one ROAS definition (see
@@ -545,16 +557,38 @@ def incremental_lines() -> list[str]:
         "    return tail.sum([d for d in tail.dims if d not in ('chain', 'draw', 'channel')])",
         "",
         "",
+        "def incremental_within(factor):",
+        "    \"\"\"pymc-marketing's incremental contribution up to the last fitted date, "
+        "per draw.",
+        "",
+        "    It evaluates every channel's counterfactual over all the draws it is given at "
+        "once, so the",
+        f"    posterior goes in slices of about {SLICE_VALUES:,} contribution values: the "
+        "memory stays",
+        "    bounded and each draw's number is the same.\"\"\"",
+        "    posterior = mmm.idata['posterior'].to_dataset()",
+        "    per_draw = posterior['channel_contribution'].isel(draw=0).size",
+        f"    step = max(1, {SLICE_VALUES} // per_draw)",
+        "    slices = []",
+        "    for start in range(0, posterior.sizes['draw'], step):",
+        "        sliced = mmm.idata.copy()",
+        "        sliced['posterior'] = posterior.isel(draw=slice(start, start + step))",
+        "        part = Incrementality(model=mmm, idata=sliced).compute_incremental_contribution(",
+        "            frequency='all_time', counterfactual_spend_factor=factor)",
+        "        # pymc-marketing numbers the draws of a slice from 0: give them their own",
+        "        slices.append(part.assign_coords(draw=sliced['posterior']['draw'].values))",
+        "    within = xr.concat(slices, 'draw')",
+        "    return within.sum([d for d in within.dims if d not in ('chain', 'draw', "
+        "'channel')])",
+        "",
+        "",
         "def incremental_contribution(factor):",
         "    \"\"\"What the channels' spend in the fitted period adds (factor 0: all of it; "
         "1.01: 1 % more),",
         "    carryover included: pymc-marketing's incremental contribution up to the last "
         "fitted date,",
         "    and the carryover past it.\"\"\"",
-        "    within = mmm.incrementality.compute_incremental_contribution(",
-        "        frequency='all_time', counterfactual_spend_factor=factor)",
-        "    within = within.sum([d for d in within.dims if d not in ('chain', 'draw', "
-        "'channel')])",
+        "    within = incremental_within(factor)",
         "    if factor == 0:",
         "        return within + carryover_past_data(1.0)",
         "    return within + carryover_past_data(factor) - carryover_past_data(1.0)",

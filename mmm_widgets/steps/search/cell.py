@@ -17,7 +17,7 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.engine.cluster import CLIENT_IMPORT, client_lines
 from mmm_widgets.steps.data import DATA_VARIABLE
 from mmm_widgets.steps.dims import row_keys, tidy_code
-from mmm_widgets.steps.fit import FitStep, incremental_lines
+from mmm_widgets.steps.fit import SUMMARY_IMPORTS, FitStep, incremental_lines
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.search.params import (
     GRID_KEYS,
@@ -222,7 +222,8 @@ def search_lines(candidates: Sequence[Candidate], models: Sequence[ModelStep], f
 
 def imports(models: Sequence[ModelStep], method: str) -> tuple[str, ...]:
     """The cell's imports: the candidates' model imports and the search's own."""
-    found: list[str] = ["import arviz as az", *IMPORTS]
+    found: list[str] = [*SUMMARY_IMPORTS, *(line for line in IMPORTS
+                                            if line not in SUMMARY_IMPORTS)]
     if method == "mcmc":
         found.append("import pymc as pm")
     for model in models:
