@@ -6,7 +6,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.views.data import DataView
-from mmm_widgets.views.wizard import _import_and_freeze
+from mmm_widgets.views.wizard import _import_and_collect
 
 
 def test_wizard_opens_on_data_step_with_suggested_roles(weekly):
@@ -18,13 +18,14 @@ def test_wizard_opens_on_data_step_with_suggested_roles(weekly):
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_preload_pauses_the_collector_then_freezes(enabled, monkeypatch):
-    frozen = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(gc.isenabled()))
+def test_preload_pauses_the_collector_then_collects_once(enabled, monkeypatch):
+    collected = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collected.append(gc.isenabled()))
+    monkeypatch.setattr(gc, "freeze", lambda: pytest.fail("gc.freeze() keeps user garbage"))
     (gc.enable if enabled else gc.disable)()
     try:
-        _import_and_freeze("json")
-        assert gc.isenabled() is enabled and frozen == [enabled]
+        _import_and_collect("json")
+        assert gc.isenabled() is enabled and collected == [enabled]
     finally:
         gc.enable()
 

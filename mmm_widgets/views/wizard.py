@@ -51,17 +51,19 @@ _preloading: list[threading.Thread] = []
 _IMPORT_FIRST = ("arviz_base",)
 
 
-def _import_and_freeze(module: str) -> None:
-    """Import ``module`` with the cyclic garbage collector paused, then freeze what is loaded.
+def _import_and_collect(module: str) -> None:
+    """Import ``module`` with the cyclic garbage collector paused, then collect once.
 
     Importing pymc-marketing creates about half a million objects that live as long as the
     kernel (modules, classes, functions). With the collector running, the import pays for
-    several full collections over them (about 1 s of a 3.5-4.5 s import here); afterwards
-    every full collection, started by whatever allocates at the time, walks them again
-    (about 0.5 s each, holding the interpreter lock, so a click in the wizard waits).
-    ``gc.freeze()`` moves every object alive now out of the collector's reach; objects
-    freed by reference counting are still freed. The import leaves almost no cyclic
-    garbage to keep (a few thousand objects, measured).
+    several full collections over them (about 1 s of a 3.5-4.5 s import here). A full
+    collection started later, by whatever allocates at the time, walks them again (about
+    0.5 s holding the interpreter lock, so a click in the wizard waits). One collection
+    here, in the preload's thread while the user reads the data step, moves them to the
+    oldest generation; Python starts the next full collection only once the objects that
+    survived one grow by a quarter. (``gc.freeze()`` would skip even that collection, but
+    it would also keep forever any cyclic garbage made of objects alive at that moment:
+    the user's too.)
 
     Parameters
     ----------
@@ -78,17 +80,17 @@ def _import_and_freeze(module: str) -> None:
     finally:
         if enabled:
             gc.enable()
-    gc.freeze()
+    gc.collect()
 
 
 def _preload_pymc_marketing() -> None:
     """Import pymc-marketing in the background when the wizard opens.
 
     The import takes seconds; done while the user reads the data step, the model panel
-    then opens at once. See :func:`_import_and_freeze`.
+    then opens at once. See :func:`_import_and_collect`.
     """
     if not _preloading:
-        thread = threading.Thread(target=_import_and_freeze, args=("pymc_marketing.mmm",),
+        thread = threading.Thread(target=_import_and_collect, args=("pymc_marketing.mmm",),
                                   daemon=True, name="mmm-widgets-preload")
         _preloading.append(thread)
         thread.start()
