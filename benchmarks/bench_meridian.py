@@ -44,6 +44,8 @@ import pandas as pd
 from results_section import replace_section
 from run import CONVERGED_CHECK, PRELUDE
 
+from mmm_widgets.datasets.generate import geometric_adstock
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENV = ROOT / ".venv-meridian"
@@ -71,16 +73,6 @@ CHANNELS = {
 NAMES = list(CHANNELS)
 
 
-def geometric_adstock(x: np.ndarray, alpha: float, l_max: int = L_MAX) -> np.ndarray:
-    """Normalized geometric carryover over ``l_max`` weeks (lags 0 to l_max - 1)."""
-    weights = alpha ** np.arange(l_max)
-    weights = weights / weights.sum()
-    out = np.zeros(len(x))
-    for lag, weight in enumerate(weights):
-        out[lag:] += weight * x[: len(x) - lag]
-    return out
-
-
 def hill(x: np.ndarray, k: float) -> np.ndarray:
     """Hill saturation with slope 1 (Meridian's default media curve; the kit's is logistic)."""
     return x / (x + k)
@@ -100,7 +92,7 @@ def _spend(rng: np.random.Generator, mean: float, pattern: str) -> np.ndarray:
 
 def media_effect(spend: np.ndarray, channel: str, beta: float, k_abs: float) -> np.ndarray:
     """Expected sales from one channel's spend (any length: zeros after the data count)."""
-    return beta * hill(geometric_adstock(spend, CHANNELS[channel]["alpha"]), k_abs)
+    return beta * hill(geometric_adstock(spend, CHANNELS[channel]["alpha"], L_MAX), k_abs)
 
 
 def generate(seed: int = DATA_SEED) -> tuple[pd.DataFrame, dict]:
@@ -112,7 +104,7 @@ def generate(seed: int = DATA_SEED) -> tuple[pd.DataFrame, dict]:
                     "l_max": L_MAX, "channels": {}}
     for channel, p in CHANNELS.items():
         padded = np.concatenate([spend[channel], np.zeros(L_MAX - 1)])
-        k_abs = p["k"] * geometric_adstock(spend[channel], p["alpha"]).mean()
+        k_abs = p["k"] * geometric_adstock(spend[channel], p["alpha"], L_MAX).mean()
         # beta such that the spend's whole effect (carryover after the data included) over
         # the spend is p["roas"]
         beta = p["roas"] * spend[channel].sum() / media_effect(padded, channel, 1.0,
