@@ -17,6 +17,8 @@ from mmm_widgets.errors import FitError, ModelError, problem
 from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.compiled import model_key, reusing_compiled
 from mmm_widgets.steps.convergence import (
+    MAX_DRAWS,
+    ConvergenceWatch,
     FitAttempt,
     comment_lines,
     convergence_lines,
@@ -25,6 +27,7 @@ from mmm_widgets.steps.convergence import (
     message,
     next_settings,
     predicted_seconds,
+    retuned,
 )
 from mmm_widgets.steps.model import ModelStep, interaction_columns
 from mmm_widgets.steps.monitor import FitMonitor
@@ -87,19 +90,21 @@ class FitParams(Params):
         would run two chains one after the other on a two-core machine). The draws do not
         depend on it. PyMC's sampler keeps its own default.
     until_converged : bool
-        Fit to convergence (MCMC only): after the fit, check every free parameter (r-hat
-        <= 1.01, bulk and tail ESS >= 400, with arviz) and, while they fall short, fit again
-        with more draws (and more tuning when the chains disagree), the same seed, until
-        they hold, ``time_budget`` runs out or ``max_attempts`` were made. ``draws`` and
-        ``tune`` are where it starts; after the fit they are the settings it reached, which
-        the exported cell runs once (see :mod:`mmm_widgets.steps.convergence`).
+        Fit to convergence (MCMC only): check every free parameter (r-hat <= 1.01, bulk
+        and tail ESS >= 400, with arviz) and, while they fall short, draw on. With nutpie
+        the chains run on from their adapted state and the targets are checked at growing
+        draws; the fit keeps the first draws of every chain up to the check where they
+        held. A new attempt with more tuning (the same seed) starts only when the chains
+        clearly disagree; with PyMC's sampler every attempt is a new fit with more draws.
+        ``draws`` is the first check; after the fit, ``draws`` and ``tune`` are the
+        settings reached, which the exported cell runs once for the same posterior (see
+        :mod:`mmm_widgets.steps.convergence`).
     time_budget : float
         Seconds a fit to convergence may take, from its start (model build and compile
-        included): no further attempt starts that, at the last attempt's sampling speed,
-        would end after it. The first attempt always runs to its end, and a running
-        attempt is not cut short (its draws would be a different fit from the exported).
+        included): it stops at the last check (or attempt) after which, at the sampling
+        speed so far, the next would end after it. The first check is always made.
     max_attempts : int
-        Most fits a fit to convergence makes.
+        Most sampler runs (each with its own tuning) a fit to convergence makes.
     attempts : tuple of FitAttempt
         Filled by a fit to convergence: every attempt, the one exported last.
     """
@@ -459,38 +464,54 @@ class FitStep(Step):
         return result
 
     def _run_until_converged(self, namespace: dict[str, Any]) -> FitResult:
-        """Fit, check, and fit again with more draws until converged or out of budget.
+        """Fit, checking the targets as the chains run, until converged or out of budget.
 
-        Each attempt runs this step's cell for its draws and tuning on a fresh model (the
-        model cell first), the compiled model reused. The last attempt's namespace is
-        kept, its settings (and the attempts) become this step's parameters, so the cell
-        exported is the one that made the posterior kept.
+        Each attempt runs this step's cell on a fresh model (the model cell first), the
+        compiled model reused. With nutpie the cell asks for up to :data:`MAX_DRAWS` draws
+        and a :class:`ConvergenceWatch` stops the chains at the first check where the
+        targets hold (or the budget or schedule ends), keeping the first draws of every
+        chain; a new attempt (more tuning) starts only when the chains clearly disagree.
+        With PyMC's sampler each attempt runs to its draws and the next has more. The
+        last attempt's namespace is kept and its settings, with the draws it kept, become
+        this step's parameters: the exported cell gives the same posterior.
         """
         start = self.params.replace(attempts=())
         monitor = self.monitor
         began = time.perf_counter()
         attempts: list[FitAttempt] = []
         current, trial = start, dict(namespace)
+        watching = resolve_sampler(start.sampler) == "nutpie"
         monitor.start((start.draws + start.tune) * start.chains)
         with monitor.outcome(translate_fit_error):
             model_code = self.model_step.code()
             while True:
-                monitor.start_fold(len(attempts) + 1, start.max_attempts,
+                number = len(attempts) + 1
+                monitor.start_fold(number, start.max_attempts,
                                    (current.draws + current.tune) * current.chains)
                 attempt_began = time.perf_counter()
                 trial = dict(namespace)
                 execute(model_code, trial)
                 monitor.check_cancel()
-                step = FitStep(current, self.model_step)
-                with self._compile_reuse(model_code.cell(), trial), monitor.instrument():
+                watch = ConvergenceWatch(
+                    [v.name for v in trial["mmm"].model.free_RVs], current.tune,
+                    current.draws, current.chains, began + start.time_budget,
+                    may_retune=number < start.max_attempts,
+                    on_next_check=monitor.set_total) if watching else None
+                planned = current.replace(draws=MAX_DRAWS) if watching else current
+                step = FitStep(planned, self.model_step)
+                with self._compile_reuse(model_code.cell(), trial), \
+                        monitor.instrument(watch):
                     execute(step._sampling_chunk(), trial)
+                current = current.replace(
+                    draws=int(trial["mmm"].idata.posterior.sizes["draw"]))
                 seconds = time.perf_counter() - attempt_began
                 sampling = monitor.sampling_seconds() or seconds
                 attempt = judge_attempt(current.draws, current.tune, seconds, sampling,
-                                        trial["convergence"], bool(trial["converged"]))
-                following = next_settings(current.draws, current.tune, trial["convergence"])
-                outcome = self._after(attempt, len(attempts) + 1, following,
-                                      time.perf_counter() - began)
+                                        trial["convergence"], bool(trial["converged"]),
+                                        watch.checks if watch else ())
+                outcome, following = self._after(attempt, number, watch,
+                                                 time.perf_counter() - began,
+                                                 trial["convergence"])
                 attempts.append(attempt.replace(outcome=outcome))
                 if outcome != "extended":
                     break
@@ -506,18 +527,29 @@ class FitStep(Step):
         self.result = result
         return result
 
-    def _after(self, attempt: FitAttempt, number: int, following: tuple[int, int] | None,
-               elapsed: float) -> str:
-        """What follows an attempt: ``"extended"`` or why the fit stops (see OUTCOMES)."""
+    def _after(self, attempt: FitAttempt, number: int, watch: ConvergenceWatch | None,
+               elapsed: float, table: pd.DataFrame) -> tuple[str, tuple[int, int] | None]:
+        """What follows an attempt (see OUTCOMES) and, when another, its draws and tuning.
+
+        After a watched (nutpie) attempt, another follows only when the watch stopped for
+        chains that disagree: the same draws, more tuning. After a PyMC attempt, the
+        draws grow by :func:`next_settings` while the budget allows.
+        """
         if attempt.converged:
-            return "converged"
+            return "converged", None
+        if watch is not None and watch.stop != "converged":
+            if watch.stop == "retune":
+                return "extended", (attempt.draws, retuned(attempt.tune))
+            if watch.stop is not None:
+                return watch.stop, None
         if number >= self.params.max_attempts:
-            return "max_attempts"
-        if following is None:
-            return "max_draws"
+            return "max_attempts", None
+        following = next_settings(attempt.draws, attempt.tune, table)
+        if following is None or attempt.draws >= MAX_DRAWS:
+            return "max_draws", None
         if elapsed + predicted_seconds(attempt, *following) > self.params.time_budget:
-            return "time_budget"
-        return "extended"
+            return "time_budget", None
+        return "extended", following
 
 
 def incremental_lines() -> list[str]:

@@ -4,7 +4,10 @@ The fit step runs the exported line ``mmm.fit(...)`` as it is. While it runs,
 :meth:`FitMonitor.instrument` wraps ``nutpie.sample`` (and ``pymc.sample`` for PyMC's own
 sampler) *for the fitting thread only*: nutpie is started non-blocking with the same
 arguments, so the draws are identical to a plain call, and the wrapper polls it, reports
-progress and aborts it on cancel.
+progress and aborts it on cancel. A fit to convergence also hands it a *watch*
+(:class:`~mmm_widgets.steps.convergence.ConvergenceWatch`), which may stop the chains
+at a number of draws: the trace kept is their first draws, identical to a plain call
+with that many draws (nutpie's draws do not depend on how many are asked for).
 """
 
 from __future__ import annotations
@@ -15,13 +18,31 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from mmm_widgets.errors import FitCancelled, MMMWidgetsError, Problem
 from mmm_widgets.steps import compiled as compiled_models
 
 _PATCH_LOCK = threading.Lock()
 _POLL_SECONDS = 0.1
+
+
+class SamplingWatch(Protocol):
+    """Decides, while nutpie samples, whether to stop at a number of draws per chain."""
+
+    def finish(self, trace: Any) -> int | None:
+        """The draws per chain to keep of a ``trace`` nutpie finished (None: all)."""
+
+    def __call__(self, sampler: Any, finished: list[int]) -> int | None:
+        """None to go on, or the draws per chain (after tuning) to keep and stop.
+
+        Parameters
+        ----------
+        sampler : nutpie's background sampler
+            To ``inspect()`` the draws so far (never to stop it).
+        finished : list of int
+            Draws finished per chain, tuning included.
+        """
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,8 @@ class FitMonitor:
         self.phase = "idle"
         self._done = 0
         self._total = 0
+        self._total_override: int | None = None
+        self._finished: list[int] = []
         self._divergences = 0
         self._started: float | None = None
         self._sampling_started: float | None = None
@@ -107,6 +130,7 @@ class FitMonitor:
             self._cancel.clear()
             self.phase = "building"
             self._done, self._total, self._divergences = 0, total_draws, 0
+            self._total_override, self._finished = None, []
             self._started = time.perf_counter()
             self._sampling_started = None
             self._fold = self._folds = 0
@@ -120,8 +144,23 @@ class FitMonitor:
         with self._lock:
             self.phase = "building"
             self._done, self._total, self._divergences = 0, total_draws, 0
+            self._total_override, self._finished = None, []
             self._sampling_started = None
             self._fold, self._folds = fold, folds
+
+    def set_total(self, total_draws: int) -> None:
+        """Show progress against ``total_draws`` (all chains, tuning included) from now.
+
+        A fit to convergence asks nutpie for up to its cap of draws and stops at a
+        check; its progress is shown against the next check.
+        """
+        with self._lock:
+            self._total_override = self._total = int(total_draws)
+
+    def finished_per_chain(self) -> list[int]:
+        """Draws finished per chain (tuning included) at nutpie's last report."""
+        with self._lock:
+            return list(self._finished)
 
     def sampling_seconds(self) -> float | None:
         """Seconds since the current fit began sampling (compile and build left out).
@@ -149,8 +188,10 @@ class FitMonitor:
 
     def _on_nutpie_progress(self, chains: list[Any]) -> None:
         with self._lock:
-            self._done = sum(int(c.finished_draws) for c in chains)
-            self._total = sum(int(c.total_draws) for c in chains) or self._total
+            self._finished = [int(c.finished_draws) for c in chains]
+            self._done = sum(self._finished)
+            self._total = (self._total_override or sum(int(c.total_draws) for c in chains)
+                           or self._total)
             self._divergences = sum(int(c.divergences) for c in chains)
 
     def _on_pymc_draw(self, trace: Any, draw: Any) -> None:
@@ -186,8 +227,12 @@ class FitMonitor:
             raise
 
     @contextlib.contextmanager
-    def instrument(self) -> Iterator[None]:
+    def instrument(self, watch: SamplingWatch | None = None) -> Iterator[None]:
         """Within this block, fits started by the current thread report here and obey cancel.
+
+        ``watch``, when given, is asked at every poll of a nutpie fit whether to stop; when
+        it names a number of draws, nutpie is stopped and the fit gets the trace of the
+        first that many draws of every chain (see :func:`first_draws`).
 
         Their nutpie compiles go through :func:`mmm_widgets.steps.compiled.compile_model`,
         so a fit inside :func:`~mmm_widgets.steps.compiled.reusing_compiled` reuses the
@@ -225,8 +270,14 @@ class FitMonitor:
             try:
                 while not _finished(sampler):
                     monitor.check_cancel()
+                    keep = None if watch is None else watch(sampler,
+                                                            monitor.finished_per_chain())
+                    if keep is not None:
+                        return first_draws(sampler.abort(), keep)
                     time.sleep(_POLL_SECONDS)
-                return sampler.wait()
+                trace = sampler.wait()
+                keep = None if watch is None else watch.finish(trace)
+                return trace if keep is None else first_draws(trace, keep)
             except BaseException:
                 # Cancel, kernel interrupt (KeyboardInterrupt) or a failure: nutpie's
                 # threads would otherwise keep sampling until the sampler is collected,
@@ -261,6 +312,25 @@ class FitMonitor:
             finally:
                 nutpie.sample, nutpie.compile_pymc_model = original_sample, original_compile
                 pymc.sample = original_pm_sample
+
+
+def first_draws(trace: Any, draws: int) -> Any:
+    """nutpie's ``trace`` (a DataTree) cut to the first ``draws`` draws of every chain.
+
+    The posterior, its sample stats and the unconstrained draws are cut; the tuning
+    groups are whole. Every chain must have made at least ``draws`` draws.
+    """
+    import xarray as xr
+
+    groups = {}
+    for name, node in trace.children.items():
+        dataset = node.to_dataset()
+        if not name.startswith("warmup") and "draw" in dataset.dims:
+            dataset = dataset.isel(draw=slice(0, draws))
+        groups[name] = dataset
+    cut = xr.DataTree.from_dict(groups)
+    cut.attrs = dict(trace.attrs)
+    return cut
 
 
 def _stop(sampler: Any) -> None:

@@ -280,10 +280,13 @@ def _convergence_html(result: Any) -> str:
         parts.append(f"<b>Held back by</b> <i>({len(result.held_back)} parameter values miss "
                      "r-hat <= 1.01 or ESS >= 400; the furthest first)</i>"
                      + frame_html(result.held_back.head(10)))
-    attempts = attempts_frame(result.attempts)[
-        ["draws", "tune", "seconds", "worst", "r_hat", "ess_bulk", "ess_tail", "held_back",
-         "outcome"]]
-    parts.append("<b>Attempts</b> <i>(same seed; the last one is the posterior kept and the "
+    attempts = attempts_frame(result.attempts)
+    attempts["checks"] = [", ".join(str(c) for c in checks) for checks in attempts["checks"]]
+    attempts = attempts[["draws", "tune", "checks", "seconds", "worst", "r_hat", "ess_bulk",
+                         "ess_tail", "held_back", "outcome"]].rename(
+        columns={"checks": "checked at draws"})
+    parts.append("<b>Attempts</b> <i>(same seed; the chains ran on between the checks; the "
+                 "last attempt's draws up to its last check are the posterior kept and the "
                  "code exported)</i>" + frame_html(attempts))
     return "".join(parts)
 
