@@ -51,7 +51,17 @@ _preloading: list[threading.Thread] = []
 _IMPORT_FIRST = ("arviz_base",)
 
 
-def _import_and_collect(module: str) -> None:
+def _warm_xarray() -> None:
+    """Make xarray's first conversion of a DataFrame, which imports dask.array.
+
+    pymc-marketing's model build converts X and y with ``DataFrame.to_xarray()``; on its
+    first conversion xarray looks for the duck-array libraries installed and imports them
+    (dask.array: 0.2-0.3 s here), which the *Apply model* click otherwise waited for.
+    """
+    pd.DataFrame({"x": [0.0]}).to_xarray()
+
+
+def _import_and_collect(module: str, warm: Callable[[], None] | None = None) -> None:
     """Import ``module`` with the cyclic garbage collector paused, then collect once.
 
     Importing pymc-marketing creates about half a million objects that live as long as the
@@ -63,12 +73,18 @@ def _import_and_collect(module: str) -> None:
     oldest generation; Python starts the next full collection only once the objects that
     survived one grow by a quarter. (``gc.freeze()`` would skip even that collection, but
     it would also keep forever any cyclic garbage made of objects alive at that moment:
-    the user's too.)
+    the user's too.) The collection runs before the collector is switched back on: the
+    pause holds for every thread, so the import's objects all count as new, and the next
+    allocation anywhere (a click's) would start a young collection over all of them first
+    (0.3-0.4 s seen in the browser test's kernel).
 
     Parameters
     ----------
     module : str
         The module to import (``"pymc_marketing.mmm"``); :data:`_IMPORT_FIRST` go first.
+    warm : callable, optional
+        Called after the import, still with the collector paused: first uses whose lazy
+        imports a click would otherwise wait for (:func:`_warm_xarray`).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -77,10 +93,12 @@ def _import_and_collect(module: str) -> None:
             with contextlib.suppress(ImportError):
                 importlib.import_module(first)
         importlib.import_module(module)
+        if warm is not None:
+            warm()
+        gc.collect()
     finally:
         if enabled:
             gc.enable()
-    gc.collect()
 
 
 def _preload_pymc_marketing() -> None:
@@ -90,8 +108,9 @@ def _preload_pymc_marketing() -> None:
     then opens at once. See :func:`_import_and_collect`.
     """
     if not _preloading:
-        thread = threading.Thread(target=_import_and_collect, args=("pymc_marketing.mmm",),
-                                  daemon=True, name="mmm-widgets-preload")
+        thread = threading.Thread(target=_import_and_collect,
+                                  args=("pymc_marketing.mmm", _warm_xarray), daemon=True,
+                                  name="mmm-widgets-preload")
         _preloading.append(thread)
         thread.start()
 
@@ -266,6 +285,12 @@ class Wizard(w.VBox):
         def switch() -> None:
             if hasattr(panel, "wait"):
                 panel.wait()
+            # A fit leaves many new long-lived objects (graphs, draws, summaries), enough to
+            # start a full collection of all the kernel's objects (0.3-0.7 s holding the
+            # interpreter lock) in whichever click allocates next. Done here, it is part
+            # of waiting for the fit; Python starts the next one only once the objects
+            # that survived it grow by a quarter.
+            gc.collect()
             if self.current == "fit" and self.workflow.last_refresh is refresh and \
                     self.workflow.status("fit") == "done":
                 self.show("overview")
