@@ -122,6 +122,31 @@ def test_wizard_guards_and_invalidation(mapped):
     assert "model" not in wizard._panels
 
 
+def test_wizard_keeps_built_panels_hidden_with_what_was_entered(mapped):
+    wizard = mw.Wizard(mapped, save_to=None)
+    data = wizard.shown_panel
+    data.channels.value = ("tv", "search")  # entered, not applied
+    wizard.stepper.value = "model"
+    model = wizard.shown_panel
+    model.l_max.value = 6
+    assert isinstance(model, ModelView) and data.layout.display == "none"
+    assert list(wizard.body.children) == [data, model]
+    # A blocked step shows no panel; the built ones wait, hidden.
+    wizard.stepper.value = "fit"
+    assert wizard.shown_panel is None and list(wizard.body.children) == [data, model]
+    wizard.stepper.value = "data"
+    assert wizard.shown_panel is data and data.channels.value == ("tv", "search")
+    assert model.layout.display == "none"
+    wizard.stepper.value = "model"
+    assert wizard.shown_panel is model and model.l_max.value == 6
+    # A panel built on an old result leaves the body for a new one.
+    wizard.stepper.value = "data"
+    data.apply_button.click()
+    wizard.stepper.value = "model"
+    assert wizard.shown_panel is not model and model not in wizard.body.children
+    assert list(wizard.body.children) == [data, wizard.shown_panel]
+
+
 @pytest.mark.fit
 def test_wizard_saves_every_step_and_restores_without_refit(weekly, tmp_path):
     folder = tmp_path / "saved"

@@ -119,7 +119,7 @@ def test_wizard_moves_to_the_overview_after_a_fit(weekly, monkeypatch):
     wizard.wait(120)
     assert wf.step("fit").params.method == "map"
     assert wizard.current == "overview"
-    panel = wizard.body.children[0]
+    panel = wizard.shown_panel
     assert isinstance(panel, OverviewView) and wf.status("overview") == "done"
     assert panel.overview.channels["contribution"].to_numpy() == pytest.approx(
         wf.channel_summary()["contribution"].to_numpy(), rel=1e-9)
@@ -128,8 +128,8 @@ def test_wizard_moves_to_the_overview_after_a_fit(weekly, monkeypatch):
     wf.diagnostics()
     wizard.stepper.value = "data"
     wizard.stepper.value = "overview"
-    assert "Model check: " in wizard.body.children[0].verdict.value
-    assert "not run yet" not in wizard.body.children[0].verdict.value
+    assert "Model check: " in wizard.shown_panel.verdict.value
+    assert "not run yet" not in wizard.shown_panel.verdict.value
     # A refresh from the fit panel stays there to show the before/after comparison.
     wizard.stepper.value = "fit"
     fit_panel = wizard.panel("fit")

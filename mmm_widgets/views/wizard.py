@@ -220,19 +220,44 @@ class Wizard(w.VBox):
             missing = [k for k in requirements(kind) if self.workflow.status(k) != "done"]
             self.status_line.value = (f"<i>{TITLES[kind]} needs these steps first: "
                                       f"{', '.join(TITLES[k] for k in missing)}.</i>")
-            self.body.children = []
+            self._display(None)
             return
         panel = self.panel(kind)
         # Building a panel may bring its step up to date (the overview computes itself).
         status = self.workflow.status(kind)
         self.status_line.value = "<i>An earlier step changed: re-run this step.</i>" \
             if status == "stale" else ""
-        self.body.children = [panel]
+        self._display(panel)
         # Panels with background work start it once they are on screen (see BudgetView).
         if hasattr(panel, "shown"):
             panel.shown()
         if self.stepper.value != kind:
             self.stepper.value = kind
+
+    @property
+    def shown_panel(self) -> w.Widget | None:
+        """The panel on screen (None when the step shown is blocked)."""
+        return next((c for c in self.body.children if c.layout.display != "none"), None)
+
+    def _display(self, panel: w.Widget | None) -> None:
+        """Show ``panel`` alone (None: no panel); the other built panels stay, hidden.
+
+        The browser keeps a hidden panel's views as drawn, so opening it again only
+        unhides them; taking it out of the body's children made the browser build and draw
+        all of its views anew, plots included, each time. Panels dropped from
+        :attr:`_panels` (built on an old result) leave the body here.
+        """
+        built = {id(p) for p in self._panels.values()}
+        children = [c for c in self.body.children if id(c) in built]
+        if panel is not None and all(c is not panel for c in children):
+            children.append(panel)
+        # Hidden first: a moment with no panel rather than with two.
+        for child in children:
+            if child is not panel:
+                child.layout.display = "none"
+        if panel is not None:
+            panel.layout.display = None
+        self.body.children = children
 
     def status_icons(self) -> dict[str, str]:
         """Each step's status as shown on the stepper (``"done"``, ``"stale"``, ...)."""
