@@ -14,4 +14,8 @@ fi
 .venv/bin/ruff check .
 # The layering: steps, mta, plots, codegen and the engine never import views or the workflow.
 .venv/bin/lint-imports
-.venv/bin/python -m pytest "$@"
+# Two pytest-xdist workers (PYTEST_WORKERS to change; 0 runs in this process): each test
+# file stays on one worker and the browser tests share one (tests/conftest.py). Half of
+# the suite waits on subprocess imports, compiles and the browser, which a second worker
+# overlaps.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

@@ -19,6 +19,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "see tests/conformance/conftest.py)")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each test file on one pytest-xdist worker, and every browser test on one.
+
+    ``scripts/test.sh`` runs the suite on two workers with ``--dist loadgroup``: a file's
+    module fixtures (its fitted models) are then made once, and only one JupyterLab and
+    Chromium run at a time. Without ``-n`` the marks change nothing.
+    """
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture
 def weekly() -> pd.DataFrame:
     return mw.datasets.load("weekly_sales")
