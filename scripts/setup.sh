@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 find_python() {
-    if command -v pyenv >/dev/null 2>&1 && pyenv versions --bare | grep -qx '3.12.1'; then
+    # grep reads every line: with -q it would stop at the match and pyenv, still writing,
+    # would fail on the closed pipe, which pipefail turns into "no 3.12.1".
+    if command -v pyenv >/dev/null 2>&1 && pyenv versions --bare | grep -x '3.12.1' >/dev/null; then
         PYENV_VERSION=3.12.1 pyenv which python
     elif command -v python3.12 >/dev/null 2>&1; then
         command -v python3.12

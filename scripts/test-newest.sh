@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if command -v pyenv >/dev/null 2>&1 && pyenv versions --bare | grep -qx '3.12.1'; then
+if command -v pyenv >/dev/null 2>&1 && pyenv versions --bare | grep -x '3.12.1' >/dev/null; then
     python=$(PYENV_VERSION=3.12.1 pyenv which python)
 elif command -v python3.12 >/dev/null 2>&1; then
     python=$(command -v python3.12)
