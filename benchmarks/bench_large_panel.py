@@ -103,8 +103,9 @@ def main() -> None:
             for d, t, s, smp, c, o in case.get("attempt_details", [])) + ". Before the "
         "checks (b4dad9a), every attempt sampled from scratch: 748 s to 2 x 1,000 draws "
         "after 1,000 tuning, the first attempt (2 x 500 after 500) thrown away.", "",
-        f"Resident memory (sampled every 50 ms, 10^6 bytes) while fitting peaked at {case.get('fit_peak_mb', 0):.0f} MB (every "
-        "check reads the draws so far with nutpie's `inspect()`, a copy of the trace).", "",
+        "Resident memory (sampled every 50 ms, 10^6 bytes) while fitting peaked at "
+        f"{case.get('fit_peak_mb', 0):.0f} MB (every check reads the draws so far with "
+        "nutpie's `inspect()`, a copy of the trace).", "",
         f"Memory: the posterior kept after the fit holds {case['posterior_mb']:.0f} MB "
         f"({', '.join(case['posterior_variables'])}); the process holds "
         f"{case['after_fit_mb']:.0f} MB after the fit. Computing the channel summary again "

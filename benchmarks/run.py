@@ -605,8 +605,9 @@ def _converged_lines(case: dict) -> list[str]:
              "Targets: every free parameter with r-hat <= 1.01 and bulk and tail ESS >= 400 "
              "(arviz), checked in the process. The kit: `wf.fit()` at its defaults (nutpie, "
              "2 chains after 500 tuning, fitted to convergence: the targets checked from 500 "
-             "draws on while the chains run; the channel summary included). Plain pymc-marketing: the kit's exported data and model "
-             "cells without the kit, `mmm.fit(X, y)` at its defaults (PyMC's sampler, 1000 "
+             "draws on while the chains run; the channel summary included). Plain "
+             "pymc-marketing: the kit's exported data and model cells without the kit, "
+             "`mmm.fit(X, y)` at its defaults (PyMC's sampler, 1000 "
              "draws after 1000 tuning; PyMC counts one CPU here, so 2 chains one after the "
              "other), then the draws doubled with the same seed until the targets hold, as "
              "a user would. The clock starts before the first import; compile included."])
