@@ -111,11 +111,16 @@ def section(data: dict[str, Any]) -> str:
              "(kept in `benchmarks/browser_runs.json`).", "",
              "Two clocks. *Playwright*: from before Playwright's click (its checks that the "
              "target is visible, stable and enabled included) to its `to_be_visible` "
-             "passing, which polls at growing intervals (20, 50, 100, 100 ms, then every "
-             "500 ms), so a figure can lie up to half a second after the answer was drawn. "
-             "*In the page* (runs from *before 2* on): from the click's `pointerdown` (the "
-             "Enter's `keydown` for the margin) to the first animation frame in which the "
-             "answer is visible, once that frame is drawn.", "",
+             "passing. Up to *changes, polling clock 3* that assertion polled at growing "
+             "intervals (20, 50, 100, 100 ms, then every 500 ms), so a figure could lie up "
+             "to half a second after the answer was drawn, and each look matched text over "
+             "every widget on the page's main thread, slowing the drawing it timed; from "
+             "*before 3* on, the test first waits for the page's own report (one variable "
+             "checked per frame), so the figure is the page's plus the click's checks and "
+             "two round trips. *In the page* (runs from *before 2* on): from the click's "
+             "`pointerdown` (the Enter's `keydown` for the margin) to the first animation "
+             "frame in which the answer is visible, once that frame is drawn. Compare runs "
+             "of one clock only.", "",
              "Playwright's clock:", "", *header]
     lines += [_row(run["label"], run["commit"], run["timing"]) for run in runs]
     timed = [r for r in runs if "in_page" in r["timing"]]
