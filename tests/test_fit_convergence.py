@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import math
 
 import arviz as az
 import pandas as pd
@@ -106,7 +106,7 @@ def test_watch_stops_at_the_first_check_that_holds_with_a_plain_fit_s_draws():
     monitor = FitMonitor()
     monitor.start(0)
     watch = ConvergenceWatch(names, tune=100, first_check=50, chains=2,
-                             deadline=time.perf_counter() + 600, may_retune=False)
+                             deadline=math.inf, may_retune=False)
     with monitor.instrument(watch), model:
         watched = pm.sample(draws=MAX_DRAWS, **settings)
     kept = watched.posterior.sizes["draw"]

@@ -32,7 +32,12 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.base import Params
-from mmm_widgets.steps.diagnostics import CONVERGENCE_CALL, FREE_PARAMETERS_LINE, R_HAT_TARGET
+from mmm_widgets.steps.diagnostics import (
+    CONVERGENCE_CALL,
+    CONVERGENCE_OPTIONS,
+    FREE_PARAMETERS_LINE,
+    R_HAT_TARGET,
+)
 
 #: Bulk and tail effective sample size every free parameter needs.
 ESS_TARGET = 400
@@ -154,13 +159,8 @@ def next_settings(draws: int, tune: int, table: pd.DataFrame) -> tuple[int, int]
     tuning doubles (at least 200) and the draws at least double. Deterministic: the same
     table gives the same schedule on every machine.
     """
-    ess = table[["ess_bulk", "ess_tail"]].astype(float).min(axis=1)
-    smallest = float(ess.min()) if ess.notna().any() else 0.0
-    disagree = not bool((table["r_hat"].astype(float) <= R_HAT_TARGET).all())
-    factor = 4.0 if smallest <= 0 else 1.25 * ESS_TARGET / smallest
-    factor = min(4.0, max(2.0 if disagree else 1.5, factor))
-    new_draws = min(MAX_DRAWS, math.ceil(draws * factor / 100) * 100)
-    new_tune = min(MAX_TUNE, max(2 * tune, 200)) if disagree else tune
+    new_draws, disagree = _grown(draws, table, lacking=1.25, least=(1.5, 2.0), most=4.0)
+    new_tune = retuned(tune) if disagree else tune
     if new_draws <= draws and new_tune <= tune:
         return None
     return new_draws, max(new_tune, tune)
@@ -175,12 +175,23 @@ def next_check(draws: int, table: pd.DataFrame) -> int | None:
     """
     if draws >= MAX_DRAWS:
         return None
+    return _grown(draws, table, lacking=1.1, least=(1.25, 1.5), most=3.0)[0]
+
+
+def _grown(draws: int, table: pd.DataFrame, lacking: float, least: tuple[float, float],
+           most: float) -> tuple[int, bool]:
+    """``draws`` grown by ``lacking`` times what the smallest ESS lacks; whether r-hat misses.
+
+    The factor is at least ``least[0]`` (``least[1]`` when some r-hat misses its target)
+    and at most ``most`` (also when an ESS is missing or zero); the draws are rounded up
+    to 100 and at most :data:`MAX_DRAWS`.
+    """
     ess = table[["ess_bulk", "ess_tail"]].astype(float).min(axis=1)
     smallest = float(ess.min()) if ess.notna().any() else 0.0
     disagree = not bool((table["r_hat"].astype(float) <= R_HAT_TARGET).all())
-    factor = 3.0 if smallest <= 0 else 1.1 * ESS_TARGET / smallest
-    factor = min(3.0, max(1.5 if disagree else 1.25, factor))
-    return min(MAX_DRAWS, math.ceil(draws * factor / 100) * 100)
+    factor = most if smallest <= 0 else lacking * ESS_TARGET / smallest
+    factor = min(most, max(least[1] if disagree else least[0], factor))
+    return min(MAX_DRAWS, math.ceil(draws * factor / 100) * 100), disagree
 
 
 def retuned(tune: int) -> int:
@@ -296,7 +307,7 @@ def convergence_table(posterior: Any, free_parameters: Sequence[str]) -> pd.Data
     import xarray as xr
 
     return az.summary(xr.DataTree.from_dict({"posterior": posterior}),
-                      var_names=list(free_parameters), kind="diagnostics", round_to="none")
+                      var_names=list(free_parameters), **CONVERGENCE_OPTIONS)
 
 
 def predicted_seconds(attempt: FitAttempt, draws: int, tune: int) -> float:

@@ -28,8 +28,10 @@ R_HAT_TARGET = 1.01
 #: The convergence table of the free parameters, as the diagnostics and the fit to
 #: convergence compute it (one row per parameter element: r_hat, ess_bulk, ess_tail, ...).
 FREE_PARAMETERS_LINE = "free_parameters = [v.name for v in mmm.model.free_RVs]"
-CONVERGENCE_CALL = ("az.summary(mmm.idata, var_names=free_parameters, kind='diagnostics', "
-                    "round_to='none')")
+#: ``arviz.summary``'s options for that table (the exported call and the in-process checks).
+CONVERGENCE_OPTIONS = {"kind": "diagnostics", "round_to": "none"}
+CONVERGENCE_CALL = ("az.summary(mmm.idata, var_names=free_parameters, "
+                    + ", ".join(f"{k}={v!r}" for k, v in CONVERGENCE_OPTIONS.items()) + ")")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from mmm_widgets.errors import FitCancelled
+from mmm_widgets.steps.diagnostics import CONVERGENCE_OPTIONS
 from mmm_widgets.steps.fit import SAMPLERS, FitParams
 from mmm_widgets.views.common import (
     CodeBox,
@@ -295,6 +296,6 @@ def _convergence(mmm: Any) -> dict[str, float]:
     import arviz as az
 
     names = [v.name for v in mmm.model.free_RVs]
-    table = az.summary(mmm.idata, var_names=names, kind="diagnostics", round_to="none")
+    table = az.summary(mmm.idata, var_names=names, **CONVERGENCE_OPTIONS)
     return {"r_hat_max": float(table["r_hat"].max()),
             "ess_bulk_min": float(table["ess_bulk"].min())}
