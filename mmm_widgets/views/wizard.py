@@ -187,7 +187,9 @@ class Wizard(w.VBox):
                                        value=STEP_ORDER[0], icons=self._icons(),
                                        style={"button_width": "130px"})
         self.status_line = w.HTML()
-        self.body = w.VBox()
+        # One slot per screen, made once: the body's children never change.
+        self.slots = {kind: w.VBox(layout=w.Layout(display="none")) for kind in STEP_ORDER}
+        self.body = w.VBox(list(self.slots.values()))
         self.stepper.observe(self._on_step, names="value")
         self.workflow.observe(self._on_workflow_change)
         super().__init__([self.stepper, self.status_line, self.body])
@@ -220,14 +222,14 @@ class Wizard(w.VBox):
             missing = [k for k in requirements(kind) if self.workflow.status(k) != "done"]
             self.status_line.value = (f"<i>{TITLES[kind]} needs these steps first: "
                                       f"{', '.join(TITLES[k] for k in missing)}.</i>")
-            self._display(None)
+            self._display(None, None)
             return
         panel = self.panel(kind)
         # Building a panel may bring its step up to date (the overview computes itself).
         status = self.workflow.status(kind)
         self.status_line.value = "<i>An earlier step changed: re-run this step.</i>" \
             if status == "stale" else ""
-        self._display(panel)
+        self._display(kind, panel)
         # Panels with background work start it once they are on screen (see BudgetView).
         if hasattr(panel, "shown"):
             panel.shown()
@@ -237,27 +239,39 @@ class Wizard(w.VBox):
     @property
     def shown_panel(self) -> w.Widget | None:
         """The panel on screen (None when the step shown is blocked)."""
-        return next((c for c in self.body.children if c.layout.display != "none"), None)
+        return next((slot.children[0] for slot in self.slots.values()
+                     if slot.layout.display != "none" and slot.children), None)
 
-    def _display(self, panel: w.Widget | None) -> None:
-        """Show ``panel`` alone (None: no panel); the other built panels stay, hidden.
+    def _display(self, kind: str | None, panel: w.Widget | None) -> None:
+        """Show ``panel`` alone, in the slot of ``kind`` (None: none); built panels stay hidden.
 
-        The browser keeps a hidden panel's views as drawn, so opening it again only
-        unhides them; taking it out of the body's children made the browser build and draw
-        all of its views anew, plots included, each time. Panels dropped from
-        :attr:`_panels` (built on an old result) leave the body here.
+        Each screen has its own slot in the body. The browser keeps a hidden panel's views
+        as drawn, so opening it again only unhides its slot. A new panel changes only its
+        own slot's children: a change to the body's children would make the browser
+        rebuild the views of every child after the first one that differs (ipywidgets'
+        ``ViewList``), and tell every child, hidden ones too, that its size may have
+        changed. (Dropping the overview built before *Check the fit* from a list of
+        panels had the browser build the hidden diagnostics panel again, plots and all,
+        in the next click: 100-200 ms of Attribution's first opening.)
         """
-        built = {id(p) for p in self._panels.values()}
-        children = [c for c in self.body.children if id(c) in built]
-        if panel is not None and all(c is not panel for c in children):
-            children.append(panel)
+        self._drop_old_panels()
         # Hidden first: a moment with no panel rather than with two.
-        for child in children:
-            if child is not panel:
-                child.layout.display = "none"
-        if panel is not None:
-            panel.layout.display = None
-        self.body.children = children
+        for other, slot in self.slots.items():
+            if other != kind:
+                slot.layout.display = "none"
+        if kind is None or panel is None:
+            return
+        slot = self.slots[kind]
+        # Shown before it gets the panel, which the browser then draws in place.
+        slot.layout.display = None
+        if tuple(slot.children) != (panel,):
+            slot.children = (panel,)
+
+    def _drop_old_panels(self) -> None:
+        """Take out of their slots the panels dropped from :attr:`_panels` (old results)."""
+        for kind, slot in self.slots.items():
+            if slot.children and self._panels.get(kind) is not slot.children[0]:
+                slot.children = ()
 
     def status_icons(self) -> dict[str, str]:
         """Each step's status as shown on the stepper (``"done"``, ``"stale"``, ...)."""
@@ -289,6 +303,9 @@ class Wizard(w.VBox):
         if kind in SHOWS.get(self.current, ()) and self.current in self._panels:
             del self._panels[self.current]
             self.show(self.current)
+        # Now rather than in the next click, which would also wait for the browser to
+        # take their views down.
+        self._drop_old_panels()
         self._refresh_stepper()
         if kind == "fit" and self.workflow.status("fit") == "done":
             fit = self.workflow.step("fit")
