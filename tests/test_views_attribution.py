@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipywidgets as w
 import pandas as pd
 import pytest
+from ipywidgets.widgets.widget import _instances
+from ipywidgets.widgets.widget_style import Style
 
 import mmm_widgets as mw
 from mmm_widgets.views.attribution import EXAMPLE, NOT_MAPPED, AttributionView
@@ -40,6 +43,21 @@ def test_pick_table_suggests_columns_and_map(fitted, touches):
         "Paid Search": "search", "Paid Social": "social"}
     assert panel.direct.value == "Direct"
     assert "suggested" in panel.message.value
+
+
+def test_panel_widgets_share_layout_and_style_models(fitted):
+    # ipywidgets' default is one Layout and one style model per widget (156 models for
+    # this panel with its cross-channel section); the panels' widgets share them.
+    before = set(_instances)
+    panel = AttributionView(fitted, namespace={})
+    made = [_instances[key] for key in set(_instances) - before]
+    looks = [x for x in made if isinstance(x, (w.Layout, Style))]
+    assert len(made) <= 90 and len(looks) <= 25
+    assert panel.user.layout is panel.time.layout and panel.user.style is panel.value.style
+    assert panel.cross.analyse_button.style is panel.cross.export_button.style
+    assert panel.cross.max_steps.layout.width == "150px"
+    # The code boxes hide and show themselves through their layouts: each keeps its own.
+    assert panel.code_box.layout is not panel.message.layout
 
 
 def test_compare_runs_the_step_and_shows_chart_table_and_notes(fitted, touches):

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
+import threading
 
+import ipywidgets as w
 import pytest
+from ipywidgets.widgets.widget import _instances
+from ipywidgets.widgets.widget_style import Style
 
 import mmm_widgets as mw
 from mmm_widgets.steps.budget import NO_LIMIT, TOTAL_ROW
@@ -64,6 +70,41 @@ def test_panel_starts_with_curves_and_current_total(fitted):
     assert panel.bounds()["tv"] == (math.ceil(0.7 * run_rate["tv"] * 26),
                                     math.floor(1.3 * run_rate["tv"] * 26))
     assert panel.synergy_note.value == ""
+
+
+def test_panel_widgets_share_layout_and_style_models(fitted):
+    # ipywidgets' default is one Layout and one style model per widget (196 models for
+    # this panel); the panel's widgets share them, and each widget still gets its CSS.
+    before = set(_instances)
+    panel = BudgetView(fitted, defer_curves=True)
+    made = [_instances[key] for key in set(_instances) - before]
+    looks = [x for x in made if isinstance(x, (w.Layout, Style))]
+    assert len(made) <= 100 and len(looks) <= 20
+    assert panel.low["tv"].layout is panel.high["radio"].layout
+    assert panel.low["tv"].layout.width == "120px"
+    assert panel.optimize_button.style is panel.cancel_button.style
+    assert panel.message.layout.width is None
+    # The code box hides and shows itself through its layout: it keeps its own.
+    assert panel.code_box.layout is not panel.message.layout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice: Linux")
+def test_curves_thread_alone_runs_at_lower_priority(fitted):
+    panel = BudgetView(fitted, defer_curves=True)
+    seen = {}
+    draw = panel.show_curves
+
+    def spy():
+        seen["curves"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        draw()
+
+    panel.show_curves = spy
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    panel.shown()
+    assert panel.ready.wait(120)
+    assert seen["curves"] == min(19, main + 10)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+    assert len(panel.curves_box.children) == 1
 
 
 def test_optimize_button_runs_in_thread_and_fills_tables(fitted, optimized_panel):

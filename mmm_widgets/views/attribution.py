@@ -20,6 +20,7 @@ from mmm_widgets.steps.attribution import (
 from mmm_widgets.steps.journeys import labels as journey_labels
 from mmm_widgets.views.common import (
     CodeBox,
+    SharedLooks,
     bokeh_pane,
     ensure_bokeh_loaded,
     message_html,
@@ -92,62 +93,68 @@ class AttributionView(w.VBox):
         # Set in code, not in the panel: kept when the panel compares again.
         self._custom: dict[str, Any] = {}
         self._platform_columns: dict[str, str] = {}
-        self.message = w.HTML()
-        self.notes = w.HTML()
-        self.chart = w.VBox()
-        self.table = w.HTML()
-        self.incremental = w.HTML()
-        self.explanation = w.HTML(EXPLANATION)
+        # The panel's widgets share layout and style models (see SharedLooks): 156 models
+        # sent when the step opens, down to 82.
+        looks = SharedLooks()
+        self.message = looks(w.HTML)
+        self.notes = looks(w.HTML)
+        self.chart = looks(w.VBox)
+        self.table = looks(w.HTML)
+        self.incremental = looks(w.HTML)
+        self.explanation = looks(w.HTML, EXPLANATION)
         self.code_box = CodeBox("Attribution step code")
         # Journeys only: flows, top paths and pairwise lift of the table picked above.
         self.cross = CrossChannelView(workflow, inputs=self._journey_inputs)
-        self.cross_section = w.Accordion([self.cross], titles=("Cross-channel: journey flows, "
-                                                               "top paths, synergy",),
-                                         selected_index=0)
+        self.cross_section = looks(w.Accordion, [self.cross],
+                                   titles=("Cross-channel: journey flows, top paths, synergy",),
+                                   selected_index=0)
         ensure_bokeh_loaded()
         guard = report_errors(self.message)
 
-        self.frame_picker = w.Dropdown(description="Journeys", options=self._table_names(),
-                                       value=None)
-        self.user = w.Dropdown(description="User")
-        self.time = w.Dropdown(description="Time")
-        self.channel = w.Dropdown(description="Channel")
-        self.conversion = w.Dropdown(description="Converted")
-        self.value = w.Dropdown(description="Value")
-        self.models = w.SelectMultiple(description="Models", options=list(MODELS),
-                                       value=DEFAULT_MODELS, rows=len(MODELS))
-        self.half_life = w.Text(description="Half-life", value="7D")
-        self.lookback = w.Text(description="Look-back", placeholder="all touches, e.g. 30D")
-        self.direct = w.Dropdown(description="Direct", options=[NONE], value=NONE)
-        self.map_box = w.VBox()
+        self.frame_picker = looks(w.Dropdown, description="Journeys",
+                                  options=self._table_names(), value=None)
+        self.user = looks(w.Dropdown, description="User")
+        self.time = looks(w.Dropdown, description="Time")
+        self.channel = looks(w.Dropdown, description="Channel")
+        self.conversion = looks(w.Dropdown, description="Converted")
+        self.value = looks(w.Dropdown, description="Value")
+        self.models = looks(w.SelectMultiple, description="Models", options=list(MODELS),
+                            value=DEFAULT_MODELS, rows=len(MODELS))
+        self.half_life = looks(w.Text, description="Half-life", value="7D")
+        self.lookback = looks(w.Text, description="Look-back",
+                              placeholder="all touches, e.g. 30D")
+        self.direct = looks(w.Dropdown, description="Direct", options=[NONE], value=NONE)
+        self.map_box = looks(w.VBox)
         self.map_inputs: dict[str, w.Dropdown] = {}
-        self.platform_inputs = {c: w.BoundedFloatText(description=str(c), value=0.0, min=0.0,
-                                                      max=1e15)
+        self.platform_inputs = {c: looks(w.BoundedFloatText, description=str(c), value=0.0,
+                                         min=0.0, max=1e15)
                                 for c in self.channels}
-        self.compare_button = w.Button(description="Compare", button_style="primary",
-                                       icon="balance-scale")
-        self.export_button = w.Button(description="Export code", icon="code")
+        self.compare_button = looks(w.Button, description="Compare", button_style="primary",
+                                    icon="balance-scale")
+        self.export_button = looks(w.Button, description="Export code", icon="code")
 
         self.frame_picker.observe(guard(self._on_frame_picked), names="value")
         self.channel.observe(guard(self._on_channel_column), names="value")
         self.compare_button.on_click(guard(lambda _: self.compare()))
         self.export_button.on_click(guard(lambda _: self.export()))
 
-        columns_box = w.VBox([
-            w.HTML("<b>Journeys</b> <i>one row per touch; the converting touch flagged</i>"),
+        columns_box = looks(w.VBox, [
+            looks(w.HTML,
+                  "<b>Journeys</b> <i>one row per touch; the converting touch flagged</i>"),
             self.frame_picker,
-            w.HBox([w.VBox([self.user, self.time, self.channel]),
-                    w.VBox([self.conversion, self.value, self.direct])]),
-            w.HBox([self.models, w.VBox([self.half_life, self.lookback])]),
+            looks(w.HBox, [looks(w.VBox, [self.user, self.time, self.channel]),
+                           looks(w.VBox, [self.conversion, self.value, self.direct])]),
+            looks(w.HBox, [self.models, looks(w.VBox, [self.half_life, self.lookback])]),
         ])
-        map_box = w.VBox([w.HTML("<b>Channel map</b> <i>journey label → model channel "
-                                 "(suggested by name; unmapped labels get no share)</i>"),
-                          self.map_box])
-        platform_box = w.VBox([w.HTML("<b>Platform-reported conversions</b> <i>optional; "
-                                      "0 = not reported</i>"),
-                               *self.platform_inputs.values()])
-        super().__init__([columns_box, w.HBox([map_box, platform_box]),
-                          w.HBox([self.compare_button, self.export_button]),
+        map_box = looks(w.VBox, [looks(w.HTML, "<b>Channel map</b> <i>journey label → model "
+                                               "channel (suggested by name; unmapped labels "
+                                               "get no share)</i>"),
+                                 self.map_box])
+        platform_box = looks(w.VBox, [looks(w.HTML, "<b>Platform-reported conversions</b> "
+                                                    "<i>optional; 0 = not reported</i>"),
+                                      *self.platform_inputs.values()])
+        super().__init__([columns_box, looks(w.HBox, [map_box, platform_box]),
+                          looks(w.HBox, [self.compare_button, self.export_button]),
                           self.message, self.notes, self.chart, self.table,
                           self.incremental, self.explanation,
                           self.code_box, self.cross_section])

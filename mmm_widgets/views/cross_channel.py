@@ -10,7 +10,14 @@ import ipywidgets as w
 import pandas as pd
 
 from mmm_widgets.plots import journeys as journey_plots
-from mmm_widgets.views.common import CodeBox, bokeh_pane, message_html, problems_html, report_errors
+from mmm_widgets.views.common import (
+    CodeBox,
+    SharedLooks,
+    bokeh_pane,
+    message_html,
+    problems_html,
+    report_errors,
+)
 from mmm_widgets.workflow import Workflow
 
 #: What the section needs from its panel: the touch table and the keyword arguments of
@@ -54,26 +61,28 @@ class CrossChannelView(w.VBox):
     def __init__(self, workflow: Workflow, inputs: Inputs | None = None):
         self.workflow = workflow
         self._inputs = inputs
-        self.message = w.HTML()
-        self.notes = w.HTML()
-        self.sankey = w.VBox()
-        self.paths = w.HTML()
-        self.lift_chart = w.VBox()
-        self.table = w.HTML()
-        self.explanation = w.HTML(EXPLANATION)
+        # The panel's widgets share layout and style models (see SharedLooks).
+        looks = SharedLooks()
+        self.message = looks(w.HTML)
+        self.notes = looks(w.HTML)
+        self.sankey = looks(w.VBox)
+        self.paths = looks(w.HTML)
+        self.lift_chart = looks(w.VBox)
+        self.table = looks(w.HTML)
+        self.explanation = looks(w.HTML, EXPLANATION)
         self.code_box = CodeBox("Cross-channel step code")
         fit = {"style": {"description_width": "initial"}, "layout": w.Layout(width="150px")}
         self.max_steps = w.BoundedIntText(description="Steps shown", value=4, min=1, max=12,
                                           **fit)
         self.top = w.BoundedIntText(description="Top paths", value=10, min=1, max=100, **fit)
-        self.analyse_button = w.Button(description="Analyse journeys", icon="random")
-        self.export_button = w.Button(description="Export code", icon="code")
+        self.analyse_button = looks(w.Button, description="Analyse journeys", icon="random")
+        self.export_button = looks(w.Button, description="Export code", icon="code")
         guard = report_errors(self.message)
         self.analyse_button.on_click(guard(lambda _: self.analyse()))
         self.export_button.on_click(guard(lambda _: self.export()))
         super().__init__([
-            w.HTML(HEADING),
-            w.HBox([self.max_steps, self.top, self.analyse_button, self.export_button]),
+            looks(w.HTML, HEADING),
+            looks(w.HBox, [self.max_steps, self.top, self.analyse_button, self.export_button]),
             self.message, self.notes, self.sankey, self.paths, self.lift_chart, self.table,
             self.explanation, self.code_box,
         ])
