@@ -156,6 +156,12 @@ def test_panel_shows_verdict_switches_plots_and_runs_holdout(preview):
     assert shown[0] is shown[-1]
     panel.plot_choice.value = "Traces"
     assert panel.parameter.layout.display is None
+    # The parameter picker has a layout of its own: showing it shows nothing else.
+    assert panel.holdout_periods.layout is panel.cv_folds.layout
+    assert panel.holdout_periods.layout.display is None
+    panel.plot_choice.value = "Fit"
+    assert panel.parameter.layout.display == "none"
+    assert panel.cv_folds.layout.display is None and panel.run_button.layout.display is None
     panel.holdout_periods.value = 8
     panel.holdout_button.click()
     panel.wait(300)

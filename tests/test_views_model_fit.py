@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 
+import ipywidgets as w
 import pandas as pd
 import pytest
+from ipywidgets.widgets.widget import _instances
+from ipywidgets.widgets.widget_style import Style
 
 import mmm_widgets as mw
 from mmm_widgets.views.fit import FitView
@@ -39,6 +42,34 @@ def test_model_panel_applies_settings_and_priors(mapped):
     assert params.priors == {"adstock_alpha": {"dist": "Beta", "kwargs": {"alpha": 2, "beta": 2}}}
     assert params.lift_tests[0].channel == "search" and params.lift_tests[0].delta_y == 2500.0
     assert "Model ready" in panel.message.value
+
+
+def test_model_and_fit_panels_share_layout_and_style_models(mapped):
+    # ipywidgets' default is one Layout and one style model per widget (130 models for
+    # the model panel, 96 for the fit panel); the widgets share them and keep their CSS.
+    before = set(_instances)
+    panel = ModelView(mapped)
+    made = [_instances[key] for key in set(_instances) - before]
+    assert len(made) <= 70 and sum(isinstance(x, (w.Layout, Style)) for x in made) <= 16
+    prior, other = panel.prior_inputs["adstock_alpha"], panel.prior_inputs["intercept"]
+    assert prior.layout is other.layout and prior.style is other.style
+    assert prior.layout.width == "420px" and prior.style.description_width == "130px"
+    panel.add_lift_row()
+    x_box, sigma_box = panel.lift_rows.children[0].children[1], \
+        panel.lift_rows.children[0].children[4]
+    assert x_box.style is sigma_box.style and x_box.style.description_width == "55px"
+    assert x_box.layout.width == "160px" and x_box.style is not prior.style
+    assert panel.apply_button.style is panel.export_button.style
+    # The code box hides and shows itself through its layout: it keeps its own.
+    assert panel.code_box.layout is not panel.message.layout
+
+    before = set(_instances)
+    fit_panel = FitView(mapped)
+    made = [_instances[key] for key in set(_instances) - before]
+    assert len(made) <= 55 and sum(isinstance(x, (w.Layout, Style)) for x in made) <= 16
+    assert fit_panel.draws.layout is fit_panel.seed.layout
+    assert fit_panel.reload_button.layout.width == "40px"
+    assert fit_panel.draws.layout.width is None
 
 
 def test_model_panel_interactions_round_trip(mapped):

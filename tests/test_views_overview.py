@@ -81,6 +81,12 @@ def test_per_channel_margins_from_the_panel(fitted):
     assert fitted.step("overview").params.margin["display"] == 2.0
     again = OverviewView(fitted)
     assert again.per_channel.value and again.channel_margins["display"].value == "2"
+    # The per-channel box has a layout of its own: hiding it hides nothing else.
+    again.per_channel.value = False
+    assert again.channel_box.layout.display == "none"
+    assert again.channel_margins["tv"].layout is again.channel_margins["radio"].layout
+    assert again.margin.layout.display is None and again.table.layout.display is None
+    assert again.margin.layout.width == "260px"
 
 
 def test_trend_of_one_channel_and_export(fitted):

@@ -8,7 +8,7 @@ import json
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -101,11 +101,14 @@ class SharedLooks:
     True
     >>> looks(w.Text, width="120px").layout is a.layout
     False
+    >>> wide = looks(w.Text, style={"description_width": "130px"})
+    >>> wide.style is looks(w.Text).style, wide.style.description_width
+    (False, '130px')
     """
 
     def __init__(self) -> None:
         self._layouts: dict[tuple[tuple[str, str], ...], w.Layout] = {}
-        self._styles: dict[type, w.Widget] = {}
+        self._styles: dict[tuple[type, tuple[tuple[str, str], ...]], w.Widget] = {}
 
     def layout(self, **css: str) -> w.Layout:
         """The shared layout with these CSS properties (e.g. ``width="120px"``)."""
@@ -115,15 +118,22 @@ class SharedLooks:
         return self._layouts[key]
 
     def __call__(self, cls: type, *args: Any, width: str | None = None,
-                 **kwargs: Any) -> Any:
-        """``cls(*args, **kwargs)`` with the shared layout (of ``width``) and style."""
+                 style: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+        """``cls(*args, **kwargs)`` with the shared layout (of ``width``) and style.
+
+        ``style`` (e.g. ``{"description_width": "130px"}``) picks the shared style model
+        with those settings; a ``layout`` given explicitly is used as it is.
+        """
         kwargs.setdefault("layout", self.layout(**({"width": width} if width else {})))
         trait = cls.class_traits().get("style")
         style_class = getattr(trait, "klass", None)
-        if isinstance(style_class, type) and "style" not in kwargs:
-            if style_class not in self._styles:
-                self._styles[style_class] = style_class()
-            kwargs["style"] = self._styles[style_class]
+        if isinstance(style_class, type):
+            key = (style_class, tuple(sorted((style or {}).items())))
+            if key not in self._styles:
+                self._styles[key] = style_class(**dict(key[1]))
+            kwargs["style"] = self._styles[key]
+        elif style:
+            raise TypeError(f"{cls.__name__} has no style model")
         return cls(*args, **kwargs)
 
 

@@ -14,6 +14,7 @@ from mmm_widgets.engine.jobs import Job
 from mmm_widgets.plots import diagnostics as plots
 from mmm_widgets.views.common import (
     CodeBox,
+    SharedLooks,
     bokeh_pane,
     follow_job,
     message_html,
@@ -42,28 +43,33 @@ class DiagnosticsView(w.VBox):
 
     def __init__(self, workflow: Workflow):
         self.workflow = workflow
-        self.message = w.HTML()
-        self.verdict = w.HTML()
-        self.checks = w.HTML()
+        # Sent as one piece when the wizard opens the step: its widgets share layout and
+        # style models (see SharedLooks), 75 models down to 41.
+        looks = SharedLooks()
+        self.message = looks(w.HTML)
+        self.verdict = looks(w.HTML)
+        self.checks = looks(w.HTML)
         self.code_box = CodeBox("Diagnostics code")
         guard = report_errors(self.message)
-        self.run_button = w.Button(description="Check the fit", button_style="primary",
-                                   icon="stethoscope")
-        self.export_button = w.Button(description="Export code", icon="code")
-        self.plot_choice = w.ToggleButtons(options=PLOTS, value="Fit")
+        self.run_button = looks(w.Button, description="Check the fit", button_style="primary",
+                                icon="stethoscope")
+        self.export_button = looks(w.Button, description="Export code", icon="code")
+        self.plot_choice = looks(w.ToggleButtons, options=PLOTS, value="Fit")
+        # Its own layout: hidden or shown with the plot chosen.
         self.parameter = w.Dropdown(description="Parameter", options=[])
-        self.plot_area = w.VBox()
-        self.holdout_periods = w.BoundedIntText(description="Hold out", value=13, min=1,
-                                                max=520)
-        self.holdout_button = w.Button(description="Run holdout", icon="forward")
-        self.holdout_progress = w.FloatProgress(value=0.0, min=0.0, max=1.0)
-        self.holdout_status = w.HTML()
-        self.cv_folds = w.BoundedIntText(description="Folds", value=3, min=1, max=20)
-        self.cv_horizon = w.BoundedIntText(description="Horizon", value=13, min=1, max=520)
-        self.cv_button = w.Button(description="Cross-validate", icon="forward")
-        self.cv_cancel = w.Button(description="Cancel", icon="stop", disabled=True)
-        self.cv_progress = w.FloatProgress(value=0.0, min=0.0, max=1.0)
-        self.cv_status = w.HTML()
+        self.plot_area = looks(w.VBox)
+        self.holdout_periods = looks(w.BoundedIntText, description="Hold out", value=13,
+                                     min=1, max=520)
+        self.holdout_button = looks(w.Button, description="Run holdout", icon="forward")
+        self.holdout_progress = looks(w.FloatProgress, value=0.0, min=0.0, max=1.0)
+        self.holdout_status = looks(w.HTML)
+        self.cv_folds = looks(w.BoundedIntText, description="Folds", value=3, min=1, max=20)
+        self.cv_horizon = looks(w.BoundedIntText, description="Horizon", value=13, min=1,
+                                max=520)
+        self.cv_button = looks(w.Button, description="Cross-validate", icon="forward")
+        self.cv_cancel = looks(w.Button, description="Cancel", icon="stop", disabled=True)
+        self.cv_progress = looks(w.FloatProgress, value=0.0, min=0.0, max=1.0)
+        self.cv_status = looks(w.HTML)
         self._panes: dict[tuple[str, str], w.Widget] = {}
         self._holdout_thread: threading.Thread | None = None
         self._cv_thread: threading.Thread | None = None
@@ -76,16 +82,16 @@ class DiagnosticsView(w.VBox):
         self.cv_button.on_click(guard(lambda _: self.start_cross_validation()))
         self.cv_cancel.on_click(guard(lambda _: self.cancel_cross_validation()))
         super().__init__([
-            w.HBox([self.run_button, self.export_button]), self.message, self.verdict,
+            looks(w.HBox, [self.run_button, self.export_button]), self.message, self.verdict,
             self.checks, self.plot_choice, self.parameter, self.plot_area,
-            w.HTML("<b>Out of sample</b> <i>refit without the last periods and forecast "
-                   "them</i>"),
-            w.HBox([self.holdout_periods, self.holdout_button, self.holdout_progress,
-                    self.holdout_status]),
-            w.HTML("<i>or refit on rolling windows and forecast the periods after each "
-                   "(time-slice cross-validation)</i>"),
-            w.HBox([self.cv_folds, self.cv_horizon, self.cv_button, self.cv_cancel,
-                    self.cv_progress, self.cv_status]),
+            looks(w.HTML, "<b>Out of sample</b> <i>refit without the last periods and "
+                  "forecast them</i>"),
+            looks(w.HBox, [self.holdout_periods, self.holdout_button, self.holdout_progress,
+                           self.holdout_status]),
+            looks(w.HTML, "<i>or refit on rolling windows and forecast the periods after "
+                  "each (time-slice cross-validation)</i>"),
+            looks(w.HBox, [self.cv_folds, self.cv_horizon, self.cv_button, self.cv_cancel,
+                           self.cv_progress, self.cv_status]),
             self.code_box,
         ])
         self.parameter.layout.display = "none"

@@ -13,6 +13,7 @@ from mmm_widgets.steps.diagnostics import CONVERGENCE_OPTIONS
 from mmm_widgets.steps.fit import SAMPLERS, FitParams
 from mmm_widgets.views.common import (
     CodeBox,
+    SharedLooks,
     follow_job,
     frame_html,
     frame_names,
@@ -44,47 +45,50 @@ class FitView(w.VBox):
         self.namespace = namespace if namespace is not None else user_namespace()
         self.job: FitJob | None = None
         self._watcher: threading.Thread | None = None
-        self.message = w.HTML()
-        self.card = w.HTML()
-        self.table = w.HTML()
-        self.interactions = w.HTML()
-        self.new_frame = w.Dropdown(description="New data", options=[])
-        self.reload_button = w.Button(description="", icon="refresh",
-                                      tooltip="Look for DataFrames again",
-                                      layout=w.Layout(width="40px"))
-        self.refresh_button = w.Button(description="Refresh", icon="forward",
-                                       tooltip="Append the new periods and fit again")
-        self.refresh_table = w.HTML()
+        # Sent as one piece when the wizard opens the step: its widgets share layout and
+        # style models (see SharedLooks), 96 models down to 49.
+        looks = SharedLooks()
+        self.message = looks(w.HTML)
+        self.card = looks(w.HTML)
+        self.table = looks(w.HTML)
+        self.interactions = looks(w.HTML)
+        self.new_frame = looks(w.Dropdown, description="New data", options=[])
+        self.reload_button = looks(w.Button, description="", icon="refresh",
+                                   tooltip="Look for DataFrames again", width="40px")
+        self.refresh_button = looks(w.Button, description="Refresh", icon="forward",
+                                    tooltip="Append the new periods and fit again")
+        self.refresh_table = looks(w.HTML)
         self.code_box = CodeBox("Fit step code")
         guard = report_errors(self.message)
         defaults = FitParams()
-        self.preset = w.ToggleButtons(options=list(PRESETS), value="Notebook")
-        self.draws = w.BoundedIntText(description="Draws", value=defaults.draws, min=1,
-                                      max=100_000)
-        self.tune = w.BoundedIntText(description="Tune", value=defaults.tune, min=0,
-                                     max=100_000)
-        self.chains = w.BoundedIntText(description="Chains", value=defaults.chains, min=1,
-                                       max=16)
-        self.seed = w.IntText(description="Seed", value=defaults.random_seed)
-        self.sampler = w.Dropdown(description="Sampler", options=list(SAMPLERS),
-                                  value=defaults.sampler)
-        self.target_accept = w.BoundedFloatText(description="target_accept",
-                                                value=defaults.target_accept, min=0.5,
-                                                max=0.999, step=0.01)
+        self.preset = looks(w.ToggleButtons, options=list(PRESETS), value="Notebook")
+        self.draws = looks(w.BoundedIntText, description="Draws", value=defaults.draws,
+                           min=1, max=100_000)
+        self.tune = looks(w.BoundedIntText, description="Tune", value=defaults.tune, min=0,
+                          max=100_000)
+        self.chains = looks(w.BoundedIntText, description="Chains", value=defaults.chains,
+                            min=1, max=16)
+        self.seed = looks(w.IntText, description="Seed", value=defaults.random_seed)
+        self.sampler = looks(w.Dropdown, description="Sampler", options=list(SAMPLERS),
+                             value=defaults.sampler)
+        self.target_accept = looks(w.BoundedFloatText, description="target_accept",
+                                   value=defaults.target_accept, min=0.5, max=0.999,
+                                   step=0.01)
         notebook = FitParams.preset("notebook")
-        self.until_converged = w.Checkbox(
-            description="Until converged", value=notebook.until_converged,
+        self.until_converged = looks(
+            w.Checkbox, description="Until converged", value=notebook.until_converged,
             tooltip="Fit again with more draws until every parameter has r-hat <= 1.01 "
                     "and bulk and tail ESS >= 400, or the time budget runs out")
-        self.time_budget = w.BoundedIntText(description="Budget (s)",
-                                            value=int(notebook.time_budget), min=1,
-                                            max=86_400)
-        self.start_button = w.Button(description="Fit", button_style="primary", icon="play")
-        self.cancel_button = w.Button(description="Cancel", button_style="warning",
-                                      icon="stop", disabled=True)
-        self.export_button = w.Button(description="Export code", icon="code")
-        self.progress = w.FloatProgress(value=0.0, min=0.0, max=1.0, description="Idle")
-        self.status = w.HTML()
+        self.time_budget = looks(w.BoundedIntText, description="Budget (s)",
+                                 value=int(notebook.time_budget), min=1, max=86_400)
+        self.start_button = looks(w.Button, description="Fit", button_style="primary",
+                                  icon="play")
+        self.cancel_button = looks(w.Button, description="Cancel", button_style="warning",
+                                   icon="stop", disabled=True)
+        self.export_button = looks(w.Button, description="Export code", icon="code")
+        self.progress = looks(w.FloatProgress, value=0.0, min=0.0, max=1.0,
+                              description="Idle")
+        self.status = looks(w.HTML)
         self.preset.observe(guard(self._on_preset), names="value")
         self.start_button.on_click(guard(lambda _: self.start()))
         self.cancel_button.on_click(guard(lambda _: self.cancel()))
@@ -93,22 +97,22 @@ class FitView(w.VBox):
         self.refresh_button.on_click(guard(lambda _: self.refresh()))
         self._list_frames()
         super().__init__([
-            w.HTML("<b>Settings</b> <i>MAP gives a point estimate in seconds; MCMC gives "
-                   "the uncertainty. ADVI is not offered: with default settings it gave "
-                   "contributions several times too large on pymc-marketing's own example "
-                   "data.</i>"),
+            looks(w.HTML, "<b>Settings</b> <i>MAP gives a point estimate in seconds; MCMC "
+                  "gives the uncertainty. ADVI is not offered: with default settings it "
+                  "gave contributions several times too large on pymc-marketing's own "
+                  "example data.</i>"),
             self.preset,
-            w.HBox([w.VBox([self.draws, self.tune, self.chains]),
-                    w.VBox([self.seed, self.sampler, self.target_accept]),
-                    w.VBox([self.until_converged, self.time_budget])]),
-            w.HBox([self.start_button, self.cancel_button, self.export_button]),
-            w.HBox([self.progress, self.status]),
+            looks(w.HBox, [looks(w.VBox, [self.draws, self.tune, self.chains]),
+                           looks(w.VBox, [self.seed, self.sampler, self.target_accept]),
+                           looks(w.VBox, [self.until_converged, self.time_budget])]),
+            looks(w.HBox, [self.start_button, self.cancel_button, self.export_button]),
+            looks(w.HBox, [self.progress, self.status]),
             self.message, self.card, self.table, self.interactions,
-            w.HTML("<b>Refresh</b> <i>New weeks arrived? Pick the DataFrame holding them (or "
-                   "the whole updated table): the rows after the last date are appended, "
-                   "the model is fitted again with the same settings and each channel's "
-                   "ROAS is compared with the previous fit.</i>"),
-            w.HBox([self.new_frame, self.reload_button, self.refresh_button]),
+            looks(w.HTML, "<b>Refresh</b> <i>New weeks arrived? Pick the DataFrame holding "
+                  "them (or the whole updated table): the rows after the last date are "
+                  "appended, the model is fitted again with the same settings and each "
+                  "channel's ROAS is compared with the previous fit.</i>"),
+            looks(w.HBox, [self.new_frame, self.reload_button, self.refresh_button]),
             self.refresh_table, self.code_box,
         ])
         if workflow.status("fit") in ("done", "stale"):

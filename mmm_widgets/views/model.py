@@ -8,7 +8,13 @@ from typing import Any
 import ipywidgets as w
 
 from mmm_widgets.steps import components
-from mmm_widgets.views.common import CodeBox, message_html, problems_html, report_errors
+from mmm_widgets.views.common import (
+    CodeBox,
+    SharedLooks,
+    message_html,
+    problems_html,
+    report_errors,
+)
 from mmm_widgets.workflow import Workflow
 
 LIFT_FIELDS = ("channel", "x", "delta_x", "delta_y", "sigma")
@@ -25,30 +31,36 @@ class ModelView(w.VBox):
 
     def __init__(self, workflow: Workflow):
         self.workflow = workflow
-        self.message = w.HTML()
-        self.prior_message = w.HTML()
+        # Sent as one piece when the wizard opens the step: its widgets share layout and
+        # style models (kept in ``_looks`` for the prior and lift-test rows; see
+        # SharedLooks), 130 models down to 62.
+        looks = self._looks = SharedLooks()
+        self.message = looks(w.HTML)
+        self.prior_message = looks(w.HTML)
         self.code_box = CodeBox("Model step code")
         guard = report_errors(self.message)
-        self.adstock = w.Dropdown(description="Adstock", options=list(components.ADSTOCKS),
-                                  value="geometric")
-        self.saturation = w.Dropdown(description="Saturation",
-                                     options=list(components.SATURATIONS), value="logistic")
-        self.l_max = w.BoundedIntText(description="l_max", value=8, min=1, max=104)
-        self.seasonality = w.BoundedIntText(description="Yearly order", value=2, min=0, max=10)
-        self.trend = w.Checkbox(description="Time-varying baseline (trend)", value=False)
-        self.prior_box = w.VBox()
+        self.adstock = looks(w.Dropdown, description="Adstock",
+                             options=list(components.ADSTOCKS), value="geometric")
+        self.saturation = looks(w.Dropdown, description="Saturation",
+                                options=list(components.SATURATIONS), value="logistic")
+        self.l_max = looks(w.BoundedIntText, description="l_max", value=8, min=1, max=104)
+        self.seasonality = looks(w.BoundedIntText, description="Yearly order", value=2, min=0,
+                                 max=10)
+        self.trend = looks(w.Checkbox, description="Time-varying baseline (trend)",
+                           value=False)
+        self.prior_box = looks(w.VBox)
         self.prior_inputs: dict[str, w.Text] = {}
-        self.lift_rows = w.VBox()
-        self.add_lift_button = w.Button(description="Add lift test", icon="plus")
+        self.lift_rows = looks(w.VBox)
+        self.add_lift_button = looks(w.Button, description="Add lift test", icon="plus")
         channels = workflow.data_result.roles.channels
-        self.interactions = w.SelectMultiple(
-            description="Interactions", rows=min(5, max(2, len(channels))),
+        self.interactions = looks(
+            w.SelectMultiple, description="Interactions", rows=min(5, max(2, len(channels))),
             options=[(f"{a} x {b}", (a, b)) for i, a in enumerate(channels)
                      for b in channels[i + 1:]])
-        self.apply_button = w.Button(description="Apply model", button_style="primary",
-                                     icon="check")
-        self.check_button = w.Button(description="Prior check", icon="search")
-        self.export_button = w.Button(description="Export code", icon="code")
+        self.apply_button = looks(w.Button, description="Apply model", button_style="primary",
+                                  icon="check")
+        self.check_button = looks(w.Button, description="Prior check", icon="search")
+        self.export_button = looks(w.Button, description="Export code", icon="code")
         self.adstock.observe(guard(self._refresh_priors), names="value")
         self.saturation.observe(guard(self._refresh_priors), names="value")
         self.add_lift_button.on_click(guard(lambda _: self.add_lift_row()))
@@ -57,27 +69,28 @@ class ModelView(w.VBox):
         self.export_button.on_click(guard(lambda _: self.export()))
         # Not sure which curves? The model search ranks candidates by their forecasts;
         # "Use this model" applies one here (its widgets are built on first opening).
-        self.search_box = w.Accordion(children=[w.VBox()], selected_index=None)
+        self.search_box = looks(w.Accordion, children=[looks(w.VBox)], selected_index=None)
         self.search_box.set_title(0, "Not sure? Compare specifications (model search on Dask)")
         self.search_box.observe(guard(self._open_search), names="selected_index")
         roles = workflow.data_result.roles
         geo = f" Geo model over {html.escape(roles.geo)!s}." if roles.geo else ""
         super().__init__([
-            w.HTML(f"<b>Components</b> <i>{len(roles.channels)} channels, "
-                   f"{len(roles.controls)} controls.{geo}</i>"),
-            w.HBox([w.VBox([self.adstock, self.l_max]),
-                    w.VBox([self.saturation, self.seasonality]), self.trend]),
-            w.HTML("<b>Priors</b> <i>(edit as e.g. Beta(alpha=2, beta=2))</i>"),
+            looks(w.HTML, f"<b>Components</b> <i>{len(roles.channels)} channels, "
+                          f"{len(roles.controls)} controls.{geo}</i>"),
+            looks(w.HBox, [looks(w.VBox, [self.adstock, self.l_max]),
+                           looks(w.VBox, [self.saturation, self.seasonality]), self.trend]),
+            looks(w.HTML, "<b>Priors</b> <i>(edit as e.g. Beta(alpha=2, beta=2))</i>"),
             self.prior_box,
-            w.HTML("<b>Lift tests</b> <i>(experiments: spend x, change delta_x, measured "
-                   "change delta_y, its standard error sigma; per period)</i>"),
+            looks(w.HTML, "<b>Lift tests</b> <i>(experiments: spend x, change delta_x, "
+                          "measured change delta_y, its standard error sigma; per "
+                          "period)</i>"),
             self.lift_rows, self.add_lift_button,
-            w.HTML("<b>Channel interactions</b> <i>(optional: does a pair work better "
-                   "together, synergy, or take from each other, cannibalization? Each pair "
-                   "adds one regressor, the product of the two spends; ctrl-click to pick "
-                   "several)</i>"),
+            looks(w.HTML, "<b>Channel interactions</b> <i>(optional: does a pair work better "
+                          "together, synergy, or take from each other, cannibalization? Each "
+                          "pair adds one regressor, the product of the two spends; ctrl-click "
+                          "to pick several)</i>"),
             self.interactions,
-            w.HBox([self.apply_button, self.check_button, self.export_button]),
+            looks(w.HBox, [self.apply_button, self.check_button, self.export_button]),
             self.message, self.prior_message, self.search_box, self.code_box,
         ])
         self._load_state()
@@ -121,32 +134,32 @@ class ModelView(w.VBox):
         self._defaults = defaults
         for name, prior in defaults.items():
             default_text = components.prior_text(prior)
-            field = w.Text(value=old.get(name, default_text), description=name,
-                           style={"description_width": "130px"},
-                           layout=w.Layout(width="420px"))
+            looks = self._looks
+            field = looks(w.Text, value=old.get(name, default_text), description=name,
+                          style={"description_width": "130px"}, width="420px")
             self.prior_inputs[name] = field
             explanation = components.EXPLANATIONS.get(name, "")
-            rows.append(w.HBox([field, w.HTML(f"<small>{html.escape(explanation)} "
-                                              f"<i>Default {html.escape(default_text)}</i>"
-                                              "</small>")]))
+            rows.append(looks(w.HBox, [field, looks(
+                w.HTML, f"<small>{html.escape(explanation)} "
+                        f"<i>Default {html.escape(default_text)}</i></small>")]))
         self.prior_box.children = rows
 
     def add_lift_row(self, values: dict[str, Any] | None = None) -> None:
         """Add an editable row to the lift-test table."""
         values = values or {}
         roles = self.workflow.data_result.roles
-        channel = w.Dropdown(options=list(roles.channels),
-                             value=values.get("channel", roles.channels[0]),
-                             layout=w.Layout(width="140px"))
-        numbers = [w.FloatText(value=float(values.get(f, 0.0)), description=f,
-                               style={"description_width": "55px"},
-                               layout=w.Layout(width="160px")) for f in LIFT_FIELDS[1:]]
-        geo = w.Dropdown(options=sorted(self.workflow.data[roles.geo].unique()),
-                         layout=w.Layout(width="120px")) if roles.geo else None
+        looks = self._looks
+        channel = looks(w.Dropdown, options=list(roles.channels),
+                        value=values.get("channel", roles.channels[0]), width="140px")
+        numbers = [looks(w.FloatText, value=float(values.get(f, 0.0)), description=f,
+                         style={"description_width": "55px"}, width="160px")
+                   for f in LIFT_FIELDS[1:]]
+        geo = looks(w.Dropdown, options=sorted(self.workflow.data[roles.geo].unique()),
+                    width="120px") if roles.geo else None
         if geo is not None and values.get("geo"):
             geo.value = values["geo"]
-        remove = w.Button(icon="trash", layout=w.Layout(width="40px"))
-        row = w.HBox([channel, *numbers, *([geo] if geo else []), remove])
+        remove = looks(w.Button, icon="trash", width="40px")
+        row = looks(w.HBox, [channel, *numbers, *([geo] if geo else []), remove])
         remove.on_click(lambda _: self._remove_row(row))
         self.lift_rows.children = [*self.lift_rows.children, row]
 

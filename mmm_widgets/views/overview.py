@@ -13,6 +13,7 @@ from mmm_widgets.plots.overview import ALL, trend_data, trend_figure
 from mmm_widgets.steps.overview import NOT_RUN, Overview
 from mmm_widgets.views.common import (
     CodeBox,
+    SharedLooks,
     bokeh_pane,
     message_html,
     report_errors,
@@ -45,27 +46,32 @@ class OverviewView(w.VBox):
         self._silent = False
         self._source: Any = None
         self._shown_trend: tuple[str, pd.DataFrame] | None = None
-        self.message = w.HTML()
-        self.headline = w.HTML()
-        self.verdict = w.HTML()
-        self.scenario = w.HTML()
-        self.table = w.HTML()
-        self.notes = w.HTML()
-        self.trend_box = w.VBox()
+        # Sent as one piece when the wizard shows the step after a fit: its widgets share
+        # layout and style models (see SharedLooks), 67 models down to 40.
+        looks = SharedLooks()
+        self.message = looks(w.HTML)
+        self.headline = looks(w.HTML)
+        self.verdict = looks(w.HTML)
+        self.scenario = looks(w.HTML)
+        self.table = looks(w.HTML)
+        self.notes = looks(w.HTML)
+        self.trend_box = looks(w.VBox)
         self.code_box = CodeBox("Overview code")
         guard = report_errors(self.message)
 
-        self.margin = w.Text(description="Margin", placeholder="e.g. 0.3 or 30 %",
-                             continuous_update=False, layout=w.Layout(width="260px"))
-        self.per_channel = w.Checkbox(description="Per channel", value=False, indent=False)
-        self.channel_margins = {c: w.Text(description=c, continuous_update=False,
-                                          layout=w.Layout(width="220px"))
+        self.margin = looks(w.Text, description="Margin", placeholder="e.g. 0.3 or 30 %",
+                            continuous_update=False, width="260px")
+        self.per_channel = looks(w.Checkbox, description="Per channel", value=False,
+                                 indent=False)
+        self.channel_margins = {c: looks(w.Text, description=c, continuous_update=False,
+                                         width="220px")
                                 for c in self.channels}
+        # Its own layout: hidden or shown with the per-channel box.
         self.channel_box = w.HBox(list(self.channel_margins.values()),
                                   layout=w.Layout(flex_flow="row wrap"))
-        self.trend_channel = w.Dropdown(description="Trend of", options=[ALL, *self.channels],
-                                        value=ALL)
-        self.export_button = w.Button(description="Export code", icon="code")
+        self.trend_channel = looks(w.Dropdown, description="Trend of",
+                                   options=[ALL, *self.channels], value=ALL)
+        self.export_button = looks(w.Button, description="Export code", icon="code")
         self._fill_margin()
         self.margin.observe(guard(self._on_margin), names="value")
         self.per_channel.observe(guard(self._on_per_channel), names="value")
@@ -75,12 +81,12 @@ class OverviewView(w.VBox):
         self.export_button.on_click(guard(lambda _: self.export()))
         super().__init__([
             self.headline,
-            w.HBox([self.verdict, self.scenario]),
-            w.HTML(f"<b>Profit</b> <i>Enter the profit per unit of {html.escape(self.target)} "
-                   "(0.3: 30 % of it is profit; 1 when it is profit already) to add profit, "
-                   "profit ROI and the spend per period where one more unit of spend earns "
-                   "less than it costs.</i>"),
-            w.HBox([self.margin, self.per_channel]), self.channel_box,
+            looks(w.HBox, [self.verdict, self.scenario]),
+            looks(w.HTML, "<b>Profit</b> <i>Enter the profit per unit of "
+                  f"{html.escape(self.target)} (0.3: 30 % of it is profit; 1 when it is "
+                  "profit already) to add profit, profit ROI and the spend per period where "
+                  "one more unit of spend earns less than it costs.</i>"),
+            looks(w.HBox, [self.margin, self.per_channel]), self.channel_box,
             self.message, self.table, self.notes,
             self.trend_channel, self.trend_box,
             self.export_button, self.code_box,
