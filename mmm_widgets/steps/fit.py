@@ -620,16 +620,19 @@ def incremental_lines() -> list[str]:
         "'channel')])",
         "",
         "",
-        "def incremental_contribution(factor):",
+        "def incremental_contribution(factor, carryover_as_spent=None):",
         "    \"\"\"What the channels' spend in the fitted period adds (factor 0: all of it; "
         "1.01: 1 % more),",
         "    carryover included: pymc-marketing's incremental contribution up to the last "
         "fitted date,",
-        "    and the carryover past it.\"\"\"",
+        "    and the carryover past it (``carryover_as_spent``: "
+        "``carryover_past_data(1.0)``, if known).\"\"\"",
         "    within = incremental_within(factor)",
+        "    if carryover_as_spent is None:",
+        "        carryover_as_spent = carryover_past_data(1.0)",
         "    if factor == 0:",
-        "        return within + carryover_past_data(1.0)",
-        "    return within + carryover_past_data(factor) - carryover_past_data(1.0)",
+        "        return within + carryover_as_spent",
+        "    return within + carryover_past_data(factor) - carryover_as_spent",
         "",
         "",
     ]
@@ -658,11 +661,13 @@ def summary_lines(hdi_prob: float) -> list[str]:
         "# Per posterior draw. ROAS counts carryover: the contribution of the spend in the "
         "fitted period,",
         "# its adstock carryover after it included, over that spend",
-        "contribution = incremental_contribution(0.0)",
+        "carryover_as_spent = carryover_past_data(1.0)",
+        "contribution = incremental_contribution(0.0, carryover_as_spent)",
         "summary_draws = {",
         "    'contribution': contribution,",
         "    'roas': contribution / spend,",
-        "    'marginal_roas': incremental_contribution(1.01) / (0.01 * spend),",
+        "    'marginal_roas': incremental_contribution(1.01, carryover_as_spent) / "
+        "(0.01 * spend),",
         "}",
         "# Without carryover past the fitted period: the contribution landing on the fitted "
         "dates over",
