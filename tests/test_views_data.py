@@ -38,6 +38,14 @@ def test_preload_warms_up_after_the_import_with_the_collector_paused(monkeypatch
     assert warmed == [False] and collected == [1]
 
 
+def test_preload_settles_before_collecting_with_the_collector_paused(monkeypatch):
+    order = []
+    monkeypatch.setattr(gc, "collect", lambda *args: order.append("collect"))
+    _import_and_collect("json", warm=lambda: order.append("warm"),
+                        settle=lambda: order.append(("settle", gc.isenabled())))
+    assert order == ["warm", ("settle", False), "collect"]
+
+
 def test_apply_changes_the_workflow_like_clicks(weekly):
     wizard = mw.Wizard(weekly)
     panel = wizard.panel("data")

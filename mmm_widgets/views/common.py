@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from mmm_widgets.engine.jobs import Job
 from mmm_widgets.errors import MMMWidgetsError
+from mmm_widgets.views import activity
 from mmm_widgets.views.export import CellWriter, WriteOutcome
 
 _bokeh_loaded = False
@@ -172,13 +173,17 @@ def _box(kind: str, inner: str) -> str:
 
 
 def report_errors(target: w.HTML) -> Callable:
-    """Decorate a widget callback so any exception is shown in ``target``, never lost."""
+    """Decorate a widget callback so any exception is shown in ``target``, never lost.
+
+    The callback runs inside :func:`mmm_widgets.views.activity.handling`.
+    """
 
     def decorate(callback: Callable) -> Callable:
         @functools.wraps(callback)
         def wrapper(*args: Any, **kwargs: Any):
             try:
-                return callback(*args, **kwargs)
+                with activity.handling():
+                    return callback(*args, **kwargs)
             except Exception as error:  # shown to the user; the kernel stays up
                 target.value = problems_html(error)
                 return None
