@@ -132,9 +132,9 @@ class ModelView(w.VBox):
                if k in old_defaults and v.value != components.prior_text(old_defaults[k])}
         self.prior_inputs = {}
         self._defaults = defaults
+        looks = self._looks
         for name, prior in defaults.items():
             default_text = components.prior_text(prior)
-            looks = self._looks
             field = looks(w.Text, value=old.get(name, default_text), description=name,
                           style={"description_width": "130px"}, width="420px")
             self.prior_inputs[name] = field

@@ -63,7 +63,7 @@ def _warm_xarray() -> None:
 
 
 def _import_and_collect(module: str, warm: Callable[[], None] | None = None,
-                        settle: Callable[[], object] | None = None) -> None:
+                        settle: Callable[[], None] | None = None) -> None:
     """Import ``module`` with the cyclic garbage collector paused, then collect once.
 
     Importing pymc-marketing creates about half a million objects that live as long as the
