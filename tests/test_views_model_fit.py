@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import ipywidgets as w
@@ -11,8 +12,10 @@ from ipywidgets.widgets.widget import _instances
 from ipywidgets.widgets.widget_style import Style
 
 import mmm_widgets as mw
+from mmm_widgets.views import activity
 from mmm_widgets.views.fit import FitView
 from mmm_widgets.views.model import ModelView
+from mmm_widgets.views.wizard import AHEAD_QUIET, STEP_ORDER
 
 
 @pytest.fixture
@@ -225,3 +228,57 @@ def test_fit_panel_refreshes_with_a_picked_frame(weekly):
     panel.reload_button.click()
     panel.refresh_button.click()
     assert "No DataFrame to refresh with" in panel.message.value
+
+
+def test_wizard_builds_the_next_screen_ahead_hidden(mapped):
+    wizard = mw.Wizard(mapped, save_to=None)
+    data = wizard.shown_panel
+    # The data step is done: the model screen comes next, built hidden in its own slot.
+    assert wizard.build_ahead() == "model"
+    model = wizard.slots["model"].children[0]
+    assert isinstance(model, ModelView) and wizard.slots["model"].layout.display == "none"
+    assert wizard.shown_panel is data and wizard.build_ahead() is None
+    wizard.stepper.value = "model"
+    assert wizard.shown_panel is model
+    # The fit screen is blocked until the model is applied; then it comes next.
+    assert wizard.build_ahead() is None and "fit" not in wizard._panels
+    model.apply_button.click()
+    assert wizard.build_ahead() == "fit"
+    assert isinstance(wizard.slots["fit"].children[0], FitView)
+    assert wizard.current == "model" and wizard.slots["fit"].layout.display == "none"
+
+
+def test_wizard_builds_ahead_only_the_screens_that_compute_nothing():
+    wizard = mw.Wizard(mw.datasets.load_fitted("weekly_sales"), save_to=None)
+    status = {kind: wizard.workflow.status(kind) for kind in STEP_ORDER}
+    wizard.show("fit")
+    # The overview computes itself when built: it waits for its click.
+    assert wizard.build_ahead() is None and "overview" not in wizard._panels
+    built = []
+    for kind in ("overview", "diagnostics", "attribution"):
+        wizard.show(kind)
+        built.append(wizard.build_ahead())
+    assert built == ["diagnostics", "attribution", "budget"]
+    # Built ahead, the budget panel leaves its curves until it is shown.
+    budget = wizard.slots["budget"].children[0]
+    assert budget._curves_thread is None and "Computing" in budget.curves_note.value
+    assert {kind: wizard.workflow.status(kind) for kind in STEP_ORDER if kind != "overview"} \
+        == {kind: state for kind, state in status.items() if kind != "overview"}
+
+
+def test_wizard_in_the_kernels_event_loop_builds_ahead_once_the_panels_are_quiet(mapped):
+    async def session() -> tuple[bool, bool, bool]:
+        wizard = mw.Wizard(mapped, save_to=None)
+        with activity.handling():  # a click being answered all along
+            await asyncio.sleep(2 * AHEAD_QUIET)
+            during = "model" in wizard._panels
+        after_click = "model" in wizard._panels
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if "model" in wizard._panels:
+                break
+        hidden = wizard.slots["model"].layout.display == "none"
+        return during, after_click, "model" in wizard._panels and hidden
+
+    during, after_click, built = asyncio.run(session())
+    assert not during and not after_click and built

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import html
@@ -28,6 +29,11 @@ SHOWS = {"overview": ("diagnostics", "budget")}
 # Font Awesome icons on the stepper's buttons; changing icons, unlike changing labels,
 # leaves the selected step alone.
 ICONS = {"done": "check", "stale": "refresh", "ready": "", "blocked": "lock"}
+#: Screens built ahead, hidden, while the user reads another: building them computes
+#: nothing (the overview computes itself, so it is built when it is opened).
+AHEAD = ("model", "fit", "diagnostics", "attribution", "budget")
+#: A screen is built ahead after this long without a panel callback (s).
+AHEAD_QUIET = 0.5
 
 
 def _panel_factories() -> dict[str, Callable[[Workflow], w.Widget]]:
@@ -140,6 +146,14 @@ def _preload_pymc_marketing() -> None:
         thread.start()
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread (the kernel's), or None outside one."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _save_folder(save_to: str | Path | None) -> Path | None:
     if save_to is None:
         return None
@@ -170,6 +184,10 @@ class Wizard(w.VBox):
 
     After a fit started from the fit panel, the wizard moves on to the overview: the fit's
     results on one screen (channels, trend, verdict, best plan, profit with a margin).
+
+    In a kernel, while the user reads a screen, the wizard builds the next one hidden
+    (:meth:`build_ahead`, after :data:`AHEAD_QUIET` seconds without a click), so that
+    opening it only unhides it.
 
     Parameters
     ----------
@@ -219,7 +237,10 @@ class Wizard(w.VBox):
         self.workflow.observe(self._on_workflow_change)
         super().__init__([self.stepper, self.status_line, self.body])
         _preload_pymc_marketing()
+        self._loop = _running_loop()
+        self._ahead_planned = False
         self.show(STEP_ORDER[0])
+        self._build_ahead_later()
         if self.restored:
             self.status_line.value = (f"<i>Restored the saved workflow from "
                                       f"{html.escape(str(self.save_to))}: no refit needed.</i>")
@@ -239,6 +260,61 @@ class Wizard(w.VBox):
             options = {"data": self._options, "budget": {"defer_curves": True}}.get(kind, {})
             self._panels[kind] = factory(self.workflow, **options)
         return self._panels[kind]
+
+    def build_ahead(self) -> str | None:
+        """Build the screen the user can open next, hidden, when it is one of :data:`AHEAD`.
+
+        The next screen is the first one after the screen shown that is not blocked. Its
+        panel waits hidden in its slot: the browser draws it now, and opening it later
+        only unhides it (60-130 ms from click to answer in the page, against 130-370 ms
+        for a first opening that builds the panel).
+
+        Returns
+        -------
+        str or None
+            The kind of the screen built; None when the next screen is built already,
+            is not one of :data:`AHEAD` or there is none.
+        """
+        after = STEP_ORDER[STEP_ORDER.index(self.current) + 1:]
+        kind = next((k for k in after if self.workflow.status(k) != "blocked"), None)
+        if kind is None or kind not in AHEAD or kind in self._panels or \
+                kind not in _panel_factories():
+            return None
+        panel = self.panel(kind)
+        if not self.slots[kind].children:
+            self.slots[kind].children = (panel,)
+        return kind
+
+    def _build_ahead_later(self) -> None:
+        """Plan :meth:`build_ahead` in the kernel's event loop (any thread may call this).
+
+        Outside a running event loop (a script, the tests) nothing is built ahead: the
+        panels are built when they are opened.
+        """
+        if self._loop is None or self._ahead_planned or self._loop.is_closed():
+            return
+        self._ahead_planned = True
+        self._loop.call_soon_threadsafe(self._loop.call_later, AHEAD_QUIET,
+                                        self._build_ahead_when_quiet)
+
+    def _build_ahead_when_quiet(self) -> None:
+        """Build the next screen ahead once the panels have been quiet.
+
+        Runs in the kernel's main thread between two messages, so it never overlaps a
+        click's callback; waiting for :data:`AHEAD_QUIET` seconds of quiet keeps it out of
+        the moment the browser draws a click's answer. A failure leaves the screen to be
+        built, and its error shown, when the user opens it.
+        """
+        self._ahead_planned = False
+        waited = activity.quiet_for()
+        if waited < AHEAD_QUIET:
+            self._ahead_planned = True
+            self._loop.call_later(AHEAD_QUIET - waited, self._build_ahead_when_quiet)
+            return
+        # A failure is left to the click that opens the screen: it builds the panel again
+        # and reports the error there.
+        with contextlib.suppress(Exception), activity.handling():
+            self.build_ahead()
 
     def show(self, kind: str) -> None:
         """Switch to step ``kind``; a blocked step explains what it needs."""
@@ -332,6 +408,7 @@ class Wizard(w.VBox):
         # take their views down.
         self._drop_old_panels()
         self._refresh_stepper()
+        self._build_ahead_later()
         if kind == "fit" and self.workflow.status("fit") == "done":
             fit = self.workflow.step("fit")
             if fit is not self._seen_fit:
@@ -360,7 +437,8 @@ class Wizard(w.VBox):
             gc.collect()
             if self.current == "fit" and self.workflow.last_refresh is refresh and \
                     self.workflow.status("fit") == "done":
-                self.show("overview")
+                with activity.handling():
+                    self.show("overview")
 
         self._after_fit = threading.Thread(target=switch, daemon=True,
                                            name="mmm-widgets-after-fit")
@@ -377,3 +455,4 @@ class Wizard(w.VBox):
     def _on_step(self, change: dict) -> None:
         with activity.handling():
             self.show(change["new"])
+        self._build_ahead_later()
