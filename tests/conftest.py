@@ -19,15 +19,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "see tests/conformance/conftest.py)")
 
 
+#: Files whose tests share no fixture wider than a test: each test is a group of its own.
+#: (The generated tables' end-to-end tests take 1-2.5 minutes each: in one group they were
+#: more than 10 minutes on one worker, a third of the suite's 31 minutes in CI; each
+#: notebook runs in a kernel of its own, 40-50 s.)
+SPLIT_FILES = frozenset({"tests/conformance/test_tables.py", "tests/test_notebooks.py"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep each test file on one pytest-xdist worker, and every browser test on one.
 
     ``scripts/test.sh`` runs the suite on two workers with ``--dist loadgroup``: a file's
     module fixtures (its fitted models) are then made once, and only one JupyterLab and
-    Chromium run at a time. Without ``-n`` the marks change nothing.
+    Chromium run at a time. The tests of :data:`SPLIT_FILES` spread over the workers.
+    Without ``-n`` the marks change nothing.
     """
     for item in items:
-        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        path = item.nodeid.split("::")[0]
+        if item.get_closest_marker("browser"):
+            group = "browser"
+        elif path in SPLIT_FILES:
+            group = item.nodeid
+        else:
+            group = path
         item.add_marker(pytest.mark.xdist_group(group))
 
 
