@@ -6,6 +6,7 @@ import json
 import math
 import re
 
+import arviz
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,10 +16,12 @@ from mmm_widgets.persist import LoadError
 from mmm_widgets.steps.budget import TOTAL_ROW
 from mmm_widgets.steps.overview import (
     CHANNEL_COLUMNS,
+    MARGINAL_COLUMNS,
     NOT_RUN,
     OUT_OF_DATE,
     PROFIT_COLUMNS,
     TREND_COLUMNS,
+    OverviewStep,
 )
 from tests.conftest import run_fresh
 from tests.test_roas_carryover import by_hand
@@ -43,7 +46,7 @@ def fresh() -> mw.Workflow:
 def test_channel_table_matches_the_fit_and_totals_add_up(fitted):
     overview = fitted.overview()
     channels, totals, summary = overview.channels, overview.totals, fitted.channel_summary()
-    assert list(channels.columns) == list(CHANNEL_COLUMNS)
+    assert list(channels.columns) == [*CHANNEL_COLUMNS, *MARGINAL_COLUMNS]
     assert list(channels.index) == CHANNELS and totals.name == TOTAL_ROW
     assert overview.margin is None and overview.hdi_prob == pytest.approx(0.94)
     pd.testing.assert_frame_equal(
@@ -324,3 +327,59 @@ def test_report_has_an_overview_section_and_leaves_the_workflow_alone(fresh, tmp
         "<h2>Overview</h2>", 1)[1].split("</section>", 1)[0]
     assert f"{fresh.profit(0.5).at[TOTAL_ROW, 'profit']:,.0f}" in section
     assert "breakeven_spend" in section
+
+
+def test_marginal_roas_at_the_current_spend_is_each_draws_slope_at_the_run_rate(fitted):
+    table = fitted.overview().table
+    mmm = fitted.mmm
+    # By hand from the posterior draws: pymc-marketing's logistic saturation
+    # beta * (1 - e^-lam x) / (1 + e^-lam x) on the scaled spend x, in target units; its
+    # slope per unit of spend at the run-rate (the mean spend of the last 13 periods).
+    def draws(name: str):
+        values = mmm.idata.posterior[name].stack(sample=("chain", "draw"))
+        return values.transpose("channel", "sample")
+
+    lam, beta = draws("saturation_lam"), draws("saturation_beta").to_numpy()
+    names = list(lam["channel"].to_numpy())
+    channel_scale = mmm.data.get_channel_scale().sel(channel=names).to_numpy()[:, None]
+    target_scale = float(mmm.data.get_target_scale())
+    run_rate = fitted.data[names].tail(13).mean().to_numpy()[:, None]
+    lam = lam.to_numpy()
+    decay = np.exp(-lam * run_rate / channel_scale)
+    slope = target_scale * beta * lam * 2 * decay / (1 + decay) ** 2 / channel_scale
+    hdi = np.array([arviz.hdi(draws, prob=0.94) for draws in slope])
+    # The kit differentiates 100-point curves numerically: within 0.5 %.
+    np.testing.assert_allclose(table.loc[names, "marginal_roas"], slope.mean(axis=1),
+                               rtol=5e-3)
+    np.testing.assert_allclose(table.loc[names, "marginal_roas_hdi_low"], hdi[:, 0],
+                               rtol=5e-3)
+    np.testing.assert_allclose(table.loc[names, "marginal_roas_hdi_high"], hdi[:, 1],
+                               rtol=5e-3)
+    assert table.loc[TOTAL_ROW, list(MARGINAL_COLUMNS)].isna().all()
+
+
+def test_a_new_margin_on_the_same_fit_reuses_the_curves_and_gives_their_numbers(
+        fresh, monkeypatch):
+    model_class = type(fresh.mmm)
+    sampled = []
+    original = model_class.sample_saturation_curve
+
+    def counted(self, *args, **kwargs):
+        sampled.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(model_class, "sample_saturation_curve", counted)
+    fresh.overview()
+    assert len(sampled) == 1
+    for margin in (0.3, MARGINS, 0.6):
+        table = fresh.profit(margin)
+        assert len(sampled) == 1, margin
+    # The same numbers as the whole cell run at once on the workflow's namespace.
+    step = fresh.step("overview")
+    again = OverviewStep(step.params, step.data).run(fresh.context().namespace())
+    pd.testing.assert_frame_equal(fresh.step("overview").result.table, again.table)
+    assert table["breakeven_spend"].notna().sum() >= 1 and len(sampled) == 2
+    # A new fit draws new curves.
+    fresh.fit("map")
+    fresh.profit(0.6)
+    assert len(sampled) == 3

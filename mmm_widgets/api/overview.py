@@ -39,7 +39,9 @@ def run_overview(workflow: Workflow, margin: Any = None) -> OverviewResult:
                             hdi_prob=context.interval)
     if context.done("overview") and context.params["overview"] == params:
         return context.results["overview"]
-    return workflow.run_step(OverviewStep(params, data))
+    # The overview on the same fit (a new margin) hands over its response curves.
+    earlier = workflow.step("overview") if context.done("overview") else None
+    return workflow.run_step(OverviewStep(params, data, curves_from=earlier))
 
 
 def overview(workflow: Workflow, margin: Any = None) -> Overview:

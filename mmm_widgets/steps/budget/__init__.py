@@ -64,7 +64,9 @@ from mmm_widgets.steps.budget.curves import (
     curve_lines,
     curves_chunk,
     read_curves,
+    response_curve_lines,
     spend_lines,
+    threshold_lines,
 )
 from mmm_widgets.steps.budget.geo import (
     GeoLayout,
@@ -106,6 +108,7 @@ __all__ = [
     "bounds_lines", "bounds_problems", "curve_lines", "curves_chunk", "full_bounds",
     "geo_bounds_problems", "geo_full_bounds", "geo_optimize_lines", "geo_plan_lines",
     "geo_setup_lines", "objective_text", "optimize_lines", "optimizer_name", "plain_key",
-    "read_curves", "risk_lines", "scenario_lines", "scenario_problems", "settings_problems",
-    "setup_lines", "spend_lines", "translate_budget_error",
+    "read_curves", "response_curve_lines", "risk_lines", "scenario_lines", "scenario_problems",
+    "settings_problems", "setup_lines", "spend_lines", "threshold_lines",
+    "translate_budget_error",
 ]

@@ -1,7 +1,8 @@
 """Response curves of the budget step: the code that draws them and the frame read back.
 
 :func:`spend_lines` (channels, past spend, run-rate) and :func:`curve_lines` (curves and
-the spend where the marginal ROAS falls below a threshold) are shared with the overview
+the spend where the marginal ROAS falls below a threshold; on a national model
+:func:`response_curve_lines` then :func:`threshold_lines`) are shared with the overview
 step; :func:`curves_chunk` is the curve code on its own, for
 ``Workflow.response_curves``.
 """
@@ -66,15 +67,23 @@ def curve_lines(threshold: float | Mapping[str, float], points: int,
 
     Needs ``channels`` and ``run_rate`` (see :func:`spend_lines`). ``threshold`` is one
     marginal ROAS for every channel, or channel -> its own (the overview's 1 / margin).
-    With ``geo``, one curve per (channel, geo) where the channel ever spent.
+    With ``geo``, one curve per (channel, geo) where the channel ever spent. On a national
+    model it is :func:`response_curve_lines` then :func:`threshold_lines`.
+    """
+    if geo:
+        value, level = _threshold_value(threshold)
+        return _geo_curve_lines(value, level, int(points), literal(float(hdi_prob)), geo)
+    return response_curve_lines(points, hdi_prob) + threshold_lines(threshold)
+
+
+def response_curve_lines(points: int, hdi_prob: float = HDI_PROB) -> list[str]:
+    """Code computing a national model's ``response_curves`` from the fitted ``mmm``.
+
+    Also leaves each draw's curve: ``curve`` (channel, x, sample), ``curve_spend``
+    (channel, x: the spend per period of each point), ``curve_draws`` and
+    ``marginal_roas`` (channel, x, sample: the slope of each draw's curve).
     """
     prob = literal(float(hdi_prob))
-    per_channel = isinstance(threshold, Mapping)
-    value = ({str(c): float(t) for c, t in threshold.items()} if per_channel
-             else float(threshold))
-    level = "threshold[channel]" if per_channel else "threshold"
-    if geo:
-        return _geo_curve_lines(value, level, int(points), prob, geo)
     return [
         "# Response curves: the response per period when the same spend is repeated every",
         "# period. The adstock weights sum to one, so the adstocked spend settles at the "
@@ -100,10 +109,27 @@ def curve_lines(threshold: float | Mapping[str, float], points: int,
         "    'response_hdi_high': curve_hdi[..., 1].ravel(),",
         "    'marginal_roas': marginal_roas.mean(axis=-1).ravel(),",
         "})",
-        *_threshold_lines(value, level,
-                          "for channel, points in response_curves.groupby('channel', "
-                          "sort=False):", "channel"),
     ]
+
+
+def threshold_lines(threshold: float | Mapping[str, float]) -> list[str]:
+    """Code computing ``threshold`` and ``threshold_spend`` from a national model's curves.
+
+    Needs :func:`response_curve_lines`. ``threshold`` is one marginal ROAS for every
+    channel, or channel -> its own.
+    """
+    value, level = _threshold_value(threshold)
+    return _threshold_lines(value, level,
+                            "for channel, points in response_curves.groupby('channel', "
+                            "sort=False):", "channel")
+
+
+def _threshold_value(threshold: float | Mapping[str, float]
+                     ) -> tuple[float | dict[str, float], str]:
+    """The threshold as a literal's value, and how the code reads a channel's."""
+    if isinstance(threshold, Mapping):
+        return {str(c): float(t) for c, t in threshold.items()}, "threshold[channel]"
+    return float(threshold), "threshold"
 
 
 def _geo_curve_lines(value: float | dict[str, float], level: str, points: int, prob: str,
