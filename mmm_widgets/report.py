@@ -125,8 +125,8 @@ def _overview(workflow: Workflow) -> tuple[str, Any]:
     figure, _ = trend_figure(overview.trend, overview.target)
     columns = ["spend", "contribution", "roas", "roas_hdi_low", "roas_hdi_high",
                "cost_per_unit", "share_of_target"]
-    if "marginal_roas" in overview.table:
-        columns.insert(5, "marginal_roas")
+    if "current_marginal_roas" in overview.table:
+        columns.insert(5, "current_marginal_roas")
     if overview.margin is not None:
         columns += ["profit", "profit_roi", "breakeven_spend"]
     return text + _table(overview.table[columns]), figure

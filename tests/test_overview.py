@@ -349,11 +349,11 @@ def test_marginal_roas_at_the_current_spend_is_each_draws_slope_at_the_run_rate(
     slope = target_scale * beta * lam * 2 * decay / (1 + decay) ** 2 / channel_scale
     hdi = np.array([arviz.hdi(draws, prob=0.94) for draws in slope])
     # The kit differentiates 100-point curves numerically: within 0.5 %.
-    np.testing.assert_allclose(table.loc[names, "marginal_roas"], slope.mean(axis=1),
+    np.testing.assert_allclose(table.loc[names, "current_marginal_roas"], slope.mean(axis=1),
                                rtol=5e-3)
-    np.testing.assert_allclose(table.loc[names, "marginal_roas_hdi_low"], hdi[:, 0],
+    np.testing.assert_allclose(table.loc[names, "current_marginal_roas_hdi_low"], hdi[:, 0],
                                rtol=5e-3)
-    np.testing.assert_allclose(table.loc[names, "marginal_roas_hdi_high"], hdi[:, 1],
+    np.testing.assert_allclose(table.loc[names, "current_marginal_roas_hdi_high"], hdi[:, 1],
                                rtol=5e-3)
     assert table.loc[TOTAL_ROW, list(MARGINAL_COLUMNS)].isna().all()
 

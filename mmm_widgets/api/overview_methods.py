@@ -38,10 +38,12 @@ class OverviewMethods:
             in :meth:`channel_summary`), ``share_of_target`` (of the target on the fitted
             dates, from the contribution landing on them), each
             computed per posterior draw with its HDI; on a national model
-            ``marginal_roas`` with HDI (the return per period of one more unit of spend
-            per period at the current spend, carryover included: the slope of each
-            draw's steady-state response curve at the mean spend of the last 13
-            periods); with a margin ``margin, profit, profit_roi`` with HDIs,
+            ``current_marginal_roas`` with HDI (the return per period of one more unit
+            of spend per period at the current spend, carryover included: the slope of
+            each draw's steady-state response curve, as in :meth:`response_curves`, at
+            the mean spend of the last 13 periods; not the channel summary's
+            ``marginal_roas``, 1 % more of the fitted period's spend); with a margin
+            ``margin, profit, profit_roi`` with HDIs,
             ``breakeven_spend`` and ``current_spend`` per period), ``totals`` (the same
             over all channels), ``trend`` (``date, channel, spend, contribution``),
             ``verdict`` and ``messages`` of the diagnostics (``"not run yet"`` without

@@ -54,7 +54,8 @@ CHANNEL_COLUMNS = ("spend", "contribution", "contribution_hdi_low", "contributio
                    "share_of_target_hdi_high")
 #: A national model's marginal ROAS at the current spend (the slope of each draw's
 #: steady-state response curve at the run-rate; the total row has none).
-MARGINAL_COLUMNS = ("marginal_roas", "marginal_roas_hdi_low", "marginal_roas_hdi_high")
+MARGINAL_COLUMNS = ("current_marginal_roas", "current_marginal_roas_hdi_low",
+                    "current_marginal_roas_hdi_high")
 PROFIT_COLUMNS = ("margin", "profit", "profit_hdi_low", "profit_hdi_high", "profit_roi",
                   "profit_roi_hdi_low", "profit_roi_hdi_high", "breakeven_spend",
                   "current_spend")
@@ -341,9 +342,9 @@ class OverviewStep(Step):
             "overview_marginal_hdi = az.hdi(overview_marginal_draws, "
             f"prob={literal(float(params.hdi_prob))})",
             "overview_marginal = pd.DataFrame({",
-            "    'marginal_roas': overview_marginal_draws.mean(axis=-1),",
-            "    'marginal_roas_hdi_low': overview_marginal_hdi[:, 0],",
-            "    'marginal_roas_hdi_high': overview_marginal_hdi[:, 1],",
+            "    'current_marginal_roas': overview_marginal_draws.mean(axis=-1),",
+            "    'current_marginal_roas_hdi_low': overview_marginal_hdi[:, 0],",
+            "    'current_marginal_roas_hdi_high': overview_marginal_hdi[:, 1],",
             "}, index=curve['channel'].to_index())",
         ]
         after: list[str] = []

@@ -310,10 +310,10 @@ def table_html(overview: Overview) -> str:
         f"spend per unit of {target}": with_interval("cost_per_unit", ",.2f"),
         "share of media": with_interval("share", ".1%"),
     })
-    if "marginal_roas" in table:
+    if "current_marginal_roas" in table:
         # The total row has no marginal ROAS: one more unit of spend goes to a channel.
-        marginal = with_interval("marginal_roas", ".2f")
-        marginal[table["marginal_roas"].isna()] = ""
+        marginal = with_interval("current_marginal_roas", ".2f")
+        marginal[table["current_marginal_roas"].isna()] = ""
         shown.insert(3, "marginal ROAS at current spend", marginal)
     if overview.margin is not None:
         shown["margin"] = plain(table["margin"], "g")
