@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import ipywidgets as w
@@ -280,5 +281,10 @@ def test_wizard_in_the_kernels_event_loop_builds_ahead_once_the_panels_are_quiet
         hidden = wizard.slots["model"].layout.display == "none"
         return during, after_click, "model" in wizard._panels and hidden
 
-    during, after_click, built = asyncio.run(session())
+    # In a thread of its own: the loop of Playwright's sync API may be running in this one.
+    outcome: list[tuple[bool, bool, bool]] = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(session())))
+    runner.start()
+    runner.join(60)
+    during, after_click, built = outcome[0]
     assert not during and not after_click and built

@@ -63,7 +63,8 @@ def apply_and_export(page: Page) -> Locator:
     """Apply the suggested mapping, press Export; return the Export button."""
     page.locator(".widget-button", has_text="Apply mapping").click()
     expect(page.get_by_text("Mapping applied")).to_be_visible()
-    export = page.locator(".widget-button", has_text="Export code")
+    # The model panel, built ahead once the mapping is applied, waits hidden with its own.
+    export = page.locator(".widget-button", has_text="Export code").locator("visible=true")
     export.click()
     return export
 
