@@ -208,7 +208,18 @@ class Overview:
 
 
 class OverviewStep(Step):
-    """Channel table, trend and (with a margin) profit of the fitted model."""
+    """Channel table, trend and (with a margin) profit of the fitted model.
+
+    Parameters
+    ----------
+    params : OverviewParams
+        The margin and settings.
+    data : DataResult
+        The data step's result (roles, table).
+    curves_from : OverviewStep, optional
+        The overview step this one replaces on the same fit, whose response curves it
+        takes instead of drawing them again (see :meth:`run`); dropped once used.
+    """
 
     kind = "overview"
 
@@ -416,8 +427,9 @@ class OverviewStep(Step):
                              title=self.title)
 
         trial = runner.run([chunk(before)], namespace)
+        # Not kept: each step would otherwise hold every overview before it.
+        earlier, self.curves_from = self.curves_from, None
         if curves is not None:
-            earlier = self.curves_from
             if earlier is not None and earlier.curve_values is not None and \
                     earlier.parts()[1] == curves:
                 self.curve_values = earlier.curve_values
