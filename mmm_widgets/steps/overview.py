@@ -283,9 +283,12 @@ class OverviewStep(Step):
 
     def code(self) -> CodeChunk:
         """pandas / xarray / arviz code computing ``overview_table`` and ``overview_trend``."""
-        return CodeChunk(comment=self.describe(), lines=tuple(
-            line for part in self.parts() if part is not None for line in part),
-            imports=IMPORTS, title=self.title)
+        return self._chunk([line for part in self.parts() if part is not None for line in part])
+
+    def _chunk(self, lines: list[str]) -> CodeChunk:
+        """The cell's comment, imports and title around ``lines`` (the cell or a part)."""
+        return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
+                         title=self.title)
 
     def parts(self) -> tuple[list[str], list[str] | None, list[str]]:
         """The lines of :meth:`code` in three parts: before, the curves, after.
@@ -421,12 +424,7 @@ class OverviewStep(Step):
         self.validate(namespace)
         before, curves, after = self.parts()
         runner = Runner(self.translate)
-
-        def chunk(lines: list[str]) -> CodeChunk:
-            return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
-                             title=self.title)
-
-        trial = runner.run([chunk(before)], namespace)
+        trial = runner.run([self._chunk(before)], namespace)
         # Not kept: each step would otherwise hold every overview before it.
         earlier, self.curves_from = self.curves_from, None
         if curves is not None:
@@ -436,10 +434,10 @@ class OverviewStep(Step):
                 trial.update(self.curve_values)
             else:
                 bound = dict(trial)
-                trial = runner.run([chunk(curves)], trial)
+                trial = runner.run([self._chunk(curves)], trial)
                 self.curve_values = {name: value for name, value in trial.items()
                                      if name not in bound or bound[name] is not value}
-        trial = runner.run([chunk(after)], trial)
+        trial = runner.run([self._chunk(after)], trial)
         result = self.read_results(trial)
         commit(namespace, trial)
         self.result = result

@@ -281,8 +281,9 @@ class Wizard(w.VBox):
                 kind not in _panel_factories():
             return None
         panel = self.panel(kind)
-        if not self.slots[kind].children:
-            self.slots[kind].children = (panel,)
+        slot = self.slots[kind]
+        if tuple(slot.children) != (panel,):
+            slot.children = (panel,)
         return kind
 
     def _build_ahead_later(self) -> None:
