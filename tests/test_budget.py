@@ -234,6 +234,10 @@ def test_scenarios_agree_with_what_if_and_each_other(fitted, current_total):
     pd.testing.assert_frame_equal(fitted.scenarios.compare(), table)
     after = fitted.scenarios.remove("budget +10 %")
     assert "budget +10 %" not in after.index and "search push" in after.index
+    assert fitted.step("budget").result.optimizer is optimizer
+    # Another total is other optimizer code: the optimizer runs again.
+    fitted.optimize_budget(0.9 * current_total, PERIODS)
+    assert fitted.step("budget").result.optimizer is not optimizer
 
 
 def test_what_if_answers_any_move_and_checks_input(fitted, current_total):
@@ -269,7 +273,7 @@ def test_risk_aware_objective_is_the_risk_of_what_the_plan_adds(fitted, current_
     assert "optimization = risk_optimizer.allocate_budget(" in code
     # A raw frame may not take a name the risk code binds.
     assert not [n for n in _bound_names(fitted.step("budget").code().cell()) if is_safe_name(n)]
-    setup = fitted.step("budget").result.setup_vars
+    setup = fitted.step("budget").result.setup.names
     risk_optimizer, plan_contribution = setup["risk_optimizer"], setup["plan_contribution"]
     current = fitted.scenarios.allocation("current")
     # The objective at any plan is the CVaR of that plan's own contribution, computed

@@ -17,6 +17,7 @@ from mmm_widgets import settings
 from mmm_widgets.steps.base import Params
 
 if TYPE_CHECKING:
+    from mmm_widgets.engine.reuse import BoundPart
     from mmm_widgets.steps.budget.what_if import WhatIf
 
 OBJECTIVES = ("mean", "cvar", "var")
@@ -167,9 +168,10 @@ class BudgetResult:
         pymc-marketing's ``BudgetOptimizationResult`` (``scipy_result`` inside).
     seconds : float
         Wall time of the run.
-    setup_source, setup_vars, mmm
-        The optimizer and optimization code, the variables it defined, and the fitted
-        model it ran on; a later step with the same code on the same model reuses them.
+    setup : BoundPart or None
+        What the optimizer and optimization code bound, on which fitted model; a later
+        step with the same code on the same model reuses it
+        (:func:`~mmm_widgets.engine.reuse.bind_part`).
     geo_totals : pandas.DataFrame or None
         Geo models with a total: the allocation's columns per geo, summed over channels
         (contribution intervals of the per-draw sums).
@@ -183,9 +185,7 @@ class BudgetResult:
     optimizer: Any
     optimization: Any
     seconds: float
-    setup_source: str = ""
-    setup_vars: dict[str, Any] = field(default_factory=dict, repr=False)
-    mmm: Any = field(default=None, repr=False)
+    setup: BoundPart | None = field(default=None, repr=False)
     geo_totals: pd.DataFrame | None = None
 
 

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from mmm_widgets.codegen import CodeChunk
+from mmm_widgets.engine.reuse import bind_part
 from mmm_widgets.engine.runner import execute
 from mmm_widgets.errors import DataError, MMMWidgetsError, ModelError, StepOrderError, problem
 from mmm_widgets.steps.base import Step
@@ -49,7 +50,6 @@ from mmm_widgets.steps.budget.what_if import WhatIf, grid_lines, node_lines
 from mmm_widgets.steps.data import DataResult
 
 # Stands for a name the namespace lacked before the setup code ran (None is a value).
-_MISSING = object()
 # The progress phase of each part of the cell.
 _PHASE_OF = {"setup": "building", "optimize": "optimizing", "what-if grid": "what-if"}
 
@@ -215,18 +215,17 @@ class BudgetStep(Step):
         # The optimizer and the what-if grid are reused when only scenarios change.
         setup = [(k, lines) for k, lines in sections
                  if k in ("setup", "optimize", "what-if grid")]
-        setup_source = "\n".join(line for _, lines in setup for line in lines)
-        previous = self._reusable(setup_source, trial.get("mmm"))
+        earlier = self.previous.result if self.previous is not None else None
+
+        def run_setup(names: dict[str, Any]) -> None:
+            for kind, lines in setup:
+                monitor.set_phase(_PHASE_OF.get(kind, kind))
+                self._execute(kind, lines, names)
+                monitor.check_cancel()
+
         try:
-            if previous is not None:
-                trial.update(previous.setup_vars)
-            else:
-                before = dict(trial)
-                for kind, lines in setup:
-                    monitor.set_phase(_PHASE_OF.get(kind, kind))
-                    self._execute(kind, lines, trial)
-                    monitor.check_cancel()
-                setup_vars = {k: v for k, v in trial.items() if before.get(k, _MISSING) is not v}
+            bound = bind_part("\n".join(line for _, lines in setup for line in lines), trial,
+                              run_setup, earlier=earlier.setup if earlier is not None else None)
             for kind, lines in sections:
                 if kind in ("scenarios", "curves"):
                     monitor.set_phase(kind)
@@ -244,22 +243,11 @@ class BudgetStep(Step):
             monitor.set_phase("failed")
             raise translate_budget_error(error) from error
         result.seconds = time.perf_counter() - started
-        result.setup_source = setup_source
-        result.setup_vars = previous.setup_vars if previous is not None else setup_vars
-        result.mmm = trial.get("mmm")
+        result.setup = bound
         monitor.set_phase("done")
         namespace.clear()
         namespace.update(trial)
         self.result = result
-        return result
-
-    def _reusable(self, setup_source: str, mmm: Any) -> BudgetResult | None:
-        previous = self.previous
-        if previous is None or previous.result is None:
-            return None
-        result = previous.result
-        if result.setup_source != setup_source or result.mmm is not mmm or mmm is None:
-            return None
         return result
 
     def _execute(self, kind: str, lines: list[str], namespace: dict[str, Any]) -> None:
