@@ -270,7 +270,8 @@ def test_risk_aware_objective_is_the_risk_of_what_the_plan_adds(fitted, current_
     assert cvar_plan.sum() == pytest.approx(current_total, rel=1e-6)
     code = fitted.step_code("budget")
     assert "of_the_plan(utility.conditional_value_at_risk(0.9))" in code
-    assert "optimization = risk_optimizer.allocate_budget(" in code
+    assert "optimization = checked_optimum(risk_optimizer, risk_optimizer.allocate_budget(" \
+        in code
     # A raw frame may not take a name the risk code binds.
     assert not [n for n in _bound_names(fitted.step("budget").code().cell()) if is_safe_name(n)]
     setup = fitted.step("budget").result.setup.names

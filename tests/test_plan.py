@@ -241,7 +241,8 @@ def test_params_round_trip_and_every_name_the_cell_binds_is_reserved(fitted, geo
     # Nothing the budget cell binds is rebound: its scenarios and what-ifs still read them.
     for wf in (fitted, geo):
         budget = BudgetStep(BudgetParams(total=1e5), wf.data_result).code().cell()
-        assert not bound & (_bound_names(budget) - {"az", "np", "pd", "xr", "utility"})
+        assert not bound & (_bound_names(budget) - {"az", "np", "pd", "xr", "utility",
+                                                     "MinimizeException"})
 
 
 def test_plan_on_a_renamed_date_column_replays_in_a_fresh_process(renamed, tmp_path):

@@ -45,6 +45,8 @@ _LATER_STEP_NAMES = (
     'scenario_table', 'scenarios', 'shapley_credit', 'slope', 'synergy',
     'synergy_converted', 'synergy_flows', 'synergy_journeys', 'synergy_paths',
     'synergy_touches', 'threshold', 'threshold_spend', 'total', 'utility', 'x',
+    # the budget cell's check of the optimizer's plan
+    'budget_bounds', 'checked_optimum', 'MinimizeException',
     # the budget cell with a risk-aware objective
     'of_the_plan', 'ptx', 'risk_optimizer',
     # the budget cell's what-if grid and the what-if cell
@@ -56,7 +58,8 @@ _LATER_STEP_NAMES = (
     'new_rows',
     # the plan cell (issue #19)
     'plan_added', 'plan_after', 'plan_allocation', 'plan_axis', 'plan_band', 'plan_baseline',
-    'plan_bounds', 'plan_budget_bounds', 'plan_calendar', 'plan_carry_in', 'plan_carry_over',
+    'plan_bounds', 'plan_budget_bounds', 'plan_calendar', 'plan_checked_optimum',
+    'plan_carry_in', 'plan_carry_over',
     'plan_cell_draws', 'plan_cells', 'plan_channel', 'plan_channels',
     'plan_control_columns', 'plan_control_dates', 'plan_control_means', 'plan_controls',
     'plan_current', 'plan_dates', 'plan_draws', 'plan_forecast', 'plan_gap', 'plan_geos',

@@ -11,6 +11,7 @@ from __future__ import annotations
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
 from mmm_widgets.steps.budget.geo import geo_plan_lines
+from mmm_widgets.steps.budget.optimum import optimum_check_lines
 from mmm_widgets.steps.budget.params import BudgetParams
 
 RISK_IMPORT = "import pytensor.xtensor as ptx"
@@ -70,6 +71,7 @@ def setup_lines(params: BudgetParams, risk: list[str]) -> list[str]:
         "    return (with_plan - no_spend).sum('date') * target_scale",
         "",
         "",
+        *optimum_check_lines("checked_optimum"),
         *risk,
     ]
 
@@ -147,11 +149,12 @@ def optimize_lines(params: BudgetParams, channels: tuple[str, ...]) -> list[str]
     return [
         f"total = {literal(total)}",
         *bounds_lines(params, channels),
-        f"optimization = {optimizer_name(params)}.allocate_budget(",
-        "    total_budget=total / periods,",
-        "    budget_bounds={c: (low / periods, high / periods) "
-        "for c, (low, high) in bounds.items()},",
-        ")",
+        "budget_bounds = xr.DataArray([bounds[c] for c in channels], dims=('channel', 'bound'),",
+        "                             coords={'channel': channels}) / periods",
+        f"optimization = checked_optimum({optimizer_name(params)}, "
+        f"{optimizer_name(params)}.allocate_budget(",
+        "    total_budget=total / periods, budget_bounds=budget_bounds, return_if_fail=True,",
+        "), budget_bounds)",
         "optimized = optimization.budgets.to_series().reindex(channels) * periods",
         "optimized_contribution = plan_contribution(optimized.to_dict())",
         "optimized_hdi = az.hdi(optimized_contribution.transpose('channel', 'sample')"

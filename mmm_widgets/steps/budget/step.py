@@ -38,6 +38,7 @@ from mmm_widgets.steps.budget.geo import (
     geo_optimize_lines,
     geo_setup_lines,
 )
+from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT
 from mmm_widgets.steps.budget.params import (
     ALLOCATION_COLUMNS,
     SCENARIO_COLUMNS,
@@ -257,7 +258,8 @@ class BudgetStep(Step):
                           imports=self._imports(), title=self.title), namespace)
 
     def _imports(self) -> tuple[str, ...]:
-        return IMPORTS if self.params.objective == "mean" else (*IMPORTS, RISK_IMPORT)
+        imports = (*IMPORTS, MINIMIZE_IMPORT)
+        return imports if self.params.objective == "mean" else (*imports, RISK_IMPORT)
 
     def _read(self, namespace: dict[str, Any]) -> BudgetResult:
         params = self.params

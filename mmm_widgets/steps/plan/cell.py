@@ -12,10 +12,11 @@ from typing import Any
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
+from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
 from mmm_widgets.steps.plan.params import PlanParams
 
 IMPORTS = ("import arviz as az", "import numpy as np", "import pandas as pd",
-           "import xarray as xr", "from pymc_marketing.mmm import utility")
+           "import xarray as xr", "from pymc_marketing.mmm import utility", MINIMIZE_IMPORT)
 
 
 def window_lines(params: PlanParams, gap: int, weights: Sequence[float],
@@ -224,6 +225,12 @@ def optimize_lines() -> list[str]:
     return [
         "",
         "",
+        "plan_budget_bounds = xr.DataArray(",
+        "    [plan_bounds[c] for c in plan_channels], dims=('channel', 'bound'),",
+        "    coords={'channel': plan_channels},",
+        ") / len(plan_axis)",
+        "",
+        "",
         "def plan_allocate(total):",
         "    \"\"\"pymc-marketing's best plan for ``total`` over the window.",
         "",
@@ -232,13 +239,13 @@ def optimize_lines() -> list[str]:
         "    dates times the share of t, so the total and the bounds are divided by that "
         "number.",
         "    \"\"\"",
-        "    return plan_optimizer.allocate_budget(",
-        "        total_budget=total / len(plan_axis),",
-        "        budget_bounds={c: (low / len(plan_axis), high / len(plan_axis))",
-        "                       for c, (low, high) in plan_bounds.items()},",
-        "    )",
+        "    return plan_checked_optimum(plan_optimizer, plan_optimizer.allocate_budget(",
+        "        total_budget=total / len(plan_axis), budget_bounds=plan_budget_bounds,",
+        "        return_if_fail=True,",
+        "    ), plan_budget_bounds)",
         "",
         "",
+        *optimum_check_lines("plan_checked_optimum"),
     ]
 
 
@@ -304,11 +311,13 @@ def geo_optimize_lines(geo: str) -> list[str]:
         "    dates times the share of t, so the total and the bounds are divided by that "
         "number.",
         "    \"\"\"",
-        "    return plan_optimizer.allocate_budget(",
+        "    return plan_checked_optimum(plan_optimizer, plan_optimizer.allocate_budget(",
         "        total_budget=total / len(plan_axis), budget_bounds=plan_budget_bounds,",
-        "    )",
+        "        return_if_fail=True,",
+        "    ), plan_budget_bounds)",
         "",
         "",
+        *optimum_check_lines("plan_checked_optimum"),
     ]
 
 
