@@ -38,9 +38,14 @@ def optimum_check_lines(name: str) -> list[str]:
         "    if result.success:",
         "        return optimization",
         "    decided = optimizer.budgets_to_optimize",
-        "    spend = optimization.budgets.transpose(*decided.dims).values[decided.values]",
-        "    low, high = budget_bounds.transpose(*decided.dims, 'bound').values"
-        "[decided.values].T",
+        "",
+        "    def decided_cells(values, *other_dims):",
+        "        \"\"\"The values of the cells SLSQP decided, in the order of its gradient.\"\"\"",
+        "        aligned = values.reindex_like(decided).transpose(*decided.dims, *other_dims)",
+        "        return aligned.values[decided.values]",
+        "",
+        "    spend = decided_cells(optimization.budgets)",
+        "    low, high = decided_cells(budget_bounds, 'bound').T",
         "    marginal = -np.asarray(result.jac)[:spend.size]  # SLSQP minimizes minus the "
         "utility",
         "    room = 1e-6 * float((high - low).max())",
