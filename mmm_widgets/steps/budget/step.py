@@ -50,7 +50,6 @@ from mmm_widgets.steps.budget.progress import BudgetCancelled, BudgetMonitor
 from mmm_widgets.steps.budget.what_if import WhatIf, grid_lines, node_lines
 from mmm_widgets.steps.data import DataResult
 
-# Stands for a name the namespace lacked before the setup code ran (None is a value).
 # The progress phase of each part of the cell.
 _PHASE_OF = {"setup": "building", "optimize": "optimizing", "what-if grid": "what-if"}
 
