@@ -26,13 +26,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 SPLIT_FILES = frozenset({"tests/conformance/test_tables.py", "tests/test_notebooks.py"})
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep each test file on one pytest-xdist worker, and every browser test on one.
 
     ``scripts/test.sh`` runs the suite on two workers with ``--dist loadgroup``: a file's
     module fixtures (its fitted models) are then made once, and only one JupyterLab and
     Chromium run at a time. The tests of :data:`SPLIT_FILES` spread over the workers.
-    Without ``-n`` the marks change nothing.
+    Without ``-n`` the marks change nothing. It runs first: pytest-xdist reads the marks in
+    its own hook of the same name (and needs pytest < 9.2, which reads test ids from
+    where pytest-xdist 3.8 does not write the group; ``constraints.txt`` pins 9.1.1).
     """
     for item in items:
         path = item.nodeid.split("::")[0]

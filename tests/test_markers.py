@@ -122,3 +122,12 @@ def test_panel(panel):
 '''
     assert unmarked_fits(source) == ["test_direct", "test_through_fixture", "test_panel"]
     assert unmarked_fits("import pytest\npytestmark = [pytest.mark.fit]\n" + source) == []
+
+
+def test_a_test_file_stays_on_one_xdist_worker(request: pytest.FixtureRequest) -> None:
+    # scripts/test.sh runs `--dist loadgroup`: tests/conftest.py marks each file as a
+    # group, and pytest-xdist adds the group to the test's id. (pytest 9.2 reads ids where
+    # pytest-xdist 3.8 no longer writes them, so every test became its own group.)
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("runs only in a pytest-xdist worker with --dist loadgroup")
+    assert request.node.nodeid.endswith("@tests/test_markers.py")
