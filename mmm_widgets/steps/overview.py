@@ -232,7 +232,7 @@ class OverviewStep(Step):
         self.data = data
         self.curves_from = curves_from
         #: What the curve part of the code (:meth:`parts`) bound.
-        self.curves: BoundPart | None = None
+        self.curve_part: BoundPart | None = None
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -430,10 +430,10 @@ class OverviewStep(Step):
         # Not kept: each step would otherwise hold every overview before it.
         earlier, self.curves_from = self.curves_from, None
         if curves is not None:
-            self.curves = bind_part(
+            self.curve_part = bind_part(
                 "\n".join(curves), trial,
                 lambda names: names.update(runner.run([self._chunk(curves)], names)),
-                earlier=earlier.curves if earlier is not None else None)
+                earlier=earlier.curve_part if earlier is not None else None)
         trial = runner.run([self._chunk(after)], trial)
         result = self.read_results(trial)
         commit(namespace, trial)
