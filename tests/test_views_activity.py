@@ -52,3 +52,23 @@ def test_waiting_for_quiet_waits_while_a_callback_runs():
     holder.join(60)
     waiter.join(60)
     assert returned == [True]
+
+
+def test_a_set_unless_event_ends_the_wait_while_a_callback_runs():
+    release, entered, needed = threading.Event(), threading.Event(), threading.Event()
+
+    def busy():
+        with activity.handling():
+            entered.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=busy)
+    holder.start()
+    entered.wait(60)
+    try:
+        assert activity.wait_until_quiet(quiet=0.01, timeout=0.05, unless=needed) is False
+        needed.set()
+        assert activity.wait_until_quiet(quiet=0.01, timeout=600, unless=needed) is True
+    finally:
+        release.set()
+        holder.join(60)

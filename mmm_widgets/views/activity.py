@@ -38,7 +38,8 @@ def quiet_for() -> float:
         return 0.0 if _running else time.monotonic() - _last_end
 
 
-def wait_until_quiet(quiet: float, timeout: float, poll: float = 0.02) -> bool:
+def wait_until_quiet(quiet: float, timeout: float, poll: float = 0.02,
+                     unless: threading.Event | None = None) -> bool:
     """Wait until the panels have been quiet for ``quiet`` seconds, at most ``timeout``.
 
     Parameters
@@ -49,18 +50,25 @@ def wait_until_quiet(quiet: float, timeout: float, poll: float = 0.02) -> bool:
         Longest wait, in seconds.
     poll : float
         Seconds between two looks.
+    unless : threading.Event, optional
+        Ends the wait as soon as it is set: a callback that needs the waiting work done
+        sets it, so that the work does not wait for the callback to end.
 
     Returns
     -------
     bool
-        True when the quiet came, False when the wait timed out.
+        True when the quiet came or ``unless`` was set, False when the wait timed out.
     """
     deadline = time.monotonic() + timeout
     while True:
         waited = quiet_for()
-        if waited >= quiet:
+        if waited >= quiet or (unless is not None and unless.is_set()):
             return True
         now = time.monotonic()
         if now >= deadline:
             return False
-        time.sleep(min(poll if waited == 0.0 else quiet - waited, deadline - now))
+        pause = min(poll if waited == 0.0 else quiet - waited, deadline - now)
+        if unless is None:
+            time.sleep(pause)
+        else:
+            unless.wait(pause)

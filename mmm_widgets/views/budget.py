@@ -34,6 +34,7 @@ from mmm_widgets.steps.budget import (
     BudgetMonitor,
     band_factors,
 )
+from mmm_widgets.views import activity
 from mmm_widgets.views.common import (
     CodeBox,
     SharedLooks,
@@ -48,6 +49,10 @@ from mmm_widgets.workflow import Workflow
 
 # Longest wait for the first response curves before an optimization starts anyway.
 _CURVES_TIMEOUT = 120.0
+#: The first curves wait until the panels have been quiet this long (s) ...
+CURVES_QUIET = 0.2
+#: ... but no longer than this (s).
+CURVES_QUIET_TIMEOUT = 2.0
 
 OBJECTIVE_LABELS = {"mean": "Mean response", "cvar": "CVaR (average of the worst draws)",
                     "var": "VaR (a low quantile)"}
@@ -235,6 +240,8 @@ class BudgetView(w.VBox):
         # The curves take a few hundred milliseconds: the panel shows at once and draws
         # them when they are ready (``ready`` is set then).
         self.ready = threading.Event()
+        # Set by whatever needs the curves now: the first curves stop waiting for quiet.
+        self._curves_wanted = threading.Event()
         self._curves_thread: threading.Thread | None = None
         self.curves_note.value = "<i>Computing the response curves…</i>"
         if workflow.status("budget") == "done":
@@ -247,7 +254,8 @@ class BudgetView(w.VBox):
 
         The wizard defers this until the panel has been sent to the browser: computed
         while the panel's widgets are still being sent, the curves slowed its opening by
-        about 200 ms.
+        about 200 ms. The thread then waits for the click's answer to be drawn (see
+        :data:`CURVES_QUIET`).
         """
         if self._curves_thread is None:
             self._curves_thread = threading.Thread(target=self._first_curves, daemon=True,
@@ -255,9 +263,15 @@ class BudgetView(w.VBox):
             self._curves_thread.start()
 
     def _first_curves(self) -> None:
-        # The curves are computed while the browser builds and draws the panel just sent;
-        # on a machine with few cores they compete for them, and the drawing is what the
-        # user waits for. Only this thread is lowered, and it ends with the first curves.
+        # Computed while the browser draws the panel just shown, the curves would compete
+        # with it for the cores and with the kernel's messages for the interpreter lock
+        # (in a traced browser run, opening the step took 162 ms from the kernel's answer
+        # to the panel on screen, against 40-50 ms for the other steps). They start once
+        # the panels have been quiet for CURVES_QUIET seconds, or at once when an
+        # optimization or a wait needs them; this thread also runs at a lower priority,
+        # and it ends with the first curves.
+        activity.wait_until_quiet(CURVES_QUIET, CURVES_QUIET_TIMEOUT,
+                                  unless=self._curves_wanted)
         lower_thread_priority()
         try:
             self._guard(self.show_curves)()
@@ -368,6 +382,7 @@ class BudgetView(w.VBox):
 
     def start(self) -> Job | None:
         """Optimize in a worker thread and follow its progress."""
+        self._curves_wanted.set()
         self.ready.wait(_CURVES_TIMEOUT)
         bounds = self.bounds()
         total, periods = float(self.total.value), int(self.periods.value)
@@ -377,6 +392,7 @@ class BudgetView(w.VBox):
 
     def prepare(self) -> Job | None:
         """Set up scenarios and the what-if without optimizing (in a worker thread)."""
+        self._curves_wanted.set()
         self.ready.wait(_CURVES_TIMEOUT)
         params = budget_params(self.workflow).replace(periods=int(self.periods.value))
         return self._launch(lambda monitor: run_budget(self.workflow, params, monitor),
@@ -427,6 +443,7 @@ class BudgetView(w.VBox):
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the run and the panel's update are done (for scripts and tests)."""
+        self._curves_wanted.set()
         self.ready.wait(timeout)
         if self._watcher is not None:
             self._watcher.join(timeout)
