@@ -13,6 +13,9 @@ arviz), its ROAS per channel computed:
 
 * the kit: ``wf.fit()`` at its defaults (fits to convergence; the channel summary with
   ROAS counting carryover is part of the fit);
+* the kit's model search between its default saturation and Hill (the generator's
+  curve), then the kit's fit with Hill saturation at the same defaults
+  (``--searched-only`` reruns just these, keeping the other sides' results);
 * Meridian (JAX on CPU, in ``.venv-meridian``; its environment cannot share the kit's:
   Meridian 2.1 pins ``arviz<0.20`` and needs TensorFlow and JAX): ``ModelSpec()`` at its
   defaults, ``sample_prior(500)`` and ``sample_posterior(n_chains=7, n_adapt=500,
@@ -164,7 +167,7 @@ import pandas as pd
 frame = pd.read_csv({csv!r}, parse_dates=["date"])
 wf = mw.Workflow(frame)
 wf.map_data(date="date", target="sales", channels={names!r}, controls=["promo"])
-wf.configure_model()
+wf.configure_model(**{model!r})
 wf.fit(random_seed={seed})
 summary = wf.channel_summary()
 seconds = time.perf_counter() - t0
@@ -176,6 +179,27 @@ report(seconds=seconds, seed={seed}, draws=result.draws, chains=wf.step("fit").p
        roas={{c: [float(summary.loc[c, "roas"]), float(summary.loc[c, "roas_hdi_low"]),
                  float(summary.loc[c, "roas_hdi_high"])] for c in summary.index}},
        versions=dict(pymc_marketing=pymc_marketing.__version__, arviz=arviz.__version__))
+"""
+
+#: The kit's model settings its model search prefers on this table (run as a second kit
+#: side): Hill saturation, like the generator's curve.
+KIT_SEARCHED = {"saturation": "hill"}
+
+#: The kit's model search between its default saturation and the searched one: rolling
+#: out-of-sample forecasts, MAP fits on a local Dask cluster of one worker.
+SEARCH_CASE = """
+t0 = time.perf_counter()
+import mmm_widgets as mw
+import pandas as pd
+frame = pd.read_csv({csv!r}, parse_dates=["date"])
+wf = mw.Workflow(frame)
+wf.map_data(date="date", target="sales", channels={names!r}, controls=["promo"])
+wf.configure_model()
+table = wf.search({{"saturation": ["logistic", {saturation!r}]}}, workers=1, random_seed=1)
+report(seconds=time.perf_counter() - t0, folds=3, horizon=13,
+       ranked=[dict(saturation=str(row.saturation), crps=float(row.crps),
+                    mape=float(row.mape), roas_spread=float(row.roas_spread),
+                    pareto=bool(row.pareto)) for row in table.itertuples()])
 """
 
 MERIDIAN_CASE = """
@@ -307,6 +331,7 @@ def covered(run: dict, truth: dict, key: str) -> int:
 def section(results: dict) -> str:
     """The RESULTS.md section from :func:`main`'s results."""
     kits, mers, truth = results["kit"], results["meridian"], results["truth"]
+    searched = results.get("kit_searched", [])
     v, kv = mers[0]["versions"], kits[0]["versions"]
     lines = [
         BEGIN,
@@ -346,6 +371,10 @@ def section(results: dict) -> str:
         tries = "; ".join(f"{d}, {t}, {s}" for d, t, s in kit["attempts"])
         lines.append(_row("mmm-widgets `wf.fit()`", kit,
                           f"{kit['chains']} x {kit['draws']} (draws, tuning, s: {tries})"))
+    for kit in searched:
+        tries = "; ".join(f"{d}, {t}, {s}" for d, t, s in kit["attempts"])
+        lines.append(_row("mmm-widgets `wf.fit()`, Hill saturation", kit,
+                          f"{kit['chains']} x {kit['draws']} (draws, tuning, s: {tries})"))
     for mer in mers:
         tries = "; ".join(f"{k}, {a}, {b}, {s}" for k, a, b, s in mer["attempts"])
         lines.append(_row("Meridian defaults, `n_keep` doubled", mer,
@@ -367,23 +396,28 @@ def section(results: dict) -> str:
         "",
         "| channel | spend | true ROAS (full carryover) | true ROAS (data weeks only) | "
         + " | ".join(f"kit, seed {k['seed']}" for k in kits) + " | "
+        + "".join(f"kit (Hill), seed {k['seed']} | " for k in searched)
         + " | ".join(f"Meridian, seed {m['seed']}" for m in mers) + " |",
-        "|---|---:|---:|---:|" + "---:|" * (len(kits) + len(mers)),
+        "|---|---:|---:|---:|" + "---:|" * (len(kits) + len(searched) + len(mers)),
     ]
     for channel in NAMES:
         t = truth[channel]
         lines.append(f"| {channel} | {t['spend']:,.0f} | {t['roas']:.2f} | "
                      f"{t['roas_window']:.2f} | "
-                     + " | ".join(_interval(r["roas"][channel]) for r in [*kits, *mers])
+                     + " | ".join(_interval(r["roas"][channel])
+                                  for r in [*kits, *searched, *mers])
                      + " |")
     kit_cover = ", ".join(str(covered(k, truth, "roas")) for k in kits)
     mer_cover = ", ".join(str(covered(m, truth, "roas_window")) for m in mers)
     kit_seconds = sum(k["seconds"] for k in kits)
     mer_seconds = sum(m["seconds"] for m in mers)
+    searched_cover = ", ".join(str(covered(k, truth, "roas")) for k in searched)
     lines += [
         "",
-        f"HDIs holding the true ROAS (of {len(NAMES)} channels, per seed): the kit {kit_cover}; "
-        f"Meridian {mer_cover} (each against the truth in its own definition).",
+        f"HDIs holding the true ROAS (of {len(NAMES)} channels, per seed): the kit {kit_cover}"
+        + (f"; the kit with Hill saturation {searched_cover}" if searched else "")
+        + f"; Meridian {mer_cover} (each against the truth in its own definition).",
+        *_search_lines(results),
         "",
         f"Kit over Meridian, seconds summed over the seeds: **{kit_seconds / mer_seconds:.2f}x**"
         f" ({kit_seconds:.0f} s vs {mer_seconds:.0f} s). " + results["bounds"]["kit"] + " "
@@ -391,6 +425,41 @@ def section(results: dict) -> str:
         END,
     ]
     return "\n".join(lines)
+
+
+def _search_lines(results: dict) -> list[str]:
+    """What the kit's model search says about the table, and the searched model's fit."""
+    search, searched = results.get("search"), results.get("kit_searched", [])
+    if not search or not searched:
+        return []
+    rows = "; ".join(
+        f"{r['saturation']}: CRPS {r['crps']:,.0f}, MAPE {100 * r['mape']:.2f} %, ROAS spread "
+        f"{r['roas_spread']:.2f}{' (Pareto-best)' if r['pareto'] else ''}"
+        for r in search["ranked"])
+    seconds = ", ".join(f"{k['seconds']:.1f} s in {len(k['attempts'])} attempt(s)"
+                        for k in searched)
+    by_seed = {k["seed"]: k for k in results["kit"]}
+    ratios = [_width(k["roas"][c]) / _width(by_seed[k["seed"]]["roas"][c])
+              for k in searched if k["seed"] in by_seed for c in NAMES]
+    widths = (f"they are {min(ratios):.1f} to {max(ratios):.1f} times as wide as the default "
+              "model's (same seed, same channel)") if ratios else "see the table"
+    return [
+        "",
+        "The kit's default model draws a logistic curve where the generator drew a Hill "
+        "curve, and the kit's own model search prefers Hill on this table. "
+        "`wf.search({'saturation': ['logistic', 'hill']})` (MAP fits forecasting each of "
+        f"{search['folds']} rolling windows of {search['horizon']} weeks, ranked by CRPS; "
+        f"{search['seconds']:.0f} s on a local Dask cluster of one worker) ranks, best first: "
+        f"{rows}. Refitted with Hill saturation (`wf.configure_model(saturation='hill')`, "
+        f"then `wf.fit()` at its defaults: {seconds}), the kit's HDIs hold the true ROAS for "
+        + ", ".join(str(covered(k, results["truth"], "roas")) for k in searched)
+        + f" of {len(NAMES)} channels (per seed), but {widths}: the truth is covered at the "
+        "cost of precision.",
+    ]
+
+
+def _width(interval: list[float]) -> float:
+    return interval[2] - interval[1]
 
 
 def _sampling(run: dict) -> float:
@@ -427,16 +496,27 @@ def main() -> None:
     parser.add_argument("--lock", help="run each case under `flock LOCK` (shared machines)")
     parser.add_argument("--seeds", default=",".join(map(str, SEEDS)),
                         help="the samplers' seeds, comma-separated (one process per side each)")
+    parser.add_argument("--searched-only", action="store_true",
+                        help="run only the model search and the kit with the searched model, "
+                             "keeping the other sides' results in meridian.json")
     args = parser.parse_args()
     if args.lock:
         LOCK[:] = ["flock", args.lock]
     seeds = [int(s) for s in args.seeds.split(",")]
-    python = meridian_python()
     frame, params = generate(DATA_SEED)
     truth = true_roas(frame, params)
-    results: dict = {"data_seed": DATA_SEED, "weeks": WEEKS, "channels": NAMES,
-                     "params": params, "truth": truth,
-                     "mean_sales": float(frame["sales"].mean()), "kit": [], "meridian": []}
+    if args.searched_only:
+        results = json.loads((HERE / "meridian.json").read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory(prefix="mmm-meridian-") as folder:
+            csv = str(Path(folder) / "table.csv")
+            frame.to_csv(csv, index=False)
+            _run_searched(results, csv, seeds)
+        _write(results)
+        return
+    python = meridian_python()
+    results = {"data_seed": DATA_SEED, "weeks": WEEKS, "channels": NAMES,
+               "params": params, "truth": truth,
+               "mean_sales": float(frame["sales"].mean()), "kit": [], "meridian": []}
     print("truth", json.dumps(truth), flush=True)
     if os.environ.get("MERIDIAN_BACKEND"):
         print(f"note: MERIDIAN_BACKEND={os.environ['MERIDIAN_BACKEND']} is set", flush=True)
@@ -444,13 +524,31 @@ def main() -> None:
         csv = str(Path(folder) / "table.csv")
         frame.to_csv(csv, index=False)
         for seed in seeds:
-            fill = dict(csv=csv, names=NAMES, seed=seed)
+            fill = dict(csv=csv, names=NAMES, seed=seed, model={})
             results["kit"].append(run_case(sys.executable, KIT_CASE.format(**fill),
                                            timeout=3600))
             print("kit", json.dumps(results["kit"][-1]), flush=True)
             results["meridian"].append(run_case(python, MERIDIAN_CASE.format(**fill),
                                                 timeout=3600))
             print("meridian", json.dumps(results["meridian"][-1]), flush=True)
+        _run_searched(results, csv, seeds)
+    _write(results)
+
+
+def _run_searched(results: dict, csv: str, seeds: list[int]) -> None:
+    """The kit's model search on the table, then the kit's fit of the model it prefers."""
+    results["search"] = run_case(sys.executable, SEARCH_CASE.format(
+        csv=csv, names=NAMES, saturation=KIT_SEARCHED["saturation"]), timeout=3600)
+    print("search", json.dumps(results["search"]), flush=True)
+    results["kit_searched"] = []
+    for seed in seeds:
+        fill = dict(csv=csv, names=NAMES, seed=seed, model=KIT_SEARCHED)
+        results["kit_searched"].append(run_case(sys.executable, KIT_CASE.format(**fill),
+                                                timeout=3600))
+        print("kit (searched)", json.dumps(results["kit_searched"][-1]), flush=True)
+
+
+def _write(results: dict) -> None:
     results["bounds"] = bounds(results)
     (HERE / "meridian.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     replace_section(HERE / "RESULTS.md", BEGIN, END, section(results))
