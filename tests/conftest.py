@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -82,3 +85,26 @@ def run_fresh(code: str, cwd: Path, timeout: float = 600) -> str:
     if completed.returncode != 0:
         pytest.fail(f"fresh process failed:\n{completed.stderr[-4000:]}")
     return completed.stdout
+
+
+@contextlib.contextmanager
+def callback_running() -> Iterator[None]:
+    """A panel callback runs (inside ``activity.handling()``, in another thread) while the
+    block does, as when the user's click is being answered."""
+    from mmm_widgets.views import activity
+
+    entered, release = threading.Event(), threading.Event()
+
+    def callback() -> None:
+        with activity.handling():
+            entered.set()
+            release.wait(600)
+
+    holder = threading.Thread(target=callback)
+    holder.start()
+    try:
+        assert entered.wait(60)
+        yield
+    finally:
+        release.set()
+        holder.join(60)

@@ -9,6 +9,7 @@ import ipywidgets as w
 import mmm_widgets as mw
 from mmm_widgets.views import activity
 from mmm_widgets.views.common import report_errors
+from tests.conftest import callback_running
 
 
 def test_callbacks_and_step_changes_count_as_busy(weekly):
@@ -30,45 +31,22 @@ def test_callbacks_and_step_changes_count_as_busy(weekly):
 
 
 def test_waiting_for_quiet_waits_while_a_callback_runs():
-    release, entered = threading.Event(), threading.Event()
     returned = []
-
-    def busy():
-        with activity.handling():
-            entered.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=busy)
-    holder.start()
-    entered.wait(60)
-    # While a callback runs there is no quiet: the timeout ends the wait.
-    assert activity.wait_until_quiet(quiet=0.01, timeout=0.05) is False
-    waiter = threading.Thread(
-        target=lambda: returned.append(activity.wait_until_quiet(quiet=0.01, timeout=60)))
-    waiter.start()
-    waiter.join(0.3)
-    assert waiter.is_alive() and returned == []
-    release.set()
-    holder.join(60)
+    with callback_running():
+        # While a callback runs there is no quiet: the timeout ends the wait.
+        assert activity.wait_until_quiet(quiet=0.01, timeout=0.05) is False
+        waiter = threading.Thread(
+            target=lambda: returned.append(activity.wait_until_quiet(quiet=0.01, timeout=60)))
+        waiter.start()
+        waiter.join(0.3)
+        assert waiter.is_alive() and returned == []
     waiter.join(60)
     assert returned == [True]
 
 
 def test_a_set_unless_event_ends_the_wait_while_a_callback_runs():
-    release, entered, needed = threading.Event(), threading.Event(), threading.Event()
-
-    def busy():
-        with activity.handling():
-            entered.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=busy)
-    holder.start()
-    entered.wait(60)
-    try:
+    needed = threading.Event()
+    with callback_running():
         assert activity.wait_until_quiet(quiet=0.01, timeout=0.05, unless=needed) is False
         needed.set()
         assert activity.wait_until_quiet(quiet=0.01, timeout=600, unless=needed) is True
-    finally:
-        release.set()
-        holder.join(60)

@@ -14,9 +14,9 @@ from ipywidgets.widgets.widget_style import Style
 
 import mmm_widgets as mw
 from mmm_widgets.steps.budget import NO_LIMIT, TOTAL_ROW
-from mmm_widgets.views import activity
 from mmm_widgets.views import budget as budget_view
 from mmm_widgets.views.budget import BudgetView
+from tests.conftest import callback_running
 
 pytestmark = pytest.mark.fit
 
@@ -230,50 +230,30 @@ def test_wizard_starts_the_curves_once_the_panel_is_shown(fitted):
     assert panel._curves_thread is thread
 
 
-def _busy_until(release: threading.Event) -> threading.Thread:
-    """A callback (as the panels run them) that runs until ``release`` is set."""
-    entered = threading.Event()
-
-    def callback() -> None:
-        with activity.handling():
-            entered.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=callback)
-    holder.start()
-    assert entered.wait(60)
-    return holder
-
-
-def test_the_first_curves_wait_until_the_click_that_opened_the_panel_ends(fitted,
-                                                                           monkeypatch):
+@pytest.fixture
+def deferred_panel(fitted, monkeypatch) -> BudgetView:
+    """A budget panel whose curves wait for :meth:`BudgetView.shown`, with no cap on their
+    wait for quiet: curves waiting while a callback runs would never come unasked."""
     monkeypatch.setattr(budget_view, "CURVES_QUIET_TIMEOUT", 600.0)
-    panel = BudgetView(fitted, defer_curves=True)
-    release = threading.Event()
-    holder = _busy_until(release)
-    panel.shown()
-    # Still answering the click: nothing competes with drawing the panel.
-    assert not panel.ready.wait(0.5) and "Computing" in panel.curves_note.value
-    release.set()
-    holder.join(60)
+    return BudgetView(fitted, defer_curves=True)
+
+
+def test_the_first_curves_wait_until_the_click_that_opened_the_panel_ends(deferred_panel):
+    panel = deferred_panel
+    with callback_running():
+        panel.shown()
+        # Still answering the click: nothing competes with drawing the panel.
+        assert not panel.ready.wait(0.5) and "Computing" in panel.curves_note.value
     assert panel.ready.wait(120) and len(panel.curves_box.children) == 1
 
 
-def test_a_callback_that_needs_the_curves_does_not_wait_for_itself_to_end(fitted,
-                                                                          monkeypatch):
-    # Without the cap, curves that waited for quiet would never come inside the callback.
-    monkeypatch.setattr(budget_view, "CURVES_QUIET_TIMEOUT", 600.0)
-    panel = BudgetView(fitted, defer_curves=True)
-    release = threading.Event()
-    holder = _busy_until(release)
-    panel.shown()
-    try:
+def test_a_callback_that_needs_the_curves_does_not_wait_for_itself_to_end(deferred_panel):
+    panel = deferred_panel
+    with callback_running():
+        panel.shown()
         # What Optimize does inside its callback: the curves come without any quiet.
         panel.wait(60)
         assert panel.ready.is_set() and len(panel.curves_box.children) == 1
-    finally:
-        release.set()
-        holder.join(60)
 
 
 def test_panel_says_the_plan_leaves_out_a_measured_interaction(weekly):
