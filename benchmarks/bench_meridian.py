@@ -14,7 +14,7 @@ arviz), its ROAS per channel computed:
 * the kit: ``wf.fit()`` at its defaults (fits to convergence; the channel summary with
   ROAS counting carryover is part of the fit);
 * the kit's model search between its default saturation and Hill (the generator's
-  curve), then the kit's fit with Hill saturation at the same defaults
+  curve), then the kit's fit of the saturation it ranks first, at the same defaults
   (``--searched-only`` reruns just these, keeping the other sides' results);
 * Meridian (JAX on CPU, in ``.venv-meridian``; its environment cannot share the kit's:
   Meridian 2.1 pins ``arviz<0.20`` and needs TensorFlow and JAX): ``ModelSpec()`` at its
@@ -181,12 +181,11 @@ report(seconds=seconds, seed={seed}, draws=result.draws, chains=wf.step("fit").p
        versions=dict(pymc_marketing=pymc_marketing.__version__, arviz=arviz.__version__))
 """
 
-#: The kit's model settings its model search prefers on this table (run as a second kit
-#: side): Hill saturation, like the generator's curve.
-KIT_SEARCHED = {"saturation": "hill"}
+#: The kit's model search on the table: its default saturation against the generator's
+#: curve (rolling out-of-sample forecasts, MAP fits on a local Dask cluster of one worker).
+#: The candidate it ranks first is fitted as a second kit side.
+SEARCH_GRID = {"saturation": ["logistic", "hill"]}
 
-#: The kit's model search between its default saturation and the searched one: rolling
-#: out-of-sample forecasts, MAP fits on a local Dask cluster of one worker.
 SEARCH_CASE = """
 t0 = time.perf_counter()
 import mmm_widgets as mw
@@ -195,7 +194,7 @@ frame = pd.read_csv({csv!r}, parse_dates=["date"])
 wf = mw.Workflow(frame)
 wf.map_data(date="date", target="sales", channels={names!r}, controls=["promo"])
 wf.configure_model()
-table = wf.search({{"saturation": ["logistic", {saturation!r}]}}, workers=1, random_seed=1)
+table = wf.search({grid!r}, workers=1, random_seed=1)
 report(seconds=time.perf_counter() - t0, folds=3, horizon=13,
        ranked=[dict(saturation=str(row.saturation), crps=float(row.crps),
                     mape=float(row.mape), roas_spread=float(row.roas_spread),
@@ -373,7 +372,7 @@ def section(results: dict) -> str:
                           f"{kit['chains']} x {kit['draws']} (draws, tuning, s: {tries})"))
     for kit in searched:
         tries = "; ".join(f"{d}, {t}, {s}" for d, t, s in kit["attempts"])
-        lines.append(_row("mmm-widgets `wf.fit()`, Hill saturation", kit,
+        lines.append(_row(f"mmm-widgets `wf.fit()`, {_searched_name(results)} saturation", kit,
                           f"{kit['chains']} x {kit['draws']} (draws, tuning, s: {tries})"))
     for mer in mers:
         tries = "; ".join(f"{k}, {a}, {b}, {s}" for k, a, b, s in mer["attempts"])
@@ -396,7 +395,7 @@ def section(results: dict) -> str:
         "",
         "| channel | spend | true ROAS (full carryover) | true ROAS (data weeks only) | "
         + " | ".join(f"kit, seed {k['seed']}" for k in kits) + " | "
-        + "".join(f"kit (Hill), seed {k['seed']} | " for k in searched)
+        + "".join(f"kit ({_searched_name(results)}), seed {k['seed']} | " for k in searched)
         + " | ".join(f"Meridian, seed {m['seed']}" for m in mers) + " |",
         "|---|---:|---:|---:|" + "---:|" * (len(kits) + len(searched) + len(mers)),
     ]
@@ -415,7 +414,8 @@ def section(results: dict) -> str:
     lines += [
         "",
         f"HDIs holding the true ROAS (of {len(NAMES)} channels, per seed): the kit {kit_cover}"
-        + (f"; the kit with Hill saturation {searched_cover}" if searched else "")
+        + (f"; the kit with {_searched_name(results)} saturation {searched_cover}"
+           if searched else "")
         + f"; Meridian {mer_cover} (each against the truth in its own definition).",
         *_search_lines(results),
         "",
@@ -443,19 +443,26 @@ def _search_lines(results: dict) -> list[str]:
               for k in searched if k["seed"] in by_seed for c in NAMES]
     widths = (f"they are {min(ratios):.1f} to {max(ratios):.1f} times as wide as the default "
               "model's (same seed, same channel)") if ratios else "see the table"
+    best = _searched_name(results)
     return [
         "",
         "The kit's default model draws a logistic curve where the generator drew a Hill "
-        "curve, and the kit's own model search prefers Hill on this table. "
-        "`wf.search({'saturation': ['logistic', 'hill']})` (MAP fits forecasting each of "
+        f"curve; the kit's own model search ranks {best} first on this table. "
+        f"`wf.search({SEARCH_GRID!r})` (MAP fits forecasting each of "
         f"{search['folds']} rolling windows of {search['horizon']} weeks, ranked by CRPS; "
         f"{search['seconds']:.0f} s on a local Dask cluster of one worker) ranks, best first: "
-        f"{rows}. Refitted with Hill saturation (`wf.configure_model(saturation='hill')`, "
+        f"{rows}. Refitted with {best} saturation "
+        f"(`wf.configure_model(saturation={best!r})`, "
         f"then `wf.fit()` at its defaults: {seconds}), the kit's HDIs hold the true ROAS for "
         + ", ".join(str(covered(k, results["truth"], "roas")) for k in searched)
         + f" of {len(NAMES)} channels (per seed), but {widths}: the truth is covered at the "
         "cost of precision.",
     ]
+
+
+def _searched_name(results: dict) -> str:
+    """The saturation the kit's model search ranked first."""
+    return results["search"]["ranked"][0]["saturation"]
 
 
 def _width(interval: list[float]) -> float:
@@ -538,11 +545,12 @@ def main() -> None:
 def _run_searched(results: dict, csv: str, seeds: list[int]) -> None:
     """The kit's model search on the table, then the kit's fit of the model it prefers."""
     results["search"] = run_case(sys.executable, SEARCH_CASE.format(
-        csv=csv, names=NAMES, saturation=KIT_SEARCHED["saturation"]), timeout=3600)
+        csv=csv, names=NAMES, grid=SEARCH_GRID), timeout=3600)
     print("search", json.dumps(results["search"]), flush=True)
     results["kit_searched"] = []
     for seed in seeds:
-        fill = dict(csv=csv, names=NAMES, seed=seed, model=KIT_SEARCHED)
+        fill = dict(csv=csv, names=NAMES, seed=seed,
+                    model={"saturation": _searched_name(results)})
         results["kit_searched"].append(run_case(sys.executable, KIT_CASE.format(**fill),
                                                 timeout=3600))
         print("kit (searched)", json.dumps(results["kit_searched"][-1]), flush=True)
