@@ -240,11 +240,20 @@ def deferred_panel(fitted, monkeypatch) -> BudgetView:
 
 def test_the_first_curves_wait_until_the_click_that_opened_the_panel_ends(deferred_panel):
     panel = deferred_panel
+    started, draw = threading.Event(), panel.show_curves
+
+    def show_curves() -> None:
+        started.set()
+        draw()
+
+    panel.show_curves = show_curves
     with callback_running():
         panel.shown()
-        # Still answering the click: nothing competes with drawing the panel.
-        assert not panel.ready.wait(0.5) and "Computing" in panel.curves_note.value
-    assert panel.ready.wait(120) and len(panel.curves_box.children) == 1
+        # Still answering the click: the curves have not even started, so nothing
+        # competes with drawing the panel.
+        assert not started.wait(0.5) and "Computing" in panel.curves_note.value
+    assert panel.ready.wait(120) and started.is_set()
+    assert len(panel.curves_box.children) == 1
 
 
 def test_a_callback_that_needs_the_curves_does_not_wait_for_itself_to_end(deferred_panel):
