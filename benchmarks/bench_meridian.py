@@ -33,6 +33,7 @@ expected sales with and without the channel (:func:`true_roas`). The figures rep
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import textwrap
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -514,9 +516,7 @@ def main() -> None:
     truth = true_roas(frame, params)
     if args.searched_only:
         results = json.loads((HERE / "meridian.json").read_text(encoding="utf-8"))
-        with tempfile.TemporaryDirectory(prefix="mmm-meridian-") as folder:
-            csv = str(Path(folder) / "table.csv")
-            frame.to_csv(csv, index=False)
+        with _table_file(frame) as csv:
             _run_searched(results, csv, seeds)
         _write(results)
         return
@@ -527,9 +527,7 @@ def main() -> None:
     print("truth", json.dumps(truth), flush=True)
     if os.environ.get("MERIDIAN_BACKEND"):
         print(f"note: MERIDIAN_BACKEND={os.environ['MERIDIAN_BACKEND']} is set", flush=True)
-    with tempfile.TemporaryDirectory(prefix="mmm-meridian-") as folder:
-        csv = str(Path(folder) / "table.csv")
-        frame.to_csv(csv, index=False)
+    with _table_file(frame) as csv:
         for seed in seeds:
             fill = dict(csv=csv, names=NAMES, seed=seed, model={})
             results["kit"].append(run_case(sys.executable, KIT_CASE.format(**fill),
@@ -540,6 +538,15 @@ def main() -> None:
             print("meridian", json.dumps(results["meridian"][-1]), flush=True)
         _run_searched(results, csv, seeds)
     _write(results)
+
+
+@contextlib.contextmanager
+def _table_file(frame: pd.DataFrame) -> Iterator[str]:
+    """The table written to a CSV file both sides read, for as long as the block runs."""
+    with tempfile.TemporaryDirectory(prefix="mmm-meridian-") as folder:
+        csv = str(Path(folder) / "table.csv")
+        frame.to_csv(csv, index=False)
+        yield csv
 
 
 def _run_searched(results: dict, csv: str, seeds: list[int]) -> None:

@@ -60,15 +60,12 @@ def wait_until_quiet(quiet: float, timeout: float, poll: float = 0.02,
         True when the quiet came or ``unless`` was set, False when the wait timed out.
     """
     deadline = time.monotonic() + timeout
+    wake = unless if unless is not None else threading.Event()
     while True:
         waited = quiet_for()
-        if waited >= quiet or (unless is not None and unless.is_set()):
+        if waited >= quiet or wake.is_set():
             return True
         now = time.monotonic()
         if now >= deadline:
             return False
-        pause = min(poll if waited == 0.0 else quiet - waited, deadline - now)
-        if unless is None:
-            time.sleep(pause)
-        else:
-            unless.wait(pause)
+        wake.wait(min(poll if waited == 0.0 else quiet - waited, deadline - now))

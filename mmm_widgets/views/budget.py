@@ -262,6 +262,11 @@ class BudgetView(w.VBox):
                                                    name="mmm-widgets-curves")
             self._curves_thread.start()
 
+    def _need_curves(self, timeout: float | None) -> None:
+        """Wait for the first curves, which then start without waiting for quiet."""
+        self._curves_wanted.set()
+        self.ready.wait(timeout)
+
     def _first_curves(self) -> None:
         # Computed while the browser draws the panel just shown, the curves would compete
         # with it for the cores and with the kernel's messages for the interpreter lock
@@ -382,8 +387,7 @@ class BudgetView(w.VBox):
 
     def start(self) -> Job | None:
         """Optimize in a worker thread and follow its progress."""
-        self._curves_wanted.set()
-        self.ready.wait(_CURVES_TIMEOUT)
+        self._need_curves(_CURVES_TIMEOUT)
         bounds = self.bounds()
         total, periods = float(self.total.value), int(self.periods.value)
         objective, risk = self.objective.value, float(self.risk_level.value)
@@ -392,8 +396,7 @@ class BudgetView(w.VBox):
 
     def prepare(self) -> Job | None:
         """Set up scenarios and the what-if without optimizing (in a worker thread)."""
-        self._curves_wanted.set()
-        self.ready.wait(_CURVES_TIMEOUT)
+        self._need_curves(_CURVES_TIMEOUT)
         params = budget_params(self.workflow).replace(periods=int(self.periods.value))
         return self._launch(lambda monitor: run_budget(self.workflow, params, monitor),
                             "Preparing scenarios and the what-if…")
@@ -443,8 +446,7 @@ class BudgetView(w.VBox):
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until the run and the panel's update are done (for scripts and tests)."""
-        self._curves_wanted.set()
-        self.ready.wait(timeout)
+        self._need_curves(timeout)
         if self._watcher is not None:
             self._watcher.join(timeout)
 
