@@ -110,6 +110,34 @@ def test_closed_at_open_falls_back_to_the_copy_box():
     assert "not active" in box.note.value
 
 
+class ClosingFrontEnd(FakeFrontEnd):
+    """Refuses each comm as soon as its close handler is set: before ``write`` returns.
+
+    JupyterLab 4.6 opens a kernel subshell per comm target: the answer to a write request
+    is handled on that subshell's thread while the click that asked still runs on the
+    main thread (seen in a real JupyterLab), so it can land before ``write`` returns.
+    """
+
+    def __call__(self, target_name: str, data: dict[str, Any]) -> FakeComm:
+        channel = super().__call__(target_name, data)
+        register = channel.on_close
+
+        def on_close(callback: Callable) -> None:
+            register(callback)
+            channel.close()
+
+        channel.on_close = on_close  # type: ignore[method-assign]
+        return channel
+
+
+def test_an_answer_before_the_request_returns_still_shows_the_code_to_copy():
+    box = box_with(ClosingFrontEnd())
+    box.export("x = 1", key="data")
+    assert "mmm-copy" in box.code_html.value and "x = 1" in box.code_html.value
+    assert "not active" in box.note.value
+    assert "Writing the code" not in box.note.value
+
+
 def test_error_answer_falls_back_with_the_reason():
     front = FakeFrontEnd()
     box = box_with(front)

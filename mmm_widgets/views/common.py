@@ -212,6 +212,9 @@ class CodeBox(w.VBox):
         self.note = w.HTML()
         self.code_html = w.HTML()
         self._title = title
+        # JupyterLab 4.6 answers a write request over a kernel subshell: the answer is
+        # handled on the subshell's thread while the click that asked may still run.
+        self._lock = threading.RLock()
         super().__init__([self.note, self.code_html])
         self.writer = writer if writer is not None else CellWriter(self)
         self.layout.display = "none"
@@ -234,19 +237,23 @@ class CodeBox(w.VBox):
         execute : bool
             Also run the written cell.
         """
-        self._code = code
+        # Shown before the request goes out: the answer may come back before write returns.
+        with self._lock:
+            self._code = code
+            self.code_html.value = ""
+            self.note.value = message_html("info", "Writing the code into a cell below…")
+            self.layout.display = None
         sent = self.writer.write(code, key, execute=execute,
                                  on_done=lambda outcome: self._written(code, outcome, execute))
         if not sent:
             self.show(code)
-            return
-        self.code_html.value = ""
-        self.note.value = message_html("info", "Writing the code into a cell below…")
-        self.layout.display = None
 
     def _written(self, code: str, outcome: WriteOutcome, executed: bool) -> None:
-        if code != self._code:
-            return  # a later export superseded this one
+        with self._lock:
+            if code == self._code:  # else a later export superseded this one
+                self._show_outcome(code, outcome, executed)
+
+    def _show_outcome(self, code: str, outcome: WriteOutcome, executed: bool) -> None:
         if outcome.ok:
             done = "Updated" if outcome.action == "replaced" else "Wrote"
             then = "It ran, as it would" if executed else "Run it to reproduce this step"
@@ -264,16 +271,17 @@ class CodeBox(w.VBox):
 
     def show(self, code: str) -> None:
         """Show ``code`` with a copy-to-clipboard button."""
-        self._code = code
         payload = html.escape(json.dumps(code), quote=True)
-        self.note.value = ""
-        self.code_html.value = (
-            f"<div><b>{html.escape(self._title)}</b> "
-            f"<button class=\"mmm-copy\" onclick=\"navigator.clipboard.writeText({payload});"
-            "this.textContent='Copied';\">Copy</button></div>"
-            f"<pre class=\"mmm-code\" style=\"background:#f7f7f7;padding:8px;overflow:auto;"
-            f"max-height:320px\">{html.escape(code)}</pre>")
-        self.layout.display = None
+        with self._lock:
+            self._code = code
+            self.note.value = ""
+            self.code_html.value = (
+                f"<div><b>{html.escape(self._title)}</b> "
+                f"<button class=\"mmm-copy\" onclick=\"navigator.clipboard.writeText("
+                f"{payload});this.textContent='Copied';\">Copy</button></div>"
+                f"<pre class=\"mmm-code\" style=\"background:#f7f7f7;padding:8px;"
+                f"overflow:auto;max-height:320px\">{html.escape(code)}</pre>")
+            self.layout.display = None
 
     def hide(self) -> None:
         """Hide the box."""
