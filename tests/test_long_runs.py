@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import _thread
+import gc
 import signal
+import sys
 import threading
 import time
 
@@ -53,6 +55,78 @@ def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     return watcher
+
+
+def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30) -> threading.Event:
+    """Interrupt mid-sampling while the main thread runs a garbage collector's callback.
+
+    There the SIGINT handler's ``KeyboardInterrupt`` is raised inside the callback, and
+    Python reports it as unraisable ("Exception ignored") and carries on, as seen in CI
+    with dask's and numba's callbacks. The returned event is set once that has happened.
+    """
+    armed, landed = threading.Event(), threading.Event()
+    thresholds = gc.get_threshold()
+
+    def in_collection(phase: str, _info: dict) -> None:
+        if phase != "start" or not armed.is_set() or threading.current_thread() is not (
+                threading.main_thread()):
+            return
+        armed.clear()
+        gc.set_threshold(*thresholds)
+        landed.set()
+        _thread.interrupt_main()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the handler runs here, and raises here
+            pass
+
+    def watch() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            progress = monitor.snapshot()
+            if progress.phase == "sampling" and progress.draws_done >= draws:
+                armed.set()
+                # A young-generation collection at nearly every allocation, soon one in
+                # the main thread's polling; never an older generation's (slow) one.
+                gc.set_threshold(1, 10**9, 10**9)
+                return
+            time.sleep(0.02)
+
+    gc.callbacks.append(in_collection)
+    threading.Thread(target=watch, daemon=True).start()
+    return landed
+
+
+# nutpie samples in its own threads; the main thread's polling allocates little, so its
+# collections come with the convergence checks it runs (here from 500 draws on). PyMC's
+# sampler is Python code on the main thread.
+FITS_TO_INTERRUPT = {
+    "nutpie": {"until_converged": True, "draws": 20_000, "tune": 200, "chains": 2},
+    "pymc": {"sampler": "pymc", "draws": 3_000, "tune": 200, "chains": 1},
+}
+
+
+@pytest.mark.parametrize("sampler", sorted(FITS_TO_INTERRUPT))
+def test_an_interrupt_lost_in_a_collection_still_stops_the_fit(weekly, monkeypatch, sampler):
+    wf = _mapped(weekly)
+    before = wf.fit("map")
+    monitor = FitMonitor()
+    unraisable: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: unraisable.append(info.exc_value))
+    thresholds = gc.get_threshold()
+    landed = _interrupt_inside_a_collection(monitor)
+    fit = FITS_TO_INTERRUPT[sampler]
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            wf.fit(**fit, monitor=monitor)
+    finally:
+        gc.callbacks[:] = [c for c in gc.callbacks if c.__name__ != "in_collection"]
+        gc.set_threshold(*thresholds)
+    assert landed.is_set()
+    assert any(isinstance(error, KeyboardInterrupt) for error in unraisable)
+    assert monitor.snapshot().phase == "interrupted"
+    assert monitor.snapshot().draws_done < fit["draws"]  # stopped, not sampled to the end
+    assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
+    pd.testing.assert_frame_equal(wf.channel_summary(), before)
 
 
 def _assert_stopped(monitor: FitMonitor, seconds: float = 1.0) -> None:

@@ -268,13 +268,16 @@ class FitMonitor:
             monitor.set_phase("sampling")
             sampler = original_sample(*args, **kwargs)
             try:
-                while not _finished(sampler):
-                    monitor.check_cancel()
-                    keep = None if watch is None else watch(sampler,
-                                                            monitor.finished_per_chain())
-                    if keep is not None:
-                        return first_draws(sampler.abort(), keep)
-                    time.sleep(_POLL_SECONDS)
+                with _noting_interrupts() as interrupted:
+                    while not _finished(sampler):
+                        monitor.check_cancel()
+                        keep = None if watch is None else watch(sampler,
+                                                                monitor.finished_per_chain())
+                        _raise_if(interrupted)
+                        if keep is not None:
+                            return first_draws(sampler.abort(), keep)
+                        time.sleep(_POLL_SECONDS)
+                    _raise_if(interrupted)
                 trace = sampler.wait()
                 keep = None if watch is None else watch.finish(trace)
                 return trace if keep is None else first_draws(trace, keep)
@@ -288,12 +291,18 @@ class FitMonitor:
         def pm_sample(*args: Any, **kwargs: Any):
             if threading.get_ident() != owner or kwargs.get("nuts_sampler") != "pymc":
                 return original_pm_sample(*args, **kwargs)
-            kwargs.setdefault("callback", monitor._on_pymc_draw)
             monitor.set_phase("sampling")
             # PyMC answers a KeyboardInterrupt by returning the draws made so far (or by
             # failing with "not enough samples" during tuning): a fit on part of a chain
             # must not pass for a finished one, nor an interrupt for a failure.
             with _noting_interrupts() as interrupted:
+                on_draw = kwargs.get("callback", monitor._on_pymc_draw)
+
+                def callback(*draw_args: Any, **draw_kwargs: Any) -> None:
+                    _raise_if(interrupted)  # PyMC stops at it as at the interrupt itself
+                    on_draw(*draw_args, **draw_kwargs)
+
+                kwargs["callback"] = callback
                 try:
                     idata = original_pm_sample(*args, **kwargs)
                 except Exception:
@@ -364,6 +373,17 @@ def _noting_interrupts() -> Iterator[threading.Event]:
         yield interrupted
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _raise_if(interrupted: threading.Event) -> None:
+    """Raise the interrupt :func:`_noting_interrupts` noted, in case it was lost.
+
+    A signal handler runs wherever the main thread is; when that is a garbage
+    collector's callback (dask's or numba's), Python prints the handler's
+    ``KeyboardInterrupt`` as "Exception ignored" and carries on.
+    """
+    if interrupted.is_set():
+        raise KeyboardInterrupt("sampling was interrupted")
 
 
 def _finished(sampler: Any) -> bool:
