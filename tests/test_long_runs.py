@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 import nutpie
 import pandas as pd
@@ -40,21 +41,27 @@ def _python_sigint_handler():
     signal.signal(signal.SIGINT, previous)
 
 
-def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.Thread:
-    """Send the main thread a KeyboardInterrupt (as a kernel interrupt does) mid-sampling."""
+def _when_sampling(monitor: FitMonitor, draws: int, act: Callable[[], None]
+                   ) -> threading.Thread:
+    """Call ``act`` from a watcher thread once the fit has made ``draws`` draws."""
 
     def watch() -> None:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             progress = monitor.snapshot()
             if progress.phase == "sampling" and progress.draws_done >= draws:
-                _thread.interrupt_main()
+                act()
                 return
             time.sleep(0.02)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     return watcher
+
+
+def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.Thread:
+    """Send the main thread a KeyboardInterrupt (as a kernel interrupt does) mid-sampling."""
+    return _when_sampling(monitor, draws, _thread.interrupt_main)
 
 
 def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30) -> threading.Event:
@@ -79,20 +86,14 @@ def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30) -> thre
         while time.monotonic() < deadline:  # the handler runs here, and raises here
             pass
 
-    def watch() -> None:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            progress = monitor.snapshot()
-            if progress.phase == "sampling" and progress.draws_done >= draws:
-                armed.set()
-                # A young-generation collection at nearly every allocation, soon one in
-                # the main thread's polling; never an older generation's (slow) one.
-                gc.set_threshold(1, 10**9, 10**9)
-                return
-            time.sleep(0.02)
+    def arm() -> None:
+        armed.set()
+        # A young-generation collection at nearly every allocation, so the main thread
+        # runs one as soon as it allocates; never an older generation's (slow) one.
+        gc.set_threshold(1, 10**9, 10**9)
 
     gc.callbacks.append(in_collection)
-    threading.Thread(target=watch, daemon=True).start()
+    _when_sampling(monitor, draws, arm)
     return landed
 
 
