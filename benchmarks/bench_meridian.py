@@ -368,13 +368,12 @@ def section(results: dict) -> str:
         "min bulk ESS | min tail ESS | peak MB |",
         "|---|---:|---:|---|---|---:|---:|---:|---:|",
     ]
-    for kit in kits:
+    kit_sides = [("mmm-widgets `wf.fit()`", kit) for kit in kits] + [
+        (f"mmm-widgets `wf.fit()`, {_searched_name(results)} saturation", kit)
+        for kit in searched]
+    for label, kit in kit_sides:
         tries = "; ".join(f"{d}, {t}, {s}" for d, t, s in kit["attempts"])
-        lines.append(_row("mmm-widgets `wf.fit()`", kit,
-                          f"{kit['chains']} x {kit['draws']} (draws, tuning, s: {tries})"))
-    for kit in searched:
-        tries = "; ".join(f"{d}, {t}, {s}" for d, t, s in kit["attempts"])
-        lines.append(_row(f"mmm-widgets `wf.fit()`, {_searched_name(results)} saturation", kit,
+        lines.append(_row(label, kit,
                           f"{kit['chains']} x {kit['draws']} (draws, tuning, s: {tries})"))
     for mer in mers:
         tries = "; ".join(f"{k}, {a}, {b}, {s}" for k, a, b, s in mer["attempts"])

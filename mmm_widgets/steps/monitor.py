@@ -309,8 +309,7 @@ class FitMonitor:
                     if interrupted.is_set():
                         raise KeyboardInterrupt("sampling was interrupted") from None
                     raise
-            if interrupted.is_set():
-                raise KeyboardInterrupt("sampling was interrupted")
+            _raise_if(interrupted)
             return idata
 
         with _PATCH_LOCK:
