@@ -19,6 +19,7 @@ import pandas as pd
 from mmm_widgets.engine.registry import SCREENS as STEP_ORDER
 from mmm_widgets.engine.registry import requirements, spec
 from mmm_widgets.views import activity
+from mmm_widgets.views.give_way import giving_way
 from mmm_widgets.workflow import Workflow
 
 # The screens' labels come from the step graph; the overview is a screen of results
@@ -69,7 +70,8 @@ def _warm_xarray() -> None:
 
 
 def _import_and_collect(module: str, warm: Callable[[], None] | None = None,
-                        settle: Callable[[], None] | None = None) -> None:
+                        settle: Callable[[], None] | None = None,
+                        give_way: float = 0.0) -> None:
     """Import ``module`` with the cyclic garbage collector paused, then collect once.
 
     Importing pymc-marketing creates about half a million objects that live as long as the
@@ -96,16 +98,20 @@ def _import_and_collect(module: str, warm: Callable[[], None] | None = None,
     settle : callable, optional
         Called before the collection, still with the collector paused: waits for a moment
         when it does not fall inside the answer to a click (:func:`_settle`).
+    give_way : float
+        Most seconds the import waits, before its modules, for a busy main thread (see
+        :func:`mmm_widgets.views.give_way.giving_way`); 0 never waits.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for first in _IMPORT_FIRST:
-            with contextlib.suppress(ImportError):
-                importlib.import_module(first)
-        importlib.import_module(module)
-        if warm is not None:
-            warm()
+        with giving_way(give_way) if give_way > 0 else contextlib.nullcontext():
+            for first in _IMPORT_FIRST:
+                with contextlib.suppress(ImportError):
+                    importlib.import_module(first)
+            importlib.import_module(module)
+            if warm is not None:
+                warm()
         if settle is not None:
             settle()
         gc.collect()
@@ -132,15 +138,27 @@ def _settle() -> None:
     activity.wait_until_quiet(SETTLE_QUIET, SETTLE_TIMEOUT)
 
 
-def _preload_pymc_marketing() -> None:
+#: In a kernel, the preload's import waits for a busy main thread this long at most (s).
+GIVE_WAY_BUDGET = 3.0
+
+
+def _preload_pymc_marketing(in_kernel: bool) -> None:
     """Import pymc-marketing in the background when the wizard opens.
 
     The import takes seconds; done while the user reads the data step, the model panel
-    then opens at once. See :func:`_import_and_collect`.
+    then opens at once. In a kernel, it gives way to the main thread, which answers the
+    clicks, for up to :data:`GIVE_WAY_BUDGET` seconds. See :func:`_import_and_collect`.
+
+    Parameters
+    ----------
+    in_kernel : bool
+        Whether the wizard was made in a running event loop (a kernel's), whose main
+        thread waits in ``select`` between messages.
     """
     if not _preloading:
+        give_way = GIVE_WAY_BUDGET if in_kernel else 0.0
         thread = threading.Thread(target=_import_and_collect,
-                                  args=("pymc_marketing.mmm", _warm_xarray, _settle),
+                                  args=("pymc_marketing.mmm", _warm_xarray, _settle, give_way),
                                   daemon=True, name="mmm-widgets-preload")
         _preloading.append(thread)
         thread.start()
@@ -236,8 +254,8 @@ class Wizard(w.VBox):
         self.stepper.observe(self._on_step, names="value")
         self.workflow.observe(self._on_workflow_change)
         super().__init__([self.stepper, self.status_line, self.body])
-        _preload_pymc_marketing()
         self._loop = _running_loop()
+        _preload_pymc_marketing(in_kernel=self._loop is not None)
         self._ahead_planned = False
         self.show(STEP_ORDER[0])
         self._build_ahead_later()
