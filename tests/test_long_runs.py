@@ -41,15 +41,18 @@ def _python_sigint_handler():
     signal.signal(signal.SIGINT, previous)
 
 
-def _when_sampling(monitor: FitMonitor, draws: int, act: Callable[[], None]
-                   ) -> threading.Thread:
-    """Call ``act`` from a watcher thread once the fit has made ``draws`` draws."""
+def _when_sampling(monitor: FitMonitor, draws: int, act: Callable[[], None],
+                   phase: str = "sampling") -> threading.Thread:
+    """Call ``act`` from a watcher thread once the fit has made ``draws`` draws.
+
+    With another ``phase`` (``"summarising"``), once the fit is in that phase.
+    """
 
     def watch() -> None:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             progress = monitor.snapshot()
-            if progress.phase == "sampling" and progress.draws_done >= draws:
+            if progress.phase == phase and progress.draws_done >= draws:
                 act()
                 return
             time.sleep(0.02)
@@ -64,8 +67,9 @@ def _interrupt_when_sampling(monitor: FitMonitor, draws: int = 30) -> threading.
     return _when_sampling(monitor, draws, _thread.interrupt_main)
 
 
-def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30) -> threading.Event:
-    """Interrupt mid-sampling while the main thread runs a garbage collector's callback.
+def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30,
+                                   phase: str = "sampling") -> threading.Event:
+    """Interrupt mid-``phase`` while the main thread runs a garbage collector's callback.
 
     There the SIGINT handler's ``KeyboardInterrupt`` is raised inside the callback, and
     Python reports it as unraisable ("Exception ignored") and carries on, as seen in CI
@@ -93,7 +97,7 @@ def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30) -> thre
         gc.set_threshold(1, 10**9, 10**9)
 
     gc.callbacks.append(in_collection)
-    _when_sampling(monitor, draws, arm)
+    _when_sampling(monitor, draws, arm, phase)
     return landed
 
 
@@ -126,6 +130,30 @@ def test_an_interrupt_lost_in_a_collection_still_stops_the_fit(weekly, monkeypat
     assert any(isinstance(error, KeyboardInterrupt) for error in unraisable)
     assert monitor.snapshot().phase == "interrupted"
     assert monitor.snapshot().draws_done < fit["draws"]  # stopped, not sampled to the end
+    assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
+    pd.testing.assert_frame_equal(wf.channel_summary(), before)
+
+
+def test_an_interrupt_lost_in_a_collection_during_the_summary_keeps_the_previous_fit(
+        weekly, monkeypatch):
+    wf = _mapped(weekly)
+    before = wf.fit("map")
+    monitor = FitMonitor()
+    unraisable: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: unraisable.append(info.exc_value))
+    thresholds = gc.get_threshold()
+    # The channel summary after the sampling runs pymc-marketing and pandas code on the
+    # main thread: it allocates, so it collects as soon as the collector is armed.
+    landed = _interrupt_inside_a_collection(monitor, draws=0, phase="summarising")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            wf.fit(until_converged=True, draws=200, tune=200, chains=2, monitor=monitor)
+    finally:
+        gc.callbacks[:] = [c for c in gc.callbacks if c.__name__ != "in_collection"]
+        gc.set_threshold(*thresholds)
+    assert landed.is_set()
+    assert any(isinstance(error, KeyboardInterrupt) for error in unraisable)
+    assert monitor.snapshot().phase == "interrupted"
     assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
     pd.testing.assert_frame_equal(wf.channel_summary(), before)
 

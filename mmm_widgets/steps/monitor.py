@@ -99,6 +99,7 @@ class FitMonitor:
         self._done_at_sampling_start = 0
         self._fold = 0
         self._folds = 0
+        self._interrupted: threading.Event | None = None
 
     # ----- watcher side -----------------------------------------------------------
     def cancel(self) -> None:
@@ -181,7 +182,13 @@ class FitMonitor:
                 self._done_at_sampling_start = self._done
 
     def check_cancel(self) -> None:
-        """Raise :class:`FitCancelled` if a cancel was asked for."""
+        """Raise :class:`FitCancelled` if a cancel was asked for.
+
+        Inside :meth:`outcome`, it first raises a kernel interrupt that was noted but lost
+        (see :func:`_raise_if`).
+        """
+        if self._interrupted is not None:
+            _raise_if(self._interrupted)
         if self._cancel.is_set():
             raise FitCancelled(Problem(what="The fit was cancelled.",
                                        fix="Nothing was changed; start a new fit when ready."))
@@ -207,10 +214,19 @@ class FitMonitor:
         """Record how the block ends in :attr:`phase`; turn foreign errors into kit errors.
 
         A cancel ends "cancelled", an error "failed" (pymc / pytensor errors pass through
-        ``translate``), a kernel interrupt "interrupted"; every one is raised again.
+        ``translate``), a kernel interrupt "interrupted"; every one is raised again. A
+        kernel interrupt that a garbage collector's callback swallowed (see
+        :func:`_raise_if`) is raised at the next :meth:`check_cancel` or, at the latest,
+        when the block ends, so the fit is not committed.
         """
         try:
-            yield
+            with _noting_interrupts() as interrupted:
+                self._interrupted = interrupted
+                try:
+                    yield
+                    _raise_if(interrupted)
+                finally:
+                    self._interrupted = None
         except FitCancelled:
             self.set_phase("cancelled")
             raise
@@ -307,7 +323,7 @@ class FitMonitor:
                     idata = original_pm_sample(*args, **kwargs)
                 except Exception:
                     if interrupted.is_set():
-                        raise KeyboardInterrupt("sampling was interrupted") from None
+                        raise KeyboardInterrupt("the fit was interrupted") from None
                     raise
             _raise_if(interrupted)
             return idata
@@ -382,7 +398,7 @@ def _raise_if(interrupted: threading.Event) -> None:
     ``KeyboardInterrupt`` as "Exception ignored" and carries on.
     """
     if interrupted.is_set():
-        raise KeyboardInterrupt("sampling was interrupted")
+        raise KeyboardInterrupt("the fit was interrupted")
 
 
 def _finished(sampler: Any) -> bool:
