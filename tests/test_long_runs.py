@@ -101,25 +101,31 @@ def _interrupt_inside_a_collection(monitor: FitMonitor, draws: int = 30,
     return landed
 
 
+# Where the interrupt lands: a fit and the phase and draws at which the collector is armed.
 # nutpie samples in its own threads; the main thread's polling allocates little, so its
 # collections come with the convergence checks it runs (here from 500 draws on). PyMC's
-# sampler is Python code on the main thread.
-FITS_TO_INTERRUPT = {
-    "nutpie": {"until_converged": True, "draws": 20_000, "tune": 200, "chains": 2},
-    "pymc": {"sampler": "pymc", "draws": 3_000, "tune": 200, "chains": 1},
+# sampler is Python code on the main thread. The channel summary after the sampling runs
+# pymc-marketing and pandas code on the main thread, which collects as soon as it is armed.
+INTERRUPTED_FITS = {
+    "nutpie, sampling": ({"until_converged": True, "draws": 20_000, "tune": 200, "chains": 2},
+                         "sampling", 30),
+    "pymc, sampling": ({"sampler": "pymc", "draws": 3_000, "tune": 200, "chains": 1},
+                       "sampling", 30),
+    "nutpie, summary": ({"until_converged": True, "draws": 200, "tune": 200, "chains": 2},
+                        "summarising", 0),
 }
 
 
-@pytest.mark.parametrize("sampler", sorted(FITS_TO_INTERRUPT))
-def test_an_interrupt_lost_in_a_collection_still_stops_the_fit(weekly, monkeypatch, sampler):
+@pytest.mark.parametrize("case", sorted(INTERRUPTED_FITS))
+def test_an_interrupt_lost_in_a_collection_still_stops_the_fit(weekly, monkeypatch, case):
+    fit, phase, draws = INTERRUPTED_FITS[case]
     wf = _mapped(weekly)
     before = wf.fit("map")
     monitor = FitMonitor()
     unraisable: list[BaseException | None] = []
     monkeypatch.setattr(sys, "unraisablehook", lambda info: unraisable.append(info.exc_value))
     thresholds = gc.get_threshold()
-    landed = _interrupt_inside_a_collection(monitor)
-    fit = FITS_TO_INTERRUPT[sampler]
+    landed = _interrupt_inside_a_collection(monitor, draws, phase)
     try:
         with pytest.raises(KeyboardInterrupt):
             wf.fit(**fit, monitor=monitor)
@@ -129,31 +135,8 @@ def test_an_interrupt_lost_in_a_collection_still_stops_the_fit(weekly, monkeypat
     assert landed.is_set()
     assert any(isinstance(error, KeyboardInterrupt) for error in unraisable)
     assert monitor.snapshot().phase == "interrupted"
-    assert monitor.snapshot().draws_done < fit["draws"]  # stopped, not sampled to the end
-    assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
-    pd.testing.assert_frame_equal(wf.channel_summary(), before)
-
-
-def test_an_interrupt_lost_in_a_collection_during_the_summary_keeps_the_previous_fit(
-        weekly, monkeypatch):
-    wf = _mapped(weekly)
-    before = wf.fit("map")
-    monitor = FitMonitor()
-    unraisable: list[BaseException | None] = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda info: unraisable.append(info.exc_value))
-    thresholds = gc.get_threshold()
-    # The channel summary after the sampling runs pymc-marketing and pandas code on the
-    # main thread: it allocates, so it collects as soon as the collector is armed.
-    landed = _interrupt_inside_a_collection(monitor, draws=0, phase="summarising")
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            wf.fit(until_converged=True, draws=200, tune=200, chains=2, monitor=monitor)
-    finally:
-        gc.callbacks[:] = [c for c in gc.callbacks if c.__name__ != "in_collection"]
-        gc.set_threshold(*thresholds)
-    assert landed.is_set()
-    assert any(isinstance(error, KeyboardInterrupt) for error in unraisable)
-    assert monitor.snapshot().phase == "interrupted"
+    if phase == "sampling":  # stopped, not sampled to the end
+        assert monitor.snapshot().draws_done < fit["draws"]
     assert wf.status("fit") == "done" and wf.step("fit").params.method == "map"
     pd.testing.assert_frame_equal(wf.channel_summary(), before)
 

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from types import CodeType, FrameType
+from types import CodeType
 from typing import Any
 
 #: Seconds between two looks at the main thread while the import waits.
@@ -33,36 +33,21 @@ POLL = 0.005
 TOOL_ID = 3
 
 
-def _main_frame() -> FrameType | None:
-    return sys._current_frames().get(threading.main_thread().ident)
+def main_thread_busy() -> bool:
+    """Whether the main thread is busy: neither between messages nor inside an import.
 
-
-def main_thread_idle(frame: FrameType | None = None) -> bool:
-    """Whether the main thread waits in its event loop's ``select`` (a kernel between messages).
-
-    Parameters
-    ----------
-    frame : frame, optional
-        The main thread's innermost frame; looked up when not given.
+    Between messages, a kernel's main thread waits in its event loop's ``select``. Inside
+    an import it may wait for a module that the thread giving way is importing, so it
+    counts as not busy.
     """
-    frame = _main_frame() if frame is None else frame
-    return frame is not None and frame.f_globals.get("__name__") == "selectors"
-
-
-def main_thread_importing(frame: FrameType | None = None) -> bool:
-    """Whether the main thread is inside an import (it may wait for a module being imported).
-
-    Parameters
-    ----------
-    frame : frame, optional
-        The main thread's innermost frame; looked up when not given.
-    """
-    frame = _main_frame() if frame is None else frame
+    frame = sys._current_frames().get(threading.main_thread().ident)
+    if frame is None or frame.f_globals.get("__name__") == "selectors":
+        return False
     while frame is not None:
         if frame.f_code.co_filename.startswith("<frozen importlib"):
-            return True
+            return False
         frame = frame.f_back
-    return False
+    return True
 
 
 class GiveWay:
@@ -115,11 +100,7 @@ class GiveWay:
     def _wait_for_main_thread(self) -> None:
         if self.thread == threading.main_thread().ident:
             return
-        while not self.spent:
-            frame = _main_frame()
-            if frame is None or main_thread_idle(frame) or main_thread_importing(frame):
-                return
-            del frame
+        while not self.spent and main_thread_busy():
             start = time.monotonic()
             time.sleep(self.poll)
             self.waited += time.monotonic() - start
