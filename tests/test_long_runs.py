@@ -141,6 +141,42 @@ def test_an_interrupt_lost_in_a_collection_still_stops_the_fit(weekly, monkeypat
     pd.testing.assert_frame_equal(wf.channel_summary(), before)
 
 
+def _interrupt_when_main_thread_in(function: str) -> threading.Event:
+    """Send the main thread a KeyboardInterrupt once it runs ``function`` (any module's)."""
+    sent = threading.Event()
+    main = threading.main_thread().ident
+
+    def watch() -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and not sent.is_set():
+            frame = sys._current_frames().get(main)
+            while frame is not None:
+                if frame.f_code.co_name == function:
+                    _thread.interrupt_main()
+                    sent.set()
+                    return
+                frame = frame.f_back
+            time.sleep(0.001)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return sent
+
+
+def test_an_interrupt_during_a_map_fit_keeps_the_previous_fit(weekly):
+    # pymc's find_MAP answers a KeyboardInterrupt by returning the point the optimizer had
+    # reached: a half-optimized fit must not pass for a finished one.
+    wf = _mapped(weekly)
+    before = wf.fit("map")
+    monitor = FitMonitor()
+    sent = _interrupt_when_main_thread_in("minimize")  # scipy's, inside find_MAP
+    with pytest.raises(KeyboardInterrupt):
+        wf.fit("map", monitor=monitor)
+    assert sent.is_set()
+    assert monitor.snapshot().phase == "interrupted"
+    assert wf.status("fit") == "done"
+    pd.testing.assert_frame_equal(wf.channel_summary(), before)
+
+
 def _assert_stopped(monitor: FitMonitor, seconds: float = 1.0) -> None:
     """No sampler threads left running: nutpie reports no more draws.
 

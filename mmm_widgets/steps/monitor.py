@@ -25,6 +25,8 @@ from mmm_widgets.steps import compiled as compiled_models
 
 _PATCH_LOCK = threading.Lock()
 _POLL_SECONDS = 0.1
+#: The message of the KeyboardInterrupt a fit raises for a kernel interrupt it noted.
+INTERRUPTED = "the fit was interrupted"
 
 
 class SamplingWatch(Protocol):
@@ -214,10 +216,14 @@ class FitMonitor:
         """Record how the block ends in :attr:`phase`; turn foreign errors into kit errors.
 
         A cancel ends "cancelled", an error "failed" (pymc / pytensor errors pass through
-        ``translate``), a kernel interrupt "interrupted"; every one is raised again. A
-        kernel interrupt that a garbage collector's callback swallowed (see
-        :func:`_raise_if`) is raised at the next :meth:`check_cancel` or, at the latest,
-        when the block ends, so the fit is not committed.
+        ``translate``), a kernel interrupt "interrupted"; every one is raised again.
+
+        A kernel interrupt is raised as one even when it did not surface as one: when a
+        garbage collector's callback swallowed it (see :func:`_raise_if`), at the next
+        :meth:`check_cancel` or, at the latest, when the block ends; when the code it
+        landed in answered it otherwise (pymc's ``find_MAP`` returns the point reached,
+        and PyMC's sampler the draws made so far, which then fail further on), instead of
+        the error that followed. Either way the fit is not committed.
         """
         try:
             with _noting_interrupts() as interrupted:
@@ -225,6 +231,10 @@ class FitMonitor:
                 try:
                     yield
                     _raise_if(interrupted)
+                except Exception:
+                    if interrupted.is_set():
+                        raise KeyboardInterrupt(INTERRUPTED) from None
+                    raise
                 finally:
                     self._interrupted = None
         except FitCancelled:
@@ -309,8 +319,8 @@ class FitMonitor:
                 return original_pm_sample(*args, **kwargs)
             monitor.set_phase("sampling")
             # PyMC answers a KeyboardInterrupt by returning the draws made so far (or by
-            # failing with "not enough samples" during tuning): a fit on part of a chain
-            # must not pass for a finished one, nor an interrupt for a failure.
+            # failing with "not enough samples" during tuning, which outcome() turns back
+            # into the interrupt): a fit on part of a chain must not pass for a finished one.
             with _noting_interrupts() as interrupted:
                 on_draw = kwargs.get("callback", monitor._on_pymc_draw)
 
@@ -319,12 +329,7 @@ class FitMonitor:
                     on_draw(*draw_args, **draw_kwargs)
 
                 kwargs["callback"] = callback
-                try:
-                    idata = original_pm_sample(*args, **kwargs)
-                except Exception:
-                    if interrupted.is_set():
-                        raise KeyboardInterrupt("the fit was interrupted") from None
-                    raise
+                idata = original_pm_sample(*args, **kwargs)
             _raise_if(interrupted)
             return idata
 
@@ -398,7 +403,7 @@ def _raise_if(interrupted: threading.Event) -> None:
     ``KeyboardInterrupt`` as "Exception ignored" and carries on.
     """
     if interrupted.is_set():
-        raise KeyboardInterrupt("the fit was interrupted")
+        raise KeyboardInterrupt(INTERRUPTED)
 
 
 def _finished(sampler: Any) -> bool:
