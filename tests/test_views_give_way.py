@@ -162,3 +162,24 @@ def test_the_hook_is_gone_after_the_block(new_module: Callable[[], str]) -> None
     assert busy_until(importer.done.is_set)
     assert not importer.gate.active
     assert sys.monitoring.get_tool(TOOL_ID) is None
+
+
+def test_a_later_user_of_the_tool_id_sees_the_code_that_ran_during_the_block() -> None:
+    def probe() -> int:
+        return 1
+
+    with giving_way(budget=0.0):
+        probe()  # the hook leaves its code unwatched (sys.monitoring.DISABLE)
+    started: list[str] = []
+    monitoring = sys.monitoring
+    monitoring.use_tool_id(TOOL_ID, "test")
+    try:
+        monitoring.register_callback(TOOL_ID, monitoring.events.PY_START,
+                                     lambda code, offset: started.append(code.co_name))
+        monitoring.set_events(TOOL_ID, monitoring.events.PY_START)
+        probe()
+    finally:
+        monitoring.set_events(TOOL_ID, monitoring.events.NO_EVENTS)
+        monitoring.register_callback(TOOL_ID, monitoring.events.PY_START, None)
+        monitoring.free_tool_id(TOOL_ID)
+    assert "probe" in started

@@ -138,4 +138,8 @@ def giving_way(budget: float, poll: float = POLL) -> Iterator[GiveWay]:
         monitoring.set_events(TOOL_ID, monitoring.events.NO_EVENTS)
         monitoring.register_callback(TOOL_ID, monitoring.events.PY_START, None)
         monitoring.free_tool_id(TOOL_ID)
+        # The code objects the hook left unwatched would stay so for the next tool to take
+        # this id. Restarting re-enables what every tool left unwatched, which only costs
+        # the others one more callback per code object.
+        monitoring.restart_events()
         gate.active = False
