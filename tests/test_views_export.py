@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
+import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.views.common import CodeBox
@@ -156,6 +157,25 @@ def test_silence_falls_back_after_the_timeout_and_a_late_answer_still_counts():
     assert "no answer" in box.note.value
     front.comms[0].reply(status="ok", index=2, action="inserted")
     assert "Wrote the code cell below" in box.note.value
+
+
+@pytest.mark.parametrize("answer", ["close", "error"])
+def test_the_front_ends_reason_after_the_timeout_replaces_no_answer(answer):
+    # Under load (seen in CI) JupyterLab's refusal of the comm came after the time-out.
+    front = FakeFrontEnd()
+    box = box_with(front, timeout=0.05)
+    box.export("x = 1", key="data")
+    wait_for(lambda: "no answer" in box.note.value)
+    if answer == "close":
+        front.comms[0].close()
+        reason = "not active in this front end"
+    else:
+        front.comms[0].reply(status="error", message="the notebook is read-only")
+        front.comms[0].close()
+        reason = "the notebook is read-only"
+    assert reason in box.note.value
+    assert "no answer" not in box.note.value
+    assert "mmm-copy" in box.code_html.value and "x = 1" in box.code_html.value
 
 
 def test_without_a_kernel_nothing_is_sent_and_the_code_is_shown():

@@ -168,8 +168,9 @@ class CellWriter:
             replaces the cell while the user has not edited it.
         on_done : callable
             Called with a :class:`WriteOutcome` once the front end answered, the comm was
-            closed unanswered, or ``timeout`` passed. A success that arrives after the
-            time-out is reported too, so ``on_done`` may be called a second time.
+            closed unanswered, or ``timeout`` passed. What the front end says after the
+            time-out is reported too (a success, or why it did not write, which says more
+            than "no answer"), so ``on_done`` may be called a second time.
         execute : bool
             Also run the cell.
 
@@ -198,32 +199,40 @@ class _Request:
     def __init__(self, on_done: Callable[[WriteOutcome], None]):
         self._on_done = on_done
         self._lock = threading.Lock()
-        self._settled = False
-        self._written = False
+        # How the request was settled: None (not yet), "timeout", "refused" or "written".
+        self._settled: str | None = None
         self.timer: threading.Timer | None = None
 
     def on_msg(self, msg: dict[str, Any]) -> None:
         data = msg.get("content", {}).get("data", {}) or {}
         if data.get("status") == "ok":
             self._finish(WriteOutcome(ok=True, index=data.get("index"),
-                                      action=data.get("action")), late_ok=True)
+                                      action=data.get("action")),
+                         "written", replaces=("timeout", "refused"))
         else:
             self._finish(WriteOutcome(ok=False, message=str(data.get("message",
-                                                                     "unknown error"))))
+                                                                     "unknown error"))),
+                         "refused", replaces=("timeout",))
 
     def on_close(self, _msg: dict[str, Any]) -> None:
+        # Under load (seen in CI) the front end's refusal can come after the time-out.
         self._finish(WriteOutcome(ok=False, message="the mmm-widgets extension is not active "
-                                                    "in this front end"))
+                                                    "in this front end"),
+                     "refused", replaces=("timeout",))
 
     def on_timeout(self) -> None:
-        self._finish(WriteOutcome(ok=False, message="no answer from the front end"))
+        self._finish(WriteOutcome(ok=False, message="no answer from the front end"), "timeout")
 
-    def _finish(self, outcome: WriteOutcome, late_ok: bool = False) -> None:
+    def _finish(self, outcome: WriteOutcome, how: str, replaces: tuple[str, ...] = ()) -> None:
+        """Report ``outcome`` (settling the request ``how``) unless it is settled already.
+
+        An outcome settled in one of the ways in ``replaces`` is reported anew: a success
+        after a refusal or a time-out, or the front end's reason after a time-out.
+        """
         with self._lock:
-            if self._written or (self._settled and not late_ok):
+            if self._settled is not None and self._settled not in replaces:
                 return
-            self._settled = True
-            self._written = outcome.ok
+            self._settled = how
         if self.timer is not None:
             self.timer.cancel()
         self._on_done(outcome)
