@@ -258,7 +258,9 @@ class FitMonitor:
 
         ``watch``, when given, is asked at every poll of a nutpie fit whether to stop; when
         it names a number of draws, nutpie is stopped and the fit gets the trace of the
-        first that many draws of every chain (see :func:`first_draws`).
+        first that many draws of every chain (see :func:`first_draws`). Each poll of a
+        nutpie fit and each PyMC draw calls :meth:`check_cancel`: inside :meth:`outcome`,
+        as every fit runs, that also stops the fit at a kernel interrupt that was lost.
 
         Their nutpie compiles go through :func:`mmm_widgets.steps.compiled.compile_model`,
         so a fit inside :func:`~mmm_widgets.steps.compiled.reusing_compiled` reuses the
@@ -294,16 +296,15 @@ class FitMonitor:
             monitor.set_phase("sampling")
             sampler = original_sample(*args, **kwargs)
             try:
-                with _noting_interrupts() as interrupted:
-                    while not _finished(sampler):
-                        monitor.check_cancel()
-                        keep = None if watch is None else watch(sampler,
-                                                                monitor.finished_per_chain())
-                        _raise_if(interrupted)
-                        if keep is not None:
-                            return first_draws(sampler.abort(), keep)
-                        time.sleep(_POLL_SECONDS)
-                    _raise_if(interrupted)
+                while not _finished(sampler):
+                    keep = None if watch is None else watch(sampler,
+                                                            monitor.finished_per_chain())
+                    # Also raises a kernel interrupt that the watch's collections swallowed.
+                    monitor.check_cancel()
+                    if keep is not None:
+                        return first_draws(sampler.abort(), keep)
+                    time.sleep(_POLL_SECONDS)
+                monitor.check_cancel()
                 trace = sampler.wait()
                 keep = None if watch is None else watch.finish(trace)
                 return trace if keep is None else first_draws(trace, keep)
@@ -321,16 +322,15 @@ class FitMonitor:
             # PyMC answers a KeyboardInterrupt by returning the draws made so far (or by
             # failing with "not enough samples" during tuning, which outcome() turns back
             # into the interrupt): a fit on part of a chain must not pass for a finished one.
-            with _noting_interrupts() as interrupted:
-                on_draw = kwargs.get("callback", monitor._on_pymc_draw)
+            on_draw = kwargs.get("callback", monitor._on_pymc_draw)
 
-                def callback(*draw_args: Any, **draw_kwargs: Any) -> None:
-                    _raise_if(interrupted)  # PyMC stops at it as at the interrupt itself
-                    on_draw(*draw_args, **draw_kwargs)
+            def callback(*draw_args: Any, **draw_kwargs: Any) -> None:
+                monitor.check_cancel()  # PyMC stops at a noted interrupt as at the interrupt
+                on_draw(*draw_args, **draw_kwargs)
 
-                kwargs["callback"] = callback
-                idata = original_pm_sample(*args, **kwargs)
-            _raise_if(interrupted)
+            kwargs["callback"] = callback
+            idata = original_pm_sample(*args, **kwargs)
+            monitor.check_cancel()
             return idata
 
         with _PATCH_LOCK:
