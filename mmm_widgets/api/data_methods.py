@@ -26,7 +26,7 @@ class DataMethods:
         Returns
         -------
         dict
-            Keys ``date, target, channels, controls, geo``; pass them to
+            Keys ``date, target, channels, controls, geo, value_per_unit``; pass them to
             :meth:`map_data` as they are or after changing them.
         """
         raw = self._require_raw()
@@ -35,7 +35,8 @@ class DataMethods:
     def map_data(self, date: str, target: str, channels: Sequence[str],
                  controls: Sequence[str] = (), geo: str | None = None,
                  date_format: str | None = None, long: LongFormat | dict | None = None,
-                 aggregate: str | None = None) -> pd.DataFrame:
+                 aggregate: str | None = None,
+                 value_per_unit: str | None = None) -> pd.DataFrame:
         """Map columns to roles, validate, and build the frame the model will get.
 
         Parameters
@@ -56,6 +57,11 @@ class DataMethods:
             Sum daily rows into weeks starting on Monday (spend and target summed,
             controls averaged, partly covered weeks dropped). Without it daily data is
             modelled by the day (set ``l_max`` in days).
+        value_per_unit : str, optional
+            Column of the money one unit of the target brings, e.g.
+            ``revenue_per_conversion`` beside ``conversions`` (Meridian's
+            ``revenue_per_kpi``). The model then explains the revenue (target times value,
+            row by row, in a column named ``revenue``), so ROAS is money per unit of spend.
 
         Returns
         -------
@@ -78,7 +84,7 @@ class DataMethods:
         params = DataParams(source=source, date=date, target=target,
                             channels=tuple(channels), controls=tuple(controls), geo=geo,
                             date_format=date_format, long=long, aggregate=aggregate,
-                            appended=appended)
+                            appended=appended, value_per_unit=value_per_unit)
         self.run_step(DataStep(params))
         return self.data
 

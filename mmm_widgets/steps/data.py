@@ -73,6 +73,11 @@ class DataParams(Params):
     appended : tuple of str
         Variables holding new periods (:meth:`Workflow.refresh`): in turn, the rows of
         each dated after the last date of the table so far are appended to it.
+    value_per_unit : str, optional
+        Column of the money one unit of the target brings (Meridian's ``revenue_per_kpi``,
+        e.g. ``revenue_per_conversion``). The model then explains the revenue, the
+        target times this value row by row (:func:`revenue_column`), so ROAS is money
+        per unit of spend.
     """
 
     source: Source
@@ -86,17 +91,38 @@ class DataParams(Params):
     categorical: tuple[Levels, ...] = ()
     aggregate: str | None = None
     appended: tuple[str, ...] = ()
+    value_per_unit: str | None = None
 
     def roles(self, channels: tuple[str, ...] | None = None) -> Roles:
         """The mapping as :class:`Roles` (optionally with other channels)."""
         return Roles(self.date, self.target, self.channels if channels is None else channels,
-                     self.controls, self.geo)
+                     self.controls, self.geo, self.value_per_unit)
 
     def model_roles(self) -> Roles:
-        """The roles of the mapped frame: text controls replaced by their indicators."""
+        """The roles of the mapped frame: text controls replaced by their indicators, and
+        the target by the revenue when the target has a value per unit."""
         levels = {found.column: found for found in self.categorical}
         return dataclasses.replace(self.roles(),
-                                   controls=expand_controls(self.controls, levels))
+                                   controls=expand_controls(self.controls, levels),
+                                   target=revenue_column(self), value=None)
+
+    def per_date(self) -> list[str]:
+        """The columns a long table repeats on each channel row of a date: target, controls
+        and the value per unit."""
+        return [self.target, *self.controls,
+                *([self.value_per_unit] if self.value_per_unit else [])]
+
+
+def revenue_column(params: DataParams) -> str:
+    """The column the model explains: the target, or its revenue with a value per unit.
+
+    ``"revenue"``, unless a mapped column (the target included) already has that name;
+    then the target's name followed by `` revenue``.
+    """
+    if params.value_per_unit is None:
+        return params.target
+    taken = {*params.roles().all}
+    return "revenue" if "revenue" not in taken else f"{params.target} revenue"
 
 
 @dataclass
@@ -222,7 +248,8 @@ class DataStep(Step):
         params, long = self.params, self.params.long
         assert long is not None
         keys = [params.date, *([params.geo] if params.geo else [])]
-        needed = [*keys, long.channel_column, long.value_column, params.target, *params.controls]
+        measured = params.per_date()
+        needed = [*keys, long.channel_column, long.value_column, *measured]
         missing = [c for c in needed if c not in raw.columns]
         if missing:
             raise DataError([problem("The mapped column is not in the data.",
@@ -231,7 +258,7 @@ class DataStep(Step):
             raise DataError(problem("The spend column of the long table is not numeric.",
                                     "Map the column that holds spend amounts.",
                                     column=long.value_column))
-        varying = raw.groupby(keys)[[params.target, *params.controls]].nunique(dropna=False)
+        varying = raw.groupby(keys)[measured].nunique(dropna=False)
         problems = [
             problem("The value differs between rows of the same date; a long table must "
                     "repeat the same target and controls on every channel row.",
@@ -247,8 +274,7 @@ class DataStep(Step):
         chunk = CodeChunk("pivot", tuple(self._pivot_lines()), ("import pandas as pd",))
         exec(compile(chunk.cell(), "<mmm_widgets: pivot>", "exec"), trial)
         wide = trial[WIDE_VARIABLE]
-        available = tuple(c for c in wide.columns if c not in (*keys, params.target,
-                                                              *params.controls))
+        available = tuple(c for c in wide.columns if c not in (*keys, *measured))
         channels = params.channels or available
         return wide, tuple(channels)
 
@@ -256,13 +282,14 @@ class DataStep(Step):
         params, long = self.params, self.params.long
         assert long is not None
         keys = [params.date, *([params.geo] if params.geo else [])]
+        measured = params.per_date()
         raw = params.source.name
         return [
             f"spend = {raw}.pivot_table(index={literal(keys)}, "
             f"columns={literal(long.channel_column)}, values={literal(long.value_column)}, "
             "aggfunc='sum', fill_value=0).reset_index()",
             "spend.columns.name = None",
-            f"{WIDE_VARIABLE} = {raw}[{literal([*keys, params.target, *params.controls])}]"
+            f"{WIDE_VARIABLE} = {raw}[{literal([*keys, *measured])}]"
             f".drop_duplicates(subset={literal(keys)}).merge(spend, on={literal(keys)})",
         ]
 
@@ -283,6 +310,7 @@ class DataStep(Step):
             f"{data} = {frame}[{literal(list(roles.all))}].copy()",
             f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
             f"{data}[{literal(numeric)}] = {data}[{literal(numeric)}].astype('float64')",
+            *revenue_lines(data, params),
             *indicator_lines(data, params.categorical),
             *(weekly_lines(data, params.model_roles()) if params.aggregate == WEEKLY else []),
             f"{data} = {data}.sort_values({literal(sort)}).reset_index(drop=True)",
@@ -300,6 +328,17 @@ class DataStep(Step):
                           date_format=self.params.date_format,
                           warnings=find_warnings(data, roles),
                           quality=quality_table(data, roles))
+
+
+def revenue_lines(data: str, params: DataParams) -> list[str]:
+    """Code replacing the target and its value per unit by their product, the revenue."""
+    if params.value_per_unit is None:
+        return []
+    target, value = literal(params.target), literal(params.value_per_unit)
+    revenue = literal(revenue_column(params))
+    return ["# The model explains revenue: the target times its value per unit",
+            f"{data}[{revenue}] = {data}[{target}] * {data}[{value}]",
+            f"{data} = {data}.drop(columns=[{target}, {value}])"]
 
 
 def appended_lines(params: DataParams) -> list[str]:

@@ -27,11 +27,17 @@ _CHANNEL_WORDS = re.compile(
 _GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|weather|discount|competitor|trend|"
-    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment)",
+    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|organic)",
     re.I,
 )
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
 _NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$)", re.I)
+# Money per unit of the target (Meridian's revenue_per_kpi: "revenue_per_conversion").
+_VALUE_WORDS = frozenset({"revenue", "value"})
+_MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", "income",
+                                 "turnover"})
+# pandas' name for a column without a header: almost always an index written with the table.
+_UNNAMED = re.compile(r"^Unnamed: \d+$")
 # A text column with more levels than this is an identifier or free text, not a control.
 MAX_CONTROL_LEVELS = 20
 
@@ -48,8 +54,10 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     -------
     dict
         ``{"date": str | None, "target": str | None, "channels": list[str],
-        "controls": list[str], "geo": str | None}``. Every suggestion is a guess the
-        user can change.
+        "controls": list[str], "geo": str | None, "value_per_unit": str | None}``.
+        ``value_per_unit`` is a column of money per unit of a target that is not money
+        itself (``revenue_per_conversion`` beside ``conversions``). Every suggestion is a
+        guess the user can change.
 
     Examples
     --------
@@ -61,7 +69,8 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     """
     counts = Counter(df.columns)
     # A duplicated name selects several columns at once; the mapping reports it instead.
-    columns = [c for c in df.columns if isinstance(c, str) and counts[c] == 1]
+    columns = [c for c in df.columns
+               if isinstance(c, str) and counts[c] == 1 and not _UNNAMED.match(c)]
     date = _pick_date(df, columns)
     rest = [c for c in columns if c != date]
     geo = _pick_geo(df, rest, date)
@@ -71,8 +80,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     target = _pick_target(df, [c for c in numeric if c not in trends])
     generic = target is not None and target.lower() == "y"
     channels, controls = [], []
+    value = _pick_value(numeric, target)
     for column in rest:
-        if column == target:
+        if column in (target, value):
             continue
         if column in trends:
             controls.append(column)
@@ -84,7 +94,8 @@ def suggest_roles(df: pd.DataFrame) -> dict:
             channels.append(column)
         elif _looks_like_control(column, df[column]):
             controls.append(column)
-    return {"date": date, "target": target, "channels": channels, "controls": controls, "geo": geo}
+    return {"date": date, "target": target, "channels": channels, "controls": controls,
+            "geo": geo, "value_per_unit": value}
 
 
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
@@ -136,6 +147,17 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
     if not pool:
         return None
     return max(pool, key=lambda c: float(pd.to_numeric(df[c], errors="coerce").mean()))
+
+
+def _pick_value(numeric: list[str], target: str | None) -> str | None:
+    if target is None or _MONEY_TARGET_WORDS & set(_words(target).split()) \
+            or _CURRENCY.search(target):
+        return None
+    for column in numeric:
+        words = set(_words(column).split())
+        if column != target and "per" in words and words & _VALUE_WORDS:
+            return column
+    return None
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:

@@ -34,24 +34,33 @@ RowLabeler = Callable[[pd.Index], list[str]]
 
 @dataclass(frozen=True)
 class Roles:
-    """Which column plays which role."""
+    """Which column plays which role.
+
+    ``value`` is the column of money per unit of the target, when the target counts units
+    (see :attr:`mmm_widgets.steps.data.DataParams.value_per_unit`).
+    """
 
     date: str
     target: str
     channels: tuple[str, ...]
     controls: tuple[str, ...] = ()
     geo: str | None = None
+    value: str | None = None
 
     @property
     def numeric(self) -> tuple[str, ...]:
-        """Columns that must hold numbers: channels, controls and the target."""
-        return (*self.channels, *self.controls, self.target)
+        """Columns that must hold numbers: channels, controls, the target and its value."""
+        return (*self.channels, *self.controls, self.target, *self._value)
 
     @property
     def all(self) -> tuple[str, ...]:
         """Every mapped column, in the order the mapped frame keeps them."""
         geo = (self.geo,) if self.geo else ()
-        return (self.date, *geo, *self.channels, *self.controls, self.target)
+        return (self.date, *geo, *self.channels, *self.controls, self.target, *self._value)
+
+    @property
+    def _value(self) -> tuple[str, ...]:
+        return (self.value,) if self.value else ()
 
 
 @dataclass
@@ -155,6 +164,8 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
     pairs += [("control", c) for c in roles.controls]
     if roles.geo:
         pairs.append(("geo", roles.geo))
+    if roles.value:
+        pairs.append(("value per unit", roles.value))
     return pairs
 
 
@@ -309,7 +320,8 @@ def _row_labeler(dates: pd.Series | None) -> RowLabeler:
 def _check_numeric(series: pd.Series, column: str, roles: Roles,
                    where: RowLabeler) -> list[Problem]:
     is_channel = column in roles.channels
-    role = "target" if column == roles.target else ("channel" if is_channel else "control")
+    role = ("target" if column == roles.target else "value per unit"
+            if column == roles.value else "channel" if is_channel else "control")
     if series.isna().all():
         return [problem(f"The {role} column is empty (only missing values).",
                         "Map a column that holds data.", column=column)]
@@ -337,7 +349,9 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
     if len(missing):
         fix = {"target": "Fill in the target for these rows or drop the rows.",
                "channel": "Fill missing spend with 0 if nothing was spent (df[col].fillna(0)).",
-               "control": "Fill in the control values or drop these rows."}[role]
+               "control": "Fill in the control values or drop these rows.",
+               "value per unit": "Fill in the value of a unit of the target for these rows "
+                                 "or drop the rows."}[role]
         problems.append(problem(f"The {role} has missing values.", fix, column=column,
                                 rows=where(missing[:MAX_ROWS_LISTED]), count=len(missing)))
     infinite = values.index[np.isinf(values.to_numpy())]
@@ -348,6 +362,13 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
                                 count=len(infinite)))
     if is_channel:
         problems += _check_spend(values, column, where)
+    elif role == "value per unit":
+        negative = values.index[(values < 0).to_numpy()]
+        if len(negative):
+            problems.append(problem(
+                "The value of a unit of the target is negative.",
+                "Correct these values at the source or drop the rows.", column=column,
+                rows=where(negative[:MAX_ROWS_LISTED]), count=len(negative)))
     return problems
 
 

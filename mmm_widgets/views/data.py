@@ -25,6 +25,7 @@ from mmm_widgets.views.common import (
 from mmm_widgets.workflow import Workflow
 
 NO_GEO = "(none)"
+NO_VALUE = "(none)"
 SEPARATORS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
 DECIMALS = {"point .": ".", "comma ,": ","}
 
@@ -71,6 +72,10 @@ class DataView(w.VBox):
         self.channels = w.SelectMultiple(description="Channels", rows=6)
         self.controls = w.SelectMultiple(description="Controls", rows=6)
         self.geo = w.Dropdown(description="Geo")
+        self.value = w.Dropdown(description="Value/unit", tooltip=(
+            "Money one unit of the target brings (e.g. revenue_per_conversion): the model "
+            "then explains the revenue, target times value, and ROAS is money per unit of "
+            "spend."))
         self.date_format = w.Text(description="Date format", placeholder="inferred, e.g. %d/%m/%Y")
         self.is_long = w.Checkbox(description="Long table (one row per date and channel)")
         self.weekly = w.Checkbox(description="Sum daily rows into weeks (Monday to Sunday)")
@@ -102,7 +107,8 @@ class DataView(w.VBox):
         self.source_label = source_box.children[-1]
         roles_box = w.VBox([
             w.HTML("<b>Roles</b>"),
-            w.HBox([w.VBox([self.date, self.target, self.geo, self.date_format]),
+            w.HBox([w.VBox([self.date, self.target, self.value, self.geo,
+                            self.date_format]),
                     w.VBox([self.channels, self.controls])]),
             self.is_long, self.long_box, self.weekly,
             w.HBox([self.suggest_button, self.apply_button, self.export_button]),
@@ -130,6 +136,8 @@ class DataView(w.VBox):
                 dropdown.value = None
             self.geo.options = [NO_GEO, *columns]
             self.geo.value = NO_GEO
+            self.value.options = [NO_VALUE, *columns]
+            self.value.value = NO_VALUE
             self.channels.options = columns
             self.controls.options = columns
 
@@ -146,6 +154,7 @@ class DataView(w.VBox):
             self.date.value = params.date
             self.target.value = params.target
             self.geo.value = params.geo or NO_GEO
+            self.value.value = params.value_per_unit or NO_VALUE
             self.date_format.value = params.date_format or ""
             self.controls.value = tuple(params.controls)
             self.weekly.value = params.aggregate == WEEKLY
@@ -167,6 +176,7 @@ class DataView(w.VBox):
             self.date.value = mapping["date"] if mapping["date"] in options else None
             self.target.value = mapping["target"] if mapping["target"] in options else None
             self.geo.value = mapping["geo"] or NO_GEO
+            self.value.value = mapping["value_per_unit"] or NO_VALUE
             self.channels.value = tuple(mapping["channels"])
             self.controls.value = tuple(mapping["controls"])
         self.message.value = message_html(
@@ -188,6 +198,7 @@ class DataView(w.VBox):
             "geo": None if self.geo.value in (None, NO_GEO) else self.geo.value,
             "date_format": self.date_format.value.strip() or None, "long": long,
             "aggregate": WEEKLY if self.weekly.value else None,
+            "value_per_unit": None if self.value.value in (None, NO_VALUE) else self.value.value,
         }
 
     def apply(self) -> pd.DataFrame | None:
@@ -225,6 +236,7 @@ class DataView(w.VBox):
             "ok", f"<b>Mapping applied{stale}.</b> {len(data)} rows, {result.frequency} from "
                   f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}{geos}; "
                   f"{len(roles.channels)} channels, {len(roles.controls)} controls."
+                  f"{_revenue_html(self.workflow.step('data').params, roles.target)}"
                   f"{_levels_html(self.workflow.step('data').params.categorical)}")
         if result.warnings:
             items = "".join(f"<li>{html.escape(f.message)}</li>" for f in result.warnings)
@@ -278,6 +290,15 @@ class DataView(w.VBox):
     def _on_long_toggled(self, change: dict) -> None:
         self.long_box.layout.display = None if change["new"] else "none"
         self.channels.disabled = bool(change["new"])
+
+
+def _revenue_html(params, target: str) -> str:
+    """What the model explains when the target has a value per unit."""
+    if not params.value_per_unit:
+        return ""
+    return (f" The model explains <b>{html.escape(target)}</b> = "
+            f"{html.escape(params.target)} &times; {html.escape(params.value_per_unit)}, "
+            "so ROAS is money per unit of spend.")
 
 
 def _levels_html(categorical: tuple) -> str:

@@ -31,6 +31,8 @@ PLATFORMS = {"tv": "Linear", "radio": "Audio", "search": "Google", "social": "Me
              "email": "CRM", "affiliate": "Awin", "podcast": "Spotify", "tiktok": "TikTok",
              "youtube": "Google", "ctv": "Roku", "influencer": "Creators"}
 GEO_NAMES = ("geo", "region", "market", "DMA")
+#: Targets that count units, not money: a table may give each unit's revenue beside them.
+UNIT_TARGETS = ("conversions", "Orders", "kpi", "Bookings")
 EVENT_LEVELS = ("event1", "event2", "black_friday")
 
 
@@ -67,6 +69,9 @@ class TableSpec:
         (``"na"`` on ordinary periods) and a trend ``t = 0..n-1``.
     geos : int
         0 for a national table, else the number of geos of the panel.
+    value_per_unit : bool
+        The target counts units (conversions, orders) and a column beside it holds the
+        revenue of a unit, varying over time and geos (Meridian's ``revenue_per_kpi``).
     """
 
     seed: int
@@ -87,6 +92,14 @@ class TableSpec:
     trend_control: bool = False
     geos: int = 0
     geo_name: str = "geo"
+    value_per_unit: bool = False
+
+    @property
+    def value_name(self) -> str | None:
+        """The column of revenue per unit of the target, if the table has one."""
+        if not self.value_per_unit:
+            return None
+        return f"revenue_per_{self.target_name.lower().removesuffix('s')}"
 
     @property
     def channel_names(self) -> list[str]:
@@ -101,7 +114,9 @@ class TableSpec:
         if self.binary_control:
             names.append("holiday" if self.seed % 2 else "promo_flag")
         if self.continuous_control:
-            names.append("price_index" if self.seed % 3 else "Competitor Price")
+            # Meridian's simulated tables name every control ``*_control``.
+            names.append(("Competitor Price", "price_index", "price_index",
+                          "sentiment_score_control")[self.seed % 4])
         if self.event_control:
             names.append("events")
         if self.trend_control:
@@ -113,7 +128,7 @@ class TableSpec:
         """The true roles, in the shape of :meth:`mmm_widgets.Workflow.suggest_mapping`."""
         return {"date": self.date_name, "target": self.target_name,
                 "channels": self.channel_names, "controls": self.control_names,
-                "geo": self.geo_name if self.geos else None}
+                "geo": self.geo_name if self.geos else None, "value_per_unit": self.value_name}
 
 
 def _channel_name(scheme: str, index: int, channel: str) -> str:
@@ -175,6 +190,8 @@ def spec(seed: int) -> TableSpec:
         trend_control=bool(rng.random() < 0.3),
         geos=geos,
         geo_name=str(rng.choice(GEO_NAMES)),
+        # Drawn from the seed, not the generator: the other variations stay as they were.
+        value_per_unit=target in UNIT_TARGETS and seed % 2 == 1,
     )
 
 
@@ -240,7 +257,13 @@ def table(spec: TableSpec) -> pd.DataFrame:
                 frame[name] = flag
             else:
                 frame[name] = price.round(4)
-        frame[spec.target_name] = np.maximum(target, 0).round(2)
+        if spec.value_name is None:
+            frame[spec.target_name] = np.maximum(target, 0).round(2)
+        else:
+            # The simulated outcome is revenue: the table gives units and revenue per unit.
+            value = (20 + 2 * np.sin(np.arange(n) / 7)) * (1 + 0.1 * g)
+            frame[spec.target_name] = (np.maximum(target, 0) / value).round(4)
+            frame[spec.value_name] = value.round(4)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 

@@ -9,7 +9,7 @@ import pytest
 from mmm_widgets.steps.roles import suggest_roles
 from tests.conformance.tables import spec, table
 
-ROLES = ("date", "target", "channels", "geo")
+ROLES = ("date", "target", "channels", "controls", "geo", "value_per_unit")
 
 
 def _right(truth: object, guess: object) -> bool:
@@ -49,7 +49,8 @@ def test_robyn_style_table_currency_target_and_text_events():
     assert suggest_roles(frame) == {
         "date": "DATE", "target": "Net Revenue (EUR)",
         "channels": ["tv_S", "ooh_S", "search_S", "facebook_S"],
-        "controls": ["competitor_sales_B", "price_index", "events"], "geo": None}
+        "controls": ["competitor_sales_B", "price_index", "events"], "geo": None,
+        "value_per_unit": None}
 
 
 def test_generic_y_and_x_table_with_a_trend():
@@ -62,7 +63,8 @@ def test_generic_y_and_x_table_with_a_trend():
         "t": np.arange(n),
     })
     assert suggest_roles(frame) == {"date": "date_week", "target": "y", "channels": ["x1", "x2"],
-                                    "controls": ["event_1", "event_2", "t"], "geo": None}
+                                    "controls": ["event_1", "event_2", "t"], "geo": None,
+                                    "value_per_unit": None}
 
 
 def test_geo_panel_with_numbered_channels_and_excel_serial_dates():
@@ -78,6 +80,53 @@ def test_geo_panel_with_numbered_channels_and_excel_serial_dates():
     guess = suggest_roles(frame)
     assert (guess["date"], guess["geo"], guess["target"]) == ("time", "geo", "conversions")
     assert guess["channels"] == ["Channel0_spend", "Channel1_spend"]
+    assert guess["value_per_unit"] == "revenue_per_conversion"
+
+
+@pytest.mark.parametrize(("target", "value"), [
+    ("Orders", "Revenue per Order"), ("kpi", "revenue_per_kpi"), ("Sales", None),
+    ("revenue", None), ("Net Revenue (EUR)", None)])
+def test_a_value_per_unit_is_suggested_only_beside_a_target_that_is_not_money(target, value):
+    rng = np.random.default_rng(4)
+    n = 60
+    frame = pd.DataFrame({"week_start": _weekly(n), target: rng.uniform(100, 900, n),
+                          "tv_spend": rng.uniform(0, 1e4, n),
+                          "Revenue per Order" if value is None else value:
+                          rng.uniform(20, 30, n)})
+    guess = suggest_roles(frame)
+    assert guess["target"] == target
+    assert guess["value_per_unit"] == value
+    assert guess["channels"] == ["tv_spend"]
+
+
+@pytest.mark.parametrize("geos", [["Geo0", "Geo1"], [None]])
+def test_meridians_layout_controls_organic_media_and_a_written_index(geos):
+    """Google Meridian's simulated CSVs: ``*_control`` columns, organic impressions, a
+    population per geo and, in the geo files, the index pandas wrote (``Unnamed: 0``)."""
+    rng = np.random.default_rng(3)
+    n = 60
+    frame = pd.concat([pd.DataFrame({
+        "time": _weekly(n).dt.strftime("%Y-%m-%d"), "geo": geo,
+        "Channel0_impression": rng.uniform(0, 1e6, n), "Channel0_spend": rng.uniform(0, 1e4, n),
+        "Channel1_spend": rng.uniform(0, 1e4, n),
+        "competitor_sales_control": rng.normal(0, 1, n),
+        "sentiment_score_control": rng.normal(0, 1, n),
+        "Organic_channel0_impression": rng.uniform(0, 1e5, n),
+        "Promo": rng.uniform(0, 1, n), "conversions": rng.uniform(1e6, 2e6, n),
+        "revenue_per_conversion": rng.uniform(0.019, 0.021, n),
+        "population": rng.uniform(1e5, 1e6),
+    }) for geo in geos], ignore_index=True)
+    if geos != [None]:
+        frame = frame.reset_index(names="")  # as read back from df.to_csv()
+        frame = frame.rename(columns={"": "Unnamed: 0"})
+    else:
+        frame = frame.drop(columns="geo")
+    guess = suggest_roles(frame)
+    assert guess == {
+        "date": "time", "target": "conversions", "channels": ["Channel0_spend", "Channel1_spend"],
+        "controls": ["competitor_sales_control", "sentiment_score_control",
+                     "Organic_channel0_impression", "Promo"],
+        "geo": None if geos == [None] else "geo", "value_per_unit": "revenue_per_conversion"}
 
 
 @pytest.mark.parametrize("name", ["events", "campaign", "holiday_name"])

@@ -7,7 +7,8 @@ never imports mmm_widgets, gives the numbers the kit showed.
 
 CI runs :data:`CI_SEEDS`, picked to cover every variation at least once (Excel serial,
 text and datetime dates; daily rows; geo panels with a channel that never spends in one
-geo; currency targets; ``x1`` beside ``y``; 15 channels; text events; a trend column).
+geo; currency targets; ``x1`` beside ``y``; 15 channels; text events; a trend column;
+conversions with their revenue per conversion).
 ``pytest tests/conformance --conformance N`` runs seeds 0..N-1 instead.
 """
 
@@ -30,8 +31,9 @@ from tests.conftest import run_fresh
 pytestmark = pytest.mark.fit
 
 #: Excel serials + x/y + trend; DATE + events + trend; geo + events + day-first dates;
-#: daily geo panel with impressions; 15 platform-cost channels + events; daily national.
-CI_SEEDS = (5, 8, 17, 11, 18, 34)
+#: daily geo panel with impressions; 15 platform-cost channels + events; daily national;
+#: daily geo panel of conversions with their revenue per conversion.
+CI_SEEDS = (5, 8, 17, 11, 18, 34, 29)
 
 
 #: The wizard's panels call the same steps: in CI they are clicked through on a national
@@ -100,8 +102,8 @@ def generated(seed: int, tmp_path: Path) -> tuple[TableSpec, mw.Workflow]:
 def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     variation, wf = generated
     suggested = wf.suggest_mapping()
-    assert {k: suggested[k] for k in ("date", "target", "geo")} == \
-        {k: variation.roles[k] for k in ("date", "target", "geo")}
+    roles = ("date", "target", "geo", "value_per_unit")
+    assert {k: suggested[k] for k in roles} == {k: variation.roles[k] for k in roles}
     assert sorted(suggested["channels"]) == sorted(variation.channel_names)
     wf.map_data(**variation.roles)
     wf.configure_model(l_max=_l_max(variation), yearly_seasonality=2)
@@ -148,6 +150,7 @@ def test_the_wizard_panels_run_headless(generated):
     assert data_panel.date.value == variation.date_name
     assert data_panel.target.value == variation.target_name
     assert sorted(data_panel.channels.value) == sorted(variation.channel_names)
+    assert data_panel.value.value == (variation.value_name or "(none)")
     data_panel.controls.value = tuple(variation.control_names)
     data_panel.apply_button.click()
     assert "Mapping applied" in data_panel.message.value, data_panel.message.value
