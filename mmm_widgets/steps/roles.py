@@ -17,6 +17,10 @@ _TARGET_WORDS = frozenset({
 })
 # Words that make a column an amount spent; a currency alone does not (revenue has one too).
 _SPEND_NAMES = re.compile(r"(spend|cost|budget|invest|media|_s$)", re.I)
+# "media" alone names a channel's execution too (Meridian's media_0 beside media_spend_0).
+_EXPLICIT_SPEND = re.compile(r"(spend|cost|budget|invest|_s$)", re.I)
+# Drivers that are not paid media, whatever else their names say.
+_NOT_PAID = re.compile(r"(non.?media|organic)", re.I)
 _CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€£]", re.I)
 _CHANNEL_WORDS = re.compile(
     r"^(tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|youtube|tiktok|display|"
@@ -27,7 +31,8 @@ _CHANNEL_WORDS = re.compile(
 _GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|weather|discount|competitor|trend|"
-    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|organic)",
+    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|organic|"
+    r"non.?media)",
     re.I,
 )
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
@@ -94,6 +99,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
             channels.append(column)
         elif _looks_like_control(column, df[column]):
             controls.append(column)
+    # Beside columns of spend, a column named only "media" is that media's execution.
+    if any(_EXPLICIT_SPEND.search(c) for c in channels):
+        channels = [c for c in channels if not _only_media(c)]
     return {"date": date, "target": target, "channels": channels, "controls": controls,
             "geo": geo, "value_per_unit": value}
 
@@ -161,11 +169,17 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
-    if _NOT_SPEND.search(column) or _is_binary(series):
+    if _NOT_SPEND.search(column) or _NOT_PAID.search(column) or _is_binary(series):
         return False
     if _SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)):
         return True
     return bool(_CURRENCY.search(column) and not _TARGET_WORDS & set(_words(column).split()))
+
+
+def _only_media(column: str) -> bool:
+    """Whether only the word "media" makes the column look like spend."""
+    return not (_EXPLICIT_SPEND.search(column) or _CHANNEL_WORDS.search(_words(column))
+                or _CURRENCY.search(column))
 
 
 def _looks_like_control(column: str, series: pd.Series) -> bool:

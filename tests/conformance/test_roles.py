@@ -138,3 +138,26 @@ def test_a_text_column_of_a_national_table_is_a_control_not_a_geo(name):
     guess = suggest_roles(frame)
     assert guess["geo"] is None
     assert guess["controls"] == [name]
+
+
+def test_meridians_generic_layout_media_execution_reach_frequency_and_organic():
+    """Meridian's test tables: ``media_N`` (execution) beside ``media_spend_N``, reach and
+    frequency channels with ``rf_spend_N``, non-media treatments and organic media."""
+    rng = np.random.default_rng(5)
+    n = 60
+    columns = ["control_0", "control_1", "non_media_0", "non_media_1", "media_0", "media_1",
+               "media_spend_0", "media_spend_1", "reach_0", "frequency_0", "rf_spend_0",
+               "organic_media_0", "organic_media_1", "organic_reach_0",
+               "organic_frequency_0"]
+    frame = pd.concat([pd.DataFrame({
+        "geo": geo, "time": _weekly(n).dt.strftime("%Y-%m-%d"),
+        "kpi": rng.uniform(1e3, 2e3, n), "revenue_per_kpi": rng.uniform(1, 2, n),
+        "population": rng.uniform(1e5, 1e6),
+        **{c: rng.uniform(0, 1e4, n) for c in columns}}) for geo in ("geo_0", "geo_1")],
+        ignore_index=True).reset_index(names="Unnamed: 0")
+    assert suggest_roles(frame) == {
+        "date": "time", "target": "kpi", "geo": "geo", "value_per_unit": "revenue_per_kpi",
+        "channels": ["media_spend_0", "media_spend_1", "rf_spend_0"],
+        "controls": ["control_0", "control_1", "non_media_0", "non_media_1",
+                     "organic_media_0", "organic_media_1", "organic_reach_0",
+                     "organic_frequency_0"]}
