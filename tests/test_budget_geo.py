@@ -202,18 +202,19 @@ def test_geo_export_replays_plan_geo_totals_and_scenarios(gap_fitted, tmp_path):
     wf.what_if({"tv": 150_000.0, "search": 40_000.0}).to_pickle(tmp_path / "what_if.pkl")
     script = wf.to_script()
     assert "mmm_widgets" not in script
-    # SLSQP's spends are the argmax of a flat optimum: in one CI run they differed between
-    # the processes in their sixth digit (1.25e-6), a move whose effect on the outcome is
-    # of second order. So the spends are compared to 1e-5 and the outcomes to 1e-9.
+    # SLSQP's spends are the argmax of a flat optimum: in CI runs they differed between
+    # the processes in their sixth or seventh digit (1.25e-6; 3e-7 of a geo's total, 3.4e-5
+    # percentage points of its change), a move whose effect on the outcome is of second
+    # order. So spends are compared to 1e-5, percentages to 1e-3 points, outcomes to 1e-9.
     run_fresh(script + (
         "\nimport sys\n"
         "assert not any(name.startswith('mmm_widgets') for name in sys.modules)\n"
         "pd.testing.assert_frame_equal(budget_allocation, pd.read_pickle('allocation.pkl'), "
-        "rtol=1e-5)\n"
+        "rtol=1e-5, atol=1e-3)\n"
         "pd.testing.assert_frame_equal(budget_geo_totals, pd.read_pickle('geo_totals.pkl'), "
-        "rtol=1e-5)\n"
+        "rtol=1e-5, atol=1e-3)\n"
         "scenarios = pd.read_pickle('scenarios.pkl')\n"
-        "pd.testing.assert_frame_equal(scenario_table, scenarios, rtol=1e-5)\n"
+        "pd.testing.assert_frame_equal(scenario_table, scenarios, rtol=1e-5, atol=1e-3)\n"
         "np.testing.assert_allclose(scenario_table['expected_outcome'], "
         "scenarios['expected_outcome'], rtol=1e-9)\n"
         "pd.testing.assert_frame_equal(what_if, pd.read_pickle('what_if.pkl'), rtol=1e-9)\n"
