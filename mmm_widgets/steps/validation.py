@@ -211,11 +211,17 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.date_format = parsed.date_format
         result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format)
     where = _row_labeler(parsed.values if parsed is not None else None)
+    # Dates at either end without any target: one problem, not one per column of theirs.
+    edge = pd.Index([])
+    if parsed is not None and roles.target in usable:
+        edge = _dates_without_target(frame[roles.target], parsed.values)
+        if len(edge):
+            result.problems.append(_edge_problem(roles.target, parsed.values, edge, where))
     checked: set[str] = {roles.date, *([roles.geo] if roles.geo else []), *text_controls}
     for column in roles.numeric:
         if column in usable and column not in checked:
             checked.add(column)
-            result.problems += _check_numeric(frame[column], column, roles, where)
+            result.problems += _check_numeric(frame[column].drop(edge), column, roles, where)
     geo_ok = roles.geo is None or roles.geo in usable
     if roles.geo and geo_ok and frame[roles.geo].isna().any():
         missing = frame.index[frame[roles.geo].isna().to_numpy()]
@@ -314,6 +320,42 @@ def _row_labeler(dates: pd.Series | None) -> RowLabeler:
         return out
 
     return label
+
+
+def _dates_without_target(target: pd.Series, dates: pd.Series) -> pd.Index:
+    """The rows of the first and last dates on which no row has a target.
+
+    Lagged media before the outcome was measured (Meridian's lagged tables) or periods
+    after it (a plan, the current week). Empty when every date, or none, lacks it.
+    """
+    dated = dates.notna().to_numpy()
+    lacking = target.isna()[dated].groupby(dates[dated].to_numpy()).all().sort_index()
+    if lacking.all() or not lacking.any():
+        return pd.Index([])
+    flags = lacking.to_numpy()
+    lead, trail = int(np.argmin(flags)), int(np.argmin(flags[::-1]))
+    edges = lacking.index[:lead].append(lacking.index[len(flags) - trail:])
+    return target.index[dates.isin(edges).to_numpy() & dated]
+
+
+def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
+                  where: RowLabeler) -> Problem:
+    first, last = dates.min(), dates.max()
+    at = dates[rows]
+    parts = []
+    if (at == first).any():
+        lead = at[at < dates[~dates.index.isin(rows)].min()]
+        parts.append(f"the first {lead.nunique()} dates ({lead.min():%Y-%m-%d} to "
+                     f"{lead.max():%Y-%m-%d}; history from before the outcome was measured)")
+    if (at == last).any():
+        trail = at[at > dates[~dates.index.isin(rows)].max()]
+        parts.append(f"the last {trail.nunique()} dates ({trail.min():%Y-%m-%d} to "
+                     f"{trail.max():%Y-%m-%d}; periods after it, such as a plan)")
+    return problem(
+        f"No row has a target on {' and on '.join(parts)}.",
+        f"Drop these rows before mapping: df = df[df[{target!r}].notna()]. The model needs "
+        "the outcome of every period it fits.", column=target,
+        rows=where(rows[:MAX_ROWS_LISTED]), count=len(rows))
 
 
 # ----- numbers --------------------------------------------------------------------------

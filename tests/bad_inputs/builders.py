@@ -121,6 +121,19 @@ def nan_target() -> pd.DataFrame:
     return _set(base(), "sales", {5: np.nan})
 
 
+def target_not_yet_measured() -> pd.DataFrame:
+    """The last two weeks have spend (a plan, or the current week) but no sales yet."""
+    return _set(base(), "sales", {WEEKS - 2: np.nan, WEEKS - 1: np.nan})
+
+
+def geo_media_history_before_target() -> pd.DataFrame:
+    """Meridian's lagged tables: the first weeks of every geo hold media only."""
+    frame = geo_base()
+    first = sorted(frame["date"].unique())[:3]
+    frame.loc[frame["date"].isin(first), ["search", "promo", "sales"]] = np.nan
+    return frame
+
+
 def inf_target() -> pd.DataFrame:
     return _set(base(), "sales", {9: np.inf})
 
