@@ -350,7 +350,8 @@ def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
     if (at == last).any():
         trail = at[at > dates[~dates.index.isin(rows)].max()]
         parts.append(f"the last {trail.nunique()} dates ({trail.min():%Y-%m-%d} to "
-                     f"{trail.max():%Y-%m-%d}; periods after it, such as a plan)")
+                     f"{trail.max():%Y-%m-%d}; periods after the outcome was last measured, "
+                     "such as a plan)")
     return problem(
         f"No row has a target on {' and on '.join(parts)}.",
         f"Drop these rows before mapping: df = df[df[{target!r}].notna()]. The model needs "
