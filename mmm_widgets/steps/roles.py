@@ -16,11 +16,13 @@ _TARGET_WORDS = frozenset({
     "kpi", "bookings", "signups", "units", "gmv", "income", "y", "turnover", "leads",
 })
 # Words that make a column an amount spent; a currency alone does not (revenue has one too).
-_SPEND_NAMES = re.compile(r"(spend|cost|budget|invest|media|_s$)", re.I)
 # "media" alone names a channel's execution too (Meridian's media_0 beside media_spend_0).
-_EXPLICIT_SPEND = re.compile(r"(spend|cost|budget|invest|_s$)", re.I)
-# Drivers that are not paid media, whatever else their names say.
-_NOT_PAID = re.compile(r"(non.?media|organic)", re.I)
+_EXPLICIT_SPEND_WORDS = r"spend|cost|budget|invest|_s$"
+_EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
+_SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
+# Drivers that are not paid media, whatever else their names say: controls.
+_NOT_PAID_WORDS = r"non.?media|organic"
+_NOT_PAID = re.compile(f"({_NOT_PAID_WORDS})", re.I)
 _CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€£]", re.I)
 _CHANNEL_WORDS = re.compile(
     r"^(tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|youtube|tiktok|display|"
@@ -31,8 +33,8 @@ _CHANNEL_WORDS = re.compile(
 _GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|weather|discount|competitor|trend|"
-    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|organic|"
-    r"non.?media)",
+    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|"
+    f"{_NOT_PAID_WORDS})",
     re.I,
 )
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)

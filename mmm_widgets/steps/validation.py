@@ -340,15 +340,14 @@ def _dates_without_target(target: pd.Series, dates: pd.Series) -> pd.Index:
 
 def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
                   where: RowLabeler) -> Problem:
-    first, last = dates.min(), dates.max()
-    at = dates[rows]
+    at, measured = dates[rows], dates[~dates.index.isin(rows)]
     parts = []
-    if (at == first).any():
-        lead = at[at < dates[~dates.index.isin(rows)].min()]
+    if (at == dates.min()).any():
+        lead = at[at < measured.min()]
         parts.append(f"the first {lead.nunique()} dates ({lead.min():%Y-%m-%d} to "
                      f"{lead.max():%Y-%m-%d}; history from before the outcome was measured)")
-    if (at == last).any():
-        trail = at[at > dates[~dates.index.isin(rows)].max()]
+    if (at == dates.max()).any():
+        trail = at[at > measured.max()]
         parts.append(f"the last {trail.nunique()} dates ({trail.min():%Y-%m-%d} to "
                      f"{trail.max():%Y-%m-%d}; periods after the outcome was last measured, "
                      "such as a plan)")
@@ -406,24 +405,25 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
     if is_channel:
         problems += _check_spend(values, column, where)
     elif role == "value per unit":
-        negative = values.index[(values < 0).to_numpy()]
-        if len(negative):
-            problems.append(problem(
-                "The value of a unit of the target is negative.",
-                "Correct these values at the source or drop the rows.", column=column,
-                rows=where(negative[:MAX_ROWS_LISTED]), count=len(negative)))
+        problems += _negative(values, column, where, "The value of a unit of the target is "
+                              "negative.", "Correct these values at the source or drop the rows.")
     return problems
 
 
-def _check_spend(values: pd.Series, column: str, where: RowLabeler) -> list[Problem]:
-    problems = []
+def _negative(values: pd.Series, column: str, where: RowLabeler, what: str,
+              fix: str) -> list[Problem]:
+    """One problem naming the rows where ``values`` are below zero, or none."""
     negative = values.index[(values < 0).to_numpy()]
-    if len(negative):
-        problems.append(problem(
-            "Spend is negative.",
-            "Spend must be zero or more: correct refunds/credits at the source or clip "
-            "with .clip(lower=0).", column=column, rows=where(negative[:MAX_ROWS_LISTED]),
-            count=len(negative)))
+    if not len(negative):
+        return []
+    return [problem(what, fix, column=column, rows=where(negative[:MAX_ROWS_LISTED]),
+                    count=len(negative))]
+
+
+def _check_spend(values: pd.Series, column: str, where: RowLabeler) -> list[Problem]:
+    problems = _negative(values, column, where, "Spend is negative.",
+                         "Spend must be zero or more: correct refunds/credits at the source "
+                         "or clip with .clip(lower=0).")
     finite = values[np.isfinite(values.to_numpy())]
     # With a single row everything is "constant"; the too-few-periods problem says it.
     if len(finite) > 1 and finite.min() == finite.max():

@@ -24,8 +24,7 @@ from mmm_widgets.views.common import (
 )
 from mmm_widgets.workflow import Workflow
 
-NO_GEO = "(none)"
-NO_VALUE = "(none)"
+NO_GEO = NO_VALUE = "(none)"  # the option of a role no column plays
 SEPARATORS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
 DECIMALS = {"point .": ".", "comma ,": ","}
 
