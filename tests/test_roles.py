@@ -68,3 +68,56 @@ def test_bundled_geo_suggestion(geo):
     roles = suggest_roles(geo)
     assert roles["geo"] == "geo" and roles["target"] == "sales"
     assert roles["channels"] == ["tv", "search", "social", "display"]
+
+
+def test_abbreviated_spend_and_impressions_as_in_the_media_mix_case_study():
+    # The layout of a widely used public case-study table: mdsp_* media spend beside
+    # mdip_* impressions, markdowns, holiday and period dummies, counters of the calendar.
+    rng = np.random.default_rng(3)
+    n = 80
+    frame = pd.DataFrame({"wk_strt_dt": _weeks(n).strftime("%Y-%m-%d"),
+                          "yr_nbr": _weeks(n).year, "wk_nbr": np.arange(n) % 4 + 1})
+    for media in ("dm", "vidtr", "sem"):
+        frame[f"mdip_{media}"] = rng.uniform(1e5, 1e7, n).round()
+    for media in ("dm", "vidtr", "sem"):
+        frame[f"mdsp_{media}"] = rng.uniform(1e4, 1e6, n).round(2)
+    frame["sales"] = rng.uniform(1e8, 2e8, n)
+    frame["mrkdn_pdm"] = rng.uniform(0, 1e6, n)
+    frame["hldy_Father's Day"] = (np.arange(n) % 52 == 24).astype(int)
+    roles = suggest_roles(frame)
+    assert (roles["date"], roles["target"]) == ("wk_strt_dt", "sales")
+    assert roles["channels"] == ["mdsp_dm", "mdsp_vidtr", "mdsp_sem"]
+    assert set(roles["controls"]) == {"mrkdn_pdm", "hldy_Father's Day"}
+
+
+def test_sp_is_spend_only_as_a_word_of_its_own():
+    n = 30
+    frame = pd.DataFrame({"date": _weeks(n), "sales": np.linspace(1e3, 2e3, n)})
+    for name in ("tv_sp", "Radio SPND", "search spd", "sp500", "spot_rate", "Special Offer"):
+        frame[name] = np.linspace(10.5, 50.5, n)
+    assert suggest_roles(frame)["channels"] == ["tv_sp", "Radio SPND", "search spd"]
+
+
+def test_a_column_that_never_changes_plays_no_role():
+    # A channel that never spent, a placeholder of zeros: validation would refuse either
+    # as a channel or a control, so neither is suggested (nor as the target).
+    n = 40
+    frame = pd.DataFrame({"date": _weeks(n), "init_target": 0.0, "tv_spend": 0.0,
+                          "sales": np.linspace(1e3, 2e3, n),
+                          "search_spend": np.linspace(5.5, 9.5, n), "promo": 1})
+    roles = suggest_roles(frame)
+    assert (roles["target"], roles["channels"], roles["controls"]) == (
+        "sales", ["search_spend"], [])
+
+
+def test_the_target_named_by_the_word_alone_before_one_that_only_holds_it():
+    # pymc-marketing's time-varying-media example: init_target and y, x1 and x2, and a
+    # simulated "media" fluctuation that is no channel beside them.
+    rng = np.random.default_rng(4)
+    n = 50
+    frame = pd.DataFrame({"date_week": _weeks(n), "x1": rng.uniform(0, 1, n),
+                          "x2": rng.uniform(0, 1, n), "init_target": rng.uniform(1, 2, n),
+                          "hidden_latent_media_fluctuation": rng.uniform(0.5, 1.5, n),
+                          "y": rng.uniform(3e3, 6e3, n)})
+    roles = suggest_roles(frame)
+    assert (roles["target"], roles["channels"]) == ("y", ["x1", "x2"])

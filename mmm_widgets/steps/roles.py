@@ -17,7 +17,9 @@ _TARGET_WORDS = frozenset({
 })
 # Words that make a column an amount spent; a currency alone does not (revenue has one too).
 # "media" alone names a channel's execution too (Meridian's media_0 beside media_spend_0).
-_EXPLICIT_SPEND_WORDS = r"spend|cost|budget|invest|_s$"
+# "sp", "spd", "spnd" and "mdsp" (media spend) only as words of their own ("mdsp_sem",
+# "tv_sp"; not "display", "sp500").
+_EXPLICIT_SPEND_WORDS = r"spend|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])"
 _EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
 _SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
 # Drivers that are not paid media, whatever else their names say: controls.
@@ -33,7 +35,8 @@ _CHANNEL_WORDS = re.compile(
 _GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|weather|discount|competitor|trend|"
-    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|"
+    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|markdown|"
+    r"mrkdn|"
     f"{_NOT_PAID_WORDS})",
     re.I,
 )
@@ -82,12 +85,15 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     rest = [c for c in columns if c != date]
     geo = _pick_geo(df, rest, date)
     rest = [c for c in rest if c != geo]
-    numeric = [c for c in rest if _numeric_like(df[c])]
+    # A column that never changes (a channel that never spent, a placeholder of zeros)
+    # explains nothing; only a fixed value per unit of the target is one.
+    numbers = [c for c in rest if _numeric_like(df[c])]
+    numeric = [c for c in numbers if not _constant(df[c])]
     trends = [c for c in numeric if _is_trend(df, c, date)]
     target = _pick_target(df, [c for c in numeric if c not in trends])
     generic = target is not None and target.lower() == "y"
     channels, controls = [], []
-    value = _pick_value(numeric, target)
+    value = _pick_value(numbers, target)
     for column in rest:
         if column in (target, value):
             continue
@@ -101,8 +107,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
             channels.append(column)
         elif _looks_like_control(column, df[column]):
             controls.append(column)
-    # Beside columns of spend, a column named only "media" is that media's execution.
-    if any(_EXPLICIT_SPEND.search(c) for c in channels):
+    # Beside columns of spend (or y's x1, x2), a column named only "media" is that
+    # media's execution.
+    if any(_EXPLICIT_SPEND.search(c) or _GENERIC_CHANNEL.match(c) for c in channels):
         channels = [c for c in channels if not _only_media(c)]
     return {"date": date, "target": target, "channels": channels, "controls": controls,
             "geo": geo, "value_per_unit": value}
@@ -147,7 +154,9 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
              if _TARGET_WORDS & set(_words(c).split()) and not _SPEND_NAMES.search(c)
              and not _CONTROL_NAMES.search(c) and "per" not in _words(c).split()]
     if named:
-        return named[0]
+        # A column named by the word alone ("y", "Sales $") before one that only holds it
+        # ("init_target", "y_lag").
+        return min(named, key=lambda c: _words(c) not in _TARGET_WORDS)
     # Otherwise the outcome is a positive series, never a spend or a flag: the largest one.
     candidates = [c for c in numeric if not _SPEND_NAMES.search(c) and not _NOT_SPEND.search(c)
                   and not _CHANNEL_WORDS.search(_words(c)) and not _is_binary(df[c])
@@ -180,8 +189,9 @@ def _looks_like_spend(column: str, series: pd.Series) -> bool:
 
 def _only_media(column: str) -> bool:
     """Whether only the word "media" makes the column look like spend."""
-    return not (_EXPLICIT_SPEND.search(column) or _CHANNEL_WORDS.search(_words(column))
-                or _CURRENCY.search(column))
+    return bool(re.search("media", column, re.I)) and not (
+        _EXPLICIT_SPEND.search(column) or _CHANNEL_WORDS.search(_words(column))
+        or _CURRENCY.search(column))
 
 
 def _looks_like_control(column: str, series: pd.Series) -> bool:
@@ -194,6 +204,11 @@ def _words(column: str) -> str:
 
 def _numeric_like(series: pd.Series) -> bool:
     return bool(pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series))
+
+
+def _constant(series: pd.Series) -> bool:
+    values = series.dropna().to_numpy(dtype=float)
+    return len(values) == 0 or bool(values.min() == values.max())
 
 
 def _is_binary(series: pd.Series) -> bool:
@@ -223,5 +238,9 @@ def _is_categorical(series: pd.Series) -> bool:
 
 
 def _regular(series: pd.Series) -> bool:
+    """Whether numbers step like day numbers of daily, weekly or monthly rows."""
     steps = np.diff(np.sort(pd.Series(series).dropna().unique()))
-    return len(steps) > 0 and float(np.median(steps)) in (1.0, 7.0)
+    if len(steps) == 0:
+        return False
+    step = float(np.median(steps))
+    return step in (1.0, 7.0) or 28 <= step <= 31
