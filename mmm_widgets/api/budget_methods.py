@@ -142,10 +142,10 @@ class BudgetMethods:
         controls : "mean", "last_year" or pandas.DataFrame
             Future values of the controls, from the period after the data to the end of
             the carry-over. By default each control's mean over the data (in each geo);
-            ``"last_year"``: the values of the same dates 52 weeks earlier where the data
-            has them (the mean elsewhere); a table (date column, [geo column,] control
-            columns, in the data's units, e.g. ``plan.future_controls`` edited) sets the
-            values it gives, the mean elsewhere.
+            ``"last_year"``: the values of the same dates 52 weeks earlier (12 months on
+            monthly data) where the data has them (the mean elsewhere); a table (date
+            column, [geo column,] control columns, in the data's units, e.g.
+            ``plan.future_controls`` edited) sets the values it gives, the mean elsewhere.
 
         Returns
         -------

@@ -19,6 +19,14 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S",
     "%d/%m/%y",
     "%m/%d/%y",
+    # Months, as monthly exports name them: 2024-01, 01/2024, Jan 2024, January 2024, Jan-24
+    "%Y-%m",
+    "%Y/%m",
+    "%m/%Y",
+    "%b %Y",
+    "%B %Y",
+    "%b-%y",
+    "%b-%Y",
 )
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}

@@ -54,6 +54,9 @@ _LATER_STEP_NAMES = (
     'what_if_base_nodes', 'what_if_budget', 'what_if_cells', 'what_if_draws', 'what_if_hdi',
     'what_if_mean', 'what_if_nodes', 'what_if_rows', 'what_if_samples', 'what_if_spend',
     'what_if_spends', 'what_if_stacked', 'what_if_top', 'with_nodes',
+    # the budget and plan cells' end date for pymc-marketing (budget/window.py)
+    'horizon_end', 'horizon_end_lags', 'horizon_end_carried', 'plan_end', 'plan_end_lags',
+    'plan_end_carried',
     # the data cell after a refresh
     'new_rows',
     # the plan cell (issue #19)

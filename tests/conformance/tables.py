@@ -1,9 +1,9 @@
 """Seeded generator of tables shaped like the ones analysts bring, with their true roles.
 
 Every table varies what real marketing tables vary: the date column's name, format,
-weekday and frequency; the target's name, unit and scale; how channels are named;
-impressions and clicks beside spend; channels with long runs of zero; binary,
-continuous, text-event and trend controls; and geo panels with a channel that never
+weekday and frequency (daily, weekly, monthly); the target's name, unit and scale; how
+channels are named; impressions and clicks beside spend; channels with long runs of zero;
+binary, continuous, text-event and trend controls; and geo panels with a channel that never
 spends in one geo. :func:`spec` draws one variation from a seed, :func:`table` builds
 it, and :attr:`TableSpec.roles` says what each column really is, so a test can compare
 a suggestion or a step's output with the truth.
@@ -34,6 +34,7 @@ GEO_NAMES = ("geo", "region", "market", "DMA")
 #: Targets that count units, not money: a table may give each unit's revenue beside them.
 UNIT_TARGETS = ("conversions", "Orders", "kpi", "Bookings")
 EVENT_LEVELS = ("event1", "event2", "black_friday")
+PERIODS_PER_YEAR = {"D": 365, "W": 52, "M": 12}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ class TableSpec:
     date_name, date_format : str
         Name of the date column and how it is written (:data:`DATE_FORMATS`).
     frequency : str
-        ``"W"`` (weekly) or ``"D"`` (daily).
+        ``"W"`` (weekly), ``"D"`` (daily) or ``"M"`` (monthly, rows on each month's first
+        day, the month written as monthly exports write it: ``2024-01``, ``Jan 2024``).
     week_start : str
         ``"MON"`` or ``"SUN"``: the weekday weekly rows fall on.
     periods : int
@@ -165,6 +167,9 @@ def spec(seed: int) -> TableSpec:
     rng = np.random.default_rng(seed)
     frequency = "D" if rng.random() < 0.15 else "W"
     periods = int(rng.integers(120, 366)) if frequency == "D" else int(rng.integers(52, 261))
+    # Drawn from the seed, not the generator: the other variations stay as they were.
+    if frequency == "W" and seed % 8 == 6:
+        frequency, periods = "M", 48 + periods % 37
     scheme = str(rng.choice(CHANNEL_SCHEMES))
     target = "y" if scheme == "x" else str(rng.choice(TARGET_NAMES))
     geos = int(rng.choice([0, 0, 0, 2, 3, 5]))
@@ -238,7 +243,7 @@ def table(spec: TableSpec) -> pd.DataFrame:
                 impressions, clicks = _activity_names(spec.channel_scheme, i, CHANNELS[i])
                 columns[impressions] = (spend * rng.uniform(50, 400)).round()
                 columns[clicks] = (spend * rng.uniform(0.1, 2)).round()
-        season = 0.08 * np.sin(2 * np.pi * np.arange(n) / (52 if spec.frequency == "W" else 365))
+        season = 0.08 * np.sin(2 * np.pi * np.arange(n) / PERIODS_PER_YEAR[spec.frequency])
         baseline = 1.0 + season + (0.001 * np.arange(n) if spec.trend_control else 0)
         effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
         noise = rng.normal(0, 0.01, n)
@@ -271,6 +276,8 @@ def table(spec: TableSpec) -> pd.DataFrame:
 def _dates(spec: TableSpec) -> object:
     if spec.frequency == "D":
         index = pd.date_range("2022-01-01", periods=spec.periods, freq="D")
+    elif spec.frequency == "M":
+        index = pd.date_range("2019-01-01", periods=spec.periods, freq="MS")
     else:
         index = pd.date_range("2021-01-01", periods=spec.periods, freq=f"W-{spec.week_start}")
     if spec.date_format == "datetime":
@@ -278,6 +285,8 @@ def _dates(spec: TableSpec) -> object:
     if spec.date_format == "excel":
         return ((index - pd.Timestamp("1899-12-30")).days).astype(int)
     formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
+    if spec.frequency == "M":  # monthly exports name the month, not its first day
+        formats = {"iso": "%Y-%m", "dmy": "%b %Y", "mdy": "%m/%Y"}
     return pd.Series(index.strftime(formats[spec.date_format]), dtype=object).to_numpy()
 
 

@@ -6,7 +6,7 @@ the wizard's panels run it headless, and the exported script, run in a fresh pro
 never imports mmm_widgets, gives the numbers the kit showed.
 
 CI runs :data:`CI_SEEDS`, picked to cover every variation at least once (Excel serial,
-text and datetime dates; daily rows; geo panels with a channel that never spends in one
+text and datetime dates; daily and monthly rows; geo panels with a channel that never spends in one
 geo; currency targets; ``x1`` beside ``y``; 15 channels; text events; a trend column;
 conversions with their revenue per conversion).
 ``pytest tests/conformance --conformance N`` runs seeds 0..N-1 instead.
@@ -32,8 +32,8 @@ pytestmark = pytest.mark.fit
 
 #: Excel serials + x/y + trend; DATE + events + trend; geo + events + day-first dates;
 #: daily geo panel with impressions; 15 platform-cost channels + events; daily national;
-#: daily geo panel of conversions with their revenue per conversion.
-CI_SEEDS = (5, 8, 17, 11, 18, 34, 29)
+#: daily geo panel of conversions with their revenue per conversion; monthly geo panel.
+CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14)
 
 
 #: The wizard's panels call the same steps: in CI they are clicked through on a national

@@ -13,6 +13,7 @@ from mmm_widgets.steps.budget.checks import band_factors
 from mmm_widgets.steps.budget.geo import geo_plan_lines
 from mmm_widgets.steps.budget.optimum import optimum_check_lines
 from mmm_widgets.steps.budget.params import BudgetParams
+from mmm_widgets.steps.budget.window import window_end_lines
 
 RISK_IMPORT = "import pytensor.xtensor as ptx"
 
@@ -43,11 +44,12 @@ def setup_lines(params: BudgetParams, risk: list[str]) -> list[str]:
         "horizon = pd.date_range(dates[-1], periods=periods + 1,",
         "                        freq=dates.freq or dates[-1] - dates[-2])[1:]",
         "current = run_rate * periods",
+        *window_end_lines("horizon", "horizon_end"),
         "# pymc-marketing keeps the last l_max periods of real spend before the window "
         "(carry-in)",
         "# and adds l_max periods without spend after it (carry-over)",
         "optimizer = mmm.budget_optimizer(",
-        "    start_date=horizon[0], end_date=horizon[-1],",
+        "    start_date=horizon[0], end_date=horizon_end,",
         "    utility_function=utility.average_response,",
         ")",
         "target_scale = float(mmm.data.get_target_scale())",
@@ -113,7 +115,7 @@ def risk_lines(params: BudgetParams, geo: str | None = None) -> list[str]:
         "",
         "",
         "risk_optimizer = mmm.budget_optimizer(",
-        "    start_date=horizon[0], end_date=horizon[-1],",
+        "    start_date=horizon[0], end_date=horizon_end,",
         f"    utility_function=of_the_plan({_utility_code(params)}),",
         *(["    budgets_to_optimize=spends,"] if geo else []),
         ")",

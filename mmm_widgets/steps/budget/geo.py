@@ -19,6 +19,7 @@ from mmm_widgets.errors import problem
 from mmm_widgets.steps.budget.checks import band_factors, reach_problems
 from mmm_widgets.steps.budget.optimum import optimum_check_lines
 from mmm_widgets.steps.budget.params import NO_LIMIT, bound_pair
+from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.data import DataResult
 
 
@@ -262,13 +263,14 @@ def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
         "weights = current.where(current.groupby(level='channel').transform('sum') > 0,",
         "                        past_spend.sum('date').to_series())",
         "share = (weights / weights.groupby(level='channel').transform('sum')).fillna(0.0)",
+        *window_end_lines("horizon", "horizon_end"),
         "# pymc-marketing keeps the last l_max periods of real spend before the window "
         "(carry-in)",
         "# and adds l_max periods without spend after it (carry-over); it decides one "
         "budget per",
         "# (channel, geo), only where the channel ever spent",
         "optimizer = mmm.budget_optimizer(",
-        "    start_date=horizon[0], end_date=horizon[-1],",
+        "    start_date=horizon[0], end_date=horizon_end,",
         "    utility_function=utility.average_response,",
         "    budgets_to_optimize=spends,",
         ")",

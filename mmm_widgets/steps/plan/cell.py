@@ -13,6 +13,7 @@ from typing import Any
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
+from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.plan.params import PlanParams
 
 IMPORTS = ("import arviz as az", "import numpy as np", "import pandas as pd",
@@ -94,15 +95,28 @@ def plan_window_text(params: PlanParams, gap: int) -> str:
     return f"{params.periods} periods from {start}"
 
 
+def year_before(frequency: str) -> tuple[str, str]:
+    """The code of a year's step back from a date, and its words.
+
+    52 weeks keep a weekly or daily date's weekday; a monthly date goes back 12 months
+    (52 weeks before a month's first day is no date of monthly data).
+    """
+    if frequency == "monthly":
+        return "pd.DateOffset(months=12)", "12 months"
+    return "pd.Timedelta(weeks=52)", "52 weeks"
+
+
 def control_lines(geo: str | None, source: str = "mean",
                   table: Sequence[dict[str, Any]] = (),
-                  transform: dict[str, tuple[float, float]] | None = None) -> list[str]:
+                  transform: dict[str, tuple[float, float]] | None = None,
+                  frequency: str = "weekly") -> list[str]:
     """Code of ``plan_controls`` (the model's units) and ``plan_future_controls`` (the data's).
 
     pymc-marketing needs the controls on every date after the data through the end of
     the carry-over; without them they would be 0 there. Every control starts at its mean
     over the data (in each geo); ``source="last_year"`` then takes the values of the same
-    dates 52 weeks earlier where the data has them, ``source="table"`` the user's rows
+    dates a year earlier (:func:`year_before` of ``frequency``, the data's) where the data
+    has them, ``source="table"`` the user's rows
     (in the data's units: the model's centring and scaling, ``transform``, is applied).
     """
     transform = transform or {}
@@ -122,10 +136,11 @@ def control_lines(geo: str | None, source: str = "mean",
         ]
         where = "over the data"
     if source == "last_year":
+        year, words = year_before(frequency)
         frame += [
-            "    # ... then the same dates 52 weeks earlier, where the data has them",
+            f"    # ... then the same dates {words} earlier, where the data has them",
             "    plan_year_before = mmm.X.assign(**{mmm.date_column: "
-            "pd.to_datetime(mmm.X[mmm.date_column]) + pd.Timedelta(weeks=52)})",
+            f"pd.to_datetime(mmm.X[mmm.date_column]) + {year}}})",
             f"    plan_controls = plan_controls.set_index({keys})",
             f"    plan_controls.update(plan_year_before.set_index({keys})[plan_control_columns])",
             "    plan_controls = plan_controls.reset_index()",
@@ -168,11 +183,12 @@ def control_lines(geo: str | None, source: str = "mean",
 def optimizer_lines(geo: str | None) -> list[str]:
     """Code of ``plan_optimizer``: pymc-marketing's optimizer over the window."""
     return [
+        *window_end_lines("plan_axis", "plan_end"),
         "# pymc-marketing keeps the last l_max periods of real spend before its dates "
         "(carry-in) and",
         "# adds l_max periods without spend after them (carry-over)",
         "plan_optimizer = mmm.budget_optimizer(",
-        "    start_date=plan_axis[0], end_date=plan_axis[-1],",
+        "    start_date=plan_axis[0], end_date=plan_end,",
         "    utility_function=utility.average_response,",
         *(["    budgets_to_optimize=plan_spends,"] if geo else []),
         "    control_data=plan_controls,",
@@ -620,7 +636,7 @@ def current_lines(params: PlanParams, geo: str | None) -> list[str]:
             "np.full(plan_periods, 1 / plan_periods)]),",
             "                         dims='date', coords={'date': plan_axis})",
             "plan_current_optimizer = mmm.budget_optimizer(",
-            "    start_date=plan_axis[0], end_date=plan_axis[-1],",
+            "    start_date=plan_axis[0], end_date=plan_end,",
             "    utility_function=utility.average_response,",
             *(["    budgets_to_optimize=plan_spends,"] if geo else []),
             "    control_data=plan_controls,",
@@ -663,11 +679,13 @@ def current_lines(params: PlanParams, geo: str | None) -> list[str]:
 
 def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[float],
                channels: Sequence[str], geo: str | None,
-               transform: dict[str, tuple[float, float]] | None = None) -> list[str]:
+               transform: dict[str, tuple[float, float]] | None = None,
+               frequency: str = "weekly") -> list[str]:
     """The whole plan cell; ``total`` is the budget, or the search's cap with a target.
 
     ``transform`` is the model's centring and scaling of controls (``control -> (mean,
-    scale)``, :func:`mmm_widgets.steps.model.control_transform`).
+    scale)``, :func:`mmm_widgets.steps.model.control_transform`); ``frequency`` the
+    data's (``DataResult.frequency``).
     """
     if geo:
         sizing = geo_bounds_lines(params, total, geo) + geo_optimize_lines(geo)
@@ -677,7 +695,7 @@ def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[flo
                else ["plan_optimization = plan_allocate(plan_total)"])
     return [
         *window_lines(params, gap, weights, geo),
-        *control_lines(geo, params.controls, params.control_table, transform),
+        *control_lines(geo, params.controls, params.control_table, transform, frequency),
         *optimizer_lines(geo),
         *sizing,
         *optimized_lines(geo),

@@ -78,8 +78,8 @@ class PlanParams(Params):
     controls : {"mean", "last_year", "table"}
         Future values of the controls (pymc-marketing needs them from the period after
         the data to the end of the carry-over): each control's mean over the data (in
-        each geo); the same dates 52 weeks earlier where the data has them, the mean
-        elsewhere; or the rows of ``control_table``, the mean elsewhere.
+        each geo); the same dates 52 weeks earlier (12 months on monthly data) where the
+        data has them, the mean elsewhere; or the rows of ``control_table``, the mean elsewhere.
     control_table : tuple of dict
         ``controls="table"``: rows of ``{date column: ISO date, [geo column: geo,]
         control: value}`` in the data's units (as ``PlanResult.future_controls`` gives

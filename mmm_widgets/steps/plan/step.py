@@ -25,7 +25,7 @@ from mmm_widgets.steps.budget.checks import bounds_problems, translate_budget_er
 from mmm_widgets.steps.budget.geo import GeoLayout, geo_bounds_problems
 from mmm_widgets.steps.data import DataResult
 from mmm_widgets.steps.model import control_transform
-from mmm_widgets.steps.plan.cell import IMPORTS, plan_lines
+from mmm_widgets.steps.plan.cell import IMPORTS, plan_lines, year_before
 from mmm_widgets.steps.plan.params import (
     ALLOCATION_COLUMNS,
     CONTROL_SOURCES,
@@ -265,7 +265,8 @@ class PlanStep(Step):
     def code(self) -> CodeChunk:
         """The exported cell: window, pattern, optimizer, plan, calendar, forecast."""
         lines = plan_lines(self.params, self.total(), self.gap(), self.weights(),
-                           self.channels, self.geo, control_transform(self.data))
+                           self.channels, self.geo, control_transform(self.data),
+                           self.data.frequency)
         return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
                          title=self.title)
 
@@ -304,15 +305,16 @@ class PlanStep(Step):
         if self.data.roles.controls:
             where = " in each geo" if self.geo else ""
             names = ", ".join(self.data.roles.controls)
+            year = year_before(self.data.frequency)[1]
             given = {"mean": "",
-                     "last_year": ", except on dates whose date 52 weeks earlier is in the "
-                                  "data: those take its values",
+                     "last_year": f", except on dates whose date {year} earlier is in "
+                                  "the data: those take its values",
                      "table": f", except where the {len(params.control_table)} rows given "
                               "set them"}[params.controls]
             notes.append(f"Future controls are held at their mean over the data{where}"
                          f"{given} ({names}; plan.future_controls has them).")
         notes.append("The forecast band is the credible interval of the expected outcome; "
-                     "weekly observation noise is left out.")
+                     "the observation noise of each period is left out.")
         return notes
 
     # ----- run ----------------------------------------------------------------------
