@@ -307,7 +307,7 @@ def _risk_utility(objective: str, level: float, baseline: np.ndarray):
     step = BudgetStep(BudgetParams(objective=objective, risk_level=level), data=None)
     source = "\n".join([*IMPORTS, RISK_IMPORT, *step._risk_lines()])
     exec(source, {"optimizer": Evaluator(), "mmm": Model(), "per_period": dict,
-                  "horizon": [0, 1]})
+                  "horizon": [0, 1], "horizon_end": 1})
     return captured["utility_function"]
 
 
