@@ -115,3 +115,16 @@ def test_a_plan_takes_last_years_controls_from_twelve_months_earlier(fitted):
             assert row[control] == pytest.approx(past.at[before, control], rel=1e-9)
     assert not np.allclose(future[price], raw[price].mean())
     assert any("12 months earlier" in note for note in plan.notes)
+
+
+def test_months_on_their_last_days_are_a_monthly_sequence():
+    ends = pd.date_range("2020-01-31", periods=40, freq="ME")
+    frame = pd.DataFrame({"month": ends.strftime("%Y-%m-%d"),
+                          "sales": np.linspace(1e4, 2e4, 40), "tv": np.linspace(5.0, 9.0, 40)})
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(date="month", target="sales", channels=["tv"])
+    assert wf.data_result.frequency == "monthly"
+    with pytest.raises(mw.DataError, match="Months are missing") as error:
+        mw.Workflow(frame.drop(index=[5]), name="raw").map_data(
+            date="month", target="sales", channels=["tv"])
+    assert "2020-06-30" in str(error.value)

@@ -549,6 +549,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                     f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}.",
                     "Add rows for the missing dates (with 0 spend if nothing was spent).",
                     column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps)))
+    elif frequency == "monthly":
+        problems += _month_problems(pairs, roles, gaps_of)
     if roles.geo:
         all_dates = pd.DatetimeIndex(pairs["date"].unique())
         for geo in stats.index[stats["count"] < len(all_dates)]:
@@ -569,6 +571,38 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             f"Dates are not evenly spaced (typical step {step} days).",
             "Aggregate the data to weekly or daily periods first.", column=roles.date))
     return frequency
+
+
+def _month_problems(pairs: pd.DataFrame, roles: Roles,
+                    gaps_of: dict[object, list[pd.Timestamp]]) -> list[Problem]:
+    """Monthly dates off their months' first (or last) day, and missing months per geo.
+
+    pandas (and pymc-marketing after it) can tell the spacing of months only when every
+    date is its month's first day, or every date its last; the missing months of each geo
+    go into ``gaps_of``.
+    """
+    dates = pd.DatetimeIndex(pairs["date"])
+    if not (dates.is_month_start.all() or dates.is_month_end.all()):
+        off = sorted(dates[~dates.is_month_start].unique())
+        date = roles.date
+        return [problem(
+            "Monthly dates must all be the first day of their month (or all the last).",
+            f"Move each date to its month's first day: df[{date!r}] = "
+            f"pd.to_datetime(df[{date!r}]).dt.to_period('M').dt.start_time",
+            column=roles.date, rows=off[:MAX_ROWS_LISTED], count=len(off))]
+    months = "MS" if dates.is_month_start.all() else "ME"
+    problems = []
+    for geo, group in pairs.groupby("geo", sort=False)["date"]:
+        present = pd.DatetimeIndex(group)
+        gaps = list(pd.date_range(present.min(), present.max(), freq=months)
+                    .difference(present))
+        gaps_of[geo] = gaps
+        if gaps:
+            problems.append(problem(
+                f"Months are missing from the monthly sequence{_in_geo(roles, geo)}.",
+                "Add rows for the missing months (with 0 spend if nothing was spent).",
+                column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps)))
+    return problems
 
 
 def _too_few_periods(roles: Roles, short: pd.Series, needed: int, l_max: int) -> Problem:

@@ -52,6 +52,22 @@ def missing_dates() -> pd.DataFrame:
     return _set(base(), "date", {5: None, 12: None})
 
 
+def months(written: str = "%Y-%m") -> pd.DataFrame:
+    """The base table's 40 rows as months from 2020-01, written with ``written``."""
+    frame = base()
+    dates = pd.date_range("2020-01-01", periods=WEEKS, freq="MS")
+    frame["date"] = pd.Series(dates.strftime(written), dtype=object)
+    return frame
+
+
+def month_gap() -> pd.DataFrame:
+    return months().drop(index=[7, 8]).reset_index(drop=True)
+
+
+def mid_month_dates() -> pd.DataFrame:
+    return months("%Y-%m-15")
+
+
 def duplicated_dates() -> pd.DataFrame:
     frame = base()
     frame.loc[6, "date"] = frame.loc[5, "date"]

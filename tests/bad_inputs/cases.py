@@ -91,6 +91,11 @@ CASES: tuple[Case, ...] = (
          message=("mixes date formats", "'%d/%m/%Y'"), where=("row 3", "row 8")),
     Case("date_gap", builders.date_gap, columns=("date",),
          message=("missing from the weekly sequence",), where=("2023-03-13", "2023-03-20")),
+    Case("month_gap", builders.month_gap, columns=("date",),
+         message=("missing from the monthly sequence",), where=("2020-08-01", "2020-09-01")),
+    Case("mid_month_dates", builders.mid_month_dates, columns=("date",),
+         message=("first day of their month", ".dt.to_period('M').dt.start_time"),
+         where=("2020-01-15", "and 35 more")),
     Case("dates_with_spaces", builders.dates_with_spaces, columns=("date",),
          message=("spaces", ".str.strip()"), where=("row 2", "row 3")),
     # ----- numbers
