@@ -124,7 +124,7 @@ def test_months_on_their_last_days_are_a_monthly_sequence():
     wf = mw.Workflow(frame, name="raw")
     wf.map_data(date="month", target="sales", channels=["tv"])
     assert wf.data_result.frequency == "monthly"
-    with pytest.raises(mw.DataError, match="Months are missing") as error:
+    with pytest.raises(mw.DataError, match="missing from the monthly sequence") as error:
         mw.Workflow(frame.drop(index=[5]), name="raw").map_data(
             date="month", target="sales", channels=["tv"])
     assert "2020-06-30" in str(error.value)

@@ -544,11 +544,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         for geo in stats.index[(expected != stats["count"]) | off_grid.reindex(stats.index)]:
             gaps = missing_dates(pairs.loc[pairs["geo"] == geo, "date"], step)
             gaps_of[geo] = gaps
-            if gaps:
-                problems.append(problem(
-                    f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}.",
-                    "Add rows for the missing dates (with 0 spend if nothing was spent).",
-                    column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps)))
+            problems += _gap_problems(roles, geo, gaps, frequency)
     elif frequency == "monthly":
         problems += _month_problems(pairs, roles, gaps_of)
     if roles.geo:
@@ -597,12 +593,19 @@ def _month_problems(pairs: pd.DataFrame, roles: Roles,
         gaps = list(pd.date_range(present.min(), present.max(), freq=months)
                     .difference(present))
         gaps_of[geo] = gaps
-        if gaps:
-            problems.append(problem(
-                f"Months are missing from the monthly sequence{_in_geo(roles, geo)}.",
-                "Add rows for the missing months (with 0 spend if nothing was spent).",
-                column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps)))
+        problems += _gap_problems(roles, geo, gaps, "monthly")
     return problems
+
+
+def _gap_problems(roles: Roles, geo: object, gaps: list[pd.Timestamp],
+                  frequency: str) -> list[Problem]:
+    """The problem naming the dates missing from a geo's sequence, if any are."""
+    if not gaps:
+        return []
+    return [problem(
+        f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}.",
+        "Add rows for the missing dates (with 0 spend if nothing was spent).",
+        column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps))]
 
 
 def _too_few_periods(roles: Roles, short: pd.Series, needed: int, l_max: int) -> Problem:
