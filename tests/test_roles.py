@@ -121,3 +121,16 @@ def test_the_target_named_by_the_word_alone_before_one_that_only_holds_it():
                           "y": rng.uniform(3e3, 6e3, n)})
     roles = suggest_roles(frame)
     assert (roles["target"], roles["channels"]) == ("y", ["x1", "x2"])
+
+
+def test_a_long_tables_column_of_channel_names_is_no_geo_and_no_control():
+    # pymc-marketing's monthly_impressions layout: one row per month and channel.
+    months = pd.date_range("2023-01-01", periods=24, freq="MS").strftime("%Y-%m")
+    names = ["HMI Audio", "Search", "Social"]
+    frame = pd.DataFrame({"month": np.repeat(months, 3), "channel": names * 24,
+                          "impressions": np.arange(72) * 1e3 + 5})
+    roles = suggest_roles(frame)
+    assert (roles["date"], roles["geo"], roles["controls"]) == ("month", None, [])
+    # A media market is a geo all the same.
+    frame = frame.rename(columns={"channel": "media_market"})
+    assert suggest_roles(frame)["geo"] == "media_market"

@@ -41,6 +41,11 @@ _CONTROL_NAMES = re.compile(
     re.I,
 )
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
+# A long table's column of channel names: it repeats each date once per level, like a
+# geo, and holds a few text levels, like an event control; it is neither (a national
+# table's one campaign per date is an event all the same).
+_CHANNEL_LIST_NAMES = re.compile(
+    r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
 _NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$)", re.I)
 # Money per unit of the target (Meridian's revenue_per_kpi: "revenue_per_conversion").
 _VALUE_WORDS = frozenset({"revenue", "value"})
@@ -94,13 +99,15 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     generic = target is not None and target.lower() == "y"
     channels, controls = [], []
     value = _pick_value(numbers, target)
+    # Dates repeated with no geo to tell them apart: a long table, one row per channel.
+    long = geo is None and date is not None and bool(df[date].duplicated().any())
     for column in rest:
         if column in (target, value):
             continue
         if column in trends:
             controls.append(column)
         elif column not in numeric:
-            if _is_categorical(df[column]):
+            if _is_categorical(df[column]) and not (long and _lists_channels(column)):
                 controls.append(column)
         elif _looks_like_spend(column, df[column]) or (generic and
                                                        _GENERIC_CHANNEL.match(column)):
@@ -137,7 +144,7 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
         return None
     for column in columns:
         series = df[column]
-        if _numeric_like(series):
+        if _numeric_like(series) or _lists_channels(column):
             continue
         distinct = series.nunique(dropna=True)
         few = 1 < distinct <= max(50, len(df) // 20) and distinct < len(df) / 2
@@ -192,6 +199,11 @@ def _only_media(column: str) -> bool:
     return bool(re.search("media", column, re.I)) and not (
         _EXPLICIT_SPEND.search(column) or _CHANNEL_WORDS.search(_words(column))
         or _CURRENCY.search(column))
+
+
+def _lists_channels(column: str) -> bool:
+    """Whether a column is named like a long table's column of channel names."""
+    return bool(_CHANNEL_LIST_NAMES.search(column) and not _GEO_NAMES.search(column))
 
 
 def _looks_like_control(column: str, series: pd.Series) -> bool:
