@@ -227,15 +227,15 @@ def detect_frequency(dates: pd.Series) -> tuple[str, int | None]:
     return "irregular", step
 
 
-def missing_dates(dates: pd.Series, step_days: int) -> list[pd.Timestamp]:
-    """Dates absent from a regular grid of ``step_days`` between the first and last date.
+def missing_dates(dates: pd.Series, spacing: int | str) -> list[pd.Timestamp]:
+    """Dates absent from a regular grid between the first and last date.
 
     Parameters
     ----------
     dates : pandas.Series
         Parsed datetimes.
-    step_days : int
-        Spacing of the grid in days.
+    spacing : int or str
+        The grid's step: days, or a pandas frequency (``"MS"``: months' first days).
 
     Returns
     -------
@@ -244,5 +244,6 @@ def missing_dates(dates: pd.Series, step_days: int) -> list[pd.Timestamp]:
     present = pd.DatetimeIndex(pd.Series(dates).dropna().unique()).sort_values()
     if len(present) < 2:
         return []
-    grid = pd.date_range(present[0], present[-1], freq=f"{step_days}D")
+    freq = f"{spacing}D" if isinstance(spacing, int) else spacing
+    grid = pd.date_range(present[0], present[-1], freq=freq)
     return list(grid.difference(present))

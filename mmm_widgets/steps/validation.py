@@ -589,10 +589,7 @@ def _month_problems(pairs: pd.DataFrame, roles: Roles,
     months = "MS" if dates.is_month_start.all() else "ME"
     problems = []
     for geo, group in pairs.groupby("geo", sort=False)["date"]:
-        present = pd.DatetimeIndex(group)
-        gaps = list(pd.date_range(present.min(), present.max(), freq=months)
-                    .difference(present))
-        gaps_of[geo] = gaps
+        gaps = gaps_of[geo] = missing_dates(group, months)
         problems += _gap_problems(roles, geo, gaps, "monthly")
     return problems
 
