@@ -37,7 +37,8 @@ def budget_params(workflow: Workflow) -> BudgetParams:
     """The budget step's parameters if it was run, else the defaults."""
     if workflow.status("budget") in ("done", "stale"):
         return workflow.step("budget").params
-    return BudgetParams(hdi_prob=workflow.interval)
+    return BudgetParams(hdi_prob=workflow.interval, periods=workflow.quarter,
+                        run_rate_periods=workflow.run_rate_periods)
 
 
 def run_budget(workflow: Workflow, params: BudgetParams,

@@ -103,7 +103,8 @@ class BudgetMethods:
 
         return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
 
-    def plan_budget(self, total: float | None = None, *, start: Any = None, periods: int = 13,
+    def plan_budget(self, total: float | None = None, *, start: Any = None,
+                    periods: int | None = None,
                     bounds: dict[str, tuple[float, float]] | str | None = None,
                     pattern: str | list[float] = "even", target: dict[str, float] | None = None,
                     objective: str = "mean", controls: Any = "mean") -> Any:
@@ -113,12 +114,13 @@ class BudgetMethods:
         ----------
         total : float, optional
             Budget over the whole window; None plans the current spend (the run-rate of
-            the last 13 periods over the window).
+            the last quarter's periods over the window).
         start : str or datetime, optional
             The window's first date, after the data (default: the period after its last
             date); a date off the data's spacing moves to the next one.
-        periods : int
-            Periods in the window.
+        periods : int, optional
+            Periods in the window (default a quarter: 13 weeks, 3 months or 91 days, as
+            :attr:`quarter`).
         bounds : dict or "none", optional
             As in :meth:`optimize_budget`, over the window: channels left out stay within
             30 % of their current spend; on a geo model per (channel, geo).

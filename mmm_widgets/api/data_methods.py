@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
+from mmm_widgets.steps.dates import periods_per_quarter
 from mmm_widgets.steps.roles import suggest_roles
 
 
@@ -97,3 +98,19 @@ class DataMethods:
     def data_result(self) -> DataResult:
         """Everything the data step produced: frame, roles, frequency, warnings."""
         return self.step("data").result
+
+    @property
+    def quarter(self) -> int:
+        """Periods in a quarter of the mapped data: 13 weeks, 3 months or 91 days.
+
+        The default length of a budget, a plan, the current run-rate, a hold-out and a
+        cross-validation window.
+        """
+        return periods_per_quarter(self.data_result.frequency)
+
+    @property
+    def run_rate_periods(self) -> int:
+        """Recent periods averaged for the current spend: a quarter (:attr:`quarter`), or
+        every period of a shorter table."""
+        data = self.data_result
+        return min(self.quarter, int(data.data[data.roles.date].nunique()))

@@ -48,14 +48,41 @@ class DiagnosticsMethods:
         step = DiagnosticsStep(params, self.data_result)
         return self.run_step(step).report()
 
-    def holdout(self, periods: int = 13, random_seed: int = 42, monitor=None,
+    def default_window(self, windows: int = 1) -> int:
+        """Periods a hold-out, or each of ``windows`` cross-validation folds, forecasts.
+
+        A quarter of the data (:attr:`quarter`), shortened when the windows would leave
+        the refit too few periods to fit on (twice the model's ``l_max``, at least 20).
+
+        Parameters
+        ----------
+        windows : int
+            Windows cut from the end of the data: 1 for the hold-out, the folds for
+            cross-validation.
+
+        Returns
+        -------
+        int
+        """
+        from mmm_widgets.steps.holdout import default_window
+        from mmm_widgets.steps.model import ModelParams
+
+        data = self.data_result
+        model = (self.step("model").params if self.status("model") in ("done", "stale")
+                 else ModelParams())
+        return default_window(int(data.data[data.roles.date].nunique()), model.l_max,
+                              self.quarter, windows)
+
+    def holdout(self, periods: int | None = None, random_seed: int = 42, monitor=None,
                 hdi_prob: float | None = None) -> dict[str, Any]:
         """Refit on all but the last ``periods`` periods and predict them.
 
         Parameters
         ----------
-        periods : int
-            Periods held out (the most recent ones).
+        periods : int, optional
+            Periods held out (the most recent ones). Default: a quarter (:attr:`quarter`:
+            13 weeks, 3 months or 91 days), fewer when a quarter would leave too few
+            periods to fit on.
         random_seed : int
             Seed of the refit's predictive draws (the refit uses the fit's own seed).
         monitor : FitMonitor, optional
@@ -71,12 +98,14 @@ class DiagnosticsMethods:
         """
         from mmm_widgets.steps.holdout import HoldoutParams, HoldoutStep
 
+        if periods is None:
+            periods = self.default_window()
         step = HoldoutStep(HoldoutParams(periods=periods, random_seed=random_seed,
                                          hdi_prob=self._level(hdi_prob)),
                            self.step("model"), self.step("fit"), monitor)
         return self.run_step(step).report()
 
-    def cross_validate(self, folds: int = 3, horizon: int = 13, random_seed: int = 42,
+    def cross_validate(self, folds: int = 3, horizon: int | None = None, random_seed: int = 42,
                        monitor=None, hdi_prob: float | None = None, *, client: Any = None,
                        on_dask: bool | None = None,
                        workers: int | None = None) -> dict[str, Any]:
@@ -91,8 +120,9 @@ class DiagnosticsMethods:
         ----------
         folds : int
             Number of folds.
-        horizon : int
-            Periods each fold forecasts.
+        horizon : int, optional
+            Periods each fold forecasts. Default: a quarter (:attr:`quarter`), fewer when
+            the folds would leave too few periods to fit on.
         random_seed : int
             Seed of the forecasts' predictive draws (the refits use the fit's own seed).
         monitor : FitMonitor, optional
@@ -123,6 +153,8 @@ class DiagnosticsMethods:
         """
         from mmm_widgets.steps.cross_validation import CrossValidationParams, CrossValidationStep
 
+        if horizon is None:
+            horizon = self.default_window(folds if isinstance(folds, int) else 1)
         params = CrossValidationParams(folds=folds, horizon=horizon, random_seed=random_seed,
                                        hdi_prob=self._level(hdi_prob),
                                        on_dask=bool(client is not None if on_dask is None
@@ -131,7 +163,7 @@ class DiagnosticsMethods:
                                    client)
         return self.run_step(step).report()
 
-    def holdout_in_background(self, periods: int = 13, **options: Any) -> FitJob:
+    def holdout_in_background(self, periods: int | None = None, **options: Any) -> FitJob:
         """Start :meth:`holdout` in a worker thread; ``job.result`` is its report."""
         from mmm_widgets.steps.monitor import FitMonitor
 
@@ -139,7 +171,7 @@ class DiagnosticsMethods:
         job.start(lambda: self.holdout(periods, monitor=job.monitor, **options))
         return job
 
-    def cross_validate_in_background(self, folds: int = 3, horizon: int = 13,
+    def cross_validate_in_background(self, folds: int = 3, horizon: int | None = None,
                                      **options: Any) -> FitJob:
         """Start :meth:`cross_validate` in a worker thread; ``job.result`` is its report."""
         from mmm_widgets.steps.monitor import FitMonitor

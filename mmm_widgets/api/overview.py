@@ -36,7 +36,8 @@ def run_overview(workflow: Workflow, margin: Any = None) -> OverviewResult:
     context = workflow.context()
     data = context.result("data")
     params = OverviewParams(margin=check_margin(margin, data.roles.channels, data.roles.target),
-                            hdi_prob=context.interval)
+                            hdi_prob=context.interval,
+                            run_rate_periods=workflow.run_rate_periods)
     if context.done("overview") and context.params["overview"] == params:
         return context.results["overview"]
     # The overview on the same fit (a new margin) hands over its response curves.
@@ -76,7 +77,8 @@ def preview(workflow: Workflow) -> Overview | None:
     if not context.done("fit"):
         return None
     params = (context.params["overview"] if status == "stale"
-              else OverviewParams(hdi_prob=context.interval))
+              else OverviewParams(hdi_prob=context.interval,
+                                  run_rate_periods=workflow.run_rate_periods))
     step = OverviewStep(params, context.results["data"])
     step.validate(context.namespace())
     namespace = workflow.show(Shown("overview_preview", step.code(), ("data", "model", "fit"),

@@ -41,7 +41,8 @@ class OverviewMethods:
             ``current_marginal_roas`` with HDI (the return per period of one more unit
             of spend per period at the current spend, carryover included: the slope of
             each draw's steady-state response curve, as in :meth:`response_curves`, at
-            the mean spend of the last 13 periods; not the channel summary's
+            the mean spend of the last quarter's periods (:attr:`run_rate_periods`);
+            not the channel summary's
             ``marginal_roas``, 1 % more of the fitted period's spend); with a margin
             ``margin, profit, profit_roi`` with HDIs,
             ``breakeven_spend`` and ``current_spend`` per period), ``totals`` (the same

@@ -35,7 +35,8 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
                 bounds: Mapping[Any, Any] | str | None = None,
                 pattern: str | Sequence[float] = "even",
                 target: Mapping[str, float] | None = None, objective: str = "mean",
-                hdi_prob: float = 0.94, controls: Any = "mean") -> PlanParams:
+                hdi_prob: float = 0.94, controls: Any = "mean",
+                run_rate_periods: int = 13) -> PlanParams:
     """:class:`PlanParams` from :meth:`Workflow.plan_budget`'s arguments.
 
     Raises
@@ -82,7 +83,8 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
     return PlanParams(total=total, start=start, periods=periods, bounds=clean_bounds,
                       default_bound_pct=pct, pattern=str(pattern), weights=weights,
                       target=clean_target, objective=str(objective),
-                      hdi_prob=float(hdi_prob), controls=source, control_table=rows)
+                      hdi_prob=float(hdi_prob), controls=source, control_table=rows,
+                      run_rate_periods=run_rate_periods)
 
 
 def control_rows(controls: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
@@ -127,13 +129,15 @@ def run_plan(workflow: Workflow, params: PlanParams) -> PlanResult:
 
 
 def plan_budget(workflow: Workflow, total: float | None = None, *, start: Any = None,
-                periods: int = 13, bounds: Mapping[Any, Any] | str | None = None,
+                periods: int | None = None, bounds: Mapping[Any, Any] | str | None = None,
                 pattern: str | Sequence[float] = "even", target: Mapping[str, float] | None
                 = None, objective: str = "mean", controls: Any = "mean") -> PlanResult:
     """See :meth:`Workflow.plan_budget`."""
-    params = plan_params(total, start=start, periods=periods, bounds=bounds, pattern=pattern,
-                         target=target, objective=objective, hdi_prob=workflow.interval,
-                         controls=controls)
+    params = plan_params(total, start=start,
+                         periods=workflow.quarter if periods is None else periods,
+                         bounds=bounds, pattern=pattern, target=target, objective=objective,
+                         hdi_prob=workflow.interval, controls=controls,
+                         run_rate_periods=workflow.run_rate_periods)
     return run_plan(workflow, params)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mmm_widgets.errors import ModelError, problem
+from mmm_widgets.steps.holdout import default_window
 from mmm_widgets.steps.search import (
     GRID_KEYS,
     SearchMonitor,
@@ -35,7 +36,7 @@ FAILURES_FILE = "search_failures.parquet"
 
 
 def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None = None, *,
-                  folds: int = 3, horizon: int = 13, method: str = "map",
+                  folds: int = 3, horizon: int | None = None, method: str = "map",
                   random_seed: int = 1, workers: int | None = None, draws: int = 300,
                   tune: int = 300, chains: int = 2) -> SearchParams:
     """:class:`SearchParams` from :meth:`Workflow.search`'s arguments.
@@ -52,8 +53,8 @@ def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None =
 
     base = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
             else ModelParams())
+    periods = int(workflow.data_result.data[workflow.data_result.roles.date].nunique())
     if grid is None:
-        periods = int(workflow.data_result.data[workflow.data_result.roles.date].nunique())
         grid = default_grid(base, periods)
     if not isinstance(grid, Mapping):
         raise ModelError(problem(f"grid must be a dict of settings to lists, not {grid!r}.",
@@ -64,7 +65,11 @@ def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None =
         raise ModelError(problem(f"The grid has settings the search cannot vary: "
                                  f"{', '.join(unknown)}.",
                                  f"Use {', '.join(GRID_KEYS)}."))
-    return SearchParams(base=base, candidates=expand_grid(grid, base), folds=folds,
+    candidates = expand_grid(grid, base)
+    if horizon is None:
+        horizon = default_window(periods, max(c.l_max for c in candidates), workflow.quarter,
+                                 folds if isinstance(folds, int) else 1)
+    return SearchParams(base=base, candidates=candidates, folds=folds,
                         horizon=horizon, method=method, draws=draws, tune=tune,
                         chains=chains, random_seed=random_seed, workers=workers)
 

@@ -21,7 +21,7 @@ class SearchMethods:
     """
 
     def search(self, grid: Mapping[str, Sequence[Any]] | None = None, *, folds: int = 3,
-               horizon: int = 13, method: str = "map", client: Any = None,
+               horizon: int | None = None, method: str = "map", client: Any = None,
                random_seed: int = 1, workers: int | None = None, monitor: Any = None,
                **fit_settings: Any) -> pd.DataFrame:
         """Compare model specifications out of sample; one row per candidate, best first.
@@ -41,7 +41,9 @@ class SearchMethods:
             adstock x logistic and hill saturation x half, once and 1.5 times the model's
             ``l_max`` (12 candidates).
         folds, horizon : int
-            Rolling windows and the periods each forecasts.
+            Rolling windows and the periods each forecasts (default horizon: a quarter,
+            :attr:`quarter`, shortened when the folds would leave too few periods to fit
+            on).
         method : {"map", "mcmc"}
             How each fold is fitted: MAP (seconds) or NUTS (``draws``, ``tune``,
             ``chains`` in ``fit_settings``; adds ELPD-LOO).

@@ -30,6 +30,7 @@ from mmm_widgets.steps.base import Params, Step, execute
 from mmm_widgets.steps.data import DATA_VARIABLE
 from mmm_widgets.steps.dims import row_keys, tidy_code
 from mmm_widgets.steps.fit import FitStep, translate_fit_error
+from mmm_widgets.steps.holdout import least_training_periods
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.monitor import FitMonitor
 
@@ -126,7 +127,7 @@ class CrossValidationStep(Step):
 
     def minimum_training(self) -> int:
         """Fewest periods a fold may fit on (as for the holdout)."""
-        return max(2 * self.model_step.params.l_max, 20)
+        return least_training_periods(self.model_step.params.l_max)
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """Every fold must leave enough earlier periods to fit on."""

@@ -31,6 +31,10 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
+#: Periods in a quarter of a year, by the data's spacing: the default length of a
+#: budget, a plan, the current run-rate, a hold-out and a cross-validation window.
+PERIODS_PER_QUARTER = {"weekly": 13, "monthly": 3, "daily": 91}
+
 #: The ``date_format`` of Excel serial day numbers (days since 1899-12-30, as a
 #: spreadsheet stores a date cell exported as a number).
 EXCEL_SERIAL = "excel serial"
@@ -225,6 +229,22 @@ def detect_frequency(dates: pd.Series) -> tuple[str, int | None]:
     if 28 <= step <= 31:
         return "monthly", None
     return "irregular", step
+
+
+def periods_per_quarter(frequency: str) -> int:
+    """Periods in a quarter of a year of data with this spacing.
+
+    Parameters
+    ----------
+    frequency : str
+        As :func:`detect_frequency` names it.
+
+    Returns
+    -------
+    int
+        13 weeks, 3 months or 91 days; 13 for any other spacing.
+    """
+    return PERIODS_PER_QUARTER.get(frequency, PERIODS_PER_QUARTER["weekly"])
 
 
 def missing_dates(dates: pd.Series, spacing: int | str) -> list[pd.Timestamp]:

@@ -24,6 +24,36 @@ FRAME_FILE = "holdout.parquet"
 FORECAST_COLUMNS = ("predicted", "hdi_low", "hdi_high", "actual")
 
 
+def least_training_periods(l_max: int) -> int:
+    """Fewest periods a refit may fit on: twice the carryover, and at least 20."""
+    return max(2 * int(l_max), 20)
+
+
+def default_window(periods: int, l_max: int, quarter: int, windows: int = 1) -> int:
+    """A hold-out or cross-validation window's default length.
+
+    Parameters
+    ----------
+    periods : int
+        Distinct dates of the data.
+    l_max : int
+        The model's longest carryover.
+    quarter : int
+        Periods in a quarter of the data (13 weeks, 3 months, 91 days).
+    windows : int
+        Windows cut from the end of the data (cross-validation's folds).
+
+    Returns
+    -------
+    int
+        A quarter, or as many periods as leave :func:`least_training_periods` before the
+        first window when a quarter does not; a quarter when not even one period does
+        (validation then says what fits).
+    """
+    fitting = (periods - least_training_periods(l_max)) // max(int(windows), 1)
+    return min(quarter, fitting) if fitting >= 1 else quarter
+
+
 @dataclass(frozen=True)
 class HoldoutParams(Params):
     """Parameters of the holdout check.
@@ -78,10 +108,11 @@ class HoldoutStep(Step):
         if not isinstance(self.params.periods, int) or self.params.periods < 1:
             raise ModelError(problem("The holdout needs at least one period.",
                                      "Set periods to e.g. 13 (a quarter of weekly data)."))
-        if periods - self.params.periods < max(2 * l_max, 20):
+        least = least_training_periods(l_max)
+        if periods - self.params.periods < least:
             raise ModelError(problem(
                 f"Holding out {self.params.periods} of {periods} periods leaves too few to fit.",
-                f"Hold out at most {periods - max(2 * l_max, 20)} periods."))
+                f"Hold out at most {periods - least} periods."))
 
     def code(self) -> CodeChunk:
         """Split, refit, predict the held-out periods and score them."""

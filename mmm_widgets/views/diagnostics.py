@@ -58,13 +58,15 @@ class DiagnosticsView(w.VBox):
         # Its own layout: hidden or shown with the plot chosen.
         self.parameter = w.Dropdown(description="Parameter", options=[])
         self.plot_area = looks(w.VBox)
-        self.holdout_periods = looks(w.BoundedIntText, description="Hold out", value=13,
-                                     min=1, max=520)
+        # Both start at wf.holdout()'s and wf.cross_validate()'s defaults: a quarter.
+        self.holdout_periods = looks(w.BoundedIntText, description="Hold out",
+                                     value=workflow.default_window(), min=1, max=520)
         self.holdout_button = looks(w.Button, description="Run holdout", icon="forward")
         self.holdout_progress = looks(w.FloatProgress, value=0.0, min=0.0, max=1.0)
         self.holdout_status = looks(w.HTML)
         self.cv_folds = looks(w.BoundedIntText, description="Folds", value=3, min=1, max=20)
-        self.cv_horizon = looks(w.BoundedIntText, description="Horizon", value=13, min=1,
+        self.cv_horizon = looks(w.BoundedIntText, description="Horizon",
+                                value=workflow.default_window(self.cv_folds.value), min=1,
                                 max=520)
         self.cv_button = looks(w.Button, description="Cross-validate", icon="forward")
         self.cv_cancel = looks(w.Button, description="Cancel", icon="stop", disabled=True)

@@ -57,6 +57,7 @@ class SearchPanel(w.VBox):
     def __init__(self, workflow: Any, client: Any = None,
                  on_used: Callable[[], None] | None = None) -> None:
         self.workflow, self.client, self.on_used = workflow, client, on_used
+        from mmm_widgets.steps.holdout import default_window
         from mmm_widgets.steps.model import ModelParams
         from mmm_widgets.steps.search import default_grid
 
@@ -64,7 +65,8 @@ class SearchPanel(w.VBox):
                 else ModelParams())
         data = workflow.data_result
         # The boxes start at the grid wf.search() uses without one.
-        grid = default_grid(base, int(data.data[data.roles.date].nunique()))
+        periods = int(data.data[data.roles.date].nunique())
+        grid = default_grid(base, periods)
         self.adstocks = w.SelectMultiple(options=ADSTOCK_CHOICES, value=tuple(grid["adstock"]),
                                          description="Adstock", rows=3)
         self.saturations = w.SelectMultiple(options=SATURATION_CHOICES,
@@ -75,7 +77,9 @@ class SearchPanel(w.VBox):
                                                   for v in grid["yearly_seasonality"]),
                                   description="Seasonality")
         self.folds = w.BoundedIntText(value=3, min=1, max=10, description="Folds")
-        self.horizon = w.BoundedIntText(value=13, min=1, max=104, description="Horizon")
+        self.horizon = w.BoundedIntText(
+            value=default_window(periods, max(grid["l_max"]), workflow.quarter,
+                                 self.folds.value), min=1, max=104, description="Horizon")
         self.count = w.HTML()
         self.run_button = w.Button(description="Search", button_style="primary",
                                    icon="search")

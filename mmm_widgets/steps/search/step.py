@@ -17,6 +17,7 @@ from mmm_widgets.steps.base import Step, execute
 from mmm_widgets.steps.cross_validation import first_training_periods
 from mmm_widgets.steps.data import DataResult
 from mmm_widgets.steps.fit import FitParams, FitStep
+from mmm_widgets.steps.holdout import least_training_periods
 from mmm_widgets.steps.model import ModelStep
 from mmm_widgets.steps.search.cell import imports, search_lines
 from mmm_widgets.steps.search.params import SearchParams, SearchResult
@@ -102,7 +103,7 @@ class SearchStep(Step):
                 problems += [problem(f"Candidate {number} ({p.candidates[number - 1].describe()}"
                                      f"): {item.what}", item.fix, column=item.column)
                              for item in error.problems]
-        least = max(2 * max(c.l_max for c in p.candidates), 20)
+        least = least_training_periods(max(c.l_max for c in p.candidates))
         train = first_training_periods(self.periods, p.folds, p.horizon)
         if train < least:
             problems.append(problem(
