@@ -71,7 +71,8 @@ def test_role_suggestion_never_crashes(case: Case):
     except mw.DataError:
         assert case.file is not None  # only a file that cannot be read may refuse
         return
-    assert set(mapping) == {"date", "target", "channels", "controls", "geo", "value_per_unit"}
+    assert set(mapping) == {"date", "target", "channels", "controls", "geo", "value_per_unit",
+                            "long"}
 
 
 def test_unsorted_dates_are_sorted_and_exported_sorted():

@@ -33,7 +33,7 @@ def test_roles_suggested_for_every_column(panel):
     suggested = suggest_roles(frame)
     assert suggested == {"date": "date", "target": "sales", "channels": mapping["channels"],
                          "controls": mapping["controls"], "geo": "geo",
-                         "value_per_unit": None}
+                         "value_per_unit": None, "long": None}
 
 
 def test_clean_panel_passes_and_maps(panel):

@@ -53,7 +53,7 @@ def test_day_first_text_dates_and_geo():
     roles = suggest_roles(pd.DataFrame(rows))
     assert roles == {"date": "Week", "target": "conversions",
                      "channels": ["google_spend", "meta_spend"], "controls": ["promo_flag"],
-                     "geo": "Region", "value_per_unit": None}
+                     "geo": "Region", "value_per_unit": None, "long": None}
 
 
 def test_bundled_weekly_suggestion(weekly):
@@ -61,7 +61,7 @@ def test_bundled_weekly_suggestion(weekly):
         "date": "date", "target": "sales",
         "channels": ["tv", "radio", "search", "social", "display"],
         "controls": ["promo", "price_index"], "geo": None,
-        "value_per_unit": None}
+        "value_per_unit": None, "long": None}
 
 
 def test_bundled_geo_suggestion(geo):

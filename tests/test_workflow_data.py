@@ -15,7 +15,7 @@ MAPPING = {"date": "date", "target": "sales", "channels": ["tv", "search"],
 def test_issue_example_runs(weekly):
     wf = mw.Workflow(weekly)
     assert set(wf.suggest_mapping()) == {"date", "target", "channels", "controls", "geo",
-                                         "value_per_unit"}
+                                         "value_per_unit", "long"}
     data = wf.map_data(**MAPPING)
     assert list(data.columns) == ["date", "tv", "search", "promo", "sales"]
     assert data["date"].is_monotonic_increasing

@@ -27,8 +27,9 @@ class DataMethods:
         Returns
         -------
         dict
-            Keys ``date, target, channels, controls, geo, value_per_unit``; pass them to
-            :meth:`map_data` as they are or after changing them.
+            Keys ``date, target, channels, controls, geo, value_per_unit, long`` (a long
+            table's channel and spend columns, or None); pass them to :meth:`map_data` as
+            they are or after changing them.
         """
         raw = self._require_raw()
         return suggest_roles(raw)

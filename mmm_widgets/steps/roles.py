@@ -15,11 +15,12 @@ _TARGET_WORDS = frozenset({
     "sales", "sale", "revenue", "revenues", "conversion", "conversions", "orders", "target",
     "kpi", "bookings", "signups", "units", "gmv", "income", "y", "turnover", "leads",
 })
-# Words that make a column an amount spent; a currency alone does not (revenue has one too).
+# Words that make a column an amount spent ("Amount spent (EUR)", as Meta exports it); a
+# currency alone does not (revenue has one too).
 # "media" alone names a channel's execution too (Meridian's media_0 beside media_spend_0).
 # "sp", "spd", "spnd" and "mdsp" (media spend) only as words of their own ("mdsp_sem",
 # "tv_sp"; not "display", "sp500").
-_EXPLICIT_SPEND_WORDS = r"spend|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])"
+_EXPLICIT_SPEND_WORDS = r"spend|spent|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])"
 _EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
 _SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
 # Drivers that are not paid media, whatever else their names say: controls.
@@ -69,10 +70,13 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     -------
     dict
         ``{"date": str | None, "target": str | None, "channels": list[str],
-        "controls": list[str], "geo": str | None, "value_per_unit": str | None}``.
+        "controls": list[str], "geo": str | None, "value_per_unit": str | None,
+        "long": dict | None}``.
         ``value_per_unit`` is a column of money per unit of a target that is not money
-        itself (``revenue_per_conversion`` beside ``conversions``). Every suggestion is a
-        guess the user can change.
+        itself (``revenue_per_conversion`` beside ``conversions``). ``long`` is set for a
+        long table (one row per date, [geo,] and channel, the target repeated on each):
+        ``{"channel_column": ..., "value_column": ...}``, with ``channels`` empty (every
+        channel kept). Every suggestion is a guess the user can change.
 
     Examples
     --------
@@ -118,8 +122,12 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     # media's execution.
     if any(_EXPLICIT_SPEND.search(c) or _GENERIC_CHANNEL.match(c) for c in channels):
         channels = [c for c in channels if not _only_media(c)]
+    layout = _long_layout(df, rest, date, geo, target, channels)
+    if layout is not None:
+        channels = []
+        controls = [c for c in controls if c != layout["channel_column"]]
     return {"date": date, "target": target, "channels": channels, "controls": controls,
-            "geo": geo, "value_per_unit": value}
+            "geo": geo, "value_per_unit": value, "long": layout}
 
 
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
@@ -142,6 +150,9 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
     # geo, however much a text column (events, campaigns) looks like one.
     if date is not None and not df[date].duplicated().any():
         return None
+    # A long panel repeats each date and geo once per channel (or campaign) too.
+    listed = [] if date is None else [c for c in columns if _lists_channels(c)
+                                      and not _numeric_like(df[c])]
     for column in columns:
         series = df[column]
         if _numeric_like(series) or _lists_channels(column):
@@ -151,6 +162,10 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
         if not few or not (_GEO_NAMES.search(column) or distinct <= 50):
             continue
         if date is None or not df.duplicated(subset=[date, column]).any():
+            return column
+        # Only where the geos differ within a date: an event repeats on a date's rows.
+        if listed and not df.duplicated(subset=[date, column, *listed]).any() \
+                and (df.groupby(date, sort=False)[column].nunique() > 1).any():
             return column
     return None
 
@@ -199,6 +214,56 @@ def _only_media(column: str) -> bool:
     return bool(re.search("media", column, re.I)) and not (
         _EXPLICIT_SPEND.search(column) or _CHANNEL_WORDS.search(_words(column))
         or _CURRENCY.search(column))
+
+
+def _long_layout(df: pd.DataFrame, columns: list[str], date: str | None, geo: str | None,
+                 target: str | None, spend: list[str]) -> dict[str, str] | None:
+    """The channel and spend columns of a long table, or None for a wide one.
+
+    A long table repeats each date (in each geo) once per channel, names the channel in a
+    text column (channel, campaign, platform, ...) and repeats the target on every row;
+    its spend is the one spend-like column (an explicit spend or cost first). Of several
+    columns naming channels (channel and campaign), the one with the fewest levels.
+    """
+    if date is None or target is None or not spend:
+        return None
+    keys = [date, *([geo] if geo else [])]
+    if not df.duplicated(subset=keys).any():
+        return None
+    if (df.groupby(keys, sort=False)[target].nunique(dropna=False) > 1).any():
+        return None
+    channel = channel_list_column(df, columns, keys)
+    if channel is None:
+        return None
+    value = next((c for c in spend if _EXPLICIT_SPEND.search(c)), spend[0])
+    return {"channel_column": channel, "value_column": value}
+
+
+def channel_list_column(df: pd.DataFrame, columns: list[str], keys: list[str]) -> str | None:
+    """The text column naming a long table's channels, if one varies within ``keys``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The raw table.
+    columns : list of str
+        Columns to consider.
+    keys : list of str
+        The date column (and the geo column) each row belongs to.
+
+    Returns
+    -------
+    str or None
+        Of the columns named like a list of channels (channel, campaign, platform, ...)
+        with a few text levels, more than one of them on some date: the one with the
+        fewest levels.
+    """
+    per_key = df.groupby(keys, sort=False)
+    named = [c for c in columns if isinstance(c, str) and c not in keys
+             and _lists_channels(c) and not _numeric_like(df[c])
+             and 1 < df[c].nunique(dropna=True) <= 2 * MAX_CONTROL_LEVELS
+             and (per_key[c].nunique(dropna=True) > 1).any()]
+    return min(named, key=lambda c: df[c].nunique(dropna=True)) if named else None
 
 
 def _lists_channels(column: str) -> bool:

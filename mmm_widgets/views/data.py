@@ -178,9 +178,16 @@ class DataView(w.VBox):
             self.value.value = mapping["value_per_unit"] or NO_VALUE
             self.channels.value = tuple(mapping["channels"])
             self.controls.value = tuple(mapping["controls"])
+            long = mapping.get("long")
+            self.is_long.value = long is not None
+            if long is not None:
+                self.channel_column.value = long["channel_column"]
+                self.value_column.value = long["value_column"]
+        layout = (" One row per date and channel: a long table, pivoted to a column per "
+                  "channel." if mapping.get("long") else "")
         self.message.value = message_html(
-            "info", "Roles suggested from column names and values. Change any of them, then "
-                    "press <b>Apply mapping</b>.")
+            "info", f"Roles suggested from column names and values.{layout} Change any of "
+                    "them, then press <b>Apply mapping</b>.")
         return mapping
 
     def mapping(self) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def test_robyn_style_table_currency_target_and_text_events():
         "date": "DATE", "target": "Net Revenue (EUR)",
         "channels": ["tv_S", "ooh_S", "search_S", "facebook_S"],
         "controls": ["competitor_sales_B", "price_index", "events"], "geo": None,
-        "value_per_unit": None}
+        "value_per_unit": None, "long": None}
 
 
 def test_generic_y_and_x_table_with_a_trend():
@@ -64,7 +64,7 @@ def test_generic_y_and_x_table_with_a_trend():
     })
     assert suggest_roles(frame) == {"date": "date_week", "target": "y", "channels": ["x1", "x2"],
                                     "controls": ["event_1", "event_2", "t"], "geo": None,
-                                    "value_per_unit": None}
+                                    "value_per_unit": None, "long": None}
 
 
 def test_geo_panel_with_numbered_channels_and_excel_serial_dates():
@@ -126,7 +126,8 @@ def test_meridians_layout_controls_organic_media_and_a_written_index(geos):
         "date": "time", "target": "conversions", "channels": ["Channel0_spend", "Channel1_spend"],
         "controls": ["competitor_sales_control", "sentiment_score_control",
                      "Organic_channel0_impression", "Promo"],
-        "geo": None if geos == [None] else "geo", "value_per_unit": "revenue_per_conversion"}
+        "geo": None if geos == [None] else "geo", "value_per_unit": "revenue_per_conversion",
+        "long": None}
 
 
 @pytest.mark.parametrize("name", ["events", "campaign", "holiday_name"])
@@ -157,6 +158,7 @@ def test_meridians_generic_layout_media_execution_reach_frequency_and_organic():
         ignore_index=True).reset_index(names="Unnamed: 0")
     assert suggest_roles(frame) == {
         "date": "time", "target": "kpi", "geo": "geo", "value_per_unit": "revenue_per_kpi",
+        "long": None,
         "channels": ["media_spend_0", "media_spend_1", "rf_spend_0"],
         "controls": ["control_0", "control_1", "non_media_0", "non_media_1",
                      "organic_media_0", "organic_media_1", "organic_reach_0",
