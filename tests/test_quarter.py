@@ -54,7 +54,7 @@ def fitted(request, tmp_path_factory) -> tuple[str, mw.Workflow, pd.DataFrame]:
 def test_a_plan_left_at_its_defaults_covers_a_quarter_at_the_last_quarters_spend(fitted):
     spacing, wf, spend = fitted
     quarter = QUARTER[spacing]
-    assert wf.quarter == quarter
+    assert wf.quarter_periods == quarter
     plan = wf.plan_budget()
     assert len(plan.window) == quarter
     assert plan.calendar["period"].nunique() == quarter

@@ -37,7 +37,7 @@ def budget_params(workflow: Workflow) -> BudgetParams:
     """The budget step's parameters if it was run, else the defaults."""
     if workflow.status("budget") in ("done", "stale"):
         return workflow.step("budget").params
-    return BudgetParams(hdi_prob=workflow.interval, periods=workflow.quarter,
+    return BudgetParams(hdi_prob=workflow.interval, periods=workflow.quarter_periods,
                         run_rate_periods=workflow.run_rate_periods)
 
 

@@ -120,7 +120,7 @@ class BudgetMethods:
             date); a date off the data's spacing moves to the next one.
         periods : int, optional
             Periods in the window (default a quarter: 13 weeks, 3 months or 91 days, as
-            :attr:`quarter`).
+            :attr:`quarter_periods`).
         bounds : dict or "none", optional
             As in :meth:`optimize_budget`, over the window: channels left out stay within
             30 % of their current spend; on a geo model per (channel, geo).

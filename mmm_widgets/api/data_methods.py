@@ -101,7 +101,7 @@ class DataMethods:
         return self.step("data").result
 
     @property
-    def quarter(self) -> int:
+    def quarter_periods(self) -> int:
         """Periods in a quarter of the mapped data: 13 weeks, 3 months or 91 days.
 
         The default length of a budget, a plan, the current run-rate, a hold-out and a
@@ -111,7 +111,7 @@ class DataMethods:
 
     @property
     def run_rate_periods(self) -> int:
-        """Recent periods averaged for the current spend: a quarter (:attr:`quarter`), or
-        every period of a shorter table."""
+        """Recent periods averaged for the current spend: a quarter
+        (:attr:`quarter_periods`), or every period of a shorter table."""
         data = self.data_result
-        return min(self.quarter, int(data.data[data.roles.date].nunique()))
+        return min(self.quarter_periods, int(data.data[data.roles.date].nunique()))

@@ -51,8 +51,9 @@ class DiagnosticsMethods:
     def default_window(self, windows: int = 1) -> int:
         """Periods a hold-out, or each of ``windows`` cross-validation folds, forecasts.
 
-        A quarter of the data (:attr:`quarter`), shortened when the windows would leave
-        the refit too few periods to fit on (twice the model's ``l_max``, at least 20).
+        A quarter of the data (:attr:`quarter_periods`), shortened when the windows would
+        leave the refit too few periods to fit on (twice the model's ``l_max``, at least
+        20).
 
         Parameters
         ----------
@@ -71,7 +72,7 @@ class DiagnosticsMethods:
         model = (self.step("model").params if self.status("model") in ("done", "stale")
                  else ModelParams())
         return default_window(int(data.data[data.roles.date].nunique()), model.l_max,
-                              self.quarter, windows)
+                              self.quarter_periods, windows)
 
     def holdout(self, periods: int | None = None, random_seed: int = 42, monitor=None,
                 hdi_prob: float | None = None) -> dict[str, Any]:
@@ -80,9 +81,9 @@ class DiagnosticsMethods:
         Parameters
         ----------
         periods : int, optional
-            Periods held out (the most recent ones). Default: a quarter (:attr:`quarter`:
-            13 weeks, 3 months or 91 days), fewer when a quarter would leave too few
-            periods to fit on.
+            Periods held out (the most recent ones). Default: a quarter
+            (:attr:`quarter_periods`: 13 weeks, 3 months or 91 days), fewer when a quarter
+            would leave too few periods to fit on.
         random_seed : int
             Seed of the refit's predictive draws (the refit uses the fit's own seed).
         monitor : FitMonitor, optional
@@ -121,8 +122,8 @@ class DiagnosticsMethods:
         folds : int
             Number of folds.
         horizon : int, optional
-            Periods each fold forecasts. Default: a quarter (:attr:`quarter`), fewer when
-            the folds would leave too few periods to fit on.
+            Periods each fold forecasts. Default: a quarter (:attr:`quarter_periods`),
+            fewer when the folds would leave too few periods to fit on.
         random_seed : int
             Seed of the forecasts' predictive draws (the refits use the fit's own seed).
         monitor : FitMonitor, optional

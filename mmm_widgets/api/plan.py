@@ -134,7 +134,7 @@ def plan_budget(workflow: Workflow, total: float | None = None, *, start: Any = 
                 = None, objective: str = "mean", controls: Any = "mean") -> PlanResult:
     """See :meth:`Workflow.plan_budget`."""
     params = plan_params(total, start=start,
-                         periods=workflow.quarter if periods is None else periods,
+                         periods=workflow.quarter_periods if periods is None else periods,
                          bounds=bounds, pattern=pattern, target=target, objective=objective,
                          hdi_prob=workflow.interval, controls=controls,
                          run_rate_periods=workflow.run_rate_periods)

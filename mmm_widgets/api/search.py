@@ -67,7 +67,8 @@ def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None =
                                  f"Use {', '.join(GRID_KEYS)}."))
     candidates = expand_grid(grid, base)
     if horizon is None:
-        horizon = default_window(periods, max(c.l_max for c in candidates), workflow.quarter,
+        horizon = default_window(periods, max(c.l_max for c in candidates),
+                                 workflow.quarter_periods,
                                  folds if isinstance(folds, int) else 1)
     return SearchParams(base=base, candidates=candidates, folds=folds,
                         horizon=horizon, method=method, draws=draws, tune=tune,

@@ -42,8 +42,8 @@ class SearchMethods:
             ``l_max`` (12 candidates).
         folds, horizon : int
             Rolling windows and the periods each forecasts (default horizon: a quarter,
-            :attr:`quarter`, shortened when the folds would leave too few periods to fit
-            on).
+            :attr:`quarter_periods`, shortened when the folds would leave too few periods
+            to fit on).
         method : {"map", "mcmc"}
             How each fold is fitted: MAP (seconds) or NUTS (``draws``, ``tune``,
             ``chains`` in ``fit_settings``; adds ELPD-LOO).

@@ -78,7 +78,7 @@ class SearchPanel(w.VBox):
                                   description="Seasonality")
         self.folds = w.BoundedIntText(value=3, min=1, max=10, description="Folds")
         self.horizon = w.BoundedIntText(
-            value=default_window(periods, max(grid["l_max"]), workflow.quarter,
+            value=default_window(periods, max(grid["l_max"]), workflow.quarter_periods,
                                  self.folds.value), min=1, max=104, description="Horizon")
         self.count = w.HTML()
         self.run_button = w.Button(description="Search", button_style="primary",
