@@ -3,10 +3,11 @@
 Every table varies what real marketing tables vary: the date column's name, format,
 weekday and frequency (daily, weekly, monthly); the target's name, unit and scale; how
 channels are named; impressions and clicks beside spend; channels with long runs of zero;
-binary, continuous, text-event and trend controls; and geo panels with a channel that never
-spends in one geo. :func:`spec` draws one variation from a seed, :func:`table` builds
-it, and :attr:`TableSpec.roles` says what each column really is, so a test can compare
-a suggestion or a step's output with the truth.
+binary, continuous, text-event and trend controls; geo panels with a channel that never
+spends in one geo; and long tables, one row per date (and geo) and channel as ad platforms
+export them, with no row where a channel did not spend. :func:`spec` draws one variation
+from a seed, :func:`table` builds it, and :attr:`TableSpec.roles` says what each column
+really is, so a test can compare a suggestion or a step's output with the truth.
 
 Run ``python -m tests.conformance.tables 5`` to print a few specs.
 """
@@ -34,6 +35,9 @@ GEO_NAMES = ("geo", "region", "market", "DMA")
 #: Targets that count units, not money: a table may give each unit's revenue beside them.
 UNIT_TARGETS = ("conversions", "Orders", "kpi", "Bookings")
 EVENT_LEVELS = ("event1", "event2", "black_friday")
+#: A long table's column of channel names and its column of their spend.
+CHANNEL_COLUMNS = ("channel", "Platform", "media_channel")
+SPEND_COLUMNS = ("spend", "Cost", "Amount spent (EUR)")
 PERIODS_PER_YEAR = {"D": 365, "W": 52, "M": 12}
 
 
@@ -74,6 +78,10 @@ class TableSpec:
     value_per_unit : bool
         The target counts units (conversions, orders) and a column beside it holds the
         revenue of a unit, varying over time and geos (Meridian's ``revenue_per_kpi``).
+    long : bool
+        One row per date (and geo) and channel: a column names the channel, another holds
+        its spend (and, with activity, one its impressions); the target and controls repeat
+        on each row; a channel other than the first has no row where it spent nothing.
     """
 
     seed: int
@@ -95,6 +103,7 @@ class TableSpec:
     geos: int = 0
     geo_name: str = "geo"
     value_per_unit: bool = False
+    long: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -105,9 +114,19 @@ class TableSpec:
 
     @property
     def channel_names(self) -> list[str]:
-        """The spend columns, in table order."""
+        """The spend columns, in table order (a long table's channel names)."""
+        if self.long:
+            return [CHANNELS[i].capitalize() for i in range(self.n_channels)]
         return [_channel_name(self.channel_scheme, i, CHANNELS[i])
                 for i in range(self.n_channels)]
+
+    @property
+    def long_layout(self) -> dict | None:
+        """A long table's channel and spend columns, as ``map_data(long=...)`` takes them."""
+        if not self.long:
+            return None
+        return {"channel_column": CHANNEL_COLUMNS[self.seed % 3],
+                "value_column": SPEND_COLUMNS[(self.seed // 10) % 3]}
 
     @property
     def control_names(self) -> list[str]:
@@ -129,8 +148,10 @@ class TableSpec:
     def roles(self) -> dict:
         """The true roles, in the shape of :meth:`mmm_widgets.Workflow.suggest_mapping`."""
         return {"date": self.date_name, "target": self.target_name,
-                "channels": self.channel_names, "controls": self.control_names,
-                "geo": self.geo_name if self.geos else None, "value_per_unit": self.value_name}
+                "channels": [] if self.long else self.channel_names,
+                "controls": self.control_names,
+                "geo": self.geo_name if self.geos else None, "value_per_unit": self.value_name,
+                "long": self.long_layout}
 
 
 def _channel_name(scheme: str, index: int, channel: str) -> str:
@@ -197,6 +218,7 @@ def spec(seed: int) -> TableSpec:
         geo_name=str(rng.choice(GEO_NAMES)),
         # Drawn from the seed, not the generator: the other variations stay as they were.
         value_per_unit=target in UNIT_TARGETS and seed % 2 == 1,
+        long=seed % 10 == 3,
     )
 
 
@@ -270,7 +292,25 @@ def table(spec: TableSpec) -> pd.DataFrame:
             frame[spec.target_name] = (np.maximum(target, 0) / value).round(4)
             frame[spec.value_name] = value.round(4)
         frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    wide = pd.concat(frames, ignore_index=True)
+    return _long(spec, wide) if spec.long else wide
+
+
+def _long(spec: TableSpec, wide: pd.DataFrame) -> pd.DataFrame:
+    """The wide table as a platform export: a row per date, [geo,] and channel."""
+    layout = spec.long_layout
+    assert layout is not None
+    activity = [name for i in range(min(2, spec.n_channels)) if spec.with_activity
+                for name in _activity_names(spec.channel_scheme, i, CHANNELS[i])]
+    shared = [c for c in wide.columns if c not in (*spec.channel_names, *activity)]
+    long = wide.melt(id_vars=shared, value_vars=spec.channel_names,
+                     var_name=layout["channel_column"], value_name=layout["value_column"])
+    spend = long[layout["value_column"]]
+    if spec.with_activity:
+        long["Impressions"] = (spend * 120).round()
+    first = long[layout["channel_column"]] == spec.channel_names[0]
+    return long[first | (spend > 0)].sort_values(
+        [spec.date_name, layout["channel_column"]], kind="stable").reset_index(drop=True)
 
 
 def _dates(spec: TableSpec) -> object:

@@ -9,7 +9,7 @@ import pytest
 from mmm_widgets.steps.roles import suggest_roles
 from tests.conformance.tables import spec, table
 
-ROLES = ("date", "target", "channels", "controls", "geo", "value_per_unit")
+ROLES = ("date", "target", "channels", "controls", "geo", "value_per_unit", "long")
 
 
 def _right(truth: object, guess: object) -> bool:

@@ -7,7 +7,7 @@ never imports mmm_widgets, gives the numbers the kit showed.
 
 CI runs :data:`CI_SEEDS`, picked to cover every variation at least once (Excel serial,
 text and datetime dates; daily and monthly rows; geo panels with a channel that never spends in one
-geo; currency targets; ``x1`` beside ``y``; 15 channels; text events; a trend column;
+geo; a long table; currency targets; ``x1`` beside ``y``; 15 channels; text events; a trend column;
 conversions with their revenue per conversion).
 ``pytest tests/conformance --conformance N`` runs seeds 0..N-1 instead.
 """
@@ -32,13 +32,14 @@ pytestmark = pytest.mark.fit
 
 #: Excel serials + x/y + trend; DATE + events + trend; geo + events + day-first dates;
 #: daily geo panel with impressions; 15 platform-cost channels + events; daily national;
-#: daily geo panel of conversions with their revenue per conversion; monthly geo panel.
-CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14)
+#: daily geo panel of conversions with their revenue per conversion; monthly geo panel;
+#: a long daily geo panel (a row per date, geo and channel) with month-first dates.
+CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3)
 
 
 #: The wizard's panels call the same steps: in CI they are clicked through on a national
-#: weekly table, a geo panel and daily rows.
-CI_WIZARD_SEEDS = (8, 17, 34)
+#: weekly table, a geo panel, daily rows and a long table.
+CI_WIZARD_SEEDS = (8, 17, 34, 3)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -102,9 +103,9 @@ def generated(seed: int, tmp_path: Path) -> tuple[TableSpec, mw.Workflow]:
 def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     variation, wf = generated
     suggested = wf.suggest_mapping()
-    roles = ("date", "target", "geo", "value_per_unit")
+    roles = ("date", "target", "geo", "value_per_unit", "long")
     assert {k: suggested[k] for k in roles} == {k: variation.roles[k] for k in roles}
-    assert sorted(suggested["channels"]) == sorted(variation.channel_names)
+    assert sorted(suggested["channels"]) == sorted(variation.roles["channels"])
     wf.map_data(**variation.roles)
     wf.configure_model(l_max=_l_max(variation), yearly_seasonality=2)
     wf.fit("map")
@@ -149,7 +150,11 @@ def test_the_wizard_panels_run_headless(generated):
     data_panel = wizard.panel("data")
     assert data_panel.date.value == variation.date_name
     assert data_panel.target.value == variation.target_name
-    assert sorted(data_panel.channels.value) == sorted(variation.channel_names)
+    if variation.long:
+        layout = (data_panel.channel_column.value, data_panel.value_column.value)
+        assert data_panel.is_long.value and layout == tuple(variation.long_layout.values())
+    else:
+        assert sorted(data_panel.channels.value) == sorted(variation.channel_names)
     assert data_panel.value.value == (variation.value_name or "(none)")
     data_panel.controls.value = tuple(variation.control_names)
     data_panel.apply_button.click()
