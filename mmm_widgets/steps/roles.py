@@ -23,8 +23,9 @@ _TARGET_WORDS = frozenset({
 _EXPLICIT_SPEND_WORDS = r"spend|spent|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])"
 _EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
 _SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
-# Drivers that are not paid media, whatever else their names say: controls.
-_NOT_PAID_WORDS = r"non.?media|organic"
+# Drivers that are not paid media, whatever else their names say: controls (Robyn's
+# demo table has its organic newsletter beside the paid channels).
+_NOT_PAID_WORDS = r"non.?media|organic|newsletter"
 _NOT_PAID = re.compile(f"({_NOT_PAID_WORDS})", re.I)
 _CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€£]", re.I)
 _CHANNEL_WORDS = re.compile(

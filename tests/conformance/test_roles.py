@@ -44,12 +44,12 @@ def test_robyn_style_table_currency_target_and_text_events():
         "facebook_I": rng.uniform(0, 1e7, n), "search_clicks_P": rng.uniform(0, 1e4, n),
         "search_S": rng.uniform(0, 1e4, n), "competitor_sales_B": rng.uniform(1e6, 9e6, n),
         "facebook_S": rng.uniform(0, 1e4, n), "price_index": rng.uniform(0.9, 1.1, n),
-        "events": events,
+        "events": events, "newsletter": rng.uniform(1e4, 2e4, n),
     })
     assert suggest_roles(frame) == {
         "date": "DATE", "target": "Net Revenue (EUR)",
         "channels": ["tv_S", "ooh_S", "search_S", "facebook_S"],
-        "controls": ["competitor_sales_B", "price_index", "events"], "geo": None,
+        "controls": ["competitor_sales_B", "price_index", "events", "newsletter"], "geo": None,
         "value_per_unit": None, "long": None}
 
 
