@@ -37,6 +37,10 @@ pytestmark = pytest.mark.fit
 CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3)
 
 
+#: A quarter in periods of each spacing: the run-rate the budget's default bounds follow.
+QUARTER = {"D": 91, "W": 13, "M": 3}
+
+
 #: The wizard's panels call the same steps: in CI they are clicked through on a national
 #: weekly table, a geo panel, daily rows and a long table.
 CI_WIZARD_SEEDS = (8, 17, 34, 3)
@@ -70,12 +74,12 @@ def _run_every_step(wf: mw.Workflow, variation: TableSpec,
     """The failures, and the prior check (shown first, it is in the export)."""
     failures: list[str] = []
     channels = variation.channel_names
-    # Spend per period at the current run-rate (the last 13 periods, every geo): the
-    # default bounds keep each channel within 30 % of it, so this total is always allowed
-    # (the average over all periods is not when spend grew by more than 43 %).
+    # Spend per period at the current run-rate (the last quarter's periods, every geo):
+    # the default bounds keep each channel within 30 % of it, so this total is always
+    # allowed (the average over all periods is not when spend grew by more than 43 %).
     mapped, date = wf.data_result.data, variation.roles["date"]
-    recent = mapped[mapped[date].isin(sorted(mapped[date].unique())[-13:])]
-    spend = float(recent[channels].sum().sum()) / 13
+    last = sorted(mapped[date].unique())[-QUARTER[variation.frequency]:]
+    spend = float(mapped[mapped[date].isin(last)][channels].sum().sum()) / len(last)
     call = lambda name, work: _call(failures, name, work)  # noqa: E731
     prior = call("prior_check", lambda: wf.prior_check(samples=30))
     call("channel_summary", wf.channel_summary)
