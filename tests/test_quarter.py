@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from mmm_widgets.api.search import search_params
 from mmm_widgets.views.budget import BudgetView
 from mmm_widgets.views.diagnostics import DiagnosticsView
+from mmm_widgets.views.search import SearchPanel
 from tests.conformance.tables import TableSpec, table
 
 L_MAX = 4
@@ -89,7 +91,11 @@ def test_the_holdout_holds_out_a_quarter_or_what_leaves_enough_to_fit(fitted):
         assert held == periods - LEAST < QUARTER[spacing]
     panel = DiagnosticsView(wf)
     assert panel.holdout_periods.value == held
-    assert panel.cv_horizon.value == min(QUARTER[spacing], (periods - LEAST) // 3)
+    horizon = min(QUARTER[spacing], (periods - LEAST) // 3)
+    assert panel.cv_horizon.value == horizon
+    # The search's default grid goes up to 1.5 x l_max = 6, still within the 20 periods.
+    assert search_params(wf).horizon == horizon
+    assert SearchPanel(wf).horizon.value == horizon
     report = wf.holdout()
     date = SPECS[spacing].date_name
     assert sorted(pd.to_datetime(report["frame"][date].unique())) == list(spend.index[-held:])
