@@ -113,5 +113,4 @@ class DataMethods:
     def run_rate_periods(self) -> int:
         """Recent periods averaged for the current spend: a quarter
         (:attr:`quarter_periods`), or every period of a shorter table."""
-        data = self.data_result
-        return min(self.quarter_periods, int(data.data[data.roles.date].nunique()))
+        return min(self.quarter_periods, self.data_result.periods)

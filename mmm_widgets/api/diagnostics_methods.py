@@ -68,11 +68,10 @@ class DiagnosticsMethods:
         from mmm_widgets.steps.holdout import default_window
         from mmm_widgets.steps.model import ModelParams
 
-        data = self.data_result
         model = (self.step("model").params if self.status("model") in ("done", "stale")
                  else ModelParams())
-        return default_window(int(data.data[data.roles.date].nunique()), model.l_max,
-                              self.quarter_periods, windows)
+        return default_window(self.data_result.periods, model.l_max, self.quarter_periods,
+                              windows)
 
     def holdout(self, periods: int | None = None, random_seed: int = 42, monitor=None,
                 hdi_prob: float | None = None) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None =
 
     base = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
             else ModelParams())
-    periods = int(workflow.data_result.data[workflow.data_result.roles.date].nunique())
+    periods = workflow.data_result.periods
     if grid is None:
         grid = default_grid(base, periods)
     if not isinstance(grid, Mapping):

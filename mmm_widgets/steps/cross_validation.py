@@ -122,8 +122,7 @@ class CrossValidationStep(Step):
     @property
     def periods(self) -> int:
         """Distinct dates of the mapped data."""
-        data = self.model_step.data
-        return int(data.data[data.roles.date].nunique())
+        return self.model_step.data.periods
 
     def minimum_training(self) -> int:
         """Fewest periods a fold may fit on (as for the holdout)."""

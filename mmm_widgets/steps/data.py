@@ -153,6 +153,11 @@ class DataResult:
     warnings: list[Finding] = field(default_factory=list)
     quality: pd.DataFrame | None = None
 
+    @property
+    def periods(self) -> int:
+        """Distinct dates of the mapped frame (each geo has them all)."""
+        return int(self.data[self.roles.date].nunique())
+
 
 class DataStep(Step):
     """Map raw columns to roles and produce the frame the model is fitted on."""

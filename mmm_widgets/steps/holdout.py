@@ -102,8 +102,7 @@ class HoldoutStep(Step):
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """The holdout must leave enough periods to fit on."""
-        data = self.model_step.data
-        periods = data.data[data.roles.date].nunique()
+        periods = self.model_step.data.periods
         l_max = self.model_step.params.l_max
         if not isinstance(self.params.periods, int) or self.params.periods < 1:
             raise ModelError(problem("The holdout needs at least one period.",

@@ -102,7 +102,7 @@ class ModelStep(Step):
                 components.class_name(name, kind)
             except ModelError as error:
                 problems += error.problems
-        periods = self.data.data[roles.date].nunique()
+        periods = self.data.periods
         if not isinstance(params.l_max, int) or params.l_max < 1:
             problems.append(problem("l_max must be a whole number of periods, at least 1.",
                                     "Set l_max to e.g. 8 weeks."))

@@ -257,7 +257,7 @@ class OverviewStep(Step):
             problems.append(problem(f"A channel is called {TOTAL_ROW!r}, the name of the "
                                     "overview's total row.", "Rename the channel column.",
                                     column=TOTAL_ROW))
-        n_dates = int(self.data.data[self.data.roles.date].nunique())
+        n_dates = self.data.periods
         if not isinstance(params.run_rate_periods, int) or \
                 not 1 <= params.run_rate_periods <= n_dates:
             problems.append(problem(f"The run-rate must average 1 to {n_dates} past periods, "

@@ -153,7 +153,7 @@ class DiagnosticsView(w.VBox):
     def _builders(self) -> dict[str, Callable[[], Any]]:
         result = self.workflow.step("diagnostics").result
         frames, roles = result.frames, self.workflow.data_result.roles
-        periods = self.workflow.data[roles.date].nunique()
+        periods = self.workflow.data_result.periods
         return {
             "Fit": lambda: plots.fit_figure(frames["fit"], roles.date,
                                             self.workflow.step("diagnostics").params.hdi_prob),

@@ -65,8 +65,7 @@ class SearchPanel(w.VBox):
                 else ModelParams())
         data = workflow.data_result
         # The boxes start at the grid wf.search() uses without one.
-        periods = int(data.data[data.roles.date].nunique())
-        grid = default_grid(base, periods)
+        grid = default_grid(base, data.periods)
         self.adstocks = w.SelectMultiple(options=ADSTOCK_CHOICES, value=tuple(grid["adstock"]),
                                          description="Adstock", rows=3)
         self.saturations = w.SelectMultiple(options=SATURATION_CHOICES,
@@ -78,7 +77,7 @@ class SearchPanel(w.VBox):
                                   description="Seasonality")
         self.folds = w.BoundedIntText(value=3, min=1, max=10, description="Folds")
         self.horizon = w.BoundedIntText(
-            value=default_window(periods, max(grid["l_max"]), workflow.quarter_periods,
+            value=default_window(data.periods, max(grid["l_max"]), workflow.quarter_periods,
                                  self.folds.value), min=1, max=104, description="Horizon")
         self.count = w.HTML()
         self.run_button = w.Button(description="Search", button_style="primary",

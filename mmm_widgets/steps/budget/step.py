@@ -122,7 +122,7 @@ class BudgetStep(Step):
             raise DataError(problems)
 
     def _n_dates(self) -> int:
-        return int(self.data.data[self.data.roles.date].nunique())
+        return self.data.periods
 
     def current_spend(self) -> dict[Any, float]:
         """Each channel's run-rate over the horizon, from the mapped data.

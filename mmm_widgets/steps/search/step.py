@@ -68,7 +68,7 @@ class SearchStep(Step):
     @property
     def periods(self) -> int:
         """Distinct dates of the mapped data."""
-        return int(self.data.data[self.data.roles.date].nunique())
+        return self.data.periods
 
     @property
     def workers(self) -> int:
