@@ -25,6 +25,8 @@ LAYOUTS = {
     "campaigns under channels": ("Week", "Channel", "Amount Spent", "revenue", None, 3,
                                  "%Y-%m-%d"),
     "geo panel": ("date", "medium", "media_cost", "orders_value", "region", 0, "%m/%d/%Y"),
+    "campaigns in a geo panel": ("week", "channel", "spend", "sales", "market", 2,
+                                 "%Y-%m-%d"),
 }
 CHANNELS = ("Search", "Social", "TV", "Display")
 

@@ -104,15 +104,18 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     generic = target is not None and target.lower() == "y"
     channels, controls = [], []
     value = _pick_value(numbers, target)
-    # Dates repeated with no geo to tell them apart: a long table, one row per channel.
-    long = geo is None and date is not None and bool(df[date].duplicated().any())
+    # Dates (per geo) repeated: a long table, whose columns naming channels or campaigns
+    # are neither geo nor control.
+    keys = [] if date is None else [date, *([geo] if geo else [])]
+    listing = (channel_list_columns(df, rest, keys)
+               if keys and df.duplicated(subset=keys).any() else [])
     for column in rest:
         if column in (target, value):
             continue
         if column in trends:
             controls.append(column)
         elif column not in numeric:
-            if _is_categorical(df[column]) and not (long and _lists_channels(column)):
+            if _is_categorical(df[column]) and column not in listing:
                 controls.append(column)
         elif _looks_like_spend(column, df[column]) or (generic and
                                                        _GENERIC_CHANNEL.match(column)):
@@ -123,10 +126,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     # media's execution.
     if any(_EXPLICIT_SPEND.search(c) or _GENERIC_CHANNEL.match(c) for c in channels):
         channels = [c for c in channels if not _only_media(c)]
-    layout = _long_layout(df, rest, date, geo, target, channels)
+    layout = _long_layout(df, keys, listing, target, channels)
     if layout is not None:
         channels = []
-        controls = [c for c in controls if c != layout["channel_column"]]
     return {"date": date, "target": target, "channels": channels, "controls": controls,
             "geo": geo, "value_per_unit": value, "long": layout}
 
@@ -152,8 +154,7 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
     if date is not None and not df[date].duplicated().any():
         return None
     # A long panel repeats each date and geo once per channel (or campaign) too.
-    listed = [] if date is None else [c for c in columns if _lists_channels(c)
-                                      and not _numeric_like(df[c])]
+    listed = [] if date is None else channel_list_columns(df, columns, [date])
     for column in columns:
         series = df[column]
         if _numeric_like(series) or _lists_channels(column):
@@ -217,31 +218,25 @@ def _only_media(column: str) -> bool:
         or _CURRENCY.search(column))
 
 
-def _long_layout(df: pd.DataFrame, columns: list[str], date: str | None, geo: str | None,
-                 target: str | None, spend: list[str]) -> dict[str, str] | None:
+def _long_layout(df: pd.DataFrame, keys: list[str], listing: list[str], target: str | None,
+                 spend: list[str]) -> dict[str, str] | None:
     """The channel and spend columns of a long table, or None for a wide one.
 
     A long table repeats each date (in each geo) once per channel, names the channel in a
-    text column (channel, campaign, platform, ...) and repeats the target on every row;
-    its spend is the one spend-like column (an explicit spend or cost first). Of several
-    columns naming channels (channel and campaign), the one with the fewest levels.
+    text column (``listing``, fewest levels first: a channel before its campaigns) and
+    repeats the target on every row; its spend is the one spend-like column (an explicit
+    spend or cost first).
     """
-    if date is None or target is None or not spend:
-        return None
-    keys = [date, *([geo] if geo else [])]
-    if not df.duplicated(subset=keys).any():
+    if not listing or target is None or not spend:
         return None
     if (df.groupby(keys, sort=False)[target].nunique(dropna=False) > 1).any():
         return None
-    channel = channel_list_column(df, columns, keys)
-    if channel is None:
-        return None
     value = next((c for c in spend if _EXPLICIT_SPEND.search(c)), spend[0])
-    return {"channel_column": channel, "value_column": value}
+    return {"channel_column": listing[0], "value_column": value}
 
 
-def channel_list_column(df: pd.DataFrame, columns: list[str], keys: list[str]) -> str | None:
-    """The text column naming a long table's channels, if one varies within ``keys``.
+def channel_list_columns(df: pd.DataFrame, columns: list[str], keys: list[str]) -> list[str]:
+    """The text columns naming a long table's channels: those varying within ``keys``.
 
     Parameters
     ----------
@@ -254,17 +249,16 @@ def channel_list_column(df: pd.DataFrame, columns: list[str], keys: list[str]) -
 
     Returns
     -------
-    str or None
-        Of the columns named like a list of channels (channel, campaign, platform, ...)
-        with a few text levels, more than one of them on some date: the one with the
-        fewest levels.
+    list of str
+        The columns named like a list of channels (channel, campaign, platform, ...)
+        with a few text levels, more than one of them on some date, fewest levels first.
     """
     per_key = df.groupby(keys, sort=False)
     named = [c for c in columns if isinstance(c, str) and c not in keys
              and _lists_channels(c) and not _numeric_like(df[c])
              and 1 < df[c].nunique(dropna=True) <= 2 * MAX_CONTROL_LEVELS
              and (per_key[c].nunique(dropna=True) > 1).any()]
-    return min(named, key=lambda c: df[c].nunique(dropna=True)) if named else None
+    return sorted(named, key=lambda c: df[c].nunique(dropna=True))
 
 
 def _lists_channels(column: str) -> bool:

@@ -24,7 +24,7 @@ from mmm_widgets.steps.dates import (
     missing_dates,
     parse_dates,
 )
-from mmm_widgets.steps.roles import channel_list_column
+from mmm_widgets.steps.roles import channel_list_columns
 
 DEFAULT_L_MAX = 8
 #: Rows named per problem; the message gives the total count beyond these.
@@ -527,17 +527,17 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         table = pd.DataFrame({"date": dates.to_numpy(), "geo": 0})
     duplicated = table.duplicated(keep=False).to_numpy()
     if duplicated.any():
-        fix = ("Keep one row per date" + (" and geo" if roles.geo else "") +
-               " (aggregate with df.groupby(...).sum() or drop duplicates).")
         keys = [roles.date, *([roles.geo] if roles.geo else [])]
+        one_row = (f"one row per date{' and geo' if roles.geo else ''} (aggregate with "
+                   "df.groupby(...).sum() or drop duplicates).")
+        fix = f"Keep {one_row}"
         single = [c for c, n in Counter(frame.columns).items() if n == 1]
-        listed = channel_list_column(frame, single, keys)
-        if listed is not None:
+        listed = channel_list_columns(frame, single, keys)
+        if listed:
             spend = roles.channels[0] if len(roles.channels) == 1 else "<spend column>"
-            fix = (f"If each row is one {listed}'s spend (a long table), map it as one: "
-                   f"long={{'channel_column': {listed!r}, 'value_column': {spend!r}}} "
-                   "(the Long table box of the data panel); otherwise " + fix[0].lower()
-                   + fix[1:])
+            fix = (f"If each row is one {listed[0]}'s spend (a long table), map it as one: "
+                   f"long={{'channel_column': {listed[0]!r}, 'value_column': {spend!r}}} "
+                   f"(the Long table box of the data panel); otherwise keep {one_row}")
         for geo, group in table[duplicated].groupby("geo", sort=False)["date"]:
             problems.append(problem(
                 f"The same date appears more than once{_in_geo(roles, geo)}.", fix,
