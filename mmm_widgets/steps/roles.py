@@ -55,6 +55,10 @@ _MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", 
                                  "turnover"})
 # pandas' name for a column without a header: almost always an index written with the table.
 _UNNAMED = re.compile(r"^Unnamed: \d+$")
+# A simulated table's answers (pymc-marketing's media_tvp: "x1_contribution",
+# "control_contribution", "yearly_seasonality_contribution"): outputs of the model that
+# made the target, which would explain it perfectly as a control.
+_MODEL_OUTPUT = re.compile(r"contrib", re.I)
 # A text column with more levels than this is an identifier or free text, not a control.
 MAX_CONTROL_LEVELS = 20
 
@@ -110,7 +114,7 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     listing = (channel_list_columns(df, rest, keys)
                if keys and df.duplicated(subset=keys).any() else [])
     for column in rest:
-        if column in (target, value):
+        if column in (target, value) or _MODEL_OUTPUT.search(column):
             continue
         if column in trends:
             controls.append(column)

@@ -163,3 +163,21 @@ def test_meridians_generic_layout_media_execution_reach_frequency_and_organic():
         "controls": ["control_0", "control_1", "non_media_0", "non_media_1",
                      "organic_media_0", "organic_media_1", "organic_reach_0",
                      "organic_frequency_0"]}
+
+
+def test_a_simulated_tables_contribution_columns_are_neither_channels_nor_controls():
+    """pymc-marketing's media_tvp table: beside y, x1 and x2, the contributions of the
+    model that made y. A control among them would explain y by its own parts."""
+    rng = np.random.default_rng(6)
+    n = 80
+    x1, x2 = rng.uniform(0, 1, n), rng.uniform(0, 1, n)
+    season, events = np.sin(np.arange(n) / 8), (np.arange(n) % 26 == 3).astype(float)
+    frame = pd.DataFrame({
+        "date_week": _weekly(n), "x1": x1, "x2": x2, "event_1": events,
+        "x1_contribution": 2 * x1, "x2_contribution": 3 * x2,
+        "yearly_seasonality_contribution": season, "control_contribution": 0.5 * events,
+        "y": 5 + 2 * x1 + 3 * x2 + season + 0.5 * events,
+    })
+    guess = suggest_roles(frame)
+    assert (guess["target"], guess["channels"], guess["controls"]) == (
+        "y", ["x1", "x2"], ["event_1"])
