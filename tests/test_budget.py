@@ -126,7 +126,8 @@ def test_optimized_beats_current_at_the_same_total(fitted, current_total):
                                                                      "expected_outcome"]
     assert compare.at["optimized", "prob_beats_current"] > 0.5
     code = fitted.step_code("budget")
-    assert "total_budget=total / periods" in code and "mmm_widgets" not in code
+    assert "best_allocation(optimizer, total / periods, budget_bounds)" in code
+    assert "mmm_widgets" not in code
 
 
 def test_bounds_are_respected(fitted, current_total):
@@ -270,7 +271,7 @@ def test_risk_aware_objective_is_the_risk_of_what_the_plan_adds(fitted, current_
     assert cvar_plan.sum() == pytest.approx(current_total, rel=1e-6)
     code = fitted.step_code("budget")
     assert "of_the_plan(utility.conditional_value_at_risk(0.9))" in code
-    assert "optimization = checked_optimum(risk_optimizer, risk_optimizer.allocate_budget(" \
+    assert "optimization = best_allocation(risk_optimizer, total / periods, budget_bounds)" \
         in code
     # A raw frame may not take a name the risk code binds.
     assert not [n for n in _bound_names(fitted.step("budget").code().cell()) if is_safe_name(n)]

@@ -18,7 +18,7 @@ from pymc_marketing.mmm.budget_optimizer import MinimizeException
 import mmm_widgets as mw
 from mmm_widgets.steps.budget import step as budget_step
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
-from tests.conformance.tables import spec, table
+from tests.conformance.tables import TableSpec, spec, table
 
 CHANNELS = ["a", "b", "c"]
 
@@ -96,6 +96,9 @@ def test_hundreds_of_millions_per_period_get_a_plan_no_move_improves(tmp_path, m
     # This is the case: pymc-marketing's own call, without return_if_fail, fails here.
     with pytest.raises(MinimizeException, match="Positive directional derivative"):
         optimizer.allocate_budget(total_budget=total / 4, budget_bounds=budget_bounds)
+    # With the kit's tolerance (relative to the objective) SLSQP certifies the plan itself
+    result = names["optimization"].scipy_result
+    assert result.success, result.message
     plan = table_["optimized"]
     assert plan.sum() == pytest.approx(total, rel=1e-9)
     low, high = (budget_bounds.sel(bound=i).to_series().reindex(channels) * 4 for i in (0, 1))
@@ -120,3 +123,62 @@ def test_hundreds_of_millions_per_period_get_a_plan_no_move_improves(tmp_path, m
             moved[up] += min(step, high[up] - plan[up])
             moved[down] -= moved[up] - plan[up]
             assert expected(moved) <= at_plan * (1 + 1e-6), (up, down)
+
+
+@pytest.mark.fit
+def test_a_geo_panel_worth_hundreds_of_millions_gets_a_plan_no_move_improves(tmp_path,
+                                                                              monkeypatch):
+    """pymc-marketing's SLSQP tolerance is absolute (1e-9 of the objective, or of the
+    objective over its steepest gradient when that exceeds 1): on Meridian's 40-geo table
+    it ran to its iteration limit, and on this generated panel (5 geos x 8 channels,
+    conversions worth hundreds of millions a week) it stops early. The kit's tolerance is
+    relative to the objective."""
+    variation = TableSpec(seed=7, geos=5, n_channels=8, target_scale=1e8, value_per_unit=True,
+                          target_name="conversions")
+    path = tmp_path / "their_panel.csv"
+    table(variation).to_csv(path, index=False)
+    wf = mw.Workflow.from_file(path)
+    wf.map_data(**variation.roles)
+    wf.configure_model(l_max=4, yearly_seasonality=2)
+    wf.fit("map")
+    channels, geo = variation.channel_names, variation.geo_name
+    # Four weeks at the run-rate of the last 13 (over every geo)
+    recent = wf.data[wf.data["date"] >= sorted(wf.data["date"].unique())[-13]]
+    total = 4 * float(recent[channels].sum().sum()) / 13
+    namespaces = []
+    run_part = budget_step.BudgetStep._execute
+
+    def keep_namespace(self, kind, lines, namespace):
+        namespaces.append(namespace)
+        return run_part(self, kind, lines, namespace)
+
+    monkeypatch.setattr(budget_step.BudgetStep, "_execute", keep_namespace)
+    plan = wf.optimize_budget(total=total, periods=4)["optimized"].to_dict()
+    names = namespaces[-1]
+    optimizer, budget_bounds = names["optimizer"], names["budget_bounds"]
+    plan_contribution = names["plan_contribution"]
+
+    def expected(allocation):
+        return float(plan_contribution(allocation).sum(["channel", geo]).mean("sample"))
+
+    at_plan = expected(plan)
+    assert sum(plan.values()) == pytest.approx(total, rel=1e-9)
+    # pymc-marketing's own call at its default tolerance stops at a plan
+    # that adds less
+    default = optimizer.allocate_budget(total_budget=total / 4, budget_bounds=budget_bounds,
+                                        return_if_fail=True)
+    default_plan = (default.budgets.transpose("channel", geo).to_series() * 4).to_dict()
+    assert at_plan > expected(default_plan) * (1 + 1e-4)
+    # No move of 0.01 % of the total from a cell that can fall to one that can rise adds
+    # to the expected contribution. Cells add up (each one's contribution depends on its
+    # own spend alone), so a move adds the gain of one cell minus the loss of the other.
+    step = 1e-4 * total
+    low, high = ({cell: 4 * float(budget_bounds.sel(channel=cell[0], bound=i).sel({geo: cell[1]}))
+                  for cell in plan} for i in (0, 1))
+    gains = {cell: expected({**plan, cell: plan[cell] + step}) - at_plan
+             for cell in plan if plan[cell] + step <= high[cell]}
+    losses = {cell: at_plan - expected({**plan, cell: plan[cell] - step})
+              for cell in plan if plan[cell] - step >= low[cell]}
+    assert gains and losses
+    best_move = max(gains[up] - losses[down] for up in gains for down in losses if up != down)
+    assert best_move <= 1e-6 * at_plan, best_move

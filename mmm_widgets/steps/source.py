@@ -46,7 +46,7 @@ _LATER_STEP_NAMES = (
     'synergy_converted', 'synergy_flows', 'synergy_journeys', 'synergy_paths',
     'synergy_touches', 'threshold', 'threshold_spend', 'total', 'utility', 'x',
     # the budget cell's check of the optimizer's plan
-    'budget_bounds', 'checked_optimum', 'MinimizeException',
+    'budget_bounds', 'checked_optimum', 'MinimizeException', 'best_allocation',
     # the budget cell with a risk-aware objective
     'of_the_plan', 'ptx', 'risk_optimizer',
     # the budget cell's what-if grid and the what-if cell
@@ -62,6 +62,7 @@ _LATER_STEP_NAMES = (
     # the plan cell (issue #19)
     'plan_added', 'plan_after', 'plan_allocation', 'plan_axis', 'plan_band', 'plan_baseline',
     'plan_bounds', 'plan_budget_bounds', 'plan_calendar', 'plan_checked_optimum',
+    'plan_best_allocation',
     'plan_carry_in', 'plan_carry_over',
     'plan_cell_draws', 'plan_cells', 'plan_channel', 'plan_channels',
     'plan_control_columns', 'plan_control_dates', 'plan_control_means', 'plan_controls',

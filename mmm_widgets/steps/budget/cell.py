@@ -11,7 +11,7 @@ from __future__ import annotations
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
 from mmm_widgets.steps.budget.geo import geo_plan_lines
-from mmm_widgets.steps.budget.optimum import optimum_check_lines
+from mmm_widgets.steps.budget.optimum import best_allocation_lines, optimum_check_lines
 from mmm_widgets.steps.budget.params import BudgetParams
 from mmm_widgets.steps.budget.window import window_end_lines
 
@@ -74,6 +74,7 @@ def setup_lines(params: BudgetParams, risk: list[str]) -> list[str]:
         "",
         "",
         *optimum_check_lines("checked_optimum"),
+        *best_allocation_lines("best_allocation", "checked_optimum"),
         *risk,
     ]
 
@@ -153,10 +154,8 @@ def optimize_lines(params: BudgetParams, channels: tuple[str, ...]) -> list[str]
         *bounds_lines(params, channels),
         "budget_bounds = xr.DataArray([bounds[c] for c in channels], dims=('channel', 'bound'),",
         "                             coords={'channel': channels}) / periods",
-        f"optimization = checked_optimum({optimizer_name(params)}, "
-        f"{optimizer_name(params)}.allocate_budget(",
-        "    total_budget=total / periods, budget_bounds=budget_bounds, return_if_fail=True,",
-        "), budget_bounds)",
+        f"optimization = best_allocation({optimizer_name(params)}, total / periods, "
+        "budget_bounds)",
         "optimized = optimization.budgets.to_series().reindex(channels) * periods",
         "optimized_contribution = plan_contribution(optimized.to_dict())",
         "optimized_hdi = az.hdi(optimized_contribution.transpose('channel', 'sample')"

@@ -17,7 +17,7 @@ import numpy as np
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import problem
 from mmm_widgets.steps.budget.checks import band_factors, reach_problems
-from mmm_widgets.steps.budget.optimum import optimum_check_lines
+from mmm_widgets.steps.budget.optimum import best_allocation_lines, optimum_check_lines
 from mmm_widgets.steps.budget.params import NO_LIMIT, bound_pair
 from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.data import DataResult
@@ -303,6 +303,7 @@ def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
         "",
         "",
         *optimum_check_lines("checked_optimum"),
+        *best_allocation_lines("best_allocation", "checked_optimum"),
         *risk_lines,
     ]
 
@@ -346,9 +347,7 @@ def geo_optimize_lines(geo: str, total: float, bounds: Mapping[str, Any], pct: f
         "    [[bounds[c, g] for g in geos] for c in channels],",
         f"    dims=('channel', {dim}, 'bound'), coords={{'channel': channels, {dim}: geos}},",
         ") / periods",
-        f"optimization = checked_optimum({optimizer}, {optimizer}.allocate_budget(",
-        "    total_budget=total / periods, budget_bounds=budget_bounds, return_if_fail=True,",
-        "), budget_bounds)",
+        f"optimization = best_allocation({optimizer}, total / periods, budget_bounds)",
         f"optimized = optimization.budgets.transpose('channel', {dim}).to_series()"
         ".reindex(cells) * periods",
         "optimized_contribution = plan_contribution(optimized.to_dict())",

@@ -12,7 +12,11 @@ from typing import Any
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
-from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
+from mmm_widgets.steps.budget.optimum import (
+    MINIMIZE_IMPORT,
+    best_allocation_lines,
+    optimum_check_lines,
+)
 from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.plan.params import PlanParams
 
@@ -255,13 +259,12 @@ def optimize_lines() -> list[str]:
         "    dates times the share of t, so the total and the bounds are divided by that "
         "number.",
         "    \"\"\"",
-        "    return plan_checked_optimum(plan_optimizer, plan_optimizer.allocate_budget(",
-        "        total_budget=total / len(plan_axis), budget_bounds=plan_budget_bounds,",
-        "        return_if_fail=True,",
-        "    ), plan_budget_bounds)",
+        "    return plan_best_allocation(plan_optimizer, total / len(plan_axis), "
+        "plan_budget_bounds)",
         "",
         "",
         *optimum_check_lines("plan_checked_optimum"),
+        *best_allocation_lines("plan_best_allocation", "plan_checked_optimum"),
     ]
 
 
@@ -327,13 +330,12 @@ def geo_optimize_lines(geo: str) -> list[str]:
         "    dates times the share of t, so the total and the bounds are divided by that "
         "number.",
         "    \"\"\"",
-        "    return plan_checked_optimum(plan_optimizer, plan_optimizer.allocate_budget(",
-        "        total_budget=total / len(plan_axis), budget_bounds=plan_budget_bounds,",
-        "        return_if_fail=True,",
-        "    ), plan_budget_bounds)",
+        "    return plan_best_allocation(plan_optimizer, total / len(plan_axis), "
+        "plan_budget_bounds)",
         "",
         "",
         *optimum_check_lines("plan_checked_optimum"),
+        *best_allocation_lines("plan_best_allocation", "plan_checked_optimum"),
     ]
 
 
