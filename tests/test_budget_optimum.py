@@ -70,18 +70,19 @@ def test_a_certified_plan_passes_unchecked():
     assert _check()(optimizer, optimization, bounds) is optimization
 
 
-@pytest.mark.fit
-def test_hundreds_of_millions_per_period_get_a_plan_no_move_improves(tmp_path, monkeypatch):
-    # Generated table 0: 13 channels with 0.3 to 190 million of spend per week.
-    variation = spec(0)
-    path = tmp_path / "their_table.csv"
+def _fitted(variation: TableSpec, folder) -> mw.Workflow:
+    """A MAP fit of a generated table, read from a CSV file as a user's would be."""
+    path = folder / "their_table.csv"
     table(variation).to_csv(path, index=False)
     wf = mw.Workflow.from_file(path)
     wf.map_data(**variation.roles)
     wf.configure_model(l_max=4, yearly_seasonality=2)
     wf.fit("map")
-    channels = variation.channel_names
-    total = 4 * float(wf.data[channels].sum().sum()) / variation.periods
+    return wf
+
+
+def _optimized(wf: mw.Workflow, total: float, monkeypatch) -> tuple[object, dict]:
+    """The budget step's table for ``total`` over 4 periods, and the namespace its cell ran in."""
     namespaces = []
     run_part = budget_step.BudgetStep._execute
 
@@ -90,8 +91,17 @@ def test_hundreds_of_millions_per_period_get_a_plan_no_move_improves(tmp_path, m
         return run_part(self, kind, lines, namespace)
 
     monkeypatch.setattr(budget_step.BudgetStep, "_execute", keep_namespace)
-    table_ = wf.optimize_budget(total=total, periods=4)
-    names = namespaces[-1]
+    return wf.optimize_budget(total=total, periods=4), namespaces[-1]
+
+
+@pytest.mark.fit
+def test_hundreds_of_millions_per_period_get_a_plan_no_move_improves(tmp_path, monkeypatch):
+    # Generated table 0: 13 channels with 0.3 to 190 million of spend per week.
+    variation = spec(0)
+    wf = _fitted(variation, tmp_path)
+    channels = variation.channel_names
+    total = 4 * float(wf.data[channels].sum().sum()) / variation.periods
+    table_, names = _optimized(wf, total, monkeypatch)
     optimizer, budget_bounds = names["optimizer"], names["budget_bounds"]
     # This is the case: pymc-marketing's own call, without return_if_fail, fails here.
     with pytest.raises(MinimizeException, match="Positive directional derivative"):
@@ -135,26 +145,13 @@ def test_a_geo_panel_worth_hundreds_of_millions_gets_a_plan_no_move_improves(tmp
     relative to the objective."""
     variation = TableSpec(seed=7, geos=5, n_channels=8, target_scale=1e8, value_per_unit=True,
                           target_name="conversions")
-    path = tmp_path / "their_panel.csv"
-    table(variation).to_csv(path, index=False)
-    wf = mw.Workflow.from_file(path)
-    wf.map_data(**variation.roles)
-    wf.configure_model(l_max=4, yearly_seasonality=2)
-    wf.fit("map")
+    wf = _fitted(variation, tmp_path)
     channels, geo = variation.channel_names, variation.geo_name
     # Four weeks at the run-rate of the last 13 (over every geo)
     recent = wf.data[wf.data["date"] >= sorted(wf.data["date"].unique())[-13]]
     total = 4 * float(recent[channels].sum().sum()) / 13
-    namespaces = []
-    run_part = budget_step.BudgetStep._execute
-
-    def keep_namespace(self, kind, lines, namespace):
-        namespaces.append(namespace)
-        return run_part(self, kind, lines, namespace)
-
-    monkeypatch.setattr(budget_step.BudgetStep, "_execute", keep_namespace)
-    plan = wf.optimize_budget(total=total, periods=4)["optimized"].to_dict()
-    names = namespaces[-1]
+    table_, names = _optimized(wf, total, monkeypatch)
+    plan = table_["optimized"].to_dict()
     optimizer, budget_bounds = names["optimizer"], names["budget_bounds"]
     plan_contribution = names["plan_contribution"]
 

@@ -95,8 +95,8 @@ def best_allocation_lines(name: str, check: str) -> list[str]:
 
     The plan then goes through ``check`` (:func:`optimum_check_lines`).
     """
-    call = ("optimizer.allocate_budget(total_budget=total_budget, "
-            "budget_bounds=budget_bounds,")
+    arguments = ("total_budget=total_budget, budget_bounds=budget_bounds, "
+                 "minimize_kwargs=settings,")
     return [
         f"def {name}(optimizer, total_budget, budget_bounds):",
         "    \"\"\"pymc-marketing's plan for ``total_budget`` (per period) within "
@@ -117,16 +117,15 @@ def best_allocation_lines(name: str, check: str) -> list[str]:
         "    middle = optimizer.evaluate_plan(budget_bounds.mean('bound'))",
         f"    tolerance = {RELATIVE_TOLERANCE!r} * max(abs(float(middle.objective)), 1.0)",
         "    settings = {'options': {'ftol': tolerance}}",
-        f"    optimization = {call}",
-        "                                            minimize_kwargs=settings, "
-        "return_if_fail=True)",
+        "    optimization = optimizer.allocate_budget(",
+        f"        {arguments}",
+        "        return_if_fail=True)",
         f"    for _ in range({RESTARTS}):",
         "        if optimization.scipy_result.success:",
         "            break",
-        f"        again = {call}",
-        "                                         x0=optimization.budgets, "
-        "minimize_kwargs=settings,",
-        "                                         return_if_fail=True)",
+        "        again = optimizer.allocate_budget(",
+        f"            {arguments}",
+        "            return_if_fail=True, x0=optimization.budgets)",
         "        if again.scipy_result.fun >= optimization.scipy_result.fun:",
         "            break",
         "        optimization = again",
