@@ -66,7 +66,6 @@ def optimum_check_lines(name: str) -> list[str]:
     ]
 
 
-
 #: Tolerance of SLSQP relative to the objective. Above float64's rounding of the
 #: objective (Meridian's 40-geo table: 6e-17 of it never converged, 6e-16 did); below
 #: the changes of SLSQP's slow first steps on budgets of hundreds of millions (generated
