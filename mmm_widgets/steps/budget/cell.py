@@ -11,7 +11,7 @@ from __future__ import annotations
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
 from mmm_widgets.steps.budget.geo import geo_plan_lines
-from mmm_widgets.steps.budget.optimum import best_allocation_lines, optimum_check_lines
+from mmm_widgets.steps.budget.optimum import best_allocation_lines
 from mmm_widgets.steps.budget.params import BudgetParams
 from mmm_widgets.steps.budget.window import window_end_lines
 
@@ -73,7 +73,6 @@ def setup_lines(params: BudgetParams, risk: list[str]) -> list[str]:
         "    return (with_plan - no_spend).sum('date') * target_scale",
         "",
         "",
-        *optimum_check_lines("checked_optimum"),
         *best_allocation_lines("best_allocation", "checked_optimum"),
         *risk,
     ]

@@ -17,7 +17,7 @@ import numpy as np
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import problem
 from mmm_widgets.steps.budget.checks import band_factors, reach_problems
-from mmm_widgets.steps.budget.optimum import best_allocation_lines, optimum_check_lines
+from mmm_widgets.steps.budget.optimum import best_allocation_lines
 from mmm_widgets.steps.budget.params import NO_LIMIT, bound_pair
 from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.data import DataResult
@@ -302,7 +302,6 @@ def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
         "    return (with_plan - no_spend).sum('date') * target_scale",
         "",
         "",
-        *optimum_check_lines("checked_optimum"),
         *best_allocation_lines("best_allocation", "checked_optimum"),
         *risk_lines,
     ]

@@ -1,9 +1,9 @@
 """pymc-marketing's optimizer, converged and checked: the budget and plan cells' best plan.
 
-The budget and plan cells define the functions :func:`best_allocation_lines` and
-:func:`optimum_check_lines` write and get every plan from the first: pymc-marketing's
-``allocate_budget`` with a tolerance relative to the objective, started again where SLSQP
-stopped short, then the second's check of the first-order conditions.
+The budget and plan cells define the two functions :func:`best_allocation_lines` writes
+and get every plan from the second: pymc-marketing's ``allocate_budget`` with a tolerance
+relative to the objective, started again where SLSQP stopped short, then the first's
+check of the first-order conditions (:func:`optimum_check_lines`).
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ RESTARTS = 3
 
 
 def best_allocation_lines(name: str, check: str) -> list[str]:
-    """Code of ``name(optimizer, total_budget, budget_bounds)``: pymc-marketing's best plan.
+    """Code of ``check`` (:func:`optimum_check_lines`) and of
+    ``name(optimizer, total_budget, budget_bounds)``: pymc-marketing's best plan.
 
     Two settings around pymc-marketing's ``allocate_budget``:
 
@@ -92,11 +93,12 @@ def best_allocation_lines(name: str, check: str) -> list[str]:
       again from where it stopped, with a fresh estimate, up to :data:`RESTARTS` times
       while that improves the objective.
 
-    The plan then goes through ``check`` (:func:`optimum_check_lines`).
+    The plan then goes through ``check``.
     """
     arguments = ("total_budget=total_budget, budget_bounds=budget_bounds, "
                  "minimize_kwargs=settings,")
     return [
+        *optimum_check_lines(check),
         f"def {name}(optimizer, total_budget, budget_bounds):",
         "    \"\"\"pymc-marketing's plan for ``total_budget`` (per period) within "
         "``budget_bounds``.",

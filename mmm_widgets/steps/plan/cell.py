@@ -12,11 +12,7 @@ from typing import Any
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
-from mmm_widgets.steps.budget.optimum import (
-    MINIMIZE_IMPORT,
-    best_allocation_lines,
-    optimum_check_lines,
-)
+from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, best_allocation_lines
 from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.plan.params import PlanParams
 
@@ -263,7 +259,6 @@ def optimize_lines() -> list[str]:
         "plan_budget_bounds)",
         "",
         "",
-        *optimum_check_lines("plan_checked_optimum"),
         *best_allocation_lines("plan_best_allocation", "plan_checked_optimum"),
     ]
 
@@ -334,7 +329,6 @@ def geo_optimize_lines(geo: str) -> list[str]:
         "plan_budget_bounds)",
         "",
         "",
-        *optimum_check_lines("plan_checked_optimum"),
         *best_allocation_lines("plan_best_allocation", "plan_checked_optimum"),
     ]
 
