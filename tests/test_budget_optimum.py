@@ -17,6 +17,7 @@ from pymc_marketing.mmm.budget_optimizer import MinimizeException
 
 import mmm_widgets as mw
 from mmm_widgets.steps.budget import step as budget_step
+from mmm_widgets.steps.budget.checks import translate_budget_error
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
 from tests.conformance.tables import TableSpec, spec, table
 
@@ -62,6 +63,19 @@ def test_a_plan_a_move_improves_raises_pymc_marketings_error(spend, marginal):
     optimizer, optimization, bounds = _stopped(spend, marginal)
     with pytest.raises(MinimizeException, match="Positive directional derivative"):
         _check()(optimizer, optimization, bounds)
+
+
+@pytest.mark.parametrize(("objective", "suggests_mean"), [("mean", False), ("cvar", True)])
+def test_a_refused_plan_says_what_to_change(objective, suggests_mean):
+    optimizer, optimization, bounds = _stopped([4.0, 3.0, 3.0], [2.0, 1.0, 2.0])
+    with pytest.raises(MinimizeException) as raised:
+        _check()(optimizer, optimization, bounds)
+    error = translate_budget_error(raised.value, objective)
+    assert isinstance(error, mw.ModelError)
+    assert "did not find an allocation" in str(error)
+    assert "Loosen the bounds or change the total" in str(error)
+    # the mean objective is suggested only to those who chose another one
+    assert ("'mean' objective" in str(error)) is suggests_mean
 
 
 def test_a_certified_plan_passes_unchecked():

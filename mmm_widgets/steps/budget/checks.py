@@ -203,14 +203,25 @@ def band_factors(pct: float) -> tuple[float, float]:
     return max(1 - pct / 100, 0.0), 1 + pct / 100
 
 
-def translate_budget_error(error: BaseException) -> ModelError:
-    """Turn an optimizer failure into a readable :class:`ModelError`."""
+def translate_budget_error(error: BaseException, objective: str = "mean") -> ModelError:
+    """Turn an optimizer failure into a readable :class:`ModelError`.
+
+    Parameters
+    ----------
+    error : BaseException
+        What the budget or plan cell raised.
+    objective : str
+        The objective it optimized: the fix suggests the mean objective only when
+        another one was used.
+    """
     text = str(error)
     first = text.splitlines()[0] if text else type(error).__name__
     if type(error).__name__ == "MinimizeException":
+        fix = "Your settings are kept. Loosen the bounds or change the total"
+        fix += (", or use the 'mean' objective (the risk-aware ones are harder to optimize)."
+                if objective != "mean" else ", then optimize again.")
         return ModelError(problem(f"The optimizer did not find an allocation: {first[:300]}",
-                                  "Loosen the bounds, change the total, or use the 'mean' "
-                                  "objective."))
+                                  fix))
     return ModelError(problem(f"The budget step failed: {type(error).__name__}: {first[:300]}",
                               "Your settings are kept. Check the bounds and the total, or "
                               "refit the model."))

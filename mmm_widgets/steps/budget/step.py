@@ -241,7 +241,7 @@ class BudgetStep(Step):
             raise
         except Exception as error:
             monitor.set_phase("failed")
-            raise translate_budget_error(error) from error
+            raise translate_budget_error(error, self.params.objective) from error
         result.seconds = time.perf_counter() - started
         result.setup = bound
         monitor.set_phase("done")
