@@ -46,8 +46,12 @@ def test_text_in_numeric_column_names_rows():
 
 def test_currency_and_thousands_get_specific_fixes():
     frame = _frame().astype({"tv": object, "search": object})
+    # Columns that are not all amounts written as text (mmm_widgets.steps.amounts):
+    # an abbreviation beside a currency sign, a placeholder beside a thousands separator.
     frame.loc[2, "tv"] = "$1,200.50"
+    frame.loc[4, "tv"] = "1.2k"
     frame.loc[3, "search"] = "1,234.5"
+    frame.loc[5, "search"] = "n/a"
     error = _error(frame)
     by_column = {p.column: p for p in error.problems}
     assert "currency" in by_column["tv"].fix
@@ -67,7 +71,7 @@ def test_nan_in_target_and_channel_reported_together():
     frame.loc[7, "tv"] = np.nan
     error = _error(frame)
     assert set(error.columns) == {"sales", "tv"}
-    assert "fillna(0)" in str(error)
+    assert "empty_spend_is_zero=True" in str(error)
 
 
 def test_negative_spend():

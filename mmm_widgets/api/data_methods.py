@@ -38,7 +38,8 @@ class DataMethods:
                  controls: Sequence[str] = (), geo: str | None = None,
                  date_format: str | None = None, long: LongFormat | dict | None = None,
                  aggregate: str | None = None,
-                 value_per_unit: str | None = None) -> pd.DataFrame:
+                 value_per_unit: str | None = None,
+                 empty_spend_is_zero: bool = False) -> pd.DataFrame:
         """Map columns to roles, validate, and build the frame the model will get.
 
         Parameters
@@ -64,6 +65,9 @@ class DataMethods:
             ``revenue_per_conversion`` beside ``conversions`` (Meridian's
             ``revenue_per_kpi``). The model then explains the revenue (target times value,
             row by row, in a column named ``revenue``), so ROAS is money per unit of spend.
+        empty_spend_is_zero : bool
+            Read an empty spend cell as no spend (0), as exports leave a channel's cells
+            empty when it did not run. By default an empty spend cell is reported.
 
         Returns
         -------
@@ -86,7 +90,8 @@ class DataMethods:
         params = DataParams(source=source, date=date, target=target,
                             channels=tuple(channels), controls=tuple(controls), geo=geo,
                             date_format=date_format, long=long, aggregate=aggregate,
-                            appended=appended, value_per_unit=value_per_unit)
+                            appended=appended, value_per_unit=value_per_unit,
+                            empty_spend_is_zero=bool(empty_spend_is_zero))
         self.run_step(DataStep(params))
         return self.data
 

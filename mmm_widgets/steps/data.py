@@ -11,6 +11,12 @@ import pandas as pd
 from mmm_widgets.codegen import CodeChunk, literal
 from mmm_widgets.errors import DataError, MMMWidgetsError, problem
 from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
+from mmm_widgets.steps.amounts import (
+    TextAmounts,
+    amount_lines,
+    find_text_amounts,
+    with_amounts_read,
+)
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.categorical import (
     MAX_LEVELS,
@@ -20,7 +26,19 @@ from mmm_widgets.steps.categorical import (
     indicator_lines,
 )
 from mmm_widgets.steps.dates import to_datetime_code
-from mmm_widgets.steps.quality import Finding, find_warnings, quality_table
+from mmm_widgets.steps.quality import (
+    Finding,
+    find_warnings,
+    left_out_finding,
+    quality_table,
+    text_amounts_finding,
+)
+from mmm_widgets.steps.rows import (
+    NonPeriodRows,
+    dropped_rows_lines,
+    find_non_period_rows,
+    without_non_period_rows,
+)
 from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
 
@@ -78,6 +96,17 @@ class DataParams(Params):
         e.g. ``revenue_per_conversion``). The model then explains the revenue, the
         target times this value row by row (:func:`revenue_column`), so ROAS is money
         per unit of spend.
+    left_out : tuple of str
+        The kinds of row that are not periods the data cell leaves out (``"empty"``,
+        ``"summary"``, ``"summary geo"``; see :mod:`mmm_widgets.steps.rows`), found by
+        :meth:`DataStep.validate`.
+    empty_spend_is_zero : bool
+        Read an empty spend cell as no spend (0), as exports leave a channel's cells
+        empty when it did not run; by default an empty cell is a problem to report.
+    amounts : tuple of TextAmounts
+        The mapped columns whose amounts are written as text (``'$9,171.55'``), found by
+        :meth:`DataStep.validate`; the data cell reads them as numbers (see
+        :mod:`mmm_widgets.steps.amounts`).
     """
 
     source: Source
@@ -92,6 +121,9 @@ class DataParams(Params):
     aggregate: str | None = None
     appended: tuple[str, ...] = ()
     value_per_unit: str | None = None
+    empty_spend_is_zero: bool = False
+    amounts: tuple[TextAmounts, ...] = ()
+    left_out: tuple[str, ...] = ()
 
     def roles(self, channels: tuple[str, ...] | None = None) -> Roles:
         """The mapping as :class:`Roles` (optionally with other channels)."""
@@ -170,6 +202,7 @@ class DataStep(Step):
         super().__init__(params)
         self.l_max = l_max
         self._frequency = "unknown"
+        self._left_out = NonPeriodRows()
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """Check the raw table and mapping; raise :class:`DataError` with every problem.
@@ -183,8 +216,16 @@ class DataStep(Step):
             wide, channels = self._pivot(raw, namespace)
         else:
             wide, channels = raw, params.channels
+        mapped = params.roles(channels)
+        left_out = find_non_period_rows(wide, [c for c in mapped.all if c in wide.columns],
+                                        mapped.date, mapped.geo)
+        wide = without_non_period_rows(wide, left_out)
+        amounts = find_text_amounts(wide, mapped.numeric)
+        wide = with_amounts_read(wide, amounts)
+        if params.empty_spend_is_zero:
+            wide = _with_empty_spend_zero(wide, [c for c in channels if c in wide.columns])
         levels = find_levels(wide, params.controls)
-        result = check_frame(wide, params.roles(channels), params.date_format, self.l_max,
+        result = check_frame(wide, mapped, params.date_format, self.l_max,
                              text_controls=tuple(levels))
         result.problems += [
             problem(f"The text control has {len(found.levels) + 1} different values; a control "
@@ -197,7 +238,10 @@ class DataStep(Step):
             raise DataError(result.problems)
         self.params = params.replace(date_format=params.date_format or result.date_format,
                                      channels=tuple(channels),
-                                     categorical=tuple(levels.values()))
+                                     categorical=tuple(levels.values()),
+                                     amounts=tuple(amounts.values()),
+                                     left_out=left_out.kinds)
+        self._left_out = left_out
         self._frequency = WEEKLY if params.aggregate == WEEKLY else result.frequency
 
     def run(self, namespace: dict[str, Any]) -> DataResult:
@@ -313,7 +357,10 @@ class DataStep(Step):
         numeric = [c for c in roles.numeric if c not in text]
         lines += [
             f"{data} = {frame}[{literal(list(roles.all))}].copy()",
+            *dropped_rows_lines(data, roles.date, roles.geo, params.left_out),
             f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
+            *amount_lines(data, params.amounts),
+            *(empty_spend_lines(data, roles.channels) if params.empty_spend_is_zero else []),
             f"{data}[{literal(numeric)}] = {data}[{literal(numeric)}].astype('float64')",
             *revenue_lines(data, params),
             *indicator_lines(data, params.categorical),
@@ -331,8 +378,24 @@ class DataStep(Step):
         roles = self.params.model_roles()
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
-                          warnings=find_warnings(data, roles),
+                          warnings=[*left_out_finding(self._left_out),
+                                    *text_amounts_finding(self.params.amounts),
+                                    *find_warnings(data, roles)],
                           quality=quality_table(data, roles))
+
+
+def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:
+    """Code reading the empty spend cells of ``data`` as no spend."""
+    return ["# Empty spend cells: the channel did not run",
+            f"{data}[{literal(list(channels))}] = {data}[{literal(list(channels))}].fillna(0)"]
+
+
+def _with_empty_spend_zero(frame: pd.DataFrame, channels: list[str]) -> pd.DataFrame:
+    """``frame`` with its empty spend cells 0, by :func:`empty_spend_lines`' own code."""
+    names: dict[str, Any] = {"data": frame.copy()}
+    exec(compile("\n".join(empty_spend_lines("data", tuple(channels))),
+                 "<mmm_widgets: empty spend>", "exec"), names)
+    return names["data"]
 
 
 def revenue_lines(data: str, params: DataParams) -> list[str]:

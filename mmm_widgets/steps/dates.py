@@ -27,7 +27,14 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%B %Y",
     "%b-%y",
     "%b-%Y",
+    # ISO weeks, as analytics exports name weeks: 2024-W01, 2024W01 (read as their Monday)
+    "%G-W%V",
+    "%GW%V",
 )
+
+#: Formats naming an ISO week without its day: read as the week's Monday (strptime needs
+#: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format).
+ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V")
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
@@ -112,7 +119,10 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
 
 
 def looks_like_serials(series: pd.Series) -> bool:
-    """Whether a number column holds Excel serial dates (whole days, 1950 to 2100).
+    """Whether a column holds Excel serial dates (whole days, 1950 to 2100).
+
+    Numbers, or text of numbers (a column that also held a report's ``Total`` row reads
+    as text).
 
     Parameters
     ----------
@@ -122,9 +132,14 @@ def looks_like_serials(series: pd.Series) -> bool:
     -------
     bool
     """
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
         return False
-    values = series.dropna().to_numpy(dtype=float)
+    present = series.dropna()
+    if not pd.api.types.is_numeric_dtype(series):
+        present = pd.to_numeric(present, errors="coerce")
+        if present.isna().any():
+            return False
+    values = present.to_numpy(dtype=float)
     low, high = _SERIAL_RANGE
     return bool(len(values) and (values == np.round(values)).all()
                 and values.min() >= low and values.max() <= high)
@@ -157,7 +172,9 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     str
     """
     if date_format == EXCEL_SERIAL:
-        return f"pd.to_datetime({column}, unit='D', origin={EXCEL_ORIGIN!r})"
+        return f"pd.to_datetime(pd.to_numeric({column}), unit='D', origin={EXCEL_ORIGIN!r})"
+    if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
+        return f"pd.to_datetime({column} + '-1', format={date_format + '-%u'!r})"
     parse = f", format={date_format!r}" if date_format else ""
     return f"pd.to_datetime({column}{parse})"
 
@@ -165,13 +182,21 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
 def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
     """Evaluate :func:`to_datetime_code` on a series (same rules, no code)."""
     if date_format == EXCEL_SERIAL:
-        return pd.to_datetime(series, unit="D", origin=EXCEL_ORIGIN)
-    return pd.to_datetime(series, format=date_format)
+        return pd.to_datetime(pd.to_numeric(series), unit="D", origin=EXCEL_ORIGIN)
+    return _text_to_datetime(series, date_format)
+
+
+def _text_to_datetime(text: pd.Series, date_format: str | None,
+                      errors: str = "raise") -> pd.Series:
+    """``pd.to_datetime`` with ``date_format``; an ISO week read as its Monday."""
+    if date_format in ISO_WEEK_FORMATS:
+        return pd.to_datetime(text + "-1", format=f"{date_format}-%u", errors=errors)
+    return pd.to_datetime(text, format=date_format, errors=errors)
 
 
 def _parse_with(distinct: pd.Series, codes: np.ndarray, index: pd.Index, date_format: str,
                 blank_rows: list) -> ParsedDates:
-    parsed = pd.to_datetime(distinct, format=date_format, errors="coerce").to_numpy(
+    parsed = _text_to_datetime(distinct, date_format, errors="coerce").to_numpy(
         dtype="datetime64[ns]")
     values = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
     present = codes >= 0
@@ -194,7 +219,7 @@ def formats_matching(text: str) -> list[str]:
     """
     value = pd.Series([str(text).strip()], dtype="string")
     return [fmt for fmt in CANDIDATE_FORMATS
-            if pd.to_datetime(value, format=fmt, errors="coerce").notna().all()]
+            if _text_to_datetime(value, fmt, errors="coerce").notna().all()]
 
 
 def _irregularity(values: pd.Series) -> float:

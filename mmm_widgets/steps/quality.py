@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.steps.amounts import TextAmounts
+from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 
 COLLINEAR_CORRELATION = 0.9
@@ -22,7 +25,8 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"collinear"``, ``"small_channel"`` or ``"outlier"``.
+        ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"text_amounts"``
+        (:func:`text_amounts_finding`) or ``"left_out"`` (:func:`left_out_finding`).
     message : str
         What was found and what it means for the model.
     columns : tuple of str
@@ -49,6 +53,23 @@ def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     list of Finding
     """
     return [*_collinearity(data, roles), *_small_channels(data, roles), *_outliers(data, roles)]
+
+
+def text_amounts_finding(amounts: Iterable[TextAmounts]) -> list[Finding]:
+    """A note naming the columns read as numbers from text (none when there are none)."""
+    columns = tuple(found.column for found in amounts)
+    if not columns:
+        return []
+    named = ", ".join(repr(c) for c in columns)
+    return [Finding("text_amounts",
+                    f"Amounts written as text were read as numbers: {named} (currency, "
+                    "spaces and thousands separators removed; see the data cell).", columns)]
+
+
+def left_out_finding(left_out: NonPeriodRows) -> list[Finding]:
+    """A note naming the rows that are not periods the data cell left out."""
+    text = left_out.describe()
+    return [Finding("left_out", text, ())] if text else []
 
 
 def _collinearity(data: pd.DataFrame, roles: Roles) -> list[Finding]:

@@ -8,7 +8,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.steps.amounts import find_text_amounts, with_amounts_read
 from mmm_widgets.steps.dates import looks_like_serials, parse_dates
+from mmm_widgets.steps.rows import find_non_period_rows, without_non_period_rows
 
 _DATE_NAMES = re.compile(r"(^|[^a-z])(date|week|day|period|time|month|ds|dt)([^a-z]|$)", re.I)
 _TARGET_WORDS = frozenset({
@@ -96,9 +98,18 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     columns = [c for c in df.columns
                if isinstance(c, str) and counts[c] == 1 and not _UNNAMED.match(c)]
     date = _pick_date(df, columns)
+    if date is not None:
+        # A report's empty and Total rows say nothing about the roles.
+        df = without_non_period_rows(df, find_non_period_rows(df, columns, date))
+        df = df.infer_objects()  # numbers that shared a column with 'Total' are numbers
     rest = [c for c in columns if c != date]
     geo = _pick_geo(df, rest, date)
+    if date is not None and geo is not None:
+        # nor does a Total geo beside the real ones
+        df = without_non_period_rows(df, find_non_period_rows(df, columns, date, geo))
     rest = [c for c in rest if c != geo]
+    # Amounts written as text ('$9,171.55') are judged as the numbers the data cell reads.
+    df = with_amounts_read(df, find_text_amounts(df, rest))
     # A column that never changes (a channel that never spent, a placeholder of zeros)
     # explains nothing; only a fixed value per unit of the target is one.
     numbers = [c for c in rest if _numeric_like(df[c])]

@@ -239,7 +239,6 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
 
 
 # ----- dates ----------------------------------------------------------------------------
-_NOT_DATES = re.compile(r"^(total|totals|sum|grand total|average|avg|mean)\b", re.I)
 
 
 def _date_problems(series: pd.Series, column: str, parsed: ParsedDates,
@@ -278,9 +277,6 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
     if date_format:
         fix = (f"These values do not match the format {date_format!r}. Correct them, "
                "or clear the format to let it be inferred.")
-    elif any(_NOT_DATES.match(t) for t in texts):
-        what = "Rows that are not dates (totals or summaries) are in the table."
-        fix = "Drop the summary rows (e.g. the 'Total' row at the bottom of a report)."
     elif parsed_any and any(formats_matching(t) for t in texts):
         others = sorted({f for t in texts for f in formats_matching(t)})
         what = (f"The column mixes date formats: most rows are {parsed.date_format!r}, "
@@ -391,7 +387,9 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
     missing = values.index[values.isna().to_numpy()]
     if len(missing):
         fix = {"target": "Fill in the target for these rows or drop the rows.",
-               "channel": "Fill missing spend with 0 if nothing was spent (df[col].fillna(0)).",
+               "channel": "If nothing was spent there, read empty spend as 0: "
+                          "map_data(..., empty_spend_is_zero=True) (in the data panel: "
+                          "'Empty spend cells are 0'); otherwise fill in the spend.",
                "control": "Fill in the control values or drop these rows.",
                "value per unit": "Fill in the value of a unit of the target for these rows "
                                  "or drop the rows."}[role]

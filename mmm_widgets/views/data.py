@@ -78,6 +78,7 @@ class DataView(w.VBox):
         self.date_format = w.Text(description="Date format", placeholder="inferred, e.g. %d/%m/%Y")
         self.is_long = w.Checkbox(description="Long table (one row per date and channel)")
         self.weekly = w.Checkbox(description="Sum daily rows into weeks (Monday to Sunday)")
+        self.empty_spend = w.Checkbox(description="Empty spend cells are 0 (nothing spent)")
         self.channel_column = w.Dropdown(description="Channel col")
         self.value_column = w.Dropdown(description="Spend col")
         self.suggest_button = w.Button(description="Suggest roles", icon="magic")
@@ -109,7 +110,7 @@ class DataView(w.VBox):
             w.HBox([w.VBox([self.date, self.target, self.value, self.geo,
                             self.date_format]),
                     w.VBox([self.channels, self.controls])]),
-            self.is_long, self.long_box, self.weekly,
+            self.is_long, self.long_box, w.HBox([self.weekly, self.empty_spend]),
             w.HBox([self.suggest_button, self.apply_button, self.export_button]),
         ])
         super().__init__([source_box, roles_box, self.message, self.findings, self.quality,
@@ -157,6 +158,7 @@ class DataView(w.VBox):
             self.date_format.value = params.date_format or ""
             self.controls.value = tuple(params.controls)
             self.weekly.value = params.aggregate == WEEKLY
+            self.empty_spend.value = params.empty_spend_is_zero
             if params.long is not None:
                 self.is_long.value = True
                 self.channel_column.value = params.long.channel_column
@@ -205,6 +207,7 @@ class DataView(w.VBox):
             "date_format": self.date_format.value.strip() or None, "long": long,
             "aggregate": WEEKLY if self.weekly.value else None,
             "value_per_unit": None if self.value.value in (None, NO_VALUE) else self.value.value,
+            "empty_spend_is_zero": bool(self.empty_spend.value),
         }
 
     def apply(self) -> pd.DataFrame | None:

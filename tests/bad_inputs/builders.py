@@ -111,7 +111,22 @@ def placeholders_for_missing() -> pd.DataFrame:
 
 def currency_symbols() -> pd.DataFrame:
     frame = base()
-    frame["tv"] = [f"${v:,.2f}" for v in frame["tv"] * 10]
+    frame["tv"] = [f"${v:,.2f}" for v in frame["tv"]]
+    frame["sales"] = [f"{v:,.2f} EUR" for v in frame["sales"]]
+    return frame
+
+
+def thousands_or_decimals() -> pd.DataFrame:
+    """Sales in whole units with a comma: thousands, or three decimals?"""
+    frame = base()
+    frame["sales"] = [f"{v:,.0f}" for v in frame["sales"]]
+    return frame
+
+
+def currency_with_placeholders() -> pd.DataFrame:
+    frame = base()
+    frame["tv"] = [f"${v:,.2f}" for v in frame["tv"]]
+    frame.loc[3, "tv"] = "n/a"
     return frame
 
 

@@ -35,6 +35,8 @@ GEO_NAMES = ("geo", "region", "market", "DMA")
 #: Targets that count units, not money: a table may give each unit's revenue beside them.
 UNIT_TARGETS = ("conversions", "Orders", "kpi", "Bookings")
 EVENT_LEVELS = ("event1", "event2", "black_friday")
+#: How a finance export writes amounts as text: ``$1,234.56``, ``1.234,56 €``, ``1,234.56``.
+TEXT_AMOUNT_STYLES = ("dollar", "euro", "grouped")
 #: A long table's column of channel names and its column of their spend.
 CHANNEL_COLUMNS = ("channel", "Platform", "media_channel")
 SPEND_COLUMNS = ("spend", "Cost", "Amount spent (EUR)")
@@ -50,7 +52,8 @@ class TableSpec:
     seed : int
         Seed of the values (and of the draw that made this spec).
     date_name, date_format : str
-        Name of the date column and how it is written (:data:`DATE_FORMATS`).
+        Name of the date column and how it is written (:data:`DATE_FORMATS`, or
+        ``"isoweek"``: ``2024-W01``).
     frequency : str
         ``"W"`` (weekly), ``"D"`` (daily) or ``"M"`` (monthly, rows on each month's first
         day, the month written as monthly exports write it: ``2024-01``, ``Jan 2024``).
@@ -82,6 +85,13 @@ class TableSpec:
         One row per date (and geo) and channel: a column names the channel, another holds
         its spend (and, with activity, one its impressions); the target and controls repeat
         on each row; a channel other than the first has no row where it spent nothing.
+    text_amounts : str, optional
+        Spend (and a target in money) written as text in one of
+        :data:`TEXT_AMOUNT_STYLES`, as finance exports write it; wide tables only.
+    report_rows : bool
+        The table ends as a spreadsheet report does: two empty rows, then a ``Total`` row
+        (the sums of the number columns); a geo panel also has a ``Total`` geo on each
+        date.
     """
 
     seed: int
@@ -104,6 +114,8 @@ class TableSpec:
     geo_name: str = "geo"
     value_per_unit: bool = False
     long: bool = False
+    text_amounts: str | None = None
+    report_rows: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -200,7 +212,7 @@ def spec(seed: int) -> TableSpec:
     return TableSpec(
         seed=seed,
         date_name=str(rng.choice(DATE_NAMES)),
-        date_format=str(rng.choice(DATE_FORMATS)),
+        date_format=_iso_weeks_or(str(rng.choice(DATE_FORMATS)), seed, frequency),
         frequency=frequency,
         week_start=str(rng.choice(["MON", "SUN"])),
         periods=periods,
@@ -219,7 +231,18 @@ def spec(seed: int) -> TableSpec:
         # Drawn from the seed, not the generator: the other variations stay as they were.
         value_per_unit=target in UNIT_TARGETS and seed % 2 == 1,
         long=seed % 10 == 3,
+        text_amounts=(TEXT_AMOUNT_STYLES[(seed // 7) % 3]
+                      if seed % 7 == 4 and seed % 10 != 3 else None),
+        report_rows=seed % 9 == 7,
     )
+
+
+def _iso_weeks_or(drawn: str, seed: int, frequency: str) -> str:
+    """ISO weeks (``2024-W01``) on one weekly table in eleven, else the format drawn.
+
+    Decided from the seed, not the generator: the other variations stay as they were.
+    """
+    return "isoweek" if frequency == "W" and seed % 11 == 9 else drawn
 
 
 def table(spec: TableSpec) -> pd.DataFrame:
@@ -291,9 +314,30 @@ def table(spec: TableSpec) -> pd.DataFrame:
             value = (20 + 2 * np.sin(np.arange(n) / 7)) * (1 + 0.1 * g)
             frame[spec.target_name] = (np.maximum(target, 0) / value).round(4)
             frame[spec.value_name] = value.round(4)
+        if spec.text_amounts is not None and not spec.long:
+            money = [*spec.channel_names, *([] if spec.value_name else [spec.target_name])]
+            frame[money] = frame[money].map(lambda v: _as_text(v, spec.text_amounts))
         frames.append(frame)
     wide = pd.concat(frames, ignore_index=True)
-    return _long(spec, wide) if spec.long else wide
+    made = _long(spec, wide) if spec.long else wide
+    return _with_report_rows(made, spec) if spec.report_rows else made
+
+
+def _with_report_rows(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """``frame`` with a ``Total`` geo on each date (a panel) and, as a report ends, two
+    empty rows and a ``Total`` row."""
+    if spec.geos and not spec.long:
+        keys = [spec.date_name, spec.geo_name]
+        by_date = frame.groupby(spec.date_name, sort=False).sum(numeric_only=True)
+        totals = by_date.reset_index().assign(**{spec.geo_name: "Total"})
+        frame = pd.concat([frame, totals[[c for c in frame.columns if c in totals]]],
+                          ignore_index=True).sort_values(keys, kind="stable")
+        frame = frame.reset_index(drop=True)
+    numbers = frame.select_dtypes("number").sum()
+    total = pd.DataFrame([{**numbers.to_dict(), frame.columns[0]: "Total"}])
+    empty = pd.DataFrame(np.nan, index=range(2), columns=frame.columns)
+    return pd.concat([frame.astype({frame.columns[0]: object}), empty, total],
+                     ignore_index=True)
 
 
 def _long(spec: TableSpec, wide: pd.DataFrame) -> pd.DataFrame:
@@ -313,6 +357,16 @@ def _long(spec: TableSpec, wide: pd.DataFrame) -> pd.DataFrame:
         [spec.date_name, layout["channel_column"]], kind="stable").reset_index(drop=True)
 
 
+def _as_text(amount: float, style: str) -> str:
+    """``amount`` as a finance export writes it (:data:`TEXT_AMOUNT_STYLES`)."""
+    grouped = f"{amount:,.2f}"
+    if style == "dollar":
+        return f"${grouped}"
+    if style == "euro":
+        return grouped.replace(",", " ").replace(".", ",").replace(" ", ".") + " €"
+    return grouped
+
+
 def _dates(spec: TableSpec) -> object:
     if spec.frequency == "D":
         index = pd.date_range("2022-01-01", periods=spec.periods, freq="D")
@@ -324,7 +378,7 @@ def _dates(spec: TableSpec) -> object:
         return index
     if spec.date_format == "excel":
         return ((index - pd.Timestamp("1899-12-30")).days).astype(int)
-    formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
+    formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "isoweek": "%G-W%V"}
     if spec.frequency == "M":  # monthly exports name the month, not its first day
         formats = {"iso": "%Y-%m", "dmy": "%b %Y", "mdy": "%m/%Y"}
     return pd.Series(index.strftime(formats[spec.date_format]), dtype=object).to_numpy()

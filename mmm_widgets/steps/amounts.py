@@ -1,0 +1,174 @@
+"""Amounts written as text (``'$9,171.55'``, ``'1.234,56 €'``, ``'(1,200)'``) read as numbers.
+
+Exports from finance tools and spreadsheets write money as text: a currency sign or code,
+thousands separators, accounting parentheses for a negative amount. The data step reads
+a mapped amount column (the target, a channel's spend, a numeric control, the value per
+unit) as numbers when every value in it is such an amount in one format whose reading
+is certain; the data cell's plain pandas code does it (:func:`amount_lines`), so the
+export reads the file the same way. A column is left to the checks, which say how to
+read it, when a value is not an amount (``'1.5M'``, ``'12%'``, ``'n/a'``) or when its
+values read differently with a decimal point and with a decimal comma (only values
+such as ``'1,234'``: one thousand two hundred and thirty-four, or one point two three
+four).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.base import Params
+
+#: The decimal marks an amount can use.
+DECIMAL_MARKS = (".", ",")
+
+_CURRENCY = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|INR|AUD|CAD)\b", re.I)
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_DIGITS = re.compile(r"-?\d+")
+#: An amount once currency and spaces are gone, for each decimal mark: digits grouped in
+#: threes by the other mark (or not grouped), then decimals.
+_SHAPES = {".": re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"),
+           ",": re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")}
+
+
+@dataclass(frozen=True)
+class TextAmounts(Params):
+    """A mapped column whose amounts are written as text.
+
+    Attributes
+    ----------
+    column : str
+        The column.
+    decimal : {".", ","}
+        Its decimal mark; the other mark (and spaces) separates thousands.
+    """
+
+    column: str
+    decimal: str
+
+
+def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, TextAmounts]:
+    """The ``columns`` of ``frame`` whose every value is an amount written as text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The raw (wide) table.
+    columns : iterable of str
+        The columns that must hold numbers (target, channels, controls, value per unit).
+
+    Returns
+    -------
+    dict
+        ``{column: TextAmounts}`` in the order of ``columns``; columns that already hold
+        numbers, hold other text, or read two ways are left out.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"tv": ["$1,200.50", "(300)"], "events": ["na", "sale"]})
+    >>> find_text_amounts(frame, ["tv", "events"])
+    {'tv': TextAmounts(column='tv', decimal='.')}
+    """
+    found = {}
+    for column in columns:
+        if column not in frame.columns or frame.columns.tolist().count(column) != 1:
+            continue
+        decimal = decimal_mark(frame[column])
+        if decimal is not None:
+            found[column] = TextAmounts(column, decimal)
+    return found
+
+
+def decimal_mark(series: pd.Series) -> str | None:
+    """The decimal mark of a text column of amounts, or None when it is not one.
+
+    None also when the column already holds numbers, holds only bare digits, or reads
+    as different numbers with either mark.
+    """
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    present = series.dropna()
+    if present.empty or not any(isinstance(v, str) for v in present):
+        return None
+    # Text of bare digits is more often a code (a zip code, an id) than an amount.
+    if all(_DIGITS.fullmatch(str(v).strip()) for v in present):
+        return None
+    core = [_core(str(v)) for v in present]
+    if not all(core):
+        return None
+    readings = {mark: [_read(c, mark) for c in core] for mark in DECIMAL_MARKS
+                if all(_SHAPES[mark].fullmatch(c) for c in core)}
+    if len(readings) == 2 and readings["."] != readings[","]:
+        return None
+    return next(iter(readings), None)
+
+
+def _core(text: str) -> str:
+    """``text`` without currency and spaces, a parenthesised amount as a negative one."""
+    core = _SPACES.sub("", _CURRENCY.sub("", text.strip())).replace("\u2212", "-")
+    if core.startswith("(") and core.endswith(")"):
+        core = "-" + core[1:-1]
+    return core
+
+
+def _read(core: str, mark: str) -> float:
+    other = "," if mark == "." else "."
+    return float(core.replace(other, "").replace(mark, "."))
+
+
+def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
+    """Pandas code turning each column of ``amounts`` in ``data`` into number text.
+
+    The data cell's ``astype('float64')`` then reads them. Per column: currency signs
+    and codes, spaces and the thousands separator removed, ``(1,200)`` made ``-1200``,
+    a decimal comma made a point; missing values stay missing.
+
+    Parameters
+    ----------
+    data : str
+        Name of the frame in the cell.
+    amounts : iterable of TextAmounts
+
+    Returns
+    -------
+    list of str
+    """
+    by_mark: dict[str, list[str]] = {}
+    for found in amounts:
+        by_mark.setdefault(found.decimal, []).append(found.column)
+    lines = []
+    for mark, columns in by_mark.items():
+        keep = r"[^0-9.\-]" if mark == "." else r"[^0-9,\-]"
+        comma = ".str.replace(',', '.')" if mark == "," else ""
+        lines += [
+            f"# Amounts written as text{' with a decimal comma' if mark == ',' else ''}: "
+            "currency, spaces and thousands separators removed, (1,200) is -1200",
+            f"for column in {literal(columns)}:",
+            f"    text = {data}[column].astype('string').str.strip().str.replace('\\u2212', '-')",
+            "    text = text.str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)",
+            f"    {data}[column] = text.str.replace(r'{keep}', '', regex=True){comma}",
+        ]
+    return lines
+
+
+def with_amounts_read(frame: pd.DataFrame, amounts: Mapping[str, TextAmounts]) -> pd.DataFrame:
+    """``frame`` with its text amounts as float64, by :func:`amount_lines`' own code.
+
+    Used where the raw table is inspected (the checks, the suggested roles) so that they
+    see the numbers the data cell will make.
+    """
+    if not amounts:
+        return frame
+    names: dict[str, Any] = {"pd": pd, "data": frame.copy()}
+    exec(compile("\n".join(amount_lines("data", amounts.values())),
+                 "<mmm_widgets: amounts>", "exec"), names)
+    read = names["data"]
+    columns = list(amounts)
+    read[columns] = read[columns].astype("float64")
+    return read
+

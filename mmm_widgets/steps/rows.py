@@ -1,0 +1,170 @@
+"""Rows of a report that are not periods: empty rows and summary rows (``'Total'``).
+
+Spreadsheet exports end with empty rows and a totals row, reports put subtotals between
+quarters, and geo exports add a ``Total`` (or ``All``) geo beside the real ones, which
+would count every sale twice. None of them is a period of a geo, so the data cell leaves
+them out (:func:`dropped_rows_lines`) when the mapped table has them: a row whose mapped
+columns are all empty, and a row whose date or geo cell is a summary label
+(:data:`SUMMARY_LABEL`). Every other row goes to the checks, which name what is wrong
+with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+
+#: What a summary row's date cell starts with (case ignored).
+SUMMARY_LABEL = r"(total|totals|subtotal|sum|grand total|all|average|avg|mean)\b"
+#: The kinds of row the data cell can leave out: empty, a summary label in the date cell,
+#: one in the geo cell.
+EMPTY, SUMMARY_DATE, SUMMARY_GEO = "empty", "summary", "summary geo"
+
+
+@dataclass(frozen=True)
+class NonPeriodRows:
+    """The rows of a mapped table that are not periods.
+
+    Attributes
+    ----------
+    empty : tuple
+        Labels of the rows whose mapped columns are all empty.
+    summary, summary_geo : tuple
+        Labels of the rows whose date cell, or else whose geo cell, is a summary label.
+    shown, shown_geo : tuple of str
+        Those cells, as written.
+    positions : tuple of int
+        Where all these rows are in the table.
+    kinds : tuple of str
+        The kinds found, for :func:`dropped_rows_lines`.
+    """
+
+    empty: tuple[Hashable, ...] = ()
+    summary: tuple[Hashable, ...] = ()
+    shown: tuple[str, ...] = ()
+    summary_geo: tuple[Hashable, ...] = ()
+    shown_geo: tuple[str, ...] = ()
+    positions: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """A sentence naming the rows left out, or ``""`` when there are none."""
+        parts = []
+        if self.empty:
+            parts.append(f"{_count(len(self.empty), 'empty row')} ({_rows(self.empty)})")
+        if self.summary:
+            parts.append(f"{_count(len(self.summary), 'summary row')} "
+                         f"({_rows(self.summary)}: {_texts(self.shown)})")
+        if self.summary_geo:
+            parts.append(f"{_count(len(self.summary_geo), 'row')} of the geo "
+                         f"{_texts(self.shown_geo)}, a sum of the others "
+                         f"({_rows(self.summary_geo)})")
+        if not parts:
+            return ""
+        listed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+        return f"Rows that are not periods were left out: {listed}."
+
+
+def _texts(shown: Sequence[str]) -> str:
+    return " or ".join(repr(t) for t in dict.fromkeys(shown))
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def _rows(labels: Sequence[Hashable], shown: int = 5) -> str:
+    listed = ", ".join(str(label) for label in labels[:shown])
+    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
+    return f"row{'' if len(labels) == 1 else 's'} {listed}{more}"
+
+
+def dropped_rows_lines(data: str, date: str, geo: str | None,
+                       kinds: Sequence[str]) -> list[str]:
+    """Pandas code leaving the rows of ``kinds`` out of the mapped frame ``data``.
+
+    Parameters
+    ----------
+    data : str
+        Name of the frame in the cell; it holds the mapped columns only.
+    date, geo : str
+        Its date and geo columns (geo None for a national table).
+    kinds : sequence of {"empty", "summary", "summary geo"}
+
+    Returns
+    -------
+    list of str
+    """
+    if not kinds:
+        return []
+    lines = ["# Rows that are not periods: empty rows and a report's summary rows ('Total')"]
+    if EMPTY in kinds:
+        lines.append(f"{data} = {data}.dropna(how='all')")
+    label = literal(f"(?i){SUMMARY_LABEL}")
+    for kind, column in ((SUMMARY_DATE, date), (SUMMARY_GEO, geo)):
+        if kind in kinds and column is not None:
+            lines.append(f"{data} = {data}[~{data}[{literal(column)}].astype('string')"
+                         f".str.strip().str.match({label}, na=False)]")
+    return lines
+
+
+def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
+                         geo: str | None = None) -> NonPeriodRows:
+    """The rows of ``frame`` that :func:`dropped_rows_lines` leaves out, by its own code.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The raw (wide) table.
+    columns : sequence of str
+        The mapped columns present in ``frame``.
+    date, geo : str
+        The date and geo columns (geo None for a national table).
+
+    Returns
+    -------
+    NonPeriodRows
+    """
+    if date not in columns:
+        return NonPeriodRows()
+    geo = geo if geo in columns else None
+    mapped = frame[list(columns)]
+    empty = _left_out(mapped, date, geo, (EMPTY,))
+    by_date = _left_out(mapped, date, geo, (SUMMARY_DATE,)) & ~empty
+    by_geo = _left_out(mapped, date, geo, (SUMMARY_GEO,)) & ~empty & ~by_date
+    found = {EMPTY: empty.any(), SUMMARY_DATE: by_date.any(), SUMMARY_GEO: by_geo.any()}
+
+    def cells(column: str | None, rows: np.ndarray) -> tuple[str, ...]:
+        return tuple(str(v).strip() for v in mapped[column].to_numpy()[rows]) if column else ()
+
+    return NonPeriodRows(empty=tuple(frame.index[empty]), summary=tuple(frame.index[by_date]),
+                         shown=cells(date, by_date), summary_geo=tuple(frame.index[by_geo]),
+                         shown_geo=cells(geo, by_geo),
+                         positions=tuple(int(i) for i in np.flatnonzero(empty | by_date | by_geo)),
+                         kinds=tuple(kind for kind, present in found.items() if present))
+
+
+def without_non_period_rows(frame: pd.DataFrame, found: NonPeriodRows) -> pd.DataFrame:
+    """``frame`` without the rows ``found`` (by position, so any index works)."""
+    if not found.positions:
+        return frame
+    kept = np.ones(len(frame), dtype=bool)
+    kept[list(found.positions)] = False
+    return frame[kept]
+
+
+def _left_out(mapped: pd.DataFrame, date: str, geo: str | None,
+              kinds: Sequence[str]) -> np.ndarray:
+    """Which rows (by position) the code of ``kinds`` leaves out."""
+    names: dict[str, Any] = {"data": mapped.reset_index(drop=True)}
+    exec(compile("\n".join(dropped_rows_lines("data", date, geo, kinds)),
+                 "<mmm_widgets: rows>", "exec"), names)
+    kept = np.zeros(len(mapped), dtype=bool)
+    kept[names["data"].index.to_numpy()] = True
+    return ~kept

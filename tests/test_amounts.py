@@ -1,0 +1,75 @@
+"""Amounts written as text are read as the numbers they say, by the data cell's own code."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+from mmm_widgets.steps.amounts import decimal_mark, find_text_amounts, with_amounts_read
+from tests.conformance.tables import TEXT_AMOUNT_STYLES, TableSpec, table
+
+
+@pytest.mark.parametrize(("texts", "mark", "numbers"), [
+    (["$1,200.50", "$0.99", "(300)", "$ 12,345,678.00"], ".", [1200.5, 0.99, -300, 12345678]),
+    (["1.234,56 €", "12,5 €", "−7,25 €", "1 234 567,00 EUR"], ",", [1234.56, 12.5, -7.25,
+                                                                    1234567]),
+    (["USD 1,000", "USD 25.5"], ".", [1000, 25.5]),
+    (["£500", "£1200"], ".", [500, 1200]),  # no separator: both marks read it the same
+    (["69,811.13", None, "87,202.78"], ".", [69811.13, np.nan, 87202.78]),
+])
+def test_text_amounts_read_as_the_numbers_they_say(texts, mark, numbers):
+    frame = pd.DataFrame({"spend": pd.Series(texts, dtype=object)})
+    assert decimal_mark(frame["spend"]) == mark
+    read = with_amounts_read(frame, find_text_amounts(frame, ["spend"]))
+    assert read["spend"].dtype == np.float64
+    np.testing.assert_allclose(read["spend"].to_numpy(), numbers)
+
+
+@pytest.mark.parametrize("texts", [
+    ["1,234", "5,678"],            # 1234 or 1.234: the reading is not certain
+    ["1.5M", "2M"],                # abbreviated
+    ["12%", "15%"],                # a rate, not an amount
+    ["$1,200", "n/a"],             # a placeholder among amounts
+    ["00123", "00456"],            # bare digits: a code more often than an amount
+    ["na", "black_friday"],        # an event column
+])
+def test_other_text_is_left_to_the_checks(texts):
+    assert decimal_mark(pd.Series(texts, dtype=object)) is None
+
+
+def test_numbers_are_not_touched():
+    assert decimal_mark(pd.Series([1.5, 2.0])) is None
+
+
+@pytest.mark.parametrize("style", TEXT_AMOUNT_STYLES)
+def test_a_table_of_text_amounts_maps_to_its_numbers(style):
+    numbers = table(TableSpec(seed=3, n_channels=3, event_control=True))
+    written = table(TableSpec(seed=3, n_channels=3, event_control=True, text_amounts=style))
+    assert written["tv_S"].map(type).eq(str).all()
+    wf = mw.Workflow()
+    wf.set_frame(written)
+    suggested = wf.suggest_mapping()
+    assert suggested["target"] == "sales"
+    assert sorted(suggested["channels"]) == ["radio_S", "search_S", "tv_S"]
+    assert suggested["controls"] == ["holiday", "events"]
+    wf.map_data(**{k: suggested[k] for k in ("date", "target", "channels", "controls")})
+    money = ["tv_S", "radio_S", "search_S", "sales"]
+    np.testing.assert_allclose(wf.data[money].to_numpy(), numbers[money].to_numpy(),
+                               rtol=1e-12)
+    assert "text_amounts" in [f.kind for f in wf.data_result.warnings]
+    # the data cell's code reads them, without mmm_widgets
+    names = {"df": written}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_saved_workflow_keeps_how_it_read_the_amounts(tmp_path):
+    written = table(TableSpec(seed=3, n_channels=2, text_amounts="euro"))
+    wf = mw.Workflow()
+    wf.set_frame(written)
+    wf.map_data(date="date", target="sales", channels=["tv_S", "radio_S"])
+    loaded = mw.Workflow.load(wf.save(tmp_path / "saved"))
+    assert loaded.step("data").params.amounts == wf.step("data").params.amounts
+    assert {a.decimal for a in loaded.step("data").params.amounts} == {","}
