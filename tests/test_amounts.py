@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -73,3 +75,23 @@ def test_a_saved_workflow_keeps_how_it_read_the_amounts(tmp_path):
     loaded = mw.Workflow.load(wf.save(tmp_path / "saved"))
     assert loaded.step("data").params.amounts == wf.step("data").params.amounts
     assert {a.decimal for a in loaded.step("data").params.amounts} == {","}
+
+
+@pytest.mark.parametrize("style", ["dollar", "euro"])
+def test_a_long_tables_spend_written_as_text_is_summed_as_numbers(style):
+    variation = TableSpec(seed=3, n_channels=3, long=True, geos=2, event_control=True)
+    numbers = mw.Workflow()
+    numbers.set_frame(table(variation))
+    numbers.map_data(**variation.roles)
+    written = table(dataclasses.replace(variation, text_amounts=style))
+    spend = variation.long_layout["value_column"]
+    assert written[spend].map(type).eq(str).all()
+    wf = mw.Workflow()
+    wf.set_frame(written)
+    assert wf.suggest_mapping()["long"] == variation.long_layout
+    wf.map_data(**variation.roles)
+    pd.testing.assert_frame_equal(wf.data, numbers.data)
+    names = {"df": written}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+    assert written.equals(table(dataclasses.replace(variation, text_amounts=style)))

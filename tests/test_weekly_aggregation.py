@@ -81,3 +81,42 @@ def test_weekly_data_cannot_be_summed_into_weeks_again(weekly):
     with pytest.raises(DataError, match="Only daily data"):
         mw.Workflow(weekly).map_data(date="date", target="sales", channels=["tv"],
                                      aggregate="weekly")
+
+
+def _weekdays(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a business's daily export: Monday to Friday only."""
+    days = pd.to_datetime(frame["day"], format="%d/%m/%Y")
+    return frame[days.dt.day_of_week < 5].reset_index(drop=True)
+
+
+def test_weekdays_only_data_is_summed_into_weeks_of_five_days():
+    frame = _weekdays(_daily())
+    wf = mw.Workflow(frame, name="raw")
+    mapping = {"date": "day", "target": "Orders", "channels": ["tv_spend"],
+               "controls": ["promo"]}
+    with pytest.raises(DataError, match="weekdays only") as raised:
+        wf.map_data(**mapping)
+    assert "aggregate='weekly'" in str(raised.value)
+    weekly = wf.map_data(**mapping, aggregate="weekly")
+    # By hand: Monday -> sums of Monday to Friday; the first week (from a Wednesday) is
+    # partial and left out, the last (to a Sunday) is whole once its weekend is gone.
+    expected: dict[pd.Timestamp, list[tuple[float, float]]] = {}
+    for row in frame.itertuples(index=False):
+        day = pd.to_datetime(row.day, format="%d/%m/%Y")
+        expected.setdefault(day - pd.Timedelta(days=day.day_of_week), []).append(
+            (row.tv_spend, row.Orders))
+    complete = {monday: rows for monday, rows in expected.items() if len(rows) == 5}
+    assert len(complete) == len(expected) - 1 == len(weekly)
+    for row in weekly.itertuples(index=False):
+        rows = complete[row.day]
+        assert row.tv_spend == pytest.approx(sum(r[0] for r in rows))
+        assert row.Orders == pytest.approx(sum(r[1] for r in rows))
+
+
+def test_a_missing_weekday_is_still_a_gap_when_weekdays_are_summed_into_weeks():
+    frame = _weekdays(_daily()).drop(index=12).reset_index(drop=True)
+    missing = pd.to_datetime(_weekdays(_daily())["day"], format="%d/%m/%Y")[12]
+    wf = mw.Workflow(frame, name="raw")
+    with pytest.raises(DataError, match="missing from the daily sequence") as raised:
+        wf.map_data(date="day", target="Orders", channels=["tv_spend"], aggregate="weekly")
+    assert [p.rows for p in raised.value.problems] == [(missing.strftime("%Y-%m-%d"),)]

@@ -126,7 +126,8 @@ def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
 
     The data cell's ``astype('float64')`` then reads them. Per column: currency signs
     and codes, spaces and the thousands separator removed, ``(1,200)`` made ``-1200``,
-    a decimal comma made a point; missing values stay missing.
+    a decimal comma made a point; missing values stay missing. The code binds no name
+    (a lambda), so it cannot overwrite one of the user's.
 
     Parameters
     ----------
@@ -143,17 +144,35 @@ def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
         by_mark.setdefault(found.decimal, []).append(found.column)
     lines = []
     for mark, columns in by_mark.items():
-        keep = r"[^0-9.\-]" if mark == "." else r"[^0-9,\-]"
-        comma = ".str.replace(',', '.')" if mark == "," else ""
+        selected = f"{data}[{literal(columns)}]"
         lines += [
             f"# Amounts written as text{' with a decimal comma' if mark == ',' else ''}: "
             "currency, spaces and thousands separators removed, (1,200) is -1200",
-            f"for column in {literal(columns)}:",
-            f"    text = {data}[column].astype('string').str.strip().str.replace('\\u2212', '-')",
-            "    text = text.str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)",
-            f"    {data}[column] = text.str.replace(r'{keep}', '', regex=True){comma}",
+            f"{selected} = {selected}.apply(",
+            f"    lambda amounts: {amount_text('amounts', mark)})",
         ]
     return lines
+
+
+def amount_text(series: str, decimal: str) -> str:
+    """The pandas expression turning the text amounts ``series`` (code) into number text.
+
+    Parameters
+    ----------
+    series : str
+        Code of a Series of text amounts.
+    decimal : {".", ","}
+        Their decimal mark.
+
+    Returns
+    -------
+    str
+    """
+    keep = r"[^0-9.\-]" if decimal == "." else r"[^0-9,\-]"
+    comma = ".str.replace(',', '.')" if decimal == "," else ""
+    return (f"{series}.astype('string').str.strip().str.replace('\\u2212', '-')"
+            "\n    .str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)"
+            f".str.replace(r'{keep}', '', regex=True){comma}")
 
 
 def with_amounts_read(frame: pd.DataFrame, amounts: Mapping[str, TextAmounts]) -> pd.DataFrame:

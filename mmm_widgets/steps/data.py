@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
 from mmm_widgets.steps.amounts import (
     TextAmounts,
     amount_lines,
+    amount_text,
     find_text_amounts,
     with_amounts_read,
 )
@@ -104,7 +106,8 @@ class DataParams(Params):
         Read an empty spend cell as no spend (0), as exports leave a channel's cells
         empty when it did not run; by default an empty cell is a problem to report.
     amounts : tuple of TextAmounts
-        The mapped columns whose amounts are written as text (``'$9,171.55'``), found by
+        The mapped columns (and a long table's spend column) whose amounts are written
+        as text (``'$9,171.55'``), found by
         :meth:`DataStep.validate`; the data cell reads them as numbers (see
         :mod:`mmm_widgets.steps.amounts`).
     """
@@ -212,8 +215,9 @@ class DataStep(Step):
         """
         params = self.params
         raw = self._raw_frame(namespace)
+        spend_text: dict[str, TextAmounts] = {}
         if params.long is not None:
-            wide, channels = self._pivot(raw, namespace)
+            wide, channels, spend_text = self._pivot(raw, namespace)
         else:
             wide, channels = raw, params.channels
         mapped = params.roles(channels)
@@ -226,7 +230,7 @@ class DataStep(Step):
             wide = _with_empty_spend_zero(wide, [c for c in channels if c in wide.columns])
         levels = find_levels(wide, params.controls)
         result = check_frame(wide, mapped, params.date_format, self.l_max,
-                             text_controls=tuple(levels))
+                             text_controls=tuple(levels), into_weeks=params.aggregate == WEEKLY)
         result.problems += [
             problem(f"The text control has {len(found.levels) + 1} different values; a control "
                     f"can have at most {MAX_LEVELS + 1}.",
@@ -239,7 +243,7 @@ class DataStep(Step):
         self.params = params.replace(date_format=params.date_format or result.date_format,
                                      channels=tuple(channels),
                                      categorical=tuple(levels.values()),
-                                     amounts=tuple(amounts.values()),
+                                     amounts=(*spend_text.values(), *amounts.values()),
                                      left_out=left_out.kinds)
         self._left_out = left_out
         self._frequency = WEEKLY if params.aggregate == WEEKLY else result.frequency
@@ -303,7 +307,8 @@ class DataStep(Step):
         if missing:
             raise DataError([problem("The mapped column is not in the data.",
                                      "Pick a column that exists.", column=c) for c in missing])
-        if not pd.api.types.is_numeric_dtype(raw[long.value_column]):
+        spend_text = find_text_amounts(raw, [long.value_column])
+        if not spend_text and not pd.api.types.is_numeric_dtype(raw[long.value_column]):
             raise DataError(problem("The spend column of the long table is not numeric.",
                                     "Map the column that holds spend amounts.",
                                     column=long.value_column))
@@ -320,21 +325,31 @@ class DataStep(Step):
             raise DataError(problems)
         trial = dict(namespace)
         trial[params.source.name] = raw
-        chunk = CodeChunk("pivot", tuple(self._pivot_lines()), ("import pandas as pd",))
+        chunk = CodeChunk("pivot", tuple(self._pivot_lines(spend_text.values())),
+                          ("import pandas as pd",))
         exec(compile(chunk.cell(), "<mmm_widgets: pivot>", "exec"), trial)
         wide = trial[WIDE_VARIABLE]
         available = tuple(c for c in wide.columns if c not in (*keys, *measured))
         channels = params.channels or available
-        return wide, tuple(channels)
+        return wide, tuple(channels), spend_text
 
-    def _pivot_lines(self) -> list[str]:
+    def _pivot_lines(self, spend_text: Iterable[TextAmounts] = ()) -> list[str]:
+        """The pivot to a column per channel; ``spend_text`` when the spend is text."""
         params, long = self.params, self.params.long
         assert long is not None
         keys = [params.date, *([params.geo] if params.geo else [])]
         measured = params.per_date()
         raw = params.source.name
+        spend_rows, comment = raw, []
+        for found in spend_text:  # read as numbers for the sum, the table left as it is
+            value = literal(found.column)
+            spend_rows = (f"{raw}.assign(**{{{value}: lambda rows: pd.to_numeric(\n    "
+                          f"{amount_text(f'rows[{value}]', found.decimal)})}})")
+            comment = [f"# The spend is written as text: {value} read as numbers before the sum "
+                       "(currency, spaces and thousands separators removed)"]
         return [
-            f"spend = {raw}.pivot_table(index={literal(keys)}, "
+            *comment,
+            f"spend = ({spend_rows}).pivot_table(index={literal(keys)}, "
             f"columns={literal(long.channel_column)}, values={literal(long.value_column)}, "
             "aggfunc='sum', fill_value=0).reset_index()",
             "spend.columns.name = None",
@@ -349,7 +364,8 @@ class DataStep(Step):
         frame = params.source.name
         lines = [*params.source.code_lines(), *appended_lines(params)]
         if params.long is not None:
-            lines += self._pivot_lines()
+            value = params.long.value_column
+            lines += self._pivot_lines(a for a in params.amounts if a.column == value)
             frame = WIDE_VARIABLE
         date, data = literal(roles.date), DATA_VARIABLE
         sort = [roles.date, *([roles.geo] if roles.geo else [])]
@@ -359,7 +375,7 @@ class DataStep(Step):
             f"{data} = {frame}[{literal(list(roles.all))}].copy()",
             *dropped_rows_lines(data, roles.date, roles.geo, params.left_out),
             f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
-            *amount_lines(data, params.amounts),
+            *amount_lines(data, [a for a in params.amounts if a.column in roles.numeric]),
             *(empty_spend_lines(data, roles.channels) if params.empty_spend_is_zero else []),
             f"{data}[{literal(numeric)}] = {data}[{literal(numeric)}].astype('float64')",
             *revenue_lines(data, params),

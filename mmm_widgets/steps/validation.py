@@ -171,8 +171,8 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
 
 
 def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = None,
-                l_max: int = DEFAULT_L_MAX, text_controls: tuple[str, ...] = ()
-                ) -> CheckResult:
+                l_max: int = DEFAULT_L_MAX, text_controls: tuple[str, ...] = (),
+                into_weeks: bool = False) -> CheckResult:
     """Check a wide frame against a mapping and collect every problem.
 
     A problem with one column does not stop the checks of the others: a missing
@@ -191,6 +191,9 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     text_controls : tuple of str
         Controls that hold categories (they become indicator columns), so they are not
         checked as numbers.
+    into_weeks : bool
+        The days will be summed into weeks: daily data of weekdays only (no Saturday or
+        Sunday at all) has no gap then.
 
     Returns
     -------
@@ -234,7 +237,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         # report.
         geo_ok = False
     if parsed is not None and parsed.ok and geo_ok:
-        result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max)
+        result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
+                                        into_weeks)
     return result
 
 
@@ -512,7 +516,7 @@ def _in_geo(roles: Roles, geo: object) -> str:
 
 
 def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
-                 problems: list[Problem], l_max: int) -> str:
+                 problems: list[Problem], l_max: int, into_weeks: bool = False) -> str:
     """Duplicates, gaps, unequal geos and too short a history; grouped, not looped."""
     frequency, step = detect_frequency(dates)
     needed = minimum_periods(len(roles.channels), len(roles.controls), l_max)
@@ -550,8 +554,15 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         off_grid = ((pairs["date"] - pairs["geo"].map(stats["min"])) % width
                     != pd.Timedelta(0)).groupby(pairs["geo"], sort=False).any()
         for geo in stats.index[(expected != stats["count"]) | off_grid.reindex(stats.index)]:
-            gaps = missing_dates(pairs.loc[pairs["geo"] == geo, "date"], step)
-            gaps_of[geo] = gaps
+            present = pairs.loc[pairs["geo"] == geo, "date"]
+            gaps = missing_dates(present, step)
+            weekends: list[pd.Timestamp] = []
+            if frequency == "daily" and _weekdays_only(present):
+                weekends = [day for day in gaps if day.day_of_week >= 5]
+                gaps = [day for day in gaps if day.day_of_week < 5]
+                weekends = [] if into_weeks else weekends
+                problems += _weekend_problems(roles, geo, weekends)
+            gaps_of[geo] = [*gaps, *weekends]
             problems += _gap_problems(roles, geo, gaps, frequency)
     elif frequency == "monthly":
         problems += _month_problems(pairs, roles, gaps_of)
@@ -600,6 +611,24 @@ def _month_problems(pairs: pd.DataFrame, roles: Roles,
         gaps = gaps_of[geo] = missing_dates(group, months)
         problems += _gap_problems(roles, geo, gaps, "monthly")
     return problems
+
+
+def _weekdays_only(present: pd.Series) -> bool:
+    """Whether daily dates have no Saturday or Sunday (business days)."""
+    return bool((pd.DatetimeIndex(present).day_of_week < 5).all())
+
+
+def _weekend_problems(roles: Roles, geo: object,
+                      gaps: list[pd.Timestamp]) -> list[Problem]:
+    """Weekdays-only data modelled by the day: its weekends are gaps, weeks have none."""
+    if not gaps:
+        return []
+    return [problem(
+        f"The data has weekdays only: Saturdays and Sundays are missing from the daily "
+        f"sequence{_in_geo(roles, geo)}.",
+        "Sum the days into weeks: map_data(..., aggregate='weekly') (in the data panel: "
+        "'Sum daily rows into weeks'); or add rows for the weekends, with 0 spend.",
+        column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps))]
 
 
 def _gap_problems(roles: Roles, geo: object, gaps: list[pd.Timestamp],

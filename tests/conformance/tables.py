@@ -87,7 +87,7 @@ class TableSpec:
         on each row; a channel other than the first has no row where it spent nothing.
     text_amounts : str, optional
         Spend (and a target in money) written as text in one of
-        :data:`TEXT_AMOUNT_STYLES`, as finance exports write it; wide tables only.
+        :data:`TEXT_AMOUNT_STYLES`, as finance and ad platform exports write it.
     report_rows : bool
         The table ends as a spreadsheet report does: two empty rows, then a ``Total`` row
         (the sums of the number columns); a geo panel also has a ``Total`` geo on each
@@ -231,8 +231,7 @@ def spec(seed: int) -> TableSpec:
         # Drawn from the seed, not the generator: the other variations stay as they were.
         value_per_unit=target in UNIT_TARGETS and seed % 2 == 1,
         long=seed % 10 == 3,
-        text_amounts=(TEXT_AMOUNT_STYLES[(seed // 7) % 3]
-                      if seed % 7 == 4 and seed % 10 != 3 else None),
+        text_amounts=TEXT_AMOUNT_STYLES[(seed // 7) % 3] if seed % 7 == 4 else None,
         report_rows=seed % 9 == 7,
     )
 
@@ -314,12 +313,13 @@ def table(spec: TableSpec) -> pd.DataFrame:
             value = (20 + 2 * np.sin(np.arange(n) / 7)) * (1 + 0.1 * g)
             frame[spec.target_name] = (np.maximum(target, 0) / value).round(4)
             frame[spec.value_name] = value.round(4)
-        if spec.text_amounts is not None and not spec.long:
-            money = [*spec.channel_names, *([] if spec.value_name else [spec.target_name])]
-            frame[money] = frame[money].map(lambda v: _as_text(v, spec.text_amounts))
         frames.append(frame)
     wide = pd.concat(frames, ignore_index=True)
     made = _long(spec, wide) if spec.long else wide
+    if spec.text_amounts is not None:
+        spend = [spec.long_layout["value_column"]] if spec.long else spec.channel_names
+        money = [*spend, *([] if spec.value_name else [spec.target_name])]
+        made[money] = made[money].map(lambda v: _as_text(v, spec.text_amounts))
     return _with_report_rows(made, spec) if spec.report_rows else made
 
 
