@@ -272,3 +272,24 @@ def test_geo_params_round_trip_through_json():
     assert again == params
     assert again.bounds["search"] == {"north": (0.0, 5.0)}
     assert again.scenarios[0].allocation == {"tv": 5.0, "search": {"east": 1.0}}
+
+
+def test_geos_named_by_number_get_a_plan_per_code(tmp_path):
+    """DMA codes (501, 602, ...) read from a file are integers; the plan names them."""
+    codes = {"north": 501, "south": 602, "east": 803, "west": 99}
+    df = mw.datasets.load("geo_sales")
+    df["geo"] = df["geo"].map(codes)
+    path = tmp_path / "dma.csv"
+    df.to_csv(path, index=False)
+    wf = mw.Workflow.from_file(path)
+    assert wf.raw["geo"].dtype.kind == "i" and wf.suggest_mapping()["geo"] == "geo"
+    _fit(wf)
+    current = _current(wf)
+    assert set(current.index.get_level_values("geo")) == {"501", "602", "803", "99"}
+    total = float(current.sum())
+    table = wf.optimize_budget(total, PERIODS)
+    assert set(table.index.get_level_values("geo")) == {"501", "602", "803", "99"}
+    assert table["optimized"].sum() == pytest.approx(total, rel=1e-6)
+    np.testing.assert_allclose(table["current"], current.reindex(table.index), rtol=1e-9)
+    what_if = wf.what_if({("tv", "99"): 1_000.0})
+    assert ("tv", "99") in what_if.index

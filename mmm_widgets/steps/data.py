@@ -375,6 +375,8 @@ class DataStep(Step):
             f"{data} = {frame}[{literal(list(roles.all))}].copy()",
             *dropped_rows_lines(data, roles.date, roles.geo, params.left_out),
             f"{data}[{date}] = {to_datetime_code(f'{data}[{date}]', params.date_format)}",
+            *([f"{data}[{literal(roles.geo)}] = {data}[{literal(roles.geo)}].astype(str)  "
+               "# geos as names, codes (DMA 501) too"] if roles.geo else []),
             *amount_lines(data, [a for a in params.amounts if a.column in roles.numeric]),
             *(empty_spend_lines(data, roles.channels) if params.empty_spend_is_zero else []),
             f"{data}[{literal(numeric)}] = {data}[{literal(numeric)}].astype('float64')",

@@ -19,6 +19,24 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S",
     "%d/%m/%y",
     "%m/%d/%y",
+    "%Y.%m.%d",
+    "%d.%m.%y",
+    # Timestamps, as APIs and spreadsheets write them: 2024-01-31T00:00:00(Z),
+    # 2024-01-31 00:00:00+01:00, 01/31/2024 00:00 (an offset is dropped, the time as
+    # written kept: a local export's offsets change with daylight saving)
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+    # Month names: 31-Jan-2024, 31-Jan-24, 31 Jan 2024, Jan 31, 2024, January 31, 2024
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
     # Months, as monthly exports name them: 2024-01, 01/2024, Jan 2024, January 2024, Jan-24
     "%Y-%m",
     "%Y/%m",
@@ -35,6 +53,11 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
 #: Formats naming an ISO week without its day: read as the week's Monday (strptime needs
 #: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format).
 ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V")
+#: A format that also reads whole numbers (20240131, as Google Analytics writes a date):
+#: the column is read as text, since pandas will read numbers as epochs.
+DIGITS_FORMAT = "%Y%m%d"
+#: A UTC offset (``Z``, ``+01:00``, ``-0500``) at the end of a timestamp.
+OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
@@ -175,6 +198,11 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
         return f"pd.to_datetime(pd.to_numeric({column}), unit='D', origin={EXCEL_ORIGIN!r})"
     if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
         return f"pd.to_datetime({column} + '-1', format={date_format + '-%u'!r})"
+    if date_format and date_format.endswith("%z"):  # the time as written, offset dropped
+        return (f"pd.to_datetime({column}.str.replace({OFFSET!r}, '', regex=True), "
+                f"format={date_format.removesuffix('%z')!r})")
+    if date_format == DIGITS_FORMAT:
+        return f"pd.to_datetime({column}.astype('string'), format={date_format!r})"
     parse = f", format={date_format!r}" if date_format else ""
     return f"pd.to_datetime({column}{parse})"
 
@@ -191,6 +219,11 @@ def _text_to_datetime(text: pd.Series, date_format: str | None,
     """``pd.to_datetime`` with ``date_format``; an ISO week read as its Monday."""
     if date_format in ISO_WEEK_FORMATS:
         return pd.to_datetime(text + "-1", format=f"{date_format}-%u", errors=errors)
+    if date_format and date_format.endswith("%z"):
+        return pd.to_datetime(text.str.replace(OFFSET, "", regex=True),
+                              format=date_format.removesuffix("%z"), errors=errors)
+    if date_format == DIGITS_FORMAT:
+        text = text.astype("string")
     return pd.to_datetime(text, format=date_format, errors=errors)
 
 

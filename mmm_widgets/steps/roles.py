@@ -156,6 +156,9 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
             scored.append((0, position, column))
         elif looks_like_serials(series) and _DATE_NAMES.search(column) and _regular(series):
             scored.append((1, position, column))
+        elif (pd.api.types.is_integer_dtype(series) and _DATE_NAMES.search(column)
+              and parse_dates(series.dropna().head(50)).ok):
+            scored.append((1, position, column))  # 20240131, as Google Analytics writes it
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
             sample = series.dropna().astype(str).head(50)
             if len(sample) and parse_dates(sample).ok:
@@ -172,7 +175,9 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
     listed = [] if date is None else channel_list_columns(df, columns, [date])
     for column in columns:
         series = df[column]
-        if _numeric_like(series) or _lists_channels(column):
+        # Geos may be codes (DMA 501, store 12) in a column named like a geo.
+        coded = pd.api.types.is_integer_dtype(series) and bool(_GEO_NAMES.search(column))
+        if (_numeric_like(series) and not coded) or _lists_channels(column):
             continue
         distinct = series.nunique(dropna=True)
         few = 1 < distinct <= max(50, len(df) // 20) and distinct < len(df) / 2

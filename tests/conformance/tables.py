@@ -22,6 +22,9 @@ import pandas as pd
 
 DATE_NAMES = ("week_start", "time", "DATE", "Week", "date_week", "date", "Period")
 DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
+#: Dates as exports write them, on some seeds (``_written_dates``): ISO weeks, an API's
+#: timestamps, an ad platform's report.
+EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y"}
 TARGET_NAMES = ("Net Revenue (EUR)", "conversions", "y", "Sales $", "revenue", "Orders",
                 "kpi", "Bookings")
 CHANNEL_SCHEMES = ("suffix_s", "spend_prefix", "numbered", "platform_cost", "x")
@@ -52,8 +55,9 @@ class TableSpec:
     seed : int
         Seed of the values (and of the draw that made this spec).
     date_name, date_format : str
-        Name of the date column and how it is written (:data:`DATE_FORMATS`, or
-        ``"isoweek"``: ``2024-W01``).
+        Name of the date column and how it is written (:data:`DATE_FORMATS`, or one of
+        :data:`EXPORT_DATE_FORMATS`: ``2024-W01``, ``2024-01-31T00:00:00Z``,
+        ``Jan 31, 2024``).
     frequency : str
         ``"W"`` (weekly), ``"D"`` (daily) or ``"M"`` (monthly, rows on each month's first
         day, the month written as monthly exports write it: ``2024-01``, ``Jan 2024``).
@@ -88,6 +92,8 @@ class TableSpec:
     text_amounts : str, optional
         Spend (and a target in money) written as text in one of
         :data:`TEXT_AMOUNT_STYLES`, as finance and ad platform exports write it.
+    geo_codes : bool
+        A geo panel names its geos by number (DMA codes: 501, 602, ...).
     report_rows : bool
         The table ends as a spreadsheet report does: two empty rows, then a ``Total`` row
         (the sums of the number columns); a geo panel also has a ``Total`` geo on each
@@ -116,6 +122,7 @@ class TableSpec:
     long: bool = False
     text_amounts: str | None = None
     report_rows: bool = False
+    geo_codes: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -212,7 +219,7 @@ def spec(seed: int) -> TableSpec:
     return TableSpec(
         seed=seed,
         date_name=str(rng.choice(DATE_NAMES)),
-        date_format=_iso_weeks_or(str(rng.choice(DATE_FORMATS)), seed, frequency),
+        date_format=_written_dates(str(rng.choice(DATE_FORMATS)), seed, frequency),
         frequency=frequency,
         week_start=str(rng.choice(["MON", "SUN"])),
         periods=periods,
@@ -233,15 +240,21 @@ def spec(seed: int) -> TableSpec:
         long=seed % 10 == 3,
         text_amounts=TEXT_AMOUNT_STYLES[(seed // 7) % 3] if seed % 7 == 4 else None,
         report_rows=seed % 9 == 7,
+        geo_codes=bool(geos) and seed % 12 == 10,
     )
 
 
-def _iso_weeks_or(drawn: str, seed: int, frequency: str) -> str:
-    """ISO weeks (``2024-W01``) on one weekly table in eleven, else the format drawn.
+def _written_dates(drawn: str, seed: int, frequency: str) -> str:
+    """How the dates are written: the format drawn, or on some seeds how exports write
+    them (:data:`EXPORT_DATE_FORMATS`).
 
     Decided from the seed, not the generator: the other variations stay as they were.
     """
-    return "isoweek" if frequency == "W" and seed % 11 == 9 else drawn
+    if frequency == "W" and seed % 11 == 9:
+        return "isoweek"
+    if frequency != "M" and seed % 13 in (6, 11):
+        return "api" if seed % 13 == 6 else "report"
+    return drawn
 
 
 def table(spec: TableSpec) -> pd.DataFrame:
@@ -262,8 +275,10 @@ def table(spec: TableSpec) -> pd.DataFrame:
     rng = np.random.default_rng(spec.seed)
     n = spec.periods
     dates = _dates(spec)
-    geos = [f"{name}_{i}" for i, name in
-            enumerate(["North", "South", "East", "West", "Central"][:spec.geos])] or [None]
+    geos: list[object] = ([501 + 101 * i for i in range(spec.geos)] if spec.geo_codes else
+                          [f"{name}_{i}" for i, name in
+                           enumerate(["North", "South", "East", "West", "Central"][:spec.geos])])
+    geos = geos or [None]
     frames = []
     events = _events(rng, n)
     price = 1 + 0.05 * np.sin(np.arange(n) / 9) + rng.normal(0, 0.01, n)
@@ -378,7 +393,8 @@ def _dates(spec: TableSpec) -> object:
         return index
     if spec.date_format == "excel":
         return ((index - pd.Timestamp("1899-12-30")).days).astype(int)
-    formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y", "isoweek": "%G-W%V"}
+    formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y",
+               **EXPORT_DATE_FORMATS}
     if spec.frequency == "M":  # monthly exports name the month, not its first day
         formats = {"iso": "%Y-%m", "dmy": "%b %Y", "mdy": "%m/%Y"}
     return pd.Series(index.strftime(formats[spec.date_format]), dtype=object).to_numpy()

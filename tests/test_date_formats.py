@@ -1,0 +1,95 @@
+"""Dates as exports write them: ISO weeks, timestamps, month names, integers."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+
+
+@pytest.mark.parametrize("pattern", ["{year}-W{week:02d}", "{year}W{week:02d}"])
+def test_iso_weeks_are_read_as_their_mondays(pattern):
+    # 2020 has 53 ISO weeks: the run crosses 2020-W53 into 2021-W01
+    weeks = [(2020, w) for w in range(20, 54)] + [(2021, w) for w in range(1, 27)]
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({
+        "Week": [pattern.format(year=y, week=w) for y, w in weeks],
+        "tv": rng.gamma(2, 500, len(weeks)).round(2),
+        "radio": rng.gamma(2, 200, len(weeks)).round(2),
+    })
+    frame["sales"] = 5000 + frame["tv"] + frame["radio"]
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    suggested = wf.suggest_mapping()
+    assert suggested["date"] == "Week"
+    wf.map_data(**{k: suggested[k] for k in ("date", "target", "channels", "controls")})
+    mondays = [pd.Timestamp(datetime.date.fromisocalendar(y, w, 1)) for y, w in weeks]
+    assert wf.data["Week"].tolist() == mondays
+    assert wf.data_result.frequency == "weekly"
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+WRITTEN = {
+    "%Y-%m-%dT%H:%M:%S": "2022-01-03T00:00:00",   # APIs
+    "%Y-%m-%dT%H:%M:%SZ": "2022-01-03T00:00:00Z",
+    "%Y-%m-%d %H:%M:%S+00:00": "2022-01-03 00:00:00+00:00",
+    "%m/%d/%Y %H:%M": "01/03/2022 00:00",         # a spreadsheet's CSV of date cells
+    "%d-%b-%Y": "03-Jan-2022",                    # spreadsheets' default date style
+    "%d-%b-%y": "03-Jan-22",
+    "%d %b %Y": "03 Jan 2022",
+    "%b %d, %Y": "Jan 03, 2022",                  # ad platforms' reports
+    "%B %d, %Y": "January 03, 2022",
+    "%Y.%m.%d": "2022.01.03",
+    "%d.%m.%y": "03.01.22",
+}
+
+
+@pytest.mark.parametrize("written", list(WRITTEN), ids=list(WRITTEN.values()))
+def test_dates_as_exports_write_them_are_read_and_suggested(written):
+    dates = pd.date_range("2022-01-03", periods=60, freq="W-MON")
+    assert dates[0].strftime(written) == WRITTEN[written]
+    frame = _weekly_table(dates.strftime(written))
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Week"
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(dates)
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_local_exports_offsets_change_with_daylight_saving_and_the_day_is_kept():
+    # Europe/Berlin: +01:00 in winter, +02:00 from the last Sunday of March
+    dates = pd.date_range("2022-01-03", periods=30, freq="W-MON", tz="Europe/Berlin")
+    written = [d.isoformat() for d in dates]
+    assert {w[-6:] for w in written} == {"+01:00", "+02:00"}
+    wf = mw.Workflow()
+    wf.set_frame(_weekly_table(written))
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(dates.tz_localize(None))
+
+
+def test_dates_as_integers_are_suggested_when_the_column_is_named_like_a_date():
+    dates = pd.date_range("2022-01-03", periods=60, freq="W-MON")
+    frame = _weekly_table(dates.strftime("%Y%m%d").astype(int))  # Google Analytics' date
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Week"
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(dates)
+
+
+def _weekly_table(written) -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    n = len(written)
+    frame = pd.DataFrame({"Week": written, "tv": rng.gamma(2, 500, n).round(2),
+                          "radio": rng.gamma(2, 200, n).round(2)})
+    frame["sales"] = 5000 + frame["tv"] + frame["radio"]
+    return frame
