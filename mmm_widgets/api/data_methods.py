@@ -88,7 +88,8 @@ class DataMethods:
         appended = (previous.params.appended
                     if previous is not None and previous.params.source == source else ())
         params = DataParams(source=source, date=date, target=target,
-                            channels=tuple(channels), controls=tuple(controls), geo=geo,
+                            channels=tuple(channels or ()), controls=tuple(controls or ()),
+                            geo=geo,
                             date_format=date_format, long=long, aggregate=aggregate,
                             appended=appended, value_per_unit=value_per_unit,
                             empty_spend_is_zero=bool(empty_spend_is_zero))

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import DataError, MMMWidgetsError, problem
+from mmm_widgets.errors import DataError, MMMWidgetsError, Problem, problem
 from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
 from mmm_widgets.steps.amounts import (
     TextAmounts,
@@ -214,6 +214,9 @@ class DataStep(Step):
         are written into :attr:`params`, so the saved step and its code are explicit.
         """
         params = self.params
+        unchosen = _unchosen_roles(params)
+        if unchosen:
+            raise DataError(unchosen)
         raw = self._raw_frame(namespace)
         spend_text: dict[str, TextAmounts] = {}
         if params.long is not None:
@@ -400,6 +403,16 @@ class DataStep(Step):
                                     *text_amounts_finding(self.params.amounts),
                                     *find_warnings(data, roles)],
                           quality=quality_table(data, roles))
+
+
+def _unchosen_roles(params: DataParams) -> list[Problem]:
+    """A problem for the date and for the target when no column is chosen for it."""
+    fixes = {"date": "Pick the column that holds the dates (in the data panel: Date).",
+             "target": "Pick the column of the outcome to explain: sales, revenue or "
+                       "conversions (in the data panel: Target)."}
+    return [problem(f"No {role} column is chosen.", fixes[role])
+            for role, column in (("date", params.date), ("target", params.target))
+            if column is None or column == ""]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:
