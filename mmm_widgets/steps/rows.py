@@ -20,8 +20,12 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 
-#: What a summary row's date cell starts with (case ignored).
+#: What a summary row's date cell starts with (case ignored): no date starts so.
 SUMMARY_LABEL = r"(total|totals|subtotal|sum|grand total|all|average|avg|mean)\b"
+#: What a summary geo is called, the whole cell (case ignored): a geo may start with
+#: such a word ("All Saints"), so only these names are left out.
+GEO_SUMMARY_LABEL = (r"(total|totals|grand total|all)( (geos|regions|markets|countries|dmas"
+                     r"|stores|areas|territories|states|cities))?$")
 #: The kinds of row the data cell can leave out: empty, a summary label in the date cell,
 #: one in the geo cell.
 EMPTY, SUMMARY_DATE, SUMMARY_GEO = "empty", "summary", "summary geo"
@@ -106,11 +110,11 @@ def dropped_rows_lines(data: str, date: str, geo: str | None,
     lines = ["# Rows that are not periods: empty rows and a report's summary rows ('Total')"]
     if EMPTY in kinds:
         lines.append(f"{data} = {data}.dropna(how='all')")
-    label = literal(f"(?i){SUMMARY_LABEL}")
-    for kind, column in ((SUMMARY_DATE, date), (SUMMARY_GEO, geo)):
+    for kind, column, label in ((SUMMARY_DATE, date, SUMMARY_LABEL),
+                                (SUMMARY_GEO, geo, GEO_SUMMARY_LABEL)):
         if kind in kinds and column is not None:
             lines.append(f"{data} = {data}[~{data}[{literal(column)}].astype('string')"
-                         f".str.strip().str.match({label}, na=False)]")
+                         f".str.strip().str.match({literal('(?i)' + label)}, na=False)]")
     return lines
 
 
@@ -131,6 +135,8 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
     -------
     NonPeriodRows
     """
+    # A duplicated name is the checks' to report (it selects several columns).
+    columns = [c for c in columns if frame.columns.tolist().count(c) == 1]
     if date not in columns:
         return NonPeriodRows()
     geo = geo if geo in columns else None
