@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from mmm_widgets.codegen import literal
-from mmm_widgets.steps.base import Params
+from mmm_widgets.steps.base import Params, ran_on_copy
 
 #: The decimal marks an amount can use.
 DECIMAL_MARKS = (".", ",")
@@ -183,10 +182,8 @@ def with_amounts_read(frame: pd.DataFrame, amounts: Mapping[str, TextAmounts]) -
     """
     if not amounts:
         return frame
-    names: dict[str, Any] = {"pd": pd, "data": frame.copy()}
-    exec(compile("\n".join(amount_lines("data", amounts.values())),
-                 "<mmm_widgets: amounts>", "exec"), names)
-    read = names["data"]
+    read = ran_on_copy("amounts written as text", amount_lines("data", amounts.values()),
+                       frame)
     columns = list(amounts)
     read[columns] = read[columns].astype("float64")
     return read

@@ -12,7 +12,33 @@ from mmm_widgets.codegen import CodeChunk
 from mmm_widgets.engine import registry
 from mmm_widgets.engine.runner import Runner, commit, execute
 
-__all__ = ["Params", "Step", "check_plain", "execute"]
+__all__ = ["Params", "Step", "check_plain", "execute", "ran_on_copy"]
+
+
+def ran_on_copy(what: str, lines: list[str], frame: Any, name: str = "data") -> Any:
+    """``frame`` after a cell's ``lines`` ran on a copy of it bound to ``name``.
+
+    Where a step inspects the raw table as its cell will change it (the rows left out,
+    text amounts read), it runs that code itself, so what it checks and what the export
+    does cannot drift apart.
+
+    Parameters
+    ----------
+    what : str
+        What the lines do (the chunk's comment, shown in a traceback).
+    lines : list of str
+        The cell's lines; pandas is imported as ``pd``.
+    frame : pandas.DataFrame
+    name : str
+        The frame's name in the lines.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    namespace: dict[str, Any] = {name: frame.copy()}
+    execute(CodeChunk(what, tuple(lines), ("import pandas as pd",)), namespace)
+    return namespace[name]
 
 
 class Params:

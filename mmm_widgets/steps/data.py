@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ from mmm_widgets.steps.amounts import (
     find_text_amounts,
     with_amounts_read,
 )
-from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.base import Params, Step, ran_on_copy
 from mmm_widgets.steps.categorical import (
     MAX_LEVELS,
     Levels,
@@ -328,7 +327,7 @@ class DataStep(Step):
             raise DataError(problems)
         trial = dict(namespace)
         trial[params.source.name] = raw
-        chunk = CodeChunk("pivot", tuple(self._pivot_lines(spend_text.values())),
+        chunk = CodeChunk("pivot", tuple(self._pivot_lines(spend_text.get(long.value_column))),
                           ("import pandas as pd",))
         exec(compile(chunk.cell(), "<mmm_widgets: pivot>", "exec"), trial)
         wide = trial[WIDE_VARIABLE]
@@ -336,7 +335,7 @@ class DataStep(Step):
         channels = params.channels or available
         return wide, tuple(channels), spend_text
 
-    def _pivot_lines(self, spend_text: Iterable[TextAmounts] = ()) -> list[str]:
+    def _pivot_lines(self, spend_text: TextAmounts | None = None) -> list[str]:
         """The pivot to a column per channel; ``spend_text`` when the spend is text."""
         params, long = self.params, self.params.long
         assert long is not None
@@ -344,10 +343,10 @@ class DataStep(Step):
         measured = params.per_date()
         raw = params.source.name
         spend_rows, comment = raw, []
-        for found in spend_text:  # read as numbers for the sum, the table left as it is
-            value = literal(found.column)
+        if spend_text is not None:  # read as numbers for the sum, the table left as it is
+            value = literal(spend_text.column)
             spend_rows = (f"{raw}.assign(**{{{value}: lambda rows: pd.to_numeric(\n    "
-                          f"{amount_text(f'rows[{value}]', found.decimal)})}})")
+                          f"{amount_text(f'rows[{value}]', spend_text.decimal)})}})")
             comment = [f"# The spend is written as text: {value} read as numbers before the sum "
                        "(currency, spaces and thousands separators removed)"]
         return [
@@ -368,7 +367,8 @@ class DataStep(Step):
         lines = [*params.source.code_lines(), *appended_lines(params)]
         if params.long is not None:
             value = params.long.value_column
-            lines += self._pivot_lines(a for a in params.amounts if a.column == value)
+            lines += self._pivot_lines(next((a for a in params.amounts if a.column == value),
+                                            None))
             frame = WIDE_VARIABLE
         date, data = literal(roles.date), DATA_VARIABLE
         sort = [roles.date, *([roles.geo] if roles.geo else [])]
@@ -423,10 +423,7 @@ def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:
 
 def _with_empty_spend_zero(frame: pd.DataFrame, channels: list[str]) -> pd.DataFrame:
     """``frame`` with its empty spend cells 0, by :func:`empty_spend_lines`' own code."""
-    names: dict[str, Any] = {"data": frame.copy()}
-    exec(compile("\n".join(empty_spend_lines("data", tuple(channels))),
-                 "<mmm_widgets: empty spend>", "exec"), names)
-    return names["data"]
+    return ran_on_copy("empty spend cells", empty_spend_lines("data", tuple(channels)), frame)
 
 
 def revenue_lines(data: str, params: DataParams) -> list[str]:

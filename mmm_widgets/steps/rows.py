@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
+from mmm_widgets.steps.base import ran_on_copy
 
 #: What a summary row's date cell starts with (case ignored): no date starts so.
 SUMMARY_LABEL = r"(total|totals|subtotal|sum|grand total|all|average|avg|mean)\b"
@@ -168,9 +168,8 @@ def without_non_period_rows(frame: pd.DataFrame, found: NonPeriodRows) -> pd.Dat
 def _left_out(mapped: pd.DataFrame, date: str, geo: str | None,
               kinds: Sequence[str]) -> np.ndarray:
     """Which rows (by position) the code of ``kinds`` leaves out."""
-    names: dict[str, Any] = {"data": mapped.reset_index(drop=True)}
-    exec(compile("\n".join(dropped_rows_lines("data", date, geo, kinds)),
-                 "<mmm_widgets: rows>", "exec"), names)
+    left = ran_on_copy("rows that are not periods", dropped_rows_lines("data", date, geo, kinds),
+                       mapped.reset_index(drop=True))
     kept = np.zeros(len(mapped), dtype=bool)
-    kept[names["data"].index.to_numpy()] = True
+    kept[left.index.to_numpy()] = True
     return ~kept
