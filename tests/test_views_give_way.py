@@ -1,14 +1,14 @@
 """A background import gives way to a busy main thread (mmm_widgets/views/give_way.py).
 
 Each test imports small modules written for it, from a thread, while the test's own (main)
-thread is either busy in Python code or waiting in an asyncio event loop's ``select``, as
-a kernel's main thread does between messages.
+thread is either busy in Python code or waiting in a selector's ``select``, as a kernel's
+main thread does between messages (its asyncio event loop waits there).
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib
+import selectors
 import sys
 import threading
 import time
@@ -81,15 +81,16 @@ def busy_until(condition: Callable[[], bool], seconds: float = PATIENCE) -> bool
 
 
 def idle_until(condition: Callable[[], bool]) -> bool:
-    """Run an event loop in the main thread, waiting in ``select``, until ``condition``."""
+    """Wait in ``select`` on the main thread, as an idle event loop does, until ``condition``.
 
-    async def wait() -> bool:
-        deadline = time.monotonic() + PATIENCE
+    A selector of its own, not ``asyncio.run``: in a process that has run the browser
+    tests, Playwright's event loop is still marked running and ``asyncio.run`` refuses.
+    """
+    deadline = time.monotonic() + PATIENCE
+    with selectors.DefaultSelector() as selector:
         while not condition() and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-        return condition()
-
-    return asyncio.run(wait())
+            selector.select(timeout=0.01)
+    return condition()
 
 
 @pytest.fixture(autouse=True)
