@@ -1,4 +1,4 @@
-"""Dates as exports write them: ISO weeks, timestamps, month names, integers."""
+"""Dates as exports write them: ISO weeks, timestamps, month names, integers, year-weeks."""
 
 from __future__ import annotations
 
@@ -84,6 +84,47 @@ def test_dates_as_integers_are_suggested_when_the_column_is_named_like_a_date():
     assert wf.suggest_mapping()["date"] == "Week"
     wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
     assert wf.data["Week"].tolist() == list(dates)
+
+
+@pytest.mark.parametrize("name", ["YearWeek", "year_week", "wk"])
+def test_year_and_week_numbers_are_read_as_the_mondays_of_iso_weeks(name):
+    # 2020 has 53 ISO weeks: 202053 then 202101; as text, 202013 is no month of a year
+    weeks = [(2020, w) for w in range(1, 54)] + [(2021, w) for w in range(1, 30)]
+    frame = _weekly_table([y * 100 + w for y, w in weeks]).rename(columns={"Week": name})
+    assert frame[name].dtype.kind == "i"
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == name
+    wf.map_data(date=name, target="sales", channels=["tv", "radio"])
+    mondays = [pd.Timestamp(datetime.date.fromisocalendar(y, w, 1)) for y, w in weeks]
+    assert wf.data[name].tolist() == mondays
+    assert wf.data_result.frequency == "weekly"
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_year_and_month_numbers_in_a_monthly_table_are_read_as_months_not_weeks():
+    # 202201 ... 202212 would read as ISO weeks 1-12 too; the gap to 202301 settles it
+    months = [(y, m) for y in (2021, 2022, 2023) for m in range(1, 13)]
+    frame = _weekly_table([y * 100 + m for y, m in months]).rename(columns={"Week": "month"})
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "month"
+    wf.map_data(date="month", target="sales", channels=["tv", "radio"])
+    assert wf.data["month"].tolist() == [pd.Timestamp(y, m, 1) for y, m in months]
+    assert wf.data_result.frequency == "monthly"
+
+
+def test_a_week_number_past_the_years_last_iso_week_is_reported_with_its_row():
+    # 2021 has 52 ISO weeks: 202153 is no week (a table counting weeks another way)
+    weeks = [202150, 202151, 202152, 202153, 202201, 202202, *range(202203, 202240)]
+    wf = mw.Workflow()
+    wf.set_frame(_weekly_table(weeks))
+    with pytest.raises(mw.DataError) as error:
+        wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert "row 3 (202153)" in str(error.value)
+    assert "ISO week" in str(error.value)
 
 
 def _weekly_table(written) -> pd.DataFrame:

@@ -48,14 +48,19 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     # ISO weeks, as analytics exports name weeks: 2024-W01, 2024W01 (read as their Monday)
     "%G-W%V",
     "%GW%V",
+    # Whole numbers, as retail and BI tables write a week or a month: 202401 (year and ISO
+    # week; a month of the year in a monthly table, whose spacing settles which it is)
+    "%G%V",
+    "%Y%m",
 )
 
 #: Formats naming an ISO week without its day: read as the week's Monday (strptime needs
 #: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format).
-ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V")
-#: A format that also reads whole numbers (20240131, as Google Analytics writes a date):
-#: the column is read as text, since pandas will read numbers as epochs.
-DIGITS_FORMAT = "%Y%m%d"
+ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V", "%G%V")
+#: Formats that also read whole numbers (20240131, as Google Analytics writes a date;
+#: 202401, a year and week): the column is read as text, since pandas will read numbers
+#: as epochs.
+DIGITS_FORMATS = ("%Y%m%d", "%G%V", "%Y%m")
 #: A UTC offset (``Z``, ``+01:00``, ``-0500``) at the end of a timestamp.
 OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
 
@@ -196,15 +201,14 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     """
     if date_format == EXCEL_SERIAL:
         return f"pd.to_datetime(pd.to_numeric({column}), unit='D', origin={EXCEL_ORIGIN!r})"
+    as_text = f"{column}.astype('string')" if date_format in DIGITS_FORMATS else column
     if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
-        return f"pd.to_datetime({column} + '-1', format={date_format + '-%u'!r})"
+        return f"pd.to_datetime({as_text} + '-1', format={date_format + '-%u'!r})"
     if date_format and date_format.endswith("%z"):  # the time as written, offset dropped
         return (f"pd.to_datetime({column}.str.replace({OFFSET!r}, '', regex=True), "
                 f"format={date_format.removesuffix('%z')!r})")
-    if date_format == DIGITS_FORMAT:
-        return f"pd.to_datetime({column}.astype('string'), format={date_format!r})"
     parse = f", format={date_format!r}" if date_format else ""
-    return f"pd.to_datetime({column}{parse})"
+    return f"pd.to_datetime({as_text}{parse})"
 
 
 def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
@@ -217,13 +221,13 @@ def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
 def _text_to_datetime(text: pd.Series, date_format: str | None,
                       errors: str = "raise") -> pd.Series:
     """``pd.to_datetime`` with ``date_format``; an ISO week read as its Monday."""
+    if date_format in DIGITS_FORMATS:
+        text = text.astype("string")
     if date_format in ISO_WEEK_FORMATS:
         return pd.to_datetime(text + "-1", format=f"{date_format}-%u", errors=errors)
     if date_format and date_format.endswith("%z"):
         return pd.to_datetime(text.str.replace(OFFSET, "", regex=True),
                               format=date_format.removesuffix("%z"), errors=errors)
-    if date_format == DIGITS_FORMAT:
-        text = text.astype("string")
     return pd.to_datetime(text, format=date_format, errors=errors)
 
 

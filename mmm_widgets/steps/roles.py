@@ -12,7 +12,9 @@ from mmm_widgets.steps.amounts import find_text_amounts, with_amounts_read
 from mmm_widgets.steps.dates import looks_like_serials, parse_dates
 from mmm_widgets.steps.rows import find_non_period_rows, without_non_period_rows
 
-_DATE_NAMES = re.compile(r"(^|[^a-z])(date|week|day|period|time|month|ds|dt)([^a-z]|$)", re.I)
+_DATE_NAMES = re.compile(
+    r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
+    re.I)
 _TARGET_WORDS = frozenset({
     "sales", "sale", "revenue", "revenues", "conversion", "conversions", "orders", "target",
     "kpi", "bookings", "signups", "units", "gmv", "income", "y", "turnover", "leads",

@@ -18,6 +18,7 @@ import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.dates import (
+    ISO_WEEK_FORMATS,
     ParsedDates,
     detect_frequency,
     formats_matching,
@@ -281,6 +282,13 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
     if date_format:
         fix = (f"These values do not match the format {date_format!r}. Correct them, "
                "or clear the format to let it be inferred.")
+    elif parsed_any and parsed.date_format in ISO_WEEK_FORMATS:
+        what = (f"Most rows are a year and its ISO week ({parsed.date_format!r}, read as the "
+                "week's Monday); these name no ISO week (a year has 52 of them, 53 in "
+                "some years).")
+        fix = ("If the table counts weeks another way (from 1 January, or from a Sunday), "
+               f"turn df[{column!r}] into the first day of each week before mapping; "
+               "otherwise correct these rows.")
     elif parsed_any and any(formats_matching(t) for t in texts):
         others = sorted({f for t in texts for f in formats_matching(t)})
         what = (f"The column mixes date formats: most rows are {parsed.date_format!r}, "

@@ -25,6 +25,9 @@ DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
 #: Dates as exports write them, on some seeds (``_written_dates``): ISO weeks, an API's
 #: timestamps, an ad platform's report.
 EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y"}
+#: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
+#: and its ISO week in a weekly table, a year and month in a monthly one).
+INTEGER_DATE_FORMATS = {"yearweek": "%G%V", "yearmonth": "%Y%m"}
 TARGET_NAMES = ("Net Revenue (EUR)", "conversions", "y", "Sales $", "revenue", "Orders",
                 "kpi", "Bookings")
 CHANNEL_SCHEMES = ("suffix_s", "spend_prefix", "numbered", "platform_cost", "x")
@@ -57,7 +60,7 @@ class TableSpec:
     date_name, date_format : str
         Name of the date column and how it is written (:data:`DATE_FORMATS`, or one of
         :data:`EXPORT_DATE_FORMATS`: ``2024-W01``, ``2024-01-31T00:00:00Z``,
-        ``Jan 31, 2024``).
+        ``Jan 31, 2024``; or of :data:`INTEGER_DATE_FORMATS`: ``202401``).
     frequency : str
         ``"W"`` (weekly), ``"D"`` (daily) or ``"M"`` (monthly, rows on each month's first
         day, the month written as monthly exports write it: ``2024-01``, ``Jan 2024``).
@@ -251,7 +254,9 @@ def _written_dates(drawn: str, seed: int, frequency: str) -> str:
     Decided from the seed, not the generator: the other variations stay as they were.
     """
     if frequency == "W" and seed % 11 == 9:
-        return "isoweek"
+        return "isoweek" if (seed // 11) % 2 else "yearweek"
+    if frequency == "M" and seed % 5 == 1:
+        return "yearmonth"
     if frequency != "M" and seed % 13 in (6, 11):
         return "api" if seed % 13 == 6 else "report"
     return drawn
@@ -393,6 +398,8 @@ def _dates(spec: TableSpec) -> object:
         return index
     if spec.date_format == "excel":
         return ((index - pd.Timestamp("1899-12-30")).days).astype(int)
+    if spec.date_format in INTEGER_DATE_FORMATS:  # whole numbers: 202401
+        return index.strftime(INTEGER_DATE_FORMATS[spec.date_format]).astype(int).to_numpy()
     formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y",
                **EXPORT_DATE_FORMATS}
     if spec.frequency == "M":  # monthly exports name the month, not its first day
