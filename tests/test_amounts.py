@@ -20,6 +20,10 @@ from tests.conformance.tables import TEXT_AMOUNT_STYLES, TableSpec, table
     (["USD 1,000", "USD 25.5"], ".", [1000, 25.5]),
     (["£500", "£1200"], ".", [500, 1200]),  # no separator: both marks read it the same
     (["69,811.13", None, "87,202.78"], ".", [69811.13, np.nan, 87202.78]),
+    # zero as a spreadsheet's Accounting format writes it: a lone dash
+    ([" $ 1,922.08 ", " $ -   ", "$ (12.50)"], ".", [1922.08, 0, -12.5]),
+    (["1.234,56 €", "- €"], ",", [1234.56, 0]),
+    (["12,345.00", " - ", "7,000.25"], ".", [12345, 0, 7000.25]),
 ])
 def test_text_amounts_read_as_the_numbers_they_say(texts, mark, numbers):
     frame = pd.DataFrame({"spend": pd.Series(texts, dtype=object)})
@@ -36,6 +40,8 @@ def test_text_amounts_read_as_the_numbers_they_say(texts, mark, numbers):
     ["$1,200", "n/a"],             # a placeholder among amounts
     ["00123", "00456"],            # bare digits: a code more often than an amount
     ["na", "black_friday"],        # an event column
+    ["123.45", "-", "67.80"],      # a dash beside plain numbers: zero or missing?
+    ["$ -", " - "],                # dashes only: no amount to go by
 ])
 def test_other_text_is_left_to_the_checks(texts):
     assert decimal_mark(pd.Series(texts, dtype=object)) is None
@@ -47,9 +53,12 @@ def test_numbers_are_not_touched():
 
 @pytest.mark.parametrize("style", TEXT_AMOUNT_STYLES)
 def test_a_table_of_text_amounts_maps_to_its_numbers(style):
-    numbers = table(TableSpec(seed=3, n_channels=3, event_control=True))
-    written = table(TableSpec(seed=3, n_channels=3, event_control=True, text_amounts=style))
+    # weeks without TV spend: zero as each style writes it ("$0.00", " $ -  ")
+    variation = TableSpec(seed=3, n_channels=3, event_control=True, zero_runs=True)
+    numbers = table(variation)
+    written = table(dataclasses.replace(variation, text_amounts=style))
     assert written["tv_S"].map(type).eq(str).all()
+    assert (numbers["tv_S"] == 0).sum() > 10
     wf = mw.Workflow()
     wf.set_frame(written)
     suggested = wf.suggest_mapping()

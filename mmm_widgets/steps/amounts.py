@@ -1,7 +1,8 @@
 """Amounts written as text (``'$9,171.55'``, ``'1.234,56 €'``, ``'(1,200)'``) read as numbers.
 
 Exports from finance tools and spreadsheets write money as text: a currency sign or code,
-thousands separators, accounting parentheses for a negative amount. The data step reads
+thousands separators, accounting parentheses for a negative amount, a lone dash for zero
+(``'$ -'``, as a spreadsheet's Accounting format shows 0). The data step reads
 a mapped amount column (the target, a channel's spend, a numeric control, the value per
 unit) as numbers when every value in it is such an amount in one format whose reading
 is certain; the data cell's plain pandas code does it (:func:`amount_lines`), so the
@@ -9,7 +10,8 @@ export reads the file the same way. A column is left to the checks, which say ho
 read it, when a value is not an amount (``'1.5M'``, ``'12%'``, ``'n/a'``) or when its
 values read differently with a decimal point and with a decimal comma (only values
 such as ``'1,234'``: one thousand two hundred and thirty-four, or one point two three
-four).
+four). A lone dash is zero only in a column written in such a format (a currency,
+parentheses or thousands separators); beside plain numbers it may mean a missing value.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ _DIGITS = re.compile(r"-?\d+")
 #: threes by the other mark (or not grouped), then decimals.
 _SHAPES = {".": re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"),
            ",": re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")}
+#: Zero as an Accounting format writes it, once currency and spaces are gone.
+ZERO_DASH = "-"
+#: Signs that a value was written by a number format: thousands grouped, parentheses.
+_FORMATTED = re.compile(r"\d[,.]\d{3}(?!\d)|^\(.*\)$")
 
 
 @dataclass(frozen=True)
@@ -97,14 +103,23 @@ def decimal_mark(series: pd.Series) -> str | None:
     # Text of bare digits is more often a code (a zip code, an id) than an amount.
     if all(_DIGITS.fullmatch(str(v).strip()) for v in present):
         return None
-    core = [_core(str(v)) for v in present]
+    texts = [str(v) for v in present]
+    core = [_core(text) for text in texts]
     if not all(core):
         return None
-    readings = {mark: [_read(c, mark) for c in core] for mark in DECIMAL_MARKS
-                if all(_SHAPES[mark].fullmatch(c) for c in core)}
+    amounts = [c for c in core if c != ZERO_DASH]
+    if not amounts or (len(amounts) < len(core) and not _formatted(texts)):
+        return None
+    readings = {mark: [_read(c, mark) for c in amounts] for mark in DECIMAL_MARKS
+                if all(_SHAPES[mark].fullmatch(c) for c in amounts)}
     if len(readings) == 2 and readings["."] != readings[","]:
         return None
     return next(iter(readings), None)
+
+
+def _formatted(texts: list[str]) -> bool:
+    """Whether any of ``texts`` was written by a number format (currency, grouping, ())."""
+    return any(_CURRENCY.search(text) or _FORMATTED.search(text.strip()) for text in texts)
 
 
 def _core(text: str) -> str:
@@ -125,8 +140,8 @@ def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
 
     The data cell's ``astype('float64')`` then reads them. Per column: currency signs
     and codes, spaces and the thousands separator removed, ``(1,200)`` made ``-1200``,
-    a decimal comma made a point; missing values stay missing. The code binds no name
-    (a lambda), so it cannot overwrite one of the user's.
+    a lone dash made ``0``, a decimal comma made a point; missing values stay missing. The
+    code binds no name (a lambda), so it cannot overwrite one of the user's.
 
     Parameters
     ----------
@@ -146,7 +161,8 @@ def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
         selected = f"{data}[{literal(columns)}]"
         lines += [
             f"# Amounts written as text{' with a decimal comma' if mark == ',' else ''}: "
-            "currency, spaces and thousands separators removed, (1,200) is -1200",
+            "currency, spaces and thousands separators removed, (1,200) is -1200, "
+            "a lone - is 0",
             f"{selected} = {selected}.apply(",
             f"    lambda amounts: {amount_text('amounts', mark)})",
         ]
@@ -169,9 +185,12 @@ def amount_text(series: str, decimal: str) -> str:
     """
     keep = r"[^0-9.\-]" if decimal == "." else r"[^0-9,\-]"
     comma = ".str.replace(',', '.')" if decimal == "," else ""
-    return (f"{series}.astype('string').str.strip().str.replace('\\u2212', '-')"
-            "\n    .str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)"
-            f".str.replace(r'{keep}', '', regex=True){comma}")
+    # Currency and spaces go first: the Accounting format writes "$ (12.50)" for -12.5.
+    return (f"{series}.astype('string').str.replace('\\u2212', '-')"
+            "\n    .str.replace(r'[^0-9.,()\\-]', '', regex=True)"
+            ".str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)"
+            f"\n    .str.replace(r'{keep}', '', regex=True).str.replace(r'^-$', '0', regex=True)"
+            f"{comma}")
 
 
 def with_amounts_read(frame: pd.DataFrame, amounts: Mapping[str, TextAmounts]) -> pd.DataFrame:

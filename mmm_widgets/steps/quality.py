@@ -63,7 +63,8 @@ def text_amounts_finding(amounts: Iterable[TextAmounts]) -> list[Finding]:
     named = ", ".join(repr(c) for c in columns)
     return [Finding("text_amounts",
                     f"Amounts written as text were read as numbers: {named} (currency, "
-                    "spaces and thousands separators removed; see the data cell).", columns)]
+                    "spaces and thousands separators removed, a lone '-' is 0; see "
+                    "the data cell).", columns)]
 
 
 def left_out_finding(left_out: NonPeriodRows) -> list[Finding]:

@@ -41,8 +41,9 @@ GEO_NAMES = ("geo", "region", "market", "DMA")
 #: Targets that count units, not money: a table may give each unit's revenue beside them.
 UNIT_TARGETS = ("conversions", "Orders", "kpi", "Bookings")
 EVENT_LEVELS = ("event1", "event2", "black_friday")
-#: How a finance export writes amounts as text: ``$1,234.56``, ``1.234,56 €``, ``1,234.56``.
-TEXT_AMOUNT_STYLES = ("dollar", "euro", "grouped")
+#: How a finance export writes amounts as text: ``$1,234.56``, ``1.234,56 €``, ``1,234.56``,
+#: a spreadsheet's Accounting format (`` $ 1,234.56 ``, `` $ (12.50)``, `` $ -  `` for 0).
+TEXT_AMOUNT_STYLES = ("dollar", "euro", "grouped", "accounting")
 #: A long table's column of channel names and its column of their spend.
 CHANNEL_COLUMNS = ("channel", "Platform", "media_channel")
 SPEND_COLUMNS = ("spend", "Cost", "Amount spent (EUR)")
@@ -384,6 +385,9 @@ def _as_text(amount: float, style: str) -> str:
         return f"${grouped}"
     if style == "euro":
         return grouped.replace(",", " ").replace(".", ",").replace(" ", ".") + " €"
+    if style == "accounting":  # a spreadsheet's Accounting format: $ (12.50), $ - for 0
+        shown = "-  " if amount == 0 else f"{abs(amount):,.2f} "
+        return f" $ {f'({shown.strip()})' if amount < 0 else shown}"
     return grouped
 
 
