@@ -85,3 +85,29 @@ def test_a_total_geo_beside_the_real_ones_is_left_out():
     message = wf.data_result.warnings[0].message
     assert "40 rows of the geo 'Total', a sum of the others" in message
     assert wf.suggest_mapping()["geo"] == "geo"
+
+
+def test_a_row_of_units_under_the_header_is_left_out_when_the_file_is_read(tmp_path):
+    clean = table(TableSpec(seed=3, n_channels=2))
+    units = pd.DataFrame([{"date": "", "tv_S": "EUR", "radio_S": "EUR", "holiday": "flag",
+                           "sales": "EUR"}])
+    path = tmp_path / "with_units.csv"
+    pd.concat([units, clean.astype(object)], ignore_index=True).to_csv(path, index=False)
+    wf = mw.Workflow.from_file(path)
+    assert wf.suggest_mapping()["channels"] == ["tv_S", "radio_S"]
+    wf.map_data(**ROLES)
+    pd.testing.assert_frame_equal(wf.data, _mapped(clean).data)
+    assert [f.message for f in wf.data_result.warnings if f.kind == "left_out"] == [
+        "Rows that are not periods were left out: 1 row without a date or a number "
+        "(row 0: 'EUR, EUR, flag, EUR')."]
+    names: dict = {}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_row_without_a_date_but_with_numbers_still_stops_the_mapping():
+    clean = table(TableSpec(seed=5, n_channels=2, periods=30)).astype({"date": object})
+    clean.loc[4, "date"] = None
+    with pytest.raises(mw.DataError, match="The date is missing") as raised:
+        _mapped(clean)
+    assert any(p.column == "date" and p.rows == ("row 4",) for p in raised.value.problems)

@@ -102,8 +102,11 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     date = _pick_date(df, columns)
     if date is not None:
         # A report's empty and Total rows say nothing about the roles.
-        df = without_non_period_rows(df, find_non_period_rows(df, columns, date))
+        left_out = find_non_period_rows(df, columns, date)
+        df = without_non_period_rows(df, left_out)
         df = df.infer_objects()  # numbers that shared a column with 'Total' are numbers
+        if left_out.undated_text:  # a row of units ('EUR') made every column below it text
+            df = _number_text_read(df)
     rest = [c for c in columns if c != date]
     geo = _pick_geo(df, rest, date)
     if date is not None and geo is not None:
@@ -150,10 +153,25 @@ def suggest_roles(df: pd.DataFrame) -> dict:
             "geo": geo, "value_per_unit": value, "long": layout}
 
 
+def _number_text_read(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each text column whose every value is a plain number read as numbers."""
+    read = df.copy()
+    for position in range(df.shape[1]):
+        values = df.iloc[:, position]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            numbers = pd.to_numeric(values, errors="coerce")
+            if values.notna().any() and numbers.notna().sum() == values.notna().sum():
+                read.isetitem(position, numbers)
+    return read
+
+
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
     scored = []
     for position, column in enumerate(columns):
         series = df[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            # an empty cell (a row of units above the dates) is no date, nor a wrong one
+            series = series.mask(series.astype("string").str.strip().eq("").fillna(False))
         if pd.api.types.is_datetime64_any_dtype(series):
             scored.append((0, position, column))
         elif looks_like_serials(series) and _DATE_NAMES.search(column) and _regular(series):

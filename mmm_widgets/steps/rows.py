@@ -1,12 +1,13 @@
-"""Rows of a report that are not periods: empty rows and summary rows (``'Total'``).
+"""Rows of a report that are not periods: empty rows, summary rows (``'Total'``), units.
 
 Spreadsheet exports end with empty rows and a totals row, reports put subtotals between
-quarters, and geo exports add a ``Total`` (or ``All``) geo beside the real ones, which
-would count every sale twice. None of them is a period of a geo, so the data cell leaves
-them out (:func:`dropped_rows_lines`) when the mapped table has them: a row whose mapped
-columns are all empty, and a row whose date or geo cell is a summary label
-(:data:`SUMMARY_LABEL`). Every other row goes to the checks, which name what is wrong
-with it.
+quarters, geo exports add a ``Total`` (or ``All``) geo beside the real ones, which would
+count every sale twice, and a sheet with a second header row of units (``EUR``, ``USD``,
+``#``) writes it as the first row of data. None of them is a period of a geo, so the data
+cell leaves them out (:func:`dropped_rows_lines`) when the mapped table has them: a row
+whose mapped columns are all empty, a row whose date or geo cell is a summary label
+(:data:`SUMMARY_LABEL`), and a row with neither a date nor a digit in any mapped cell.
+Every other row goes to the checks, which name what is wrong with it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ SUMMARY_LABEL = r"(total|totals|subtotal|sum|grand total|all|average|avg|mean)\b
 GEO_SUMMARY_LABEL = (r"(total|totals|grand total|all)( (geos|regions|markets|countries|dmas"
                      r"|stores|areas|territories|states|cities))?$")
 #: The kinds of row the data cell can leave out: empty, a summary label in the date cell,
-#: one in the geo cell.
-EMPTY, SUMMARY_DATE, SUMMARY_GEO = "empty", "summary", "summary geo"
+#: one in the geo cell, no date and no number (a row of units under the header).
+EMPTY, SUMMARY_DATE, SUMMARY_GEO, UNDATED_TEXT = "empty", "summary", "summary geo", "text"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class NonPeriodRows:
         Labels of the rows whose date cell, or else whose geo cell, is a summary label.
     shown, shown_geo : tuple of str
         Those cells, as written.
+    undated_text : tuple
+        Labels of the rows without a date and without a digit in any mapped cell.
+    shown_text : tuple of str
+        The text of the first of them, its cells joined.
     positions : tuple of int
         Where all these rows are in the table.
     kinds : tuple of str
@@ -54,6 +59,8 @@ class NonPeriodRows:
     shown: tuple[str, ...] = ()
     summary_geo: tuple[Hashable, ...] = ()
     shown_geo: tuple[str, ...] = ()
+    undated_text: tuple[Hashable, ...] = ()
+    shown_text: tuple[str, ...] = ()
     positions: tuple[int, ...] = ()
     kinds: tuple[str, ...] = ()
 
@@ -69,6 +76,9 @@ class NonPeriodRows:
             parts.append(f"{_count(len(self.summary_geo), 'row')} of the geo "
                          f"{_texts(self.shown_geo)}, a sum of the others "
                          f"({_rows(self.summary_geo)})")
+        if self.undated_text:
+            parts.append(f"{_count(len(self.undated_text), 'row')} without a date or a "
+                         f"number ({_rows(self.undated_text)}: {_texts(self.shown_text)})")
         if not parts:
             return ""
         listed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
@@ -99,7 +109,7 @@ def dropped_rows_lines(data: str, date: str, geo: str | None,
         Name of the frame in the cell; it holds the mapped columns only.
     date, geo : str
         Its date and geo columns (geo None for a national table).
-    kinds : sequence of {"empty", "summary", "summary geo"}
+    kinds : sequence of {"empty", "summary", "summary geo", "text"}
 
     Returns
     -------
@@ -107,9 +117,15 @@ def dropped_rows_lines(data: str, date: str, geo: str | None,
     """
     if not kinds:
         return []
-    lines = ["# Rows that are not periods: empty rows and a report's summary rows ('Total')"]
+    lines = ["# Rows that are not periods: empty rows, a report's summary rows ('Total'), "
+             "rows of text without a date (units: 'EUR')"]
     if EMPTY in kinds:
         lines.append(f"{data} = {data}.dropna(how='all')")
+    if UNDATED_TEXT in kinds:
+        dated = f"{data}[{literal(date)}].astype('string').str.strip().fillna('') != ''"
+        lines += [f"{data} = {data}[({dated})",
+                  f"    | {data}.astype('string').apply(lambda cells: cells.str.contains("
+                  r"r'\d', na=False)).any(axis=1)]"]
     for kind, column, label in ((SUMMARY_DATE, date, SUMMARY_LABEL),
                                 (SUMMARY_GEO, geo, GEO_SUMMARY_LABEL)):
         if kind in kinds and column is not None:
@@ -137,23 +153,34 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
     """
     # A duplicated name is the checks' to report (it selects several columns).
     columns = [c for c in columns if frame.columns.tolist().count(c) == 1]
-    if date not in columns:
+    if date not in columns or frame.empty:
         return NonPeriodRows()
     geo = geo if geo in columns else None
     mapped = frame[list(columns)]
     empty = _left_out(mapped, date, geo, (EMPTY,))
     by_date = _left_out(mapped, date, geo, (SUMMARY_DATE,)) & ~empty
     by_geo = _left_out(mapped, date, geo, (SUMMARY_GEO,)) & ~empty & ~by_date
-    found = {EMPTY: empty.any(), SUMMARY_DATE: by_date.any(), SUMMARY_GEO: by_geo.any()}
+    text = _left_out(mapped, date, geo, (UNDATED_TEXT,)) & ~empty & ~by_date & ~by_geo
+    found = {EMPTY: empty.any(), SUMMARY_DATE: by_date.any(), SUMMARY_GEO: by_geo.any(),
+             UNDATED_TEXT: text.any()}
 
     def cells(column: str | None, rows: np.ndarray) -> tuple[str, ...]:
         return tuple(str(v).strip() for v in mapped[column].to_numpy()[rows]) if column else ()
 
     return NonPeriodRows(empty=tuple(frame.index[empty]), summary=tuple(frame.index[by_date]),
                          shown=cells(date, by_date), summary_geo=tuple(frame.index[by_geo]),
-                         shown_geo=cells(geo, by_geo),
-                         positions=tuple(int(i) for i in np.flatnonzero(empty | by_date | by_geo)),
+                         shown_geo=cells(geo, by_geo), undated_text=tuple(frame.index[text]),
+                         shown_text=_joined(mapped, text),
+                         positions=tuple(int(i) for i in
+                                         np.flatnonzero(empty | by_date | by_geo | text)),
                          kinds=tuple(kind for kind, present in found.items() if present))
+
+
+def _joined(mapped: pd.DataFrame, rows: np.ndarray) -> tuple[str, ...]:
+    """The first of ``rows``' non-empty cells, joined: ``"EUR, EUR, units"``."""
+    first = mapped.to_numpy()[rows][:1]
+    return tuple(", ".join(str(v).strip() for v in row if pd.notna(v) and str(v).strip())
+                 for row in first)
 
 
 def without_non_period_rows(frame: pd.DataFrame, found: NonPeriodRows) -> pd.DataFrame:

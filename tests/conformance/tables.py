@@ -102,6 +102,9 @@ class TableSpec:
         The table ends as a spreadsheet report does: two empty rows, then a ``Total`` row
         (the sums of the number columns); a geo panel also has a ``Total`` geo on each
         date.
+    units_row : bool
+        The table starts as a sheet with a second header row does: a row of units
+        (``EUR`` over the money, nothing over the rest) above the first period.
     """
 
     seed: int
@@ -127,6 +130,7 @@ class TableSpec:
     text_amounts: str | None = None
     report_rows: bool = False
     geo_codes: bool = False
+    units_row: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -242,10 +246,21 @@ def spec(seed: int) -> TableSpec:
         # Drawn from the seed, not the generator: the other variations stay as they were.
         value_per_unit=target in UNIT_TARGETS and seed % 2 == 1,
         long=seed % 10 == 3,
-        text_amounts=TEXT_AMOUNT_STYLES[(seed // 7) % 3] if seed % 7 == 4 else None,
+        text_amounts=_text_amounts(seed),
         report_rows=seed % 9 == 7,
         geo_codes=bool(geos) and seed % 12 == 10,
+        units_row=seed % 9 == 7 and seed % 2 == 1 and seed % 10 != 3,
     )
+
+
+def _text_amounts(seed: int) -> str | None:
+    """How amounts are written on this seed (:data:`TEXT_AMOUNT_STYLES`), or None.
+
+    Decided from the seed, not the generator: the other variations stay as they were.
+    """
+    if seed % 7 != 4:
+        return None
+    return "accounting" if seed % 5 == 0 else TEXT_AMOUNT_STYLES[(seed // 7) % 3]
 
 
 def _written_dates(drawn: str, seed: int, frequency: str) -> str:
@@ -341,7 +356,16 @@ def table(spec: TableSpec) -> pd.DataFrame:
         spend = [spec.long_layout["value_column"]] if spec.long else spec.channel_names
         money = [*spend, *([] if spec.value_name else [spec.target_name])]
         made[money] = made[money].map(lambda v: _as_text(v, spec.text_amounts))
-    return _with_report_rows(made, spec) if spec.report_rows else made
+    made = _with_report_rows(made, spec) if spec.report_rows else made
+    return _with_units_row(made, spec) if spec.units_row else made
+
+
+def _with_units_row(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """``frame`` under a row of units: ``EUR`` over the money columns, empty elsewhere."""
+    money = [*spec.channel_names, *([] if spec.value_name else [spec.target_name])]
+    units = {column: "EUR" if column in money else None for column in frame.columns}
+    units[spec.date_name] = ""
+    return pd.concat([pd.DataFrame([units]), frame.astype(object)], ignore_index=True)
 
 
 def _with_report_rows(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:

@@ -9,8 +9,9 @@ CI runs :data:`CI_SEEDS`, picked to cover every variation at least once (Excel s
 text and datetime dates; daily and monthly rows; geo panels with a channel that never spends in one
 geo; a long table; currency targets; ``x1`` beside ``y``; 15 channels; text events; a trend column;
 conversions with their revenue per conversion; spend and sales written as text, ``1.234,56 €``
-and ``1,234.56``; a report's empty rows and ``Total`` row at the end; ISO weeks, ``2021-W01``,
-and ``Jan 01, 2022``).
+and ``1,234.56``, and in a spreadsheet's Accounting format, `` $ -  `` for zero; a report's
+empty rows and ``Total`` row at the end, a row of units above the first period; ISO weeks,
+``2021-W01``, and ``Jan 01, 2022``).
 ``pytest tests/conformance --conformance N`` runs seeds 0..N-1 instead.
 """
 
@@ -38,8 +39,9 @@ pytestmark = pytest.mark.fit
 #: a long daily geo panel (a row per date, geo and channel) with month-first dates. Seeds 11
 #: and 18 write spend and sales as text (``1.234,56 €``, ``1,234.56``), seed 11 its days as an
 #: ad platform's report does (``Jan 01, 2022``); seed 34 ends as a report does, with two empty
-#: rows and a ``Total`` row; seed 20 names its weeks ``2021-W01``.
-CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3, 20)
+#: rows and a ``Total`` row; seed 20 names its weeks ``2021-W01``; seed 25 starts with a row
+#: of units (``EUR``) and writes its money in the Accounting format (`` $ (12.50)``, `` $ -  ``).
+CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3, 20, 25)
 
 
 #: A quarter in periods of each spacing: the run-rate the budget's default bounds follow.
