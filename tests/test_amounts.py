@@ -104,3 +104,45 @@ def test_a_long_tables_spend_written_as_text_is_summed_as_numbers(style):
     exec(wf.step_code("data"), names)
     pd.testing.assert_frame_equal(names["data"], wf.data)
     assert written.equals(table(dataclasses.replace(variation, text_amounts=style)))
+
+
+def _with_rates(rates: list[str]) -> pd.DataFrame:
+    frame = table(TableSpec(seed=3, n_channels=2, periods=len(rates)))
+    frame["discount_rate"] = pd.Series(rates, dtype=object)
+    return frame
+
+
+def test_a_control_of_percentages_is_read_as_the_fractions_they_say(tmp_path):
+    rates = ["12%", "0%", "-1.5 %", "7.25%"] * 13
+    frame = _with_rates(rates)
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert "discount_rate" in wf.suggest_mapping()["controls"]
+    wf.map_data(date="date", target="sales", channels=["tv_S", "radio_S"],
+                controls=["discount_rate"])
+    np.testing.assert_allclose(wf.data["discount_rate"], [0.12, 0.0, -0.015, 0.0725] * 13)
+    assert any("'discount_rate' ('12%' is 0.12" in f.message for f in wf.data_result.warnings)
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+    loaded = mw.Workflow.load(wf.save(tmp_path / "saved"))
+    assert [a.percent for a in loaded.step("data").params.amounts] == [True]
+
+
+def test_percentages_with_a_decimal_comma_are_read_too():
+    # 3,5 % with a narrow no-break space, as French exports write it
+    wf = mw.Workflow()
+    wf.set_frame(_with_rates(["3,5\u202f%", "4 %", "10,25 %", "0,5%"] * 13))
+    wf.map_data(date="date", target="sales", channels=["tv_S", "radio_S"],
+                controls=["discount_rate"])
+    np.testing.assert_allclose(wf.data["discount_rate"], [0.035, 0.04, 0.1025, 0.005] * 13)
+
+
+def test_percentages_as_spend_still_stop_with_the_fix():
+    frame = _with_rates(["12%", "15%", "3%", "8%"] * 13)
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert "discount_rate" not in wf.suggest_mapping()["channels"]
+    with pytest.raises(mw.DataError, match="Remove the % signs") as raised:
+        wf.map_data(date="date", target="sales", channels=["tv_S", "discount_rate"])
+    assert [p.column for p in raised.value.problems] == ["discount_rate"]

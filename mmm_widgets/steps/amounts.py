@@ -12,6 +12,10 @@ values read differently with a decimal point and with a decimal comma (only valu
 such as ``'1,234'``: one thousand two hundred and thirty-four, or one point two three
 four). A lone dash is zero only in a column written in such a format (a currency,
 parentheses or thousands separators); beside plain numbers it may mean a missing value.
+
+A control may be a rate written as a percentage (``'12%'``, ``'3,5 %'``: a discount, an
+unemployment rate); it is read as the fraction it says (0.12). Spend, the target and the
+value per unit are amounts, so a percentage there still stops.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ _DIGITS = re.compile(r"-?\d+")
 #: threes by the other mark (or not grouped), then decimals.
 _SHAPES = {".": re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"),
            ",": re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")}
+#: A percentage once spaces are gone: 12%, -3.5%, 3,5%.
+_PERCENT = re.compile(r"[-\u2212]?\d+([.,]\d+)?%")
 #: Zero as an Accounting format writes it, once currency and spaces are gone.
 ZERO_DASH = "-"
 #: Signs that a value was written by a number format: thousands grouped, parentheses.
@@ -51,13 +57,17 @@ class TextAmounts(Params):
         The column.
     decimal : {".", ","}
         Its decimal mark; the other mark (and spaces) separates thousands.
+    percent : bool
+        The values are percentages (``'12%'``), read as fractions (0.12).
     """
 
     column: str
     decimal: str
+    percent: bool = False
 
 
-def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, TextAmounts]:
+def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str],
+                      rates: Iterable[str] = ()) -> dict[str, TextAmounts]:
     """The ``columns`` of ``frame`` whose every value is an amount written as text.
 
     Parameters
@@ -66,6 +76,8 @@ def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, 
         The raw (wide) table.
     columns : iterable of str
         The columns that must hold numbers (target, channels, controls, value per unit).
+    rates : iterable of str
+        The columns among them that may hold percentages instead (the controls).
 
     Returns
     -------
@@ -80,13 +92,30 @@ def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, 
     {'tv': TextAmounts(column='tv', decimal='.')}
     """
     found = {}
+    rates = set(rates)
     for column in columns:
         if column not in frame.columns or frame.columns.tolist().count(column) != 1:
             continue
         decimal = decimal_mark(frame[column])
         if decimal is not None:
             found[column] = TextAmounts(column, decimal)
+        elif column in rates and (decimal := percent_mark(frame[column])) is not None:
+            found[column] = TextAmounts(column, decimal, percent=True)
     return found
+
+
+def percent_mark(series: pd.Series) -> str | None:
+    """The decimal mark of a text column of percentages (``'12%'``, ``'3,5 %'``), or None.
+
+    None when a value is not a percentage or the column mixes decimal marks.
+    """
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    present = [str(v) for v in series.dropna()]
+    if not present or not all(_PERCENT.fullmatch(_SPACES.sub("", v)) for v in present):
+        return None
+    marks = {mark for mark in DECIMAL_MARKS for v in present if mark in v}
+    return None if len(marks) > 1 else next(iter(marks), ".")
 
 
 def decimal_mark(series: pd.Series) -> str | None:
@@ -153,12 +182,21 @@ def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
     -------
     list of str
     """
-    by_mark: dict[str, list[str]] = {}
+    by_mark: dict[tuple[str, bool], list[str]] = {}
     for found in amounts:
-        by_mark.setdefault(found.decimal, []).append(found.column)
+        by_mark.setdefault((found.decimal, found.percent), []).append(found.column)
     lines = []
-    for mark, columns in by_mark.items():
+    for (mark, percent), columns in by_mark.items():
         selected = f"{data}[{literal(columns)}]"
+        if percent:
+            comma = ".str.replace(',', '.')" if mark == "," else ""
+            lines += [
+                "# Percentages read as the fractions they say: '12%' is 0.12",
+                f"{selected} = {selected}.apply(",
+                "    lambda rates: rates.astype('string').str.replace('\\u2212', '-')",
+                f"    .str.replace(r'[%\\s]', '', regex=True){comma}.astype('float64') / 100)",
+            ]
+            continue
         lines += [
             f"# Amounts written as text{' with a decimal comma' if mark == ',' else ''}: "
             "currency, spaces and thousands separators removed, (1,200) is -1200, "

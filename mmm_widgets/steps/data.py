@@ -226,7 +226,7 @@ class DataStep(Step):
         left_out = find_non_period_rows(wide, [c for c in mapped.all if c in wide.columns],
                                         mapped.date, mapped.geo)
         wide = without_non_period_rows(wide, left_out)
-        amounts = find_text_amounts(wide, mapped.numeric)
+        amounts = find_text_amounts(wide, mapped.numeric, rates=mapped.controls)
         wide = with_amounts_read(wide, amounts)
         if params.empty_spend_is_zero:
             wide = _with_empty_spend_zero(wide, [c for c in channels if c in wide.columns])

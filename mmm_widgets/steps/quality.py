@@ -56,15 +56,24 @@ def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
 
 
 def text_amounts_finding(amounts: Iterable[TextAmounts]) -> list[Finding]:
-    """A note naming the columns read as numbers from text (none when there are none)."""
-    columns = tuple(found.column for found in amounts)
-    if not columns:
-        return []
-    named = ", ".join(repr(c) for c in columns)
-    return [Finding("text_amounts",
-                    f"Amounts written as text were read as numbers: {named} (currency, "
-                    "spaces and thousands separators removed, a lone '-' is 0; see "
-                    "the data cell).", columns)]
+    """Notes naming the columns read as numbers from text (none when there are none)."""
+    amounts = list(amounts)
+    notes = []
+    columns = tuple(found.column for found in amounts if not found.percent)
+    if columns:
+        named = ", ".join(repr(c) for c in columns)
+        notes.append(Finding(
+            "text_amounts",
+            f"Amounts written as text were read as numbers: {named} (currency, spaces and "
+            "thousands separators removed, a lone '-' is 0; see the data cell).", columns))
+    rates = tuple(found.column for found in amounts if found.percent)
+    if rates:
+        named = ", ".join(repr(c) for c in rates)
+        notes.append(Finding(
+            "text_amounts",
+            f"Percentages were read as the fractions they say: {named} ('12%' is 0.12; "
+            "see the data cell).", rates))
+    return notes
 
 
 def left_out_finding(left_out: NonPeriodRows) -> list[Finding]:

@@ -113,17 +113,20 @@ def suggest_roles(df: pd.DataFrame) -> dict:
         # nor does a Total geo beside the real ones
         df = without_non_period_rows(df, find_non_period_rows(df, columns, date, geo))
     rest = [c for c in rest if c != geo]
-    # Amounts written as text ('$9,171.55') are judged as the numbers the data cell reads.
-    df = with_amounts_read(df, find_text_amounts(df, rest))
+    # Amounts written as text ('$9,171.55') are judged as the numbers the data cell reads,
+    # percentages ('12%') too: only a control can be one.
+    amounts = find_text_amounts(df, rest, rates=rest)
+    df = with_amounts_read(df, amounts)
+    rates = [c for c, found in amounts.items() if found.percent]
     # A column that never changes (a channel that never spent, a placeholder of zeros)
     # explains nothing; only a fixed value per unit of the target is one.
     numbers = [c for c in rest if _numeric_like(df[c])]
     numeric = [c for c in numbers if not _constant(df[c])]
     trends = [c for c in numeric if _is_trend(df, c, date)]
-    target = _pick_target(df, [c for c in numeric if c not in trends])
+    target = _pick_target(df, [c for c in numeric if c not in trends and c not in rates])
     generic = target is not None and target.lower() == "y"
     channels, controls = [], []
-    value = _pick_value(numbers, target)
+    value = _pick_value([c for c in numbers if c not in rates], target)
     # Dates (per geo) repeated: a long table, whose columns naming channels or campaigns
     # are neither geo nor control.
     keys = [] if date is None else [date, *([geo] if geo else [])]
@@ -132,8 +135,10 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     for column in rest:
         if column in (target, value) or _MODEL_OUTPUT.search(column):
             continue
-        if column in trends:
+        if column in trends or (column in rates and column in numeric):
             controls.append(column)
+        elif column in rates:
+            continue
         elif column not in numeric:
             if _is_categorical(df[column]) and column not in listing:
                 controls.append(column)

@@ -143,8 +143,16 @@ def decimal_commas() -> pd.DataFrame:
 
 
 def percent_signs() -> pd.DataFrame:
+    """A control written as percentages (the share of stores on promotion): 100% is 1."""
     frame = base()
-    frame["promo"] = [f"{v * 5}%" for v in frame["promo"]]
+    frame["promo"] = [f"{v * 100}%" for v in frame["promo"]]
+    return frame
+
+
+def percent_spend() -> pd.DataFrame:
+    """A channel written as percentages: a share, not an amount spent."""
+    frame = base()
+    frame["search"] = [f"{v / 100:.1f}%" for v in frame["search"]]
     return frame
 
 

@@ -113,8 +113,10 @@ CASES: tuple[Case, ...] = (
          where=("row 0 (2023-01-02): '14,800'",)),
     Case("currency_with_placeholders", builders.currency_with_placeholders, columns=("tv",),
          message=("currency symbols",), where=("row 3 (2023-01-23): 'n/a'",)),
-    Case("percent_signs", builders.percent_signs, columns=("promo",),
-         message=("% signs",), where=("row 0",)),
+    # a control's percentages are read as fractions; a channel's are no amounts
+    Case("percent_signs", builders.percent_signs, valid=True),
+    Case("percent_spend", builders.percent_spend, columns=("search",),
+         message=("% signs",), where=("row 0 (2023-01-02)",)),
     Case("nan_target", builders.nan_target, columns=("sales",),
          message=("target has missing values",), where=("row 5 (2023-02-06)",)),
     Case("target_not_yet_measured", builders.target_not_yet_measured, columns=("sales",),

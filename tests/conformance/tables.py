@@ -95,7 +95,8 @@ class TableSpec:
         on each row; a channel other than the first has no row where it spent nothing.
     text_amounts : str, optional
         Spend (and a target in money) written as text in one of
-        :data:`TEXT_AMOUNT_STYLES`, as finance and ad platform exports write it.
+        :data:`TEXT_AMOUNT_STYLES`, as finance and ad platform exports write it; a
+        ``price_index`` control then as a percentage (``101.25%``).
     geo_codes : bool
         A geo panel names its geos by number (DMA codes: 501, 602, ...).
     report_rows : bool
@@ -356,6 +357,10 @@ def table(spec: TableSpec) -> pd.DataFrame:
         spend = [spec.long_layout["value_column"]] if spec.long else spec.channel_names
         money = [*spend, *([] if spec.value_name else [spec.target_name])]
         made[money] = made[money].map(lambda v: _as_text(v, spec.text_amounts))
+        if "price_index" in made.columns:  # a price index as a percentage: 101.25%
+            euro = spec.text_amounts == "euro"
+            made["price_index"] = made["price_index"].map(
+                lambda v: f"{100 * v:.2f} %".replace(".", ",") if euro else f"{100 * v:.2f}%")
     made = _with_report_rows(made, spec) if spec.report_rows else made
     return _with_units_row(made, spec) if spec.units_row else made
 
