@@ -47,6 +47,16 @@ WRITTEN = {
     "%B %d, %Y": "January 03, 2022",
     "%Y.%m.%d": "2022.01.03",
     "%d.%m.%y": "03.01.22",
+    "%Y-%m-%d %H:%M:%S.000": "2022-01-03 00:00:00.000",     # databases
+    "%Y-%m-%dT%H:%M:%S.000Z": "2022-01-03T00:00:00.000Z",   # JavaScript's toISOString
+    "%Y-%m-%d %H:%M:%S UTC": "2022-01-03 00:00:00 UTC",     # BigQuery's CSV export
+    "%Y/%m/%d %H:%M:%S": "2022/01/03 00:00:00",
+    "%d/%m/%Y %H:%M:%S": "03/01/2022 00:00:00",
+    "%m/%d/%Y %I:%M:%S %p": "01/03/2022 12:00:00 AM",       # US-locale tools
+    "%d-%m-%y": "03-01-22",
+    "%a, %d %b %Y": "Mon, 03 Jan 2022",
+    "%A, %B %d, %Y": "Monday, January 03, 2022",
+    "%b %d %Y": "Jan 03 2022",
 }
 
 

@@ -30,6 +30,20 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M",
     "%d/%m/%Y %H:%M",
     "%m/%d/%Y %H:%M",
+    # ... with seconds and fractions, as databases, JavaScript (toISOString), BigQuery and
+    # US-locale tools write them: 2024-01-31 00:00:00.000, 2024-01-31T00:00:00.000Z,
+    # 2024-01-31 00:00:00 UTC, 01/31/2024 12:00:00 AM
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S UTC",
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    # Two-digit years with dashes: 31-01-24, 01-31-24
+    "%d-%m-%y",
+    "%m-%d-%y",
     # Month names: 31-Jan-2024, 31-Jan-24, 31 Jan 2024, Jan 31, 2024, January 31, 2024
     "%d-%b-%Y",
     "%d-%b-%y",
@@ -37,6 +51,10 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%d %B %Y",
     "%b %d, %Y",
     "%B %d, %Y",
+    "%b %d %Y",
+    # ... with the weekday: Wed, 31 Jan 2024; Wednesday, January 31, 2024
+    "%a, %d %b %Y",
+    "%A, %B %d, %Y",
     # Months, as monthly exports name them: 2024-01, 01/2024, Jan 2024, January 2024, Jan-24
     "%Y-%m",
     "%Y/%m",
