@@ -110,7 +110,30 @@ def test_geo_missing_dates_is_reported(geo):
     frame = geo[~((geo["geo"] == "east") & (geo["date"] >= "2024-12-01"))]
     with pytest.raises(mw.DataError) as info:
         mw.Workflow(frame).map_data(date="date", target="sales", channels=["tv"], geo="geo")
-    assert "Geo 'east' lacks dates" in str(info.value)
+    assert "Geo 'east' ends on 2024-11-25" in str(info.value)
+
+
+@pytest.mark.parametrize("written", ["%d/%m/%Y", "%Y-%m-%d"])
+def test_the_fix_for_a_geo_that_starts_late_fits_the_dates_all_geos_have(geo, written):
+    # a store that opened 5 weeks after the others; its dates as a day-first export writes
+    late = (geo["geo"] == "south") & (geo["date"] < geo["date"].min() + pd.Timedelta(weeks=5))
+    df = geo[~late].assign(date=lambda f: f["date"].dt.strftime(written))
+    mapping = {"date": "date", "target": "sales", "channels": ["tv"], "geo": "geo"}
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(df).map_data(**mapping)
+    opened = (geo["date"].min() + pd.Timedelta(weeks=5)).strftime("%Y-%m-%d")
+    problem = next(p for p in info.value.problems if p.column == "geo")
+    assert problem.what.startswith(f"Geo 'south' starts on {opened}, 5 dates after")
+    fit_common, leave_out = problem.fix.removeprefix(
+        "Fit every geo on the dates they all have: ").split("; or leave the geo out: ")
+    every = set(geo["geo"])
+    for line, kept in ((fit_common, every), (leave_out.rstrip("."), every - {"south"})):
+        names = {"df": df, "pd": pd}
+        exec(line, names)
+        data = mw.Workflow(names["df"]).map_data(**mapping)
+        assert set(data["geo"]) == kept
+        expected_first = opened if "south" in kept else geo["date"].min()
+        assert data["date"].min() == pd.Timestamp(expected_first)
 
 
 def test_too_few_rows_says_how_many_and_why():

@@ -24,6 +24,7 @@ from mmm_widgets.steps.dates import (
     formats_matching,
     missing_dates,
     parse_dates,
+    to_datetime_code,
 )
 from mmm_widgets.steps.roles import channel_list_columns
 
@@ -239,7 +240,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         geo_ok = False
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
-                                        into_weeks)
+                                        into_weeks, parsed.date_format)
     return result
 
 
@@ -524,7 +525,8 @@ def _in_geo(roles: Roles, geo: object) -> str:
 
 
 def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
-                 problems: list[Problem], l_max: int, into_weeks: bool = False) -> str:
+                 problems: list[Problem], l_max: int, into_weeks: bool = False,
+                 date_format: str | None = None) -> str:
     """Duplicates, gaps, unequal geos and too short a history; grouped, not looped."""
     frequency, step = detect_frequency(dates)
     needed = minimum_periods(len(roles.channels), len(roles.controls), l_max)
@@ -581,11 +583,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                                                                      "date"]))
             absent = absent.difference(pd.DatetimeIndex(gaps_of.get(geo, [])))
             if len(absent):
-                problems.append(problem(
-                    f"Geo {geo!r} lacks dates that other geos have.",
-                    "Every geo needs the same dates: add the missing rows.",
-                    column=roles.geo, rows=sorted(absent)[:MAX_ROWS_LISTED],
-                    count=len(absent)))
+                problems.append(_unequal_geo_problem(roles, geo, absent, stats.loc[geo],
+                                                     date_format))
     short = stats["count"][stats["count"] < needed]
     if len(short):
         problems.append(_too_few_periods(roles, short, needed, l_max))
@@ -594,6 +593,30 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             f"Dates are not evenly spaced (typical step {step} days).",
             "Aggregate the data to weekly or daily periods first.", column=roles.date))
     return frequency
+
+
+def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
+                         own: pd.Series, date_format: str | None) -> Problem:
+    """A geo without some of the other geos' dates; one that starts late (a store that
+    opened later) or ends early is named so, with the lines that fit the dates all geos
+    have or leave it out, since its target before it starts is missing, not zero."""
+    rows, count = sorted(absent)[:MAX_ROWS_LISTED], len(absent)
+    starts_late, ends_early = (absent < own["min"]).all(), (absent > own["max"]).all()
+    if not (starts_late or ends_early):
+        return problem(f"Geo {geo!r} lacks dates that other geos have.",
+                       "Every geo needs the same dates: add the missing rows.",
+                       column=roles.geo, rows=rows, count=count)
+    edge = own["min"] if starts_late else own["max"]
+    dates = to_datetime_code(f"df[{roles.date!r}]", date_format)
+    what = (f"Geo {geo!r} {'starts' if starts_late else 'ends'} on {edge:%Y-%m-%d}, "
+            f"{count} date{'s' if count > 1 else ''} {'after' if starts_late else 'before'} "
+            f"the others; its target {'before' if starts_late else 'after'} that is missing, "
+            "not zero.")
+    keep = ">=" if starts_late else "<="
+    fix = (f"Fit every geo on the dates they all have: df = df[{dates} {keep} "
+           f"{f'{edge:%Y-%m-%d}'!r}]; or leave the geo out: df = df[df[{roles.geo!r}] "
+           f"!= {geo!r}].")
+    return problem(what, fix, column=roles.geo, rows=rows, count=count)
 
 
 def _month_problems(pairs: pd.DataFrame, roles: Roles,

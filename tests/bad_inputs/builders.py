@@ -245,9 +245,17 @@ def many_problems() -> pd.DataFrame:
 
 # ----- geo panels ------------------------------------------------------------------------
 def geo_missing_dates() -> pd.DataFrame:
+    """Geo east's rows end three weeks before the others' (a store that closed)."""
     frame = geo_base()
     last = sorted(frame["date"].unique())[-3:]
     return frame[~((frame["geo"] == "east") & frame["date"].isin(last))]
+
+
+def geo_starts_late() -> pd.DataFrame:
+    """Geo south's rows start four weeks after the others' (a store that opened later)."""
+    frame = geo_base()
+    first = sorted(frame["date"].unique())[:4]
+    return frame[~((frame["geo"] == "south") & frame["date"].isin(first))]
 
 
 def geo_gap() -> pd.DataFrame:
