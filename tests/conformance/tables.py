@@ -23,8 +23,9 @@ import pandas as pd
 DATE_NAMES = ("week_start", "time", "DATE", "Week", "date_week", "date", "Period")
 DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
 #: Dates as exports write them, on some seeds (``_written_dates``): ISO weeks, an API's
-#: timestamps, an ad platform's report.
-EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y"}
+#: timestamps, an ad platform's report, a database's and JavaScript's timestamps.
+EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y",
+                       "database": "%Y-%m-%d %H:%M:%S.000", "js": "%Y-%m-%dT%H:%M:%S.000Z"}
 #: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
 #: and its ISO week in a weekly table, a year and month in a monthly one).
 INTEGER_DATE_FORMATS = {"yearweek": "%G%V", "yearmonth": "%Y%m"}
@@ -276,6 +277,8 @@ def _written_dates(drawn: str, seed: int, frequency: str) -> str:
         return "yearmonth"
     if frequency != "M" and seed % 13 in (6, 11):
         return "api" if seed % 13 == 6 else "report"
+    if frequency != "M" and seed % 13 == 9:
+        return "database" if (seed // 13) % 2 else "js"
     return drawn
 
 
