@@ -107,6 +107,10 @@ class TableSpec:
     units_row : bool
         The table starts as a sheet with a second header row does: a row of units
         (``EUR`` over the money, nothing over the rest) above the first period.
+    weekdays_only : bool
+        A daily table of weekdays only, as B2B and finance data are (no rows on Saturdays
+        and Sundays, from a Monday on); it is mapped summed into weeks of five days
+        (``aggregate="weekly"``, in :attr:`roles`).
     """
 
     seed: int
@@ -133,6 +137,7 @@ class TableSpec:
     report_rows: bool = False
     geo_codes: bool = False
     units_row: bool = False
+    weekdays_only: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -180,7 +185,13 @@ class TableSpec:
                 "channels": [] if self.long else self.channel_names,
                 "controls": self.control_names,
                 "geo": self.geo_name if self.geos else None, "value_per_unit": self.value_name,
-                "long": self.long_layout}
+                "long": self.long_layout,
+                **({"aggregate": "weekly"} if self.weekdays_only else {})}
+
+    @property
+    def modelled_frequency(self) -> str:
+        """The spacing of the modelled rows: ``"W"`` for weekdays summed into weeks."""
+        return "W" if self.weekdays_only else self.frequency
 
 
 def _channel_name(scheme: str, index: int, channel: str) -> str:
@@ -226,6 +237,10 @@ def spec(seed: int) -> TableSpec:
     # A geo panel multiplies the rows: keep panels short enough to fit quickly.
     if geos:
         periods = min(periods, 156)
+    # Drawn from the seed, not the generator: the other variations stay as they were.
+    weekdays_only = frequency == "D" and seed % 4 == 0
+    if weekdays_only:  # 52 to 104 weeks of five days
+        periods = 5 * (52 + periods % 53)
     return TableSpec(
         seed=seed,
         date_name=str(rng.choice(DATE_NAMES)),
@@ -252,6 +267,7 @@ def spec(seed: int) -> TableSpec:
         report_rows=seed % 9 == 7,
         geo_codes=bool(geos) and seed % 12 == 10,
         units_row=seed % 9 == 7 and seed % 2 == 1 and seed % 10 != 3,
+        weekdays_only=weekdays_only,
     )
 
 
@@ -424,7 +440,9 @@ def _as_text(amount: float, style: str) -> str:
 
 
 def _dates(spec: TableSpec) -> object:
-    if spec.frequency == "D":
+    if spec.weekdays_only:
+        index = pd.bdate_range("2022-01-03", periods=spec.periods)
+    elif spec.frequency == "D":
         index = pd.date_range("2022-01-01", periods=spec.periods, freq="D")
     elif spec.frequency == "M":
         index = pd.date_range("2019-01-01", periods=spec.periods, freq="MS")

@@ -62,7 +62,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _l_max(variation: TableSpec) -> int:
-    return 7 if variation.frequency == "D" else 4
+    return 7 if variation.modelled_frequency == "D" else 4
 
 
 def _call(failures: list[str], name: str, work: Callable[[], Any]) -> Any:
@@ -85,7 +85,7 @@ def _run_every_step(wf: mw.Workflow, variation: TableSpec,
     # the default bounds keep each channel within 30 % of it, so this total is always
     # allowed (the average over all periods is not when spend grew by more than 43 %).
     mapped, date = wf.data_result.data, variation.roles["date"]
-    last = sorted(mapped[date].unique())[-QUARTER[variation.frequency]:]
+    last = sorted(mapped[date].unique())[-QUARTER[variation.modelled_frequency]:]
     spend = float(mapped[mapped[date].isin(last)][channels].sum().sum()) / len(last)
     call = lambda name, work: _call(failures, name, work)  # noqa: E731
     prior = call("prior_check", lambda: wf.prior_check(samples=30))
@@ -168,6 +168,7 @@ def test_the_wizard_panels_run_headless(generated):
         assert sorted(data_panel.channels.value) == sorted(variation.channel_names)
     assert data_panel.value.value == (variation.value_name or "(none)")
     data_panel.controls.value = tuple(variation.control_names)
+    data_panel.weekly.value = variation.weekdays_only
     data_panel.apply_button.click()
     assert "Mapping applied" in data_panel.message.value, data_panel.message.value
     model_panel = wizard.panel("model")
