@@ -86,6 +86,24 @@ def test_a_local_exports_offsets_change_with_daylight_saving_and_the_day_is_kept
     assert wf.data["Week"].tolist() == list(dates.tz_localize(None))
 
 
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "Asia/Tokyo"])
+@pytest.mark.parametrize("freq", ["W-MON", "D"])
+def test_local_midnights_written_in_utc_are_read_as_their_days(zone, freq):
+    # JavaScript's toISOString of local midnights: 05:00Z in New York, 04:00Z once daylight
+    # saving starts; Berlin's midnight is 23:00Z the day before, Tokyo's 15:00Z
+    days = pd.date_range("2023-01-02", periods=120, freq=freq, tz=zone)
+    written = days.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    assert written.str[11:13].nunique() == (1 if zone == "Asia/Tokyo" else 2)
+    wf = mw.Workflow()
+    wf.set_frame(_weekly_table(written))
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(days.tz_localize(None))
+    assert wf.data_result.frequency == ("weekly" if freq == "W-MON" else "daily")
+    names = {"df": _weekly_table(written)}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
 def test_dates_as_integers_are_suggested_when_the_column_is_named_like_a_date():
     dates = pd.date_range("2022-01-03", periods=60, freq="W-MON")
     frame = _weekly_table(dates.strftime("%Y%m%d").astype(int))  # Google Analytics' date

@@ -23,7 +23,8 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%d.%m.%y",
     # Timestamps, as APIs and spreadsheets write them: 2024-01-31T00:00:00(Z),
     # 2024-01-31 00:00:00+01:00, 01/31/2024 00:00 (an offset is dropped, the time as
-    # written kept: a local export's offsets change with daylight saving)
+    # written kept: a local export's offsets change with daylight saving; a timestamp
+    # with a zone is read as the nearest day, see ZONED_FORMATS)
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%d %H:%M:%S%z",
@@ -81,6 +82,12 @@ ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V", "%G%V")
 DIGITS_FORMATS = ("%Y%m%d", "%G%V", "%Y%m")
 #: A UTC offset (``Z``, ``+01:00``, ``-0500``) at the end of a timestamp.
 OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
+#: Formats of timestamps with a zone. Each is read as the nearest day: a day's data
+#: written as its local midnight in UTC (JavaScript's toISOString in New York writes
+#: 2024-03-04T05:00:00.000Z, then 2024-03-11T04:00:00.000Z once daylight saving starts;
+#: Berlin's midnight is 23:00 the day before) would otherwise be off its day by hours
+#: that change with daylight saving, and its weeks would not be 7 days apart.
+ZONED_FORMATS = tuple(f for f in CANDIDATE_FORMATS if f.endswith(("%z", " UTC")))
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
@@ -222,11 +229,13 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     as_text = f"{column}.astype('string')" if date_format in DIGITS_FORMATS else column
     if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
         return f"pd.to_datetime({as_text} + '-1', format={date_format + '-%u'!r})"
+    # a timestamp with a zone: the day it names, the nearest (see ZONED_FORMATS)
+    to_day = ".dt.round('D')" if date_format in ZONED_FORMATS else ""
     if date_format and date_format.endswith("%z"):  # the time as written, offset dropped
         return (f"pd.to_datetime({column}.str.replace({OFFSET!r}, '', regex=True), "
-                f"format={date_format.removesuffix('%z')!r})")
+                f"format={date_format.removesuffix('%z')!r}){to_day}")
     parse = f", format={date_format!r}" if date_format else ""
-    return f"pd.to_datetime({as_text}{parse})"
+    return f"pd.to_datetime({as_text}{parse}){to_day}"
 
 
 def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
@@ -244,9 +253,10 @@ def _text_to_datetime(text: pd.Series, date_format: str | None,
     if date_format in ISO_WEEK_FORMATS:
         return pd.to_datetime(text + "-1", format=f"{date_format}-%u", errors=errors)
     if date_format and date_format.endswith("%z"):
-        return pd.to_datetime(text.str.replace(OFFSET, "", regex=True),
-                              format=date_format.removesuffix("%z"), errors=errors)
-    return pd.to_datetime(text, format=date_format, errors=errors)
+        text, date_format = text.str.replace(OFFSET, "", regex=True), date_format[:-2]
+        return pd.to_datetime(text, format=date_format, errors=errors).dt.round("D")
+    parsed = pd.to_datetime(text, format=date_format, errors=errors)
+    return parsed.dt.round("D") if date_format in ZONED_FORMATS else parsed
 
 
 def _parse_with(distinct: pd.Series, codes: np.ndarray, index: pd.Index, date_format: str,
