@@ -23,7 +23,8 @@ import pandas as pd
 DATE_NAMES = ("week_start", "time", "DATE", "Week", "date_week", "date", "Period")
 DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
 #: Dates as exports write them, on some seeds (``_written_dates``): ISO weeks, an API's
-#: timestamps, an ad platform's report, a database's and JavaScript's timestamps.
+#: timestamps, an ad platform's report, a database's timestamps and JavaScript's (of New
+#: York's midnights, so 05:00Z or 04:00Z).
 EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y",
                        "database": "%Y-%m-%d %H:%M:%S.000", "js": "%Y-%m-%dT%H:%M:%S.000Z"}
 #: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
@@ -458,6 +459,8 @@ def _dates(spec: TableSpec) -> object:
                **EXPORT_DATE_FORMATS}
     if spec.frequency == "M":  # monthly exports name the month, not its first day
         formats = {"iso": "%Y-%m", "dmy": "%b %Y", "mdy": "%m/%Y"}
+    if spec.date_format == "js":  # toISOString of New York's midnights: 05:00Z, 04:00Z
+        index = index.tz_localize("America/New_York").tz_convert("UTC")
     return pd.Series(index.strftime(formats[spec.date_format]), dtype=object).to_numpy()
 
 
