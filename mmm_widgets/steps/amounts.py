@@ -111,7 +111,7 @@ def percent_mark(series: pd.Series) -> str | None:
     """
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
-    present = [str(v) for v in series.dropna()]
+    present = [str(v) for v in series.dropna().unique()]
     if not present or not all(_PERCENT.fullmatch(_SPACES.sub("", v)) for v in present):
         return None
     marks = {mark for mark in DECIMAL_MARKS for v in present if mark in v}
@@ -126,8 +126,8 @@ def decimal_mark(series: pd.Series) -> str | None:
     """
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return None
-    present = series.dropna()
-    if present.empty or not any(isinstance(v, str) for v in present):
+    present = series.dropna().unique()  # each value once: a panel repeats them
+    if not len(present) or not any(isinstance(v, str) for v in present):
         return None
     # Text of bare digits is more often a code (a zip code, an id) than an amount.
     if all(_DIGITS.fullmatch(str(v).strip()) for v in present):

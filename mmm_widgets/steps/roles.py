@@ -176,7 +176,8 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
         series = df[column]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
             # an empty cell (a row of units above the dates) is no date, nor a wrong one
-            series = series.mask(series.astype("string").str.strip().eq("").fillna(False))
+            empty = series.eq("")
+            series = series.mask(empty) if empty.any() else series
         if pd.api.types.is_datetime64_any_dtype(series):
             scored.append((0, position, column))
         elif looks_like_serials(series) and _DATE_NAMES.search(column) and _regular(series):

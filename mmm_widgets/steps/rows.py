@@ -160,7 +160,13 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
     empty = _left_out(mapped, date, geo, (EMPTY,))
     by_date = _left_out(mapped, date, geo, (SUMMARY_DATE,)) & ~empty
     by_geo = _left_out(mapped, date, geo, (SUMMARY_GEO,)) & ~empty & ~by_date
-    text = _left_out(mapped, date, geo, (UNDATED_TEXT,)) & ~empty & ~by_date & ~by_geo
+    # Only a row without a date can be one of text: the code runs on those rows alone, as
+    # it decides row by row (a large table has none, and text on all of it is slow).
+    undated = np.flatnonzero(_blank(mapped[date]))
+    text = np.zeros(len(mapped), dtype=bool)
+    if len(undated):
+        text[undated] = _left_out(mapped.iloc[undated], date, geo, (UNDATED_TEXT,))
+    text &= ~empty & ~by_date & ~by_geo
     found = {EMPTY: empty.any(), SUMMARY_DATE: by_date.any(), SUMMARY_GEO: by_geo.any(),
              UNDATED_TEXT: text.any()}
 
@@ -176,9 +182,17 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
                          kinds=tuple(kind for kind, present in found.items() if present))
 
 
+def _blank(cells: pd.Series) -> np.ndarray:
+    """Which cells are missing or empty text."""
+    blank = cells.isna().to_numpy().copy()
+    if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+        blank |= cells.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    return blank
+
+
 def _joined(mapped: pd.DataFrame, rows: np.ndarray) -> tuple[str, ...]:
     """The first of ``rows``' non-empty cells, joined: ``"EUR, EUR, units"``."""
-    first = mapped.to_numpy()[rows][:1]
+    first = mapped.iloc[np.flatnonzero(rows)[:1]].to_numpy()
     return tuple(", ".join(str(v).strip() for v in row if pd.notna(v) and str(v).strip())
                  for row in first)
 
