@@ -111,3 +111,32 @@ def test_a_row_without_a_date_but_with_numbers_still_stops_the_mapping():
     with pytest.raises(mw.DataError, match="The date is missing") as raised:
         _mapped(clean)
     assert any(p.column == "date" and p.rows == ("row 4",) for p in raised.value.problems)
+
+
+def test_a_reports_notes_after_its_last_values_are_left_out(tmp_path):
+    clean = table(TableSpec(seed=3, n_channels=2))
+    notes = pd.DataFrame({"date": ["Source: Ads Manager", "Generated 2024-05-01 10:00"]})
+    total = pd.DataFrame([{"date": "Total", **clean[["tv_S", "radio_S", "sales"]].sum()}])
+    path = tmp_path / "with_notes.csv"
+    # notes between the last week and the Total row, as some reports put them
+    pd.concat([clean, notes, total], ignore_index=True).to_csv(path, index=False)
+    wf = mw.Workflow.from_file(path)
+    wf.map_data(**ROLES)
+    pd.testing.assert_frame_equal(wf.data, _mapped(clean).data)
+    n = len(clean)
+    assert [f.message for f in wf.data_result.warnings if f.kind == "left_out"] == [
+        f"Rows that are not periods were left out: 1 summary row (row {n + 2}: 'Total') and "
+        f"2 rows of notes after the last values (rows {n}, {n + 1}: 'Source: Ads Manager' "
+        "or 'Generated 2024-05-01 10:00')."]
+    names: dict = {}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_note_between_periods_is_no_period_and_still_stops_the_mapping():
+    clean = table(TableSpec(seed=5, n_channels=2, periods=30)).astype({"date": object})
+    clean.loc[4, ["date", "tv_S", "radio_S", "holiday", "sales"]] = ["see note 1", *[np.nan] * 4]
+    with pytest.raises(mw.DataError, match="could not be parsed") as raised:
+        _mapped(clean)
+    assert any(p.column == "date" and "row 4 ('see note 1')" in p.rows
+               for p in raised.value.problems)

@@ -6,8 +6,9 @@ count every sale twice, and a sheet with a second header row of units (``EUR``, 
 ``#``) writes it as the first row of data. None of them is a period of a geo, so the data
 cell leaves them out (:func:`dropped_rows_lines`) when the mapped table has them: a row
 whose mapped columns are all empty, a row whose date or geo cell is a summary label
-(:data:`SUMMARY_LABEL`), and a row with neither a date nor a digit in any mapped cell.
-Every other row goes to the checks, which name what is wrong with it.
+(:data:`SUMMARY_LABEL`), a row with neither a date nor a digit in any mapped cell, and the
+rows after the last one with a value (a report's notes: ``Source: Ads Manager``). Every
+other row goes to the checks, which name what is wrong with it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ SUMMARY_LABEL = r"(total|totals|subtotal|sum|grand total|all|average|avg|mean)\b
 GEO_SUMMARY_LABEL = (r"(total|totals|grand total|all)( (geos|regions|markets|countries|dmas"
                      r"|stores|areas|territories|states|cities))?$")
 #: The kinds of row the data cell can leave out: empty, a summary label in the date cell,
-#: one in the geo cell, no date and no number (a row of units under the header).
+#: one in the geo cell, no date and no number (a row of units under the header), no value
+#: after the last value (a report's notes at its end).
 EMPTY, SUMMARY_DATE, SUMMARY_GEO, UNDATED_TEXT = "empty", "summary", "summary geo", "text"
+NOTES = "notes"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class NonPeriodRows:
         Labels of the rows without a date and without a digit in any mapped cell.
     shown_text : tuple of str
         The text of the first of them, its cells joined.
+    notes : tuple
+        Labels of the rows after the last one with a value (besides its date and geo).
+    shown_notes : tuple of str
+        Their cells, joined.
     positions : tuple of int
         Where all these rows are in the table.
     kinds : tuple of str
@@ -61,6 +68,8 @@ class NonPeriodRows:
     shown_geo: tuple[str, ...] = ()
     undated_text: tuple[Hashable, ...] = ()
     shown_text: tuple[str, ...] = ()
+    notes: tuple[Hashable, ...] = ()
+    shown_notes: tuple[str, ...] = ()
     positions: tuple[int, ...] = ()
     kinds: tuple[str, ...] = ()
 
@@ -79,6 +88,9 @@ class NonPeriodRows:
         if self.undated_text:
             parts.append(f"{_count(len(self.undated_text), 'row')} without a date or a "
                          f"number ({_rows(self.undated_text)}: {_texts(self.shown_text)})")
+        if self.notes:
+            parts.append(f"{_count(len(self.notes), 'row')} of notes after the last values "
+                         f"({_rows(self.notes)}: {_texts(self.shown_notes)})")
         if not parts:
             return ""
         listed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
@@ -109,7 +121,7 @@ def dropped_rows_lines(data: str, date: str, geo: str | None,
         Name of the frame in the cell; it holds the mapped columns only.
     date, geo : str
         Its date and geo columns (geo None for a national table).
-    kinds : sequence of {"empty", "summary", "summary geo", "text"}
+    kinds : sequence of {"empty", "summary", "summary geo", "text", "notes"}
 
     Returns
     -------
@@ -118,7 +130,7 @@ def dropped_rows_lines(data: str, date: str, geo: str | None,
     if not kinds:
         return []
     lines = ["# Rows that are not periods: empty rows, a report's summary rows ('Total'), "
-             "rows of text without a date (units: 'EUR')"]
+             "rows of text without a date (units: 'EUR'), notes after the last values"]
     if EMPTY in kinds:
         lines.append(f"{data} = {data}.dropna(how='all')")
     if UNDATED_TEXT in kinds:
@@ -131,6 +143,10 @@ def dropped_rows_lines(data: str, date: str, geo: str | None,
         if kind in kinds and column is not None:
             lines.append(f"{data} = {data}[~{data}[{literal(column)}].astype('string')"
                          f".str.strip().str.match({literal('(?i)' + label)}, na=False)]")
+    if NOTES in kinds:  # the rows up to the last with a value besides its date and geo
+        keys = [date, *([geo] if geo else [])]
+        lines.append(f"{data} = {data}[{data}.drop(columns={literal(keys)}).notna()"
+                     ".any(axis=1)[::-1].cummax()[::-1]]")
     return lines
 
 
@@ -167,8 +183,14 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
     if len(undated):
         text[undated] = _left_out(mapped.iloc[undated], date, geo, (UNDATED_TEXT,))
     text &= ~empty & ~by_date & ~by_geo
+    # Notes follow the last value once the rows above are gone, as in the data cell.
+    notes = np.zeros(len(mapped), dtype=bool)
+    kept = np.flatnonzero(~(empty | by_date | by_geo | text))
+    if len(kept) and len(mapped.columns) > 1 + (geo is not None):
+        rest = mapped if len(kept) == len(mapped) else mapped.iloc[kept]
+        notes[kept] = _left_out(rest, date, geo, (NOTES,))
     found = {EMPTY: empty.any(), SUMMARY_DATE: by_date.any(), SUMMARY_GEO: by_geo.any(),
-             UNDATED_TEXT: text.any()}
+             UNDATED_TEXT: text.any(), NOTES: notes.any()}
 
     def cells(column: str | None, rows: np.ndarray) -> tuple[str, ...]:
         return tuple(str(v).strip() for v in mapped[column].to_numpy()[rows]) if column else ()
@@ -176,9 +198,10 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
     return NonPeriodRows(empty=tuple(frame.index[empty]), summary=tuple(frame.index[by_date]),
                          shown=cells(date, by_date), summary_geo=tuple(frame.index[by_geo]),
                          shown_geo=cells(geo, by_geo), undated_text=tuple(frame.index[text]),
-                         shown_text=_joined(mapped, text),
-                         positions=tuple(int(i) for i in
-                                         np.flatnonzero(empty | by_date | by_geo | text)),
+                         shown_text=_joined(mapped, text), notes=tuple(frame.index[notes]),
+                         shown_notes=_joined(mapped, notes, every=True),
+                         positions=tuple(int(i) for i in np.flatnonzero(
+                             empty | by_date | by_geo | text | notes)),
                          kinds=tuple(kind for kind, present in found.items() if present))
 
 
@@ -190,9 +213,10 @@ def _blank(cells: pd.Series) -> np.ndarray:
     return blank
 
 
-def _joined(mapped: pd.DataFrame, rows: np.ndarray) -> tuple[str, ...]:
-    """The first of ``rows``' non-empty cells, joined: ``"EUR, EUR, units"``."""
-    first = mapped.iloc[np.flatnonzero(rows)[:1]].to_numpy()
+def _joined(mapped: pd.DataFrame, rows: np.ndarray, every: bool = False) -> tuple[str, ...]:
+    """The first of ``rows`` (or the first five, ``every``), its non-empty cells joined:
+    ``"EUR, EUR, units"``."""
+    first = mapped.iloc[np.flatnonzero(rows)[:5 if every else 1]].to_numpy()
     return tuple(", ".join(str(v).strip() for v in row if pd.notna(v) and str(v).strip())
                  for row in first)
 

@@ -103,8 +103,8 @@ class TableSpec:
         A geo panel names its geos by number (DMA codes: 501, 602, ...).
     report_rows : bool
         The table ends as a spreadsheet report does: two empty rows, then a ``Total`` row
-        (the sums of the number columns); a geo panel also has a ``Total`` geo on each
-        date.
+        (the sums of the number columns) and, on seeds 3 mod 4, a note (``Source: ...``);
+        a geo panel also has a ``Total`` geo on each date.
     units_row : bool
         The table starts as a sheet with a second header row does: a row of units
         (``EUR`` over the money, nothing over the rest) above the first period.
@@ -406,7 +406,10 @@ def _with_report_rows(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     numbers = frame.select_dtypes("number").sum()
     total = pd.DataFrame([{**numbers.to_dict(), frame.columns[0]: "Total"}])
     empty = pd.DataFrame(np.nan, index=range(2), columns=frame.columns)
-    return pd.concat([frame.astype({frame.columns[0]: object}), empty, total],
+    # and, on some seeds, a note under it
+    notes = pd.DataFrame({frame.columns[0]: ["Source: Ads Manager, exported 2024-05-01"]
+                          if spec.seed % 4 == 3 else []})
+    return pd.concat([frame.astype({frame.columns[0]: object}), empty, total, notes],
                      ignore_index=True)
 
 
