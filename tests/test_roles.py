@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
+import pytest
 
+import mmm_widgets as mw
 from mmm_widgets.steps.roles import suggest_roles
 
 
@@ -134,3 +136,38 @@ def test_a_long_tables_column_of_channel_names_is_no_geo_and_no_control():
     # A media market is a geo all the same.
     frame = frame.rename(columns={"channel": "media_market"})
     assert suggest_roles(frame)["geo"] == "media_market"
+
+
+@pytest.mark.parametrize("labels", [["Channel"], ["Channel", "Metric"]])
+def test_a_table_with_a_column_per_date_gets_the_lines_that_turn_it_around(labels):
+    # a report turned sideways: a row per channel (and measure), a column per week
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2023-01-02", periods=60, freq="W-MON")
+    rows = ["TV", "Radio", "Search", "Sales"]
+    side = pd.DataFrame(rng.gamma(2, 1e3, (4, 60)).round(2), columns=weeks.strftime("%d/%m/%Y"))
+    side.insert(0, "Channel", rows)
+    if len(labels) == 2:
+        side.insert(1, "Metric", ["spend", "spend", "spend", "revenue"])
+    wf = mw.Workflow(side)
+    suggested = wf.suggest_mapping()
+    assert (suggested["date"], suggested["target"], suggested["channels"]) == (None, None, [])
+    with pytest.raises(mw.DataError) as raised:
+        wf.map_data(date=None, target=None, channels=[])
+    date_problem = raised.value.problems[0]
+    assert "the dates are the column names (02/01/2023, 09/01/2023, 16/01/2023, ...: " \
+           "60 columns)" in date_problem.what
+    lines = date_problem.fix.split("then map 'date': ")[1].rstrip(".").split("; ")
+    names = {"df": side, "pd": pd}
+    for line in lines:
+        exec(line, names)
+    turned = names["df"]
+    names_of = {"Channel": rows, "Metric": ["TV spend", "Radio spend", "Search spend",
+                                            "Sales revenue"]}
+    assert list(turned.columns) == ["date", *names_of[labels[-1]]]
+    wf = mw.Workflow(turned)
+    suggested = wf.suggest_mapping()
+    assert suggested["date"] == "date"
+    target = names_of[labels[-1]][-1]
+    data = wf.map_data(date="date", target=target, channels=names_of[labels[-1]][:3])
+    assert data["date"].tolist() == list(weeks)
+    np.testing.assert_allclose(data[target], side.iloc[3, len(labels):].astype(float))

@@ -34,6 +34,7 @@ from mmm_widgets.steps.quality import (
     quality_table,
     text_amounts_finding,
 )
+from mmm_widgets.steps.roles import dates_across
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
     dropped_rows_lines,
@@ -215,7 +216,8 @@ class DataStep(Step):
         params = self.params
         unchosen = _unchosen_roles(params)
         if unchosen:
-            raise DataError(unchosen)
+            raise DataError(_sideways_fix(unchosen, self._raw_frame(namespace))
+                            if not params.date else unchosen)
         raw = self._raw_frame(namespace)
         spend_text: dict[str, TextAmounts] = {}
         if params.long is not None:
@@ -413,6 +415,28 @@ def _unchosen_roles(params: DataParams) -> list[Problem]:
     return [problem(f"No {role} column is chosen.", fixes[role])
             for role, column in (("date", params.date), ("target", params.target))
             if column is None or column == ""]
+
+
+def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:
+    """``unchosen`` with the date's fix turning ``raw`` around when its columns are dates."""
+    across = dates_across(raw)
+    if across is None:
+        return unchosen
+    dated, labels = across
+    shown = ", ".join(str(name) for name in dated[:3])
+    if len(labels) == 1:
+        lines = [f"df = df.set_index({literal(labels[0])}).T.rename_axis('date')"
+                 ".reset_index()"]
+    else:
+        lines = [f"df = df.set_index({literal(labels)}).T",
+                 "df.columns = [' '.join(map(str, names)) for names in df.columns]",
+                 "df = df.rename_axis('date').reset_index()"]
+    sideways = problem(
+        f"No date column is chosen, and none can be: the dates are the column names "
+        f"({shown}, ...: {len(dated)} columns), one column per date.",
+        "Turn the table around so that each date is a row, then map 'date': "
+        + "; ".join(lines) + ".")
+    return [sideways if p.what == "No date column is chosen." else p for p in unchosen]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

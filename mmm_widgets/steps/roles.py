@@ -100,6 +100,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     columns = [c for c in df.columns
                if isinstance(c, str) and counts[c] == 1 and not _UNNAMED.match(c)]
     date = _pick_date(df, columns)
+    if date is None and dates_across(df) is not None:  # a column per date: no roles yet
+        return {"date": None, "target": None, "channels": [], "controls": [], "geo": None,
+                "value_per_unit": None, "long": None}
     if date is not None:
         # A report's empty and Total rows say nothing about the roles.
         left_out = find_non_period_rows(df, columns, date)
@@ -156,6 +159,31 @@ def suggest_roles(df: pd.DataFrame) -> dict:
         channels = []
     return {"date": date, "target": target, "channels": channels, "controls": controls,
             "geo": geo, "value_per_unit": value, "long": layout}
+
+
+def dates_across(frame: pd.DataFrame) -> tuple[list, list] | None:
+    """The columns named by dates and the others, when a table has a column per date.
+
+    A report turned sideways (one row per channel or measure, one column per week) has
+    no date column; its column names are the dates.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    tuple of list, or None
+        ``(dated, labels)``: the columns whose names are dates (at least three, and more
+        than the others) and the other columns; None when the table is not so.
+    """
+    names = list(frame.columns)
+    if len(names) < 4:
+        return None
+    parsed = parse_dates(pd.Series([str(name) for name in names], dtype="string"))
+    dated = [name for name, when in zip(names, parsed.values, strict=True) if pd.notna(when)]
+    labels = [name for name in names if name not in dated]
+    return (dated, labels) if len(dated) >= 3 and len(dated) > len(labels) else None
 
 
 def _number_text_read(df: pd.DataFrame) -> pd.DataFrame:
