@@ -242,3 +242,67 @@ def test_panel_rereads_the_file_when_the_fix_is_applied(tmp_path, strict_callbac
     assert "Mapping applied" in panel.message.value
     assert "sep=';', decimal=','" in panel.workflow.step_code("data")
     np.testing.assert_allclose(panel.workflow.data["tv"], _mapped_base()["tv"])
+
+
+def _two_header_rows(path, merged: bool = False) -> pd.DataFrame:
+    """``path`` written as a sheet with a header over two rows: TV over Spend and GRPs."""
+    base = _mapped_base()
+    tops = ["date", "tv", "tv", "search", "search", "promo", "sales"]
+    if merged:  # a merged cell exports as an empty one
+        tops = ["date", "tv", "", "search", "", "promo", "sales"]
+    subs = ["", "Spend", "GRPs", "Spend", "Clicks", "flag", "EUR"]
+    grps = (base["tv"] / 40).round(1)
+    body = pd.DataFrame({0: base["date"].dt.strftime("%Y-%m-%d"), 1: base["tv"], 2: grps,
+                         3: base["search"], 4: (base["search"] * 3).round(), 5: base["promo"],
+                         6: base["sales"]})
+    pd.concat([pd.DataFrame([tops, subs]), body.T.reset_index(drop=True).T]).to_csv(
+        path, index=False, header=False)
+    return base
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_header_over_two_rows_is_read_with_both_names(tmp_path, merged):
+    path = tmp_path / "two_header_rows.csv"
+    base = _two_header_rows(path, merged)
+    with pytest.raises(mw.DataError, match=r"header spans two rows.*header=\[0, 1\]"):
+        mw.Workflow.from_file(path).suggest_mapping()
+    wf = mw.Workflow.from_file(path, header=[0, 1])
+    suggested = wf.suggest_mapping()
+    assert suggested["channels"] == ["tv Spend", "search Spend"]
+    data = wf.map_data(date="date", target="sales EUR", channels=["tv Spend", "search Spend"],
+                       controls=["promo flag"])
+    np.testing.assert_allclose(data["tv Spend"], base["tv"])
+    np.testing.assert_allclose(data["sales EUR"], base["sales"])
+    names: dict = {}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], data)
+    # the merged cell's column keeps its own name only
+    assert list(names["df"].columns) == ["date", "tv Spend", "GRPs" if merged else "tv GRPs",
+                                         "search Spend", "Clicks" if merged else "search Clicks",
+                                         "promo flag", "sales EUR"]
+
+
+def test_a_frame_with_a_header_over_two_rows_suggests_nothing_and_says_how_to_read_it(tmp_path):
+    path = tmp_path / "two_header_rows.csv"
+    _two_header_rows(path)
+    wf = mw.Workflow(pd.read_csv(path))
+    assert wf.suggest_mapping()["channels"] == []
+    with pytest.raises(mw.DataError, match=r"header spans two rows.*header=\[0, 1\]"):
+        wf.map_data(date="date", target="sales", channels=["tv", "tv.1"])
+
+
+def test_the_panel_reads_a_header_over_two_rows_once_told(tmp_path, strict_callbacks):
+    path = tmp_path / "two_header_rows.csv"
+    base = _two_header_rows(path)
+    panel = DataView(mw.Workflow(), namespace={}, upload_dir=tmp_path)
+    content = path.read_bytes()
+    panel.upload.value = ({"name": path.name, "type": "", "size": len(content),
+                           "content": memoryview(content),
+                           "last_modified": datetime.datetime(2025, 1, 1)},)
+    assert "Header rows to 2" in panel.message.value
+    panel.header_rows.value = 2
+    assert panel.target.value == "sales EUR"
+    assert panel.channels.value == ("tv Spend", "search Spend")
+    panel.apply_button.click()
+    assert "Mapping applied" in panel.message.value
+    np.testing.assert_allclose(panel.workflow.data["tv Spend"], base["tv"])

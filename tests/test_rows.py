@@ -32,15 +32,17 @@ def _through_csv(frame: pd.DataFrame) -> pd.DataFrame:
 def test_a_reports_empty_and_total_rows_are_left_out(date_format):
     clean = table(TableSpec(seed=3, n_channels=2, date_format=date_format))
     report = table(TableSpec(seed=3, n_channels=2, date_format=date_format, report_rows=True))
-    assert len(report) == len(clean) + 3 and report.iloc[-1]["date"] == "Total"
+    # seed 3 ends with a note under the Total row
+    assert len(report) == len(clean) + 4 and report.iloc[-2]["date"] == "Total"
     # read back from a file: the Total row makes the date column text
     wf = _mapped(_through_csv(report))
     expected = _mapped(clean).data
     pd.testing.assert_frame_equal(wf.data, expected)
     n = len(clean)
     assert [f.message for f in wf.data_result.warnings if f.kind == "left_out"] == [
-        f"Rows that are not periods were left out: 2 empty rows (rows {n}, {n + 1}) and "
-        f"1 summary row (row {n + 2}: 'Total')."]
+        f"Rows that are not periods were left out: 2 empty rows (rows {n}, {n + 1}), "
+        f"1 summary row (row {n + 2}: 'Total') and 1 row of notes after the last values "
+        f"(row {n + 3}: 'Source: Ads Manager, exported 2024-05-01')."]
     suggested = wf.suggest_mapping()
     assert (suggested["date"], suggested["target"]) == ("date", "sales")
     assert sorted(suggested["channels"]) == ["radio_S", "tv_S"]

@@ -39,6 +39,7 @@ from mmm_widgets.steps.rows import (
     NonPeriodRows,
     dropped_rows_lines,
     find_non_period_rows,
+    second_header,
     without_non_period_rows,
 )
 from mmm_widgets.steps.source import Source, read_source
@@ -219,6 +220,9 @@ class DataStep(Step):
             raise DataError(_sideways_fix(unchosen, self._raw_frame(namespace))
                             if not params.date else unchosen)
         raw = self._raw_frame(namespace)
+        header = second_header(raw)
+        if header is not None:
+            raise DataError(_second_header_problem(header, params.source.name))
         spend_text: dict[str, TextAmounts] = {}
         if params.long is not None:
             wide, channels, spend_text = self._pivot(raw, namespace)
@@ -415,6 +419,18 @@ def _unchosen_roles(params: DataParams) -> list[Problem]:
     return [problem(f"No {role} column is chosen.", fixes[role])
             for role, column in (("date", params.date), ("target", params.target))
             if column is None or column == ""]
+
+
+def _second_header_problem(header: tuple[str, ...], name: str) -> Problem:
+    """The frame's first row is its header's second row: how to name columns by both."""
+    told = ", ".join(repr(cell) for cell in header if cell)
+    return problem(
+        f"The table's header spans two rows: its first row ({told}) names what the columns "
+        "under the first header hold (pandas named repeated ones 'TV.1').",
+        "Read the file with both header rows, header=[0, 1], and name each column by both: "
+        f"{name}.columns = [' '.join(name for name in map(str, names) if not "
+        f"name.startswith('Unnamed:')) for names in {name}.columns] (or "
+        "mw.Workflow.from_file(path, header=[0, 1]), which does both).")
 
 
 def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:

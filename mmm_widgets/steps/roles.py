@@ -10,7 +10,11 @@ import pandas as pd
 
 from mmm_widgets.steps.amounts import find_text_amounts, with_amounts_read
 from mmm_widgets.steps.dates import looks_like_serials, parse_dates
-from mmm_widgets.steps.rows import find_non_period_rows, without_non_period_rows
+from mmm_widgets.steps.rows import (
+    find_non_period_rows,
+    second_header,
+    without_non_period_rows,
+)
 
 _DATE_NAMES = re.compile(
     r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
@@ -100,7 +104,8 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     columns = [c for c in df.columns
                if isinstance(c, str) and counts[c] == 1 and not _UNNAMED.match(c)]
     date = _pick_date(df, columns)
-    if date is None and dates_across(df) is not None:  # a column per date: no roles yet
+    # A column per date, or a header over two rows: no roles until it is read as a table.
+    if (date is None and dates_across(df) is not None) or second_header(df) is not None:
         return {"date": None, "target": None, "channels": [], "controls": [], "geo": None,
                 "value_per_unit": None, "long": None}
     if date is not None:

@@ -13,6 +13,7 @@ other row goes to the checks, which name what is wrong with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -219,6 +220,42 @@ def _joined(mapped: pd.DataFrame, rows: np.ndarray, every: bool = False) -> tupl
     first = mapped.iloc[np.flatnonzero(rows)[:5 if every else 1]].to_numpy()
     return tuple(", ".join(str(v).strip() for v in row if pd.notna(v) and str(v).strip())
                  for row in first)
+
+
+#: A name pandas gives a column whose header repeats another's (``TV.1`` beside ``TV``).
+_REPEATED_NAME = re.compile(r"(.+)\.\d+")
+
+
+def second_header(frame: pd.DataFrame) -> tuple[str, ...] | None:
+    """The cells of ``frame``'s first row when it is a second header row, else None.
+
+    A sheet whose header spans two rows (``TV`` over ``Spend`` and ``GRPs``) reads with
+    its first row as the header: pandas names a repeated header ``TV.1`` and an empty one
+    ``Unnamed: 2``, and the second row becomes the first row of data. It is one when it
+    holds no digit, at least two cells of text, and names what such a column holds (a
+    table whose columns are mostly unnamed has a title above its header instead). Leaving
+    it out, as a row of units is, would lose which column is which.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    tuple of str or None
+    """
+    names = [str(name) for name in frame.columns]
+    # Mostly unnamed: a title above the header, which is then the first row of data.
+    if frame.empty or 2 * sum(name.startswith("Unnamed:") for name in names) >= len(names):
+        return None
+    cells = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0].to_numpy()]
+    filled = [cell for cell in cells if cell]
+    if len(filled) < 2 or any(re.search(r"\d", cell) for cell in filled):
+        return None
+    told_apart = [cell for name, cell in zip(names, cells, strict=True) if cell and (
+        name.startswith("Unnamed:") or ((m := _REPEATED_NAME.fullmatch(name)) is not None
+                                        and m.group(1) in names))]
+    return tuple(cells) if told_apart else None
 
 
 def without_non_period_rows(frame: pd.DataFrame, found: NonPeriodRows) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
+from mmm_widgets.steps.rows import second_header
 
 SOURCE_KINDS = ("frame", "csv", "excel")
 # Names bound by the overview, attribution, synergy and budget cells and by interaction
@@ -222,7 +223,14 @@ class Source(Params):
             return []
         reader = "pd.read_csv" if self.kind == "csv" else "pd.read_excel"
         options = "".join(f", {key}={literal(value)}" for key, value in self.read_options.items())
-        return [f"{self.name} = {reader}({literal(self.path)}{options})"]
+        lines = [f"{self.name} = {reader}({literal(self.path)}{options})"]
+        if isinstance(self.read_options.get("header"), list):
+            lines += ["# Two header rows: each column named by both ('TV Spend'; pandas "
+                      "names an empty header cell 'Unnamed: ...')",
+                      f"{self.name}.columns = [' '.join(name for name in map(str, names) if "
+                      "not name.startswith('Unnamed:'))",
+                      f"{' ' * (len(self.name) + 14)}for names in {self.name}.columns]"]
+        return lines
 
     def describe(self) -> str:
         """One line for humans: which frame or file."""
@@ -355,6 +363,15 @@ def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
 
 def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem | None:
     """A table that read without error but plainly not as the file means it."""
+    header = second_header(frame)
+    if header is not None and not isinstance(source.read_options.get("header"), list):
+        told = ", ".join(repr(cell) for cell in header if cell)
+        return problem(
+            f"The file's header spans two rows: the first row of data ({told}) names what "
+            "the columns under the first header hold.",
+            "Read the file with header=[0, 1], which names each column by both rows "
+            "('TV Spend'): mw.Workflow.from_file(path, header=[0, 1]) (in the data panel: "
+            "set Header rows to 2).", column=str(frame.columns[0]))
     columns = [str(c) for c in frame.columns]
     unnamed = [c for c in columns if c.startswith("Unnamed:")]
     single = source.kind == "csv" and len(columns) == 1 and any(

@@ -66,6 +66,7 @@ class DataView(w.VBox):
         self.decimal = w.Dropdown(description="Decimal", options=list(DECIMALS),
                                   value="point .")
         self.skiprows = w.BoundedIntText(description="Skip rows", value=0, min=0, max=1000)
+        self.header_rows = w.BoundedIntText(description="Header rows", value=1, min=1, max=2)
         self.date = w.Dropdown(description="Date")
         self.target = w.Dropdown(description="Target")
         self.channels = w.SelectMultiple(description="Channels", rows=6)
@@ -89,7 +90,7 @@ class DataView(w.VBox):
         self.frame_picker.observe(guard(self._on_frame_picked), names="value")
         self.upload.observe(guard(self._on_upload), names="value")
         # A read error's fix names these options: changing one re-reads the current file.
-        for option in (self.separator, self.decimal, self.skiprows):
+        for option in (self.separator, self.decimal, self.skiprows, self.header_rows):
             option.observe(guard(self._on_read_option), names="value")
         self.is_long.observe(self._on_long_toggled, names="value")
         self.suggest_button.on_click(guard(lambda _: self.suggest()))
@@ -101,7 +102,7 @@ class DataView(w.VBox):
         source_box = w.VBox([
             w.HTML("<b>Source</b>"),
             w.HBox([self.frame_picker, self.upload]),
-            w.HBox([self.separator, self.decimal, self.skiprows]),
+            w.HBox([self.separator, self.decimal, self.skiprows, self.header_rows]),
             w.HTML(f"<i>{html.escape(self._source_text())}</i>"),
         ])
         self.source_label = source_box.children[-1]
@@ -292,6 +293,8 @@ class DataView(w.VBox):
                 options["decimal"] = DECIMALS[self.decimal.value]
         if self.skiprows.value:
             options["skiprows"] = int(self.skiprows.value)
+        if self.header_rows.value == 2:
+            options["header"] = [0, 1]
         self.workflow.set_file(path, **options)
         self._refresh_columns()
         self.suggest()
