@@ -212,3 +212,22 @@ def test_warnings_do_not_block():
     assert set(kinds) == {"collinear", "small_channel", "outlier"}
     assert kinds["collinear"].columns == ("tv", "tv_copy")
     assert "2023-07-31" in kinds["outlier"].message
+
+
+def test_one_geo_written_two_ways_gets_the_line_that_writes_it_one_way(geo):
+    # a later export writes South as 'south ' (and, in another geo, case only differs)
+    df = geo.copy()
+    later = df["date"] >= df["date"].min() + pd.Timedelta(weeks=20)
+    df.loc[later & (df["geo"] == "south"), "geo"] = "South "
+    df.loc[~later & (df["geo"] == "east"), "geo"] = "EAST"
+    mapping = {"date": "date", "target": "sales", "channels": ["tv"], "geo": "geo"}
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(df).map_data(**mapping)
+    [problem] = info.value.problems  # not a geo that ends and one that starts late
+    assert problem.column == "geo"
+    assert "'south' and 'South '" in problem.what and "'east' and 'EAST'" in problem.what
+    names = {"df": df}
+    exec(problem.fix.removeprefix("Write each one way: ").rstrip("."), names)
+    data = mw.Workflow(names["df"]).map_data(**mapping)
+    expected = mw.Workflow(geo).map_data(**mapping)
+    pd.testing.assert_frame_equal(data, expected)

@@ -238,6 +238,12 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         # Rows without a geo would show up as gaps in their geo's dates: one cause, one
         # report.
         geo_ok = False
+    if roles.geo and geo_ok:
+        spelled = _geo_spellings(frame[roles.geo], roles.geo, where)
+        if spelled is not None:
+            # each spelling would look like a geo missing the other's dates
+            result.problems.append(spelled)
+            geo_ok = False
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format)
@@ -593,6 +599,35 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             f"Dates are not evenly spaced (typical step {step} days).",
             "Aggregate the data to weekly or daily periods first.", column=roles.date))
     return frequency
+
+
+def _geo_spellings(geos: pd.Series, column: str, where: RowLabeler) -> Problem | None:
+    """One geo written several ways (``'South'``, ``'south '``), or None.
+
+    Names equal once spaces and case are set aside are one geo: the fix writes each the
+    way most of its rows do, a name without spaces around it first.
+    """
+    counts = geos.value_counts(dropna=True)
+    keys = pd.Series([str(name).strip().casefold() for name in counts.index],
+                     index=counts.index)
+    repeated = keys[keys.duplicated(keep=False)]
+    if repeated.empty:
+        return None
+    # value_counts puts the most frequent first; a name padded with spaces goes last
+    ranked = sorted(repeated.index, key=lambda name: str(name) != str(name).strip())
+    canonical: dict[str, object] = {}
+    for name in ranked:
+        canonical.setdefault(repeated[name], name)
+    renamed = {name: canonical[key] for name, key in repeated.items()
+               if name != canonical[key]}
+    pairs = "; ".join(" and ".join(repr(n) for n in ranked if repeated[n] == key)
+                      for key in dict.fromkeys(repeated))
+    rows = geos.index[geos.isin(list(renamed)).to_numpy()]
+    return problem(
+        f"Geos written several ways are one geo each: {pairs} differ only in spaces or "
+        "case.",
+        f"Write each one way: df[{column!r}] = df[{column!r}].replace({renamed!r}).",
+        column=column, rows=where(rows[:MAX_ROWS_LISTED]), count=len(rows))
 
 
 def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
