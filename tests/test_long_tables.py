@@ -120,3 +120,30 @@ def test_the_data_panel_suggests_the_long_layout_and_applies_it():
     panel.frame_picker.value = "wide"
     assert panel.is_long.value is False and not panel.channels.disabled
     assert sorted(panel.channels.value) == sorted(CHANNELS)
+
+
+def test_a_platforms_results_per_campaign_get_the_line_that_totals_them_per_date():
+    # an ad platform's export: results attributed to each campaign, not a shared outcome
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2023-01-02", periods=120, freq="D").strftime("%Y-%m-%d")
+    export = pd.DataFrame([
+        {"Reporting starts": day, "Campaign name": campaign,
+         "Amount spent (EUR)": round(float(rng.gamma(2, 80)), 2),
+         "Results": int(rng.integers(1, 40)), "Cost per result": round(float(rng.gamma(5, 4)), 2)}
+        for day in days for campaign in ("Prospecting", "Retargeting")])
+    assert "Cost per result" not in suggest_roles(export)["channels"]
+    long = {"channel_column": "Campaign name", "value_column": "Amount spent (EUR)"}
+    wf = mw.Workflow(export, name="export")
+    with pytest.raises(mw.DataError) as error:
+        wf.map_data(date="Reporting starts", target="Results", channels=[], long=long)
+    [problem] = error.value.problems
+    line = problem.fix.split("use the date's total on every row: ")[1].split("; otherwise")[0]
+    names = {"export": export.copy()}
+    exec(line, names)
+    data = mw.Workflow(names["export"]).map_data(date="Reporting starts", target="Results",
+                                                 channels=[], long=long)
+    totals = export.groupby("Reporting starts")["Results"].sum()
+    np.testing.assert_array_equal(data["Results"], totals.to_numpy())
+    spend = export.pivot(index="Reporting starts", columns="Campaign name",
+                         values="Amount spent (EUR)")
+    np.testing.assert_allclose(data[["Prospecting", "Retargeting"]], spend.to_numpy())

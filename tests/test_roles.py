@@ -171,3 +171,18 @@ def test_a_table_with_a_column_per_date_gets_the_lines_that_turn_it_around(label
     data = wf.map_data(date="date", target=target, channels=names_of[labels[-1]][:3])
     assert data["date"].tolist() == list(weeks)
     np.testing.assert_allclose(data[target], side.iloc[3, len(labels):].astype(float))
+
+
+def test_a_money_target_comes_before_a_count_and_ratios_are_no_spend():
+    # a shop's sales beside its orders, and ad platforms' ratios beside their spend
+    rng = np.random.default_rng(3)
+    n = 90
+    frame = pd.DataFrame({
+        "Day": _weeks(n).strftime("%Y-%m-%d"), "Orders": rng.integers(50, 150, n),
+        "Total sales": rng.normal(1e4, 1e3, n), "google_cost": rng.gamma(2, 100, n),
+        "meta_spend": rng.gamma(2, 80, n), "Cost / conv.": rng.gamma(5, 3, n),
+        "Avg. CPC": rng.gamma(5, 0.2, n), "cost_per_result": rng.gamma(5, 4, n),
+        "TV/Radio spend": rng.gamma(2, 500, n)})
+    roles = suggest_roles(frame)
+    assert roles["target"] == "Total sales"
+    assert roles["channels"] == ["google_cost", "meta_spend", "TV/Radio spend"]

@@ -321,12 +321,18 @@ class DataStep(Step):
                                     "Map the column that holds spend amounts.",
                                     column=long.value_column))
         varying = raw.groupby(keys)[measured].nunique(dropna=False)
+        source = params.source.name
         problems = [
             problem("The value differs between rows of the same date; a long table must "
                     "repeat the same target and controls on every channel row.",
-                    "Aggregate the table per date first.", column=column,
-                    rows=[k[0] if isinstance(k, tuple) else k
-                          for k in varying.index[varying[column] > 1]])
+                    # a platform's results per campaign: the date's total is the outcome
+                    f"If each row holds its {long.channel_column}'s part (a platform's "
+                    f"results per campaign), use the date's total on every row: "
+                    f"{source}[{column!r}] = {source}.groupby({literal(keys)})[{column!r}]"
+                    ".transform('sum'); otherwise aggregate the table per date first."
+                    if column == params.target else "Aggregate the table per date first.",
+                    column=column, rows=[k[0] if isinstance(k, tuple) else k
+                                         for k in varying.index[varying[column] > 1]])
             for column in varying.columns if (varying[column] > 1).any()
         ]
         if problems:

@@ -57,6 +57,10 @@ _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territo
 _CHANNEL_LIST_NAMES = re.compile(
     r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
 _NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$)", re.I)
+# Ratios that ad platforms export beside spend: "Cost per result", "Cost / conv.",
+# "Avg. CPC", "CPM". A cost, but per something: not an amount spent.
+_RATIO = re.compile(r"(\bper\b|/\s*(conv|click|result|impr|lead|order|acq|sale)|\bavg\b|"
+                    r"\baverage\b|\bcp[acmv]\b|\bctr\b|\broas\b|\brate\b)", re.I)
 # Money per unit of the target (Meridian's revenue_per_kpi: "revenue_per_conversion").
 _VALUE_WORDS = frozenset({"revenue", "value"})
 _MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", "income",
@@ -257,9 +261,12 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
              if _TARGET_WORDS & set(_words(c).split()) and not _SPEND_NAMES.search(c)
              and not _CONTROL_NAMES.search(c) and "per" not in _words(c).split()]
     if named:
-        # A column named by the word alone ("y", "Sales $") before one that only holds it
+        # Money before units ("Total sales" before "Orders": ROAS is money per money), then
+        # a column named by the word alone ("y", "Sales $") before one that only holds it
         # ("init_target", "y_lag").
-        return min(named, key=lambda c: _words(c) not in _TARGET_WORDS)
+        return min(named, key=lambda c: (not (_MONEY_TARGET_WORDS & set(_words(c).split())
+                                              or _CURRENCY.search(c)),
+                                         _words(c) not in _TARGET_WORDS))
     # Otherwise the outcome is a positive series, never a spend or a flag: the largest one.
     candidates = [c for c in numeric if not _SPEND_NAMES.search(c) and not _NOT_SPEND.search(c)
                   and not _CHANNEL_WORDS.search(_words(c)) and not _is_binary(df[c])
@@ -283,7 +290,8 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
-    if _NOT_SPEND.search(column) or _NOT_PAID.search(column) or _is_binary(series):
+    if (_NOT_SPEND.search(column) or _NOT_PAID.search(column) or _is_binary(series)
+            or _RATIO.search(column.replace("_", " "))):
         return False
     if _SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)):
         return True
