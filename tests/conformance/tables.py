@@ -80,7 +80,8 @@ class TableSpec:
     n_channels : int
         Number of spend channels.
     with_activity : bool
-        Impressions and clicks columns beside some spend columns.
+        Impressions and clicks columns beside some spend columns (and, on seeds 0 mod 3, the
+        platform's cost per click: a ratio, neither spend nor a control).
     zero_runs : bool
         One channel is off for long runs (flighting).
     binary_control, continuous_control, event_control, trend_control : bool
@@ -344,6 +345,9 @@ def table(spec: TableSpec) -> pd.DataFrame:
                 impressions, clicks = _activity_names(spec.channel_scheme, i, CHANNELS[i])
                 columns[impressions] = (spend * rng.uniform(50, 400)).round()
                 columns[clicks] = (spend * rng.uniform(0.1, 2)).round()
+                if spec.seed % 3 == 0:  # and the platform's ratio: no spend, no control
+                    columns[f"Cost per click ({CHANNELS[i]})"] = np.where(
+                        columns[clicks] > 0, spend / np.maximum(columns[clicks], 1), 0).round(3)
         season = 0.08 * np.sin(2 * np.pi * np.arange(n) / PERIODS_PER_YEAR[spec.frequency])
         baseline = 1.0 + season + (0.001 * np.arange(n) if spec.trend_control else 0)
         effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
