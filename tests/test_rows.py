@@ -23,6 +23,13 @@ def _mapped(frame: pd.DataFrame) -> mw.Workflow:
     return wf
 
 
+def _assert_replays(wf: mw.Workflow, names: dict | None = None) -> None:
+    """The data cell's code, run without mmm_widgets, gives the data the step showed."""
+    names = {} if names is None else names
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
 def _through_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as it reads back from a CSV file."""
     return pd.read_csv(io.StringIO(frame.to_csv(index=False)))
@@ -56,9 +63,7 @@ def test_subtotals_between_quarters_are_left_out_and_the_export_does_the_same():
     wf = _mapped(report)
     assert len(wf.data) == 30
     assert "row 13: 'Subtotal Q1'" in wf.data_result.warnings[0].message
-    names = {"df": report}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
+    _assert_replays(wf, {"df": report})
     np.testing.assert_allclose(wf.data["sales"], clean["sales"])
 
 
@@ -102,9 +107,7 @@ def test_a_row_of_units_under_the_header_is_left_out_when_the_file_is_read(tmp_p
     assert [f.message for f in wf.data_result.warnings if f.kind == "left_out"] == [
         "Rows that are not periods were left out: 1 row without a date or a number "
         "(row 0: 'EUR, EUR, flag, EUR')."]
-    names: dict = {}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
+    _assert_replays(wf)
 
 
 def test_a_row_without_a_date_but_with_numbers_still_stops_the_mapping():
@@ -130,9 +133,7 @@ def test_a_reports_notes_after_its_last_values_are_left_out(tmp_path):
         f"Rows that are not periods were left out: 1 summary row (row {n + 2}: 'Total') and "
         f"2 rows of notes after the last values (rows {n}, {n + 1}: 'Source: Ads Manager' "
         "or 'Generated 2024-05-01 10:00')."]
-    names: dict = {}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
+    _assert_replays(wf)
 
 
 def test_a_note_between_periods_is_no_period_and_still_stops_the_mapping():

@@ -55,24 +55,22 @@ def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     return [*_collinearity(data, roles), *_small_channels(data, roles), *_outliers(data, roles)]
 
 
+#: How each kind of text was read: amounts, then percentages (TextAmounts.percent).
+_READ_AS = ((False, "Amounts written as text were read as numbers",
+             "currency, spaces and thousands separators removed, a lone '-' is 0"),
+            (True, "Percentages were read as the fractions they say", "'12%' is 0.12"))
+
+
 def text_amounts_finding(amounts: Iterable[TextAmounts]) -> list[Finding]:
     """Notes naming the columns read as numbers from text (none when there are none)."""
     amounts = list(amounts)
     notes = []
-    columns = tuple(found.column for found in amounts if not found.percent)
-    if columns:
-        named = ", ".join(repr(c) for c in columns)
-        notes.append(Finding(
-            "text_amounts",
-            f"Amounts written as text were read as numbers: {named} (currency, spaces and "
-            "thousands separators removed, a lone '-' is 0; see the data cell).", columns))
-    rates = tuple(found.column for found in amounts if found.percent)
-    if rates:
-        named = ", ".join(repr(c) for c in rates)
-        notes.append(Finding(
-            "text_amounts",
-            f"Percentages were read as the fractions they say: {named} ('12%' is 0.12; "
-            "see the data cell).", rates))
+    for percent, what, how in _READ_AS:
+        columns = tuple(found.column for found in amounts if found.percent == percent)
+        if columns:
+            named = ", ".join(repr(c) for c in columns)
+            notes.append(Finding("text_amounts", f"{what}: {named} ({how}; see the data cell).",
+                                 columns))
     return notes
 
 
