@@ -40,7 +40,8 @@ pytestmark = pytest.mark.fit
 #: and 18 write spend and sales as text (``1.234,56 €``, ``1,234.56``), seed 11 its days as an
 #: ad platform's report does (``Jan 01, 2022``); seed 34 ends as a report does, with two empty
 #: rows and a ``Total`` row; seed 20 names its weeks ``2021-W01``; seed 25 starts with a row
-#: of units (``EUR``) and writes its money in the Accounting format (`` $ (12.50)``, `` $ -  ``).
+#: of units (``EUR``) and writes its money in the Accounting format (`` $ (12.50)``, `` $ -  ``);
+#: seeds 18 and 25 write their price index as a percentage (``101.25%``).
 CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3, 20, 25)
 
 
