@@ -341,7 +341,8 @@ def plant_problems(frame: pd.DataFrame,
     # The last geo stops five days early: it lacks dates the others have.
     last_dates = sorted(bad["date"].unique())[-5:]
     bad = bad[~((bad["geo"] == geos[-1]) & bad["date"].isin(last_dates))]
-    expected.append(("geo", f"Geo {geos[-1]!r} lacks dates"))
+    ended = pd.Timestamp(sorted(bad["date"].unique())[-6]).strftime("%Y-%m-%d")
+    expected.append(("geo", f"Geo {geos[-1]!r} ends on {ended}, 5 dates before the others"))
     # One day of the second-to-last geo is entered twice (and so its next day is missing).
     rows = bad.index[bad["geo"] == geos[-2]]
     bad.loc[rows[11], "date"] = bad.loc[rows[10], "date"]
