@@ -214,6 +214,18 @@ def test_warnings_do_not_block():
     assert "2023-07-31" in kinds["outlier"].message
 
 
+def test_channels_named_like_impressions_or_a_ratio_are_said_not_to_be_money():
+    frame = _frame(n=60)
+    frame["TV GRPs"] = (frame["tv"] / 40).round(1)
+    frame["Cost per click"] = (frame["search"] / 300).round(3)
+    wf = mw.Workflow(frame)
+    wf.map_data(date="date", target="sales", channels=["TV GRPs", "search", "Cost per click"])
+    said = [f for f in wf.data_result.warnings if f.kind == "not_spend"]
+    assert [f.columns for f in said] == [("TV GRPs",), ("Cost per click",)]
+    assert said[0].message.startswith("'TV GRPs' is named like GRPs, not money spent")
+    assert "named like a ratio" in said[1].message
+
+
 def test_one_geo_written_two_ways_gets_the_line_that_writes_it_one_way(geo):
     # a later export writes South as 'south ' (and, in another geo, case only differs)
     df = geo.copy()

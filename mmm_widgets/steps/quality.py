@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
+from mmm_widgets.steps.roles import not_spend_kind
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 
@@ -39,7 +40,8 @@ class Finding:
 
 
 def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
-    """Collinear channels, channels with under 5 % of spend, and target outliers.
+    """Channels named like activity, collinear channels, channels with under 5 % of
+    spend, and target outliers.
 
     Parameters
     ----------
@@ -52,7 +54,22 @@ def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     -------
     list of Finding
     """
-    return [*_collinearity(data, roles), *_small_channels(data, roles), *_outliers(data, roles)]
+    return [*_not_spend(roles), *_collinearity(data, roles), *_small_channels(data, roles),
+            *_outliers(data, roles)]
+
+
+def _not_spend(roles: Roles) -> list[Finding]:
+    """A channel named like impressions, clicks or a ratio: its ROAS is not money's."""
+    findings = []
+    for channel in roles.channels:
+        kind = not_spend_kind(channel)
+        if kind is not None:
+            findings.append(Finding(
+                "not_spend",
+                f"{channel!r} is named like {kind}, not money spent: its ROAS will be "
+                f"contribution per unit of it, and a budget will plan it, not money. Map the "
+                "channel's spend instead, if the table has it.", (channel,)))
+    return findings
 
 
 #: How each kind of text was read: amounts, then percentages (TextAmounts.percent).

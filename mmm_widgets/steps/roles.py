@@ -195,6 +195,38 @@ def dates_across(frame: pd.DataFrame) -> tuple[list, list] | None:
     return (dated, labels) if len(dated) >= 3 and len(dated) > len(labels) else None
 
 
+#: What a column named like activity holds, by the word of its name that says so.
+_ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
+             (re.compile(r"(?<![a-z])click", re.I), "clicks"),
+             (re.compile(r"(?<![a-z])(grp|trp)", re.I), "GRPs"),
+             (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
+             (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"))
+
+
+def not_spend_kind(column: str) -> str | None:
+    """What a column holds when its name says it is not money spent, else None.
+
+    Parameters
+    ----------
+    column : str
+        A column's name, e.g. ``"tv_impressions"`` or ``"Cost per result"``.
+
+    Returns
+    -------
+    str or None
+        ``"impressions"``, ``"clicks"``, ``"GRPs"``, ``"reach"``, ``"views"`` or
+        ``"a ratio"``; None when the name may be spend.
+
+    Examples
+    --------
+    >>> not_spend_kind("TV GRPs"), not_spend_kind("Cost / conv."), not_spend_kind("tv_S")
+    ('GRPs', 'a ratio', None)
+    """
+    if _RATIO.search(column.replace("_", " ")):
+        return "a ratio"
+    return next((kind for words, kind in _ACTIVITY if words.search(column)), None)
+
+
 def _number_text_read(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with each text column whose every value is a plain number read as numbers."""
     read = df.copy()
