@@ -104,6 +104,20 @@ def test_local_midnights_written_in_utc_are_read_as_their_days(zone, freq):
     exec(wf.step_code("data"), names)
     pd.testing.assert_frame_equal(names["data"], wf.data)
 
+
+@pytest.mark.parametrize("written", ["%Y-%m-%dT12:00:00Z", "%Y-%m-%d 12:00:00 UTC"])
+def test_days_stamped_at_noon_utc_stay_on_their_days(written):
+    # some APIs stamp each day at noon UTC: the nearest midnight would be a tie
+    days = pd.date_range("2023-01-02", periods=120, freq="D")
+    frame = _weekly_table(days.strftime(written))
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(days)
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
 def test_dates_as_integers_are_suggested_when_the_column_is_named_like_a_date():
     dates = pd.date_range("2022-01-03", periods=60, freq="W-MON")
     frame = _weekly_table(dates.strftime("%Y%m%d").astype(int))  # Google Analytics' date

@@ -86,8 +86,11 @@ OFFSET = r"(Z|[+-]\d{2}:?\d{2})$"
 #: written as its local midnight in UTC (JavaScript's toISOString in New York writes
 #: 2024-03-04T05:00:00.000Z, then 2024-03-11T04:00:00.000Z once daylight saving starts;
 #: Berlin's midnight is 23:00 the day before) would otherwise be off its day by hours
-#: that change with daylight saving, and its weeks would not be 7 days apart.
+#: that change with daylight saving, and its weeks would not be 7 days apart. Noon stays
+#: on its day (some APIs stamp a day at 12:00 UTC); later times go to the next midnight.
 ZONED_FORMATS = tuple(f for f in CANDIDATE_FORMATS if f.endswith(("%z", " UTC")))
+#: Code taking a Series of timestamps to the day each names (see ZONED_FORMATS).
+TO_DAY = " - pd.Timedelta(hours=12)).dt.ceil('D')"
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
@@ -230,12 +233,13 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
         return f"pd.to_datetime({as_text} + '-1', format={date_format + '-%u'!r})"
     # a timestamp with a zone: the day it names, the nearest (see ZONED_FORMATS)
-    to_day = ".dt.round('D')" if date_format in ZONED_FORMATS else ""
+    zoned = date_format in ZONED_FORMATS
+    opened, to_day = ("(", TO_DAY) if zoned else ("", "")
     if date_format and date_format.endswith("%z"):  # the time as written, offset dropped
-        return (f"pd.to_datetime({column}.str.replace({OFFSET!r}, '', regex=True), "
+        return (f"{opened}pd.to_datetime({column}.str.replace({OFFSET!r}, '', regex=True), "
                 f"format={date_format.removesuffix('%z')!r}){to_day}")
     parse = f", format={date_format!r}" if date_format else ""
-    return f"pd.to_datetime({as_text}{parse}){to_day}"
+    return f"{opened}pd.to_datetime({as_text}{parse}){to_day}"
 
 
 def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
@@ -252,11 +256,12 @@ def _text_to_datetime(text: pd.Series, date_format: str | None,
         text = text.astype("string")
     if date_format in ISO_WEEK_FORMATS:
         return pd.to_datetime(text + "-1", format=f"{date_format}-%u", errors=errors)
+    zoned = date_format in ZONED_FORMATS
     if date_format and date_format.endswith("%z"):
         text, date_format = text.str.replace(OFFSET, "", regex=True), date_format[:-2]
-        return pd.to_datetime(text, format=date_format, errors=errors).dt.round("D")
     parsed = pd.to_datetime(text, format=date_format, errors=errors)
-    return parsed.dt.round("D") if date_format in ZONED_FORMATS else parsed
+    # the day each names: noon stays on its day (the same as TO_DAY's code)
+    return (parsed - pd.Timedelta(hours=12)).dt.ceil("D") if zoned else parsed
 
 
 def _parse_with(distinct: pd.Series, codes: np.ndarray, index: pd.Index, date_format: str,
