@@ -42,7 +42,7 @@ from mmm_widgets.steps.rows import (
     second_header,
     without_non_period_rows,
 )
-from mmm_widgets.steps.source import Source, read_source
+from mmm_widgets.steps.source import Source, names_by_both_rows, read_source
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
 
 DATA_VARIABLE = "data"
@@ -434,9 +434,8 @@ def _second_header_problem(header: tuple[str, ...], name: str) -> Problem:
         f"The table's header spans two rows: its first row ({told}) names what the columns "
         "under the first header hold (pandas named repeated ones 'TV.1').",
         "Read the file with both header rows, header=[0, 1], and name each column by both: "
-        f"{name}.columns = [' '.join(name for name in map(str, names) if not "
-        f"name.startswith('Unnamed:')) for names in {name}.columns] (or "
-        "mw.Workflow.from_file(path, header=[0, 1]), which does both).")
+        f"{names_by_both_rows(name)[0]} (or mw.Workflow.from_file(path, header=[0, 1]), "
+        "which does both).")
 
 
 def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:

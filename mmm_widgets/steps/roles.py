@@ -222,9 +222,14 @@ def not_spend_kind(column: str) -> str | None:
     >>> not_spend_kind("TV GRPs"), not_spend_kind("Cost / conv."), not_spend_kind("tv_S")
     ('GRPs', 'a ratio', None)
     """
-    if _RATIO.search(column.replace("_", " ")):
+    if _is_ratio(column):
         return "a ratio"
     return next((kind for words, kind in _ACTIVITY if words.search(column)), None)
+
+
+def _is_ratio(column: str) -> bool:
+    """Whether a column is named like a ratio an ad platform exports (:data:`_RATIO`)."""
+    return bool(_RATIO.search(column.replace("_", " ")))
 
 
 def _number_text_read(df: pd.DataFrame) -> pd.DataFrame:
@@ -323,7 +328,7 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
     if (_NOT_SPEND.search(column) or _NOT_PAID.search(column) or _is_binary(series)
-            or _RATIO.search(column.replace("_", " "))):
+            or _is_ratio(column)):
         return False
     if _SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)):
         return True

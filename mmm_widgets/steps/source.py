@@ -227,9 +227,7 @@ class Source(Params):
         if isinstance(self.read_options.get("header"), list):
             lines += ["# Two header rows: each column named by both ('TV Spend'; pandas "
                       "names an empty header cell 'Unnamed: ...')",
-                      f"{self.name}.columns = [' '.join(name for name in map(str, names) if "
-                      "not name.startswith('Unnamed:'))",
-                      f"{' ' * (len(self.name) + 14)}for names in {self.name}.columns]"]
+                      *names_by_both_rows(self.name, wrap=True)]
         return lines
 
     def describe(self) -> str:
@@ -237,6 +235,28 @@ class Source(Params):
         if self.kind == "frame":
             return f"DataFrame `{self.name}`"
         return f"{self.kind.upper()} file {self.path}"
+
+
+def names_by_both_rows(frame: str, wrap: bool = False) -> list[str]:
+    """Code naming each column of ``frame`` (read with ``header=[0, 1]``) by both rows.
+
+    Parameters
+    ----------
+    frame : str
+        The frame's name in the code.
+    wrap : bool
+        Split the statement over two lines (for a cell; one line for a message).
+
+    Returns
+    -------
+    list of str
+    """
+    joined = ("' '.join(name for name in map(str, names) if not "
+              "name.startswith('Unnamed:'))")
+    loop = f"for names in {frame}.columns]"
+    if wrap:
+        return [f"{frame}.columns = [{joined}", f"{' ' * (len(frame) + 14)}{loop}"]
+    return [f"{frame}.columns = [{joined} {loop}"]
 
 
 def _option_problem(kind: str, key: object, value: Any) -> Problem | None:
