@@ -26,6 +26,12 @@ from mmm_widgets.steps.categorical import (
     find_levels,
     indicator_lines,
 )
+from mmm_widgets.steps.date_columns import (
+    DateColumns,
+    find_date_columns,
+    joined_dates,
+    joining_line,
+)
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.quality import (
     Finding,
@@ -216,10 +222,13 @@ class DataStep(Step):
         """
         params = self.params
         unchosen = _unchosen_roles(params)
-        if unchosen:
-            raise DataError(_sideways_fix(unchosen, self._raw_frame(namespace))
-                            if not params.date else unchosen)
         raw = self._raw_frame(namespace)
+        split = find_date_columns(raw)
+        if split is not None and (not params.date or params.date in (split.year, split.part)):
+            raise DataError([_date_columns_problem(raw, split, params.source.name),
+                             *[p for p in unchosen if p.what != _NO_DATE]])
+        if unchosen:
+            raise DataError(_sideways_fix(unchosen, raw))
         header = second_header(raw)
         if header is not None:
             raise DataError(_second_header_problem(header, params.source.name))
@@ -427,6 +436,28 @@ def _unchosen_roles(params: DataParams) -> list[Problem]:
             if column is None or column == ""]
 
 
+_NO_DATE = "No date column is chosen."
+
+
+def _date_columns_problem(raw: pd.DataFrame, split: DateColumns, name: str) -> Problem:
+    """The table's date is a year and a week (or month) in two columns: the line joining them."""
+    told = f"the year in {split.year!r} and the {split.kind} in {split.part!r}"
+    if split.kind == "week":
+        told = told.replace("the week", "the ISO week")
+    unread = raw.index[joined_dates(raw, split).isna().to_numpy()]
+    if len(unread):
+        return problem(
+            f"The table's dates are written over two columns ({told}), but these rows name "
+            "no ISO week (a year has 52 of them, 53 in some years).",
+            "The table may count weeks another way (from 1 January, or from a Sunday): make "
+            "one column of the first day of each week, then map it as the date.",
+            column=split.part, rows=[f"row {r}" for r in unread[:5]], count=len(unread))
+    return problem(
+        f"The table's dates are written over two columns ({told}); neither is a date.",
+        f"Make one date column of them, then map {split.new_column!r} as the date: "
+        f"{joining_line(name, split)}.", column=split.part)
+
+
 def _second_header_problem(header: tuple[str, ...], name: str) -> Problem:
     """The frame's first row is its header's second row: how to name columns by both."""
     told = ", ".join(repr(cell) for cell in header if cell)
@@ -457,7 +488,7 @@ def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:
         f"({shown}, ...: {len(dated)} columns), one column per date.",
         "Turn the table around so that each date is a row, then map 'date': "
         + "; ".join(lines) + ".")
-    return [sideways if p.what == "No date column is chosen." else p for p in unchosen]
+    return [sideways if p.what == _NO_DATE else p for p in unchosen]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

@@ -215,12 +215,11 @@ class DataView(w.VBox):
         """Run the data step with the entered mapping and show the outcome.
 
         On a :class:`~mmm_widgets.errors.DataError` every problem is listed and both the
-        entered values and the workflow's previous mapping are kept.
+        entered values and the workflow's previous mapping are kept. A role left empty
+        is one of them, with what to pick; a table without a date column gets the fix that
+        makes one (its dates written over two columns, or one column per date).
         """
         mapping = self.mapping()
-        if mapping["date"] is None or mapping["target"] is None:
-            self.message.value = message_html("warn", "Pick a date column and a target first.")
-            return None
         try:
             data = self.workflow.map_data(**mapping)
         except Exception as error:  # shown in the panel

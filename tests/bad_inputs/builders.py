@@ -251,6 +251,22 @@ def geo_missing_dates() -> pd.DataFrame:
     return frame[~((frame["geo"] == "east") & frame["date"].isin(last))]
 
 
+def year_and_week_columns() -> pd.DataFrame:
+    """No date column: the year and the ISO week in two (as retail tables write them)."""
+    frame = base()
+    dates = pd.to_datetime(frame.pop("date"))
+    frame.insert(0, "Week", dates.dt.isocalendar().week.astype(int))
+    frame.insert(0, "Year", dates.dt.isocalendar().year.astype(int))
+    return frame
+
+
+def year_and_week_not_iso() -> pd.DataFrame:
+    """Weeks counted from 1 January: 2023's week 53 (rows 39 on) is no ISO week."""
+    frame = year_and_week_columns()
+    frame.loc[39:, "Week"] = 53
+    return frame
+
+
 def geo_starts_late() -> pd.DataFrame:
     """Geo south's rows start four weeks after the others' (a store that opened later)."""
     frame = geo_base()

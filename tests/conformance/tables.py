@@ -447,15 +447,26 @@ def _as_text(amount: float, style: str) -> str:
     return grouped
 
 
-def _dates(spec: TableSpec) -> object:
+def periods(spec: TableSpec) -> pd.DatetimeIndex:
+    """The dates of a spec's periods, as datetimes (the table writes them as it says)."""
     if spec.weekdays_only:
-        index = pd.bdate_range("2022-01-03", periods=spec.periods)
-    elif spec.frequency == "D":
-        index = pd.date_range("2022-01-01", periods=spec.periods, freq="D")
-    elif spec.frequency == "M":
-        index = pd.date_range("2019-01-01", periods=spec.periods, freq="MS")
-    else:
-        index = pd.date_range("2021-01-01", periods=spec.periods, freq=f"W-{spec.week_start}")
+        return pd.bdate_range("2022-01-03", periods=spec.periods)
+    if spec.frequency == "D":
+        return pd.date_range("2022-01-01", periods=spec.periods, freq="D")
+    if spec.frequency == "M":
+        return pd.date_range("2019-01-01", periods=spec.periods, freq="MS")
+    return pd.date_range("2021-01-01", periods=spec.periods, freq=f"W-{spec.week_start}")
+
+
+def true_dates(spec: TableSpec, column: pd.Series) -> pd.Series:
+    """The dates a table's date column was written from, row by row (not read back from
+    the text: looked up in what the generator wrote for each period)."""
+    written = dict(zip(_dates(spec), periods(spec), strict=True))
+    return column.map(written)
+
+
+def _dates(spec: TableSpec) -> object:
+    index = periods(spec)
     if spec.date_format == "datetime":
         return index
     if spec.date_format == "excel":
