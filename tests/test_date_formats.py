@@ -75,6 +75,57 @@ def test_dates_as_exports_write_them_are_read_and_suggested(written):
     pd.testing.assert_frame_equal(names["data"], wf.data)
 
 
+# A week written as a range, or behind a label: (how each week is written, the day named)
+AROUND = {
+    "{start:%Y-%m-%d} - {end:%Y-%m-%d}": "start",              # BI tools' week ranges
+    "{start:%b %d, %Y} - {end:%b %d, %Y}": "start",
+    "{start:%d/%m/%Y} – {end:%d/%m/%Y}": "start",               # an en dash
+    "{start:%m/%d/%Y} to {end:%m/%d/%Y}": "start",
+    "Week of {start:%Y-%m-%d}": "start",
+    "W/C {start:%d/%m/%Y}": "start",                            # week commencing (UK)
+    "Week Ending {end:%m/%d/%Y}": "end",                        # syndicated data
+    "w/e {end:%d.%m.%Y}": "end",
+}
+
+
+@pytest.mark.parametrize("pattern", list(AROUND))
+def test_weeks_written_as_ranges_or_behind_a_label_are_read(pattern):
+    starts = pd.date_range("2022-01-03", periods=60, freq="W-MON")
+    ends = starts + pd.Timedelta(days=6)
+    written = [pattern.format(start=a, end=b) for a, b in zip(starts, ends, strict=True)]
+    frame = _weekly_table(written)
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Week"
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(starts if AROUND[pattern] == "start" else ends)
+    assert wf.data_result.frequency == "weekly"
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_range_whose_end_does_not_read_or_comes_first_is_named():
+    starts = pd.date_range("2022-01-03", periods=30, freq="W-MON")
+    written = [f"{a:%Y-%m-%d} - {a + pd.Timedelta(days=6):%Y-%m-%d}" for a in starts]
+    written[4] = "2022-01-31 - 2022-01-24"   # ends before it starts
+    written[9] = "2022-03-07 - soon"
+    wf = mw.Workflow()
+    wf.set_frame(_weekly_table(written))
+    with pytest.raises(mw.DataError) as raised:
+        wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    message = str(raised.value)
+    assert "row 4 ('2022-01-31 - 2022-01-24')" in message
+    assert "row 9 ('2022-03-07 - soon')" in message
+
+
+def test_a_label_all_rows_share_is_no_date_by_itself():
+    frame = _weekly_table([f"Week {n}" for n in range(1, 61)])
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] is None
+
+
 def test_a_local_exports_offsets_change_with_daylight_saving_and_the_day_is_kept():
     # Europe/Berlin: +01:00 in winter, +02:00 from the last Sunday of March
     dates = pd.date_range("2022-01-03", periods=30, freq="W-MON", tz="Europe/Berlin")

@@ -92,6 +92,11 @@ ZONED_FORMATS = tuple(f for f in CANDIDATE_FORMATS if f.endswith(("%z", " UTC"))
 #: Code taking a Series of timestamps to the day each names (see ZONED_FORMATS).
 TO_DAY = " - pd.Timedelta(hours=12)).dt.ceil('D')"
 
+#: What separates the two ends of a period written as a range (``2024-01-01 - 2024-01-07``,
+#: ``Jan 1, 2024 to Jan 7, 2024``). A format made of two equal formats joined by one of
+#: these (``'%Y-%m-%d - %Y-%m-%d'``) reads each range as its first day.
+RANGE_SEPARATORS = (" - ", " – ", " — ", " to ")
+
 _FREQUENCIES = {1: "daily", 7: "weekly"}
 
 #: Periods in a quarter of a year, by the data's spacing: the default length of a
@@ -167,7 +172,7 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
     if date_format is not None:
         return _parse_with(distinct, codes, series.index, date_format, blank_rows)
     attempts = [_parse_with(distinct, codes, series.index, fmt, blank_rows)
-                for fmt in CANDIDATE_FORMATS]
+                for fmt in (*CANDIDATE_FORMATS, *_written_around(distinct))]
     complete = [a for a in attempts if a.ok]
     if complete:
         return min(complete, key=lambda a: _irregularity(a.values))
@@ -201,6 +206,63 @@ def looks_like_serials(series: pd.Series) -> bool:
                 and values.min() >= low and values.max() <= high)
 
 
+def range_format(date_format: str | None) -> tuple[str, str] | None:
+    """The format of each end and the separator, when ``date_format`` reads ranges.
+
+    Parameters
+    ----------
+    date_format : str or None
+
+    Returns
+    -------
+    tuple of str, or None
+        ``(end_format, separator)``; None for a format of single dates.
+
+    Examples
+    --------
+    >>> range_format("%Y-%m-%d - %Y-%m-%d"), range_format("%d-%m-%Y")
+    (('%Y-%m-%d', ' - '), None)
+    """
+    for separator in RANGE_SEPARATORS:
+        start, found, end = (date_format or "").partition(separator)
+        if found and start == end:
+            return start, separator
+    return None
+
+
+def _written_around(distinct: pd.Series) -> list[str]:
+    """Formats beyond the candidates for dates written inside other text.
+
+    Every value a range (``2024-01-01 - 2024-01-07``): each candidate format twice, around
+    the separator they share. Every value behind the same label (``Week of 2024-01-01``,
+    ``W/C 01/01/2024``, ``Week Ending 01/07/2024``): each candidate after that label.
+    """
+    text = distinct.dropna()
+    if not len(text):
+        return []
+    # (an ISO week's format gets its weekday added at the end: not inside other text)
+    formats = [fmt for fmt in CANDIDATE_FORMATS if fmt not in ISO_WEEK_FORMATS]
+    for separator in RANGE_SEPARATORS:
+        if text.str.count(separator).eq(1).all():
+            return [f"{fmt}{separator}{fmt}" for fmt in formats]
+    label = _shared_label(text)
+    return [f"{label}{fmt}" for fmt in formats] if label else []
+
+
+def _shared_label(text: pd.Series) -> str:
+    """The words without digits that every value starts with, up to a space (or "")."""
+    folded = text.str.casefold()
+    shortest = int(folded.str.len().min())
+    length = 0
+    while length < shortest and folded.str[length].nunique() == 1:
+        length += 1
+    label = str(text.iloc[0])[:length]
+    label = label[:label.rfind(" ") + 1]
+    if not label.strip() or any(ch.isdigit() for ch in label):
+        return ""
+    return label.replace("%", "%%")
+
+
 def _parse_serials(series: pd.Series) -> ParsedDates:
     numbers = pd.to_numeric(series, errors="coerce")
     values = pd.to_datetime(numbers, unit="D", origin=EXCEL_ORIGIN)
@@ -229,6 +291,10 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     """
     if date_format == EXCEL_SERIAL:
         return f"pd.to_datetime(pd.to_numeric({column}), unit='D', origin={EXCEL_ORIGIN!r})"
+    ranged = range_format(date_format)
+    if ranged is not None:  # a range: its first day
+        end_format, separator = ranged
+        return to_datetime_code(f"{column}.str.split({separator!r}, n=1).str[0]", end_format)
     as_text = f"{column}.astype('string')" if date_format in DIGITS_FORMATS else column
     if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
         return f"pd.to_datetime({as_text} + '-1', format={date_format + '-%u'!r})"
@@ -251,7 +317,18 @@ def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
 
 def _text_to_datetime(text: pd.Series, date_format: str | None,
                       errors: str = "raise") -> pd.Series:
-    """``pd.to_datetime`` with ``date_format``; an ISO week read as its Monday."""
+    """``pd.to_datetime`` with ``date_format``; an ISO week read as its Monday, a range as
+    its first day (a range whose end does not read, or comes before its start, reads as no
+    date when ``errors="coerce"``)."""
+    ranged = range_format(date_format)
+    if ranged is not None:
+        end_format, separator = ranged
+        ends = text.astype("string").str.split(separator, n=1)
+        start = _text_to_datetime(ends.str[0], end_format, errors)
+        if errors != "coerce":
+            return start
+        end = _text_to_datetime(ends.str[1], end_format, errors)
+        return start.where(end >= start)
     if date_format in DIGITS_FORMATS:
         text = text.astype("string")
     if date_format in ISO_WEEK_FORMATS:

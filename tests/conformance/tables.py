@@ -26,7 +26,10 @@ DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
 #: timestamps, an ad platform's report, a database's timestamps and JavaScript's (of New
 #: York's midnights, so 05:00Z or 04:00Z).
 EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y",
-                       "database": "%Y-%m-%d %H:%M:%S.000", "js": "%Y-%m-%dT%H:%M:%S.000Z"}
+                       "database": "%Y-%m-%d %H:%M:%S.000", "js": "%Y-%m-%dT%H:%M:%S.000Z",
+                       "label": "Week of %Y-%m-%d"}
+#: A week written as the range of its days, as BI tools write it: Jan 03, 2022 - Jan 09, 2022.
+WEEK_RANGE = "{start:%b %d, %Y} - {end:%b %d, %Y}"
 #: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
 #: and its ISO week in a weekly table, a year and month in a monthly one).
 INTEGER_DATE_FORMATS = {"yearweek": "%G%V", "yearmonth": "%Y%m"}
@@ -63,7 +66,8 @@ class TableSpec:
     date_name, date_format : str
         Name of the date column and how it is written (:data:`DATE_FORMATS`, or one of
         :data:`EXPORT_DATE_FORMATS`: ``2024-W01``, ``2024-01-31T00:00:00Z``,
-        ``Jan 31, 2024``; or of :data:`INTEGER_DATE_FORMATS`: ``202401``).
+        ``Jan 31, 2024``, ``Week of 2024-01-29``; or of :data:`INTEGER_DATE_FORMATS`:
+        ``202401``; or ``"range"``, a week's days: :data:`WEEK_RANGE`).
     frequency : str
         ``"W"`` (weekly), ``"D"`` (daily) or ``"M"`` (monthly, rows on each month's first
         day, the month written as monthly exports write it: ``2024-01``, ``Jan 2024``).
@@ -297,6 +301,8 @@ def _written_dates(drawn: str, seed: int, frequency: str) -> str:
         return "api" if seed % 13 == 6 else "report"
     if frequency != "M" and seed % 13 == 9:
         return "database" if (seed // 13) % 2 else "js"
+    if frequency == "W" and seed % 13 == 2:
+        return "range" if (seed // 13) % 2 else "label"
     return drawn
 
 
@@ -477,6 +483,9 @@ def _dates(spec: TableSpec) -> object:
                **EXPORT_DATE_FORMATS}
     if spec.frequency == "M":  # monthly exports name the month, not its first day
         formats = {"iso": "%Y-%m", "dmy": "%b %Y", "mdy": "%m/%Y"}
+    if spec.date_format == "range":
+        return np.array([WEEK_RANGE.format(start=day, end=day + pd.Timedelta(days=6))
+                         for day in index], dtype=object)
     if spec.date_format == "js":  # toISOString of New York's midnights: 05:00Z, 04:00Z
         index = index.tz_localize("America/New_York").tz_convert("UTC")
     return pd.Series(index.strftime(formats[spec.date_format]), dtype=object).to_numpy()
