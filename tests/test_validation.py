@@ -226,6 +226,26 @@ def test_channels_named_like_impressions_or_a_ratio_are_said_not_to_be_money():
     assert "named like a ratio" in said[1].message
 
 
+def test_camel_case_activity_and_an_api_cost_in_micros_are_named():
+    # as API exports name fields: TVImpressions beside spend, the Google Ads API's costMicros
+    frame = _frame(n=60)
+    frame["TVImpressions"] = (frame["tv"] * 95).round()
+    frame["costMicros"] = (frame["search"].round(2) * 1_000_000).round()  # whole cents
+    mapping = {"date": "date", "target": "sales", "channels": ["TVImpressions", "costMicros"]}
+    wf = mw.Workflow(frame)
+    wf.map_data(**mapping)
+    said = {f.kind: f for f in wf.data_result.warnings}
+    assert said["not_spend"].columns == ("TVImpressions",)
+    assert said["micros"].columns == ("costMicros",)
+    line = said["micros"].message.split("Divide it before mapping: ", 1)[1].removesuffix(".")
+    names = {"df": frame.copy()}
+    exec(line, names)
+    assert np.allclose(names["df"]["costMicros"], frame["search"].round(2))
+    wf = mw.Workflow(names["df"])
+    wf.map_data(**mapping)
+    assert "micros" not in {f.kind for f in wf.data_result.warnings}
+
+
 def test_one_geo_written_two_ways_gets_the_line_that_writes_it_one_way(geo):
     # a later export writes South as 'south ' (and, in another geo, case only differs)
     df = geo.copy()

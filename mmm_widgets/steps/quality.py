@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
-from mmm_widgets.steps.roles import not_spend_kind
+from mmm_widgets.steps.roles import in_micros, not_spend_kind
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 
@@ -54,22 +54,37 @@ def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     -------
     list of Finding
     """
-    return [*_not_spend(roles), *_collinearity(data, roles), *_small_channels(data, roles),
+    return [*_not_spend(data, roles), *_collinearity(data, roles), *_small_channels(data, roles),
             *_outliers(data, roles)]
 
 
-def _not_spend(roles: Roles) -> list[Finding]:
-    """A channel named like impressions, clicks or a ratio: its ROAS is not money's."""
+def _not_spend(data: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """A channel named like impressions, clicks or a ratio: its ROAS is not money's; one
+    named like micros and holding whole cents in micros (multiples of 10,000): its ROAS
+    is a millionth of money's."""
     findings = []
     for channel in roles.channels:
         kind = not_spend_kind(channel)
-        if kind is not None:
+        if in_micros(channel) and _whole_cents_in_micros(data[channel]):
+            findings.append(Finding(
+                "micros",
+                f"{channel!r} is named like an amount in micros, millionths of the currency "
+                f"(as the Google Ads API reports cost): its ROAS would be a millionth of "
+                f"money's. Divide it before mapping: df[{channel!r}] = df[{channel!r}] / "
+                "1_000_000.", (channel,)))
+        elif kind is not None:
             findings.append(Finding(
                 "not_spend",
                 f"{channel!r} is named like {kind}, not money spent: its ROAS will be "
                 f"contribution per unit of it, and a budget will plan it, not money. Map the "
                 "channel's spend instead, if the table has it.", (channel,)))
     return findings
+
+
+def _whole_cents_in_micros(spend: pd.Series) -> bool:
+    """Whether every amount is a multiple of 10,000 (a whole cent in micros), some not 0."""
+    values = spend.to_numpy(dtype=float)
+    return bool(values.any() and (values % 10_000 == 0).all())
 
 
 #: How each kind of text was read: amounts, then percentages (TextAmounts.percent).

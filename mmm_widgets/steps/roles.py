@@ -65,6 +65,9 @@ _RATIO = re.compile(r"(\bper\b|/\s*(conv|click|result|impr|lead|order|acq|sale)|
 _VALUE_WORDS = frozenset({"revenue", "value"})
 _MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", "income",
                                  "turnover"})
+# Where camel case starts a word: "totalRevenue", "TVImpressions" (not inside "TV", nor
+# before a plural's s: "GRPs").
+_CAMEL_HUMPS = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
 # pandas' name for a column without a header: almost always an index written with the table.
 _UNNAMED = re.compile(r"^Unnamed: \d+$")
 # A simulated table's answers (pymc-marketing's media_tvp: "x1_contribution",
@@ -224,7 +227,19 @@ def not_spend_kind(column: str) -> str | None:
     """
     if _is_ratio(column):
         return "a ratio"
-    return next((kind for words, kind in _ACTIVITY if words.search(column)), None)
+    return next((kind for words, kind in _ACTIVITY if words.search(_words(column))), None)
+
+
+def in_micros(column: str) -> bool:
+    """Whether a column is named like an amount in micros (millionths of the currency), as
+    the Google Ads API reports cost (``cost_micros``, ``costMicros``).
+
+    Examples
+    --------
+    >>> in_micros("metrics.cost_micros"), in_micros("costMicros"), in_micros("microsoft_ads")
+    (True, True, False)
+    """
+    return "micros" in _words(column).split()
 
 
 def _is_ratio(column: str) -> bool:
@@ -395,7 +410,10 @@ def _looks_like_control(column: str, series: pd.Series) -> bool:
 
 
 def _words(column: str) -> str:
-    return re.sub(r"[^a-zA-Z]+", " ", column).strip().lower()
+    """A column's name as lower-case words: ``"Net Revenue (EUR)"`` -> ``"net revenue eur"``;
+    camel case too, as APIs name fields: ``"totalRevenue"``, ``"TVImpressions"``."""
+    apart = _CAMEL_HUMPS.sub(" ", column)
+    return re.sub(r"[^a-zA-Z]+", " ", apart).strip().lower()
 
 
 def _numeric_like(series: pd.Series) -> bool:
