@@ -140,6 +140,22 @@ def test_week_numbers_that_are_no_iso_weeks_are_listed():
     assert found[0].rows == ("row 52",) and found[0].count == 1
 
 
+@pytest.mark.parametrize(("column", "values", "told"), [
+    ("Week", list(range(1, 53)) * 2, "week numbers (1-53) without their year"),
+    ("Month", [f"{m:%b}" for m in pd.date_range("2023-01", periods=24, freq="MS")],
+     "months without their year"),
+])
+def test_a_week_or_month_without_its_year_is_named_as_such(column, values, told):
+    frame = pd.DataFrame({column: values, "tv": np.arange(len(values)) % 7 * 100.0,
+                          "Sales": 1000.0 + np.arange(len(values))})
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    with pytest.raises(DataError) as raised:
+        wf.map_data(date=column, target="Sales", channels=["tv"])
+    [found] = [p for p in raised.value.problems if p.column == column]
+    assert told in found.what and "Add each row's year as a column" in found.fix
+
+
 @pytest.mark.parametrize("frame", [
     pd.DataFrame({"Year": [2024] * 3, "Sales": [1.0, 2.0, 3.0]}),                # no week
     pd.DataFrame({"Year": [2024] * 3, "Week": [1, 60, 61]}),                    # not weeks

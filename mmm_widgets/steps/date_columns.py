@@ -96,6 +96,30 @@ def find_date_columns(frame: pd.DataFrame) -> DateColumns | None:
     return None
 
 
+def part_without_year(series: pd.Series, column: str) -> str | None:
+    """``"week"`` or ``"month"`` when a column picked as the date holds only those numbers.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        The column's values.
+    column : str
+        Its name.
+
+    Returns
+    -------
+    str or None
+        None unless the column is named like a week (month) and holds week numbers 1-53
+        (months 1-12, or month names), which name no date without their year.
+    """
+    for kind, words in _PART_NAMES.items():
+        if words.search(str(column)) and (
+                _whole_in(series, _PART_RANGE[kind], 2)
+                or (kind == "month" and _month_name_format(series) is not None)):
+            return kind
+    return None
+
+
 def joined_dates(frame: pd.DataFrame, found: DateColumns) -> pd.Series:
     """The dates :func:`joining_line` makes, NaT where a row names no date.
 

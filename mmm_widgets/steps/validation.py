@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
     ISO_WEEK_FORMATS,
     ParsedDates,
@@ -305,6 +306,12 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
     elif parsed_any:
         what = f"Dates could not be parsed (the other rows are {parsed.date_format!r})."
         fix = "Correct these values or drop these rows."
+    elif not parsed_any and part_without_year(series, column) is not None:
+        kind = part_without_year(series, column)
+        held = "week numbers (1-53)" if kind == "week" else "months"
+        what = f"The column holds {held} without their year, and those name no date."
+        fix = (f"Add each row's year as a column (df['Year'] = ...), then map again: the "
+               f"data step gives the line that makes a date of the year and the {kind}.")
     elif _excel_serials(series):
         what = "The dates are Excel day numbers, not dates."
         fix = (f"Convert them: df[{column!r}] = pd.to_datetime(df[{column!r}], unit='D', "
