@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from ipywidgets.widgets.widget import CallbackDispatcher
 
 import mmm_widgets as mw
 
@@ -49,6 +50,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         else:
             group = path
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture
+def strict_callbacks(monkeypatch):
+    """Let an exception escaping a button callback fail the test (ipywidgets logs it)."""
+
+    def call(self, *args, **kwargs):
+        value = None
+        for callback in self.callbacks:
+            returned = callback(*args, **kwargs)
+            value = returned if returned is not None else value
+        return value
+
+    monkeypatch.setattr(CallbackDispatcher, "__call__", call)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from ipywidgets.widgets.widget import CallbackDispatcher
 
 import mmm_widgets as mw
 from mmm_widgets.views.data import DECIMALS, NO_GEO, SEPARATORS, DataView
@@ -157,20 +156,6 @@ def test_only_local_regular_files_are_read(path):
 
 
 # ----- through the data panel ------------------------------------------------------------------
-@pytest.fixture
-def strict_callbacks(monkeypatch):
-    """Let an exception escaping a button callback fail the test (ipywidgets logs it)."""
-
-    def call(self, *args, **kwargs):
-        value = None
-        for callback in self.callbacks:
-            returned = callback(*args, **kwargs)
-            value = returned if returned is not None else value
-        return value
-
-    monkeypatch.setattr(CallbackDispatcher, "__call__", call)
-
-
 def _enter(panel: DataView, mapping: dict) -> None:
     panel.date.value = mapping["date"]
     panel.target.value = mapping["target"]

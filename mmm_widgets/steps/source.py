@@ -20,6 +20,14 @@ from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
 from mmm_widgets.steps.rows import second_header
+from mmm_widgets.steps.sheets import (
+    ALIKE_SHEETS,
+    SHEET_COLUMN,
+    reads_every_sheet,
+    sheets_like_the_first,
+    stacked_sheets_option,
+    stacking_lines,
+)
 
 SOURCE_KINDS = ("frame", "csv", "excel")
 # Names bound by the overview, attribution, synergy and budget cells and by interaction
@@ -224,6 +232,8 @@ class Source(Params):
         reader = "pd.read_csv" if self.kind == "csv" else "pd.read_excel"
         options = "".join(f", {key}={literal(value)}" for key, value in self.read_options.items())
         lines = [f"{self.name} = {reader}({literal(self.path)}{options})"]
+        if self.kind == "excel" and reads_every_sheet(self.read_options):
+            lines += stacking_lines(self.name)
         if isinstance(self.read_options.get("header"), list):
             lines += ["# Two header rows: each column named by both ('TV Spend'; pandas "
                       "names an empty header cell 'Unnamed: ...')",
@@ -383,6 +393,10 @@ def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
 
 def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem | None:
     """A table that read without error but plainly not as the file means it."""
+    if source.kind == "excel" and "sheet_name" not in source.read_options:
+        alike = sheets_like_the_first(path, source.read_options)
+        if alike:
+            return _sheets_problem(alike, stacked_sheets_option(path, alike))
     header = second_header(frame)
     if header is not None and not isinstance(source.read_options.get("header"), list):
         told = ", ".join(repr(cell) for cell in header if cell)
@@ -410,6 +424,18 @@ def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem 
     fix = _read_with(options) if options else (
         "Pass skiprows=<number of rows above the header row>.")
     return problem(what, fix, column=columns[0])
+
+
+def _sheets_problem(alike: list[str], stacked: list[str] | None) -> Problem:
+    """Only the first of several sheets of one table was read: how to read them all."""
+    shown = ", ".join(repr(sheet) for sheet in alike[:6]) + (", ..." if len(alike) > 6 else "")
+    return problem(
+        f"The workbook has {len(alike)} sheets with the same columns ({shown}): one table per "
+        "sheet, as a workbook with a sheet per market holds it, and only the first was read.",
+        f"Read them all, one under another, each row's sheet in a column {SHEET_COLUMN!r} to "
+        f"map as the geo: mw.Workflow.from_file(path, sheet_name={literal(stacked)}) (in the "
+        f"data panel: Sheet: {ALIKE_SHEETS}); or read one of them: "
+        f"sheet_name={alike[1]!r}.")
 
 
 def _read_with(options: dict[str, Any]) -> str:

@@ -11,6 +11,12 @@ import pandas as pd
 
 from mmm_widgets.plots import data as data_plots
 from mmm_widgets.steps.aggregate import WEEKLY
+from mmm_widgets.steps.sheets import (
+    ALIKE_SHEETS,
+    sheet_names,
+    sheets_like_the_first,
+    stacked_sheets_option,
+)
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
@@ -27,6 +33,8 @@ from mmm_widgets.workflow import Workflow
 NO_GEO = NO_VALUE = "(none)"  # the option of a role no column plays
 SEPARATORS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
 DECIMALS = {"point .": ".", "comma ,": ","}
+#: The Sheet box's choice of a workbook's first sheet (pd.read_excel's default).
+FIRST_SHEET = "first"
 
 
 class DataView(w.VBox):
@@ -67,6 +75,12 @@ class DataView(w.VBox):
                                   value="point .")
         self.skiprows = w.BoundedIntText(description="Skip rows", value=0, min=0, max=1000)
         self.header_rows = w.BoundedIntText(description="Header rows", value=1, min=1, max=2)
+        self.sheet = w.Dropdown(description="Sheet", options=[FIRST_SHEET], value=FIRST_SHEET,
+                                disabled=True, tooltip=(
+                                    "A workbook's sheet to read; all like the first: every "
+                                    "sheet with the first one's columns, one under another, "
+                                    "each row's sheet in a column 'sheet' (a sheet per market)"))
+        self._offering_sheets = False
         self.date = w.Dropdown(description="Date")
         self.target = w.Dropdown(description="Target")
         self.channels = w.SelectMultiple(description="Channels", rows=6)
@@ -90,7 +104,8 @@ class DataView(w.VBox):
         self.frame_picker.observe(guard(self._on_frame_picked), names="value")
         self.upload.observe(guard(self._on_upload), names="value")
         # A read error's fix names these options: changing one re-reads the current file.
-        for option in (self.separator, self.decimal, self.skiprows, self.header_rows):
+        for option in (self.separator, self.decimal, self.skiprows, self.header_rows,
+                       self.sheet):
             option.observe(guard(self._on_read_option), names="value")
         self.is_long.observe(self._on_long_toggled, names="value")
         self.suggest_button.on_click(guard(lambda _: self.suggest()))
@@ -103,6 +118,7 @@ class DataView(w.VBox):
             w.HTML("<b>Source</b>"),
             w.HBox([self.frame_picker, self.upload]),
             w.HBox([self.separator, self.decimal, self.skiprows, self.header_rows]),
+            self.sheet,
             w.HTML(f"<i>{html.escape(self._source_text())}</i>"),
         ])
         self.source_label = source_box.children[-1]
@@ -278,6 +294,8 @@ class DataView(w.VBox):
         self._read_file(path)
 
     def _on_read_option(self, change: dict) -> None:
+        if self._offering_sheets:
+            return
         source = self.workflow.source
         if source is not None and source.kind != "frame" and source.path:
             self._read_file(Path(source.path))
@@ -294,9 +312,33 @@ class DataView(w.VBox):
             options["skiprows"] = int(self.skiprows.value)
         if self.header_rows.value == 2:
             options["header"] = [0, 1]
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            self._offer_sheets(path)
+            if self.sheet.value == ALIKE_SHEETS:
+                alike = sheets_like_the_first(path, options)
+                options["sheet_name"] = stacked_sheets_option(path, alike) if alike else None
+            elif self.sheet.value != FIRST_SHEET:
+                options["sheet_name"] = self.sheet.value
+        else:
+            self._offer_sheets(None)
         self.workflow.set_file(path, **options)
         self._refresh_columns()
         self.suggest()
+
+    def _offer_sheets(self, path: Path | None) -> None:
+        """Offer the workbook's sheets in the Sheet box (none for a CSV), keeping the choice
+        when the new workbook has it; changing the options reads nothing."""
+        names = sheet_names(path) if path is not None else []
+        options = [FIRST_SHEET, ALIKE_SHEETS, *names] if len(names) > 1 else [FIRST_SHEET]
+        keep = self.sheet.value if self.sheet.value in options else FIRST_SHEET
+        self._offering_sheets = True
+        try:
+            if list(self.sheet.options) != options:
+                self.sheet.options = options
+            self.sheet.value = keep
+            self.sheet.disabled = len(options) == 1
+        finally:
+            self._offering_sheets = False
 
     def _on_long_toggled(self, change: dict) -> None:
         self.long_box.layout.display = None if change["new"] else "none"

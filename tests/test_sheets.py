@@ -1,0 +1,125 @@
+"""Workbooks with a table per sheet (a sheet per market): not read as their first sheet alone."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+from mmm_widgets.views.data import FIRST_SHEET, DataView
+
+MARKETS = ("UK", "DE", "FR")
+
+
+def _market(seed: int, weeks: int = 40) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "Week": pd.date_range("2023-01-02", periods=weeks, freq="W-MON").strftime("%d/%m/%Y"),
+        "TV spend": rng.uniform(100, 1000, weeks).round(2),
+        "Search spend": rng.uniform(50, 500, weeks).round(2),
+        "Revenue": rng.uniform(1e4, 2e4, weeks).round(2),
+    })
+
+
+def _workbook(path: Path, notes: bool) -> dict[str, pd.DataFrame]:
+    sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}
+    with pd.ExcelWriter(path) as writer:
+        for market, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=market, index=False)
+        if notes:
+            pd.DataFrame({"Note": ["Spend from the agency's plan", "Revenue net of VAT"]}
+                         ).to_excel(writer, sheet_name="Notes", index=False)
+    return sheets
+
+
+def _read_option(message: str) -> object:
+    """The sheet_name the message's fix reads every market with (a Python literal)."""
+    written = message.split("mw.Workflow.from_file(path, sheet_name=", 1)[1].split(")", 1)[0]
+    return eval(written)  # a literal the kit wrote with repr
+
+
+@pytest.mark.parametrize("notes", [True, False])
+def test_a_workbook_with_a_sheet_per_market_is_read_whole_once_told(notes, tmp_path):
+    path = tmp_path / "markets.xlsx"
+    sheets = _workbook(path, notes)
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow.from_file(path).suggest_mapping()
+    message = str(raised.value)
+    assert "3 sheets with the same columns ('UK', 'DE', 'FR')" in message
+    assert "only the first was read" in message
+    option = _read_option(message)
+    assert option == (list(MARKETS) if notes else None)
+
+    wf = mw.Workflow.from_file(path, sheet_name=option)
+    suggested = wf.suggest_mapping()
+    assert (suggested["date"], suggested["geo"]) == ("Week", "sheet")
+    wf.map_data(**suggested)
+    data = wf.data
+    assert sorted(data["sheet"].unique()) == sorted(MARKETS)
+    for market, frame in sheets.items():
+        mine = data[data["sheet"] == market].reset_index(drop=True)
+        np.testing.assert_allclose(mine["TV spend"], frame["TV spend"])
+        np.testing.assert_allclose(mine["Revenue"], frame["Revenue"])
+        assert mine["Week"].tolist() == list(pd.to_datetime(frame["Week"], format="%d/%m/%Y"))
+    names: dict = {}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_workbook_whose_other_sheets_are_notes_reads_its_first(tmp_path):
+    path = tmp_path / "one_table.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        _market(0).to_excel(writer, sheet_name="Data", index=False)
+        pd.DataFrame({"Note": ["net of VAT"]}).to_excel(writer, sheet_name="Notes", index=False)
+        _market(1).groupby(lambda i: i // 4).sum(numeric_only=True).to_excel(
+            writer, sheet_name="Monthly summary", index=False)
+    wf = mw.Workflow.from_file(path)
+    assert wf.suggest_mapping()["date"] == "Week"
+    assert len(wf.raw) == 40
+
+
+def test_one_market_is_read_when_its_sheet_is_named(tmp_path):
+    path = tmp_path / "markets.xlsx"
+    sheets = _workbook(path, notes=True)
+    wf = mw.Workflow.from_file(path, sheet_name="DE")
+    pd.testing.assert_frame_equal(wf.raw, sheets["DE"])
+
+
+def _upload(panel: DataView, path: Path) -> None:
+    content = path.read_bytes()
+    panel.upload.value = ({"name": path.name, "type": "", "size": len(content),
+                           "content": memoryview(content),
+                           "last_modified": datetime.datetime(2025, 1, 1)},)
+
+
+def test_the_panel_offers_the_sheets_and_reads_the_ones_chosen(tmp_path, strict_callbacks):
+    path = tmp_path / "markets.xlsx"
+    sheets = _workbook(path, notes=True)
+    panel = DataView(mw.Workflow(), namespace={}, upload_dir=tmp_path / "uploads")
+    assert panel.sheet.disabled
+    _upload(panel, path)
+    assert "3 sheets with the same columns" in panel.message.value
+    assert list(panel.sheet.options) == [FIRST_SHEET, "all like the first", *MARKETS, "Notes"]
+    assert not panel.sheet.disabled
+
+    panel.sheet.value = "all like the first"
+    assert panel.workflow.source.read_options["sheet_name"] == list(MARKETS)
+    assert (panel.date.value, panel.geo.value) == ("Week", "sheet")
+    panel.apply_button.click()
+    assert "Mapping applied" in panel.message.value
+    assert "3 geos" in panel.message.value
+
+    panel.sheet.value = "FR"
+    panel.apply_button.click()
+    assert "Mapping applied" in panel.message.value
+    np.testing.assert_allclose(panel.workflow.data["Revenue"], sheets["FR"]["Revenue"])
+
+    csv = tmp_path / "spend.csv"
+    sheets["UK"].to_csv(csv, index=False)
+    _upload(panel, csv)
+    assert panel.sheet.disabled and panel.sheet.value == FIRST_SHEET
+    assert "sheet_name" not in panel.workflow.source.read_options
