@@ -33,6 +33,7 @@ from mmm_widgets.steps.date_columns import (
     joining_line,
 )
 from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
 from mmm_widgets.steps.quality import (
     Finding,
     find_warnings,
@@ -227,6 +228,11 @@ class DataStep(Step):
         if split is not None and (not params.date or params.date in (split.year, split.part)):
             raise DataError([_date_columns_problem(raw, split, params.source.name),
                              *[p for p in unchosen if p.what != _NO_DATE]])
+        wide_geos = (None if params.geo or params.long is not None
+                     else find_geo_columns(raw, params.date))
+        if wide_geos is not None and _mixes_geos(params, wide_geos):
+            raise DataError([_geo_columns_problem(wide_geos, params.source.name),
+                             *[p for p in unchosen if p.what != _NO_TARGET]])
         if unchosen:
             raise DataError(_sideways_fix(unchosen, raw))
         header = second_header(raw)
@@ -437,6 +443,34 @@ def _unchosen_roles(params: DataParams) -> list[Problem]:
 
 
 _NO_DATE = "No date column is chosen."
+_NO_TARGET = "No target column is chosen."
+
+
+def _mixes_geos(params: DataParams, found: GeoColumns) -> bool:
+    """Whether a mapping of a wide geo panel needs its geos apart: no target yet, or one
+    geo's target with no channel or with another geo's columns (one geo alone is a model)."""
+    if not params.target:
+        return True
+    if params.target not in found.split:
+        return False
+    _, geo = found.split[params.target]
+    drivers = [*params.channels, *params.controls]
+    return not params.channels or any(found.split[c][1] != geo for c in drivers
+                                      if c in found.split)
+
+
+def _geo_columns_problem(found: GeoColumns, name: str) -> Problem:
+    """The geos are side by side, a column per measure and geo: the lines stacking them."""
+    geos = ", ".join(repr(g) for g in found.geos[:5]) + (", ..." if len(found.geos) > 5 else "")
+    measures = ", ".join(repr(m) for m in found.measures[:5])
+    return problem(
+        f"The table holds its geos side by side: a column per measure and geo "
+        f"({len(found.geos)} geos: {geos}; measures {measures}"
+        f"{', ...' if len(found.measures) > 5 else ''}). Mapped so, one geo's target would "
+        "be explained by every geo's media.",
+        f"Put the geos one under another, then map {found.geo_column!r} as the geo and "
+        f"the measures as roles: {'; '.join(long_lines(name, found))}.",
+        column=next(iter(found.split)))
 
 
 def _date_columns_problem(raw: pd.DataFrame, split: DateColumns, name: str) -> Problem:

@@ -230,6 +230,17 @@ def not_spend_kind(column: str) -> str | None:
     return next((kind for words, kind in _ACTIVITY if words.search(_words(column))), None)
 
 
+def named_like_target(column: str) -> bool:
+    """Whether a name holds a word outcomes are named by (sales, revenue, conversions, ...).
+
+    Examples
+    --------
+    >>> named_like_target("Net Sales"), named_like_target("tv")
+    (True, False)
+    """
+    return bool(_TARGET_WORDS & set(_words(column).split()))
+
+
 def in_micros(column: str) -> bool:
     """Whether a column is named like an amount in micros (millionths of the currency), as
     the Google Ads API reports cost (``cost_micros``, ``costMicros``).

@@ -1,0 +1,143 @@
+"""A geo panel written wide: a column per measure and geo (``sales_north``, ``tv_north``).
+
+Spreadsheets often hold markets side by side instead of one under another: each date is
+one row, and every measure has a column per geo (``sales_north``, ``sales_south``,
+``tv_north``, ...; or ``North Sales``, ``North TV``). Mapped as it stands, one geo's sales
+would be explained by every geo's media. :func:`find_geo_columns` recognises the layout
+and :func:`long_lines` writes the pandas lines that put the geos one under another, with a
+geo column, for the data step's message to give as its fix.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.roles import named_like_target
+
+#: What separates a measure from its geo in a column's name.
+_SEPARATORS = ("_", " ", ".", "-")
+#: What the long table's geo column is called (with ``_`` added while the name is taken).
+GEO_COLUMN = "geo"
+# Joins measure and geo in the renamed columns pd.wide_to_long reads: in no name here.
+_JOIN = "|"
+
+
+@dataclass(frozen=True)
+class GeoColumns:
+    """The columns of a wide geo panel, each with its measure and geo.
+
+    Attributes
+    ----------
+    split : dict
+        ``{column: (measure, geo)}`` for every column of the grid.
+    date : str
+        The date column (one row per date).
+    geo_column : str
+        The name the long table's geo column gets.
+    """
+
+    split: dict[str, tuple[str, str]]
+    date: str
+    geo_column: str
+
+    @property
+    def geos(self) -> list[str]:
+        """The geos, in the order their columns come."""
+        return list(dict.fromkeys(geo for _, geo in self.split.values()))
+
+    @property
+    def measures(self) -> list[str]:
+        """The measures, in the order their columns come."""
+        return list(dict.fromkeys(measure for measure, _ in self.split.values()))
+
+
+def find_geo_columns(frame: pd.DataFrame, date: str | None) -> GeoColumns | None:
+    """The measure-by-geo columns of a table with one row per date and a column per geo.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    date : str or None
+        The date column; None finds nothing.
+
+    Returns
+    -------
+    GeoColumns or None
+        None unless the names split, at one separator, into two or more geos and measures
+        such that a measure named like a target (sales, revenue, conversions) has a column
+        for every geo, and each date is on one row.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"date": ["2024-01-01", "2024-01-08"],
+    ...                       "sales_north": [5.0, 6.0], "sales_south": [4.0, 3.0],
+    ...                       "tv_north": [1.0, 2.0], "tv_south": [2.0, 1.0]})
+    >>> found = find_geo_columns(table, "date")
+    >>> found.geos, found.measures
+    (['north', 'south'], ['sales', 'tv'])
+    """
+    if date is None or date not in frame.columns or not frame[date].dropna().is_unique:
+        return None
+    names = [c for c in frame.columns if isinstance(c, str) and c != date]
+    for separator in _SEPARATORS:
+        for geo_last in (True, False):
+            found = _grid(names, separator, geo_last)
+            if found:
+                taken = set(map(str, frame.columns))
+                geo_column = GEO_COLUMN
+                while geo_column in taken:
+                    geo_column += "_"
+                return GeoColumns(found, date, geo_column)
+    return None
+
+
+def _grid(names: list[str], separator: str, geo_last: bool) -> dict[str, tuple[str, str]]:
+    """``{column: (measure, geo)}`` when ``names`` hold a grid with a target per geo."""
+    split: dict[str, tuple[str, str]] = {}
+    for name in names:
+        if separator not in name.strip():
+            continue
+        if geo_last:
+            measure, geo = name.strip().rsplit(separator, 1)
+        else:
+            geo, measure = name.strip().split(separator, 1)
+        if measure.strip() and geo.strip():
+            split[name] = (measure.strip(), geo.strip())
+    geos = Counter(geo for _, geo in split.values())
+    measures = Counter(measure for measure, _ in split.values())
+    grid_geos = {g for g, n in geos.items() if n >= 2 and not named_like_target(g)}
+    grid_measures = {m for m, n in measures.items() if n >= 2 and m not in names}
+    pairs = {(m, g) for m, g in split.values()}
+    targets = [m for m in grid_measures if named_like_target(m)
+               and all((m, g) in pairs for g in grid_geos)]
+    if len(grid_geos) < 2 or not targets or len(grid_measures) < 2:
+        return {}
+    return {name: (m, g) for name, (m, g) in split.items()
+            if m in grid_measures and g in grid_geos}
+
+
+def long_lines(table: str, found: GeoColumns) -> list[str]:
+    """Code putting the geos of ``table`` (a variable) one under another, by geo and date.
+
+    Parameters
+    ----------
+    table : str
+        The frame's variable, e.g. ``"df"``.
+    found : GeoColumns
+
+    Returns
+    -------
+    list of str
+        A rename to ``measure|geo`` names, then ``pd.wide_to_long``; columns outside the
+        grid (national controls) repeat on every geo's row.
+    """
+    renamed = {column: f"{measure}{_JOIN}{geo}" for column, (measure, geo)
+               in found.split.items()}
+    return [f"{table} = {table}.rename(columns={literal(renamed)})",
+            f"{table} = pd.wide_to_long({table}, stubnames={literal(found.measures)}, "
+            f"i={literal(found.date)}, j={literal(found.geo_column)}, sep={_JOIN!r}, "
+            "suffix='.+').reset_index()"]
