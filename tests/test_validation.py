@@ -238,10 +238,12 @@ def test_camel_case_activity_and_an_api_cost_in_micros_are_named():
     assert said["not_spend"].columns == ("TVImpressions",)
     assert said["micros"].columns == ("costMicros",)
     line = said["micros"].message.split("Divide it before mapping: ", 1)[1].removesuffix(".")
-    names = {"df": frame.copy()}
+    table = wf.source.name  # the raw frame's variable, as the exported code names it
+    assert line.startswith(f"{table}['costMicros'] = ")
+    names = {table: frame.copy()}
     exec(line, names)
-    assert np.allclose(names["df"]["costMicros"], frame["search"].round(2))
-    wf = mw.Workflow(names["df"])
+    assert np.allclose(names[table]["costMicros"], frame["search"].round(2))
+    wf = mw.Workflow(names[table])
     wf.map_data(**mapping)
     assert "micros" not in {f.kind for f in wf.data_result.warnings}
 

@@ -428,7 +428,7 @@ class DataStep(Step):
                           date_format=self.params.date_format,
                           warnings=[*left_out_finding(self._left_out),
                                     *text_amounts_finding(self.params.amounts),
-                                    *find_warnings(data, roles)],
+                                    *find_warnings(data, roles, self.params.source.name)],
                           quality=quality_table(data, roles))
 
 
@@ -475,9 +475,8 @@ def _geo_columns_problem(found: GeoColumns, name: str) -> Problem:
 
 def _date_columns_problem(raw: pd.DataFrame, split: DateColumns, name: str) -> Problem:
     """The table's date is a year and a week (or month) in two columns: the line joining them."""
-    told = f"the year in {split.year!r} and the {split.kind} in {split.part!r}"
-    if split.kind == "week":
-        told = told.replace("the week", "the ISO week")
+    part = {"week": "ISO week", "month": "month"}[split.kind]
+    told = f"the year in {split.year!r} and the {part} in {split.part!r}"
     unread = raw.index[joined_dates(raw, split).isna().to_numpy()]
     if len(unread):
         return problem(

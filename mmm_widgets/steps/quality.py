@@ -39,9 +39,9 @@ class Finding:
     columns: tuple[str, ...]
 
 
-def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
-    """Channels named like activity, collinear channels, channels with under 5 % of
-    spend, and target outliers.
+def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
+    """Channels named like activity or an amount in micros, collinear channels, channels
+    with under 5 % of spend, and target outliers.
 
     Parameters
     ----------
@@ -49,16 +49,18 @@ def find_warnings(data: pd.DataFrame, roles: Roles) -> list[Finding]:
         The mapped, validated frame.
     roles : Roles
         The mapping.
+    table : str
+        The raw table's variable, as the fixes write it.
 
     Returns
     -------
     list of Finding
     """
-    return [*_not_spend(data, roles), *_collinearity(data, roles), *_small_channels(data, roles),
-            *_outliers(data, roles)]
+    return [*_not_spend(data, roles, table), *_collinearity(data, roles),
+            *_small_channels(data, roles), *_outliers(data, roles)]
 
 
-def _not_spend(data: pd.DataFrame, roles: Roles) -> list[Finding]:
+def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
     """A channel named like impressions, clicks or a ratio: its ROAS is not money's; one
     named like micros and holding whole cents in micros (multiples of 10,000): its ROAS
     is a millionth of money's."""
@@ -70,8 +72,8 @@ def _not_spend(data: pd.DataFrame, roles: Roles) -> list[Finding]:
                 "micros",
                 f"{channel!r} is named like an amount in micros, millionths of the currency "
                 f"(as the Google Ads API reports cost): its ROAS would be a millionth of "
-                f"money's. Divide it before mapping: df[{channel!r}] = df[{channel!r}] / "
-                "1_000_000.", (channel,)))
+                f"money's. Divide it before mapping: {table}[{channel!r}] = "
+                f"{table}[{channel!r}] / 1_000_000.", (channel,)))
         elif kind is not None:
             findings.append(Finding(
                 "not_spend",

@@ -306,8 +306,7 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
     elif parsed_any:
         what = f"Dates could not be parsed (the other rows are {parsed.date_format!r})."
         fix = "Correct these values or drop these rows."
-    elif not parsed_any and part_without_year(series, column) is not None:
-        kind = part_without_year(series, column)
+    elif (kind := part_without_year(series, column)) is not None:
         held = "week numbers (1-53)" if kind == "week" else "months"
         what = f"The column holds {held} without their year, and those name no date."
         fix = (f"Add each row's year as a column (df['Year'] = ...), then map again: the "
