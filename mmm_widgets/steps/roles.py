@@ -15,6 +15,7 @@ from mmm_widgets.steps.rows import (
     second_header,
     without_non_period_rows,
 )
+from mmm_widgets.steps.totals import totals_of_others
 
 _DATE_NAMES = re.compile(
     r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
@@ -166,6 +167,9 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     # media's execution.
     if any(_EXPLICIT_SPEND.search(c) or _GENERIC_CHANNEL.match(c) for c in channels):
         channels = [c for c in channels if not _only_media(c)]
+    # A total beside the channels it sums is none of its own (its spend would count twice).
+    totals = totals_of_others(df, channels)
+    channels = [c for c in channels if c not in totals]
     layout = _long_layout(df, keys, listing, target, channels)
     if layout is not None:
         channels = []

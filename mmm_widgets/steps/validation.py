@@ -28,6 +28,7 @@ from mmm_widgets.steps.dates import (
     to_datetime_code,
 )
 from mmm_widgets.steps.roles import channel_list_columns
+from mmm_widgets.steps.totals import totals_of_others
 
 DEFAULT_L_MAX = 8
 #: Rows named per problem; the message gives the total count beyond these.
@@ -229,6 +230,13 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         if column in usable and column not in checked:
             checked.add(column)
             result.problems += _check_numeric(frame[column].drop(edge), column, roles, where)
+    for total, parts in totals_of_others(frame, [c for c in roles.channels if c in usable]
+                                         ).items():
+        result.problems.append(problem(
+            f"The channel is the sum of {', '.join(map(repr, parts))} on every row: a total, "
+            "not a channel of its own. Beside them, their spend counts twice, and the model "
+            "cannot tell its effect from theirs.",
+            f"Leave {total!r} out of the channels.", column=total))
     geo_ok = roles.geo is None or roles.geo in usable
     if roles.geo and geo_ok and frame[roles.geo].isna().any():
         missing = frame.index[frame[roles.geo].isna().to_numpy()]

@@ -117,6 +117,9 @@ class TableSpec:
         A daily table of weekdays only, as B2B and finance data are (no rows on Saturdays
         and Sundays, from a Monday on); it is mapped summed into weeks of five days
         (``aggregate="weekly"``, in :attr:`roles`).
+    total_spend : bool
+        A ``Total spend`` column, the sum of the channels on each row, as spreadsheets
+        keep one beside them (no channel of its own).
     """
 
     seed: int
@@ -144,6 +147,7 @@ class TableSpec:
     geo_codes: bool = False
     units_row: bool = False
     weekdays_only: bool = False
+    total_spend: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -274,6 +278,7 @@ def spec(seed: int) -> TableSpec:
         geo_codes=bool(geos) and seed % 12 == 10,
         units_row=seed % 9 == 7 and seed % 2 == 1 and seed % 10 != 3,
         weekdays_only=weekdays_only,
+        total_spend=seed % 7 == 3 and seed % 10 != 3,
     )
 
 
@@ -354,6 +359,9 @@ def table(spec: TableSpec) -> pd.DataFrame:
                 if spec.seed % 3 == 0:  # and the platform's ratio: no spend, no control
                     columns[f"Cost per click ({CHANNELS[i]})"] = np.where(
                         columns[clicks] > 0, spend / np.maximum(columns[clicks], 1), 0).round(3)
+        if spec.total_spend:
+            columns["Total spend"] = np.sum([columns[c] for c in spec.channel_names],
+                                            axis=0).round(2)
         season = 0.08 * np.sin(2 * np.pi * np.arange(n) / PERIODS_PER_YEAR[spec.frequency])
         baseline = 1.0 + season + (0.001 * np.arange(n) if spec.trend_control else 0)
         effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
