@@ -10,10 +10,27 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 _LITERAL_TYPES = (str, int, float, bool, type(None))
+
+
+def unused_name(name: str, taken: Iterable[object]) -> str:
+    """``name``, with ``_`` added until no name in ``taken`` is the same.
+
+    For a column the generated code adds to the user's table (``week_start``, ``geo``).
+
+    Examples
+    --------
+    >>> unused_name("geo", ["date", "geo", "geo_"])
+    'geo__'
+    """
+    names = {str(t) for t in taken}
+    while name in names:
+        name += "_"
+    return name
 
 
 def literal(value: Any) -> str:

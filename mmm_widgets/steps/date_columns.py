@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mmm_widgets.codegen import literal
+from mmm_widgets.codegen import literal, unused_name
 
 _YEAR_NAMES = re.compile(r"(^|[^a-z])(year|yr|yyyy|jahr|ann[eé]e|a[nñ]o|anno)([^a-z]|$)", re.I)
 _PART_NAMES = {
@@ -88,11 +88,8 @@ def find_date_columns(frame: pd.DataFrame) -> DateColumns | None:
                 continue
             month_format = _month_name_format(frame[name]) if kind == "month" else None
             if month_format is not None or _whole_in(frame[name], _PART_RANGE[kind], 2):
-                taken = set(map(str, frame.columns))
-                new_column = f"{kind}_start"
-                while new_column in taken:
-                    new_column += "_"
-                return DateColumns(years[0], name, kind, month_format, new_column)
+                return DateColumns(years[0], name, kind, month_format,
+                                   unused_name(f"{kind}_start", frame.columns))
     return None
 
 

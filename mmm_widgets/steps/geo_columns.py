@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mmm_widgets.codegen import literal
+from mmm_widgets.codegen import literal, unused_name
 from mmm_widgets.steps.roles import named_like_target
 
 #: What separates a measure from its geo in a column's name.
@@ -87,11 +87,7 @@ def find_geo_columns(frame: pd.DataFrame, date: str | None) -> GeoColumns | None
         for geo_last in (True, False):
             found = _grid(names, separator, geo_last)
             if found:
-                taken = set(map(str, frame.columns))
-                geo_column = GEO_COLUMN
-                while geo_column in taken:
-                    geo_column += "_"
-                return GeoColumns(found, date, geo_column)
+                return GeoColumns(found, date, unused_name(GEO_COLUMN, frame.columns))
     return None
 
 
