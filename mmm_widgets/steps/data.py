@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.codegen import CodeChunk, literal, unused_name
 from mmm_widgets.errors import DataError, MMMWidgetsError, Problem, problem
 from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
 from mmm_widgets.steps.amounts import (
@@ -32,7 +32,7 @@ from mmm_widgets.steps.date_columns import (
     joined_dates,
     joining_line,
 )
-from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
 from mmm_widgets.steps.quality import (
     Finding,
@@ -228,6 +228,10 @@ class DataStep(Step):
         if split is not None and (not params.date or params.date in (split.year, split.part)):
             raise DataError([_date_columns_problem(raw, split, params.source.name),
                              *[p for p in unchosen if p.what != _NO_DATE]])
+        in_index = (_index_dates_problem(raw, params.source)
+                    if not params.date or params.date not in raw.columns else None)
+        if in_index is not None:
+            raise DataError([in_index, *[p for p in unchosen if p.what != _NO_DATE]])
         wide_geos = (None if params.geo or params.long is not None
                      else find_geo_columns(raw, params.date))
         if wide_geos is not None and _mixes_geos(params, wide_geos):
@@ -444,6 +448,29 @@ def _unchosen_roles(params: DataParams) -> list[Problem]:
 
 _NO_DATE = "No date column is chosen."
 _NO_TARGET = "No target column is chosen."
+
+
+def _index_dates_problem(raw: pd.DataFrame, source: Source) -> Problem | None:
+    """The dates are the frame's index (``set_index('date')``, ``index_col=0``): how to make
+    them a column; None when the index holds no dates."""
+    levels = [raw.index.get_level_values(i) for i in range(raw.index.nlevels)]
+    dated = [level for level in levels if pd.api.types.is_datetime64_any_dtype(level)
+             or ((level.dtype == object or pd.api.types.is_string_dtype(level))
+                 and parse_dates(pd.Series(level[:50])).ok)]
+    if not dated or isinstance(raw.index, pd.RangeIndex):
+        return None
+    name = dated[0].name
+    told = f"the frame's index ({name!r})" if name is not None else "the frame's index"
+    if "index_col" in source.read_options:
+        fix = "Read the file without index_col, so that the dates stay a column; then map it."
+    elif name is None:
+        column = unused_name("date", raw.columns)
+        fix = (f"Make them a column, then map {column!r} as the date: "
+               f"{source.name} = {source.name}.rename_axis({column!r}).reset_index().")
+    else:
+        fix = (f"Make them a column, then map {name!r} as the date: "
+               f"{source.name} = {source.name}.reset_index().")
+    return problem(f"The dates are {told}, not a column; the data step maps columns.", fix)
 
 
 def _mixes_geos(params: DataParams, found: GeoColumns) -> bool:
