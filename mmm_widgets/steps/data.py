@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from mmm_widgets.codegen import CodeChunk, literal, unused_name
-from mmm_widgets.errors import DataError, MMMWidgetsError, Problem, problem
+from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import DataError, MMMWidgetsError, problem
 from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
 from mmm_widgets.steps.amounts import (
     TextAmounts,
@@ -26,14 +26,8 @@ from mmm_widgets.steps.categorical import (
     find_levels,
     indicator_lines,
 )
-from mmm_widgets.steps.date_columns import (
-    DateColumns,
-    find_date_columns,
-    joined_dates,
-    joining_line,
-)
-from mmm_widgets.steps.dates import parse_dates, to_datetime_code
-from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
+from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.quality import (
     Finding,
     find_warnings,
@@ -41,15 +35,13 @@ from mmm_widgets.steps.quality import (
     quality_table,
     text_amounts_finding,
 )
-from mmm_widgets.steps.roles import dates_across
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
     dropped_rows_lines,
     find_non_period_rows,
-    second_header,
     without_non_period_rows,
 )
-from mmm_widgets.steps.source import Source, names_by_both_rows, read_source
+from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
 
 DATA_VARIABLE = "data"
@@ -222,26 +214,10 @@ class DataStep(Step):
         are written into :attr:`params`, so the saved step and its code are explicit.
         """
         params = self.params
-        unchosen = _unchosen_roles(params)
         raw = self._raw_frame(namespace)
-        split = find_date_columns(raw)
-        if split is not None and (not params.date or params.date in (split.year, split.part)):
-            raise DataError([_date_columns_problem(raw, split, params.source.name),
-                             *[p for p in unchosen if p.what != _NO_DATE]])
-        in_index = (_index_dates_problem(raw, params.source)
-                    if not params.date or params.date not in raw.columns else None)
-        if in_index is not None:
-            raise DataError([in_index, *[p for p in unchosen if p.what != _NO_DATE]])
-        wide_geos = (None if params.geo or params.long is not None
-                     else find_geo_columns(raw, params.date))
-        if wide_geos is not None and _mixes_geos(params, wide_geos):
-            raise DataError([_geo_columns_problem(wide_geos, params.source.name),
-                             *[p for p in unchosen if p.what != _NO_TARGET]])
-        if unchosen:
-            raise DataError(_sideways_fix(unchosen, raw))
-        header = second_header(raw)
-        if header is not None:
-            raise DataError(_second_header_problem(header, params.source.name))
+        laid_out = layout_problems(raw, params)
+        if laid_out:
+            raise DataError(laid_out)
         spend_text: dict[str, TextAmounts] = {}
         if params.long is not None:
             wide, channels, spend_text = self._pivot(raw, namespace)
@@ -434,121 +410,6 @@ class DataStep(Step):
                                     *text_amounts_finding(self.params.amounts),
                                     *find_warnings(data, roles, self.params.source.name)],
                           quality=quality_table(data, roles))
-
-
-def _unchosen_roles(params: DataParams) -> list[Problem]:
-    """A problem for the date and for the target when no column is chosen for it."""
-    fixes = {"date": "Pick the column that holds the dates (in the data panel: Date).",
-             "target": "Pick the column of the outcome to explain: sales, revenue or "
-                       "conversions (in the data panel: Target)."}
-    return [problem(f"No {role} column is chosen.", fixes[role])
-            for role, column in (("date", params.date), ("target", params.target))
-            if column is None or column == ""]
-
-
-_NO_DATE = "No date column is chosen."
-_NO_TARGET = "No target column is chosen."
-
-
-def _index_dates_problem(raw: pd.DataFrame, source: Source) -> Problem | None:
-    """The dates are the frame's index (``set_index('date')``, ``index_col=0``): how to make
-    them a column; None when the index holds no dates."""
-    levels = [raw.index.get_level_values(i) for i in range(raw.index.nlevels)]
-    dated = [level for level in levels if pd.api.types.is_datetime64_any_dtype(level)
-             or ((level.dtype == object or pd.api.types.is_string_dtype(level))
-                 and parse_dates(pd.Series(level[:50])).ok)]
-    if not dated or isinstance(raw.index, pd.RangeIndex):
-        return None
-    name = dated[0].name
-    told = f"the frame's index ({name!r})" if name is not None else "the frame's index"
-    if "index_col" in source.read_options:
-        fix = "Read the file without index_col, so that the dates stay a column; then map it."
-    elif name is None:
-        column = unused_name("date", raw.columns)
-        fix = (f"Make them a column, then map {column!r} as the date: "
-               f"{source.name} = {source.name}.rename_axis({column!r}).reset_index().")
-    else:
-        fix = (f"Make them a column, then map {name!r} as the date: "
-               f"{source.name} = {source.name}.reset_index().")
-    return problem(f"The dates are {told}, not a column; the data step maps columns.", fix)
-
-
-def _mixes_geos(params: DataParams, found: GeoColumns) -> bool:
-    """Whether a mapping of a wide geo panel needs its geos apart: no target yet, or one
-    geo's target with no channel or with another geo's columns (one geo alone is a model)."""
-    if not params.target:
-        return True
-    if params.target not in found.split:
-        return False
-    _, geo = found.split[params.target]
-    drivers = [*params.channels, *params.controls]
-    return not params.channels or any(found.split[c][1] != geo for c in drivers
-                                      if c in found.split)
-
-
-def _geo_columns_problem(found: GeoColumns, name: str) -> Problem:
-    """The geos are side by side, a column per measure and geo: the lines stacking them."""
-    geos = ", ".join(repr(g) for g in found.geos[:5]) + (", ..." if len(found.geos) > 5 else "")
-    measures = ", ".join(repr(m) for m in found.measures[:5])
-    return problem(
-        f"The table holds its geos side by side: a column per measure and geo "
-        f"({len(found.geos)} geos: {geos}; measures {measures}"
-        f"{', ...' if len(found.measures) > 5 else ''}). Mapped so, one geo's target would "
-        "be explained by every geo's media.",
-        f"Put the geos one under another, then map {found.geo_column!r} as the geo and "
-        f"the measures as roles: {'; '.join(long_lines(name, found))}.",
-        column=next(iter(found.split)))
-
-
-def _date_columns_problem(raw: pd.DataFrame, split: DateColumns, name: str) -> Problem:
-    """The table's date is a year and a week (or month) in two columns: the line joining them."""
-    part = {"week": "ISO week", "month": "month"}[split.kind]
-    told = f"the year in {split.year!r} and the {part} in {split.part!r}"
-    unread = raw.index[joined_dates(raw, split).isna().to_numpy()]
-    if len(unread):
-        return problem(
-            f"The table's dates are written over two columns ({told}), but these rows name "
-            "no ISO week (a year has 52 of them, 53 in some years).",
-            "The table may count weeks another way (from 1 January, or from a Sunday): make "
-            "one column of the first day of each week, then map it as the date.",
-            column=split.part, rows=[f"row {r}" for r in unread[:5]], count=len(unread))
-    return problem(
-        f"The table's dates are written over two columns ({told}); neither is a date.",
-        f"Make one date column of them, then map {split.new_column!r} as the date: "
-        f"{joining_line(name, split)}.", column=split.part)
-
-
-def _second_header_problem(header: tuple[str, ...], name: str) -> Problem:
-    """The frame's first row is its header's second row: how to name columns by both."""
-    told = ", ".join(repr(cell) for cell in header if cell)
-    return problem(
-        f"The table's header spans two rows: its first row ({told}) names what the columns "
-        "under the first header hold (pandas named repeated ones 'TV.1').",
-        "Read the file with both header rows, header=[0, 1], and name each column by both: "
-        f"{names_by_both_rows(name)[0]} (or mw.Workflow.from_file(path, header=[0, 1]), "
-        "which does both).")
-
-
-def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:
-    """``unchosen`` with the date's fix turning ``raw`` around when its columns are dates."""
-    across = dates_across(raw)
-    if across is None:
-        return unchosen
-    dated, labels = across
-    shown = ", ".join(str(name) for name in dated[:3])
-    if len(labels) == 1:
-        lines = [f"df = df.set_index({literal(labels[0])}).T.rename_axis('date')"
-                 ".reset_index()"]
-    else:
-        lines = [f"df = df.set_index({literal(labels)}).T",
-                 "df.columns = [' '.join(map(str, names)) for names in df.columns]",
-                 "df = df.rename_axis('date').reset_index()"]
-    sideways = problem(
-        f"No date column is chosen, and none can be: the dates are the column names "
-        f"({shown}, ...: {len(dated)} columns), one column per date.",
-        "Turn the table around so that each date is a row, then map 'date': "
-        + "; ".join(lines) + ".")
-    return [sideways if p.what == _NO_DATE else p for p in unchosen]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:
