@@ -3,6 +3,8 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from mmm_widgets.steps.roles import named_scale
+from tests.conformance.tables import spec
 
 MAPPING = {"date": "date", "target": "sales", "channels": ["tv", "search"],
            "controls": ["promo"]}
@@ -246,6 +248,36 @@ def test_camel_case_activity_and_an_api_cost_in_micros_are_named():
     wf = mw.Workflow(names[table])
     wf.map_data(**mapping)
     assert "micros" not in {f.kind for f in wf.data_result.warnings}
+
+
+@pytest.mark.parametrize(("target", "scaled", "says"), [
+    ("Sales (€)", "TV spend (k€)", "1,000 times too high"),   # spend in thousands
+    ("Sales (€m)", "Sales (€m)", "1,000 times too low"),      # the target in millions
+])
+def test_spend_and_target_named_in_other_scales_get_the_line_putting_them_in_one(
+        target, scaled, says):
+    frame = _frame(n=60).rename(columns={"sales": target})
+    frame["TV spend (k€)"] = (frame["tv"] / 1_000).round(5)
+    mapping = {"date": "date", "target": target, "channels": ["TV spend (k€)", "search"]}
+    wf = mw.Workflow(frame)
+    wf.map_data(**mapping)
+    said = [f for f in wf.data_result.warnings if f.kind == "other_scale"]
+    assert said[0].columns == ("TV spend (k€)",) and says in said[0].message
+    table = wf.source.name
+    line = said[0].message.split("rename the column: ", 1)[1].removesuffix(".")
+    assert line.startswith(f"{table}[{scaled!r}] = ")
+    names = {table: frame.copy()}
+    exec(line, names)
+    np.testing.assert_allclose(names[table][scaled], frame[scaled] * 1_000)
+
+
+def test_names_of_generated_and_public_tables_say_no_scale():
+    names = {name for seed in range(300) for name in
+             (*spec(seed).channel_names, spec(seed).target_name)}
+    assert {name for name in names if named_scale(name) != 1} == set()
+    assert [named_scale(n) for n in ("Spend ($k)", "Umsatz TEUR", "Cost (000s)", "tv_m",
+                                     "Social (Meta) cost", "Sales ('000)")] == [
+        1_000, 1_000, 1_000, 1, 1, 1_000]
 
 
 def test_one_geo_written_two_ways_gets_the_line_that_writes_it_one_way(geo):

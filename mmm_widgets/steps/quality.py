@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
-from mmm_widgets.steps.roles import in_micros, not_spend_kind
+from mmm_widgets.steps.roles import in_micros, named_scale, not_spend_kind
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 
@@ -40,8 +40,9 @@ class Finding:
 
 
 def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
-    """Channels named like activity or an amount in micros, collinear channels, channels
-    with under 5 % of spend, and target outliers.
+    """Channels named like activity, an amount in micros or in another scale than the
+    target (thousands, millions), collinear channels, channels with under 5 % of spend,
+    and target outliers.
 
     Parameters
     ----------
@@ -56,8 +57,9 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[F
     -------
     list of Finding
     """
-    return [*_not_spend(data, roles, table), *_collinearity(data, roles),
-            *_small_channels(data, roles), *_outliers(data, roles)]
+    return [*_not_spend(data, roles, table), *_other_scale(roles, table),
+            *_collinearity(data, roles), *_small_channels(data, roles),
+            *_outliers(data, roles)]
 
 
 def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
@@ -80,6 +82,35 @@ def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
                 f"{channel!r} is named like {kind}, not money spent: its ROAS will be "
                 f"contribution per unit of it, and a budget will plan it, not money. Map the "
                 "channel's spend instead, if the table has it.", (channel,)))
+    return findings
+
+
+_SCALE_NAMES = {1: "units", 1_000: "thousands", 1_000_000: "millions",
+                1_000_000_000: "billions"}
+
+
+def _other_scale(roles: Roles, table: str) -> list[Finding]:
+    """A channel whose name gives its amounts in another scale than the target's ("TV
+    spend (k€)" beside "Sales"): its ROAS would be the target per thousand spent."""
+    target_scale = named_scale(roles.target)
+    findings = []
+    for channel in roles.channels:
+        scale = named_scale(channel)
+        if scale == target_scale or not_spend_kind(channel) is not None:
+            continue
+        # ROAS as written is the true one times scale / target_scale
+        if scale > target_scale:
+            factor, scaled = scale // target_scale, channel
+            reads = f"{factor:,} times too high (the target per {factor:,} spent)"
+        else:
+            factor, scaled = target_scale // scale, roles.target
+            reads = f"{factor:,} times too low"
+        findings.append(Finding(
+            "other_scale",
+            f"{channel!r} is named in {_SCALE_NAMES[scale]} and the target {roles.target!r} "
+            f"in {_SCALE_NAMES[target_scale]}: its ROAS would read {reads}. If so, write both "
+            f"in one unit before mapping, and rename the column: {table}[{scaled!r}] = "
+            f"{table}[{scaled!r}] * {factor:_}.", (channel,)))
     return findings
 
 

@@ -245,6 +245,43 @@ def named_like_target(column: str) -> bool:
     return bool(_TARGET_WORDS & set(_words(column).split()))
 
 
+#: Words naming the unit of an amount in thousands or millions ("Spend (k€)", "Revenue
+#: (EUR m)", "Sales ('000)", "Umsatz TEUR"): the scale each says.
+_SCALE_WORDS = {
+    **dict.fromkeys(("000", "000s", "'000", "thousand", "thousands", "tsd", "teur", "tusd",
+                     "tgbp", "tchf"), 1_000),
+    **dict.fromkeys(("mm", "mn", "mln", "mio", "million", "millions", "meur", "musd",
+                     "mgbp"), 1_000_000),
+    **dict.fromkeys(("bn", "billion", "billions", "mrd"), 1_000_000_000),
+}
+# "k" and "m" alone say a scale only beside a currency or in brackets ("k€", "(m)").
+_SHORT_SCALE_WORDS = {"k": 1_000, "m": 1_000_000}
+_UNIT_TOKENS = re.compile(r"'000|[A-Za-z]+|\d+|[$€£()\[\]]")
+_CURRENCY_TOKENS = frozenset({"$", "€", "£", "eur", "usd", "gbp", "chf", "jpy", "(", ")",
+                              "[", "]"})
+
+
+def named_scale(column: str) -> int:
+    """The scale a column's name gives its amounts: 1, 1,000 or 1,000,000 (or 10**9).
+
+    Examples
+    --------
+    >>> named_scale("TV spend (k€)"), named_scale("Revenue (EUR m)"), named_scale("Sales")
+    (1000, 1000000, 1)
+    >>> named_scale("Umsatz TEUR"), named_scale("tv_m"), named_scale("Sales ('000)")
+    (1000, 1, 1000)
+    """
+    tokens = [token.lower() for token in _UNIT_TOKENS.findall(column)]
+    for token in tokens:
+        if token in _SCALE_WORDS:
+            return _SCALE_WORDS[token]
+    if _CURRENCY_TOKENS & set(tokens):
+        for token in tokens:
+            if token in _SHORT_SCALE_WORDS:
+                return _SHORT_SCALE_WORDS[token]
+    return 1
+
+
 def in_micros(column: str) -> bool:
     """Whether a column is named like an amount in micros (millionths of the currency), as
     the Google Ads API reports cost (``cost_micros``, ``costMicros``).
