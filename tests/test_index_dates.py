@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from tests.conformance.tables import spec, table
 
 MAPPING = {"target": "sales", "channels": ["tv", "radio"], "controls": ["promo"]}
 
@@ -75,3 +76,24 @@ def test_a_file_read_with_its_dates_as_index_is_told_to_read_without(bundled, tm
     wf = mw.Workflow.from_file(path, index_col=0)
     with pytest.raises(mw.DataError, match="Read the file without index_col"):
         wf.map_data(date=None, **MAPPING)
+
+
+def _wide_seeds(count: int) -> list[int]:
+    return [s for s in range(200) if not spec(s).long and not spec(s).report_rows
+            and not spec(s).units_row][:count]
+
+
+@pytest.mark.parametrize("seed", _wide_seeds(6))
+def test_generated_tables_indexed_by_their_dates_map_the_same_through_the_fix(seed):
+    variation = spec(seed)
+    raw = table(variation)
+    roles = variation.roles
+    keys = [roles["date"], *([roles["geo"]] if roles["geo"] else [])]
+    df = raw.set_index(keys)
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow(df).map_data(**roles)
+    names = {"df": df}
+    exec(_fix_line(raised.value), names)
+    wf = mw.Workflow(names["df"])
+    wf.map_data(**roles)
+    pd.testing.assert_frame_equal(wf.data, _expected(raw, **roles))

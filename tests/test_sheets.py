@@ -11,6 +11,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.views.data import FIRST_SHEET, DataView
+from tests.conformance.tables import spec, table
 
 MARKETS = ("UK", "DE", "FR")
 
@@ -123,3 +124,31 @@ def test_the_panel_offers_the_sheets_and_reads_the_ones_chosen(tmp_path, strict_
     _upload(panel, csv)
     assert panel.sheet.disabled and panel.sheet.value == FIRST_SHEET
     assert "sheet_name" not in panel.workflow.source.read_options
+
+
+def _panel_seeds(count: int) -> list[int]:
+    return [s for s in range(300) if spec(s).geos and not spec(s).long
+            and not spec(s).report_rows and not spec(s).units_row][:count]
+
+
+@pytest.mark.parametrize("seed", _panel_seeds(4))
+def test_generated_panels_saved_a_sheet_per_geo_map_as_the_panels_they_are(seed, tmp_path):
+    variation = spec(seed)
+    raw = table(variation)
+    roles = variation.roles
+    wf = mw.Workflow(raw)
+    wf.map_data(**roles)
+    expected = wf.data
+    geo = roles["geo"]
+    path = tmp_path / "panel.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        for name, rows in raw.groupby(geo, sort=False):
+            rows.drop(columns=[geo]).to_excel(writer, sheet_name=str(name), index=False)
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow.from_file(path).suggest_mapping()
+    wf = mw.Workflow.from_file(path, sheet_name=_read_option(str(raised.value)))
+    wf.map_data(**{**roles, "geo": "sheet"})
+    keys = [roles["date"], geo]
+    mapped = wf.data.rename(columns={"sheet": geo}).sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mapped, expected.sort_values(keys).reset_index(drop=True),
+                                  check_dtype=False)

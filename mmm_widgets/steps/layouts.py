@@ -89,11 +89,12 @@ def _index_dates_problem(raw: pd.DataFrame, source: Source) -> Problem | None:
     """The dates are the frame's index (``set_index('date')``, ``index_col=0``): how to make
     them a column; None when the index holds no dates."""
     levels = [raw.index.get_level_values(i) for i in range(raw.index.nlevels)]
+    # datetimes, or text and whole numbers that read as dates (Excel serials, 202401)
     dated = [level for level in levels if pd.api.types.is_datetime64_any_dtype(level)
-             or ((level.dtype == object or pd.api.types.is_string_dtype(level))
+             or (not pd.api.types.is_bool_dtype(level) and not pd.api.types.is_float_dtype(level)
                  and parse_dates(pd.Series(level[:50])).ok)]
-    if not dated or isinstance(raw.index, pd.RangeIndex):
-        return None
+    if not dated or (isinstance(raw.index, pd.RangeIndex) and raw.index.name is None):
+        return None  # pandas' own numbering of the rows
     name = dated[0].name
     told = f"the frame's index ({name!r})" if name is not None else "the frame's index"
     if "index_col" in source.read_options:
