@@ -152,3 +152,23 @@ def test_generated_panels_saved_a_sheet_per_geo_map_as_the_panels_they_are(seed,
     mapped = wf.data.rename(columns={"sheet": geo}).sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(mapped, expected.sort_values(keys).reset_index(drop=True),
                                   check_dtype=False)
+
+
+def test_sheets_with_a_header_over_two_rows_are_stacked_and_named_by_both(tmp_path):
+    path = tmp_path / "markets_two_rows.xlsx"
+    sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}
+    with pd.ExcelWriter(path) as writer:
+        for market, frame in sheets.items():
+            rows = [["Week", "TV", "TV", "Search", "Revenue"],
+                    ["", "Spend", "GRPs", "Spend", "EUR"],
+                    *[[w, tv, round(tv / 40, 1), search, revenue] for w, tv, search, revenue
+                      in frame[["Week", "TV spend", "Search spend", "Revenue"]].itertuples(
+                          index=False)]]
+            pd.DataFrame(rows).to_excel(writer, sheet_name=market, index=False, header=False)
+    wf = mw.Workflow.from_file(path, header=[0, 1], sheet_name=None)
+    assert list(wf.raw.columns) == ["sheet", "Week", "TV Spend", "TV GRPs", "Search Spend",
+                                    "Revenue EUR"]
+    wf.map_data(date="Week", target="Revenue EUR", channels=["TV Spend", "Search Spend"],
+                geo="sheet")
+    uk = wf.data[wf.data["sheet"] == "UK"].reset_index(drop=True)
+    np.testing.assert_allclose(uk["TV Spend"], sheets["UK"]["TV spend"])

@@ -261,7 +261,8 @@ def names_by_both_rows(frame: str, wrap: bool = False) -> list[str]:
     -------
     list of str
     """
-    joined = ("' '.join(name for name in map(str, names) if not "
+    # (an empty name: the column a stacking of sheets adds, 'sheet', under no second row)
+    joined = ("' '.join(name for name in map(str, names) if name and not "
               "name.startswith('Unnamed:'))")
     loop = f"for names in {frame}.columns]"
     if wrap:
