@@ -83,6 +83,17 @@ def test_one_geo_mapped_alone_is_a_model_of_its_own():
         wf.map_data(date="Week", target="Sales_North", channels=["TV_North", "TV_South"])
 
 
+def test_a_target_named_otherwise_is_found_once_mapped():
+    frame, _ = _wide("{measure}_{geo}")
+    frame = frame.rename(columns=lambda c: c.replace("Sales_", "Umsatz_"))
+    assert find_geo_columns(frame, "Week") is None  # no name says which is the target
+    found = find_geo_columns(frame, "Week", target="Umsatz_North")
+    assert found is not None and found.measures == ["Umsatz", "TV", "Search"]
+    with pytest.raises(DataError, match="geos side by side"):
+        mw.Workflow(frame).map_data(date="Week", target="Umsatz_North",
+                                    channels=["TV_North", "TV_South"])
+
+
 @pytest.mark.parametrize("columns", [
     ["tv_spend", "tv_impressions", "search_spend", "search_impressions", "sales"],
     ["tv_S", "ooh_S", "facebook_I", "search_clicks_P", "revenue"],

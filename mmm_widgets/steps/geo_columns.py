@@ -55,7 +55,8 @@ class GeoColumns:
         return list(dict.fromkeys(measure for measure, _ in self.split.values()))
 
 
-def find_geo_columns(frame: pd.DataFrame, date: str | None) -> GeoColumns | None:
+def find_geo_columns(frame: pd.DataFrame, date: str | None,
+                     target: str | None = None) -> GeoColumns | None:
     """The measure-by-geo columns of a table with one row per date and a column per geo.
 
     Parameters
@@ -63,13 +64,16 @@ def find_geo_columns(frame: pd.DataFrame, date: str | None) -> GeoColumns | None
     frame : pandas.DataFrame
     date : str or None
         The date column; None finds nothing.
+    target : str, optional
+        The column mapped as the target: its measure counts as the target's, whatever it
+        is named (``Umsatz_north``).
 
     Returns
     -------
     GeoColumns or None
         None unless the names split, at one separator, into two or more geos and measures
-        such that a measure named like a target (sales, revenue, conversions) has a column
-        for every geo, and each date is on one row.
+        such that the target's measure (``target``'s, or one named like a target: sales,
+        revenue, conversions) has a column for every geo, and each date is on one row.
 
     Examples
     --------
@@ -83,15 +87,18 @@ def find_geo_columns(frame: pd.DataFrame, date: str | None) -> GeoColumns | None
     if date is None or date not in frame.columns or not frame[date].dropna().is_unique:
         return None
     names = [c for c in frame.columns if isinstance(c, str) and c != date]
-    for separator in _SEPARATORS:
-        for geo_last in (True, False):
-            found = _grid(names, separator, geo_last)
-            if found:
-                return GeoColumns(found, date, unused_name(GEO_COLUMN, frame.columns))
+    # a measure named like a target first, anywhere; the mapped target's only then
+    for chosen in (None, target):
+        for separator in _SEPARATORS:
+            for geo_last in (True, False):
+                found = _grid(names, separator, geo_last, chosen)
+                if found:
+                    return GeoColumns(found, date, unused_name(GEO_COLUMN, frame.columns))
     return None
 
 
-def _grid(names: list[str], separator: str, geo_last: bool) -> dict[str, tuple[str, str]]:
+def _grid(names: list[str], separator: str, geo_last: bool,
+          target: str | None) -> dict[str, tuple[str, str]]:
     """``{column: (measure, geo)}`` when ``names`` hold a grid with a target per geo."""
     split: dict[str, tuple[str, str]] = {}
     for name in names:
@@ -108,10 +115,13 @@ def _grid(names: list[str], separator: str, geo_last: bool) -> dict[str, tuple[s
     grid_geos = {g for g, n in geos.items() if n >= 2 and not named_like_target(g)}
     grid_measures = {m for m, n in measures.items() if n >= 2 and m not in names}
     pairs = {(m, g) for m, g in split.values()}
-    targets = [m for m in grid_measures if named_like_target(m)
+    chosen = split[target][0] if target in split else None
+    targets = [m for m in grid_measures if (m == chosen or named_like_target(m))
                and all((m, g) in pairs for g in grid_geos)]
     if len(grid_geos) < 2 or not targets or len(grid_measures) < 2:
         return {}
+    if chosen is not None and split[target][1] not in grid_geos:
+        return {}  # split the other way round: the target's geo would be its measure
     return {name: (m, g) for name, (m, g) in split.items()
             if m in grid_measures and g in grid_geos}
 

@@ -58,7 +58,7 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
     if in_index is not None:
         return [in_index, *_other_than(unchosen, _NO_DATE)]
     wide_geos = (None if params.geo or params.long is not None
-                 else find_geo_columns(raw, params.date))
+                 else find_geo_columns(raw, params.date, params.target))
     if wide_geos is not None and _mixes_geos(params, wide_geos):
         return [_geo_columns_problem(wide_geos, name), *_other_than(unchosen, _NO_TARGET)]
     if unchosen:
@@ -88,13 +88,15 @@ _NO_TARGET = "No target column is chosen."
 def _index_dates_problem(raw: pd.DataFrame, source: Source) -> Problem | None:
     """The dates are the frame's index (``set_index('date')``, ``index_col=0``): how to make
     them a column; None when the index holds no dates."""
+    if isinstance(raw.index, pd.RangeIndex) and raw.index.name is None:
+        return None  # pandas' own numbering of the rows
     levels = [raw.index.get_level_values(i) for i in range(raw.index.nlevels)]
     # datetimes, or text and whole numbers that read as dates (Excel serials, 202401)
     dated = [level for level in levels if pd.api.types.is_datetime64_any_dtype(level)
              or (not pd.api.types.is_bool_dtype(level) and not pd.api.types.is_float_dtype(level)
                  and parse_dates(pd.Series(level[:50])).ok)]
-    if not dated or (isinstance(raw.index, pd.RangeIndex) and raw.index.name is None):
-        return None  # pandas' own numbering of the rows
+    if not dated:
+        return None
     name = dated[0].name
     told = f"the frame's index ({name!r})" if name is not None else "the frame's index"
     if "index_col" in source.read_options:
