@@ -172,3 +172,31 @@ def test_sheets_with_a_header_over_two_rows_are_stacked_and_named_by_both(tmp_pa
                 geo="sheet")
     uk = wf.data[wf.data["sheet"] == "UK"].reset_index(drop=True)
     np.testing.assert_allclose(uk["TV Spend"], sheets["UK"]["TV spend"])
+
+
+@pytest.mark.parametrize(("option", "shown"), [(list(MARKETS), "all like the first"),
+                                               ("DE", "DE"), (2, "FR")])
+def test_a_saved_workbooks_read_options_show_and_stay_when_another_box_changes(
+        option, shown, tmp_path, strict_callbacks):
+    path = tmp_path / "markets.xlsx"
+    _workbook(path, notes=True)
+    panel = DataView(mw.Workflow.from_file(path, sheet_name=option), namespace={},
+                     upload_dir=tmp_path)
+    assert panel.sheet.value == shown and not panel.sheet.disabled
+    panel.skiprows.value = 1   # each change reads the file again with every box
+    panel.skiprows.value = 0
+    expected = list(MARKETS) if shown == "all like the first" else shown
+    assert panel.workflow.source.read_options == {"sheet_name": expected}
+
+
+def test_a_csvs_read_options_show_in_their_boxes(tmp_path, strict_callbacks):
+    path = tmp_path / "spend.csv"
+    content = "exported by the agency\n\n" + _market(0).to_csv(sep=";", index=False)
+    path.write_text(content.replace(".", ","))
+    wf = mw.Workflow.from_file(path, sep=";", decimal=",", skiprows=2)
+    panel = DataView(wf, namespace={}, upload_dir=tmp_path)
+    assert (panel.separator.value, panel.decimal.value, panel.skiprows.value) == (
+        "semicolon ;", "comma ,", 2)
+    panel.header_rows.value = 1  # unchanged: nothing read
+    assert panel.workflow.source.read_options == {"sep": ";", "decimal": ",", "skiprows": 2}
+    assert panel.date.value == "Week"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from mmm_widgets.plots import data as data_plots
 from mmm_widgets.steps.aggregate import WEEKLY
 from mmm_widgets.steps.sheets import (
     ALIKE_SHEETS,
+    reads_every_sheet,
     sheet_names,
     sheets_like_the_first,
     stacked_sheets_option,
@@ -80,7 +83,7 @@ class DataView(w.VBox):
                                     "A workbook's sheet to read; all like the first: every "
                                     "sheet with the first one's columns, one under another, "
                                     "each row's sheet in a column 'sheet' (a sheet per market)"))
-        self._offering_sheets = False
+        self._quiet = False  # while True, changing a read option reads nothing
         self.date = w.Dropdown(description="Date")
         self.target = w.Dropdown(description="Target")
         self.channels = w.SelectMultiple(description="Channels", rows=6)
@@ -136,6 +139,7 @@ class DataView(w.VBox):
 
     # ----- state ------------------------------------------------------------------------
     def _load_state(self) -> None:
+        self._show_read_options()
         self._refresh_columns()
         if self.workflow.status("data") in ("done", "stale"):
             self._show_mapping(self.workflow.step("data").params)
@@ -294,7 +298,7 @@ class DataView(w.VBox):
         self._read_file(path)
 
     def _on_read_option(self, change: dict) -> None:
-        if self._offering_sheets:
+        if self._quiet:
             return
         source = self.workflow.source
         if source is not None and source.kind != "frame" and source.path:
@@ -325,20 +329,51 @@ class DataView(w.VBox):
         self._refresh_columns()
         self.suggest()
 
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change the read options' boxes without reading the file again."""
+        quiet, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = quiet
+
+    def _show_read_options(self) -> None:
+        """Show the current file's read options in their boxes (a saved workflow's too), so
+        that changing one box re-reads the file with the others as they were."""
+        source = self.workflow.source
+        if source is None or source.kind == "frame" or not source.path:
+            return
+        options = source.read_options
+        with self._quietly():
+            self.separator.value = next((k for k, v in SEPARATORS.items()
+                                         if v == options.get("sep", ",")), self.separator.value)
+            self.decimal.value = next((k for k, v in DECIMALS.items()
+                                       if v == options.get("decimal", ".")), self.decimal.value)
+            if isinstance(options.get("skiprows", 0), int):
+                self.skiprows.value = options.get("skiprows", 0)
+            self.header_rows.value = 2 if isinstance(options.get("header"), list) else 1
+            if source.kind == "excel":
+                self._offer_sheets(Path(source.path))
+                sheet = options.get("sheet_name", FIRST_SHEET)
+                sheets = list(self.sheet.options)[2:]  # after first and all like the first
+                if isinstance(sheet, int) and 0 <= sheet < len(sheets):
+                    sheet = sheets[sheet]
+                self.sheet.value = (sheet if sheet in self.sheet.options
+                                    else ALIKE_SHEETS if reads_every_sheet(options)
+                                    and ALIKE_SHEETS in self.sheet.options else FIRST_SHEET)
+
     def _offer_sheets(self, path: Path | None) -> None:
         """Offer the workbook's sheets in the Sheet box (none for a CSV), keeping the choice
         when the new workbook has it; changing the options reads nothing."""
         names = sheet_names(path) if path is not None else []
         options = [FIRST_SHEET, ALIKE_SHEETS, *names] if len(names) > 1 else [FIRST_SHEET]
         keep = self.sheet.value if self.sheet.value in options else FIRST_SHEET
-        self._offering_sheets = True
-        try:
+        with self._quietly():
             if list(self.sheet.options) != options:
                 self.sheet.options = options
             self.sheet.value = keep
             self.sheet.disabled = len(options) == 1
-        finally:
-            self._offering_sheets = False
 
     def _on_long_toggled(self, change: dict) -> None:
         self.long_box.layout.display = None if change["new"] else "none"
