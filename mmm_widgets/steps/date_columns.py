@@ -86,8 +86,8 @@ def find_date_columns(frame: pd.DataFrame) -> DateColumns | None:
         for name in names:
             if name == years[0] or not words.search(name):
                 continue
-            month_format = _month_name_format(frame[name]) if kind == "month" else None
-            if month_format is not None or _whole_in(frame[name], _PART_RANGE[kind], 2):
+            if _is_part(frame[name], kind):
+                month_format = _month_name_format(frame[name]) if kind == "month" else None
                 return DateColumns(years[0], name, kind, month_format,
                                    unused_name(f"{kind}_start", frame.columns))
     return None
@@ -109,16 +109,14 @@ def part_without_year(series: pd.Series, column: str) -> str | None:
         None unless the column is named like a week (month) and holds week numbers 1-53
         (months 1-12, or month names), which name no date without their year.
     """
-    for kind, words in _PART_NAMES.items():
-        if words.search(str(column)) and (
-                _whole_in(series, _PART_RANGE[kind], 2)
-                or (kind == "month" and _month_name_format(series) is not None)):
-            return kind
-    return None
+    return next((kind for kind, words in _PART_NAMES.items()
+                 if words.search(str(column)) and _is_part(series, kind)), None)
 
 
 def joined_dates(frame: pd.DataFrame, found: DateColumns) -> pd.Series:
     """The dates :func:`joining_line` makes, NaT where a row names no date.
+
+    The text the line parses is computed by the line's own expression.
 
     Parameters
     ----------
@@ -129,8 +127,9 @@ def joined_dates(frame: pd.DataFrame, found: DateColumns) -> pd.Series:
     -------
     pandas.Series
     """
-    text, date_format = _joined_text(frame[found.year], frame[found.part], found)
-    return pd.to_datetime(text, format=date_format, errors="coerce")
+    text, date_format = _joined_text("frame", found)
+    joined = eval(text, {"frame": frame})  # code of our own making: column names as literals
+    return pd.to_datetime(joined, format=date_format, errors="coerce")
 
 
 def joining_line(table: str, found: DateColumns) -> str:
@@ -152,29 +151,27 @@ def joining_line(table: str, found: DateColumns) -> str:
     "df['month_start'] = pd.to_datetime(df['Year'].astype(int).astype(str) + '-' + \
 df['Month'].astype(int).astype(str).str.zfill(2), format='%Y-%m')"
     """
-    year = f"{table}[{literal(found.year)}].astype(int).astype(str)"
-    part = f"{table}[{literal(found.part)}]"
-    if found.month_format is not None:
-        text, date_format = f"{year} + ' ' + {part}.str.strip()", f"%Y {found.month_format}"
-    elif found.kind == "month":
-        text = f"{year} + '-' + {part}.astype(int).astype(str).str.zfill(2)"
-        date_format = "%Y-%m"
-    else:
-        text = f"{year} + '-W' + {part}.astype(int).astype(str).str.zfill(2) + '-1'"
-        date_format = "%G-W%V-%u"
+    text, date_format = _joined_text(table, found)
     return (f"{table}[{literal(found.new_column)}] = pd.to_datetime({text}, "
             f"format={literal(date_format)})")
 
 
-def _joined_text(year: pd.Series, part: pd.Series, found: DateColumns) -> tuple[pd.Series, str]:
-    """What :func:`joining_line`'s code parses, computed here on the columns themselves."""
-    year_text = pd.to_numeric(year).astype(int).astype(str)
+def _joined_text(table: str, found: DateColumns) -> tuple[str, str]:
+    """The expression joining year and part into text, and the format that reads it."""
+    year = f"{table}[{literal(found.year)}].astype(int).astype(str)"
+    part = f"{table}[{literal(found.part)}]"
     if found.month_format is not None:
-        return year_text + " " + part.astype(str).str.strip(), f"%Y {found.month_format}"
-    number = pd.to_numeric(part).astype(int).astype(str).str.zfill(2)
+        return f"{year} + ' ' + {part}.str.strip()", f"%Y {found.month_format}"
+    number = f"{part}.astype(int).astype(str).str.zfill(2)"
     if found.kind == "month":
-        return year_text + "-" + number, "%Y-%m"
-    return year_text + "-W" + number + "-1", "%G-W%V-%u"
+        return f"{year} + '-' + {number}", "%Y-%m"
+    return f"{year} + '-W' + {number} + '-1'", "%G-W%V-%u"
+
+
+def _is_part(series: pd.Series, kind: str) -> bool:
+    """Whether ``series`` holds weeks 1-53 (``kind`` "week") or months: 1-12 or names."""
+    return _whole_in(series, _PART_RANGE[kind], 2) or (
+        kind == "month" and _month_name_format(series) is not None)
 
 
 def _whole_in(series: pd.Series, bounds: tuple[int, int], distinct: int = 1) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -251,12 +252,9 @@ def _written_around(distinct: pd.Series) -> list[str]:
 
 def _shared_label(text: pd.Series) -> str:
     """The words without digits that every value starts with, up to a space (or "")."""
-    folded = text.str.casefold()
-    shortest = int(folded.str.len().min())
-    length = 0
-    while length < shortest and folded.str[length].nunique() == 1:
-        length += 1
-    label = str(text.iloc[0])[:length]
+    # character by character is what is meant here (these are no paths)
+    shared = os.path.commonprefix(list(text.str.casefold()))  # noqa: RUF071
+    label = str(text.iloc[0])[:len(shared)]
     label = label[:label.rfind(" ") + 1]
     if not label.strip() or any(ch.isdigit() for ch in label):
         return ""

@@ -254,10 +254,11 @@ _SCALE_WORDS = {
                      "mgbp"), 1_000_000),
     **dict.fromkeys(("bn", "billion", "billions", "mrd"), 1_000_000_000),
 }
-# "k" and "m" alone say a scale only beside a currency or in brackets ("k€", "(m)").
+# "k" and "m" alone say a scale only beside a currency or in brackets ("k€", "(m)"):
+# the tokens that make that context.
 _SHORT_SCALE_WORDS = {"k": 1_000, "m": 1_000_000}
 _UNIT_TOKENS = re.compile(r"'000|[A-Za-z]+|\d+|[$€£()\[\]]")
-_CURRENCY_TOKENS = frozenset({"$", "€", "£", "eur", "usd", "gbp", "chf", "jpy", "(", ")",
+_SCALE_CONTEXT_TOKENS = frozenset({"$", "€", "£", "eur", "usd", "gbp", "chf", "jpy", "(", ")",
                               "[", "]"})
 
 
@@ -275,7 +276,7 @@ def named_scale(column: str) -> int:
     for token in tokens:
         if token in _SCALE_WORDS:
             return _SCALE_WORDS[token]
-    if _CURRENCY_TOKENS & set(tokens):
+    if _SCALE_CONTEXT_TOKENS & set(tokens):
         for token in tokens:
             if token in _SHORT_SCALE_WORDS:
                 return _SHORT_SCALE_WORDS[token]
