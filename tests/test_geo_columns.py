@@ -23,18 +23,21 @@ def _fix_lines(error: DataError, table: str = "df") -> list[str]:
     return [first, *[f"{table} = {line}" for line in rest]]
 
 
-def _wide(name: str) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+def _wide(name: str, geos: tuple[str, ...] = GEOS,
+          measures: tuple[str, str, str] = ("Sales", "TV", "Search"),
+          ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """A wide table, the columns named by ``name.format(geo=..., measure=...)``, and each
-    geo's own columns."""
+    geo's own columns (``measures``: the target's, then two channels')."""
     rng = np.random.default_rng(4)
     n = 60
     frame = pd.DataFrame({"Week": pd.date_range("2023-01-02", periods=n, freq="W-MON")
                           .strftime("%Y-%m-%d")})
     own = {}
-    for geo in GEOS:
-        own[geo] = pd.DataFrame({"Sales": rng.uniform(1e4, 2e4, n).round(2),
-                                 "TV": rng.uniform(0, 1e3, n).round(2),
-                                 "Search": rng.uniform(0, 500, n).round(2)})
+    sales, tv, search = measures
+    for geo in geos:
+        own[geo] = pd.DataFrame({sales: rng.uniform(1e4, 2e4, n).round(2),
+                                 tv: rng.uniform(0, 1e3, n).round(2),
+                                 search: rng.uniform(0, 500, n).round(2)})
         for measure in own[geo]:
             frame[name.format(geo=geo, measure=measure)] = own[geo][measure]
     frame["holiday"] = (np.arange(n) % 9 == 0).astype(int)  # national: one column
@@ -70,6 +73,38 @@ def test_geos_side_by_side_are_named_and_stacked_by_the_fix(name):
         for measure in ("Sales", "TV", "Search"):
             np.testing.assert_allclose(mine[measure], own[geo][measure])
         np.testing.assert_array_equal(mine["holiday"], frame["holiday"])
+
+
+@pytest.mark.parametrize(("name", "geos", "measures"), [
+    ("{geo} {measure}", ("New York", "Los Angeles", "Chicago"),
+     ("Net Sales", "TV Spend", "Paid Search Spend")),
+    ("{measure} {geo}", ("New York", "Los Angeles", "Chicago"),
+     ("Net Sales", "TV Spend", "Paid Search Spend")),
+    ("{measure}_{geo}", ("new_york", "los_angeles", "chicago"),
+     ("net_sales", "tv_spend", "search_spend")),
+    ("{geo}_{measure}", ("North_0", "South_1", "East_2"), ("Sales", "TV_spend", "Search")),
+    ("{measure} {geo}", ("North Carolina", "North Dakota", "South Carolina"),
+     ("Revenue", "TV", "Search")),
+])
+def test_geos_and_measures_holding_the_separator_split_where_the_geos_do(name, geos,
+                                                                           measures):
+    frame, own = _wide(name, geos, measures)
+    found = find_geo_columns(frame, "Week")
+    assert found is not None
+    assert found.geos == list(geos) and found.measures == list(measures)
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    with pytest.raises(DataError) as raised:
+        wf.map_data(date="Week", target=frame.columns[1], channels=[])
+    assert f"3 geos: {', '.join(map(repr, geos))}" in str(raised.value)
+    names = {"df": frame.copy(), "pd": pd}
+    for line in _fix_lines(raised.value):
+        exec(line, names)
+    stacked = names["df"]
+    for geo in geos:
+        mine = stacked[stacked["geo"] == geo].reset_index(drop=True)
+        for measure in measures:  # each geo's own numbers, by hand
+            np.testing.assert_allclose(mine[measure], own[geo][measure])
 
 
 def test_one_geo_mapped_alone_is_a_model_of_its_own():
@@ -130,10 +165,18 @@ def test_generated_panels_written_wide_map_as_the_panels_they_are(seed):
 
     date, geo = roles["date"], roles["geo"]
     measures = [c for c in raw.columns if c not in (date, geo)]
-    wide = raw.pivot(index=date, columns=geo, values=measures)
+    pivoted = raw.pivot(index=date, columns=geo, values=measures)
     geo_first = seed % 2 == 1
-    wide.columns = [f"{g} {m}" if geo_first else f"{m} {g}" for m, g in wide.columns]
-    wide = wide.reset_index()
+    # the panel's geos (North_0, ...) hold the separator: "_", or " " once written North 0
+    separator = "_" if seed % 4 < 2 else " "
+
+    def column(measure: str, geo_value: object) -> str:
+        written = str(geo_value).replace("_", separator)
+        return (f"{written}{separator}{measure}" if geo_first
+                else f"{measure}{separator}{written}")
+
+    pivoted.columns = [column(m, g) for m, g in pivoted.columns]
+    wide = pivoted.reset_index()
     with pytest.raises(DataError) as raised:
         mw.Workflow(wide).map_data(**{**roles, "geo": None,
                                       "target": wide.columns[1], "channels": []})
@@ -144,6 +187,8 @@ def test_generated_panels_written_wide_map_as_the_panels_they_are(seed):
     wf.set_frame(names["df"])
     wf.map_data(**{**roles, "geo": "geo"})
     mapped = wf.data.rename(columns={"geo": geo})
+    mapped[geo] = mapped[geo].astype(str).str.replace(" ", "_")
+    expected[geo] = expected[geo].astype(str)
     keys = [date, geo]
     pd.testing.assert_frame_equal(mapped.sort_values(keys).reset_index(drop=True),
                                   expected.sort_values(keys).reset_index(drop=True),

@@ -99,31 +99,60 @@ def find_geo_columns(frame: pd.DataFrame, date: str | None,
 
 def _grid(names: list[str], separator: str, geo_last: bool,
           target: str | None) -> dict[str, tuple[str, str]]:
-    """``{column: (measure, geo)}`` when ``names`` hold a grid with a target per geo."""
-    split: dict[str, tuple[str, str]] = {}
-    for name in names:
-        if separator not in name.strip():
-            continue
-        if geo_last:
-            measure, geo = name.strip().rsplit(separator, 1)
-        else:
-            geo, measure = name.strip().split(separator, 1)
-        if measure.strip() and geo.strip():
-            split[name] = (measure.strip(), geo.strip())
-    geos = Counter(geo for _, geo in split.values())
+    """``{column: (measure, geo)}`` when ``names`` hold a grid with a target per geo.
+
+    Geos and measures may hold the separator themselves (``New York Net Sales``): every
+    target measure a name can end (or start) with names a set of geos, the parts left
+    beside it in the target's columns; the other columns split where one of those geos
+    ends (or starts). The set of geos covering the most columns wins.
+    """
+    splits = {name: _splits(name.strip(), separator, geo_last) for name in names}
+    chosen = {measure for measure, _ in splits.get(target, ())}
+    best: dict[str, tuple[str, str]] = {}
+    for anchor in dict.fromkeys(measure for parts in splits.values() for measure, _ in parts):
+        if anchor in chosen or named_like_target(anchor):
+            grid = _grid_around(splits, anchor, set(names), target)
+            if len(grid) > len(best):
+                best = grid
+    return best
+
+
+def _splits(name: str, separator: str, geo_last: bool) -> list[tuple[str, str]]:
+    """Every ``(measure, geo)`` a name splits into at one of its separators."""
+    pieces = name.split(separator)
+    found = []
+    for cut in range(1, len(pieces)):
+        head, tail = (separator.join(pieces[:cut]).strip(),
+                      separator.join(pieces[cut:]).strip())
+        if head and tail:
+            found.append((head, tail) if geo_last else (tail, head))
+    return found
+
+
+def _grid_around(splits: dict[str, list[tuple[str, str]]], anchor: str, names: set[str],
+                 target: str | None) -> dict[str, tuple[str, str]]:
+    """The grid whose geos are those ``anchor``, the target's measure, is written with."""
+    geos = {geo for parts in splits.values() for measure, geo in parts
+            if measure == anchor and not named_like_target(geo)}
+    split = {}
+    for name, parts in splits.items():
+        own = [(measure, geo) for measure, geo in parts if geo in geos]
+        if own:  # the longest geo the name holds ("New York", not "York")
+            split[name] = max(own, key=lambda part: len(part[1]))
     measures = Counter(measure for measure, _ in split.values())
-    grid_geos = {g for g, n in geos.items() if n >= 2 and not named_like_target(g)}
     grid_measures = {m for m, n in measures.items() if n >= 2 and m not in names}
-    pairs = {(m, g) for m, g in split.values()}
-    chosen = split[target][0] if target in split else None
-    targets = [m for m in grid_measures if (m == chosen or named_like_target(m))
-               and all((m, g) in pairs for g in grid_geos)]
-    if len(grid_geos) < 2 or not targets or len(grid_measures) < 2:
+    grid = {name: (m, g) for name, (m, g) in split.items() if m in grid_measures}
+    per_geo = Counter(geo for _, geo in grid.values())
+    grid_geos = {g for g, n in per_geo.items() if n >= 2}
+    pairs = set(grid.values())
+    if (len(grid_geos) < 2 or len(grid_measures) < 2 or anchor not in grid_measures
+            or not all((anchor, g) in pairs for g in grid_geos)):
         return {}
-    if chosen is not None and split[target][1] not in grid_geos:
-        return {}  # split the other way round: the target's geo would be its measure
-    return {name: (m, g) for name, (m, g) in split.items()
-            if m in grid_measures and g in grid_geos}
+    if target in split and split[target] != (anchor, split[target][1]):
+        return {}  # the mapped target is not the anchor's: split the other way round
+    if target in split and split[target][1] not in grid_geos:
+        return {}
+    return {name: (m, g) for name, (m, g) in grid.items() if g in grid_geos}
 
 
 def long_lines(table: str, found: GeoColumns) -> list[str]:
