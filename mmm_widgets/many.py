@@ -18,7 +18,7 @@ from mmm_widgets.errors import DataError, FitError, problem
 
 #: Settings that go to ``configure_model``; the rest go to ``fit``.
 MODEL_SETTINGS = ("adstock", "saturation", "l_max", "yearly_seasonality",
-                  "time_varying_intercept", "priors")
+                  "time_varying_intercept", "priors", "weekday_effects")
 
 
 def fit_one(name: str, table: pd.DataFrame, roles: Mapping[str, Any] | None,

@@ -423,7 +423,7 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
                        model_params: ModelParams) -> None:
     """Reject a model file that names foreign classes or is not this workflow's model."""
     from mmm_widgets.steps import components
-    from mmm_widgets.steps.model import interaction_columns
+    from mmm_widgets.steps.model import model_controls
 
     if attrs.get("__serialization_version__") != _SERIALIZATION_VERSION:
         # Older formats are migrated by code paths this check does not vouch for.
@@ -454,8 +454,7 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
                                         f"{kind!r}")
     checks = {
         "channels": (parsed["channel_columns"], list(roles.channels)),
-        "controls": (parsed["control_columns"] or [],
-                     [*roles.controls, *interaction_columns(data, model_params.interactions)]),
+        "controls": (parsed["control_columns"] or [], model_controls(data, model_params)),
         "target": (attrs.get("target_column"), roles.target),
         "date column": (attrs.get("date_column"), roles.date),
         "dims": (parsed["dims"], [roles.geo] if roles.geo else []),

@@ -34,7 +34,8 @@ class ModelMethods:
                         l_max: int = 8, yearly_seasonality: int | None = 2,
                         priors: dict[str, Any] | None = None,
                         lift_tests: Any = None, time_varying_intercept: bool = False,
-                        interactions: Sequence[tuple[str, str]] = ()) -> Any:
+                        interactions: Sequence[tuple[str, str]] = (),
+                        weekday_effects: bool | None = None) -> Any:
         """Choose the model: carryover, diminishing returns, seasonality, priors, lift tests.
 
         Parameters
@@ -61,21 +62,27 @@ class ModelMethods:
             Channel pairs whose joint effect to estimate (synergy > 0, cannibalization
             < 0), e.g. ``[("tv", "search")]``; after the fit,
             :meth:`interaction_effects` reports each with its interval.
+        weekday_effects : bool, optional
+            Give each day of the week but Monday its own level (an indicator control per
+            day). Daily data only; by default on for daily data, off otherwise.
 
         Returns
         -------
         pymc_marketing.mmm.MMM
             The built, unfitted model.
         """
-        from mmm_widgets.steps.model import ModelParams, ModelStep
+        from mmm_widgets.steps.model import ModelParams, ModelStep, default_params
 
+        if weekday_effects is None:
+            weekday_effects = default_params(self.data_result).weekday_effects
         params = ModelParams(
             adstock=adstock, saturation=saturation, l_max=l_max,
             yearly_seasonality=yearly_seasonality or None,
             time_varying_intercept=bool(time_varying_intercept),
             priors=_plain_priors(priors or {}),
             lift_tests=_lift_tests(lift_tests, self.data_result.roles.geo),
-            interactions=tuple(tuple(map(str, pair)) for pair in interactions))
+            interactions=tuple(tuple(map(str, pair)) for pair in interactions),
+            weekday_effects=bool(weekday_effects))
         return self.run_step(ModelStep(params, self.data_result))
 
     def prior_check(self, samples: int = 200, random_seed: int = 42):

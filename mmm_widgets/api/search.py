@@ -49,10 +49,10 @@ def search_params(workflow: Workflow, grid: Mapping[str, Sequence[Any]] | None =
     ModelError
         A grid that is not a mapping of the known settings, naming the unknown ones.
     """
-    from mmm_widgets.steps.model import ModelParams
+    from mmm_widgets.steps.model import default_params
 
     base = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
-            else ModelParams())
+            else default_params(workflow.data_result))
     periods = workflow.data_result.periods
     if grid is None:
         grid = default_grid(base, periods)

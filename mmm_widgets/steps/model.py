@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.codegen import CodeChunk, literal, unused_name
 from mmm_widgets.errors import MMMWidgetsError, ModelError, problem
 from mmm_widgets.steps import components
 from mmm_widgets.steps.base import Params, Step
@@ -13,6 +13,10 @@ from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
 from mmm_widgets.steps.dims import model_dims
 
 LIFT_COLUMNS = ("channel", "x", "delta_x", "delta_y", "sigma")
+#: The days of the week a daily model gives an effect of its own, by pandas' day number;
+#: Monday's level is the baseline's.
+WEEKDAYS = {"Tuesday": 1, "Wednesday": 2, "Thursday": 3, "Friday": 4, "Saturday": 5,
+            "Sunday": 6}
 MODEL_CONFIG_KEYS = ("intercept", "likelihood", "gamma_control", "gamma_fourier")
 
 
@@ -70,6 +74,12 @@ class ModelParams(Params):
         own coefficient. Positive: the pair works better together than apart (synergy);
         negative: one takes from the other (cannibalization). See
         :meth:`mmm_widgets.Workflow.interaction_effects`.
+    weekday_effects : bool
+        Daily data only: give each day of the week but Monday its own level, an indicator
+        control per day (Robyn's ``weekday``). Daily sales rise and fall with the day of
+        the week, and spend often does too (search on weekdays, TV at weekends): without
+        them a channel would take the credit for its days' pattern. On by default for
+        daily data (:func:`default_params`).
     """
 
     adstock: str = "geometric"
@@ -80,6 +90,13 @@ class ModelParams(Params):
     priors: dict[str, Any] = field(default_factory=dict)
     lift_tests: tuple[LiftTest, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    weekday_effects: bool = False
+
+
+def default_params(data: DataResult) -> ModelParams:
+    """The model the kit fits on ``data`` unless told otherwise: day-of-week effects when
+    the data are daily."""
+    return ModelParams(weekday_effects=data.frequency == "daily")
 
 
 class ModelStep(Step):
@@ -124,6 +141,10 @@ class ModelStep(Step):
                 components.check_prior(name, prior)
             except ModelError as error:
                 problems += error.problems
+        if params.weekday_effects and self.data.frequency != "daily":
+            problems.append(problem(
+                f"Day-of-week effects need daily data; these dates are {self.data.frequency}.",
+                "Turn the day-of-week effects off.", column=roles.date))
         problems += self._check_lift_tests()
         problems += self._check_interactions()
         if problems:
@@ -203,7 +224,7 @@ class ModelStep(Step):
             f"    channel_columns={literal(list(roles.channels))},",
             f"    target_column={literal(roles.target)},",
         ]
-        controls = [*roles.controls, *interaction_columns(self.data, params.interactions)]
+        controls = model_controls(self.data, params)
         if controls:
             lines.append(f"    control_columns={literal(controls)},")
         if model_dims(roles):
@@ -228,8 +249,9 @@ class ModelStep(Step):
                    f"{', '.join(sorted({adstock_class, saturation_class}))}"]
         if params.priors:
             imports.append("from pymc_extras.prior import Prior")
-        if params.lift_tests:
+        if params.lift_tests or params.weekday_effects:
             imports.insert(0, "import pandas as pd")
+        if params.lift_tests:
             lines += self._lift_lines(mmm)
         return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=tuple(imports),
                          title=self.title)
@@ -268,6 +290,8 @@ class ModelStep(Step):
                 "                     for name, (a, scale_a, b, scale_b) in "
                 "interactions.items()})",
             ]
+        lines += weekday_lines(weekday_columns(self.data, self.params), X,
+                               literal(roles.date))
         return lines
 
     def _lift_lines(self, mmm: str) -> list[str]:
@@ -294,8 +318,10 @@ class ModelStep(Step):
             if params.lift_tests else ""
         pairs = ", ".join(f"{a} x {b}" for a, b in params.interactions)
         interactions = f", interactions {pairs}" if pairs else ""
+        weekdays = ", day-of-week effects" if params.weekday_effects else ""
         return (f"Model: {params.adstock} adstock over {params.l_max} periods, "
-                f"{params.saturation} saturation{season}{trend}{lift}{interactions}")
+                f"{params.saturation} saturation{season}{weekdays}{trend}{lift}"
+                f"{interactions}")
 
     def run(self, namespace: dict[str, Any]) -> Any:
         """Validate, build the model by running :meth:`code`, and return it.
@@ -372,6 +398,57 @@ def interaction_columns(data: DataResult, pairs: tuple[tuple[str, str], ...]
         taken.add(name)
         out[name] = (a, float(data.data[a].max()), b, float(data.data[b].max()))
     return out
+
+
+def weekday_columns(data: DataResult, params: ModelParams) -> dict[str, int]:
+    """The indicator column each day of the week gets (none without weekday effects).
+
+    Returns
+    -------
+    dict
+        ``{column: day}``, the day numbered as pandas does (Tuesday 1 ... Sunday 6); a
+        column is the day's name (with ``_`` added while the data or an interaction has it).
+    """
+    if not params.weekday_effects:
+        return {}
+    taken = {*map(str, data.data.columns), *interaction_columns(data, params.interactions)}
+    out = {}
+    for day, number in WEEKDAYS.items():
+        name = unused_name(day, taken)
+        taken.add(name)
+        out[name] = number
+    return out
+
+
+def weekday_lines(columns: dict[str, int], frame: str, date: str) -> list[str]:
+    """Code adding the day-of-week indicators ``columns`` to ``frame`` from its dates.
+
+    Parameters
+    ----------
+    columns : dict
+        :func:`weekday_columns`.
+    frame : str
+        The frame's variable.
+    date : str
+        Code of the name of its date column (``"'date'"``, ``"mmm.date_column"``).
+    """
+    if not columns:
+        return []
+    return [
+        "# Day of the week: an indicator per day but Monday (the baseline's level)",
+        f"weekdays = {literal(columns)}",
+        f"{frame} = {frame}.assign(**{{",
+        f"    name: (pd.to_datetime({frame}[{date}]).dt.day_of_week == day).astype(float)",
+        "    for name, day in weekdays.items()",
+        "})",
+    ]
+
+
+def model_controls(data: DataResult, params: ModelParams) -> list[str]:
+    """The model's control columns: the mapped controls, then the interactions' and the
+    days of the week's regressors."""
+    return [*data.roles.controls, *interaction_columns(data, params.interactions),
+            *weekday_columns(data, params)]
 
 
 def _component_priors(prefix: str, priors: dict[str, Any]) -> str:

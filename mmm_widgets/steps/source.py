@@ -30,8 +30,8 @@ from mmm_widgets.steps.sheets import (
 )
 
 SOURCE_KINDS = ("frame", "csv", "excel")
-# Names bound by the overview, attribution, synergy and budget cells and by interaction
-# terms (tests/test_reserved_names.py finds any new one).
+# Names bound by the overview, attribution, synergy and budget cells, by interaction
+# terms and by day-of-week indicators (tests/test_reserved_names.py finds any new one).
 _LATER_STEP_NAMES = (
     'attribution', 'attribution_credit', 'attribution_share', 'below', 'bounds',
     'budget_allocation', 'calibrated', 'channel', 'channel_incremental', 'channel_map',
@@ -53,7 +53,7 @@ _LATER_STEP_NAMES = (
     'points', 'response_curves', 'rule_credit', 'run_rate', 'scenario_rows',
     'scenario_table', 'scenarios', 'shapley_credit', 'slope', 'synergy',
     'synergy_converted', 'synergy_flows', 'synergy_journeys', 'synergy_paths',
-    'synergy_touches', 'threshold', 'threshold_spend', 'total', 'utility', 'x',
+    'synergy_touches', 'threshold', 'threshold_spend', 'total', 'utility', 'weekdays', 'x',
     # the budget cell's check of the optimizer's plan
     'budget_bounds', 'checked_optimum', 'MinimizeException', 'best_allocation',
     # the budget cell with a risk-aware objective

@@ -48,6 +48,9 @@ class ModelView(w.VBox):
                                  max=10)
         self.trend = looks(w.Checkbox, description="Time-varying baseline (trend)",
                            value=False)
+        # daily data only: a level per day of the week (on by default for daily data)
+        daily = workflow.data_result.frequency == "daily"
+        self.weekdays = looks(w.Checkbox, description="Day-of-week effects", value=daily)
         self.prior_box = looks(w.VBox)
         self.prior_inputs: dict[str, w.Text] = {}
         self.lift_rows = looks(w.VBox)
@@ -78,7 +81,8 @@ class ModelView(w.VBox):
             looks(w.HTML, f"<b>Components</b> <i>{len(roles.channels)} channels, "
                           f"{len(roles.controls)} controls.{geo}</i>"),
             looks(w.HBox, [looks(w.VBox, [self.adstock, self.l_max]),
-                           looks(w.VBox, [self.saturation, self.seasonality]), self.trend]),
+                           looks(w.VBox, [self.saturation, self.seasonality]),
+                           looks(w.VBox, [self.trend, *([self.weekdays] if daily else [])])]),
             looks(w.HTML, "<b>Priors</b> <i>(edit as e.g. Beta(alpha=2, beta=2))</i>"),
             self.prior_box,
             looks(w.HTML, "<b>Lift tests</b> <i>(experiments: spend x, change delta_x, "
@@ -111,6 +115,7 @@ class ModelView(w.VBox):
                 self.l_max.value = params.l_max
                 self.seasonality.value = params.yearly_seasonality or 0
                 self.trend.value = params.time_varying_intercept
+                self.weekdays.value = params.weekday_effects
                 chosen = {frozenset(pair) for pair in params.interactions}
                 self.interactions.value = tuple(
                     pair for _, pair in self.interactions.options if frozenset(pair) in chosen)
@@ -201,7 +206,8 @@ class ModelView(w.VBox):
                 l_max=int(self.l_max.value), yearly_seasonality=int(self.seasonality.value),
                 priors=self.priors(), lift_tests=self.lift_tests() or None,
                 time_varying_intercept=self.trend.value,
-                interactions=list(self.interactions.value))
+                interactions=list(self.interactions.value),
+                weekday_effects=self.weekdays.value)
         except Exception as error:  # shown in the panel; entries are kept
             self.message.value = problems_html(error)
             return None

@@ -58,11 +58,11 @@ class SearchPanel(w.VBox):
                  on_used: Callable[[], None] | None = None) -> None:
         self.workflow, self.client, self.on_used = workflow, client, on_used
         from mmm_widgets.steps.holdout import default_window
-        from mmm_widgets.steps.model import ModelParams
+        from mmm_widgets.steps.model import default_params
         from mmm_widgets.steps.search import default_grid
 
         base = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
-                else ModelParams())
+                else default_params(workflow.data_result))
         data = workflow.data_result
         # The boxes start at the grid wf.search() uses without one.
         grid = default_grid(base, data.periods)

@@ -14,6 +14,7 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, best_allocation_lines
 from mmm_widgets.steps.budget.window import window_end_lines
+from mmm_widgets.steps.model import weekday_lines
 from mmm_widgets.steps.plan.params import PlanParams
 
 IMPORTS = ("import arviz as az", "import numpy as np", "import pandas as pd",
@@ -109,7 +110,8 @@ def year_before(frequency: str) -> tuple[str, str]:
 def control_lines(geo: str | None, source: str = "mean",
                   table: Sequence[dict[str, Any]] = (),
                   transform: dict[str, tuple[float, float]] | None = None,
-                  frequency: str = "weekly") -> list[str]:
+                  frequency: str = "weekly",
+                  weekdays: dict[str, int] | None = None) -> list[str]:
     """Code of ``plan_controls`` (the model's units) and ``plan_future_controls`` (the data's).
 
     pymc-marketing needs the controls on every date after the data through the end of
@@ -118,6 +120,9 @@ def control_lines(geo: str | None, source: str = "mean",
     dates a year earlier (:func:`year_before` of ``frequency``, the data's) where the data
     has them, ``source="table"`` the user's rows
     (in the data's units: the model's centring and scaling, ``transform``, is applied).
+    The day-of-week indicators ``weekdays``
+    (:func:`mmm_widgets.steps.model.weekday_columns`) are those of each date, whatever
+    the source.
     """
     transform = transform or {}
     keys = "[mmm.date_column" + (f", {literal(geo)}]" if geo else "]")
@@ -173,6 +178,8 @@ def control_lines(geo: str | None, source: str = "mean",
         "                                       + mmm.effective_carryover_lags(), "
         "freq=plan_axis.freq)",
         *frame,
+        *(f"    {line}" for line in weekday_lines(weekdays or {}, "plan_controls",
+                                                  "mmm.date_column")),
         "    # The same in the data's units: the table to edit and give back to the plan",
         f"    plan_unscaling = {literal(transform)}",
         "    plan_future_controls = plan_controls.assign(**{c: plan_controls[c] * s + m "
@@ -676,12 +683,13 @@ def current_lines(params: PlanParams, geo: str | None) -> list[str]:
 def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[float],
                channels: Sequence[str], geo: str | None,
                transform: dict[str, tuple[float, float]] | None = None,
-               frequency: str = "weekly") -> list[str]:
+               frequency: str = "weekly",
+               weekdays: dict[str, int] | None = None) -> list[str]:
     """The whole plan cell; ``total`` is the budget, or the search's cap with a target.
 
     ``transform`` is the model's centring and scaling of controls (``control -> (mean,
     scale)``, :func:`mmm_widgets.steps.model.control_transform`); ``frequency`` the
-    data's (``DataResult.frequency``).
+    data's (``DataResult.frequency``); ``weekdays`` the model's day-of-week indicators.
     """
     if geo:
         sizing = geo_bounds_lines(params, total, geo) + geo_optimize_lines(geo)
@@ -691,7 +699,8 @@ def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[flo
                else ["plan_optimization = plan_allocate(plan_total)"])
     return [
         *window_lines(params, gap, weights, geo),
-        *control_lines(geo, params.controls, params.control_table, transform, frequency),
+        *control_lines(geo, params.controls, params.control_table, transform, frequency,
+                       weekdays),
         *optimizer_lines(geo),
         *sizing,
         *optimized_lines(geo),

@@ -52,15 +52,21 @@ class PlanStep(Step):
         Window, total, bounds, pattern.
     data : DataResult
         The mapped data (channel names, dates, spend so far).
+    weekdays : dict, optional
+        The model's day-of-week indicator columns
+        (:func:`mmm_widgets.steps.model.weekday_columns`): the plan sets them from each
+        future date.
     """
 
     kind = "plan"
 
     params: PlanParams
 
-    def __init__(self, params: PlanParams, data: DataResult):
+    def __init__(self, params: PlanParams, data: DataResult,
+                 weekdays: dict[str, int] | None = None):
         super().__init__(params)
         self.data = data
+        self.weekdays = dict(weekdays or {})
 
     # ----- what the data says ------------------------------------------------------
     @property
@@ -266,7 +272,7 @@ class PlanStep(Step):
         """The exported cell: window, pattern, optimizer, plan, calendar, forecast."""
         lines = plan_lines(self.params, self.total(), self.gap(), self.weights(),
                            self.channels, self.geo, control_transform(self.data),
-                           self.data.frequency)
+                           self.data.frequency, self.weekdays)
         return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
                          title=self.title)
 
@@ -313,6 +319,8 @@ class PlanStep(Step):
                               "set them"}[params.controls]
             notes.append(f"Future controls are held at their mean over the data{where}"
                          f"{given} ({names}; plan.future_controls has them).")
+        if self.weekdays:
+            notes.append("The day-of-week effects follow the plan's dates.")
         notes.append("The forecast band is the credible interval of the expected outcome; "
                      "the observation noise of each period is left out.")
         return notes
