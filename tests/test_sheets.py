@@ -71,6 +71,25 @@ def test_a_workbook_with_a_sheet_per_market_is_read_whole_once_told(notes, tmp_p
     pd.testing.assert_frame_equal(names["data"], wf.data)
 
 
+def test_sheets_with_their_columns_in_another_order_are_stacked_by_name(tmp_path):
+    path = tmp_path / "markets.xlsx"
+    sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}
+    with pd.ExcelWriter(path) as writer:
+        for number, (market, frame) in enumerate(sheets.items()):
+            columns = list(frame.columns)
+            order = columns[number:] + columns[:number]  # each market its own order
+            frame[order].to_excel(writer, sheet_name=market, index=False)
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow.from_file(path).suggest_mapping()
+    assert "3 sheets with the same columns ('UK', 'DE', 'FR')" in str(raised.value)
+    wf = mw.Workflow.from_file(path, sheet_name=_read_option(str(raised.value)))
+    wf.map_data(**wf.suggest_mapping())
+    for market, frame in sheets.items():
+        mine = wf.data[wf.data["sheet"] == market].reset_index(drop=True)
+        for column in ("TV spend", "Search spend", "Revenue"):
+            np.testing.assert_allclose(mine[column], frame[column])
+
+
 def test_a_workbook_whose_other_sheets_are_notes_reads_its_first(tmp_path):
     path = tmp_path / "one_table.xlsx"
     with pd.ExcelWriter(path) as writer:

@@ -84,8 +84,9 @@ def sheets_like_the_first(path: Path, read_options: dict[str, Any]) -> list[str]
     Returns
     -------
     list of str
-        Every sheet with the first one's columns, the first included; empty when only the
-        first has them (the others being notes, a chart's data or a summary).
+        Every sheet with the first one's columns, in any order (pandas stacks them by
+        name), the first included; empty when only the first has them (the others being
+        notes, a chart's data or a summary).
     """
     options = {k: v for k, v in read_options.items() if k not in ("sheet_name", "nrows")}
     with pd.ExcelFile(path) as workbook:
@@ -96,5 +97,6 @@ def sheets_like_the_first(path: Path, read_options: dict[str, Any]) -> list[str]
                                            **options).columns)
                    for sheet in names}
     first = headers[names[0]]
-    alike = [str(sheet) for sheet in names if headers[sheet] == first]
+    alike = [str(sheet) for sheet in names
+             if sorted(map(str, headers[sheet])) == sorted(map(str, first))]
     return alike if len(alike) >= 2 and first else []
