@@ -11,7 +11,9 @@ import pytest
 import mmm_widgets as mw
 
 
-@pytest.mark.parametrize("pattern", ["{year}-W{week:02d}", "{year}W{week:02d}"])
+@pytest.mark.parametrize("pattern", ["{year}-W{week:02d}", "{year}W{week:02d}",
+                                     "{year} W{week:02d}", "W{week:02d} {year}",
+                                     "W{week:02d}-{year}", "{year}-W{week}"])
 def test_iso_weeks_are_read_as_their_mondays(pattern):
     # 2020 has 53 ISO weeks: the run crosses 2020-W53 into 2021-W01
     weeks = [(2020, w) for w in range(20, 54)] + [(2021, w) for w in range(1, 27)]

@@ -65,9 +65,13 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%B %Y",
     "%b-%y",
     "%b-%Y",
-    # ISO weeks, as analytics exports name weeks: 2024-W01, 2024W01 (read as their Monday)
+    # ISO weeks, as analytics exports name weeks: 2024-W01, 2024W01, 2024 W01, W01 2024
+    # (read as their Monday)
     "%G-W%V",
     "%GW%V",
+    "%G W%V",
+    "W%V %G",
+    "W%V-%G",
     # Whole numbers, as retail and BI tables write a week or a month: 202401 (year and ISO
     # week; a month of the year in a monthly table, whose spacing settles which it is)
     "%G%V",
@@ -76,7 +80,7 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
 
 #: Formats naming an ISO week without its day: read as the week's Monday (strptime needs
 #: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format).
-ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V", "%G%V")
+ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V", "%G W%V", "W%V %G", "W%V-%G", "%G%V")
 #: Formats that also read whole numbers (20240131, as Google Analytics writes a date;
 #: 202401, a year and week): the column is read as text, since pandas will read numbers
 #: as epochs.
