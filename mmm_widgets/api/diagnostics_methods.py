@@ -66,10 +66,10 @@ class DiagnosticsMethods:
         int
         """
         from mmm_widgets.steps.holdout import default_window
-        from mmm_widgets.steps.model import ModelParams
+        from mmm_widgets.steps.model import default_params
 
         model = (self.step("model").params if self.status("model") in ("done", "stale")
-                 else ModelParams())
+                 else default_params(self.data_result))
         return default_window(self.data_result.periods, model.l_max, self.quarter_periods,
                               windows)
 

@@ -31,7 +31,7 @@ class ModelMethods:
 
     # ----- step 2: model ------------------------------------------------------------
     def configure_model(self, adstock: str = "geometric", saturation: str = "logistic",
-                        l_max: int = 8, yearly_seasonality: int | None = 2,
+                        l_max: int | None = None, yearly_seasonality: int | None = 2,
                         priors: dict[str, Any] | None = None,
                         lift_tests: Any = None, time_varying_intercept: bool = False,
                         interactions: Sequence[tuple[str, str]] = (),
@@ -47,8 +47,8 @@ class ModelMethods:
             ``"logistic"``, ``"inverse_scaled_logistic"``, ``"tanh"``, ``"tanh_baselined"``,
             ``"michaelis_menten"``, ``"hill"``, ``"hill_sigmoid"``, ``"root"``, ``"log"``
             or ``"no_saturation"``.
-        l_max : int
-            Longest carryover in periods.
+        l_max : int, optional
+            Longest carryover in periods; by default 8 (weeks, months), 28 on daily data.
         yearly_seasonality : int or None
             Fourier order of the yearly pattern (None or 0 for none).
         priors : dict, optional
@@ -73,8 +73,11 @@ class ModelMethods:
         """
         from mmm_widgets.steps.model import ModelParams, ModelStep, default_params
 
+        defaults = default_params(self.data_result)
+        if l_max is None:
+            l_max = defaults.l_max
         if weekday_effects is None:
-            weekday_effects = default_params(self.data_result).weekday_effects
+            weekday_effects = defaults.weekday_effects
         params = ModelParams(
             adstock=adstock, saturation=saturation, l_max=l_max,
             yearly_seasonality=yearly_seasonality or None,

@@ -13,6 +13,10 @@ from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
 from mmm_widgets.steps.dims import model_dims
 
 LIFT_COLUMNS = ("channel", "x", "delta_x", "delta_y", "sigma")
+#: The default carryover window in periods: 8 weeks or months; 28 days on daily data, where
+#: 8 would cut a TV campaign's carryover off after a week (a weekly decay of 0.5 is 0.906 a
+#: day: the first 8 days hold half of it, the first 28 days 94 %).
+DEFAULT_L_MAX, DAILY_L_MAX = 8, 28
 #: The days of the week a daily model gives an effect of its own, by pandas' day number;
 #: Monday's level is the baseline's.
 WEEKDAYS = {"Tuesday": 1, "Wednesday": 2, "Thursday": 3, "Friday": 4, "Saturday": 5,
@@ -57,7 +61,8 @@ class ModelParams(Params):
     saturation : str
         Lookup name of the diminishing-returns curve (``"logistic"``, ``"hill"``...).
     l_max : int
-        Longest carryover, in periods.
+        Longest carryover, in periods (by default 8; 28 on daily data, see
+        :func:`default_params`).
     yearly_seasonality : int or None
         Number of Fourier pairs for the yearly pattern (None or 0: none).
     time_varying_intercept : bool
@@ -84,7 +89,7 @@ class ModelParams(Params):
 
     adstock: str = "geometric"
     saturation: str = "logistic"
-    l_max: int = 8
+    l_max: int = DEFAULT_L_MAX
     yearly_seasonality: int | None = 2
     time_varying_intercept: bool = False
     priors: dict[str, Any] = field(default_factory=dict)
@@ -94,9 +99,15 @@ class ModelParams(Params):
 
 
 def default_params(data: DataResult) -> ModelParams:
-    """The model the kit fits on ``data`` unless told otherwise: day-of-week effects when
-    the data are daily."""
-    return ModelParams(weekday_effects=data.frequency == "daily")
+    """The model the kit fits on ``data`` unless told otherwise.
+
+    On daily data: a carryover window of 28 days (:data:`DAILY_L_MAX`; shorter on a
+    table too short for it, down to 8) and day-of-week effects.
+    """
+    if data.frequency != "daily":
+        return ModelParams()
+    l_max = max(DEFAULT_L_MAX, min(DAILY_L_MAX, data.periods // 2 - 1))
+    return ModelParams(l_max=l_max, weekday_effects=True)
 
 
 class ModelStep(Step):

@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as w
 
 from mmm_widgets.steps import components
+from mmm_widgets.steps.model import default_params
 from mmm_widgets.views.common import (
     CodeBox,
     SharedLooks,
@@ -43,14 +44,17 @@ class ModelView(w.VBox):
                              options=list(components.ADSTOCKS), value="geometric")
         self.saturation = looks(w.Dropdown, description="Saturation",
                                 options=list(components.SATURATIONS), value="logistic")
-        self.l_max = looks(w.BoundedIntText, description="l_max", value=8, min=1, max=104)
+        defaults = default_params(workflow.data_result)
+        self.l_max = looks(w.BoundedIntText, description="l_max", value=defaults.l_max, min=1,
+                           max=104)
         self.seasonality = looks(w.BoundedIntText, description="Yearly order", value=2, min=0,
                                  max=10)
         self.trend = looks(w.Checkbox, description="Time-varying baseline (trend)",
                            value=False)
         # daily data only: a level per day of the week (on by default for daily data)
         daily = workflow.data_result.frequency == "daily"
-        self.weekdays = looks(w.Checkbox, description="Day-of-week effects", value=daily)
+        self.weekdays = looks(w.Checkbox, description="Day-of-week effects",
+                              value=defaults.weekday_effects)
         self.prior_box = looks(w.VBox)
         self.prior_inputs: dict[str, w.Text] = {}
         self.lift_rows = looks(w.VBox)

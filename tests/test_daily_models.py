@@ -1,10 +1,12 @@
-"""Day-of-week effects for daily data: on by default, recovered from a table whose days
-differ, planned from each future date, saved, refused on weekly data, shown in the panel.
+"""Daily data's model defaults: a level per day of the week and a carryover window of 28
+days; each recovered from a table made for it, planned, saved, shown in the panel.
 
-The table is daily sales whose level moves with the day of the week while TV is bought
-mostly for the weekend and search on weekdays: without a level per day, TV takes the
-credit for the weekend's sales. Expected numbers are the generator's own (its levels and
-its channels' effects over their spend), not the kit's output.
+Day of the week: daily sales whose level moves with the day while TV is bought mostly for
+the weekend and search on weekdays; without a level per day, TV takes the credit for the
+weekend's sales. Carryover: TV in flights whose effect decays by 0.85 a day (0.32 a week);
+a window of 8 days, the weekly default, cuts most of it off. Expected numbers are the
+generator's own (its levels, its decay and its channels' effects over their spend), not
+the kit's output.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import ModelError
-from mmm_widgets.steps.model import WEEKDAYS, default_params, weekday_columns
+from mmm_widgets.steps.model import DAILY_L_MAX, WEEKDAYS, default_params, weekday_columns
 
 pytestmark = pytest.mark.fit
 
@@ -27,7 +29,8 @@ TARGET, DATE = "Net Revenue (EUR)", "Day"
 
 
 def _carried(spend: np.ndarray, alpha: float = 0.5, l_max: int = 8) -> np.ndarray:
-    return np.convolve(spend, alpha ** np.arange(l_max))[:len(spend)]
+    weights = alpha ** np.arange(l_max)
+    return np.convolve(spend, weights / weights.sum())[:len(spend)]
 
 
 def _saturated(x: np.ndarray, lam: float = 2.0) -> np.ndarray:
@@ -160,6 +163,7 @@ def test_the_model_panel_offers_them_for_daily_data_only(fitted, weekly):
     daily = _mapped(frame)
     view = ModelView(daily)
     assert view.weekdays.value is True
+    assert view.l_max.value == default_params(daily.data_result).l_max
     assert any(view.weekdays in box.children for box in view.children[1].children)
     view.weekdays.value = False
     built = view.apply()
@@ -170,6 +174,7 @@ def test_the_model_panel_offers_them_for_daily_data_only(fitted, weekly):
     wf.map_data(**wf.suggest_mapping())
     weekly_view = ModelView(wf)
     assert weekly_view.weekdays.value is False
+    assert weekly_view.l_max.value == 8
     assert not any(weekly_view.weekdays in box.children
                    for box in weekly_view.children[1].children)
 
@@ -186,3 +191,60 @@ def test_every_name_their_cells_bind_is_reserved(fitted):
     assert "weekdays" in bound
     missing = sorted(name for name in bound - {with_days.source.name} if is_safe_name(name))
     assert not missing, f"add to RESERVED_NAMES: {missing}"
+
+
+def flighted_table(seed: int = 0, days: int = 546) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Daily sales with TV in flights (three weeks on, three off) whose effect decays by
+    0.85 a day over 80 days, search carried over a few days, and a level per day of the
+    week; with each channel's true ROAS over the table's dates."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2023-01-02", periods=days, freq="D")
+    tv = np.where((np.arange(days) // 21) % 2 == 0, rng.gamma(4, 500, days), 0.0)
+    search = rng.gamma(4, 300, days)
+    effects = {}
+    for name, spend, alpha, l_max, size in (("tv", tv, 0.85, 80, 8000.0),
+                                             ("search", search, 0.3, 8, 3000.0)):
+        carried = _carried(spend, alpha, l_max)
+        effects[name] = size * _saturated(carried / carried.max(), lam=1.5)
+    sales = (20000 + np.array([LEVELS[d] for d in dates.day_of_week]) + sum(effects.values())
+             + rng.normal(0, 400, days))
+    frame = pd.DataFrame({"date": dates, "sales": sales, "tv": tv, "search": search})
+    return frame, {"tv": effects["tv"].sum() / tv.sum(),
+                   "search": effects["search"].sum() / search.sum()}
+
+
+@pytest.fixture(scope="module")
+def carried_over() -> tuple[mw.Workflow, mw.Workflow, dict[str, float]]:
+    frame, truth = flighted_table()
+    fitted = {}
+    for l_max in (None, 8):  # the default window, and the weekly one
+        wf = mw.Workflow(frame)
+        wf.map_data(date="date", target="sales", channels=["tv", "search"])
+        wf.configure_model(l_max=l_max)
+        wf.fit("map")
+        fitted[l_max] = wf
+    return fitted[None], fitted[8], truth
+
+
+def test_daily_data_carry_over_28_days_by_default(carried_over):
+    default, _, _ = carried_over
+    assert default.step("model").params.l_max == DAILY_L_MAX == 28
+    assert default.mmm.adstock.l_max == 28
+
+
+def test_the_default_window_recovers_a_long_carryover_that_8_days_cut_off(carried_over):
+    default, cut, truth = carried_over
+    alpha = default.mmm.idata["posterior"]["adstock_alpha"].isel(chain=0, draw=0)
+    assert float(alpha.sel(channel="tv")) == pytest.approx(0.85, abs=0.05)
+    right, short = default.channel_summary(), cut.channel_summary()
+    for channel, roas in truth.items():
+        assert right.loc[channel, "roas_window"] == pytest.approx(roas, rel=0.1)
+    # the 8 days' window holds 73 % of TV's carryover: its ROAS falls well short
+    assert short.loc["tv", "roas_window"] < 0.85 * truth["tv"]
+
+
+@pytest.mark.parametrize(("days", "expected"), [(546, 28), (40, 19), (20, 9)])
+def test_a_short_daily_table_gets_a_window_it_can_fit(days, expected):
+    frame, _ = daily_table(days=days)
+    wf = _mapped(frame)
+    assert default_params(wf.data_result).l_max == expected
