@@ -248,3 +248,13 @@ def test_a_short_daily_table_gets_a_window_it_can_fit(days, expected):
     frame, _ = daily_table(days=days)
     wf = _mapped(frame)
     assert default_params(wf.data_result).l_max == expected
+
+
+def test_the_future_controls_given_back_keep_each_date_s_day(fitted):
+    with_days, _, _ = fitted
+    future = with_days.plan_budget(periods=10).future_controls
+    edited = future.assign(Saturday=0.5)  # a day's indicator edited: the dates decide
+    plan = with_days.plan_budget(periods=10, controls=edited)
+    day = pd.to_datetime(plan.future_controls[DATE]).dt.day_of_week
+    np.testing.assert_array_equal(plan.future_controls["Saturday"].to_numpy(),
+                                  (day == 5).astype(float).to_numpy())

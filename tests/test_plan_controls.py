@@ -93,3 +93,18 @@ def test_bad_future_controls_name_the_column_and_the_fix(fitted):
             {SPEC.date_name: [last], SPEC.control_names[0]: [1.0]}))
     with pytest.raises(mw.DataError, match="'mean', 'last_year' or a DataFrame"):
         wf.plan_budget(periods=PERIODS, controls=[1, 2])
+
+
+def test_an_interactions_future_column_given_back_is_a_control_of_the_model(tmp_path):
+    raw = table(SPEC)
+    wf = mw.Workflow(raw)
+    wf.map_data(**{role: value for role, value in SPEC.roles.items() if value})
+    pair = tuple(wf.data_result.roles.channels[:2])
+    wf.configure_model(l_max=4, yearly_seasonality=None, interactions=[pair])
+    wf.fit("map")
+    future = wf.plan_budget(periods=PERIODS).future_controls
+    interaction = f"{pair[0]} x {pair[1]}"
+    assert interaction in future.columns  # held at its mean, like every control
+    plan = wf.plan_budget(periods=PERIODS, controls=future)
+    pd.testing.assert_frame_equal(plan.future_controls, future, rtol=1e-9)
+    assert interaction in " ".join(plan.notes)

@@ -17,7 +17,6 @@ from mmm_widgets import settings
 from mmm_widgets.api.budget import parse_bounds
 from mmm_widgets.engine.runner import Runner
 from mmm_widgets.errors import DataError, problem
-from mmm_widgets.steps.model import weekday_columns
 from mmm_widgets.steps.plan import PlanParams, PlanResult, PlanStep
 from mmm_widgets.steps.plan.compare import (
     CURRENT,
@@ -126,9 +125,9 @@ def control_rows(controls: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
 
 def run_plan(workflow: Workflow, params: PlanParams) -> PlanResult:
     """Run the plan step with ``params`` and make it the workflow's current plan."""
-    weekdays = (weekday_columns(workflow.data_result, workflow.step("model").params)
-                if workflow.status("model") in ("done", "stale") else {})
-    return workflow.run_step(PlanStep(params, workflow.data_result, weekdays))
+    model = (workflow.step("model").params if workflow.status("model") in ("done", "stale")
+             else None)
+    return workflow.run_step(PlanStep(params, workflow.data_result, model))
 
 
 def plan_budget(workflow: Workflow, total: float | None = None, *, start: Any = None,

@@ -24,7 +24,12 @@ from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.budget.checks import bounds_problems, translate_budget_error
 from mmm_widgets.steps.budget.geo import GeoLayout, geo_bounds_problems
 from mmm_widgets.steps.data import DataResult
-from mmm_widgets.steps.model import control_transform
+from mmm_widgets.steps.model import (
+    ModelParams,
+    control_transform,
+    model_controls,
+    weekday_columns,
+)
 from mmm_widgets.steps.plan.cell import IMPORTS, plan_lines, year_before
 from mmm_widgets.steps.plan.params import (
     ALLOCATION_COLUMNS,
@@ -52,10 +57,9 @@ class PlanStep(Step):
         Window, total, bounds, pattern.
     data : DataResult
         The mapped data (channel names, dates, spend so far).
-    weekdays : dict, optional
-        The model's day-of-week indicator columns
-        (:func:`mmm_widgets.steps.model.weekday_columns`): the plan sets them from each
-        future date.
+    model : ModelParams, optional
+        The fitted model's settings: its controls beyond the mapped ones (interactions,
+        day-of-week indicators, which the plan sets from each future date).
     """
 
     kind = "plan"
@@ -63,10 +67,12 @@ class PlanStep(Step):
     params: PlanParams
 
     def __init__(self, params: PlanParams, data: DataResult,
-                 weekdays: dict[str, int] | None = None):
+                 model: ModelParams | None = None):
         super().__init__(params)
         self.data = data
-        self.weekdays = dict(weekdays or {})
+        model = model or ModelParams()
+        self.controls = tuple(model_controls(data, model))
+        self.weekdays = weekday_columns(data, model)
 
     # ----- what the data says ------------------------------------------------------
     @property
@@ -215,7 +221,7 @@ class PlanStep(Step):
         if params.controls != "table":
             return []
         keys = [roles.date, *([roles.geo] if roles.geo else [])]
-        known = set(roles.controls)
+        known = set(self.controls)
         first = self.future(1)[0]
         problems = []
         for number, row in enumerate(params.control_table, start=1):
@@ -308,9 +314,10 @@ class PlanStep(Step):
         if gap:
             notes.append(f"The {gap} period(s) between the data and the window get no spend; "
                          "past spend's carry-in still reaches into the window.")
-        if self.data.roles.controls:
+        held = [c for c in self.controls if c not in self.weekdays]
+        if held:
             where = " in each geo" if self.geo else ""
-            names = ", ".join(self.data.roles.controls)
+            names = ", ".join(held)
             year = year_before(self.data.frequency)[1]
             given = {"mean": "",
                      "last_year": f", except on dates whose date {year} earlier is in "
