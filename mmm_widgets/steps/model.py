@@ -11,12 +11,14 @@ from mmm_widgets.steps import components
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
 from mmm_widgets.steps.dims import model_dims
+from mmm_widgets.steps.validation import DEFAULT_L_MAX
 
 LIFT_COLUMNS = ("channel", "x", "delta_x", "delta_y", "sigma")
-#: The default carryover window in periods: 8 weeks or months; 28 days on daily data, where
-#: 8 would cut a TV campaign's carryover off after a week (a weekly decay of 0.5 is 0.906 a
-#: day: the first 8 days hold half of it, the first 28 days 94 %).
-DEFAULT_L_MAX, DAILY_L_MAX = 8, 28
+#: The default carryover window on daily data, in days; other data carry over
+#: DEFAULT_L_MAX (8) weeks or months. 8 days would cut a TV campaign's carryover off after
+#: a week (a weekly decay of 0.5 is 0.906 a day: the first 8 days hold half of it, the
+#: first 28 days 94 %).
+DAILY_L_MAX = 28
 #: The days of the week a daily model gives an effect of its own, by pandas' day number;
 #: Monday's level is the baseline's.
 WEEKDAYS = {"Tuesday": 1, "Wednesday": 2, "Thursday": 3, "Friday": 4, "Saturday": 5,
