@@ -12,6 +12,7 @@ the clock starts before the first import. The figures replace the "Large geo pan
 
 from __future__ import annotations
 
+import datetime
 import json
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import textwrap
 from pathlib import Path
 
 from results_section import replace_section
+from run import machine
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -85,13 +87,14 @@ def main() -> None:
     if not lines:
         raise RuntimeError(f"large panel benchmark failed:\n{completed.stderr[-3000:]}")
     case = json.loads(lines[-1][len("RESULT "):])
+    case["measured"] = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d}, {machine()}"
     (HERE / "large_panel.json").write_text(json.dumps(case, indent=1), encoding="utf-8")
     verdict = "converged" if case["converged"] else "did not converge"
     section = "\n".join([
         BEGIN, f"## Large geo panel: {GEOS} geos x {CHANNELS} channels x {WEEKS} weeks (#21)",
         "", f"`benchmarks/bench_large_panel.py`, one fresh process, the kit's default model, "
         f"`wf.fit(until_converged=True, time_budget={budget:.0f})` (goal: a converged "
-        "posterior within 3 minutes on 2 cores).", "",
+        f"posterior within 3 minutes on 2 cores). Measured {case['measured']}.", "",
         "| fresh process to result s | fit s | converged | draws per chain | attempts | "
         "peak MB |", "|---:|---:|---|---:|---:|---:|",
         f"| {case['seconds']:.0f} | {case['fit_seconds']:.0f} | {verdict} | {case['draws']} | "

@@ -489,7 +489,12 @@ def write_results(results: dict, path: Path) -> None:
     """Write the Markdown report; the sections other scripts wrote in it are kept."""
     kept = marked_sections(path)
     lines = ["# Benchmark results", "", f"Machine: {results['machine']}", "",
-             "Each case ran in a fresh process; times are wall-clock seconds.", ""]
+             "Each case ran in a fresh process; times are wall-clock seconds. The sections "
+             "other scripts write keep their figures until those scripts run again: the "
+             "large panel's says when and where it was measured; the model search, the "
+             "large panel's profile, "
+             "Meridian and compile-profile sections, and the browser runs before 2026-12-05, "
+             "were measured on another machine (AMD EPYC, 2 cores, 24 GiB).", ""]
     imp = results.get("imports")
     if imp:
         lines += ["## 1. Import time", "", "| what | seconds |", "|---|---:|",
@@ -562,7 +567,11 @@ def write_results(results: dict, path: Path) -> None:
         lines += [f"| {r['weeks']} | {r['channels']} | {r['geos']} | {r['seconds']:.1f} | "
                   f"{r['peak_mb']:.0f} |" for r in rows]
         lines += ["", "Plot: `benchmarks/scaling.html`. Goal: 20 geos x 12 channels x 156 "
-                  "weeks in <= 600 s.", ""]
+                  "weeks in <= 600 s. The compile is included, with numba's disk cache "
+                  "holding each case's model from an earlier run: on a machine's first run, "
+                  "which compiles every model from scratch, the small cases took about twice "
+                  "as long (12.0-13.9 s against 6.4-7.9 s for the national ones on the "
+                  "machine above, 2026-12-05).", ""]
     if "mta" in results:
         lines += ["## 6. Multi-touch attribution (`benchmarks/bench_mta.py`)", "",
                   results["mta"]["markdown"].strip(), "", "Goal: all rule-based models on "
