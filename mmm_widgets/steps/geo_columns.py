@@ -148,10 +148,8 @@ def _grid_around(splits: dict[str, list[tuple[str, str]]], anchor: str, names: s
     if (len(grid_geos) < 2 or len(grid_measures) < 2 or anchor not in grid_measures
             or not all((anchor, g) in pairs for g in grid_geos)):
         return {}
-    if target in split and split[target] != (anchor, split[target][1]):
-        return {}  # the mapped target is not the anchor's: split the other way round
-    if target in split and split[target][1] not in grid_geos:
-        return {}
+    if target in split and (split[target][0] != anchor or split[target][1] not in grid_geos):
+        return {}  # the mapped target is not the anchor's geo by geo: another split's grid
     return {name: (m, g) for name, (m, g) in grid.items() if g in grid_geos}
 
 
