@@ -82,6 +82,29 @@ def test_a_long_table_is_suggested_as_long_and_maps_to_its_spend_per_channel(lay
     assert np.allclose(data.set_index(keys)[target].sort_index(), outcome.sort_index())
 
 
+@pytest.mark.parametrize("layout", ["platform export", "geo panel"])
+def test_a_long_workbook_with_date_cells_and_a_total_row_maps_and_replays(layout, tmp_path):
+    """A sheet stores dates as date cells, read back as datetimes; its Total row's text in
+    the date column keeps the column of objects, which the pivot's index must still match."""
+    date, channel, spend, _, geo, _, written = LAYOUTS[layout]
+    raw = _long_table(layout)
+    cells = raw.assign(**{date: pd.to_datetime(raw[date], format=written)})
+    total = pd.DataFrame([{date: "Total", spend: float(raw[spend].sum())}])
+    path = tmp_path / "export.xlsx"
+    pd.concat([cells, total], ignore_index=True).to_excel(path, index=False)
+    wf = mw.Workflow.from_file(path)
+    roles = wf.suggest_mapping()
+    data = wf.map_data(**roles)
+    keys = [date, *([geo] if geo else [])]
+    expected = cells.groupby([*keys, channel])[spend].sum().unstack(fill_value=0.0)
+    got = data.set_index(keys)[list(CHANNELS)].sort_index()
+    np.testing.assert_allclose(got.to_numpy(), expected[list(CHANNELS)].sort_index().to_numpy())
+    assert "Total" not in set(data[date].astype(str))
+    namespace: dict = {}
+    exec(wf.to_script(), namespace)
+    pd.testing.assert_frame_equal(namespace["data"], data)
+
+
 def test_a_target_that_differs_between_a_dates_rows_is_no_long_table():
     # Revenue per channel row (platform-attributed) is no shared target to pivot beside.
     raw = _long_table("national")

@@ -360,10 +360,14 @@ class DataStep(Step):
             *comment,
             f"spend = ({spend_rows}).pivot_table(index={literal(keys)}, "
             f"columns={literal(long.channel_column)}, values={literal(long.value_column)}, "
-            "aggfunc='sum', fill_value=0).reset_index()",
+            "aggfunc='sum', fill_value=0)",
             "spend.columns.name = None",
+            # Joined on the pivot's index as it is: reset_index would make dates read from
+            # a sheet datetimes, and they no longer match a column that also holds text
+            # (a report's Total row).
             f"{WIDE_VARIABLE} = {raw}[{literal([*keys, *measured])}]"
-            f".drop_duplicates(subset={literal(keys)}).merge(spend, on={literal(keys)})",
+            f".drop_duplicates(subset={literal(keys)}).join(spend, on={literal(keys)}, "
+            "how='inner').reset_index(drop=True)",
         ]
 
     def code(self) -> CodeChunk:
