@@ -39,7 +39,7 @@ from mmm_widgets.engine.runner import Runner
 from mmm_widgets.engine.shown import Shown, ShownNumbers
 from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
-from mmm_widgets.steps.source import Source, read_source, safe_name
+from mmm_widgets.steps.source import Source, read_source, safe_name, settle_source
 
 # The step graph lives in the registry; these names are kept for existing imports.
 STEP_ORDER = SCREENS
@@ -156,10 +156,19 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         self._invalidate_from("data")
 
     def set_file(self, path: str | Path, **read_options: Any) -> None:
-        """Read the raw table from a CSV or Excel file (options repeat in exported code)."""
+        """Read the raw table from a CSV or Excel file (options repeat in exported code).
+
+        A file that does not read as a table with the options given (another encoding or
+        separator, a title above the header, decimal commas, a header over two rows) is
+        read with the options that read it, added to those given; ``source.note`` says
+        which and why (:func:`mmm_widgets.steps.source.settle_source`).
+        """
         kind = "excel" if str(path).lower().endswith((".xlsx", ".xls")) else "csv"
-        self.source = Source(kind=kind, name="df", path=str(path), read_options=read_options)
+        source = Source(kind=kind, name="df", path=str(path), read_options=read_options)
+        self.source, frame = settle_source(source)
         self._frames = {}
+        if frame is not None:
+            self._raw_cache = (self.source, frame)
         self._invalidate_from("data")
 
     @property

@@ -103,28 +103,65 @@ def test_many_bad_rows_are_counted_not_all_listed():
 
 
 # ----- the file-reading path ----------------------------------------------------------------
-@pytest.mark.parametrize(("file", "wrong", "right"), [
-    ("semicolon_decimal_comma.csv", {}, {"sep": ";", "decimal": ","}),
-    ("tab_separated.tsv", {}, {"sep": "\t"}),
-    ("header_rows.xlsx", {}, {"skiprows": 2}),
+@pytest.mark.parametrize(("file", "needed", "said"), [
+    ("semicolon_decimal_comma.csv", {"sep": ";", "decimal": ","},
+     "values are separated by ';'; numbers have a decimal comma"),
+    ("tab_separated.tsv", {"sep": "\t"}, "values are separated by '\\t'"),
+    ("header_rows.xlsx", {"skiprows": 2}, "the header is on row 3"),
 ])
-def test_read_error_suggests_options_that_work(file, wrong, right):
+def test_a_file_is_read_with_the_options_it_needs_and_says_so(file, needed, said):
     path = builders.FILES / file
-    with pytest.raises(mw.DataError) as info:
-        mw.Workflow.from_file(path, **wrong).suggest_mapping()
-    suggested = ", ".join(f"{k}={v!r}" for k, v in right.items())
-    assert f"Read the file with {suggested}" in str(info.value)
-    data = mw.Workflow.from_file(path, **right).map_data(**MAPPING)
+    workflow = mw.Workflow.from_file(path)
+    assert workflow.source.read_options == needed
+    assert said in workflow.source.note
+    data = workflow.map_data(**MAPPING)
     pd.testing.assert_frame_equal(data, _mapped_base())
+    # the exported code reads the file the same way, and says why
+    script = workflow.to_script()
+    assert f"# {workflow.source.note}" in script
+    namespace: dict = {}
+    exec(script, namespace)
+    pd.testing.assert_frame_equal(namespace["data"], data)
 
 
-def test_csv_with_title_lines_suggests_skiprows(tmp_path):
+@pytest.mark.parametrize(("options", "suggested"), [
+    ({"sep": ","}, "sep=';', decimal=','"),   # a separator given is never changed
+    ({"decimal": "."}, "decimal=',', sep=';'"),
+])
+def test_options_given_are_kept_and_the_error_says_which_would_read(options, suggested):
+    path = builders.FILES / "semicolon_decimal_comma.csv"
+    workflow = mw.Workflow.from_file(path, **options)
+    assert workflow.source.read_options == options and workflow.source.note == ""
+    with pytest.raises(mw.DataError, match=f"Read the file with {suggested}"):
+        workflow.map_data(**MAPPING)
+
+
+def test_csv_with_title_lines_is_read_from_its_header(tmp_path):
     path = tmp_path / "report.csv"
     path.write_text("Weekly report\nexported 2025-01-06\n" + builders.base().to_csv(index=False))
-    with pytest.raises(mw.DataError, match="skiprows=2"):
-        mw.Workflow.from_file(path).map_data(**MAPPING)
-    data = mw.Workflow.from_file(path, skiprows=2).map_data(**MAPPING)
-    pd.testing.assert_frame_equal(data, _mapped_base())
+    workflow = mw.Workflow.from_file(path)
+    assert workflow.source.read_options == {"skiprows": 2}
+    pd.testing.assert_frame_equal(workflow.map_data(**MAPPING), _mapped_base())
+
+
+@pytest.mark.parametrize(("encoding", "sep", "named"), [
+    ("cp1252", ";", "Windows-1252"),   # Excel's "CSV" on a Western Windows
+    ("utf-16", "\t", "UTF-16"),        # Excel's "Unicode text"
+    ("latin-1", ",", "Windows-1252"),  # these bytes read the same in both
+])
+def test_text_in_another_encoding_is_read_in_it(tmp_path, encoding, sep, named):
+    path = tmp_path / "export.csv"
+    frame = builders.base().rename(columns={"tv": "télé (€)" if encoding != "latin-1"
+                                            else "télé"})
+    frame.to_csv(path, index=False, sep=sep, encoding=encoding)
+    workflow = mw.Workflow.from_file(path)
+    expected = {"encoding": "cp1252" if encoding == "latin-1" else encoding,
+                **({"sep": sep} if sep != "," else {})}
+    assert workflow.source.read_options == expected
+    assert f"the text is {named}, not UTF-8" in workflow.source.note
+    channel = frame.columns[1]
+    data = workflow.map_data(**{**MAPPING, "channels": [channel, "search"]})
+    np.testing.assert_allclose(data[channel], _mapped_base()["tv"])
 
 
 @pytest.mark.parametrize("options", [
@@ -214,19 +251,22 @@ def test_panel_shows_problem_and_keeps_mapping_and_entries(case: Case, tmp_path,
     pd.testing.assert_frame_equal(workflow.data, good_data)
 
 
-def test_panel_rereads_the_file_when_the_fix_is_applied(tmp_path, strict_callbacks):
+def test_panel_reads_a_file_with_the_options_it_needs_and_shows_them(tmp_path,
+                                                                    strict_callbacks):
     case = next(c for c in CASES if c.name == "semicolon_read_with_defaults")
     panel = DataView(mw.Workflow(), namespace={}, upload_dir=tmp_path)
     _upload(panel, case)
-    assert "sep=&#x27;;&#x27;" in panel.message.value
-    panel.separator.value = "semicolon ;"
-    panel.decimal.value = "comma ,"
+    assert (panel.separator.value, panel.decimal.value) == ("semicolon ;", "comma ,")
+    assert "values are separated by" in panel.source_label.value
     assert panel.target.value == "sales"
     _enter(panel, MAPPING)
     panel.apply_button.click()
     assert "Mapping applied" in panel.message.value
     assert "sep=';', decimal=','" in panel.workflow.step_code("data")
     np.testing.assert_allclose(panel.workflow.data["tv"], _mapped_base()["tv"])
+    # a box changed reads the file with every box as shown
+    panel.skiprows.value = 1
+    assert panel.workflow.source.read_options == {"sep": ";", "decimal": ",", "skiprows": 1}
 
 
 def _two_header_rows(path, merged: bool = False) -> pd.DataFrame:
@@ -249,9 +289,9 @@ def _two_header_rows(path, merged: bool = False) -> pd.DataFrame:
 def test_a_header_over_two_rows_is_read_with_both_names(tmp_path, merged):
     path = tmp_path / "two_header_rows.csv"
     base = _two_header_rows(path, merged)
-    with pytest.raises(mw.DataError, match=r"header spans two rows.*header=\[0, 1\]"):
-        mw.Workflow.from_file(path).suggest_mapping()
-    wf = mw.Workflow.from_file(path, header=[0, 1])
+    wf = mw.Workflow.from_file(path)
+    assert wf.source.read_options == {"header": [0, 1]}
+    assert "the header spans two rows" in wf.source.note
     suggested = wf.suggest_mapping()
     assert suggested["channels"] == ["tv Spend", "search Spend"]
     data = wf.map_data(date="date", target="sales EUR", channels=["tv Spend", "search Spend"],
@@ -276,7 +316,7 @@ def test_a_frame_with_a_header_over_two_rows_suggests_nothing_and_says_how_to_re
         wf.map_data(date="date", target="sales", channels=["tv", "tv.1"])
 
 
-def test_the_panel_reads_a_header_over_two_rows_once_told(tmp_path, strict_callbacks):
+def test_the_panel_reads_a_header_over_two_rows_and_shows_it(tmp_path, strict_callbacks):
     path = tmp_path / "two_header_rows.csv"
     base = _two_header_rows(path)
     panel = DataView(mw.Workflow(), namespace={}, upload_dir=tmp_path)
@@ -284,8 +324,7 @@ def test_the_panel_reads_a_header_over_two_rows_once_told(tmp_path, strict_callb
     panel.upload.value = ({"name": path.name, "type": "", "size": len(content),
                            "content": memoryview(content),
                            "last_modified": datetime.datetime(2025, 1, 1)},)
-    assert "Header rows to 2" in panel.message.value
-    panel.header_rows.value = 2
+    assert panel.header_rows.value == 2
     assert panel.target.value == "sales EUR"
     assert panel.channels.value == ("tv Spend", "search Spend")
     panel.apply_button.click()

@@ -236,3 +236,20 @@ def test_model_with_hostile_names_fits_and_replays(tmp_path, monkeypatch):
               " rtol=1e-6)\n", tmp_path)
     _no_pwned(tmp_path)
     assert not any("pwned" in name for name in os.listdir(tmp_path))
+
+
+@pytest.mark.parametrize("note", [*HOSTILE, "a\rimport os; os.system('touch pwned')",
+                                  "a\u2028import os; os.system('touch pwned')"])
+def test_a_source_note_stays_a_comment(note, tmp_path):
+    """The note a settled file carries (or a tampered save) is written as comments only."""
+    from mmm_widgets.steps.source import Source
+
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"a": [1, 2]}).to_csv(path, index=False)
+    lines = Source(kind="csv", path=str(path), note=note).code_lines()
+    tree = ast.parse("\n".join(lines))
+    assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign)
+    namespace: dict = {"pd": pd}
+    exec("\n".join(lines), namespace)
+    assert namespace["df"]["a"].tolist() == [1, 2]
+    _no_pwned(tmp_path)

@@ -61,13 +61,15 @@ def test_frame_script_replays_in_fresh_process_with_day_first_text_dates(tmp_pat
 def test_csv_with_semicolons_and_decimal_commas(tmp_path, weekly):
     path = tmp_path / "export.csv"
     weekly.to_csv(path, sep=";", decimal=",", index=False)
-    plain = mw.Workflow.from_file(path)
-    with pytest.raises(mw.DataError):
-        plain.map_data(**MAPPING)
-    wf = mw.Workflow.from_file(path, sep=";", decimal=",")
-    wf.map_data(**MAPPING)
-    pd.testing.assert_frame_equal(wf.data, mw.Workflow(weekly).map_data(**MAPPING))
-    assert "sep=';', decimal=','" in wf.to_script()
+    expected = mw.Workflow(weekly).map_data(**MAPPING)
+    told = mw.Workflow.from_file(path, sep=";", decimal=",")
+    pd.testing.assert_frame_equal(told.map_data(**MAPPING), expected)
+    assert "sep=';', decimal=','" in told.to_script()
+    # nobody told: the separator and decimal mark are found, and the export says so
+    found = mw.Workflow.from_file(path)
+    pd.testing.assert_frame_equal(found.map_data(**MAPPING), expected)
+    assert found.source.read_options == {"sep": ";", "decimal": ","}
+    assert "# Read with sep=';', decimal=','" in found.to_script()
 
 
 def test_excel_with_header_rows(tmp_path, weekly):
@@ -76,7 +78,8 @@ def test_excel_with_header_rows(tmp_path, weekly):
         pd.DataFrame([["Weekly report"], ["exported 2025"]]).to_excel(
             writer, index=False, header=False)
         weekly.to_excel(writer, index=False, startrow=2)
-    wf = mw.Workflow.from_file(path, skiprows=2)
+    wf = mw.Workflow.from_file(path)  # the title rows are found
+    assert wf.source.read_options == {"skiprows": 2}
     wf.map_data(**MAPPING)
     assert len(wf.data) == len(weekly)
     wf.data.to_pickle(tmp_path / "expected.pkl")

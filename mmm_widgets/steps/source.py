@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import builtins
-import csv
+import contextlib
 import inspect
 import keyword
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,12 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
+from mmm_widgets.steps.read_options import (
+    SEPARATORS,
+    better_options,
+    describe_options,
+    text_encoding,
+)
 from mmm_widgets.steps.rows import second_header
 from mmm_widgets.steps.sheets import (
     ALIKE_SHEETS,
@@ -127,8 +132,6 @@ RESERVED_NAMES = frozenset({
     *ADSTOCKS.values(), *SATURATIONS.values(), *_LATER_STEP_NAMES,
 })
 FALLBACK_NAME = "df"
-_SEPARATORS = (",", ";", "\t", "|")
-_SAMPLE_LINES = 60
 
 
 def is_safe_name(name: object) -> bool:
@@ -196,12 +199,16 @@ class Source(Params):
     read_options : dict
         Keyword arguments of ``pd.read_csv`` / ``pd.read_excel``; plain values only,
         since they are written into the exported code.
+    note : str
+        Why the file is read with options nobody gave (:func:`settle_source`), shown
+        with the source and written above the read in the exported code; empty otherwise.
     """
 
     kind: str = "frame"
     name: str = FALLBACK_NAME
     path: str | None = None
     read_options: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCE_KINDS:
@@ -231,7 +238,8 @@ class Source(Params):
             return []
         reader = "pd.read_csv" if self.kind == "csv" else "pd.read_excel"
         options = "".join(f", {key}={literal(value)}" for key, value in self.read_options.items())
-        lines = [f"{self.name} = {reader}({literal(self.path)}{options})"]
+        comments = [f"# {line}" for line in self.note.splitlines()]
+        lines = [*comments, f"{self.name} = {reader}({literal(self.path)}{options})"]
         if self.kind == "excel" and reads_every_sheet(self.read_options):
             lines += stacking_lines(self.name)
         if isinstance(self.read_options.get("header"), list):
@@ -298,6 +306,71 @@ def read_source(source: Source) -> pd.DataFrame:
         When the file cannot be read or reads badly, with the reason and what to try.
     """
     path = _checked_path(source)
+    frame = _read_frame(source, path)
+    layout = _layout_problem(source, path, frame)
+    if layout is not None:
+        raise DataError(layout)
+    return frame
+
+
+def settle_source(source: Source) -> tuple[Source, pd.DataFrame | None]:
+    """The source with the read options under which its file reads as the table it holds.
+
+    A file that reads as given is left as it is. One that does not (a text encoding other
+    than UTF-8, another separator, a title above the header, decimal commas, a header over
+    two rows) gets the options that read it, as long as they only add to the options
+    given, never change one; the source's :attr:`Source.note` then says which and why.
+    A workbook whose sheets hold one table each is left for the user to choose
+    (``sheet_name``), since stacking them is a choice about what the rows mean.
+
+    Parameters
+    ----------
+    source : Source
+
+    Returns
+    -------
+    (Source, pandas.DataFrame or None)
+        The source to use and the table it reads; None when even the options found do
+        not read it (:func:`read_source` then says what is wrong and what to try).
+    """
+    if source.kind == "frame":
+        return source, None
+    try:
+        path = _checked_path(source)
+    except DataError:
+        return source, None
+    added: dict[str, Any] = {}
+    # Each fix can reveal the next: the encoding, then a separator, then the header line.
+    for _ in range(4):
+        trial = source.replace(read_options={**source.read_options, **added})
+        frame = None
+        with contextlib.suppress(DataError):  # a file that does not read yet: fix it below
+            frame = _read_frame(trial, path)
+        if frame is not None and _layout_problem(trial, path, frame) is None:
+            return (trial.replace(note=describe_options(added)) if added else source), frame
+        fixes = _next_fixes(trial, path, frame)
+        if not fixes or any(key in source.read_options for key in fixes):
+            return source, None
+        added.update(fixes)
+    return source, None
+
+
+def _next_fixes(source: Source, path: Path, frame: pd.DataFrame | None) -> dict[str, Any]:
+    """The options to try next on a file that does not read (as ``frame``, if it read)."""
+    if source.kind == "csv" and "encoding" not in source.read_options:
+        # First: pandas may stop at a line of another width before a byte it cannot
+        # decode, and the separator and header are sniffed from the decoded text.
+        encoding = text_encoding(path)
+        if encoding not in ("utf-8", "utf-8-sig"):
+            return {"encoding": encoding}
+    if frame is not None and second_header(frame) is not None and (
+            "header" not in source.read_options):
+        return {"header": [0, 1]}
+    return better_options(source.kind, path, dict(source.read_options))
+
+
+def _read_frame(source: Source, path: Path) -> pd.DataFrame:
+    """Run the source's loading code: the frame it reads, or a DataError saying why not."""
     namespace: dict[str, Any] = {}
     code = "\n".join(["import pandas as pd", *source.code_lines()])
     try:
@@ -318,9 +391,6 @@ def read_source(source: Source) -> pd.DataFrame:
     frame = namespace[source.name]
     if not isinstance(frame, pd.DataFrame):
         raise DataError(problem("The source did not give a table.", "Pick a CSV or Excel file."))
-    layout = _layout_problem(source, path, frame)
-    if layout is not None:
-        raise DataError(layout)
     return frame
 
 
@@ -373,8 +443,9 @@ def _encoding_problem(source: Source, path: Path) -> Problem:
     if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return problem(f"The file {source.path!r} is an Excel workbook, not a CSV.",
                        "Give it an .xlsx (or .xls) name, or export it from Excel as CSV.")
-    return problem(f"The file {source.path!r} is not UTF-8 text.",
-                   "Read it with its encoding, e.g. encoding='latin-1' (or 'cp1252').")
+    given = source.read_options.get("encoding") or "utf-8"
+    return problem(f"The file {source.path!r} is not {given} text.",
+                   f"Read it with its encoding: encoding={text_encoding(path)!r}.")
 
 
 def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
@@ -383,7 +454,7 @@ def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
     what = (f"Line {found.group(2)} of the file has {found.group(3)} values where the "
             f"lines before it have {found.group(1)}." if found
             else f"The file could not be split into columns ({str(error)[:200]}).")
-    options = _better_options(source, path)
+    options = better_options(source.kind, path, dict(source.read_options))
     if options:
         fix = _read_with(options)
     else:
@@ -410,11 +481,11 @@ def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem 
     columns = [str(c) for c in frame.columns]
     unnamed = [c for c in columns if c.startswith("Unnamed:")]
     single = source.kind == "csv" and len(columns) == 1 and any(
-        s in columns[0] for s in _SEPARATORS)
+        s in columns[0] for s in SEPARATORS)
     titled = len(columns) >= 2 and len(unnamed) * 2 >= len(columns)
     if not (single or titled):
         return None
-    options = _better_options(source, path)
+    options = better_options(source.kind, path, dict(source.read_options))
     if single:
         what = "The file reads as a single column: its separator is not the one used."
         fix = _read_with(options) if options else (
@@ -443,108 +514,3 @@ def _read_with(options: dict[str, Any]) -> str:
     text = ", ".join(f"{key}={literal(value)}" for key, value in options.items())
     return (f"Read the file with {text}: mw.Workflow.from_file(path, {text}) (in the data "
             "panel: set Separator, Decimal and Skip rows, then upload again).")
-
-
-def _better_options(source: Source, path: Path) -> dict[str, Any]:
-    """Read options (changed or added) under which the file reads as a proper table.
-
-    Likely separators and header rows are sniffed from the first lines and confirmed by
-    reading a sample with them; the decimal mark and thousands separator are then read
-    off that sample's text columns. Empty when nothing better was found.
-    """
-    current = dict(source.read_options)
-    if source.kind == "csv":
-        sniffed = _sniff_csv(path, current)
-        if sniffed is None:
-            return {}
-        trial = {**current, **sniffed}
-    else:
-        trial = _excel_header(source, path, current)
-        if trial is None:
-            return {}
-    sample = _read_sample(source, path, trial)
-    if sample is None or sample.shape[1] < 2 or _mostly_unnamed(sample):
-        return {}
-    trial.update(_number_options(sample, trial))
-    return {k: v for k, v in trial.items() if current.get(k, _MISSING) != v}
-
-
-_MISSING = object()
-
-
-def _mostly_unnamed(frame: pd.DataFrame) -> bool:
-    unnamed = sum(str(c).startswith("Unnamed:") for c in frame.columns)
-    return unnamed * 2 >= frame.shape[1]
-
-
-def _sniff_csv(path: Path, current: dict[str, Any]) -> dict[str, Any] | None:
-    """The separator and the header line that best explain the file's first lines."""
-    encoding = current.get("encoding") or "utf-8"
-    try:
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
-            lines = [line for _, line in zip(range(_SAMPLE_LINES), handle, strict=False)]
-    except (OSError, LookupError):
-        return None
-    best: tuple[float, int, str, int] | None = None
-    for sep in _SEPARATORS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=sep)]
-        filled = [w for w in widths if w > 0]
-        if not filled:
-            continue
-        width, hits = Counter(filled).most_common(1)[0]
-        if width < 2:
-            continue
-        header = next(i for i, w in enumerate(widths) if w == width)
-        score = (hits / len(filled), width, sep, header)
-        if best is None or score[:2] > best[:2]:
-            best = score
-    if best is None:
-        return None
-    _, _, sep, header = best
-    options: dict[str, Any] = {}
-    if sep != current.get("sep", current.get("delimiter", ",")):
-        options["sep"] = sep
-    if header:
-        options["skiprows"] = header
-    return options or None
-
-
-def _excel_header(source: Source, path: Path,
-                  current: dict[str, Any]) -> dict[str, Any] | None:
-    """Skip rows that put the header on the first row with a name in every column."""
-    sample = _read_sample(source, path, {**current, "header": None})
-    if sample is None:
-        return None
-    width = sample.notna().sum(axis=1).max()
-    for position, (_, row) in enumerate(sample.iterrows()):
-        values = row.dropna()
-        if len(values) == width and all(isinstance(v, str) for v in values):
-            return {**current, "skiprows": int(current.get("skiprows") or 0) + position}
-    return None
-
-
-def _read_sample(source: Source, path: Path, options: dict[str, Any]) -> pd.DataFrame | None:
-    reader = pd.read_csv if source.kind == "csv" else pd.read_excel
-    try:
-        return reader(path, **{**options, "nrows": 200})
-    except Exception:  # a failed guess is no suggestion, not a new error
-        return None
-
-
-def _number_options(sample: pd.DataFrame, options: dict[str, Any]) -> dict[str, Any]:
-    """``decimal=','`` / ``thousands=...`` when the sample's text columns need them."""
-    text = [str(v).strip() for column in sample.columns
-            if not pd.api.types.is_numeric_dtype(sample[column])
-            for v in sample[column].dropna().head(20)]
-    points = [t for t in text if re.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+(,\d+)?", t)]
-    commas = [t for t in text if re.fullmatch(r"[-+]?\d*,\d+", t)
-              and not re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", t)]
-    grouped = [t for t in text if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)", t)]
-    found: dict[str, Any] = {}
-    if (points or commas) and options.get("decimal", ".") != ",":
-        found["decimal"] = ","
-        if points:
-            found["thousands"] = "."
-    elif grouped and "thousands" not in options:
-        found["thousands"] = ","
-    return found

@@ -164,8 +164,10 @@ class DataView(w.VBox):
 
     def _source_text(self) -> str:
         source = self.workflow.source
-        return "No data yet: pick a DataFrame or upload a file." if source is None else \
-            f"Using {source.describe()}"
+        if source is None:
+            return "No data yet: pick a DataFrame or upload a file."
+        note = f". {source.note}" if source.note else ""
+        return f"Using {source.describe()}{note}"
 
     def _frame_names(self) -> list[str]:
         return frame_names(self.namespace)
@@ -326,6 +328,7 @@ class DataView(w.VBox):
         else:
             self._offer_sheets(None)
         self.workflow.set_file(path, **options)
+        self._show_read_options()  # with any the file needed besides those entered
         self._refresh_columns()
         self.suggest()
 
