@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,6 +108,30 @@ def suggest_roles(df: pd.DataFrame) -> dict:
     >>> suggest_roles(frame)["channels"]
     ['tv_S']
     """
+    # Names are judged without the spaces a spreadsheet's header cells often keep
+    # (" TV Spend "), and the suggestion names the columns as the table has them.
+    stripped = {c: c.strip() for c in df.columns if isinstance(c, str) and c != c.strip()}
+    if stripped and len({*map(str, df.columns), *stripped.values()}) == (
+            len(set(map(str, df.columns))) + len(stripped)):
+        back = {new: old for old, new in stripped.items()}
+        suggested = _suggest_roles(df.rename(columns=stripped))
+        return {role: _named_back(value, back) for role, value in suggested.items()}
+    return _suggest_roles(df)
+
+
+def _named_back(value: Any, back: dict[str, str]) -> Any:
+    """A suggestion's column names (one, a list, a long layout's dict) renamed by ``back``."""
+    if isinstance(value, str):
+        return back.get(value, value)
+    if isinstance(value, list):
+        return [back.get(name, name) for name in value]
+    if isinstance(value, dict):
+        return {key: back.get(name, name) for key, name in value.items()}
+    return value
+
+
+def _suggest_roles(df: pd.DataFrame) -> dict:
+    """:func:`suggest_roles` on a frame whose names need no stripping."""
     counts = Counter(df.columns)
     # A duplicated name selects several columns at once; the mapping reports it instead.
     columns = [c for c in df.columns

@@ -29,6 +29,37 @@ def test_each_role_is_right_on_at_least_95_percent_of_generated_tables(conforman
     assert all(rate >= 0.95 for rate in rates.values()), rates
 
 
+def _padded(value: object, names: dict[str, str]) -> object:
+    if isinstance(value, str):
+        return names[value]
+    if isinstance(value, list):
+        return [names[v] for v in value]
+    if isinstance(value, dict):
+        return {k: names[v] for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_names_padded_with_spaces_get_the_roles_of_their_trimmed_names(seed):
+    """A spreadsheet's header cells often keep spaces (' x1 ', 'Sales '): the roles are
+    those of the same table without them, named as the table names its columns."""
+    variation = spec(seed)
+    frame = table(variation)
+    names = {c: f" {c} " if i % 2 else f"{c} " for i, c in enumerate(frame.columns)}
+    guess = suggest_roles(frame.rename(columns=names))
+    trimmed = suggest_roles(frame)
+    for role in ROLES:
+        assert _right(_padded(trimmed[role], names), guess[role]), role
+
+
+def test_a_padded_name_beside_its_trimmed_twin_is_left_as_it_is():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"date": _weekly().astype(str), "y": rng.gamma(5, 100, 60),
+                          "x1": rng.gamma(2, 50, 60), " x1": rng.gamma(2, 50, 60)})
+    guess = suggest_roles(frame)  # trimmed, ' x1' would name the same column as 'x1'
+    assert guess["channels"] == ["x1"] and guess["date"] == "date"
+
+
 def _weekly(n: int = 60, start: str = "2022-01-03") -> pd.Series:
     return pd.Series(pd.date_range(start, periods=n, freq="W-MON"))
 
