@@ -173,6 +173,65 @@ def test_generated_panels_saved_a_sheet_per_geo_map_as_the_panels_they_are(seed,
                                   check_dtype=False)
 
 
+@pytest.mark.parametrize("seed", [s for s in _panel_seeds(12) if s not in (4, 11)][:5])
+def test_a_market_without_a_channels_column_is_stacked_with_it_empty(seed, tmp_path):
+    """A sheet per geo whose market never buys a channel has no column for it at all (as
+    real workbooks do): the sheets are still alike, and with empty spend read as none the
+    panel maps as the generator's, where that channel is 0 in that geo."""
+    variation = spec(seed)
+    raw, roles = table(variation), variation.roles
+    geo = roles["geo"]
+    expected = mw.Workflow(raw).map_data(**roles)
+    path = tmp_path / "panel.xlsx"
+    lacking: dict[str, list[str]] = {}
+    with pd.ExcelWriter(path) as writer:
+        for name, rows in raw.groupby(geo, sort=False):
+            silent = [c for c in variation.channel_names if (rows[c] == 0).all()]
+            if silent:
+                lacking[str(name)] = silent
+            rows.drop(columns=[geo, *silent]).to_excel(writer, sheet_name=str(name),
+                                                       index=False)
+        pd.DataFrame({"Note": ["spend from the agency"]}).to_excel(writer, sheet_name="Notes",
+                                                                   index=False)
+    assert lacking  # the seeds are those with a channel silent in a geo
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow.from_file(path).suggest_mapping()
+    assert "the first one's columns or most of them" in str(raised.value)
+    option = _read_option(str(raised.value))
+    assert "Notes" not in option
+    wf = mw.Workflow.from_file(path, sheet_name=option)
+    for sheet, columns in lacking.items():
+        assert f"{sheet!r} has no {', '.join(map(repr, columns))}" in wf.source.note
+    assert f"# {wf.source.note}" in wf.source.code_lines()
+    with pytest.raises(mw.DataError, match="empty_spend_is_zero=True"):
+        wf.map_data(**{**roles, "geo": "sheet"})
+    wf.map_data(**{**roles, "geo": "sheet"}, empty_spend_is_zero=True)
+    names: dict = {}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+    keys = [roles["date"], geo]
+    mapped = wf.data.rename(columns={"sheet": geo}).sort_values(keys).reset_index(drop=True)
+    expected = expected.assign(**{geo: expected[geo].astype(str)})
+    pd.testing.assert_frame_equal(mapped[list(expected.columns)],
+                                  expected.sort_values(keys).reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_a_summary_sheet_without_the_dates_is_not_stacked(tmp_path):
+    path = tmp_path / "markets.xlsx"
+    sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}
+    with pd.ExcelWriter(path) as writer:
+        for market, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=market, index=False)
+        # the same measures, totalled by quarter: no Week column
+        sheets["UK"].drop(columns="Week").groupby(lambda i: i // 13).sum().to_excel(
+            writer, sheet_name="By quarter", index=False)
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow.from_file(path).suggest_mapping()
+    assert "3 sheets with the same columns" in str(raised.value)
+    assert _read_option(str(raised.value)) == list(MARKETS)
+
+
 def test_sheets_with_a_header_over_two_rows_are_stacked_and_named_by_both(tmp_path):
     path = tmp_path / "markets_two_rows.xlsx"
     sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}

@@ -19,6 +19,8 @@ from mmm_widgets.codegen import literal
 SHEET_COLUMN = "sheet"
 #: The data panel's choice of the sheets with the first one's columns, stacked.
 ALIKE_SHEETS = "all like the first"
+#: The share of the larger sheet's columns two sheets must have in common to be alike.
+ALIKE_SHARE = 2 / 3
 
 
 def reads_every_sheet(read_options: dict[str, Any]) -> bool:
@@ -72,7 +74,12 @@ def stacked_sheets_option(path: Path, alike: list[str]) -> list[str] | None:
 
 
 def sheets_like_the_first(path: Path, read_options: dict[str, Any]) -> list[str]:
-    """The names of a workbook's sheets when two or more have the first one's columns.
+    """The names of a workbook's sheets when two or more hold tables like the first's.
+
+    A sheet is like the first when it has the same columns in any order (pandas stacks
+    them by name), or most of them: the first's first column (the dates, as a rule), at
+    least three columns in common and two thirds of the larger sheet's, as when one
+    market buys a channel the others do not.
 
     Parameters
     ----------
@@ -84,19 +91,63 @@ def sheets_like_the_first(path: Path, read_options: dict[str, Any]) -> list[str]
     Returns
     -------
     list of str
-        Every sheet with the first one's columns, in any order (pandas stacks them by
-        name), the first included; empty when only the first has them (the others being
-        notes, a chart's data or a summary).
+        Every sheet like the first, the first included; empty when no other is (the others
+        being notes, a chart's data or a summary).
     """
+    headers = _sheet_headers(path, read_options)
+    if len(headers) < 2:
+        return []
+    first = next(iter(headers.values()))
+    alike = [sheet for sheet, columns in headers.items() if _alike(columns, first)]
+    return alike if len(alike) >= 2 and first else []
+
+
+def missing_columns(path: Path, read_options: dict[str, Any]) -> dict[str, list[str]]:
+    """The columns each sheet read lacks, of those the others have (none when all agree).
+
+    Parameters
+    ----------
+    path : Path
+        The workbook.
+    read_options : dict
+        The options it is read with, ``sheet_name`` the sheets stacked
+        (:func:`reads_every_sheet`).
+
+    Returns
+    -------
+    dict
+        Sheet name -> the columns of the stacked table it does not have, in table order.
+    """
+    headers = _sheet_headers(path, read_options)
+    chosen = read_options.get("sheet_name")
+    if isinstance(chosen, list):
+        headers = {sheet: headers[sheet] for sheet in map(str, chosen) if sheet in headers}
+    every = list(dict.fromkeys(c for columns in headers.values() for c in columns))
+    missing = {sheet: [c for c in every if c not in columns]
+               for sheet, columns in headers.items()}
+    return {sheet: lacking for sheet, lacking in missing.items() if lacking}
+
+
+def missing_note(missing: dict[str, list[str]]) -> str:
+    """What stacking sheets with different columns leaves empty, for the source's note."""
+    told = "; ".join(f"{sheet!r} has no {', '.join(map(repr, columns))}"
+                     for sheet, columns in missing.items())
+    return (f"The sheets are read one under another; {told}: a sheet's rows leave the "
+            "columns it lacks empty (a channel a market does not buy: read empty spend as "
+            "none, empty_spend_is_zero=True).")
+
+
+def _sheet_headers(path: Path, read_options: dict[str, Any]) -> dict[str, list[str]]:
     options = {k: v for k, v in read_options.items() if k not in ("sheet_name", "nrows")}
     with pd.ExcelFile(path) as workbook:
-        names = workbook.sheet_names
-        if len(names) < 2:
-            return []
-        headers = {sheet: list(pd.read_excel(workbook, sheet_name=sheet, nrows=0,
-                                           **options).columns)
-                   for sheet in names}
-    first = headers[names[0]]
-    alike = [str(sheet) for sheet in names
-             if sorted(map(str, headers[sheet])) == sorted(map(str, first))]
-    return alike if len(alike) >= 2 and first else []
+        return {str(sheet): [str(c) for c in pd.read_excel(workbook, sheet_name=sheet, nrows=0,
+                                                           **options).columns]
+                for sheet in workbook.sheet_names}
+
+
+def _alike(columns: list[str], first: list[str]) -> bool:
+    if sorted(columns) == sorted(first):
+        return True
+    shared = len(set(columns) & set(first))
+    return bool(first) and first[0] in columns and shared >= 3 and (
+        shared >= ALIKE_SHARE * max(len(set(columns)), len(set(first))))

@@ -28,6 +28,8 @@ from mmm_widgets.steps.rows import second_header
 from mmm_widgets.steps.sheets import (
     ALIKE_SHEETS,
     SHEET_COLUMN,
+    missing_columns,
+    missing_note,
     reads_every_sheet,
     sheets_like_the_first,
     stacked_sheets_option,
@@ -347,12 +349,22 @@ def settle_source(source: Source) -> tuple[Source, pd.DataFrame | None]:
         with contextlib.suppress(DataError):  # a file that does not read yet: fix it below
             frame = _read_frame(trial, path)
         if frame is not None and _layout_problem(trial, path, frame) is None:
-            return (trial.replace(note=describe_options(added)) if added else source), frame
+            note = _note(trial, path, added)
+            return (trial.replace(note=note) if note else source), frame
         fixes = _next_fixes(trial, path, frame)
         if not fixes or any(key in source.read_options for key in fixes):
             return source, None
         added.update(fixes)
     return source, None
+
+
+def _note(source: Source, path: Path, added: dict[str, Any]) -> str:
+    """What a reader of the table should know of how it was read (empty: nothing)."""
+    notes = [describe_options(added)] if added else []
+    if source.kind == "excel" and reads_every_sheet(source.read_options):
+        missing = missing_columns(path, source.read_options)
+        notes += [missing_note(missing)] if missing else []
+    return "\n".join(notes)
 
 
 def _next_fixes(source: Source, path: Path, frame: pd.DataFrame | None) -> dict[str, Any]:
@@ -468,7 +480,8 @@ def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem 
     if source.kind == "excel" and "sheet_name" not in source.read_options:
         alike = sheets_like_the_first(path, source.read_options)
         if alike:
-            return _sheets_problem(alike, stacked_sheets_option(path, alike))
+            differ = bool(missing_columns(path, {**source.read_options, "sheet_name": alike}))
+            return _sheets_problem(alike, stacked_sheets_option(path, alike), differ)
     header = second_header(frame)
     if header is not None and not isinstance(source.read_options.get("header"), list):
         told = ", ".join(repr(cell) for cell in header if cell)
@@ -498,11 +511,12 @@ def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem 
     return problem(what, fix, column=columns[0])
 
 
-def _sheets_problem(alike: list[str], stacked: list[str] | None) -> Problem:
+def _sheets_problem(alike: list[str], stacked: list[str] | None, differ: bool) -> Problem:
     """Only the first of several sheets of one table was read: how to read them all."""
     shown = ", ".join(repr(sheet) for sheet in alike[:6]) + (", ..." if len(alike) > 6 else "")
+    columns = "the first one's columns or most of them" if differ else "the same columns"
     return problem(
-        f"The workbook has {len(alike)} sheets with the same columns ({shown}): one table per "
+        f"The workbook has {len(alike)} sheets with {columns} ({shown}): one table per "
         "sheet, as a workbook with a sheet per market holds it, and only the first was read.",
         f"Read them all, one under another, each row's sheet in a column {SHEET_COLUMN!r} to "
         f"map as the geo: mw.Workflow.from_file(path, sheet_name={literal(stacked)}) (in the "
