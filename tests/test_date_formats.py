@@ -171,6 +171,46 @@ def test_days_stamped_at_noon_utc_stay_on_their_days(written):
     exec(wf.step_code("data"), names)
     pd.testing.assert_frame_equal(names["data"], wf.data)
 
+@pytest.mark.parametrize(("unit", "per_second"), [("seconds", 1), ("milliseconds", 1000)])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize("freq", ["W-MON", "D"])
+def test_unix_timestamps_are_read_as_the_days_they_name(unit, per_second, zone, freq):
+    # a database's Unix time of each period's local midnight: Berlin's is 23:00 or 22:00
+    # UTC the day before, by daylight saving; seconds since 1970-01-01 counted by hand
+    days = pd.date_range("2023-01-02", periods=120, freq=freq)
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    stamps = [int((day.tz_localize(zone).to_pydatetime() - epoch).total_seconds())
+              * per_second for day in days]
+    frame = _weekly_table(stamps)
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Week"
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(days)
+    assert wf.data_result.date_format == f"unix {unit}"
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_timestamp_by_hand():
+    from mmm_widgets.steps.dates import parse_dates
+
+    # 1704067200 s: 2024-01-01 00:00 UTC; 1704063600: Berlin's midnight of that day
+    parsed = parse_dates(pd.Series([1704067200, 1704063600, 1704067200 + 7 * 86400]))
+    assert parsed.date_format == "unix seconds"
+    assert parsed.values.tolist() == [pd.Timestamp("2024-01-01")] * 2 + [
+        pd.Timestamp("2024-01-08")]
+
+
+def test_large_numbers_not_named_like_dates_are_no_dates():
+    # a count in the billions that happens to step by a week of seconds, in a table
+    # without dates: the roles say so rather than take it for them
+    frame = _weekly_table(1_700_000_000 + 604_800 * np.arange(60)).rename(
+        columns={"Week": "impressions"})
+    assert mw.Workflow(frame).suggest_mapping()["date"] is None
+
+
 def test_dates_as_integers_are_suggested_when_the_column_is_named_like_a_date():
     dates = pd.date_range("2022-01-03", periods=60, freq="W-MON")
     frame = _weekly_table(dates.strftime("%Y%m%d").astype(int))  # Google Analytics' date
@@ -229,3 +269,71 @@ def _weekly_table(written) -> pd.DataFrame:
                           "radio": rng.gamma(2, 200, n).round(2)})
     frame["sales"] = 5000 + frame["tv"] + frame["radio"]
     return frame
+
+
+#: Month names as each language's spreadsheets write them, written out by hand (not
+#: taken from the kit's table of month words).
+MONTHS_WRITTEN = {
+    "German": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+               "September", "Oktober", "November", "Dezember"],
+    "German, Excel": ["Jan", "Feb", "Mrz", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt",
+                      "Nov", "Dez"],
+    "French": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+               "oct.", "nov.", "déc."],
+    "Spanish": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov",
+                "dic"],
+    "Italian": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
+                "agosto", "settembre", "ottobre", "novembre", "dicembre"],
+    "Dutch": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov",
+              "dec"],
+    "Portuguese": ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov",
+                   "dez"],
+}
+
+
+def _named(days: pd.DatetimeIndex, months: list[str], pattern: str) -> list[str]:
+    return [pattern.format(day=day.day, month=months[day.month - 1], year=day.year)
+            for day in days]
+
+
+@pytest.mark.parametrize("language", list(MONTHS_WRITTEN))
+def test_months_named_in_another_language_are_read(language):
+    months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    written = _named(months, MONTHS_WRITTEN[language], "{month} {year}")
+    frame = _weekly_table(written).rename(columns={"Week": "Monat"})
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Monat"
+    wf.map_data(date="Monat", target="sales", channels=["tv", "radio"])
+    assert wf.data["Monat"].tolist() == list(months)
+    assert wf.data_result.frequency == "monthly"
+    assert wf.data_result.date_format.endswith(f" in {language.split(',')[0]}")
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+@pytest.mark.parametrize(("language", "pattern"), [("German", "{day}. {month} {year}"),
+                                                   ("Spanish", "{day:02d}-{month}-{year}"),
+                                                   ("French", "{day} {month} {year}")])
+def test_days_with_month_names_in_another_language_are_read(language, pattern):
+    days = pd.date_range("2023-01-02", periods=80, freq="W-MON")
+    frame = _weekly_table(_named(days, MONTHS_WRITTEN[language], pattern))
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Week"
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(days)
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_a_month_misspelt_in_another_language_is_named_with_its_row():
+    months = pd.date_range("2021-01-01", periods=24, freq="MS")
+    written = _named(months, MONTHS_WRITTEN["German"], "{month} {year}")
+    written[5] = "Juno 2021"
+    with pytest.raises(mw.DataError) as raised:
+        mw.Workflow(_weekly_table(written)).map_data(date="Week", target="sales",
+                                                     channels=["tv", "radio"])
+    assert "row 5" in str(raised.value) and "in German" in str(raised.value)

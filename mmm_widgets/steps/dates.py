@@ -8,6 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.steps.month_names import (
+    in_language,
+    month_languages,
+    split_language,
+    to_english,
+    translation_code,
+)
+
 CANDIDATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -108,12 +116,57 @@ _FREQUENCIES = {1: "daily", 7: "weekly"}
 #: budget, a plan, the current run-rate, a hold-out and a cross-validation window.
 PERIODS_PER_QUARTER = {"weekly": 13, "monthly": 3, "daily": 91}
 
+#: Formats tried, once its month words are in English, on text naming months in another
+#: language (``Mär 2024``, ``4. März 2024``, ``31 dic 2024``; see ``month_names``).
+MONTH_NAME_FORMATS = ("%b %Y", "%b-%Y", "%b-%y", "%b %y", "%d %b %Y", "%d. %b %Y",
+                      "%d-%b-%Y", "%d-%b-%y", "%d/%b/%Y", "%b %d, %Y", "%b %d %Y")
+
 #: The ``date_format`` of Excel serial day numbers (days since 1899-12-30, as a
 #: spreadsheet stores a date cell exported as a number).
 EXCEL_SERIAL = "excel serial"
 EXCEL_ORIGIN = "1899-12-30"
-# Serial numbers of 1950-01-01 and 2100-01-01: a number column outside this range is no date.
-_SERIAL_RANGE = (18264, 73051)
+#: The ``date_format`` of Unix timestamps in seconds or milliseconds since 1970-01-01 UTC,
+#: as databases and APIs export a time (1704067200 is 2024-01-01 00:00 UTC).
+UNIX_SECONDS = "unix seconds"
+UNIX_MILLISECONDS = "unix milliseconds"
+
+
+@dataclass(frozen=True)
+class NumberDates:
+    """Dates written as numbers: which numbers, and the code that reads them.
+
+    Attributes
+    ----------
+    low, high : float
+        The numbers of 1950-01-01 (2000-01-01 for timestamps) and 2100-01-01: a column of
+        numbers outside the range is no such dates.
+    per_day : float
+        Numbers in a day (1 for day numbers, 86,400 for seconds).
+    code : str
+        Code reading ``{column}`` as datetimes; timestamps go to the day they name, the
+        nearest midnight, as zoned text timestamps do (:data:`ZONED_FORMATS`).
+    """
+
+    low: float
+    high: float
+    per_day: float
+    code: str
+
+
+#: Every way of writing dates as numbers, by ``date_format``.
+NUMBER_DATES = {
+    EXCEL_SERIAL: NumberDates(
+        18264, 73051, 1, f"pd.to_datetime(pd.to_numeric({{column}}), unit='D', "
+                         f"origin={EXCEL_ORIGIN!r})"),
+    UNIX_SECONDS: NumberDates(
+        946_684_800, 4_102_444_800, 86_400,
+        "(pd.to_datetime(pd.to_numeric({column}), unit='s') - pd.Timedelta(hours=12))"
+        ".dt.ceil('D')"),
+    UNIX_MILLISECONDS: NumberDates(
+        946_684_800_000, 4_102_444_800_000, 86_400_000,
+        "(pd.to_datetime(pd.to_numeric({column}), unit='ms') - pd.Timedelta(hours=12))"
+        ".dt.ceil('D')"),
+}
 
 
 @dataclass(frozen=True)
@@ -165,8 +218,10 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
         values = pd.Series(series, copy=False)
         bad = list(series.index[values.isna()])
         return ParsedDates(values, None, bad, bad)
-    if date_format == EXCEL_SERIAL or (date_format is None and looks_like_serials(series)):
-        return _parse_serials(series)
+    numbers = date_format if date_format in NUMBER_DATES else (
+        number_dates_format(series) if date_format is None else None)
+    if numbers is not None:
+        return _parse_numbers(series, numbers)
     text = series.astype("string").str.strip()
     blank = text.isna() | (text == "")
     # A panel repeats each date once per geo: parsing the distinct texts only is what
@@ -179,16 +234,22 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
     attempts = [_parse_with(distinct, codes, series.index, fmt, blank_rows)
                 for fmt in (*CANDIDATE_FORMATS, *_written_around(distinct))]
     complete = [a for a in attempts if a.ok]
+    if not complete:  # months named in another language?
+        attempts += [_parse_with(distinct, codes, series.index, in_language(fmt, language),
+                                 blank_rows)
+                     for language in month_languages(distinct) for fmt in MONTH_NAME_FORMATS]
+        complete = [a for a in attempts if a.ok]
     if complete:
         return min(complete, key=lambda a: _irregularity(a.values))
     return min(attempts, key=lambda a: len(a.bad_rows))
 
 
-def looks_like_serials(series: pd.Series) -> bool:
-    """Whether a column holds Excel serial dates (whole days, 1950 to 2100).
+def number_dates_format(series: pd.Series) -> str | None:
+    """How a column of numbers writes dates (a key of :data:`NUMBER_DATES`), or None.
 
-    Numbers, or text of numbers (a column that also held a report's ``Total`` row reads
-    as text).
+    Whole numbers (or text of them: a column that also held a report's ``Total`` row
+    reads as text) within one way's range: Excel serial days, Unix seconds or
+    milliseconds.
 
     Parameters
     ----------
@@ -196,19 +257,20 @@ def looks_like_serials(series: pd.Series) -> bool:
 
     Returns
     -------
-    bool
+    str or None
     """
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
-        return False
+        return None
     present = series.dropna()
     if not pd.api.types.is_numeric_dtype(series):
         present = pd.to_numeric(present, errors="coerce")
         if present.isna().any():
-            return False
+            return None
     values = present.to_numpy(dtype=float)
-    low, high = _SERIAL_RANGE
-    return bool(len(values) and (values == np.round(values)).all()
-                and values.min() >= low and values.max() <= high)
+    if not len(values) or not (values == np.round(values)).all():
+        return None
+    return next((name for name, way in NUMBER_DATES.items()
+                 if values.min() >= way.low and values.max() <= way.high), None)
 
 
 def range_format(date_format: str | None) -> tuple[str, str] | None:
@@ -265,34 +327,44 @@ def _shared_label(text: pd.Series) -> str:
     return label.replace("%", "%%")
 
 
-def _parse_serials(series: pd.Series) -> ParsedDates:
-    numbers = pd.to_numeric(series, errors="coerce")
-    values = pd.to_datetime(numbers, unit="D", origin=EXCEL_ORIGIN)
+def _parse_numbers(series: pd.Series, date_format: str) -> ParsedDates:
+    values = _numbers_to_datetime(pd.to_numeric(series, errors="coerce"), date_format)
     bad = list(series.index[values.isna().to_numpy()])
     blank = list(series.index[series.isna().to_numpy()])
-    return ParsedDates(values, EXCEL_SERIAL, bad, blank)
+    return ParsedDates(values, date_format, bad, blank)
+
+
+def _numbers_to_datetime(numbers: pd.Series, date_format: str) -> pd.Series:
+    """:data:`NUMBER_DATES`' code for ``date_format``, run on ``numbers``: the code the
+    export writes is the code that reads them here."""
+    namespace = {"pd": pd, "numbers": numbers}
+    return eval(NUMBER_DATES[date_format].code.format(column="numbers"), namespace)
 
 
 def to_datetime_code(column: str, date_format: str | None) -> str:
     """The pandas expression that turns ``column`` (code) into datetimes.
 
     Every exported cell that reads the user's date column writes it with this, so text
-    formats and Excel serial numbers are read the same way everywhere.
+    formats and dates written as numbers (Excel serials, Unix timestamps) are read the
+    same way everywhere.
 
     Parameters
     ----------
     column : str
         Code of the column, e.g. ``"data['week_start']"``.
     date_format : str or None
-        A ``strftime`` format, :data:`EXCEL_SERIAL`, or None (already datetimes, or let
+        A ``strftime`` format, a key of :data:`NUMBER_DATES`, or None (already datetimes, or let
         pandas infer).
 
     Returns
     -------
     str
     """
-    if date_format == EXCEL_SERIAL:
-        return f"pd.to_datetime(pd.to_numeric({column}), unit='D', origin={EXCEL_ORIGIN!r})"
+    if date_format in NUMBER_DATES:
+        return NUMBER_DATES[date_format].code.format(column=column)
+    english, language = split_language(date_format)
+    if language is not None:  # its month words in English first
+        return to_datetime_code(f"({translation_code(column, language)})", english)
     ranged = range_format(date_format)
     if ranged is not None:  # a range: its first day
         end_format, separator = ranged
@@ -312,8 +384,8 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
 
 def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
     """Evaluate :func:`to_datetime_code` on a series (same rules, no code)."""
-    if date_format == EXCEL_SERIAL:
-        return pd.to_datetime(pd.to_numeric(series), unit="D", origin=EXCEL_ORIGIN)
+    if date_format in NUMBER_DATES:
+        return _numbers_to_datetime(pd.to_numeric(series), date_format)
     return _text_to_datetime(series, date_format)
 
 
@@ -321,7 +393,10 @@ def _text_to_datetime(text: pd.Series, date_format: str | None,
                       errors: str = "raise") -> pd.Series:
     """``pd.to_datetime`` with ``date_format``; an ISO week read as its Monday, a range as
     its first day (a range whose end does not read, or comes before its start, reads as no
-    date when ``errors="coerce"``)."""
+    date when ``errors="coerce"``), month names in another language in English first."""
+    english, language = split_language(date_format)
+    if language is not None:
+        return _text_to_datetime(to_english(text, language), english, errors)
     ranged = range_format(date_format)
     if ranged is not None:
         end_format, separator = ranged

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import find_text_amounts, with_amounts_read
-from mmm_widgets.steps.dates import looks_like_serials, parse_dates
+from mmm_widgets.steps.dates import NUMBER_DATES, number_dates_format, parse_dates
 from mmm_widgets.steps.rows import (
     find_non_period_rows,
     second_header,
@@ -347,7 +347,9 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
             series = series.mask(empty) if empty.any() else series
         if pd.api.types.is_datetime64_any_dtype(series):
             scored.append((0, position, column))
-        elif looks_like_serials(series) and _DATE_NAMES.search(column) and _regular(series):
+        elif ((numbers := number_dates_format(series)) is not None
+              and _DATE_NAMES.search(column)
+              and _regular(series, NUMBER_DATES[numbers].per_day)):
             scored.append((1, position, column))
         elif (pd.api.types.is_integer_dtype(series) and _DATE_NAMES.search(column)
               and parse_dates(series.dropna().head(50)).ok):
@@ -529,10 +531,14 @@ def _is_categorical(series: pd.Series) -> bool:
     return 1 < distinct <= MAX_CONTROL_LEVELS and distinct < len(series) / 2
 
 
-def _regular(series: pd.Series) -> bool:
-    """Whether numbers step like day numbers of daily, weekly or monthly rows."""
-    steps = np.diff(np.sort(pd.Series(series).dropna().unique()))
+def _regular(series: pd.Series, per_day: float = 1.0) -> bool:
+    """Whether numbers step like the dates of daily, weekly or monthly rows.
+
+    ``per_day`` numbers make a day (86,400 for Unix seconds); a timestamp's step may be an
+    hour off a whole day, where a local midnight moves with daylight saving.
+    """
+    steps = np.diff(np.sort(pd.to_numeric(pd.Series(series)).dropna().unique()))
     if len(steps) == 0:
         return False
-    step = float(np.median(steps))
-    return step in (1.0, 7.0) or 28 <= step <= 31
+    days, hour = float(np.median(steps)) / per_day, 1 / 24 if per_day > 1 else 0.0
+    return any(abs(days - d) <= hour for d in (1, 7)) or 28 - hour <= days <= 31 + hour

@@ -33,6 +33,9 @@ WEEK_RANGE = "{start:%b %d, %Y} - {end:%b %d, %Y}"
 #: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
 #: and its ISO week in a weekly table, a year and month in a monthly one).
 INTEGER_DATE_FORMATS = {"yearweek": "%G%V", "yearmonth": "%Y%m"}
+#: Unix time in seconds or milliseconds, as databases and APIs export it; the generator
+#: writes Berlin's midnights, 23:00 or 22:00 UTC the day before.
+EPOCHS = {"epoch_s": pd.Timedelta(seconds=1), "epoch_ms": pd.Timedelta(milliseconds=1)}
 TARGET_NAMES = ("Net Revenue (EUR)", "conversions", "y", "Sales $", "revenue", "Orders",
                 "kpi", "Bookings")
 CHANNEL_SCHEMES = ("suffix_s", "spend_prefix", "numbered", "platform_cost", "x")
@@ -308,6 +311,8 @@ def _written_dates(drawn: str, seed: int, frequency: str) -> str:
         return "database" if (seed // 13) % 2 else "js"
     if frequency == "W" and seed % 13 == 2:
         return "range" if (seed // 13) % 2 else "label"
+    if frequency != "M" and seed % 17 == 13:
+        return "epoch_ms" if (seed // 17) % 2 else "epoch_s"
     return drawn
 
 
@@ -485,6 +490,10 @@ def _dates(spec: TableSpec) -> object:
         return index
     if spec.date_format == "excel":
         return ((index - pd.Timestamp("1899-12-30")).days).astype(int)
+    if spec.date_format in EPOCHS:  # a database's Unix time of Berlin's midnights
+        utc = index.tz_localize("Europe/Berlin").tz_convert("UTC")
+        return ((utc - pd.Timestamp("1970-01-01", tz="UTC")) // EPOCHS[spec.date_format]
+                ).to_numpy()
     if spec.date_format in INTEGER_DATE_FORMATS:  # whole numbers: 202401
         return index.strftime(INTEGER_DATE_FORMATS[spec.date_format]).astype(int).to_numpy()
     formats = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y",
