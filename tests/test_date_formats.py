@@ -66,15 +66,7 @@ WRITTEN = {
 def test_dates_as_exports_write_them_are_read_and_suggested(written):
     dates = pd.date_range("2022-01-03", periods=60, freq="W-MON")
     assert dates[0].strftime(written) == WRITTEN[written]
-    frame = _weekly_table(dates.strftime(written))
-    wf = mw.Workflow()
-    wf.set_frame(frame)
-    assert wf.suggest_mapping()["date"] == "Week"
-    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
-    assert wf.data["Week"].tolist() == list(dates)
-    names = {"df": frame}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
+    _reads_as(_weekly_table(dates.strftime(written)), dates)
 
 
 # A week written as a range, or behind a label: (how each week is written, the day named)
@@ -181,16 +173,8 @@ def test_unix_timestamps_are_read_as_the_days_they_name(unit, per_second, zone, 
     epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
     stamps = [int((day.tz_localize(zone).to_pydatetime() - epoch).total_seconds())
               * per_second for day in days]
-    frame = _weekly_table(stamps)
-    wf = mw.Workflow()
-    wf.set_frame(frame)
-    assert wf.suggest_mapping()["date"] == "Week"
-    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
-    assert wf.data["Week"].tolist() == list(days)
+    wf = _reads_as(_weekly_table(stamps), days)
     assert wf.data_result.date_format == f"unix {unit}"
-    names = {"df": frame}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
 
 
 def test_a_timestamp_by_hand():
@@ -262,6 +246,19 @@ def test_a_week_number_past_the_years_last_iso_week_is_reported_with_its_row():
     assert "ISO week" in str(error.value)
 
 
+def _reads_as(frame: pd.DataFrame, dates: object, column: str = "Week") -> mw.Workflow:
+    """The table's date column is suggested, maps to ``dates`` and the export replays it."""
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == column
+    wf.map_data(date=column, target="sales", channels=["tv", "radio"])
+    assert wf.data[column].tolist() == list(dates)
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+    return wf
+
+
 def _weekly_table(written) -> pd.DataFrame:
     rng = np.random.default_rng(2)
     n = len(written)
@@ -300,17 +297,9 @@ def _named(days: pd.DatetimeIndex, months: list[str], pattern: str) -> list[str]
 def test_months_named_in_another_language_are_read(language):
     months = pd.date_range("2021-01-01", periods=36, freq="MS")
     written = _named(months, MONTHS_WRITTEN[language], "{month} {year}")
-    frame = _weekly_table(written).rename(columns={"Week": "Monat"})
-    wf = mw.Workflow()
-    wf.set_frame(frame)
-    assert wf.suggest_mapping()["date"] == "Monat"
-    wf.map_data(date="Monat", target="sales", channels=["tv", "radio"])
-    assert wf.data["Monat"].tolist() == list(months)
+    wf = _reads_as(_weekly_table(written).rename(columns={"Week": "Monat"}), months, "Monat")
     assert wf.data_result.frequency == "monthly"
     assert wf.data_result.date_format.endswith(f" in {language.split(',')[0]}")
-    names = {"df": frame}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
 
 
 @pytest.mark.parametrize(("language", "pattern"), [("German", "{day}. {month} {year}"),
@@ -318,15 +307,7 @@ def test_months_named_in_another_language_are_read(language):
                                                    ("French", "{day} {month} {year}")])
 def test_days_with_month_names_in_another_language_are_read(language, pattern):
     days = pd.date_range("2023-01-02", periods=80, freq="W-MON")
-    frame = _weekly_table(_named(days, MONTHS_WRITTEN[language], pattern))
-    wf = mw.Workflow()
-    wf.set_frame(frame)
-    assert wf.suggest_mapping()["date"] == "Week"
-    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
-    assert wf.data["Week"].tolist() == list(days)
-    names = {"df": frame}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
+    _reads_as(_weekly_table(_named(days, MONTHS_WRITTEN[language], pattern)), days)
 
 
 def test_a_month_misspelt_in_another_language_is_named_with_its_row():
