@@ -353,8 +353,9 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     column : str
         Code of the column, e.g. ``"data['week_start']"``.
     date_format : str or None
-        A ``strftime`` format, a key of :data:`NUMBER_DATES`, or None (already datetimes, or let
-        pandas infer).
+        A ``strftime`` format (one naming months in another language as
+        :func:`~mmm_widgets.steps.month_names.in_language` writes it), a key of
+        :data:`NUMBER_DATES`, or None (already datetimes, or let pandas infer).
 
     Returns
     -------

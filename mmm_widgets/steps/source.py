@@ -202,8 +202,10 @@ class Source(Params):
         Keyword arguments of ``pd.read_csv`` / ``pd.read_excel``; plain values only,
         since they are written into the exported code.
     note : str
-        Why the file is read with options nobody gave (:func:`settle_source`), shown
-        with the source and written above the read in the exported code; empty otherwise.
+        What a reader of the table should know of how the file was read
+        (:func:`settle_source`): the options nobody gave and why, the columns some of the
+        sheets stacked lack. Shown with the source and written above the read in the
+        exported code; empty otherwise.
     """
 
     kind: str = "frame"
@@ -318,7 +320,8 @@ def read_source(source: Source) -> pd.DataFrame:
 def settle_source(source: Source) -> tuple[Source, pd.DataFrame | None]:
     """The source with the read options under which its file reads as the table it holds.
 
-    A file that reads as given is left as it is. One that does not (a text encoding other
+    A file that reads as given is left as it is (but for a note when the sheets it stacks
+    do not all have the same columns). One that does not (a text encoding other
     than UTF-8, another separator, a title above the header, decimal commas, a header over
     two rows) gets the options that read it, as long as they only add to the options
     given, never change one; the source's :attr:`Source.note` then says which and why.
