@@ -217,6 +217,23 @@ def test_a_market_without_a_channels_column_is_stacked_with_it_empty(seed, tmp_p
                                   check_dtype=False)
 
 
+def test_sheets_with_a_title_above_their_headers_are_stacked_from_their_headers(tmp_path):
+    path = tmp_path / "titled_markets.xlsx"
+    sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}
+    with pd.ExcelWriter(path) as writer:
+        for market, frame in sheets.items():
+            pd.DataFrame([["Weekly report"], ["exported 2025-01-06"]]).to_excel(
+                writer, sheet_name=market, index=False, header=False)
+            frame.to_excel(writer, sheet_name=market, index=False, startrow=2)
+    wf = mw.Workflow.from_file(path, sheet_name=None)
+    assert wf.source.read_options == {"sheet_name": None, "skiprows": 2}
+    assert "the header is on row 3" in wf.source.note
+    wf.map_data(**wf.suggest_mapping())
+    for market, frame in sheets.items():
+        mine = wf.data[wf.data["sheet"] == market].reset_index(drop=True)
+        np.testing.assert_allclose(mine["TV spend"], frame["TV spend"])
+
+
 def test_a_summary_sheet_without_the_dates_is_not_stacked(tmp_path):
     path = tmp_path / "markets.xlsx"
     sheets = {market: _market(seed) for seed, market in enumerate(MARKETS)}

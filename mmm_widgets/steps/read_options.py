@@ -129,12 +129,18 @@ def mostly_unnamed(frame: pd.DataFrame) -> bool:
 
 
 def read_sample(kind: str, path: Path, options: dict[str, Any]) -> pd.DataFrame | None:
-    """The file's first rows read with ``options``; None when they do not read."""
+    """The file's first rows read with ``options``; None when they do not read.
+
+    Of several sheets read at once, the first's: the sheets stacked share their layout.
+    """
     reader = pd.read_csv if kind == "csv" else pd.read_excel
     try:
-        return reader(path, **{**options, "nrows": _SAMPLE_ROWS})
+        sample = reader(path, **{**options, "nrows": _SAMPLE_ROWS})
     except Exception:  # a failed guess is no suggestion, not a new error
         return None
+    if isinstance(sample, dict):
+        return next(iter(sample.values()), None)
+    return sample
 
 
 def _sniff_csv(path: Path, current: dict[str, Any]) -> dict[str, Any] | None:
