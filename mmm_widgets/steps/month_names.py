@@ -68,8 +68,8 @@ def in_language(date_format: str, language: str) -> str:
     Parameters
     ----------
     date_format : str
-        The English format they read with once translated (``%B`` read as ``%b``, since
-        every month word becomes an abbreviation).
+        The English format they read with once translated: ``%b``, since every month
+        word becomes an abbreviation (``dates.MONTH_NAME_FORMATS``).
     language : str
         A key of :data:`MONTH_WORDS`.
 
@@ -78,7 +78,7 @@ def in_language(date_format: str, language: str) -> str:
     str
         E.g. ``'%b %Y in German'``.
     """
-    return f"{date_format.replace('%B', '%b')}{_IN}{language}"
+    return f"{date_format}{_IN}{language}"
 
 
 def split_language(date_format: str | None) -> tuple[str | None, str | None]:
