@@ -129,6 +129,14 @@ EXCEL_ORIGIN = "1899-12-30"
 #: as databases and APIs export a time (1704067200 is 2024-01-01 00:00 UTC).
 UNIX_SECONDS = "unix seconds"
 UNIX_MILLISECONDS = "unix milliseconds"
+#: The ``date_format`` of a column of pandas periods (``Period('2024-01', 'M')``, as
+#: ``to_period`` and ``resample(kind='period')`` make them): each read as its first day.
+PERIOD_START = "period start"
+#: The ``date_format`` of datetimes with a time zone (``datetime64[ns, UTC]``, as a
+#: database's ``timestamptz`` reads): each read as the day it names in its zone, the
+#: nearest midnight, as zoned text is (:data:`ZONED_FORMATS`); pymc-marketing compares
+#: its dates with zoneless ones.
+ZONED_DATETIMES = "datetimes with a zone"
 
 
 @dataclass(frozen=True)
@@ -178,7 +186,8 @@ class ParsedDates:
     values : pandas.Series
         Parsed datetimes (NaT where parsing failed).
     date_format : str or None
-        The format that parsed the column (None when it was already datetime).
+        The format that parsed the column: None for datetimes without a zone,
+        :data:`PERIOD_START` and :data:`ZONED_DATETIMES` for periods and zoned datetimes.
     bad_rows : list
         Index labels whose value could not be parsed (missing values included).
     blank_rows : list
@@ -214,10 +223,13 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
     -------
     ParsedDates
     """
-    if pd.api.types.is_datetime64_any_dtype(series):
-        values = pd.Series(series, copy=False)
+    # whatever format was given: datetimes and periods carry their own
+    carried = (PERIOD_START if is_period(series) else ZONED_DATETIMES
+               if is_zoned(series) else None)
+    if carried is not None or pd.api.types.is_datetime64_any_dtype(series):
+        values = to_datetime(series, carried) if carried else pd.Series(series, copy=False)
         bad = list(series.index[values.isna()])
-        return ParsedDates(values, None, bad, bad)
+        return ParsedDates(values, carried, bad, bad)
     numbers = date_format if date_format in NUMBER_DATES else (
         number_dates_format(series) if date_format is None else None)
     if numbers is not None:
@@ -242,6 +254,18 @@ def parse_dates(series: pd.Series, date_format: str | None = None) -> ParsedDate
     if complete:
         return min(complete, key=lambda a: _irregularity(a.values))
     return min(attempts, key=lambda a: len(a.bad_rows))
+
+
+def is_period(series: pd.Series) -> bool:
+    """Whether ``series`` holds pandas periods (read with :data:`PERIOD_START`)."""
+    return isinstance(series.dtype, pd.PeriodDtype)
+
+
+def is_zoned(series: pd.Series) -> bool:
+    """Whether ``series`` holds datetimes with a zone, numpy's or Arrow's (read with
+    :data:`ZONED_DATETIMES`)."""
+    return bool(pd.api.types.is_datetime64_any_dtype(series)
+                and getattr(series.dt, "tz", None) is not None)
 
 
 def number_dates_format(series: pd.Series) -> str | None:
@@ -355,7 +379,8 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     date_format : str or None
         A ``strftime`` format (one naming months in another language as
         :func:`~mmm_widgets.steps.month_names.in_language` writes it), a key of
-        :data:`NUMBER_DATES`, or None (already datetimes, or let pandas infer).
+        :data:`NUMBER_DATES`, :data:`PERIOD_START`, :data:`ZONED_DATETIMES`, or None
+        (already datetimes, or let pandas infer).
 
     Returns
     -------
@@ -363,6 +388,10 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
     """
     if date_format in NUMBER_DATES:
         return NUMBER_DATES[date_format].code.format(column=column)
+    if date_format == PERIOD_START:
+        return f"{column}.dt.start_time"
+    if date_format == ZONED_DATETIMES:
+        return f"(pd.to_datetime({column}.dt.tz_localize(None)){TO_DAY}"
     english, language = split_language(date_format)
     if language is not None:  # its month words in English first
         return to_datetime_code(f"({translation_code(column, language)})", english)
@@ -387,6 +416,10 @@ def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
     """Evaluate :func:`to_datetime_code` on a series (same rules, no code)."""
     if date_format in NUMBER_DATES:
         return _numbers_to_datetime(pd.to_numeric(series), date_format)
+    if date_format == PERIOD_START:
+        return series.dt.start_time
+    if date_format == ZONED_DATETIMES:
+        return (pd.to_datetime(series.dt.tz_localize(None)) - pd.Timedelta(hours=12)).dt.ceil("D")
     return _text_to_datetime(series, date_format)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import find_text_amounts, with_amounts_read
-from mmm_widgets.steps.dates import NUMBER_DATES, number_dates_format, parse_dates
+from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
 from mmm_widgets.steps.rows import (
     find_non_period_rows,
     second_header,
@@ -345,7 +345,7 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
             # an empty cell (a row of units above the dates) is no date, nor a wrong one
             empty = series.eq("")
             series = series.mask(empty) if empty.any() else series
-        if pd.api.types.is_datetime64_any_dtype(series):
+        if pd.api.types.is_datetime64_any_dtype(series) or is_period(series):
             scored.append((0, position, column))
         elif ((numbers := number_dates_format(series)) is not None
               and _DATE_NAMES.search(column)

@@ -1,0 +1,62 @@
+"""Frames as analysts hold them in memory, passed to the kit as they are.
+
+Not read from a file: built with ``to_period``, read from a database (zoned timestamps,
+``decimal.Decimal`` amounts), held in Arrow or nullable dtypes, or pivoted (columns named
+by numbers or over two levels). Each either runs like a tidy table, its exported code
+included, or stops with the line of pandas that makes it one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+
+
+def _weekly(dates: object) -> pd.DataFrame:
+    rng = np.random.default_rng(4)
+    n = len(dates)
+    frame = pd.DataFrame({"Week": dates, "tv": rng.gamma(2, 500, n).round(2),
+                          "radio": rng.gamma(2, 200, n).round(2)})
+    frame["sales"] = 5000 + frame["tv"] + frame["radio"]
+    return frame
+
+
+def _maps_dates(frame: pd.DataFrame, expected: pd.DatetimeIndex) -> mw.Workflow:
+    """The date column is suggested, maps to ``expected`` and the data cell replays it."""
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert wf.suggest_mapping()["date"] == "Week"
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["Week"].tolist() == list(expected)
+    assert wf.data["Week"].dtype.kind == "M"  # numpy datetimes, not periods or Arrow's
+    names = {"df": frame}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+    return wf
+
+
+def test_periods_are_read_as_their_first_days():
+    months = pd.period_range("2021-01", periods=36, freq="M")
+    _maps_dates(_weekly(months), pd.date_range("2021-01-01", periods=36, freq="MS"))
+    # weeks ending on Saturday (to_period('W-SAT')) start on Sundays
+    sundays = pd.date_range("2022-01-02", periods=60, freq="7D")
+    weeks = pd.Series(sundays).dt.to_period("W-SAT")
+    wf = _maps_dates(_weekly(weeks), sundays)
+    assert "['Week'].dt.start_time" in wf.step_code("data")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "pyarrow"])
+def test_zoned_datetimes_are_read_as_the_days_they_name(backend):
+    mondays = pd.date_range("2023-01-02", periods=60, freq="7D")  # across daylight saving
+    local = pd.Series(mondays).dt.tz_localize("Europe/Berlin")
+    # The same instants in UTC: 23:00 (22:00 in summer) on the Sunday before.
+    in_utc = local.dt.tz_convert("UTC")
+    assert (in_utc.dt.hour.isin([22, 23])).all()
+    for zoned in (local, in_utc):
+        frame = _weekly(zoned)
+        if backend == "pyarrow":
+            frame = frame.convert_dtypes(dtype_backend="pyarrow")
+        _maps_dates(frame, mondays)
