@@ -8,6 +8,8 @@ included, or stops with the line of pandas that makes it one.
 
 from __future__ import annotations
 
+import decimal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -60,3 +62,14 @@ def test_zoned_datetimes_are_read_as_the_days_they_name(backend):
         if backend == "pyarrow":
             frame = frame.convert_dtypes(dtype_backend="pyarrow")
         _maps_dates(frame, mondays)
+
+
+def test_decimal_amounts_are_suggested_and_read_as_numbers():
+    frame = _weekly(pd.date_range("2023-01-02", periods=60, freq="7D"))
+    written = [decimal.Decimal(f"{value:.2f}") for value in frame["tv"]]
+    frame["tv"] = pd.Series(written, dtype=object)  # as pd.read_sql reads NUMERIC
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    assert sorted(wf.suggest_mapping()["channels"]) == ["radio", "tv"]
+    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
+    assert wf.data["tv"].tolist() == [float(value) for value in written]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections import Counter
 from typing import Any
@@ -157,7 +158,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # Amounts written as text ('$9,171.55') are judged as the numbers the data cell reads,
     # percentages ('12%') too: only a control can be one.
     amounts = find_text_amounts(df, rest, rates=rest)
-    df = with_amounts_read(df, amounts)
+    df = _number_objects_read(with_amounts_read(df, amounts), rest)
     rates = [c for c, found in amounts.items() if found.percent]
     # A column that never changes (a channel that never spent, a placeholder of zeros)
     # explains nothing; only a fixed value per unit of the target is one.
@@ -494,6 +495,20 @@ def _words(column: str) -> str:
     camel case too, as APIs name fields: ``"totalRevenue"``, ``"TVImpressions"``."""
     apart = _CAMEL_HUMPS.sub(" ", column)
     return re.sub(r"[^a-zA-Z]+", " ", apart).strip().lower()
+
+
+def _number_objects_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df`` with its ``columns`` of Python number objects as floats, as the data cell's
+    ``astype('float64')`` reads them: ``decimal.Decimal`` values, which a database's
+    NUMERIC columns read as (``pd.read_sql``)."""
+    read = {}
+    for column in columns:
+        series = df[column]
+        if series.dtype == object and series.notna().any() and all(
+                isinstance(value, numbers.Number) and not isinstance(value, bool)
+                for value in series.dropna()):
+            read[column] = series.astype("float64")
+    return df.assign(**read) if read else df
 
 
 def _numeric_like(series: pd.Series) -> bool:
