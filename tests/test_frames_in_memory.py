@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from mmm_widgets.errors import DataError
 
 
 def _weekly(dates: object) -> pd.DataFrame:
@@ -73,3 +74,38 @@ def test_decimal_amounts_are_suggested_and_read_as_numbers():
     assert sorted(wf.suggest_mapping()["channels"]) == ["radio", "tv"]
     wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
     assert wf.data["tv"].tolist() == [float(value) for value in written]
+
+
+def _columns_fixed_by(fix: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Run the code after ``Fix: ... : `` on ``frame`` (named df); the frame it makes."""
+    code = fix.rsplit(": ", 1)[1].rstrip(".")
+    names = {"df": frame, "pd": pd}
+    exec(code, names)
+    return names["df"]
+
+
+@pytest.mark.parametrize("layout", ["numbers", "two levels"])
+def test_columns_not_named_by_text_get_the_line_that_names_them(layout):
+    frame = _weekly(pd.date_range("2023-01-02", periods=60, freq="7D"))
+    if layout == "numbers":  # a pivot by channel id
+        frame = frame.rename(columns={"tv": 101, "radio": 102})
+        channels = ["101", "102"]
+    else:  # a pivot_table with two values, or pd.concat of dicts of frames
+        frame = pd.concat({"when": frame[["Week"]], "spend": frame[["tv", "radio"]],
+                           "kpi": frame[["sales"]]}, axis=1)
+        channels = ["spend_tv", "spend_radio"]
+    wf = mw.Workflow()
+    wf.set_frame(frame)
+    with pytest.raises(DataError) as raised:
+        wf.map_data(**wf.suggest_mapping())
+    [found] = raised.value.problems
+    assert ("101" in found.what) if layout == "numbers" else ("('spend', 'tv')" in found.what)
+    fixed = _columns_fixed_by(found.fix, frame)
+    wf.set_frame(fixed)
+    date, target = ("Week", "sales") if layout == "numbers" else ("when_Week", "kpi_sales")
+    suggested = wf.suggest_mapping()
+    assert (suggested["date"], suggested["target"]) == (date, target)
+    if layout == "two levels":  # (numbers say nothing of what a column holds)
+        assert sorted(suggested["channels"]) == sorted(channels)
+    wf.map_data(date=date, target=target, channels=channels)
+    assert wf.data[channels[0]].tolist() == frame.iloc[:, 1].tolist()

@@ -48,8 +48,11 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
         target are chosen; else the layout's problem (with the code that fixes it) and the
         roles left unchosen.
     """
-    unchosen = _unchosen_roles(params)
     name = params.source.name
+    unnamed = _names_problem(raw.columns, name)
+    if unnamed is not None:  # no role can be chosen until the columns are named by text
+        return [unnamed]
+    unchosen = _unchosen_roles(params)
     split = find_date_columns(raw)
     if split is not None and (not params.date or params.date in (split.year, split.part)):
         return [_date_columns_problem(raw, split, name), *_other_than(unchosen, _NO_DATE)]
@@ -83,6 +86,31 @@ def _unchosen_roles(params: DataParams) -> list[Problem]:
 
 _NO_DATE = "No date column is chosen."
 _NO_TARGET = "No target column is chosen."
+
+
+def _names_problem(columns: pd.Index, name: str) -> Problem | None:
+    """The columns are named by numbers, or over several levels (a pivot's output): how
+    to name them by text; None when every name is text.
+
+    pymc-marketing names its channels and controls by text, and a saved workflow keeps
+    the raw table in Parquet, which does too.
+    """
+    if isinstance(columns, pd.MultiIndex):
+        first = ", ".join(repr(c) for c in columns[:3]) + (", ..." if len(columns) > 3 else "")
+        joined = "'_'.join(str(level) for level in names if str(level))"
+        return problem(
+            f"The columns are named over {columns.nlevels} levels ({first}); the data step "
+            "maps columns named by text.",
+            f"Join each column's levels into one name: {name} = {name}.set_axis([{joined} "
+            f"for names in {name}.columns], axis=1).")
+    other = [c for c in columns if not isinstance(c, str)]
+    if not other:
+        return None
+    shown = ", ".join(repr(c) for c in other[:5]) + (", ..." if len(other) > 5 else "")
+    return problem(
+        f"{len(other)} column names are not text ({shown}); the data step maps columns "
+        "named by text.",
+        f"Name them by text: {name} = {name}.rename(columns=str).")
 
 
 def _index_dates_problem(raw: pd.DataFrame, source: Source) -> Problem | None:
