@@ -9,6 +9,8 @@ included, or stops with the line of pandas that makes it one.
 from __future__ import annotations
 
 import decimal
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,9 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
+from tests.conformance.tables import spec, table, true_dates
+from tests.conformance.test_tables import _l_max, _run_every_step
+from tests.conftest import run_fresh
 
 
 def _weekly(dates: object) -> pd.DataFrame:
@@ -109,3 +114,48 @@ def test_columns_not_named_by_text_get_the_line_that_names_them(layout):
         assert sorted(suggested["channels"]) == sorted(channels)
     wf.map_data(date=date, target=target, channels=channels)
     assert wf.data[channels[0]].tolist() == frame.iloc[:, 1].tolist()
+
+
+def _held_in_memory(seed: int) -> tuple:
+    """Generated table ``seed`` as read from a database into Arrow dtypes: its dates
+    timestamps with a zone (New York's midnights, in UTC), its first channel's spend
+    ``decimal.Decimal`` values (a NUMERIC column); and its spec and true dates."""
+    variation = spec(seed)
+    frame = table(variation)
+    date, first = variation.roles["date"], variation.channel_names[0]
+    days = true_dates(variation, frame[date])
+    assert days.notna().all()
+    frame[date] = days.dt.tz_localize("America/New_York").dt.tz_convert("UTC")
+    frame[first] = pd.Series([decimal.Decimal(f"{v:.2f}") for v in frame[first]], dtype=object)
+    return variation, frame.convert_dtypes(dtype_backend="pyarrow"), days
+
+
+def test_a_frame_held_in_memory_runs_every_step_and_the_export_replays(tmp_path):
+    variation, frame, days = _held_in_memory(92)
+    first = variation.channel_names[0]
+    assert str(frame[variation.roles["date"]].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+    assert frame.drop(columns=first).dtypes.map(str).str.endswith("[pyarrow]").all()
+    wf = mw.Workflow(frame, name="frame")
+    suggested = wf.suggest_mapping()
+    roles = ("date", "target", "geo", "value_per_unit", "long")
+    assert {k: suggested[k] for k in roles} == {k: variation.roles[k] for k in roles}
+    assert sorted(suggested["channels"]) == sorted(variation.roles["channels"])
+    wf.map_data(**variation.roles)
+    date = variation.roles["date"]
+    assert sorted(wf.data[date].unique()) == sorted(days.unique())
+    wf.configure_model(l_max=_l_max(variation), yearly_seasonality=2)
+    wf.fit("map")
+    failures, _ = _run_every_step(wf, variation, tmp_path)
+    assert not failures, "\n".join(failures)
+
+    wf.channel_summary().to_pickle(tmp_path / "summary.pkl")
+    frame.to_pickle(tmp_path / "frame.pkl")
+    shown = {"r2": wf.step("diagnostics").result.report()["r2"]}
+    (tmp_path / "shown.json").write_text(json.dumps(shown))
+    run_fresh("import pandas as pd\nframe = pd.read_pickle('frame.pkl')\n" + wf.to_script() + """
+import json, sys
+import numpy as np
+assert not any(name.startswith('mmm_widgets') for name in sys.modules)
+pd.testing.assert_frame_equal(channel_summary, pd.read_pickle('summary.pkl'), rtol=1e-6)
+np.testing.assert_allclose(r2, json.load(open('shown.json'))['r2'], rtol=1e-6)
+""", Path(tmp_path))
