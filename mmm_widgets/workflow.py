@@ -39,7 +39,13 @@ from mmm_widgets.engine.runner import Runner
 from mmm_widgets.engine.shown import Shown, ShownNumbers
 from mmm_widgets.errors import StepOrderError, problem
 from mmm_widgets.steps.base import Step
-from mmm_widgets.steps.source import Source, read_source, safe_name, settle_source
+from mmm_widgets.steps.source import (
+    Source,
+    file_kind,
+    read_source,
+    safe_name,
+    settle_source,
+)
 
 # The step graph lives in the registry; these names are kept for existing imports.
 STEP_ORDER = SCREENS
@@ -122,15 +128,19 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
     # ----- sources -------------------------------------------------------------------
     @classmethod
     def from_file(cls, path: str | Path, **read_options: Any) -> Workflow:
-        """A workflow whose data is read from a CSV or Excel file.
+        """A workflow whose data is read from a CSV, Excel, Parquet or JSON file.
 
         Parameters
         ----------
         path : str or Path
-            ``.csv``/``.txt`` or ``.xlsx``/``.xls`` file.
+            A text file of values (``.csv``, ``.tsv``, ``.txt``, compressed too:
+            ``.csv.gz``), a workbook (``.xlsx``, ``.xlsm``, ``.xls``), a Parquet file
+            (``.parquet``) or JSON (``.json``, ``.jsonl``): see
+            :func:`mmm_widgets.steps.source.file_kind`.
         **read_options
-            Keyword arguments for ``pd.read_csv`` / ``pd.read_excel`` (e.g. ``sep=';'``,
-            ``decimal=','``, ``skiprows=2``); they are repeated in exported code.
+            Keyword arguments for its pandas reader (``pd.read_csv``, ``pd.read_excel``,
+            ``pd.read_parquet``, ``pd.read_json``; e.g. ``sep=';'``, ``decimal=','``,
+            ``skiprows=2``); they are repeated in exported code.
         """
         workflow = cls()
         workflow.set_file(path, **read_options)
@@ -156,15 +166,14 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         self._invalidate_from("data")
 
     def set_file(self, path: str | Path, **read_options: Any) -> None:
-        """Read the raw table from a CSV or Excel file (options repeat in exported code).
+        """Read the raw table from a file (see :meth:`from_file`; options repeat in exported code).
 
         A file that does not read as a table with the options given (another encoding or
         separator, a title above the header, decimal commas, a header over two rows) is
         read with the options that read it, added to those given; ``source.note`` says
         which and why (:func:`mmm_widgets.steps.source.settle_source`).
         """
-        kind = "excel" if str(path).lower().endswith((".xlsx", ".xls")) else "csv"
-        source = Source(kind=kind, name="df", path=str(path), read_options=read_options)
+        source = Source(kind=file_kind(path), name="df", path=str(path), read_options=read_options)
         self.source, frame = settle_source(source)
         self._frames = {}
         if frame is not None:

@@ -109,6 +109,29 @@ def test_upload_csv_saves_file_and_exports_read(tmp_path, weekly):
     assert "pd.read_csv" in panel.code_box.code_html.value
 
 
+@pytest.mark.parametrize(("name", "reader"), [("spend.parquet", "pd.read_parquet"),
+                                                ("spend.jsonl", "pd.read_json")])
+def test_upload_of_another_kind_of_file_reads_it_with_its_reader(name, reader, tmp_path,
+                                                                 weekly):
+    written = tmp_path / "written"
+    written.mkdir()
+    if name.endswith(".parquet"):
+        weekly.to_parquet(written / name)
+    else:
+        weekly.to_json(written / name, orient="records", lines=True)
+    content = (written / name).read_bytes()
+    panel = DataView(mw.Workflow(), namespace={}, upload_dir=tmp_path)
+    panel.skiprows.value = 1  # a CSV's option left in its box: not one of these readers'
+    assert name.rsplit(".", 1)[1] in panel.upload.accept
+    panel.upload.value = ({"name": name, "type": "", "size": len(content),
+                           "content": memoryview(content),
+                           "last_modified": datetime.datetime(2025, 1, 1)},)
+    assert panel.target.value == "sales"
+    panel.apply_button.click()
+    assert len(panel.workflow.data) == len(weekly)
+    assert f"{reader}(" in panel.export()
+
+
 def test_export_button_shows_the_code_that_ran(weekly):
     panel = DataView(mw.Workflow(weekly), namespace={})
     panel.apply_button.click()

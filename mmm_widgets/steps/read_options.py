@@ -10,11 +10,16 @@ words what they mean, for the note a file read with them carries.
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
+import io
+import lzma
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -31,6 +36,35 @@ _ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1", "utf-16": "UT
                    "utf-8-sig": "UTF-8 with a byte-order mark"}
 
 
+#: Readers of compressed files, by the end of their name (pandas reads these too).
+_DECOMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+
+def open_bytes(path: Path) -> IO[bytes]:
+    """``path`` opened for reading its bytes, those of the file inside when it is
+    compressed as pandas reads it (``.gz``, ``.bz2``, ``.xz``, a ``.zip`` of one file).
+
+    Parameters
+    ----------
+    path : Path
+
+    Returns
+    -------
+    binary file object
+        To be closed by the caller (``with open_bytes(path) as handle``).
+    """
+    suffix = path.suffix.lower()
+    if suffix in _DECOMPRESSORS:
+        return _DECOMPRESSORS[suffix](path, "rb")
+    if suffix == ".zip" and zipfile.is_zipfile(path):
+        archive = zipfile.ZipFile(path)
+        members = [name for name in archive.namelist() if not name.endswith("/")]
+        if len(members) == 1:
+            return archive.open(members[0])
+        archive.close()
+    return path.open("rb")
+
+
 def text_encoding(path: Path) -> str:
     """The encoding ``path``'s text is written in: UTF-16 or UTF-8 by a byte-order mark,
     else UTF-8 when every byte decodes as UTF-8, else Windows-1252 (Excel's "CSV" on
@@ -45,7 +79,8 @@ def text_encoding(path: Path) -> str:
     str
         A name ``pd.read_csv(encoding=...)`` takes.
     """
-    content = path.read_bytes()
+    with open_bytes(path) as handle:
+        content = handle.read()
     for mark, encoding in _BOMS:
         if content.startswith(mark):
             return encoding
@@ -100,7 +135,7 @@ def describe_options(options: dict[str, Any]) -> str:
     ----------
     options : dict
         Options such as :func:`better_options` finds (``encoding``, ``sep``,
-        ``skiprows``, ``decimal``, ``thousands``, ``header``).
+        ``skiprows``, ``decimal``, ``thousands``, ``header``; ``lines`` for JSON).
 
     Returns
     -------
@@ -116,6 +151,7 @@ def describe_options(options: dict[str, Any]) -> str:
         "decimal": lambda v: f"numbers have a decimal {'comma' if v == ',' else literal(v)}",
         "thousands": lambda v: f"thousands are grouped with {literal(v)}",
         "header": lambda v: "the header spans two rows, each column named by both",
+        "lines": lambda v: "each line holds one record (JSON Lines)",
     }
     written = ", ".join(f"{key}={literal(value)}" for key, value in options.items())
     reasons = "; ".join(said[key](value) for key, value in options.items() if key in said)
@@ -147,9 +183,10 @@ def _sniff_csv(path: Path, current: dict[str, Any]) -> dict[str, Any] | None:
     """The separator and the header line that best explain the file's first lines."""
     encoding = current.get("encoding") or "utf-8"
     try:
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        with io.TextIOWrapper(open_bytes(path), encoding=encoding, errors="replace",
+                              newline="") as handle:
             lines = [line for _, line in zip(range(_SAMPLE_LINES), handle, strict=False)]
-    except (OSError, LookupError):
+    except (OSError, LookupError, EOFError, zipfile.BadZipFile):
         return None
     best: tuple[float, int, str, int] | None = None
     for sep in SEPARATORS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import inspect
+import io
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from mmm_widgets.steps.read_options import (
     SEPARATORS,
     better_options,
     describe_options,
+    open_bytes,
     text_encoding,
 )
 from mmm_widgets.steps.rows import second_header
@@ -36,7 +38,15 @@ from mmm_widgets.steps.sheets import (
     stacking_lines,
 )
 
-SOURCE_KINDS = ("frame", "csv", "excel")
+SOURCE_KINDS = ("frame", "csv", "excel", "parquet", "json")
+#: The pandas reader of each kind of file.
+READERS = {"csv": "read_csv", "excel": "read_excel", "parquet": "read_parquet",
+           "json": "read_json"}
+#: Files read other than as CSV (text of any separator), by the end of their name.
+FILE_KINDS = {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".parquet": "parquet",
+              ".pq": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json"}
+#: Endings of compressed files, which pandas reads as the file inside (``sales.csv.gz``).
+COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")
 # Names bound by the overview, attribution, synergy and budget cells, by interaction
 # terms and by day-of-week indicators (tests/test_reserved_names.py finds any new one).
 _LATER_STEP_NAMES = (
@@ -180,10 +190,26 @@ def safe_name(name: object, fallback: str = FALLBACK_NAME) -> str:
     return name if is_safe_name(name) else fallback
 
 
+def file_kind(path: str | Path) -> str:
+    """How a file is read, by the end of its name: ``"excel"``, ``"parquet"``, ``"json"``
+    or ``"csv"`` (any other text: ``.csv``, ``.tsv``, ``.txt``, compressed ones too).
+
+    Examples
+    --------
+    >>> file_kind("sales.XLSM"), file_kind("export.json.gz"), file_kind("weekly.tsv")
+    ('excel', 'json', 'csv')
+    """
+    suffixes = [suffix.lower() for suffix in Path(path).suffixes]
+    while suffixes and suffixes[-1] in COMPRESSED:
+        suffixes.pop()
+    return FILE_KINDS.get(suffixes[-1], "csv") if suffixes else "csv"
+
+
 @cache
 def _reader_parameters(kind: str) -> frozenset[str]:
-    reader = pd.read_csv if kind == "csv" else pd.read_excel
-    return frozenset(inspect.signature(reader).parameters) - {"filepath_or_buffer", "io"}
+    reader = getattr(pd, READERS[kind])
+    return frozenset(inspect.signature(reader).parameters) - {
+        "filepath_or_buffer", "io", "path", "path_or_buf"}
 
 
 @dataclass(frozen=True)
@@ -192,12 +218,13 @@ class Source(Params):
 
     Parameters
     ----------
-    kind : {"frame", "csv", "excel"}
-        A DataFrame already in the user's namespace, or a file to read.
+    kind : {"frame", "csv", "excel", "parquet", "json"}
+        A DataFrame already in the user's namespace, or a file to read
+        (:func:`file_kind`).
     name : str
         The variable the raw frame is bound to in the exported code.
     path : str, optional
-        File to read (``kind`` csv or excel).
+        File to read (every kind but ``"frame"``).
     read_options : dict
         Keyword arguments of ``pd.read_csv`` / ``pd.read_excel``; plain values only,
         since they are written into the exported code.
@@ -240,7 +267,7 @@ class Source(Params):
         """Statements that bind :attr:`name` to the raw frame (none for a frame)."""
         if self.kind == "frame":
             return []
-        reader = "pd.read_csv" if self.kind == "csv" else "pd.read_excel"
+        reader = f"pd.{READERS[self.kind]}"
         options = "".join(f", {key}={literal(value)}" for key, value in self.read_options.items())
         comments = [f"# {line}" for line in self.note.splitlines()]
         lines = [*comments, f"{self.name} = {reader}({literal(self.path)}{options})"]
@@ -283,7 +310,7 @@ def names_by_both_rows(frame: str, wrap: bool = False) -> list[str]:
 
 
 def _option_problem(kind: str, key: object, value: Any) -> Problem | None:
-    reader = "pd.read_csv" if kind == "csv" else "pd.read_excel"
+    reader = f"pd.{READERS[kind]}"
     # Keys are written into the exported call as keywords: only the reader's own pass.
     if not isinstance(key, str) or key not in _reader_parameters(kind):
         return problem(f"{key!r} is not an option of {reader}.",
@@ -372,6 +399,11 @@ def _note(source: Source, path: Path, added: dict[str, Any]) -> str:
 
 def _next_fixes(source: Source, path: Path, frame: pd.DataFrame | None) -> dict[str, Any]:
     """The options to try next on a file that does not read (as ``frame``, if it read)."""
+    if source.kind == "json":  # one record per line, as BigQuery and log tools export
+        return ({"lines": True} if "lines" not in source.read_options and _json_lines(path)
+                else {})
+    if source.kind == "parquet":  # a Parquet file carries its own schema
+        return {}
     if source.kind == "csv" and "encoding" not in source.read_options:
         # First: pandas may stop at a line of another width before a byte it cannot
         # decode, and the separator and header are sniffed from the decoded text.
@@ -382,6 +414,16 @@ def _next_fixes(source: Source, path: Path, frame: pd.DataFrame | None) -> dict[
             "header" not in source.read_options):
         return {"header": [0, 1]}
     return better_options(source.kind, path, dict(source.read_options))
+
+
+def _json_lines(path: Path) -> bool:
+    """Whether the file's first two lines are each a JSON object (JSON Lines)."""
+    with contextlib.suppress(OSError, UnicodeDecodeError, EOFError), io.TextIOWrapper(
+            open_bytes(path), encoding="utf-8") as text:
+        lines = [line.strip() for _, line in zip(range(2), text, strict=False)]
+        return len(lines) == 2 and all(line.startswith("{") and line.endswith("}")
+                                       for line in lines)
+    return False
 
 
 def _read_frame(source: Source, path: Path) -> pd.DataFrame:
@@ -405,7 +447,8 @@ def _read_frame(source: Source, path: Path) -> pd.DataFrame:
         raise DataError(_read_failed(source, error)) from error
     frame = namespace[source.name]
     if not isinstance(frame, pd.DataFrame):
-        raise DataError(problem("The source did not give a table.", "Pick a CSV or Excel file."))
+        raise DataError(problem("The source did not give a table.",
+                                "Pick a CSV, Excel, Parquet or JSON file."))
     return frame
 
 
@@ -420,7 +463,7 @@ def _checked_path(source: Source) -> Path:
                                 "Check the path (it is relative to the notebook's folder)."))
     if not path.is_file():
         raise DataError(problem(f"{text!r} is not a file (a folder or a device).",
-                                "Give the path of a CSV or Excel file."))
+                                "Give the path of a CSV, Excel, Parquet or JSON file."))
     if path.stat().st_size == 0:
         raise DataError(problem(f"The file {text!r} is empty (0 bytes).",
                                 "Pick the file that holds the data; it may not have been "
@@ -433,6 +476,13 @@ def _checked_path(source: Source) -> Path:
         raise DataError(problem(f"The file {text!r} is an Excel workbook, not a CSV.",
                                 "Give it an .xlsx (or .xls) name, or export it from Excel "
                                 "as CSV."))
+    if source.kind == "csv" and head.startswith(b"PAR1"):
+        raise DataError(problem(f"The file {text!r} is a Parquet file, not a CSV.",
+                                "Give it a .parquet name."))
+    if source.kind == "parquet" and not head.startswith(b"PAR1"):
+        raise DataError(problem(f"The file {text!r} is not a Parquet file.",
+                                "Check that it was written as Parquet (df.to_parquet), or "
+                                "give it the name its kind of file has (.csv, .xlsx, .json)."))
     if source.kind == "excel" and not workbook:
         raise DataError(problem(f"The file {text!r} is not an Excel workbook (it looks like "
                                 "text, such as a CSV).",
@@ -447,6 +497,11 @@ def _read_failed(source: Source, error: Exception) -> Problem:
     if source.kind == "excel":
         fix = ("Check that it is an Excel workbook (.xlsx or .xls), not a CSV or another "
                "file renamed; open and re-save it in Excel if it is damaged.")
+    elif source.kind == "json":
+        fix = ("Check that it holds a table: a list of records ([{\"date\": ..., ...}, ...]), "
+               "an object of columns, or one record per line (lines=True).")
+    elif source.kind == "parquet":
+        fix = "Check that the file is complete; write it again with df.to_parquet if not."
     else:
         fix = ("Check the separator (sep=';'?), the decimal mark (decimal=','?) and header "
                "rows (skiprows=...).")
@@ -458,6 +513,7 @@ def _encoding_problem(source: Source, path: Path) -> Problem:
     if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return problem(f"The file {source.path!r} is an Excel workbook, not a CSV.",
                        "Give it an .xlsx (or .xls) name, or export it from Excel as CSV.")
+
     given = source.read_options.get("encoding") or "utf-8"
     return problem(f"The file {source.path!r} is not {given} text.",
                    f"Read it with its encoding: encoding={text_encoding(path)!r}.")
@@ -480,6 +536,8 @@ def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
 
 def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem | None:
     """A table that read without error but plainly not as the file means it."""
+    if source.kind in ("parquet", "json"):  # no header rows or separators to get wrong
+        return None
     if source.kind == "excel" and "sheet_name" not in source.read_options:
         alike = sheets_like_the_first(path, source.read_options)
         if alike:

@@ -20,6 +20,7 @@ from mmm_widgets.steps.sheets import (
     sheets_like_the_first,
     stacked_sheets_option,
 )
+from mmm_widgets.steps.source import FILE_KINDS, file_kind
 from mmm_widgets.views.common import (
     CodeBox,
     bokeh_pane,
@@ -36,6 +37,8 @@ from mmm_widgets.workflow import Workflow
 NO_GEO = NO_VALUE = "(none)"  # the option of a role no column plays
 SEPARATORS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t", "pipe |": "|"}
 DECIMALS = {"point .": ".", "comma ,": ","}
+#: The files the upload button offers: text of values and every other kind read.
+UPLOADS = ",".join((".csv", ".tsv", ".txt", ".gz", ".zip", *FILE_KINDS))
 #: The Sheet box's choice of a workbook's first sheet (pd.read_excel's default).
 FIRST_SHEET = "first"
 
@@ -70,7 +73,7 @@ class DataView(w.VBox):
 
         self.frame_picker = w.Dropdown(description="DataFrame", options=self._frame_names(),
                                        value=None)
-        self.upload = w.FileUpload(accept=".csv,.txt,.xlsx,.xls", multiple=False,
+        self.upload = w.FileUpload(accept=UPLOADS, multiple=False,
                                    description="Upload file")
         self.separator = w.Dropdown(description="Separator", options=list(SEPARATORS),
                                     value="comma ,")
@@ -309,16 +312,17 @@ class DataView(w.VBox):
     def _read_file(self, path: Path) -> None:
         """Read ``path`` with the separator, decimal mark and skipped rows entered."""
         options: dict[str, Any] = {}
-        if path.suffix.lower() not in (".xlsx", ".xls"):
+        kind = file_kind(path)
+        if kind == "csv":
             if SEPARATORS[self.separator.value] != ",":
                 options["sep"] = SEPARATORS[self.separator.value]
             if DECIMALS[self.decimal.value] != ".":
                 options["decimal"] = DECIMALS[self.decimal.value]
-        if self.skiprows.value:
+        if self.skiprows.value and kind in ("csv", "excel"):
             options["skiprows"] = int(self.skiprows.value)
-        if self.header_rows.value == 2:
+        if self.header_rows.value == 2 and kind in ("csv", "excel"):
             options["header"] = [0, 1]
-        if path.suffix.lower() in (".xlsx", ".xls"):
+        if kind == "excel":
             self._offer_sheets(path)
             if self.sheet.value == ALIKE_SHEETS:
                 alike = sheets_like_the_first(path, options)
