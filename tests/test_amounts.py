@@ -24,6 +24,12 @@ from tests.conformance.tables import TEXT_AMOUNT_STYLES, TableSpec, table
     ([" $ 1,922.08 ", " $ -   ", "$ (12.50)"], ".", [1922.08, 0, -12.5]),
     (["1.234,56 €", "- €"], ",", [1234.56, 0]),
     (["12,345.00", " - ", "7,000.25"], ".", [12345, 0, 7000.25]),
+    # Switzerland groups thousands with apostrophes, typed or typographic
+    (["CHF 1'234.50", "CHF 12'345'678.90", "CHF 5.50"], ".", [1234.5, 12345678.9, 5.5]),
+    (["1’234.50", "999.00"], ".", [1234.5, 999]),
+    # India's lakhs and crores: the last three digits, then pairs
+    (["₹1,23,456.78", "₹12,34,567.89", "₹999.99"], ".", [123456.78, 1234567.89, 999.99]),
+    (["1,23,45,678.90", "2,00,000.00", "45,000.00"], ".", [12345678.9, 200000, 45000]),
 ])
 def test_text_amounts_read_as_the_numbers_they_say(texts, mark, numbers):
     frame = pd.DataFrame({"spend": pd.Series(texts, dtype=object)})
@@ -42,6 +48,8 @@ def test_text_amounts_read_as_the_numbers_they_say(texts, mark, numbers):
     ["na", "black_friday"],        # an event column
     ["123.45", "-", "67.80"],      # a dash beside plain numbers: zero or missing?
     ["$ -", " - "],                # dashes only: no amount to go by
+    ["1,2,3", "4,5,6"],            # commas grouping digits as no amount is written
+    ["12,34,5", "1,2"],
 ])
 def test_other_text_is_left_to_the_checks(texts):
     assert decimal_mark(pd.Series(texts, dtype=object)) is None

@@ -1,7 +1,8 @@
 """Amounts written as text (``'$9,171.55'``, ``'1.234,56 €'``, ``'(1,200)'``) read as numbers.
 
 Exports from finance tools and spreadsheets write money as text: a currency sign or code,
-thousands separators, accounting parentheses for a negative amount, a lone dash for zero
+thousands separators (Switzerland's apostrophes, ``CHF 1'234.50``, and India's lakh
+grouping, ``₹1,23,456.78``, too), accounting parentheses for a negative amount, a lone dash for zero
 (``'$ -'``, as a spreadsheet's Accounting format shows 0). The data step reads
 a mapped amount column (the target, a channel's spend, a numeric control, the value per
 unit) as numbers when every value in it is such an amount in one format whose reading
@@ -33,11 +34,13 @@ from mmm_widgets.steps.base import Params, ran_on_copy
 DECIMAL_MARKS = (".", ",")
 
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|INR|AUD|CAD)\b", re.I)
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
+#: Spaces, and the apostrophes Switzerland groups thousands with (1'234.50, 1’234.50).
+_SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")
 _DIGITS = re.compile(r"-?\d+")
 #: An amount once currency and spaces are gone, for each decimal mark: digits grouped in
-#: threes by the other mark (or not grouped), then decimals.
-_SHAPES = {".": re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"),
+#: threes by the other mark (India's lakhs and crores: the last three, then pairs,
+#: 1,23,45,678.90), or not grouped, then decimals.
+_SHAPES = {".": re.compile(r"-?(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3}|\d+)(\.\d+)?"),
            ",": re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")}
 #: A percentage once spaces are gone: 12%, -3.5%, 3,5%.
 _PERCENT = re.compile(r"[-\u2212]?\d+([.,]\d+)?%")

@@ -50,8 +50,9 @@ GEO_NAMES = ("geo", "region", "market", "DMA")
 UNIT_TARGETS = ("conversions", "Orders", "kpi", "Bookings")
 EVENT_LEVELS = ("event1", "event2", "black_friday")
 #: How a finance export writes amounts as text: ``$1,234.56``, ``1.234,56 €``, ``1,234.56``,
-#: a spreadsheet's Accounting format (`` $ 1,234.56 ``, `` $ (12.50)``, `` $ -  `` for 0).
-TEXT_AMOUNT_STYLES = ("dollar", "euro", "grouped", "accounting")
+#: a spreadsheet's Accounting format (`` $ 1,234.56 ``, `` $ (12.50)``, `` $ -  `` for 0),
+#: Switzerland's ``CHF 1'234.56`` and India's lakh grouping, ``₹1,23,456.78``.
+TEXT_AMOUNT_STYLES = ("dollar", "euro", "grouped", "accounting", "swiss", "indian")
 #: A long table's column of channel names and its column of their spend.
 CHANNEL_COLUMNS = ("channel", "Platform", "media_channel")
 SPEND_COLUMNS = ("spend", "Cost", "Amount spent (EUR)")
@@ -463,6 +464,12 @@ def _as_text(amount: float, style: str) -> str:
     if style == "accounting":  # a spreadsheet's Accounting format: $ (12.50), $ - for 0
         shown = "-  " if amount == 0 else f"{abs(amount):,.2f} "
         return f" $ {f'({shown.strip()})' if amount < 0 else shown}"
+    if style == "swiss":
+        return "CHF " + grouped.replace(",", "'")
+    if style == "indian":  # the last three digits, then pairs: 12,34,567.89
+        whole, cents = f"{abs(amount):.2f}".split(".")
+        pairs = [whole[max(0, end - 2):end] for end in range(len(whole) - 3, 0, -2)][::-1]
+        return f"{'-' if amount < 0 else ''}₹{','.join([*pairs, whole[-3:]])}.{cents}"
     return grouped
 
 
