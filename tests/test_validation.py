@@ -138,6 +138,29 @@ def test_the_fix_for_a_geo_that_starts_late_fits_the_dates_all_geos_have(geo, wr
         assert data["date"].min() == pd.Timestamp(expected_first)
 
 
+@pytest.mark.parametrize(("every", "apart"), [("1h", "an hour"), ("15min", "15 minutes")])
+def test_rows_hours_apart_get_the_lines_that_sum_them_into_days(every, apart, geo):
+    # an ad platform's hourly export of the geo panel: each week's spend spread over its
+    # first 24 hours, as text timestamps
+    per_day = pd.Timedelta(days=1) // pd.Timedelta(every)
+    hours = pd.timedelta_range(0, periods=per_day, freq=every)
+    rows = geo.loc[geo.index.repeat(per_day)].reset_index(drop=True)
+    rows["date"] = (rows["date"] + np.tile(hours, len(geo))).dt.strftime("%Y-%m-%d %H:%M")
+    for column in ("tv", "sales"):
+        rows[column] = rows[column] / per_day
+    mapping = {"date": "date", "target": "sales", "channels": ["tv"], "geo": "geo"}
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(rows).map_data(**mapping)
+    [found] = info.value.problems
+    assert found.column == "date" and f"typically {apart} apart" in found.what
+    names = {"df": rows, "pd": pd}
+    exec(found.fix.split(": ", 1)[1].rstrip("."), names)
+    data = mw.Workflow(names["df"]).map_data(**mapping)
+    expected = geo.sort_values(["date", "geo"]).reset_index(drop=True)
+    assert data["date"].tolist() == expected["date"].tolist()
+    np.testing.assert_allclose(data[["tv", "sales"]], expected[["tv", "sales"]], rtol=1e-9)
+
+
 def test_too_few_rows_says_how_many_and_why():
     error = _error(_frame(n=10))
     message = str(error)

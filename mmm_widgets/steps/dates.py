@@ -111,6 +111,8 @@ TO_DAY = " - pd.Timedelta(hours=12)).dt.ceil('D')"
 RANGE_SEPARATORS = (" - ", " – ", " — ", " to ")
 
 _FREQUENCIES = {1: "daily", 7: "weekly"}
+#: The spacing of rows mostly less than a day apart (hourly exports): not modelled as such.
+WITHIN_A_DAY = "within a day"
 
 #: Periods in a quarter of a year, by the data's spacing: the default length of a
 #: budget, a plan, the current run-rate, a hold-out and a cross-validation window.
@@ -499,14 +501,17 @@ def detect_frequency(dates: pd.Series) -> tuple[str, int | None]:
     Returns
     -------
     tuple of (str, int or None)
-        ``("weekly", 7)``, ``("daily", 1)``, ``("monthly", None)`` or
-        ``("irregular", None)`` / ``("unknown", None)`` for fewer than two dates.
+        ``("weekly", 7)``, ``("daily", 1)``, ``("monthly", None)``,
+        ``(WITHIN_A_DAY, None)`` for rows hours apart, ``("irregular", days)``, or
+        ``("unknown", None)`` for fewer than two dates.
     """
     unique = np.sort(pd.Series(dates).dropna().unique())
     if len(unique) < 2:
         return "unknown", None
     steps = np.diff(unique).astype("timedelta64[D]").astype(int)
     step = int(np.median(steps))
+    if step == 0:  # most rows less than a day apart: hours, minutes
+        return WITHIN_A_DAY, None
     if step in _FREQUENCIES:
         return _FREQUENCIES[step], step
     if 28 <= step <= 31:

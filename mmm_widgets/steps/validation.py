@@ -20,6 +20,7 @@ from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
     ISO_WEEK_FORMATS,
+    WITHIN_A_DAY,
     ParsedDates,
     detect_frequency,
     formats_matching,
@@ -612,7 +613,26 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         problems.append(problem(
             f"Dates are not evenly spaced (typical step {step} days).",
             "Aggregate the data to weekly or daily periods first.", column=roles.date))
+    if frequency == WITHIN_A_DAY:
+        problems.append(_within_a_day_problem(roles, dates, date_format))
     return frequency
+
+
+def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | None) -> Problem:
+    """Rows hours apart (an hourly export): the lines summing them into days."""
+    unique = np.sort(pd.Series(dates).dropna().unique())
+    minutes = float(np.median(np.diff(unique)) / np.timedelta64(1, "m"))
+    hours = minutes / 60
+    apart = ("an hour" if hours == 1 else f"{hours:g} hours" if hours > 1
+             else f"{minutes:g} minutes")
+    keys = [roles.date, *([roles.geo] if roles.geo else [])]
+    day = f"{to_datetime_code(f'df[{roles.date!r}]', date_format)}.dt.floor('D')"
+    return problem(
+        f"The rows are typically {apart} apart, several per day; the model takes one row "
+        "per day, week or month.",
+        f"Sum each day's rows first (text columns are left out): df[{roles.date!r}] = "
+        f"{day}; df = df.groupby({keys!r}, as_index=False).sum(numeric_only=True).",
+        column=roles.date)
 
 
 def _geo_spellings(geos: pd.Series, column: str, where: RowLabeler) -> Problem | None:
