@@ -161,6 +161,28 @@ def test_rows_hours_apart_get_the_lines_that_sum_them_into_days(every, apart, ge
     np.testing.assert_allclose(data[["tv", "sales"]], expected[["tv", "sales"]], rtol=1e-9)
 
 
+@pytest.mark.parametrize(("dates", "named"), [
+    (pd.date_range("2019-01-07", periods=80, freq="14D"), "two weeks apart"),
+    (pd.date_range("2019-01-07", periods=60, freq="28D"), "four weeks apart"),
+    (pd.date_range("2019-01-01", periods=100, freq="SMS"), "twice a month"),
+    (pd.date_range("2012-01-01", periods=40, freq="QS"), "a quarter apart"),
+    (pd.date_range("2019-01-07", periods=60, freq="21D"), "21 days apart"),
+])
+def test_periods_the_model_does_not_take_are_named_once(dates, named):
+    # before: "not evenly spaced", dates "missing from the irregular sequence", and for
+    # four-weekly periods a fix moving each date to its month's first day (two periods
+    # then fall in one month)
+    rng = np.random.default_rng(0)
+    n = len(dates)
+    frame = pd.DataFrame({"date": dates, "tv": rng.uniform(0, 1000, n),
+                          "search": rng.uniform(0, 500, n), "promo": rng.integers(0, 2, n),
+                          "sales": rng.uniform(1e4, 2e4, n)})
+    [found] = _error(frame).problems
+    assert found.column == "date"
+    assert found.what.startswith(f"The dates are {named}")
+    assert "periods the model does not take" in found.what
+
+
 def test_too_few_rows_says_how_many_and_why():
     error = _error(_frame(n=10))
     message = str(error)

@@ -514,7 +514,7 @@ def detect_frequency(dates: pd.Series) -> tuple[str, int | None]:
         return WITHIN_A_DAY, None
     if step in _FREQUENCIES:
         return _FREQUENCIES[step], step
-    if 28 <= step <= 31:
+    if 28 <= step <= 31 and not (steps == 28).all():  # 28 days each: four-weekly periods
         return "monthly", None
     return "irregular", step
 

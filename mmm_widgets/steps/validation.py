@@ -579,7 +579,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     pairs = table.drop_duplicates()
     stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
     gaps_of: dict[object, list[pd.Timestamp]] = {}
-    if step is not None:
+    if step is not None and frequency != "irregular":
         width = pd.Timedelta(days=step)
         expected = (stats["max"] - stats["min"]) // width + 1
         off_grid = ((pairs["date"] - pairs["geo"].map(stats["min"])) % width
@@ -610,12 +610,34 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     if len(short):
         problems.append(_too_few_periods(roles, short, needed, l_max))
     if frequency == "irregular":
-        problems.append(problem(
-            f"Dates are not evenly spaced (typical step {step} days).",
-            "Aggregate the data to weekly or daily periods first.", column=roles.date))
+        problems.append(_spacing_problem(roles, dates, step))
     if frequency == WITHIN_A_DAY:
         problems.append(_within_a_day_problem(roles, dates, date_format))
     return frequency
+
+
+#: Periods the kit does not model, by the days between their dates (least, most).
+_COARSE_PERIODS = {"two weeks apart": (14, 14),
+                   "four weeks apart (a retail calendar's periods)": (28, 28),
+                   "twice a month": (13, 17), "a quarter apart": (89, 92),
+                   "a year apart": (365, 366)}
+
+
+def _spacing_problem(roles: Roles, dates: pd.Series, step: int) -> Problem:
+    """Dates neither a day, a week nor a month apart: what they are, and what to use."""
+    unique = np.sort(pd.Series(dates).dropna().unique())
+    days = np.diff(unique).astype("timedelta64[D]").astype(int)
+    named = next((name for name, (least, most) in _COARSE_PERIODS.items()
+                  if least <= days.min() and days.max() <= most), None)
+    if named is None and days.min() == days.max():
+        named = f"{step} days apart"
+    what = (f"The dates are {named}: periods the model does not take" if named else
+            f"The dates are not evenly spaced (typically {step} days apart)")
+    return problem(
+        f"{what}; it takes one row per day, week or month.",
+        "Use the table at a finer grain if you have it (daily or weekly rows; finer rows "
+        "summed into weeks or months are exact, coarser periods split into weeks are not).",
+        column=roles.date)
 
 
 def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | None) -> Problem:
