@@ -37,11 +37,12 @@ from mmm_widgets.engine.registry import (
 )
 from mmm_widgets.engine.runner import Runner
 from mmm_widgets.engine.shown import Shown, ShownNumbers
-from mmm_widgets.errors import StepOrderError, problem
+from mmm_widgets.errors import DataError, StepOrderError, problem
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.source import (
     Source,
     file_kind,
+    not_a_frame_problem,
     read_source,
     safe_name,
     settle_source,
@@ -70,10 +71,10 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
 
     Parameters
     ----------
-    df : pandas.DataFrame, optional
+    df : pandas.DataFrame, str or Path, optional
         The raw table. Its variable name in the caller is looked up so that exported
         code refers to it; a frame from :func:`mmm_widgets.datasets.load` is exported as
-        the read of its bundled CSV file.
+        the read of its bundled CSV file. A path is read as :meth:`from_file` reads it.
     name : str, optional
         Variable name to use for ``df`` in exported code (overrides the look-up).
     source : Source, optional
@@ -88,7 +89,7 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
     True
     """
 
-    def __init__(self, df: pd.DataFrame | None = None, *, name: str | None = None,
+    def __init__(self, df: pd.DataFrame | str | Path | None = None, *, name: str | None = None,
                  source: Source | None = None):
         self._frames: dict[str, pd.DataFrame] = {}
         self._namespace: dict[str, Any] = {}
@@ -101,6 +102,8 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         self.last_refresh: Any = None
         if source is not None:
             self.source = source
+        elif isinstance(df, str | Path):  # a file's path: read as from_file reads it
+            self.set_file(df)
         elif df is not None:
             self.set_frame(df, name=name or variable_name(df, inspect.currentframe()))
         else:
@@ -158,6 +161,9 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         """
         from mmm_widgets.datasets.bundled import source_of
 
+        unusable = not_a_frame_problem(df)
+        if unusable is not None:
+            raise DataError(unusable)
         # A name exported code cannot bind (not an identifier, a keyword, or a name the
         # exported cells use themselves) falls back to "df" rather than failing.
         name = safe_name(name)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import mmm_widgets as mw
@@ -114,6 +115,29 @@ def test_columns_not_named_by_text_get_the_line_that_names_them(layout):
         assert sorted(suggested["channels"]) == sorted(channels)
     wf.map_data(date=date, target=target, channels=channels)
     assert wf.data[channels[0]].tolist() == frame.iloc[:, 1].tolist()
+
+
+def test_a_path_given_as_the_table_is_read_as_from_file_reads_it(tmp_path):
+    frame = _weekly(pd.date_range("2023-01-02", periods=60, freq="7D"))
+    frame.to_csv(tmp_path / "sales.csv", sep=";", index=False)
+    given = mw.Workflow(str(tmp_path / "sales.csv"))
+    assert given.source == mw.Workflow.from_file(tmp_path / "sales.csv").source
+    pd.testing.assert_frame_equal(given.raw, frame.assign(Week=frame["Week"].astype(str)),
+                                  check_dtype=False)
+
+
+@pytest.mark.parametrize(("given", "told"), [
+    (pd.Series([1.0, 2.0]), "A Series is one column"),
+    (np.zeros((3, 3)), "df = pd.DataFrame(...)"),
+    ({"date": ["2024-01-01"], "sales": [1.0]}, "df = pd.DataFrame(...)"),
+    (pa.table({"sales": [1.0, 2.0]}), "df = df.to_pandas()"),
+    (42, "mw.Workflow.from_file(path)"),
+])
+def test_what_is_no_table_is_told_what_to_pass(given, told):
+    with pytest.raises(DataError) as raised:
+        mw.Workflow(given)
+    assert "must be a pandas DataFrame or a file's path" in str(raised.value)
+    assert told in str(raised.value)
 
 
 def _held_in_memory(seed: int) -> tuple:

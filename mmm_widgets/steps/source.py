@@ -205,6 +205,35 @@ def file_kind(path: str | Path) -> str:
     return FILE_KINDS.get(suffixes[-1], "csv") if suffixes else "csv"
 
 
+def not_a_frame_problem(value: object) -> Problem | None:
+    """What to pass instead of ``value`` as the raw table; None for a DataFrame.
+
+    Parameters
+    ----------
+    value : object
+        What was given as the raw table.
+
+    Returns
+    -------
+    Problem or None
+    """
+    if isinstance(value, pd.DataFrame):
+        return None
+    given = f"{type(value).__module__}.{type(value).__qualname__}".removeprefix("builtins.")
+    if hasattr(value, "to_pandas"):  # polars, pyarrow, cuDF, Ibis
+        fix = "Convert it first: df = df.to_pandas(), then mw.Workflow(df)."
+    elif isinstance(value, pd.Series):
+        fix = ("A Series is one column: give the whole table, with the dates, the target and "
+               "the spend as columns: mw.Workflow(df).")
+    elif isinstance(value, dict | list | tuple) or hasattr(value, "__array__"):
+        fix = ("Make a DataFrame of it, its columns named: df = pd.DataFrame(...), then "
+               "mw.Workflow(df).")
+    else:
+        fix = "Give a pandas DataFrame, or a file's path: mw.Workflow.from_file(path)."
+    return problem(f"The table must be a pandas DataFrame or a file's path; this is a {given}.",
+                   fix)
+
+
 @cache
 def _reader_parameters(kind: str) -> frozenset[str]:
     reader = getattr(pd, READERS[kind])
