@@ -2,8 +2,8 @@
 
 Exports from finance tools and spreadsheets write money as text: a currency sign or code,
 thousands separators (Switzerland's apostrophes, ``CHF 1'234.50``, and India's lakh
-grouping, ``₹1,23,456.78``, too), accounting parentheses for a negative amount, a lone dash for zero
-(``'$ -'``, as a spreadsheet's Accounting format shows 0). The data step reads
+grouping, ``₹1,23,456.78``, too), accounting parentheses for a negative amount, a lone
+dash for zero (``'$ -'``, as a spreadsheet's Accounting format shows 0). The data step reads
 a mapped amount column (the target, a channel's spend, a numeric control, the value per
 unit) as numbers when every value in it is such an amount in one format whose reading
 is certain; the data cell's plain pandas code does it (:func:`amount_lines`), so the

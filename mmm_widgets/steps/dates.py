@@ -421,7 +421,8 @@ def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
     if date_format == PERIOD_START:
         return series.dt.start_time
     if date_format == ZONED_DATETIMES:
-        return (pd.to_datetime(series.dt.tz_localize(None)) - pd.Timedelta(hours=12)).dt.ceil("D")
+        local = pd.to_datetime(series.dt.tz_localize(None))
+        return (local - pd.Timedelta(hours=12)).dt.ceil("D")  # the day named: TO_DAY
     return _text_to_datetime(series, date_format)
 
 
