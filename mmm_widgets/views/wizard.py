@@ -209,8 +209,9 @@ class Wizard(w.VBox):
 
     Parameters
     ----------
-    df_or_workflow : pandas.DataFrame or Workflow, optional
-        The raw table, or a workflow to continue.
+    df_or_workflow : pandas.DataFrame, str, Path or Workflow, optional
+        The raw table (a file's path is read as :meth:`Workflow.from_file` reads it), or
+        a workflow to continue.
     save_to : str, Path, None or "auto"
         Folder where the workflow is saved after every step (JSON + netCDF, see
         :meth:`Workflow.save`). When it holds a workflow on the same data, the wizard
@@ -229,7 +230,7 @@ class Wizard(w.VBox):
     'ready'
     """
 
-    def __init__(self, df_or_workflow: pd.DataFrame | Workflow | None = None, *,
+    def __init__(self, df_or_workflow: pd.DataFrame | str | Path | Workflow | None = None, *,
                  save_to: str | Path | None = "auto", **panel_options: Any):
         self.save_to = _save_folder(save_to)
         self.restored = False
