@@ -253,6 +253,7 @@ def _reads_as(frame: pd.DataFrame, dates: object, column: str = "Week") -> mw.Wo
     assert wf.suggest_mapping()["date"] == column
     wf.map_data(date=column, target="sales", channels=["tv", "radio"])
     assert wf.data[column].tolist() == list(dates)
+    assert wf.data[column].dtype.kind == "M"  # numpy datetimes, not periods or Arrow's
     names = {"df": frame}
     exec(wf.step_code("data"), names)
     pd.testing.assert_frame_equal(names["data"], wf.data)

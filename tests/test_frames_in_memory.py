@@ -22,38 +22,16 @@ from mmm_widgets.errors import DataError
 from tests.conformance.tables import spec, table, true_dates
 from tests.conformance.test_tables import _l_max, _run_every_step
 from tests.conftest import run_fresh
-
-
-def _weekly(dates: object) -> pd.DataFrame:
-    rng = np.random.default_rng(4)
-    n = len(dates)
-    frame = pd.DataFrame({"Week": dates, "tv": rng.gamma(2, 500, n).round(2),
-                          "radio": rng.gamma(2, 200, n).round(2)})
-    frame["sales"] = 5000 + frame["tv"] + frame["radio"]
-    return frame
-
-
-def _maps_dates(frame: pd.DataFrame, expected: pd.DatetimeIndex) -> mw.Workflow:
-    """The date column is suggested, maps to ``expected`` and the data cell replays it."""
-    wf = mw.Workflow()
-    wf.set_frame(frame)
-    assert wf.suggest_mapping()["date"] == "Week"
-    wf.map_data(date="Week", target="sales", channels=["tv", "radio"])
-    assert wf.data["Week"].tolist() == list(expected)
-    assert wf.data["Week"].dtype.kind == "M"  # numpy datetimes, not periods or Arrow's
-    names = {"df": frame}
-    exec(wf.step_code("data"), names)
-    pd.testing.assert_frame_equal(names["data"], wf.data)
-    return wf
+from tests.test_date_formats import _reads_as, _weekly_table
 
 
 def test_periods_are_read_as_their_first_days():
     months = pd.period_range("2021-01", periods=36, freq="M")
-    _maps_dates(_weekly(months), pd.date_range("2021-01-01", periods=36, freq="MS"))
+    _reads_as(_weekly_table(months), pd.date_range("2021-01-01", periods=36, freq="MS"))
     # weeks ending on Saturday (to_period('W-SAT')) start on Sundays
     sundays = pd.date_range("2022-01-02", periods=60, freq="7D")
     weeks = pd.Series(sundays).dt.to_period("W-SAT")
-    wf = _maps_dates(_weekly(weeks), sundays)
+    wf = _reads_as(_weekly_table(weeks), sundays)
     assert "['Week'].dt.start_time" in wf.step_code("data")
 
 
@@ -65,14 +43,14 @@ def test_zoned_datetimes_are_read_as_the_days_they_name(backend):
     in_utc = local.dt.tz_convert("UTC")
     assert (in_utc.dt.hour.isin([22, 23])).all()
     for zoned in (local, in_utc):
-        frame = _weekly(zoned)
+        frame = _weekly_table(zoned)
         if backend == "pyarrow":
             frame = frame.convert_dtypes(dtype_backend="pyarrow")
-        _maps_dates(frame, mondays)
+        _reads_as(frame, mondays)
 
 
 def test_decimal_amounts_are_suggested_and_read_as_numbers():
-    frame = _weekly(pd.date_range("2023-01-02", periods=60, freq="7D"))
+    frame = _weekly_table(pd.date_range("2023-01-02", periods=60, freq="7D"))
     written = [decimal.Decimal(f"{value:.2f}") for value in frame["tv"]]
     frame["tv"] = pd.Series(written, dtype=object)  # as pd.read_sql reads NUMERIC
     wf = mw.Workflow()
@@ -92,7 +70,7 @@ def _columns_fixed_by(fix: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize("layout", ["numbers", "two levels"])
 def test_columns_not_named_by_text_get_the_line_that_names_them(layout):
-    frame = _weekly(pd.date_range("2023-01-02", periods=60, freq="7D"))
+    frame = _weekly_table(pd.date_range("2023-01-02", periods=60, freq="7D"))
     if layout == "numbers":  # a pivot by channel id
         frame = frame.rename(columns={"tv": 101, "radio": 102})
         channels = ["101", "102"]
@@ -118,7 +96,7 @@ def test_columns_not_named_by_text_get_the_line_that_names_them(layout):
 
 
 def test_a_path_given_as_the_table_is_read_as_from_file_reads_it(tmp_path):
-    frame = _weekly(pd.date_range("2023-01-02", periods=60, freq="7D"))
+    frame = _weekly_table(pd.date_range("2023-01-02", periods=60, freq="7D"))
     frame.to_csv(tmp_path / "sales.csv", sep=";", index=False)
     given = mw.Workflow(str(tmp_path / "sales.csv"))
     assert given.source == mw.Workflow.from_file(tmp_path / "sales.csv").source
