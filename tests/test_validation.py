@@ -183,6 +183,18 @@ def test_periods_the_model_does_not_take_are_named_once(dates, named):
     assert "periods the model does not take" in found.what
 
 
+@pytest.mark.parametrize("written", ["{year}Q{quarter}", "Q{quarter} {year}",
+                                     "{year}-Q{quarter}", "FY{short} Q{quarter}"])
+def test_quarters_are_named_as_quarters(written):
+    # before: "Dates could not be parsed. Fix: Enter the format of the dates", which no
+    # strftime format can say
+    quarters = pd.period_range("2012Q1", periods=40, freq="Q")
+    frame = _frame(n=40).assign(date=[
+        written.format(year=q.year, short=q.year % 100, quarter=q.quarter) for q in quarters])
+    [found] = _error(frame).problems
+    assert found.column == "date" and found.what.startswith("The dates are quarters")
+
+
 def test_too_few_rows_says_how_many_and_why():
     error = _error(_frame(n=10))
     message = str(error)

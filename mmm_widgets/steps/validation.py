@@ -320,6 +320,11 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
         what = f"The column holds {held} without their year, and those name no date."
         fix = (f"Add each row's year as a column (df['Year'] = ...), then map again: the "
                f"data step gives the line that makes a date of the year and the {kind}.")
+    elif all(_QUARTER.fullmatch(text) for text in texts):
+        what = ("The dates are quarters (such as 2024Q1): periods the model does not take; "
+                "it takes one row per day, week or month.")
+        fix = ("Use the table at a finer grain if you have it (daily, weekly or monthly "
+               "rows; coarser periods split into weeks are not data).")
     elif _excel_serials(series):
         what = "The dates are Excel day numbers, not dates."
         fix = (f"Convert them: df[{column!r}] = pd.to_datetime(df[{column!r}], unit='D', "
@@ -327,6 +332,10 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
     else:
         fix = "Enter the format of the dates (e.g. %d/%m/%Y) or pick another date column."
     return Problem(what=what, fix=fix, column=column, rows=tuple(examples), count=len(bad))
+
+
+#: A quarter as tables write it: 2024Q1, 2024-Q1, Q1 2024, Q1/24, FY2024 Q1.
+_QUARTER = re.compile(r"(?i)(?:FY)?(?:\d{4}|\d{2})?[ /-]?Q[1-4](?:[ /-]?(?:FY)?(?:\d{4}|\d{2}))?")
 
 
 def _shown(value: object) -> str:
