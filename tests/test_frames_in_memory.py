@@ -132,6 +132,7 @@ def _held_in_memory(seed: int) -> tuple:
     return variation, frame.convert_dtypes(dtype_backend="pyarrow"), days
 
 
+@pytest.mark.fit
 def test_a_frame_held_in_memory_runs_every_step_and_the_export_replays(tmp_path):
     variation, frame, days = _held_in_memory(92)
     first = variation.channel_names[0]
