@@ -418,11 +418,8 @@ def to_datetime(series: pd.Series, date_format: str | None) -> pd.Series:
     """Evaluate :func:`to_datetime_code` on a series (same rules, no code)."""
     if date_format in NUMBER_DATES:
         return _numbers_to_datetime(pd.to_numeric(series), date_format)
-    if date_format == PERIOD_START:
-        return series.dt.start_time
-    if date_format == ZONED_DATETIMES:
-        local = pd.to_datetime(series.dt.tz_localize(None))
-        return (local - pd.Timedelta(hours=12)).dt.ceil("D")  # the day named: TO_DAY
+    if date_format in (PERIOD_START, ZONED_DATETIMES):  # the export's own code
+        return eval(to_datetime_code("series", date_format), {"pd": pd, "series": series})
     return _text_to_datetime(series, date_format)
 
 

@@ -36,7 +36,9 @@ _ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1", "utf-16": "UT
                    "utf-8-sig": "UTF-8 with a byte-order mark"}
 
 
-#: Readers of compressed files, by the end of their name (pandas reads these too).
+#: Endings of compressed files, which pandas reads as the file inside (``sales.csv.gz``).
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")
+#: Readers of the compressed files :func:`open_bytes` looks inside, by their ending.
 _DECOMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 

@@ -20,6 +20,7 @@ from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
 from mmm_widgets.steps.read_options import (
+    COMPRESSED_SUFFIXES,
     SEPARATORS,
     better_options,
     describe_options,
@@ -45,8 +46,6 @@ READERS = {"csv": "read_csv", "excel": "read_excel", "parquet": "read_parquet",
 #: Files read other than as CSV (text of any separator), by the end of their name.
 FILE_KINDS = {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".parquet": "parquet",
               ".pq": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json"}
-#: Endings of compressed files, which pandas reads as the file inside (``sales.csv.gz``).
-COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar")
 # Names bound by the overview, attribution, synergy and budget cells, by interaction
 # terms and by day-of-week indicators (tests/test_reserved_names.py finds any new one).
 _LATER_STEP_NAMES = (
@@ -200,7 +199,7 @@ def file_kind(path: str | Path) -> str:
     ('excel', 'json', 'csv')
     """
     suffixes = [suffix.lower() for suffix in Path(path).suffixes]
-    while suffixes and suffixes[-1] in COMPRESSED:
+    while suffixes and suffixes[-1] in COMPRESSED_SUFFIXES:
         suffixes.pop()
     return FILE_KINDS.get(suffixes[-1], "csv") if suffixes else "csv"
 
@@ -255,8 +254,8 @@ class Source(Params):
     path : str, optional
         File to read (every kind but ``"frame"``).
     read_options : dict
-        Keyword arguments of ``pd.read_csv`` / ``pd.read_excel``; plain values only,
-        since they are written into the exported code.
+        Keyword arguments of the kind's pandas reader (:data:`READERS`); plain values
+        only, since they are written into the exported code.
     note : str
         What a reader of the table should know of how the file was read
         (:func:`settle_source`): the options nobody gave and why, the columns some of the
@@ -542,7 +541,6 @@ def _encoding_problem(source: Source, path: Path) -> Problem:
     if head.startswith(b"PK") or head.startswith(b"\xd0\xcf\x11\xe0"):
         return problem(f"The file {source.path!r} is an Excel workbook, not a CSV.",
                        "Give it an .xlsx (or .xls) name, or export it from Excel as CSV.")
-
     given = source.read_options.get("encoding") or "utf-8"
     return problem(f"The file {source.path!r} is not {given} text.",
                    f"Read it with its encoding: encoding={text_encoding(path)!r}.")
