@@ -186,3 +186,28 @@ def test_a_money_target_comes_before_a_count_and_ratios_are_no_spend():
     roles = suggest_roles(frame)
     assert roles["target"] == "Total sales"
     assert roles["channels"] == ["google_cost", "meta_spend", "TV/Radio spend"]
+
+
+def test_media_named_only_by_their_medium_or_platform_are_channels():
+    # Course and agency tables name channels by the medium or platform alone (ISLR's
+    # Advertising: TV, radio, newspaper); what a channel did and what is not paid media
+    # beside them are no spend.
+    rng = np.random.default_rng(4)
+    n = 80
+    media = ["TV", "radio", "newspaper", "Magazines", "Billboards", "Direct Mail", "Paid Social",
+             "Sponsorship", "Pinterest", "Snapchat", "LinkedIn", "Bing", "TikTok", "YouTube"]
+    frame = pd.DataFrame({"week_start": _weeks(n), "sales": rng.normal(1e4, 1e3, n),
+                          **{column: rng.gamma(2, 100, n) for column in media},
+                          "tv_spots": rng.integers(5, 40, n),
+                          "instagram_followers": np.cumsum(rng.integers(0, 50, n)),
+                          "email_opens": rng.integers(100, 900, n),
+                          "search_index": rng.uniform(40, 100, n),
+                          "social_sentiment": rng.uniform(-1, 1, n),
+                          "competitor_tv_spend": rng.gamma(2, 300, n),
+                          "outdoor_temp": rng.normal(15, 8, n),
+                          "pressure": rng.normal(1013, 8, n)})
+    roles = suggest_roles(frame)
+    assert roles["target"] == "sales"
+    assert roles["channels"] == media
+    assert {"search_index", "social_sentiment", "competitor_tv_spend",
+            "outdoor_temp"} <= set(roles["controls"])

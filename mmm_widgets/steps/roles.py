@@ -36,19 +36,25 @@ _EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
 _SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
 # Drivers that are not paid media, whatever else their names say: controls (Robyn's
 # demo table has its organic newsletter beside the paid channels).
-_NOT_PAID_WORDS = r"non.?media|organic|newsletter"
+_NOT_PAID_WORDS = r"non.?media|organic|newsletter|competitor|competition"
 _NOT_PAID = re.compile(f"({_NOT_PAID_WORDS})", re.I)
 _CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€£]", re.I)
+# A name's first word: a channel (or the start of one: "tvc", "printad"), or a medium or
+# platform that is a word of its own ("press", not "pressure"; "paid search"); camel case
+# comes apart ("TikTok" reads "tik tok").
 _CHANNEL_WORDS = re.compile(
-    r"^(tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|youtube|tiktok|display|"
-    r"video|email|affiliate|podcast|programmatic|ctv|influencer)",
+    r"^((tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|you ?tube|tik ?tok|display|"
+    r"video|email|affiliate|podcast|programmatic|ctv|influencer)|"
+    r"(newspapers?|press|magazines?|outdoor|dooh|billboards?|cinema|direct mail|mailers?|"
+    r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"
+    r"spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc)\b)",
     re.I,
 )
 # pymc-marketing's and many textbooks' generic names: y explained by x1, x2, ...
 _GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
-    r"(promo|holiday|event|price|index|temperature|weather|discount|competitor|trend|"
-    r"covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|markdown|"
+    r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
+    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|markdown|"
     r"mrkdn|"
     f"{_NOT_PAID_WORDS})",
     re.I,
@@ -59,7 +65,10 @@ _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territo
 # table's one campaign per date is an event all the same).
 _CHANNEL_LIST_NAMES = re.compile(
     r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
-_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$)", re.I)
+# What a channel did, not what it cost: impressions, clicks, GRPs, spots and insertions, an
+# audience's actions (followers, likes, opens, visits).
+_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$|spots?\b|insertion|"
+                        r"follower|likes\b|engagement|opens\b|sessions?\b|visits?\b)", re.I)
 # Ratios that ad platforms export beside spend: "Cost per result", "Cost / conv.",
 # "Avg. CPC", "CPM". A cost, but per something: not an amount spent.
 _RATIO = re.compile(r"(\bper\b|/\s*(conv|click|result|impr|lead|order|acq|sale)|\bavg\b|"
@@ -425,6 +434,10 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
     if (_NOT_SPEND.search(column) or _NOT_PAID.search(column) or _is_binary(series)
             or _is_ratio(column)):
+        return False
+    # Named as a control, and not as an amount spent: "search_index" (Google Trends),
+    # "social_sentiment", "tv_holiday_flag".
+    if _CONTROL_NAMES.search(column) and not _EXPLICIT_SPEND.search(column):
         return False
     if _SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)):
         return True
