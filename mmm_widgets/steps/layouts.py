@@ -15,6 +15,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal, unused_name
 from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.counters import counter_in, counter_problem, no_dates_problem
 from mmm_widgets.steps.date_columns import (
     DateColumns,
     find_date_columns,
@@ -23,7 +24,7 @@ from mmm_widgets.steps.date_columns import (
 )
 from mmm_widgets.steps.dates import parse_dates
 from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
-from mmm_widgets.steps.roles import dates_across
+from mmm_widgets.steps.roles import date_column, dates_across
 from mmm_widgets.steps.rows import second_header
 from mmm_widgets.steps.source import Source, names_by_both_rows
 
@@ -64,9 +65,9 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
                  else find_geo_columns(raw, params.date, params.target))
     if wide_geos is not None and _mixes_geos(params, wide_geos):
         return [_geo_columns_problem(wide_geos, name), *_other_than(unchosen, _NO_TARGET)]
-    if unchosen:
-        return _sideways_fix(unchosen, raw)
     header = second_header(raw)
+    if unchosen:
+        return _undated_fix(_sideways_fix(unchosen, raw), raw, name, header is not None)
     return [_second_header_problem(header, name)] if header is not None else []
 
 
@@ -193,6 +194,18 @@ def _second_header_problem(header: tuple[str, ...], name: str) -> Problem:
         "Read the file with both header rows, header=[0, 1], and name each column by both: "
         f"{names_by_both_rows(name)[0]} (or mw.Workflow.from_file(path, header=[0, 1]), "
         "which does both).")
+
+
+def _undated_fix(unchosen: list[Problem], raw: pd.DataFrame, name: str,
+                 two_row_header: bool) -> list[Problem]:
+    """``unchosen`` with the date's fix for a table that holds no dates: the line that
+    dates a column counting the periods, or what a table without dates would need."""
+    if not any(p.what == _NO_DATE for p in unchosen) or two_row_header \
+            or date_column(raw) is not None:
+        return unchosen
+    counter = counter_in(raw)
+    undated = counter_problem(counter, name) if counter else no_dates_problem(raw.columns, name)
+    return [undated if p.what == _NO_DATE else p for p in unchosen]
 
 
 def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:

@@ -347,6 +347,24 @@ def _number_text_read(df: pd.DataFrame) -> pd.DataFrame:
     return read
 
 
+def date_column(df: pd.DataFrame) -> str | None:
+    """The column :func:`suggest_roles` would suggest as the date, judged by its values.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The raw table.
+
+    Returns
+    -------
+    str or None
+        None when no column holds dates.
+    """
+    counts = Counter(df.columns)
+    return _pick_date(df, [c for c in df.columns if isinstance(c, str) and counts[c] == 1
+                           and not _UNNAMED.match(c)])
+
+
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
     scored = []
     for position, column in enumerate(columns):
