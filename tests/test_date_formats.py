@@ -13,7 +13,12 @@ import mmm_widgets as mw
 
 @pytest.mark.parametrize("pattern", ["{year}-W{week:02d}", "{year}W{week:02d}",
                                      "{year} W{week:02d}", "W{week:02d} {year}",
-                                     "W{week:02d}-{year}", "{year}-W{week}"])
+                                     "W{week:02d}-{year}", "{year}-W{week}",
+                                     # German exports' Kalenderwoche, and other labels
+                                     "KW {week:02d}/{year}", "KW{week:02d}/{year}",
+                                     "Week {week}, {year}", "CW {week}-{year}",
+                                     # with the weekday
+                                     "{year}-W{week:02d}-1"])
 def test_iso_weeks_are_read_as_their_mondays(pattern):
     # 2020 has 53 ISO weeks: the run crosses 2020-W53 into 2021-W01
     weeks = [(2020, w) for w in range(20, 54)] + [(2021, w) for w in range(1, 27)]
@@ -59,7 +64,27 @@ WRITTEN = {
     "%a, %d %b %Y": "Mon, 03 Jan 2022",
     "%A, %B %d, %Y": "Monday, January 03, 2022",
     "%b %d %Y": "Jan 03 2022",
+    "%a %d %b %Y": "Mon 03 Jan 2022",
+    "%a %b %d %Y": "Mon Jan 03 2022",                       # JavaScript's toDateString
+    "%m/%d/%Y %I:%M %p": "01/03/2022 12:00 AM",             # US-locale reports
+    "%b %d, %Y %I:%M %p": "Jan 03, 2022 12:00 AM",
 }
+
+
+@pytest.mark.parametrize("written", ["%a %d %b %Y", "%a %b %d %Y", "%a, %d %b %Y"])
+def test_days_written_with_their_weekdays_are_read(written):
+    # daily rows: the weekday changes from row to row (weekly rows share one)
+    days = pd.date_range("2022-01-01", periods=120, freq="D")
+    wf = _reads_as(_weekly_table(days.strftime(written)), days)
+    assert wf.data_result.frequency == "daily"
+
+
+@pytest.mark.parametrize("written", ["%Y-M%m", "%YM%m"])
+def test_months_as_statistics_offices_write_them_are_read(written):
+    months = pd.date_range("2019-01-01", periods=48, freq="MS")
+    assert months[0].strftime(written) in ("2019-M01", "2019M01")
+    wf = _reads_as(_weekly_table(months.strftime(written)), months)
+    assert wf.data_result.frequency == "monthly"
 
 
 @pytest.mark.parametrize("written", list(WRITTEN), ids=list(WRITTEN.values()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +52,10 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
+    # ... without seconds, as US-locale reports write them: 1/31/2024 12:00 AM,
+    # Jan 31, 2024 12:00 AM
+    "%m/%d/%Y %I:%M %p",
+    "%b %d, %Y %I:%M %p",
     # Two-digit years with dashes: 31-01-24, 01-31-24
     "%d-%m-%y",
     "%m-%d-%y",
@@ -62,9 +67,12 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%b %d, %Y",
     "%B %d, %Y",
     "%b %d %Y",
-    # ... with the weekday: Wed, 31 Jan 2024; Wednesday, January 31, 2024
+    # ... with the weekday: Wed, 31 Jan 2024; Wednesday, January 31, 2024; Wed 31 Jan 2024;
+    # Wed Jan 31 2024 (JavaScript's toDateString)
     "%a, %d %b %Y",
     "%A, %B %d, %Y",
+    "%a %d %b %Y",
+    "%a %b %d %Y",
     # Months, as monthly exports name them: 2024-01, 01/2024, Jan 2024, January 2024, Jan-24
     "%Y-%m",
     "%Y/%m",
@@ -73,6 +81,9 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%B %Y",
     "%b-%y",
     "%b-%Y",
+    # ... as statistics offices write them: 2024-M01, 2024M01
+    "%Y-M%m",
+    "%YM%m",
     # ISO weeks, as analytics exports name weeks: 2024-W01, 2024W01, 2024 W01, W01 2024
     # (read as their Monday)
     "%G-W%V",
@@ -80,6 +91,8 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%G W%V",
     "W%V %G",
     "W%V-%G",
+    # ... with the weekday: 2024-W01-1
+    "%G-W%V-%u",
     # Whole numbers, as retail and BI tables write a week or a month: 202401 (year and ISO
     # week; a month of the year in a monthly table, whose spacing settles which it is)
     "%G%V",
@@ -87,8 +100,13 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
 )
 
 #: Formats naming an ISO week without its day: read as the week's Monday (strptime needs
-#: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format).
+#: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format;
+#: see :func:`is_iso_week`, which also takes them behind a label: ``KW %V/%G``).
 ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V", "%G W%V", "W%V %G", "W%V-%G", "%G%V")
+#: An ISO week and its year behind a label naming weeks (``Week 1 2024``, ``KW 01/2024``,
+#: German exports' Kalenderwoche): the formats tried after the label.
+_LABELLED_WEEK_FORMATS = ("%V %G", "%V/%G", "%V-%G", "%V, %G", "%G %V", "%G/%V", "%G-%V")
+_WEEK_LABEL = re.compile(r"(week|wk|kw|cw|w|woche|semaine|semana|settimana)\.?", re.I)
 #: Formats that also read whole numbers (20240131, as Google Analytics writes a date;
 #: 202401, a year and week): the column is read as text, since pandas will read numbers
 #: as epochs.
@@ -333,24 +351,50 @@ def _written_around(distinct: pd.Series) -> list[str]:
     text = distinct.dropna()
     if not len(text):
         return []
-    # (an ISO week's format gets its weekday added at the end: not inside other text)
-    formats = [fmt for fmt in CANDIDATE_FORMATS if fmt not in ISO_WEEK_FORMATS]
+    # (an ISO week's format gets its weekday added at the end: not inside a range)
+    formats = [fmt for fmt in CANDIDATE_FORMATS if not is_iso_week(fmt)]
     for separator in RANGE_SEPARATORS:
         if text.str.count(separator).eq(1).all():
             return [f"{fmt}{separator}{fmt}" for fmt in formats]
     label = _shared_label(text)
-    return [f"{label}{fmt}" for fmt in formats] if label else []
+    if not label:
+        return []
+    weeks = _LABELLED_WEEK_FORMATS if _WEEK_LABEL.fullmatch(label.strip()) else ()
+    return [f"{label}{fmt}" for fmt in (*formats, *weeks)]
 
 
 def _shared_label(text: pd.Series) -> str:
-    """The words without digits that every value starts with, up to a space (or "")."""
+    """The words without digits every value starts with (or "").
+
+    Up to their last space (``Week of ``, ``W/C ``); a word naming weeks also when a
+    digit follows it at once (``KW`` of ``KW01/2024``).
+    """
     # character by character is what is meant here (these are no paths)
     shared = os.path.commonprefix(list(text.str.casefold()))  # noqa: RUF071
-    label = str(text.iloc[0])[:len(shared)]
-    label = label[:label.rfind(" ") + 1]
-    if not label.strip() or any(ch.isdigit() for ch in label):
+    label = re.split(r"\d", str(text.iloc[0])[:len(shared)], maxsplit=1)[0]
+    if not _WEEK_LABEL.fullmatch(label):
+        label = label[:label.rfind(" ") + 1]
+    if not label.strip():
         return ""
     return label.replace("%", "%%")
+
+
+def is_iso_week(date_format: str | None) -> bool:
+    """Whether ``date_format`` names an ISO week and its year, but not the day.
+
+    Such a format is read as each week's Monday (``-1`` and ``-%u`` added to value and
+    format, as strptime needs a weekday with ``%G`` and ``%V``).
+
+    Parameters
+    ----------
+    date_format : str or None
+
+    Returns
+    -------
+    bool
+    """
+    return bool(date_format) and "%G" in date_format and "%V" in date_format and not any(
+        day in date_format for day in ("%u", "%a", "%A", "%w"))
 
 
 def _parse_numbers(series: pd.Series, date_format: str) -> ParsedDates:
@@ -402,7 +446,7 @@ def to_datetime_code(column: str, date_format: str | None) -> str:
         end_format, separator = ranged
         return to_datetime_code(f"{column}.str.split({separator!r}, n=1).str[0]", end_format)
     as_text = f"{column}.astype('string')" if date_format in DIGITS_FORMATS else column
-    if date_format in ISO_WEEK_FORMATS:  # the Monday of each ISO week
+    if is_iso_week(date_format):  # the Monday of each ISO week
         return f"pd.to_datetime({as_text} + '-1', format={date_format + '-%u'!r})"
     # a timestamp with a zone: the day it names, the nearest (see ZONED_FORMATS)
     zoned = date_format in ZONED_FORMATS
@@ -442,7 +486,7 @@ def _text_to_datetime(text: pd.Series, date_format: str | None,
         return start.where(end >= start)
     if date_format in DIGITS_FORMATS:
         text = text.astype("string")
-    if date_format in ISO_WEEK_FORMATS:
+    if is_iso_week(date_format):
         return pd.to_datetime(text + "-1", format=f"{date_format}-%u", errors=errors)
     zoned = date_format in ZONED_FORMATS
     if date_format and date_format.endswith("%z"):

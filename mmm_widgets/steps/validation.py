@@ -20,11 +20,11 @@ from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.counters import counter_problem, find_counter
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
-    ISO_WEEK_FORMATS,
     WITHIN_A_DAY,
     ParsedDates,
     detect_frequency,
     formats_matching,
+    is_iso_week,
     missing_dates,
     parse_dates,
     to_datetime_code,
@@ -302,7 +302,7 @@ def _bad_dates_problem(frame: pd.DataFrame, column: str, parsed: ParsedDates, ba
     if date_format:
         fix = (f"These values do not match the format {date_format!r}. Correct them, "
                "or clear the format to let it be inferred.")
-    elif parsed_any and parsed.date_format in ISO_WEEK_FORMATS:
+    elif parsed_any and is_iso_week(parsed.date_format):
         what = (f"Most rows are a year and its ISO week ({parsed.date_format!r}, read as the "
                 "week's Monday); these name no ISO week (a year has 52 of them, 53 in "
                 "some years).")
