@@ -154,3 +154,53 @@ def test_percentages_as_spend_still_stop_with_the_fix():
     with pytest.raises(mw.DataError, match="Remove the % signs") as raised:
         wf.map_data(date="date", target="sales", channels=["tv_S", "discount_rate"])
     assert [p.column for p in raised.value.problems] == ["discount_rate"]
+
+
+def _abbreviated(value: float) -> str:
+    """A dashboard's short form, written here by hand: $950, $91.7K, $1.83M."""
+    if abs(value) < 1e3:
+        return f"${value:.0f}"
+    if abs(value) < 1e6:
+        return f"${value / 1e3:.1f}K"
+    return f"${value / 1e6:.2f}M"
+
+
+def _rounded(value: float) -> float:
+    """The number ``_abbreviated(value)`` rounds to."""
+    if abs(value) < 1e3:
+        return round(value)
+    if abs(value) < 1e6:
+        return round(value / 1e3, 1) * 1e3
+    return round(value / 1e6, 2) * 1e6
+
+
+def test_amounts_abbreviated_by_their_scale_get_the_line_that_reads_them():
+    # spend copied from a dashboard: $950, $91.7K, $1.83M; the target in full
+    variation = TableSpec(seed=5, n_channels=3, zero_runs=True)
+    numbers = table(variation)
+    spend = numbers["tv_S"] * np.where(np.arange(len(numbers)) % 9 == 0, 400, 1)
+    written = numbers.assign(tv_S=spend.map(_abbreviated))
+    assert written["tv_S"].str.endswith("M").any() and written["tv_S"].str.endswith("K").any()
+    wf = mw.Workflow()
+    wf.set_frame(written)
+    roles = {"date": variation.roles["date"], "target": "sales",
+             "channels": ["tv_S", "radio_S", "search_S"]}
+    assert sorted(wf.suggest_mapping()["channels"]) == sorted(roles["channels"])
+    with pytest.raises(mw.DataError) as raised:
+        wf.map_data(**roles)
+    found = next(p for p in raised.value.problems if p.column == "tv_S")
+    assert "abbreviated" in found.what and "rounded" in found.what
+    line = found.fix.split("round to: ", 1)[1].removesuffix(".")
+    names = {"df": written.copy(), "pd": pd}
+    exec(line, names)
+    np.testing.assert_allclose(names["df"]["tv_S"].to_numpy(), spend.map(_rounded).to_numpy(),
+                               rtol=1e-12)
+    wf.set_frame(names["df"])
+    wf.map_data(**roles)
+    assert wf.data["tv_S"].dtype == np.float64
+
+
+@pytest.mark.parametrize("texts", [["1,2K", "950"], ["12 months", "3"], ["$1,200.50", "x"]])
+def test_other_text_gets_no_abbreviated_reading(texts):
+    from mmm_widgets.steps.amounts import abbreviated
+    assert not abbreviated(texts)

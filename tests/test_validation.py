@@ -49,15 +49,29 @@ def test_text_in_numeric_column_names_rows():
 def test_currency_and_thousands_get_specific_fixes():
     frame = _frame().astype({"tv": object, "search": object})
     # Columns that are not all amounts written as text (mmm_widgets.steps.amounts):
-    # an abbreviation beside a currency sign, a placeholder beside a thousands separator.
+    # a note beside a currency sign, a placeholder beside a thousands separator.
     frame.loc[2, "tv"] = "$1,200.50"
-    frame.loc[4, "tv"] = "1.2k"
+    frame.loc[4, "tv"] = "TBD"
     frame.loc[3, "search"] = "1,234.5"
     frame.loc[5, "search"] = "n/a"
     error = _error(frame)
     by_column = {p.column: p for p in error.problems}
     assert "currency" in by_column["tv"].fix
     assert "thousands" in by_column["search"].fix
+
+
+def test_an_abbreviation_beside_a_currency_sign_gets_the_line_that_reads_both():
+    # the fix for currency alone would read '1.2k' as 1.2
+    frame = _frame().astype({"tv": object})
+    frame.loc[2, "tv"] = "$1,200.50"
+    frame.loc[4, "tv"] = "1.2k"
+    found = next(p for p in _error(frame).problems if p.column == "tv")
+    assert "abbreviated" in found.what
+    names = {"df": frame.copy(), "pd": pd}
+    exec(found.fix.split("round to: ", 1)[1].removesuffix("."), names)
+    assert names["df"].loc[[2, 4], "tv"].tolist() == [1200.5, 1200.0]
+    untouched = frame.index.difference([2, 4])
+    assert names["df"].loc[untouched, "tv"].tolist() == frame.loc[untouched, "tv"].tolist()
 
 
 def test_empty_target():

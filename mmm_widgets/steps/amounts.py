@@ -8,7 +8,8 @@ a mapped amount column (the target, a channel's spend, a numeric control, the va
 unit) as numbers when every value in it is such an amount in one format whose reading
 is certain; the data cell's plain pandas code does it (:func:`amount_lines`), so the
 export reads the file the same way. A column is left to the checks, which say how to
-read it, when a value is not an amount (``'1.5M'``, ``'12%'``, ``'n/a'``) or when its
+read it, when a value is not an amount (``'12%'``, ``'n/a'``; ``'1.5M'``, abbreviated by
+its scale and rounded, gets the line that reads it: :func:`abbreviated_code`) or when its
 values read differently with a decimal point and with a decimal comma (only values
 such as ``'1,234'``: one thousand two hundred and thirty-four, or one point two three
 four). A lone dash is zero only in a column written in such a format (a currency,
@@ -232,6 +233,56 @@ def amount_text(series: str, decimal: str) -> str:
             ".str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)"
             f"\n    .str.replace(r'{keep}', '', regex=True).str.replace(r'^-$', '0', regex=True)"
             f"{comma}")
+
+
+#: An amount abbreviated by its scale, once currency and spaces are gone: 91.7K, 1.02M,
+#: 3.4bn, 1.2MM (finance's million), or written in full beside such (950).
+_ABBREVIATED = re.compile(r"-?\d+(\.\d+)?(k|m|mm|mn|b|bn)?", re.I)
+#: A comma other than one before a group of three digits: a decimal comma.
+_DECIMAL_COMMA = re.compile(r",(?!\d{3}(?!\d))")
+#: Each abbreviation's scale, as the read's code maps it (upper case).
+SCALES = {"K": 1e3, "M": 1e6, "MM": 1e6, "MN": 1e6, "B": 1e9, "BN": 1e9}
+
+
+def abbreviated(texts: Iterable[str]) -> bool:
+    """Whether ``texts`` are amounts abbreviated by their scale (``'$91.7K'``, ``'1.02M'``).
+
+    Every text is such an amount or a plain one, with a decimal point, and at least one
+    carries a scale. They are not read as numbers on their own: each is rounded (to the
+    digits shown), so the column's fix says so and gives the line that reads them.
+
+    Parameters
+    ----------
+    texts : iterable of str
+
+    Returns
+    -------
+    bool
+    """
+    cores = [_SPACES.sub("", _CURRENCY.sub("", str(text))) for text in texts]
+    if any(_DECIMAL_COMMA.search(c) for c in cores):  # 1,2K: the read would drop the comma
+        return False
+    cores = [c.replace(",", "") for c in cores]
+    return bool(cores) and all(_ABBREVIATED.fullmatch(c) for c in cores) and any(
+        c[-1].isalpha() for c in cores)
+
+
+def abbreviated_code(series: str) -> str:
+    """The pandas expression reading the abbreviated amounts ``series`` (code) as numbers.
+
+    Parameters
+    ----------
+    series : str
+        Code of a Series of amounts such as ``'$91.7K'`` and ``'1.02M'``.
+
+    Returns
+    -------
+    str
+    """
+    return (f"{series}.astype('string').str.upper().str.replace(',', '')"
+            r".str.extract(r'(-?\d+(?:\.\d+)?)\s*(K|MM|MN|M|BN|B)?\b')"
+            f".pipe(lambda parts: parts[0].astype('float64') "
+            f"* parts[1].map({SCALES!r}).astype('float64').fillna(1.0))")
 
 
 def with_amounts_read(frame: pd.DataFrame, amounts: Mapping[str, TextAmounts]) -> pd.DataFrame:

@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mmm_widgets.steps.amounts import find_text_amounts, with_amounts_read
+from mmm_widgets.steps.amounts import (
+    abbreviated,
+    abbreviated_code,
+    find_text_amounts,
+    with_amounts_read,
+)
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
 from mmm_widgets.steps.rows import (
     find_non_period_rows,
@@ -167,7 +172,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # Amounts written as text ('$9,171.55') are judged as the numbers the data cell reads,
     # percentages ('12%') too: only a control can be one.
     amounts = find_text_amounts(df, rest, rates=rest)
-    df = _number_objects_read(with_amounts_read(df, amounts), rest)
+    df = _abbreviations_read(_number_objects_read(with_amounts_read(df, amounts), rest), rest)
     rates = [c for c, found in amounts.items() if found.percent]
     # A column that never changes (a channel that never spent, a placeholder of zeros)
     # explains nothing; only a fixed value per unit of the target is one.
@@ -539,6 +544,20 @@ def _number_objects_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
                 isinstance(value, numbers.Number) and not isinstance(value, bool)
                 for value in series.dropna()):
             read[column] = series.astype("float64")
+    return df.assign(**read) if read else df
+
+
+def _abbreviations_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df`` with its ``columns`` of amounts abbreviated by their scale (``'$91.7K'``) as
+    the numbers they round to, by the line the mapping's problem gives to read them: such a
+    column is judged (and suggested) by its numbers, and mapped, it stops with that line."""
+    read = {}
+    for column in columns:
+        series = df[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            texts = series.dropna().astype(str).unique()
+            if len(texts) and abbreviated(texts):
+                read[column] = eval(abbreviated_code("series"), {"series": series})
     return df.assign(**read) if read else df
 
 

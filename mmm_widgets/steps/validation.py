@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.amounts import abbreviated, abbreviated_code
 from mmm_widgets.steps.counters import counter_problem, find_counter
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
@@ -544,9 +545,16 @@ def _text_in_numbers(series: pd.Series, column: str, where: RowLabeler,
                      bad: pd.Index) -> Problem:
     shown = bad[:MAX_ROWS_LISTED]
     fix = number_format_fix([str(series.at[r]) for r in bad[:200]])
+    what = "The column holds text where numbers are expected."
+    if abbreviated(series.loc[bad].dropna().astype(str).unique()):
+        what = ("The amounts are abbreviated by their scale (K, M, B): each is rounded to the "
+                "digits shown.")
+        fix = (f"Export them in full if you can (the report's number format); otherwise read "
+               f"them as the numbers they round to: df[{column!r}] = "
+               f"{abbreviated_code(f'df[{column!r}]')}.")
     examples = [f"{label}: {_shown(series.at[r])}" for label, r in zip(where(shown), shown,
                                                                        strict=True)]
-    return Problem(what="The column holds text where numbers are expected.", fix=fix,
+    return Problem(what=what, fix=fix,
                    column=column, rows=tuple(examples), count=len(bad))
 
 
