@@ -242,7 +242,8 @@ class DataView(w.VBox):
         On a :class:`~mmm_widgets.errors.DataError` every problem is listed and both the
         entered values and the workflow's previous mapping are kept. A role left empty
         is one of them, with what to pick; a table without a date column gets the fix that
-        makes one (its dates written over two columns, or one column per date).
+        makes one (its dates written over two columns, one column per date, or a column
+        counting its periods) or says what it would need (no dates at all).
         """
         mapping = self.mapping()
         try:

@@ -24,10 +24,10 @@ DATE_NAMES = ("week_start", "time", "DATE", "Week", "date_week", "date", "Period
 DATE_FORMATS = ("iso", "dmy", "mdy", "excel", "datetime")
 #: Dates as exports write them, on some seeds (``_written_dates``): ISO weeks, an API's
 #: timestamps, an ad platform's report, a database's timestamps and JavaScript's (of New
-#: York's midnights, so 05:00Z or 04:00Z).
+#: York's midnights, so 05:00Z or 04:00Z), a German export's ISO weeks (``KW 01/2024``).
 EXPORT_DATE_FORMATS = {"isoweek": "%G-W%V", "api": "%Y-%m-%dT%H:%M:%SZ", "report": "%b %d, %Y",
                        "database": "%Y-%m-%d %H:%M:%S.000", "js": "%Y-%m-%dT%H:%M:%S.000Z",
-                       "label": "Week of %Y-%m-%d"}
+                       "label": "Week of %Y-%m-%d", "kw": "KW %V/%G"}
 #: A week written as the range of its days, as BI tools write it: Jan 03, 2022 - Jan 09, 2022.
 WEEK_RANGE = "{start:%b %d, %Y} - {end:%b %d, %Y}"
 #: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
@@ -304,6 +304,8 @@ def _written_dates(drawn: str, seed: int, frequency: str) -> str:
     """
     if frequency == "W" and seed % 11 == 9:
         return "isoweek" if (seed // 11) % 2 else "yearweek"
+    if frequency == "W" and seed % 19 == 16:
+        return "kw"
     if frequency == "M" and seed % 5 == 1:
         return "yearmonth"
     if frequency != "M" and seed % 13 in (6, 11):
