@@ -13,6 +13,24 @@ from mmm_widgets.steps.source import file_kind
 from tests.conformance.tables import spec, table
 from tests.conftest import run_fresh
 
+def _to_xls(frame: pd.DataFrame, path) -> None:
+    """Write ``frame`` as an old Excel 97-2003 workbook (.xls), as legacy systems export."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Data")
+    day = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for j, name in enumerate(frame.columns):
+        sheet.write(0, j, str(name))
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        for j, value in enumerate(row):
+            if isinstance(value, pd.Timestamp):
+                sheet.write(i, j, value.to_pydatetime(), day)
+            elif not pd.isna(value):
+                sheet.write(i, j, value.item() if hasattr(value, "item") else value)
+    book.save(str(path))
+
+
 #: How each kind of file is written, by the name it is given.
 WRITERS = {
     "table.parquet": lambda frame, path: frame.to_parquet(path),
@@ -23,6 +41,8 @@ WRITERS = {
     "export.json": lambda frame, path: frame.to_json(path, orient="records", lines=True),
     "table.json.gz": lambda frame, path: frame.to_json(path, orient="records"),
     "table.xlsm": lambda frame, path: frame.to_excel(path, index=False, engine="openpyxl"),
+    "table.xls": _to_xls,
+    "table.ods": lambda frame, path: frame.to_excel(path, index=False, engine="odf"),
     "table.tsv.gz": lambda frame, path: frame.to_csv(path, sep="\t", index=False),
 }
 #: Generated tables: national weekly, a long table, a geo panel with text amounts, daily.

@@ -24,6 +24,7 @@ from typing import IO, Any
 import pandas as pd
 
 from mmm_widgets.codegen import literal
+from mmm_widgets.steps.sheets import workbook_engine
 
 #: Separators a text table may use, the usual first.
 SEPARATORS = (",", ";", "\t", "|")
@@ -172,6 +173,8 @@ def read_sample(kind: str, path: Path, options: dict[str, Any]) -> pd.DataFrame 
     Of several sheets read at once, the first's: the sheets stacked share their layout.
     """
     reader = pd.read_csv if kind == "csv" else pd.read_excel
+    if kind == "excel" and (engine := workbook_engine(path, options.get("engine"))):
+        options = {**options, "engine": engine}
     try:
         sample = reader(path, **{**options, "nrows": _SAMPLE_ROWS})
     except Exception:  # a failed guess is no suggestion, not a new error

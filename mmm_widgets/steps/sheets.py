@@ -21,6 +21,11 @@ SHEET_COLUMN = "sheet"
 ALIKE_SHEETS = "all like the first"
 #: The share of the larger sheet's columns two sheets must have in common to be alike.
 ALIKE_SHARE = 2 / 3
+#: pandas' reader of each kind of workbook, named in every read: openpyxl for .xlsx (pandas
+#: warns that its default will change), python-calamine (a dependency of the kit) for the
+#: kinds whose other readers (xlrd, pyxlsb, odfpy) are not installed with it.
+ENGINES = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".xls": "calamine", ".xlsb": "calamine",
+           ".ods": "calamine"}
 
 
 def reads_every_sheet(read_options: dict[str, Any]) -> bool:
@@ -58,11 +63,18 @@ def stacking_lines(name: str) -> list[str]:
             ".reset_index(drop=True)"]
 
 
-def sheet_names(path: Path) -> list[str]:
+def workbook_engine(path: Path, engine: str | None = None) -> str | None:
+    """pandas' reader for the workbook at ``path``: ``engine`` when given, else the one of
+    its kind (:data:`ENGINES`), else None (pandas' default)."""
+    return engine or ENGINES.get(Path(path).suffix.lower())
+
+
+def sheet_names(path: Path, engine: str | None = None) -> list[str]:
     """The names of a workbook's sheets, in order; none for a file that is no workbook
-    (reading it as one then says what is wrong: ``source.read_source``)."""
+    (reading it as one then says what is wrong: ``source.read_source``). ``engine`` is
+    pandas' reader, as the read options give it."""
     try:
-        with pd.ExcelFile(path) as workbook:
+        with pd.ExcelFile(path, engine=workbook_engine(path, engine)) as workbook:
             return [str(sheet) for sheet in workbook.sheet_names]
     except Exception:  # a text file named .xlsx, a damaged workbook: no sheets to offer
         return []
@@ -138,8 +150,10 @@ def missing_note(missing: dict[str, list[str]]) -> str:
 
 
 def _sheet_headers(path: Path, read_options: dict[str, Any]) -> dict[str, list[str]]:
-    options = {k: v for k, v in read_options.items() if k not in ("sheet_name", "nrows")}
-    with pd.ExcelFile(path) as workbook:
+    options = {k: v for k, v in read_options.items()
+               if k not in ("sheet_name", "nrows", "engine")}
+    with pd.ExcelFile(path, engine=workbook_engine(path, read_options.get("engine"))) \
+            as workbook:
         return {str(sheet): [str(c) for c in pd.read_excel(workbook, sheet_name=sheet, nrows=0,
                                                            **options).columns]
                 for sheet in workbook.sheet_names}

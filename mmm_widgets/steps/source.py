@@ -37,6 +37,7 @@ from mmm_widgets.steps.sheets import (
     sheets_like_the_first,
     stacked_sheets_option,
     stacking_lines,
+    workbook_engine,
 )
 
 SOURCE_KINDS = ("frame", "csv", "excel", "parquet", "json")
@@ -44,8 +45,9 @@ SOURCE_KINDS = ("frame", "csv", "excel", "parquet", "json")
 READERS = {"csv": "read_csv", "excel": "read_excel", "parquet": "read_parquet",
            "json": "read_json"}
 #: Files read other than as CSV (text of any separator), by the end of their name.
-FILE_KINDS = {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".parquet": "parquet",
-              ".pq": "parquet", ".json": "json", ".jsonl": "json", ".ndjson": "json"}
+FILE_KINDS = {".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel",
+              ".ods": "excel", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
+              ".jsonl": "json", ".ndjson": "json"}
 # Names bound by the overview, attribution, synergy and budget cells, by interaction
 # terms and by day-of-week indicators (tests/test_reserved_names.py finds any new one).
 _LATER_STEP_NAMES = (
@@ -296,7 +298,11 @@ class Source(Params):
         if self.kind == "frame":
             return []
         reader = f"pd.{READERS[self.kind]}"
-        options = "".join(f", {key}={literal(value)}" for key, value in self.read_options.items())
+        given = self.read_options
+        if self.kind == "excel" and "engine" not in given:
+            engine = workbook_engine(Path(self.path))
+            given = {**given, "engine": engine} if engine else given
+        options = "".join(f", {key}={literal(value)}" for key, value in given.items())
         comments = [f"# {line}" for line in self.note.splitlines()]
         lines = [*comments, f"{self.name} = {reader}({literal(self.path)}{options})"]
         if self.kind == "excel" and reads_every_sheet(self.read_options):
@@ -523,8 +529,8 @@ def _read_failed(source: Source, error: Exception) -> Problem:
     text = str(error).splitlines()[0] if str(error) else ""
     reason = f"{type(error).__name__}: {text[:200]}".rstrip(": ")
     if source.kind == "excel":
-        fix = ("Check that it is an Excel workbook (.xlsx or .xls), not a CSV or another "
-               "file renamed; open and re-save it in Excel if it is damaged.")
+        fix = ("Check that it is a workbook (.xlsx, .xls, .xlsb or .ods), not a CSV or "
+               "another file renamed; open and re-save it in Excel if it is damaged.")
     elif source.kind == "json":
         fix = ("Check that it holds a table: a list of records ([{\"date\": ..., ...}, ...]), "
                "an object of columns, or one record per line (lines=True).")
