@@ -24,6 +24,7 @@ from mmm_widgets.steps.date_columns import (
 )
 from mmm_widgets.steps.dates import parse_dates
 from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
+from mmm_widgets.steps.nested import nested_columns, nested_problem
 from mmm_widgets.steps.roles import date_column, dates_across
 from mmm_widgets.steps.rows import second_header
 from mmm_widgets.steps.source import Source, names_by_both_rows
@@ -53,6 +54,9 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
     unnamed = _names_problem(raw.columns, name)
     if unnamed is not None:  # no role can be chosen until the columns are named by text
         return [unnamed]
+    nested = nested_columns(raw)
+    if nested:  # nor until each value has a column
+        return [nested_problem(raw, nested, name)]
     unchosen = _unchosen_roles(params)
     split = find_date_columns(raw)
     if split is not None and (not params.date or params.date in (split.year, split.part)):

@@ -17,6 +17,7 @@ from mmm_widgets.steps.amounts import (
     with_amounts_read,
 )
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
+from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.rows import (
     find_non_period_rows,
     second_header,
@@ -145,8 +146,15 @@ def _named_back(value: Any, back: dict[str, str]) -> Any:
     return value
 
 
+#: The suggestion for a table that must be laid out anew before any role can be chosen.
+_NO_ROLES = {"date": None, "target": None, "channels": [], "controls": [], "geo": None,
+             "value_per_unit": None, "long": None}
+
+
 def _suggest_roles(df: pd.DataFrame) -> dict:
     """:func:`suggest_roles` on a frame whose names need no stripping."""
+    if nested_columns(df):  # records in cells: no roles until the table is flattened
+        return dict(_NO_ROLES)
     counts = Counter(df.columns)
     # A duplicated name selects several columns at once; the mapping reports it instead.
     columns = [c for c in df.columns
@@ -154,8 +162,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     date = _pick_date(df, columns)
     # A column per date, or a header over two rows: no roles until it is read as a table.
     if (date is None and dates_across(df) is not None) or second_header(df) is not None:
-        return {"date": None, "target": None, "channels": [], "controls": [], "geo": None,
-                "value_per_unit": None, "long": None}
+        return dict(_NO_ROLES)
     if date is not None:
         # A report's empty and Total rows say nothing about the roles.
         left_out = find_non_period_rows(df, columns, date)
@@ -173,6 +180,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # percentages ('12%') too: only a control can be one.
     amounts = find_text_amounts(df, rest, rates=rest)
     df = _abbreviations_read(_number_objects_read(with_amounts_read(df, amounts), rest), rest)
+    df = _counts_read(df, rest)
     rates = [c for c, found in amounts.items() if found.percent]
     # A column that never changes (a channel that never spent, a placeholder of zeros)
     # explains nothing; only a fixed value per unit of the target is one.
@@ -543,6 +551,26 @@ def _number_objects_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         if series.dtype == object and series.notna().any() and all(
                 isinstance(value, numbers.Number) and not isinstance(value, bool)
                 for value in series.dropna()):
+            read[column] = series.astype("float64")
+    return df.assign(**read) if read else df
+
+
+def _counts_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df`` with its ``columns`` of whole numbers written as text read as numbers, where
+    the name says they count money or activity (APIs write 64-bit integers as text:
+    ``"costMicros": "1234000"``, ``"impressions": "5321"``), as the data cell's
+    ``astype('float64')`` reads them once mapped. Other such text (ids, zip codes, DMA
+    codes) is left as it is."""
+    read = {}
+    for column in columns:
+        series = df[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        words = _words(column)
+        named = (_SPEND_NAMES.search(column) or _NOT_SPEND.search(column)
+                 or _CHANNEL_WORDS.search(words) or _TARGET_WORDS & set(words.split()))
+        texts = series.dropna().astype(str).str.strip()
+        if named and len(texts) and texts.str.fullmatch(r"-?\d+").all():
             read[column] = series.astype("float64")
     return df.assign(**read) if read else df
 

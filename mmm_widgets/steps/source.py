@@ -19,6 +19,7 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.errors import DataError, Problem, problem
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.components import ADSTOCKS, SATURATIONS
+from mmm_widgets.steps.nested import nested_columns, records_key, records_line
 from mmm_widgets.steps.read_options import (
     COMPRESSED_SUFFIXES,
     SEPARATORS,
@@ -525,6 +526,19 @@ def _checked_path(source: Source) -> Path:
     return path
 
 
+def _records_problem(source: Source, path: Path) -> Problem | None:
+    """A JSON file whose rows are a list of records under one key (an API's response):
+    the line that reads them; None when it is not one."""
+    key = records_key(path)
+    if key is None:
+        return None
+    return problem(
+        f"The file {source.path!r} is an API's response: its rows are the records under "
+        f"{key!r}, nested.",
+        "Read them, one column per value (segments.date, metrics.costMicros): "
+        f"{records_line(source.path, key, source.name)}; then map that frame.")
+
+
 def _read_failed(source: Source, error: Exception) -> Problem:
     text = str(error).splitlines()[0] if str(error) else ""
     reason = f"{type(error).__name__}: {text[:200]}".rstrip(": ")
@@ -532,6 +546,9 @@ def _read_failed(source: Source, error: Exception) -> Problem:
         fix = ("Check that it is a workbook (.xlsx, .xls, .xlsb or .ods), not a CSV or "
                "another file renamed; open and re-save it in Excel if it is damaged.")
     elif source.kind == "json":
+        nested = _records_problem(source, Path(source.path))
+        if nested is not None:
+            return nested
         fix = ("Check that it holds a table: a list of records ([{\"date\": ..., ...}, ...]), "
                "an object of columns, or one record per line (lines=True).")
     elif source.kind == "parquet":
@@ -569,6 +586,8 @@ def _parser_problem(source: Source, path: Path, error: Exception) -> Problem:
 
 def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem | None:
     """A table that read without error but plainly not as the file means it."""
+    if source.kind == "json" and nested_columns(frame):  # an API's rows, one column of dicts
+        return _records_problem(source, path)
     if source.kind in ("parquet", "json"):  # no header rows or separators to get wrong
         return None
     if source.kind == "excel" and "sheet_name" not in source.read_options:
