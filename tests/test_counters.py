@@ -56,10 +56,13 @@ def _months(dates: pd.Series) -> pd.Series:
 def test_a_column_counting_the_periods_gets_the_line_that_dates_them(seed):
     variation, counted, truth = _counted(seed, text=seed == 22)
     name = COUNTER_NAMES[variation.frequency]
+    fixes = set()
     for date in ("", name):  # none chosen, or the counter chosen as the date
         found = _problem(counted, {**variation.roles, "date": date})
         assert found.column == name
         assert f"counts the {name.lower()}s (1 to {truth.nunique()})" in found.what
+        fixes.add(found.fix)
+    assert len(fixes) == 1  # one fix, on the table by its name
     dated, new_column = _run_line(found.fix, counted)
     # Period 1 falls on the placeholder, and each row keeps its distance from period 1.
     start = pd.Timestamp(PLACEHOLDER_START)
@@ -107,3 +110,11 @@ def test_numbers_that_skip_or_repeat_unevenly_are_no_counter():
     skipping = counted.assign(Week=counted["Week"].where(counted["Week"] != 5, 500))
     found = _problem(skipping, {**variation.roles, "date": "Week"})
     assert "counts" not in found.what
+
+
+def test_weeks_of_the_year_repeated_each_year_lack_their_year_not_a_start():
+    # Week 1 to 52, twice: two years' weeks without their year, not 104 weeks counted
+    variation, counted, _ = _counted(0)
+    yearly = counted.head(104).assign(Week=[*range(1, 53), *range(1, 53)])
+    found = _problem(yearly, {**variation.roles, "date": "Week"})
+    assert "without their year" in found.what

@@ -17,6 +17,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal, unused_name
 from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.date_columns import part_without_year
 
 #: The first period's date the lines start from, for the user to replace (a Monday).
 PLACEHOLDER_START = "2024-01-01"
@@ -80,6 +81,10 @@ def find_counter(frame: pd.DataFrame, column: str) -> PeriodCounter | None:
     """
     series = frame[column]
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+        return None
+    # Weeks 1-53 (months 1-12) named as such may be a year's, repeated each year: their
+    # year is what they lack (date_columns names them so).
+    if part_without_year(series, str(column)) is not None:
         return None
     numeric = pd.api.types.is_numeric_dtype(series)
     numbers = pd.to_numeric(series if numeric else series.astype("string").str.strip(),

@@ -15,7 +15,12 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal, unused_name
 from mmm_widgets.errors import Problem, problem
-from mmm_widgets.steps.counters import counter_in, counter_problem, no_dates_problem
+from mmm_widgets.steps.counters import (
+    counter_in,
+    counter_problem,
+    find_counter,
+    no_dates_problem,
+)
 from mmm_widgets.steps.date_columns import (
     DateColumns,
     find_date_columns,
@@ -69,6 +74,10 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
                  else find_geo_columns(raw, params.date, params.target))
     if wide_geos is not None and _mixes_geos(params, wide_geos):
         return [_geo_columns_problem(wide_geos, name), *_other_than(unchosen, _NO_TARGET)]
+    counted = (find_counter(raw, params.date)
+               if params.date and params.date in raw.columns else None)
+    if counted is not None:  # the chosen "date" numbers the periods
+        return [counter_problem(counted, name), *unchosen]
     header = second_header(raw)
     if unchosen:
         return _undated_fix(_sideways_fix(unchosen, raw), raw, name, header is not None)

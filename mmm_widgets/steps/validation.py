@@ -18,7 +18,6 @@ import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.amounts import abbreviated, abbreviated_code
-from mmm_widgets.steps.counters import counter_problem, find_counter
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
     WITHIN_A_DAY,
@@ -220,7 +219,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     if roles.date in usable:
         parsed = parse_dates(frame[roles.date], date_format)
         result.date_format = parsed.date_format
-        result.problems += _date_problems(frame, roles.date, parsed, date_format)
+        result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format)
     where = _row_labeler(parsed.values if parsed is not None else None)
     # Dates at either end without any target: one problem, not one per column of theirs.
     edge = pd.Index([])
@@ -265,9 +264,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
 # ----- dates ----------------------------------------------------------------------------
 
 
-def _date_problems(frame: pd.DataFrame, column: str, parsed: ParsedDates,
+def _date_problems(series: pd.Series, column: str, parsed: ParsedDates,
                    date_format: str | None) -> list[Problem]:
-    series = frame[column]
     problems = []
     blank = parsed.blank_rows
     if blank:
@@ -279,7 +277,7 @@ def _date_problems(frame: pd.DataFrame, column: str, parsed: ParsedDates,
     blank_set = set(blank)
     bad = [r for r in parsed.bad_rows if r not in blank_set]
     if bad:
-        problems.append(_bad_dates_problem(frame, column, parsed, bad, date_format))
+        problems.append(_bad_dates_problem(series, column, parsed, bad, date_format))
     elif not pd.api.types.is_datetime64_any_dtype(series):
         # parse_dates reads ' 2024-01-01 ', the exported pd.to_datetime(..., format) does not.
         text = series.astype("string")
@@ -293,9 +291,8 @@ def _date_problems(frame: pd.DataFrame, column: str, parsed: ParsedDates,
     return problems
 
 
-def _bad_dates_problem(frame: pd.DataFrame, column: str, parsed: ParsedDates, bad: list,
+def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad: list,
                        date_format: str | None) -> Problem:
-    series = frame[column]
     examples = [f"row {r} ({_shown(series.at[r])})" for r in bad[:MAX_ROWS_LISTED]]
     texts = [str(series.at[r]).strip() for r in bad[:20]]
     what = "Dates could not be parsed."
@@ -324,8 +321,6 @@ def _bad_dates_problem(frame: pd.DataFrame, column: str, parsed: ParsedDates, ba
         what = f"The column holds {held} without their year, and those name no date."
         fix = (f"Add each row's year as a column (df['Year'] = ...), then map again: the "
                f"data step gives the line that makes a date of the year and the {kind}.")
-    elif (counter := find_counter(frame, column)) is not None:
-        return counter_problem(counter)
     elif all(_QUARTER.fullmatch(text) for text in texts):
         what = ("The dates are quarters (such as 2024Q1): periods the model does not take; "
                 "it takes one row per day, week or month.")
