@@ -13,6 +13,7 @@ from mmm_widgets.steps.source import file_kind
 from tests.conformance.tables import spec, table
 from tests.conftest import run_fresh
 
+
 def _to_xls(frame: pd.DataFrame, path) -> None:
     """Write ``frame`` as an old Excel 97-2003 workbook (.xls), as legacy systems export."""
     import xlwt
