@@ -85,7 +85,7 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%Y-M%m",
     "%YM%m",
     # ISO weeks, as analytics exports name weeks: 2024-W01, 2024W01, 2024 W01, W01 2024
-    # (read as their Monday)
+    # (read as their Monday: see is_iso_week)
     "%G-W%V",
     "%GW%V",
     "%G W%V",
@@ -99,10 +99,6 @@ CANDIDATE_FORMATS: tuple[str, ...] = (
     "%Y%m",
 )
 
-#: Formats naming an ISO week without its day: read as the week's Monday (strptime needs
-#: a weekday with ``%G`` and ``%V``, so ``-1`` and ``-%u`` are added to value and format;
-#: see :func:`is_iso_week`, which also takes them behind a label: ``KW %V/%G``).
-ISO_WEEK_FORMATS = ("%G-W%V", "%GW%V", "%G W%V", "W%V %G", "W%V-%G", "%G%V")
 #: An ISO week and its year behind a label naming weeks (``Week 1 2024``, ``KW 01/2024``,
 #: German exports' Kalenderwoche): the formats tried after the label.
 _LABELLED_WEEK_FORMATS = ("%V %G", "%V/%G", "%V-%G", "%V, %G", "%G %V", "%G/%V", "%G-%V")

@@ -69,12 +69,11 @@ def workbook_engine(path: Path, engine: str | None = None) -> str | None:
     return engine or ENGINES.get(Path(path).suffix.lower())
 
 
-def sheet_names(path: Path, engine: str | None = None) -> list[str]:
+def sheet_names(path: Path) -> list[str]:
     """The names of a workbook's sheets, in order; none for a file that is no workbook
-    (reading it as one then says what is wrong: ``source.read_source``). ``engine`` is
-    pandas' reader, as the read options give it."""
+    (reading it as one then says what is wrong: ``source.read_source``)."""
     try:
-        with pd.ExcelFile(path, engine=workbook_engine(path, engine)) as workbook:
+        with pd.ExcelFile(path, engine=workbook_engine(path)) as workbook:
             return [str(sheet) for sheet in workbook.sheet_names]
     except Exception:  # a text file named .xlsx, a damaged workbook: no sheets to offer
         return []
