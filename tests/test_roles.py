@@ -211,3 +211,17 @@ def test_media_named_only_by_their_medium_or_platform_are_channels():
     assert roles["channels"] == media
     assert {"search_index", "social_sentiment", "competitor_tv_spend",
             "outdoor_temp"} <= set(roles["controls"])
+
+
+def test_spend_in_scientific_notation_written_as_text_is_suggested_and_read():
+    # a spreadsheet shows a wide number as 2.9669E+05, and its CSV keeps the text
+    from tests.conformance.tables import spec, table
+
+    variation = spec(0)
+    frame = table(variation)
+    written = frame.assign(spend_tv=frame["spend_tv"].map(lambda v: f"{v:.6E}"))
+    suggested = suggest_roles(written)
+    assert sorted(suggested["channels"]) == sorted(variation.roles["channels"])
+    wf = mw.Workflow(written)
+    wf.map_data(**variation.roles)
+    np.testing.assert_allclose(wf.data["spend_tv"], frame["spend_tv"], rtol=1e-6)

@@ -49,8 +49,8 @@ _CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€
 # platform that is a word of its own ("press", not "pressure"; "paid search"); camel case
 # comes apart ("TikTok" reads "tik tok").
 _CHANNEL_WORDS = re.compile(
-    r"^((tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|you ?tube|tik ?tok|display|"
-    r"video|email|affiliate|podcast|programmatic|ctv|influencer)|"
+    r"^((tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|you ?tube|tik ?tok|"
+    r"display|video|email|affiliate|podcast|programmatic|ctv|influencer)|"
     r"(newspapers?|press|magazines?|outdoor|dooh|billboards?|cinema|direct mail|mailers?|"
     r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"
     r"spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc)\b)",
@@ -60,8 +60,8 @@ _CHANNEL_WORDS = re.compile(
 _GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
-    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|sentiment|markdown|"
-    r"mrkdn|"
+    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|"
+    r"sentiment|markdown|mrkdn|"
     f"{_NOT_PAID_WORDS})",
     re.I,
 )
@@ -86,6 +86,8 @@ _MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", 
 # Where camel case starts a word: "totalRevenue", "TVImpressions" (not inside "TV", nor
 # before a plural's s: "GRPs").
 _CAMEL_HUMPS = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
+# A number as plain text: whole, with a decimal point, or in scientific notation.
+_PLAIN_NUMBER = r"-?\d+(\.\d+)?([eE][+-]?\d+)?"
 # pandas' name for a column without a header: almost always an index written with the table.
 _UNNAMED = re.compile(r"^Unnamed: \d+$")
 # A simulated table's answers (pymc-marketing's media_tvp: "x1_contribution",
@@ -155,10 +157,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     """:func:`suggest_roles` on a frame whose names need no stripping."""
     if nested_columns(df):  # records in cells: no roles until the table is flattened
         return dict(_NO_ROLES)
-    counts = Counter(df.columns)
-    # A duplicated name selects several columns at once; the mapping reports it instead.
-    columns = [c for c in df.columns
-               if isinstance(c, str) and counts[c] == 1 and not _UNNAMED.match(c)]
+    columns = _role_candidates(df)
     date = _pick_date(df, columns)
     # A column per date, or a header over two rows: no roles until it is read as a table.
     if (date is None and dates_across(df) is not None) or second_header(df) is not None:
@@ -373,9 +372,16 @@ def date_column(df: pd.DataFrame) -> str | None:
     str or None
         None when no column holds dates.
     """
+    return _pick_date(df, _role_candidates(df))
+
+
+def _role_candidates(df: pd.DataFrame) -> list[str]:
+    """The columns that can take a role: named by text, once (a duplicated name selects
+    several columns at once; the mapping reports it instead), not an index written with
+    the table (``Unnamed: 0``)."""
     counts = Counter(df.columns)
-    return _pick_date(df, [c for c in df.columns if isinstance(c, str) and counts[c] == 1
-                           and not _UNNAMED.match(c)])
+    return [c for c in df.columns
+            if isinstance(c, str) and counts[c] == 1 and not _UNNAMED.match(c)]
 
 
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
@@ -556,21 +562,24 @@ def _number_objects_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def _counts_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``df`` with its ``columns`` of whole numbers written as text read as numbers, where
-    the name says they count money or activity (APIs write 64-bit integers as text:
-    ``"costMicros": "1234000"``, ``"impressions": "5321"``), as the data cell's
-    ``astype('float64')`` reads them once mapped. Other such text (ids, zip codes, DMA
-    codes) is left as it is."""
+    """``df`` with its ``columns`` of numbers written as text read as numbers, as the data
+    cell's ``astype('float64')`` reads them once mapped: numbers in scientific notation
+    (``2.9669E+05``, as a spreadsheet shows a wide number), and whole numbers where the
+    name says they count money or activity (APIs write 64-bit integers as text:
+    ``"costMicros": "1234000"``, ``"impressions": "5321"``). Other whole numbers written
+    as text (ids, zip codes, DMA codes) are left as they are."""
     read = {}
     for column in columns:
         series = df[column]
         if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
             continue
+        texts = series.dropna().astype(str).str.strip()
+        if not len(texts) or not texts.str.fullmatch(_PLAIN_NUMBER).all():
+            continue
         words = _words(column)
         named = (_SPEND_NAMES.search(column) or _NOT_SPEND.search(column)
                  or _CHANNEL_WORDS.search(words) or _TARGET_WORDS & set(words.split()))
-        texts = series.dropna().astype(str).str.strip()
-        if named and len(texts) and texts.str.fullmatch(r"-?\d+").all():
+        if named or texts.str.contains("[eE]").any():
             read[column] = series.astype("float64")
     return df.assign(**read) if read else df
 
