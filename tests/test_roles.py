@@ -225,3 +225,14 @@ def test_spend_in_scientific_notation_written_as_text_is_suggested_and_read():
     wf = mw.Workflow(written)
     wf.map_data(**variation.roles)
     np.testing.assert_allclose(wf.data["spend_tv"], frame["spend_tv"], rtol=1e-6)
+
+
+def test_what_an_audience_did_is_no_spend_but_may_be_the_outcome():
+    rng = np.random.default_rng(5)
+    n = 70
+    frame = pd.DataFrame({"week": _weeks(n), "store_visits": rng.normal(5e4, 4e3, n),
+                          "tv_spend": rng.gamma(2, 900, n), "search_spend": rng.gamma(2, 300, n),
+                          "search_sessions": rng.normal(9e3, 500, n)})
+    roles = suggest_roles(frame)
+    assert roles["target"] == "store_visits"
+    assert roles["channels"] == ["tv_spend", "search_spend"]

@@ -71,10 +71,12 @@ _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territo
 # table's one campaign per date is an event all the same).
 _CHANNEL_LIST_NAMES = re.compile(
     r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
-# What a channel did, not what it cost: impressions, clicks, GRPs, spots and insertions, an
-# audience's actions (followers, likes, opens, visits).
-_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$|spots?\b|insertion|"
-                        r"follower|likes\b|engagement|opens\b|sessions?\b|visits?\b)", re.I)
+# What a channel did, not what it cost: impressions, clicks, GRPs, spots and insertions.
+_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$|spots?\b|insertion)",
+                        re.I)
+# What an audience did: no spend either ("search_sessions"), but it may be the outcome to
+# explain (store visits, web sessions).
+_AUDIENCE = re.compile(r"(follower|likes\b|engagement|opens\b|sessions?\b|visits?\b)", re.I)
 # Ratios that ad platforms export beside spend: "Cost per result", "Cost / conv.",
 # "Avg. CPC", "CPM". A cost, but per something: not an amount spent.
 _RATIO = re.compile(r"(\bper\b|/\s*(conv|click|result|impr|lead|order|acq|sale)|\bavg\b|"
@@ -469,8 +471,8 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
-    if (_NOT_SPEND.search(column) or _NOT_PAID.search(column) or _is_binary(series)
-            or _is_ratio(column)):
+    if (_NOT_SPEND.search(column) or _AUDIENCE.search(column) or _NOT_PAID.search(column)
+            or _is_binary(series) or _is_ratio(column)):
         return False
     # Named as a control, and not as an amount spent: "search_index" (Google Trends),
     # "social_sentiment", "tv_holiday_flag".
@@ -578,6 +580,7 @@ def _counts_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             continue
         words = _words(column)
         named = (_SPEND_NAMES.search(column) or _NOT_SPEND.search(column)
+                 or _AUDIENCE.search(column)
                  or _CHANNEL_WORDS.search(words) or _TARGET_WORDS & set(words.split()))
         if named or texts.str.contains("[eE]").any():
             read[column] = series.astype("float64")
