@@ -180,8 +180,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # Amounts written as text ('$9,171.55') are judged as the numbers the data cell reads,
     # percentages ('12%') too: only a control can be one.
     amounts = find_text_amounts(df, rest, rates=rest)
-    df = _abbreviations_read(_number_objects_read(with_amounts_read(df, amounts), rest), rest)
-    df = _counts_read(df, rest)
+    df = _numbers_read(with_amounts_read(df, amounts), rest)
     rates = [c for c, found in amounts.items() if found.percent]
     # A column that never changes (a channel that never spent, a placeholder of zeros)
     # explains nothing; only a fixed value per unit of the target is one.
@@ -549,56 +548,47 @@ def _words(column: str) -> str:
     return re.sub(r"[^a-zA-Z]+", " ", apart).strip().lower()
 
 
-def _number_objects_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``df`` with its ``columns`` of Python number objects as floats, as the data cell's
-    ``astype('float64')`` reads them: ``decimal.Decimal`` values, which a database's
-    NUMERIC columns read as (``pd.read_sql``)."""
-    read = {}
-    for column in columns:
-        series = df[column]
-        if series.dtype == object and series.notna().any() and all(
-                isinstance(value, numbers.Number) and not isinstance(value, bool)
-                for value in series.dropna()):
-            read[column] = series.astype("float64")
+def _numbers_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df`` with those of its ``columns`` that the mapping reads as numbers (or names with
+    the line that does) read as those numbers, so the suggestion judges them by their
+    values (:func:`_as_numbers`)."""
+    read = {c: numbers for c in columns if (numbers := _as_numbers(df[c], c)) is not None}
     return df.assign(**read) if read else df
 
 
-def _counts_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``df`` with its ``columns`` of numbers written as text read as numbers, as the data
-    cell's ``astype('float64')`` reads them once mapped: numbers in scientific notation
-    (``2.9669E+05``, as a spreadsheet shows a wide number), and whole numbers where the
-    name says they count money or activity (APIs write 64-bit integers as text:
-    ``"costMicros": "1234000"``, ``"impressions": "5321"``). Other whole numbers written
-    as text (ids, zip codes, DMA codes) are left as they are."""
-    read = {}
-    for column in columns:
-        series = df[column]
-        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
-            continue
-        texts = series.dropna().astype(str).str.strip()
-        if not len(texts) or not texts.str.fullmatch(_PLAIN_NUMBER).all():
-            continue
-        words = _words(column)
-        named = (_SPEND_NAMES.search(column) or _NOT_SPEND.search(column)
-                 or _AUDIENCE.search(column)
-                 or _CHANNEL_WORDS.search(words) or _TARGET_WORDS & set(words.split()))
-        if named or texts.str.contains("[eE]").any():
-            read[column] = series.astype("float64")
-    return df.assign(**read) if read else df
+def _as_numbers(series: pd.Series, column: str) -> pd.Series | None:
+    """The numbers a column of objects or text holds, or None when it holds none.
 
-
-def _abbreviations_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """``df`` with its ``columns`` of amounts abbreviated by their scale (``'$91.7K'``) as
-    the numbers they round to, by the line the mapping's problem gives to read them: such a
-    column is judged (and suggested) by its numbers, and mapped, it stops with that line."""
-    read = {}
-    for column in columns:
-        series = df[column]
-        if series.dtype == object or pd.api.types.is_string_dtype(series):
-            texts = series.dropna().astype(str).unique()
-            if len(texts) and abbreviated(texts):
-                read[column] = eval(abbreviated_code("series"), {"series": series})
-    return df.assign(**read) if read else df
+    - Python number objects, as the data cell's ``astype('float64')`` reads them:
+      ``decimal.Decimal`` values, which a database's NUMERIC columns read as
+      (``pd.read_sql``);
+    - amounts abbreviated by their scale (``'$91.7K'``), as the numbers they round to, by
+      the line the mapping's problem gives to read them;
+    - numbers written as text, as ``astype('float64')`` reads them: in scientific
+      notation (``2.9669E+05``, a spreadsheet's wide number), and whole numbers where the
+      name says they count money or activity (APIs write 64-bit integers as text:
+      ``"costMicros": "1234000"``). Other whole numbers written as text (ids, zip codes,
+      DMA codes) are left as they are.
+    """
+    if series.dtype == object and series.notna().any() and all(
+            isinstance(value, numbers.Number) and not isinstance(value, bool)
+            for value in series.dropna()):
+        return series.astype("float64")
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+        return None
+    texts = series.dropna().astype(str)
+    if not len(texts):
+        return None
+    if abbreviated(texts.unique()):
+        return eval(abbreviated_code("series"), {"series": series})
+    texts = texts.str.strip()
+    if not texts.str.fullmatch(_PLAIN_NUMBER).all():
+        return None
+    words = _words(column)
+    named = (_SPEND_NAMES.search(column) or _NOT_SPEND.search(column)
+             or _AUDIENCE.search(column)
+             or _CHANNEL_WORDS.search(words) or _TARGET_WORDS & set(words.split()))
+    return series.astype("float64") if named or texts.str.contains("[eE]").any() else None
 
 
 def _numeric_like(series: pd.Series) -> bool:

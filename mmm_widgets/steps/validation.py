@@ -539,14 +539,15 @@ def number_format_fix(texts: Sequence[str]) -> str:
 def _text_in_numbers(series: pd.Series, column: str, where: RowLabeler,
                      bad: pd.Index) -> Problem:
     shown = bad[:MAX_ROWS_LISTED]
-    fix = number_format_fix([str(series.at[r]) for r in bad[:200]])
-    what = "The column holds text where numbers are expected."
     if abbreviated(series.loc[bad].dropna().astype(str).unique()):
         what = ("The amounts are abbreviated by their scale (K, M, B): each is rounded to the "
                 "digits shown.")
         fix = (f"Export them in full if you can (the report's number format); otherwise read "
                f"them as the numbers they round to: df[{column!r}] = "
                f"{abbreviated_code(f'df[{column!r}]')}.")
+    else:
+        what = "The column holds text where numbers are expected."
+        fix = number_format_fix([str(series.at[r]) for r in bad[:200]])
     examples = [f"{label}: {_shown(series.at[r])}" for label, r in zip(where(shown), shown,
                                                                        strict=True)]
     return Problem(what=what, fix=fix,
