@@ -53,7 +53,9 @@ class ModelMethods:
             Fourier order of the yearly pattern (None or 0 for none).
         priors : dict, optional
             Prior overrides by variable name, as ``Prior.to_dict()`` data or ``Prior``
-            objects, e.g. ``{"adstock_alpha": Prior("Beta", alpha=2, beta=2)}``.
+            objects, e.g. ``{"adstock_alpha": Prior("Beta", alpha=2, beta=2)}``. Those not
+            given are pymc-marketing's defaults; on daily data, the carryover's restated
+            per day (:mod:`mmm_widgets.steps.daily_priors`).
         lift_tests : pandas.DataFrame or list of dict, optional
             Columns ``channel, x, delta_x, delta_y, sigma`` (and the geo column).
         time_varying_intercept : bool

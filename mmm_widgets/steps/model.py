@@ -9,6 +9,7 @@ from mmm_widgets.codegen import CodeChunk, literal, unused_name
 from mmm_widgets.errors import MMMWidgetsError, ModelError, problem
 from mmm_widgets.steps import components
 from mmm_widgets.steps.base import Params, Step
+from mmm_widgets.steps.daily_priors import per_day
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
 from mmm_widgets.steps.dims import model_dims
 from mmm_widgets.steps.validation import DEFAULT_L_MAX
@@ -110,6 +111,26 @@ def default_params(data: DataResult) -> ModelParams:
         return ModelParams()
     l_max = max(DEFAULT_L_MAX, min(DAILY_L_MAX, data.periods // 2 - 1))
     return ModelParams(l_max=l_max, weekday_effects=True)
+
+
+def media_default_priors(data: DataResult, adstock: str,
+                         saturation: str) -> dict[str, dict[str, Any]]:
+    """The priors of the media curves the kit uses on ``data`` unless told otherwise.
+
+    pymc-marketing's defaults (:func:`~mmm_widgets.steps.components.default_priors`); on
+    daily data, with the carryover's restated per day (:mod:`~mmm_widgets.steps.daily_priors`).
+
+    Parameters
+    ----------
+    data : DataResult
+        The mapped data (its frequency).
+    adstock, saturation : str
+        Lookup names of the curves.
+    """
+    defaults = components.default_priors(adstock, saturation)
+    if data.frequency == "daily":
+        defaults.update(per_day(adstock, defaults))
+    return defaults
 
 
 class ModelStep(Step):
@@ -225,13 +246,22 @@ class ModelStep(Step):
         params, roles = self.params, self.data.roles
         adstock_class = components.class_name(params.adstock, "adstock")
         saturation_class = components.class_name(params.saturation, "saturation")
-        media_priors = {k: v for k, v in params.priors.items() if k not in MODEL_CONFIG_KEYS}
-        config = {k: v for k, v in params.priors.items() if k in MODEL_CONFIG_KEYS}
+        priors = self.priors()
+        media_priors = {k: v for k, v in priors.items() if k not in MODEL_CONFIG_KEYS}
+        config = {k: v for k, v in priors.items() if k in MODEL_CONFIG_KEYS}
         lines = [
             "# numba's fast-math lets cached and freshly compiled code round differently; "
             "off, the",
             "# same seed gives the same draws in every kernel",
             "pytensor.config.numba__fastmath = False",
+        ]
+        if self.restated_priors():
+            lines += [
+                "# Daily rows: the carryover priors are pymc-marketing's defaults, written per "
+                "period for",
+                "# weeks, restated per day (a weekly decay a is a ** (1/7) a day)",
+            ]
+        lines += [
             f"{mmm} = MMM(",
             f"    date_column={literal(roles.date)},",
             f"    channel_columns={literal(list(roles.channels))},",
@@ -260,7 +290,7 @@ class ModelStep(Step):
         lines.append(f"{mmm}.build_model({X}, {y})")
         imports = ["import pytensor", "from pymc_marketing.mmm import MMM, "
                    f"{', '.join(sorted({adstock_class, saturation_class}))}"]
-        if params.priors:
+        if priors:
             imports.append("from pymc_extras.prior import Prior")
         if params.lift_tests or params.weekday_effects:
             imports.insert(0, "import pandas as pd")
@@ -268,6 +298,23 @@ class ModelStep(Step):
             lines += self._lift_lines(mmm)
         return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=tuple(imports),
                          title=self.title)
+
+    def restated_priors(self) -> dict[str, Any]:
+        """On daily data, the default carryover priors restated per day; else empty.
+
+        Those the user set are left out: theirs are used (see
+        :mod:`mmm_widgets.steps.daily_priors`).
+        """
+        params = self.params
+        defaults = media_default_priors(self.data, params.adstock, params.saturation)
+        weekly = components.default_priors(params.adstock, params.saturation)
+        return {name: prior for name, prior in defaults.items()
+                if prior != weekly.get(name) and name not in params.priors}
+
+    def priors(self) -> dict[str, Any]:
+        """Every prior the model sets beyond pymc-marketing's defaults, by variable name:
+        the user's (:attr:`ModelParams.priors`) and :meth:`restated_priors`."""
+        return {**self.restated_priors(), **self.params.priors}
 
     def features_lines(self, data: str = DATA_VARIABLE, X: str = "X",
                        y: str | None = "y") -> list[str]:
@@ -332,7 +379,8 @@ class ModelStep(Step):
         pairs = ", ".join(f"{a} x {b}" for a, b in params.interactions)
         interactions = f", interactions {pairs}" if pairs else ""
         weekdays = ", day-of-week effects" if params.weekday_effects else ""
-        return (f"Model: {params.adstock} adstock over {params.l_max} periods, "
+        in_days = " (its priors per day)" if self.restated_priors() else ""
+        return (f"Model: {params.adstock} adstock over {params.l_max} periods{in_days}, "
                 f"{params.saturation} saturation{season}{weekdays}{trend}{lift}"
                 f"{interactions}")
 

@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as w
 
 from mmm_widgets.steps import components
-from mmm_widgets.steps.model import default_params
+from mmm_widgets.steps.model import default_params, media_default_priors
 from mmm_widgets.views.common import (
     CodeBox,
     SharedLooks,
@@ -133,8 +133,10 @@ class ModelView(w.VBox):
             self._refresh_priors()
 
     def _refresh_priors(self, _change: Any = None) -> None:
-        defaults = components.default_priors(self.adstock.value, self.saturation.value)
+        defaults = media_default_priors(self.workflow.data_result, self.adstock.value,
+                                        self.saturation.value)
         defaults.update(components.model_config_defaults())
+        periodic = components.default_priors(self.adstock.value, self.saturation.value)
         rows = []
         old_defaults = getattr(self, "_defaults", {})
         old = {k: v.value for k, v in self.prior_inputs.items()
@@ -148,9 +150,13 @@ class ModelView(w.VBox):
                           style={"description_width": "130px"}, width="420px")
             self.prior_inputs[name] = field
             explanation = components.EXPLANATIONS.get(name, "")
+            said = default_text
+            if name in periodic and periodic[name] != prior:  # daily data: restated per day
+                said += (f", pymc-marketing's {components.prior_text(periodic[name])} per week "
+                         "restated per day")
             rows.append(looks(w.HBox, [field, looks(
                 w.HTML, f"<small>{html.escape(explanation)} "
-                        f"<i>Default {html.escape(default_text)}</i></small>")]))
+                        f"<i>Default {html.escape(said)}</i></small>")]))
         self.prior_box.children = rows
 
     def add_lift_row(self, values: dict[str, Any] | None = None) -> None:
