@@ -423,7 +423,7 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
                        model_params: ModelParams) -> None:
     """Reject a model file that names foreign classes or is not this workflow's model."""
     from mmm_widgets.steps import components
-    from mmm_widgets.steps.model import model_controls
+    from mmm_widgets.steps.model import ModelStep, model_controls
 
     if attrs.get("__serialization_version__") != _SERIALIZATION_VERSION:
         # Older formats are migrated by code paths this check does not vouch for.
@@ -459,6 +459,10 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
         "date column": (attrs.get("date_column"), roles.date),
         "dims": (parsed["dims"], [roles.geo] if roles.geo else []),
         "carryover window": (parsed["adstock"].get("l_max"), model_params.l_max),
+        # daily data's carryover priors, restated per day (steps/daily_priors.py): a model
+        # saved with pymc-marketing's per-period ones is not the one the cell builds
+        "carryover priors": _carryover_priors(parsed["adstock"],
+                                              ModelStep(model_params, data).restated_priors()),
         "extra effects": ((parsed["mu_effects"], parsed["time_varying_media"], parsed["dag"],
                            parsed["cost_per_unit"]), ([], False, None, None)),
     }
@@ -466,6 +470,19 @@ def _check_model_attrs(attrs: dict[str, Any], path: Path, data: DataResult,
         if found != wanted:
             raise _damaged(path.parent, f"{MODEL_FILE} is not the model of this workflow "
                                         f"(its {what} {found!r} differ from {wanted!r})")
+
+
+def _carryover_priors(adstock: dict[str, Any], restated: dict[str, Any]) -> Any:
+    """The saved carryover's priors for those the model step restates (found, wanted)."""
+    saved = adstock.get("priors") or {}
+    found, wanted = {}, {}
+    for name, prior in restated.items():
+        parameter = name.removeprefix("adstock_")
+        entry = saved.get(parameter)
+        found[parameter] = ({"dist": entry.get("dist"), "kwargs": entry.get("kwargs")}
+                            if isinstance(entry, dict) else entry)
+        wanted[parameter] = {"dist": prior["dist"], "kwargs": prior["kwargs"]}
+    return found, wanted
 
 
 class _MissingAttr(Exception):
