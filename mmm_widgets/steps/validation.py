@@ -29,6 +29,7 @@ from mmm_widgets.steps.dates import (
     parse_dates,
     to_datetime_code,
 )
+from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.totals import totals_of_others
 
@@ -255,6 +256,9 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             # each spelling would look like a geo missing the other's dates
             result.problems.append(spelled)
             geo_ok = False
+    if roles.target in usable and geo_ok:
+        result.problems += flat_target_problems(frame.drop(edge), roles.target,
+                                                roles.geo if roles.geo else None)
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format)
