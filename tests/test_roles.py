@@ -95,8 +95,10 @@ def test_abbreviated_spend_and_impressions_as_in_the_media_mix_case_study():
 def test_sp_is_spend_only_as_a_word_of_its_own():
     n = 30
     frame = pd.DataFrame({"date": _weeks(n), "sales": np.linspace(1e3, 2e3, n)})
-    for name in ("tv_sp", "Radio SPND", "search spd", "sp500", "spot_rate", "Special Offer"):
-        frame[name] = np.linspace(10.5, 50.5, n)
+    for shift, name in enumerate(("tv_sp", "Radio SPND", "search spd", "sp500", "spot_rate",
+                                  "Special Offer")):
+        # spends of their own: one spend written twice is no second channel
+        frame[name] = np.linspace(10.5, 50.5, n) + np.sin(np.arange(n) + shift)
     assert suggest_roles(frame)["channels"] == ["tv_sp", "Radio SPND", "search spd"]
 
 

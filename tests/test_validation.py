@@ -276,7 +276,8 @@ def test_failed_mapping_keeps_previous_one():
 
 def test_warnings_do_not_block():
     frame = _frame(n=60)
-    frame["tv_copy"] = frame["tv"] * 1.01 + 1
+    # moves with tv, but is not tv times a factor (that would be tv written twice: a problem)
+    frame["tv_copy"] = frame["tv"] * 1.01 + 6 + 5 * np.sin(np.arange(60))
     frame["tiny"] = np.r_[np.zeros(59), 5.0]
     frame.loc[30, "sales"] = 1e6
     wf = mw.Workflow(frame)
@@ -290,7 +291,7 @@ def test_warnings_do_not_block():
 def test_channels_named_like_impressions_or_a_ratio_are_said_not_to_be_money():
     frame = _frame(n=60)
     frame["TV GRPs"] = (frame["tv"] / 40).round(1)
-    frame["Cost per click"] = (frame["search"] / 300).round(3)
+    frame["Cost per click"] = (frame["search"] / (300 + 50 * np.sin(np.arange(60)))).round(3)
     wf = mw.Workflow(frame)
     wf.map_data(date="date", target="sales", channels=["TV GRPs", "search", "Cost per click"])
     said = [f for f in wf.data_result.warnings if f.kind == "not_spend"]

@@ -16,6 +16,7 @@ from mmm_widgets.steps.amounts import (
     find_text_amounts,
     with_amounts_read,
 )
+from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
 from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.rows import (
@@ -218,6 +219,13 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # A total beside the channels it sums is none of its own (its spend would count twice).
     totals = totals_of_others(df, channels)
     channels = [c for c in channels if c not in totals]
+    # Nor is the same spend written again (net beside gross, in another currency).
+    copies = copies_of_others(df, channels)
+    channels = [c for c in channels if c not in copies]
+    # A control that is the target in another unit (an index of sales) is no control.
+    if target is not None:
+        copies = copies_of_others(df, [target, *controls])
+        controls = [c for c in controls if copies.get(c, (None,))[0] != target]
     layout = _long_layout(df, keys, listing, target, channels)
     if layout is not None:
         channels = []

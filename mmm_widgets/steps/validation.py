@@ -18,6 +18,7 @@ import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.amounts import abbreviated, abbreviated_code
+from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
     WITHIN_A_DAY,
@@ -240,6 +241,10 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             "not a channel of its own. Beside them, their spend counts twice, and the model "
             "cannot tell its effect from theirs.",
             f"Leave {total!r} out of the channels.", column=total))
+    result.problems += _copy_problems(frame, [c for c in roles.channels if c in usable])
+    if roles.target in usable:
+        result.problems += _target_copy_problems(frame, roles.target, [
+            c for c in roles.controls if c in usable and c not in text_controls])
     geo_ok = roles.geo is None or roles.geo in usable
     if roles.geo and geo_ok and frame[roles.geo].isna().any():
         missing = frame.index[frame[roles.geo].isna().to_numpy()]
@@ -263,6 +268,31 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format)
     return result
+
+
+def _copy_problems(frame: pd.DataFrame, channels: list[str]) -> list[Problem]:
+    """One problem per channel that is another times a fixed factor (see
+    :mod:`mmm_widgets.steps.copies`)."""
+    return [problem(
+        f"The channel is {original!r} times {factor:g} on every row: the same spend written "
+        "twice (gross and net of a fee, two currencies, a copied column), or two channels "
+        "always bought together. Mapped both, the spend counts twice, and the model cannot "
+        "tell one's effect from the other's.",
+        f"Map one of {original!r} and {copy!r} (the one in the target's currency, as paid), "
+        "or, for two channels bought together, their sum as one channel.", column=copy)
+        for copy, (original, factor) in copies_of_others(frame, channels).items()]
+
+
+def _target_copy_problems(frame: pd.DataFrame, target: str,
+                          controls: list[str]) -> list[Problem]:
+    """One problem per control that is the target times a fixed factor."""
+    return [problem(
+        f"The control is the target {target!r} times {factor:g} on every row (the target "
+        "in another unit, or as an index): it would explain the target by itself and "
+        "leave the channels no credit.",
+        f"Leave {copy!r} out of the controls.", column=copy)
+        for copy, (original, factor) in copies_of_others(frame, [target, *controls]).items()
+        if original == target]
 
 
 # ----- dates ----------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""Columns that are another column times a fixed factor: the same spend written twice.
+
+Exports often carry one spend in two columns: gross and net of the agency's fee
+(``TV spend gross``, ``TV spend net`` = 0.85 x gross), the account's currency and the
+report's (``Cost``, ``Cost (EUR)``), or a column copied under another name. Mapped as two
+channels, the spend counts twice (each channel's ROAS is computed on half the money it
+should be) and the model cannot tell one's effect from the other's. Whatever their names,
+:func:`copies_of_others` finds such columns from their values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Rows the search looks at (each copy found is then checked on every row).
+_SAMPLE_ROWS = 2_000
+#: How near the cosine of two columns must be to 1 to be checked row by row, and how near
+#: each row must be to the factor times the other column (relative to the largest value):
+#: room for amounts rounded to cents, no more. Two channels bought apart never come this
+#: near on every row.
+_COSINE_TOLERANCE = 1e-6
+_ROW_TOLERANCE = 2e-3
+
+
+def copies_of_others(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[str, float]]:
+    """The columns among ``columns`` that are an earlier one times a fixed positive factor.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    columns : list of str
+        Numeric columns (the channels, say), in the table's order; rows with a missing
+        value are not used. Columns that never change are left to the checks that name
+        them.
+
+    Returns
+    -------
+    dict
+        ``{copy: (original, factor)}``: on every row, up to rounding, ``copy`` is
+        ``factor`` times ``original``, the first of its kind in ``columns``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"tv gross": [100.0, 0.0, 250.0, 80.0],
+    ...                       "search": [30.0, 45.0, 20.0, 60.0]})
+    >>> table["tv net"] = table["tv gross"] * 0.85
+    >>> copies_of_others(table, ["tv gross", "search", "tv net"])
+    {'tv net': ('tv gross', 0.85)}
+    """
+    columns = list(dict.fromkeys(columns))  # a column listed twice is one column
+    if len(columns) < 2:
+        return {}
+    values = frame[columns].apply(pd.to_numeric, errors="coerce")
+    # a column of text (amounts not read yet) is left to the checks that name it
+    values = values.loc[:, values.notna().any()].dropna()
+    columns = list(values.columns)
+    if len(values) < 3:
+        return {}
+    varying = [c for c in columns if values[c].nunique() > 1]
+    sample = values[varying].iloc[np.linspace(0, len(values) - 1,
+                                              min(len(values), _SAMPLE_ROWS)).astype(int)]
+    matrix = sample.to_numpy(float)
+    norms = np.linalg.norm(matrix, axis=0)
+    norms[norms == 0] = 1.0
+    cosines = (matrix / norms).T @ (matrix / norms)
+    found: dict[str, tuple[str, float]] = {}
+    for later, copy in enumerate(varying):
+        for earlier in range(later):
+            original = varying[earlier]
+            if original in found or cosines[earlier, later] < 1 - _COSINE_TOLERANCE:
+                continue
+            factor = _factor(values[original], values[copy])
+            if factor is not None:
+                found[copy] = (original, factor)
+                break
+    return found
+
+
+def _factor(original: pd.Series, copy: pd.Series) -> float | None:
+    """The factor ``copy`` is of ``original`` on every row, up to rounding, or None."""
+    x, y = original.to_numpy(float), copy.to_numpy(float)
+    factor = float(x @ y / (x @ x))
+    if not factor > 0:
+        return None
+    gap = np.abs(y - factor * x)
+    if gap.max() > _ROW_TOLERANCE * np.abs(y).max():
+        return None
+    return float(f"{factor:.4g}")
