@@ -124,6 +124,10 @@ class TableSpec:
     total_spend : bool
         A ``Total spend`` column, the sum of the channels on each row, as spreadsheets
         keep one beside them (no channel of its own).
+    net_spend : bool
+        The first channel's spend net of a 15 % agency fee beside it (0.85 times it, to
+        the cent), as agency reports keep gross and net: the same spend written twice, no
+        channel of its own.
     """
 
     seed: int
@@ -152,6 +156,7 @@ class TableSpec:
     units_row: bool = False
     weekdays_only: bool = False
     total_spend: bool = False
+    net_spend: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -167,6 +172,11 @@ class TableSpec:
             return [CHANNELS[i].capitalize() for i in range(self.n_channels)]
         return [_channel_name(self.channel_scheme, i, CHANNELS[i])
                 for i in range(self.n_channels)]
+
+    @property
+    def net_name(self) -> str:
+        """The column of the first channel's spend net of the agency's fee."""
+        return f"{self.channel_names[0]} (net)"
 
     @property
     def long_layout(self) -> dict | None:
@@ -283,6 +293,7 @@ def spec(seed: int) -> TableSpec:
         units_row=seed % 9 == 7 and seed % 2 == 1 and seed % 10 != 3,
         weekdays_only=weekdays_only,
         total_spend=seed % 7 == 3 and seed % 10 != 3,
+        net_spend=seed % 11 == 5 and seed % 10 != 3,
     )
 
 
@@ -370,6 +381,8 @@ def table(spec: TableSpec) -> pd.DataFrame:
         if spec.total_spend:
             columns["Total spend"] = np.sum([columns[c] for c in spec.channel_names],
                                             axis=0).round(2)
+        if spec.net_spend:
+            columns[spec.net_name] = (0.85 * columns[spec.channel_names[0]]).round(2)
         season = 0.08 * np.sin(2 * np.pi * np.arange(n) / PERIODS_PER_YEAR[spec.frequency])
         baseline = 1.0 + season + (0.001 * np.arange(n) if spec.trend_control else 0)
         effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
@@ -400,7 +413,8 @@ def table(spec: TableSpec) -> pd.DataFrame:
     wide = pd.concat(frames, ignore_index=True)
     made = _long(spec, wide) if spec.long else wide
     if spec.text_amounts is not None:
-        spend = [spec.long_layout["value_column"]] if spec.long else spec.channel_names
+        spend = ([spec.long_layout["value_column"]] if spec.long else
+                 [*spec.channel_names, *([spec.net_name] if spec.net_spend else [])])
         money = [*spend, *([] if spec.value_name else [spec.target_name])]
         made[money] = made[money].map(lambda v: _as_text(v, spec.text_amounts))
         if "price_index" in made.columns:  # a price index as a percentage: 101.25%
