@@ -15,12 +15,15 @@ import pandas as pd
 
 #: Rows the search looks at (each copy found is then checked on every row).
 _SAMPLE_ROWS = 2_000
-#: How near the cosine of two columns must be to 1 to be checked row by row, and how near
-#: each row must be to the factor times the other column (relative to the largest value):
-#: room for amounts rounded to cents, no more. Two channels bought apart never come this
-#: near on every row.
-_COSINE_TOLERANCE = 1e-6
+#: How near the cosine of two columns must be to 1 to be checked row by row (cents
+#: rounded on amounts under a unit move it by 1e-4), and how near each row must be to the
+#: factor times the other column: within the rounding of the two columns (half a cent
+#: each, for amounts in cents), or within this share of the largest value. Two channels
+#: bought apart never come this near on every row.
+_COSINE_TOLERANCE = 1e-3
 _ROW_TOLERANCE = 2e-3
+#: Most decimals a column's rounding is looked for in.
+_MOST_DECIMALS = 6
 
 
 def copies_of_others(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple[str, float]]:
@@ -84,6 +87,16 @@ def _factor(original: pd.Series, copy: pd.Series) -> float | None:
     if not factor > 0:
         return None
     gap = np.abs(y - factor * x)
-    if gap.max() > _ROW_TOLERANCE * np.abs(y).max():
+    rounding = (_resolution(y) + factor * _resolution(x)) / 2
+    if gap.max() > max(_ROW_TOLERANCE * np.abs(y).max(), rounding * (1 + 1e-6)):
         return None
     return float(f"{factor:.4g}")
+
+
+def _resolution(values: np.ndarray) -> float:
+    """The unit a column is rounded to (0.01 for cents), or 0 when it is not rounded."""
+    for decimals in range(_MOST_DECIMALS + 1):
+        scaled = values * 10.0 ** decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
+            return 10.0 ** -decimals
+    return 0.0
