@@ -32,6 +32,7 @@ from mmm_widgets.steps.dates import (
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.roles import channel_list_columns
+from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
 
 DEFAULT_L_MAX = 8
@@ -267,6 +268,9 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format)
+        amounts = [c for c in (*roles.channels, roles.target) if c in usable]
+        result.problems += running_total_problems(frame, parsed.values, amounts, roles.date,
+                                                  roles.geo or None, parsed.date_format)
     return result
 
 

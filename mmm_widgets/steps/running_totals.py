@@ -1,0 +1,111 @@
+"""Running totals: a column that adds each period to the ones before (year or month to date).
+
+Finance and dashboard exports often give spend or sales *to date*: ``TV spend YTD`` holds
+the year's spend so far, not the week's. Read as each week's spend, the first weeks of a
+year look cheap and the last ones enormous; the model credits the channel with whatever
+rises through the year, and its ROAS is computed on many times the money spent. Such a
+column only grows, falling back at most at the start of each year (or month), which
+spend and sales of single periods never do for long; :func:`running_total_problems`
+names it with the line that turns it back into each period's amount.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.dates import to_datetime_code
+
+#: Fewest rows (per geo) on which a column is judged, and least share of them on which a
+#: running total must grow (a channel that spends one week in four still grows on those).
+_LEAST_ROWS = 8
+_LEAST_GROWING = 0.25
+#: What a running total restarts with, if it restarts: the calendar unit and the pandas
+#: expression (on the dates) that groups its periods.
+_RESTARTS = {"year": ".dt.year", "quarter": ".dt.to_period('Q')", "month": ".dt.to_period('M')"}
+
+
+def _restart_unit(values: pd.Series, dates: pd.Series) -> str | None:
+    """How a column restarts if it is a running total: "" (never), a calendar unit, or
+    None for a column of single periods' amounts."""
+    steps = values.diff().iloc[1:]
+    growing = steps > 0
+    if len(values) < _LEAST_ROWS or growing.sum() < max(4, _LEAST_GROWING * len(values)):
+        return None
+    # equal steps are a ramp, or a constant amount added up: nothing a total reveals
+    if steps[growing].round(6).nunique() < 3:
+        return None
+    falls = (steps < 0).to_numpy()
+    if not falls.any():
+        return ""
+    for unit in _RESTARTS:
+        period = _periods(dates, unit)
+        new_period = (period.iloc[1:].to_numpy() != period.iloc[:-1].to_numpy())
+        # a unit is a restart only where it holds several rows: monthly rows start a new
+        # month on every row, and single periods' amounts fall on half of them
+        if 2 * new_period.sum() <= len(values) and not (falls & ~new_period).any():
+            return unit
+    return None
+
+
+def _periods(dates: pd.Series, unit: str) -> pd.Series:
+    if unit == "year":
+        return dates.dt.year
+    return dates.dt.to_period(unit[0].upper())
+
+
+def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[str],
+                           date: str, geo: str | None = None,
+                           date_format: str | None = None) -> list[Problem]:
+    """One problem per column among ``columns`` that is a running total in every geo.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The wide table.
+    dates : pandas.Series
+        Its dates, parsed (aligned with ``frame``); one row per date (and geo).
+    columns : list of str
+        The columns that must hold single periods' amounts (channels, the target).
+    date, geo : str
+        The date column, and the geo column of a panel.
+    date_format : str, optional
+        The dates' format, for the line that reads them in the fix.
+
+    Returns
+    -------
+    list of Problem
+    """
+    order = dates.sort_values(kind="stable").index
+    groups = [order] if geo is None else [
+        index for _, index in frame.loc[order].groupby(geo, sort=False).groups.items()]
+    problems = []
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.isna().any():
+            continue
+        units = {_restart_unit(values.loc[index], dates.loc[index]) for index in groups}
+        if None in units or not units:
+            continue
+        unit = max(units, key=lambda u: list(_RESTARTS).index(u) if u else -1)
+        problems.append(_problem(column, unit, to_datetime_code(f"df[{literal(date)}]",
+                                                                date_format), geo))
+    return problems
+
+
+def _problem(column: str, unit: str, read_dates: str, geo: str | None) -> Problem:
+    since = f"restarting at each {unit}" if unit else "from the first row on"
+    kind = f"{unit} to date" if unit else "since the first row"
+    keys = ([f"df[{literal(geo)}]"] if geo else []) + (
+        [f"dates{_RESTARTS[unit]}"] if unit else [])
+    grouped = f"df.groupby([{', '.join(keys)}])" if keys else "df"
+    name = literal(column)
+    return problem(
+        f"The column only grows, {since}: a running total ({kind}), not each period's "
+        "amount. Read as each period's, the last periods look many times the first, and "
+        "the model is fitted on sums of many periods.",
+        f"Turn it into each period's amount, rows in date order: dates = {read_dates}; "
+        f"df = df.loc[dates.sort_values(kind='stable').index]; "
+        f"df[{name}] = {grouped}[{name}].diff().fillna(df[{name}]).",
+        column=column)
