@@ -31,6 +31,7 @@ from mmm_widgets.steps.dates import (
     to_datetime_code,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
+from mmm_widgets.steps.monthly_target import monthly_target_problems
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -271,6 +272,11 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         amounts = [c for c in (*roles.channels, roles.target) if c in usable]
         result.problems += running_total_problems(frame, parsed.values, amounts, roles.date,
                                                   roles.geo or None, parsed.date_format)
+        if roles.target in usable:
+            result.problems += monthly_target_problems(
+                frame, parsed.values, result.frequency, roles.target,
+                [c for c in roles.channels if c in usable], roles.date, roles.geo or None,
+                tuple(c for c in roles.controls if c in usable), parsed.date_format)
     return result
 
 
