@@ -3,8 +3,8 @@
 Exports often carry one spend in two columns: gross and net of the agency's fee
 (``TV spend gross``, ``TV spend net`` = 0.85 x gross), the account's currency and the
 report's (``Cost``, ``Cost (EUR)``), or a column copied under another name. Mapped as two
-channels, the spend counts twice (each channel's ROAS is computed on half the money it
-should be) and the model cannot tell one's effect from the other's. Whatever their names,
+channels, the spend counts twice and the model cannot tell one's effect from the other's:
+it splits the credit between them at random. Whatever their names,
 :func:`copies_of_others` finds such columns from their values.
 """
 
