@@ -22,7 +22,9 @@ def _made(freq: str, periods: int, geos: tuple = (None,), seed: int = 0) -> pd.D
         month_sales = pd.Series(2 * tv + 3 * search + rng.normal(20000, 800, periods)).groupby(
             dates.to_period("M")).transform("sum").round(2)
         frame = pd.DataFrame({"Date": dates, "Sales (EUR)": month_sales.to_numpy(),
-                              "TV": tv, "Search": search})
+                              "TV": tv, "Search": search,
+                              "Promo": (rng.random(periods) < 0.2).astype(int),
+                              "Event": rng.choice(["none", "sale", "launch"], periods)})
         if geo is not None:
             frame.insert(1, "Market", geo)
         frames.append(frame)
@@ -32,7 +34,8 @@ def _made(freq: str, periods: int, geos: tuple = (None,), seed: int = 0) -> pd.D
 def _map(table: pd.DataFrame, geo: bool, date_format: str | None = None) -> mw.Workflow:
     wf = mw.Workflow(table)
     wf.map_data(date="Date", target="Sales (EUR)", channels=["TV", "Search"],
-                geo="Market" if geo else None, date_format=date_format)
+                controls=["Promo", "Event"], geo="Market" if geo else None,
+                date_format=date_format)
     return wf
 
 
@@ -52,8 +55,10 @@ def test_a_monthly_target_on_finer_rows_is_named_and_its_line_models_by_the_mont
     exec(line, namespace)  # the fix's own pandas lines
     monthly = namespace["df"]
     keys = [*(["Market"] if geo else []), made["Date"].dt.to_period("M").dt.start_time]
-    by_hand = made.groupby(keys).agg(TV=("TV", "sum"), Sales=("Sales (EUR)", "first"))
+    by_hand = made.groupby(keys).agg(TV=("TV", "sum"), Sales=("Sales (EUR)", "first"),
+                                     Promo=("Promo", "mean"))
     np.testing.assert_allclose(monthly["TV"].to_numpy(), by_hand["TV"].to_numpy())
+    np.testing.assert_allclose(monthly["Promo"].to_numpy(), by_hand["Promo"].to_numpy())
     np.testing.assert_allclose(monthly["Sales (EUR)"].to_numpy(), by_hand["Sales"].to_numpy())
     assert _map(monthly, geo).data_result.frequency == "monthly"
 

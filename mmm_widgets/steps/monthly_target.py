@@ -36,6 +36,7 @@ def _monthly(values: pd.Series, months: pd.Series) -> bool:
 def monthly_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: str,
                             target: str, channels: list[str], date: str,
                             geo: str | None = None, controls: tuple[str, ...] = (),
+                            text_controls: tuple[str, ...] = (),
                             date_format: str | None = None) -> list[Problem]:
     """One problem when the target of weekly or daily rows holds one value per month.
 
@@ -53,7 +54,8 @@ def monthly_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: st
         The mapped channels (summed into months by the fix).
     controls : tuple of str
         The mapped controls (averaged over each month by the fix: an event on one week
-        in four becomes 0.25).
+        in four becomes 0.25), but for those among ``text_controls``, which hold
+        categories (the fix keeps each month's first).
     date_format : str, optional
         The dates' format, for the line that reads them in the fix.
 
@@ -77,7 +79,8 @@ def monthly_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: st
     row = _ROW_NAMES[frequency]
     keys = ([f"df[{literal(geo)}]"] if geo else []) + ["month"]
     how = {**{channel: "sum" for channel in channels},
-           **{control: "mean" for control in controls}, target: "first"}
+           **{control: "first" if control in text_controls else "mean"
+              for control in controls}, target: "first"}
     month = f"{to_datetime_code(f'df[{literal(date)}]', date_format)}.dt.to_period('M')"
     return [problem(
         f"The target is the same in every {row} of each month: monthly figures written on "

@@ -276,7 +276,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             result.problems += monthly_target_problems(
                 frame, parsed.values, result.frequency, roles.target,
                 [c for c in roles.channels if c in usable], roles.date, roles.geo or None,
-                tuple(c for c in roles.controls if c in usable), parsed.date_format)
+                tuple(c for c in roles.controls if c in usable), text_controls,
+                parsed.date_format)
     return result
 
 
