@@ -18,6 +18,7 @@ import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.amounts import abbreviated, abbreviated_code
+from mmm_widgets.steps.coarse_target import coarse_target_problems
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
@@ -31,7 +32,6 @@ from mmm_widgets.steps.dates import (
     to_datetime_code,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
-from mmm_widgets.steps.monthly_target import monthly_target_problems
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -273,7 +273,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.problems += running_total_problems(frame, parsed.values, amounts, roles.date,
                                                   roles.geo or None, parsed.date_format)
         if roles.target in usable:
-            result.problems += monthly_target_problems(
+            result.problems += coarse_target_problems(
                 frame, parsed.values, result.frequency, roles.target,
                 [c for c in roles.channels if c in usable], roles.date, roles.geo or None,
                 tuple(c for c in roles.controls if c in usable), text_controls,
