@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Rows the search looks at (each copy found is then checked on every row).
-_SAMPLE_ROWS = 2_000
+from mmm_widgets.steps.totals import scaled_gram
+
 #: How near the cosine of two columns must be to 1 to be checked row by row (cents
 #: rounded on amounts under a unit move it by 1e-4), and how near each row must be to the
 #: factor times the other column: within the rounding of the two columns (half a cent
@@ -35,7 +35,8 @@ def copies_of_others(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
     columns : list of str
         Numeric columns (the channels, say), in the table's order; rows with a missing
         value are not used. Columns that never change are left to the checks that name
-        them.
+        them. Pairs are preselected on a sample of rows (:func:`scaled_gram`), then
+        checked on every row.
 
     Returns
     -------
@@ -61,12 +62,7 @@ def copies_of_others(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
     if len(values) < 3:
         return {}
     varying = [c for c in columns if values[c].nunique() > 1]
-    sample = values[varying].iloc[np.linspace(0, len(values) - 1,
-                                              min(len(values), _SAMPLE_ROWS)).astype(int)]
-    matrix = sample.to_numpy(float)
-    norms = np.linalg.norm(matrix, axis=0)
-    norms[norms == 0] = 1.0
-    cosines = (matrix / norms).T @ (matrix / norms)
+    cosines, _ = scaled_gram(values[varying])
     found: dict[str, tuple[str, float]] = {}
     for later, copy in enumerate(varying):
         for earlier in range(later):

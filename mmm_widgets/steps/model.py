@@ -113,12 +113,11 @@ def default_params(data: DataResult) -> ModelParams:
     return ModelParams(l_max=l_max, weekday_effects=True)
 
 
-def media_default_priors(data: DataResult, adstock: str,
-                         saturation: str) -> dict[str, dict[str, Any]]:
-    """The priors of the media curves the kit uses on ``data`` unless told otherwise.
-
-    pymc-marketing's defaults (:func:`~mmm_widgets.steps.components.default_priors`); on
-    daily data, with the carryover's restated per day (:mod:`~mmm_widgets.steps.daily_priors`).
+def restated_default_priors(data: DataResult, adstock: str,
+                            saturation: str) -> dict[str, dict[str, Any]]:
+    """The default priors the kit states otherwise than pymc-marketing on ``data``: on
+    daily data, the carryover's restated per day (:mod:`~mmm_widgets.steps.daily_priors`);
+    else none.
 
     Parameters
     ----------
@@ -127,10 +126,18 @@ def media_default_priors(data: DataResult, adstock: str,
     adstock, saturation : str
         Lookup names of the curves.
     """
-    defaults = components.default_priors(adstock, saturation)
-    if data.frequency == "daily":
-        defaults.update(per_day(adstock, defaults))
-    return defaults
+    if data.frequency != "daily":
+        return {}
+    return per_day(adstock, components.default_priors(adstock, saturation))
+
+
+def media_default_priors(data: DataResult, adstock: str,
+                         saturation: str) -> dict[str, dict[str, Any]]:
+    """The priors of the media curves the kit uses on ``data`` unless told otherwise:
+    pymc-marketing's defaults (:func:`~mmm_widgets.steps.components.default_priors`), with
+    :func:`restated_default_priors` over them."""
+    return {**components.default_priors(adstock, saturation),
+            **restated_default_priors(data, adstock, saturation)}
 
 
 class ModelStep(Step):
@@ -306,10 +313,8 @@ class ModelStep(Step):
         :mod:`mmm_widgets.steps.daily_priors`).
         """
         params = self.params
-        defaults = media_default_priors(self.data, params.adstock, params.saturation)
-        weekly = components.default_priors(params.adstock, params.saturation)
-        return {name: prior for name, prior in defaults.items()
-                if prior != weekly.get(name) and name not in params.priors}
+        restated = restated_default_priors(self.data, params.adstock, params.saturation)
+        return {name: prior for name, prior in restated.items() if name not in params.priors}
 
     def priors(self) -> dict[str, Any]:
         """Every prior the model sets beyond pymc-marketing's defaults, by variable name:

@@ -21,9 +21,9 @@ from mmm_widgets.steps.dates import to_datetime_code
 #: running total must grow (a channel that spends one week in four still grows on those).
 _LEAST_ROWS = 8
 _LEAST_GROWING = 0.25
-#: What a running total restarts with, if it restarts: the calendar unit and the pandas
-#: expression (on the dates) that groups its periods.
-_RESTARTS = {"year": ".dt.year", "quarter": ".dt.to_period('Q')", "month": ".dt.to_period('M')"}
+#: What a running total restarts with, if it restarts: the calendar unit and its pandas
+#: period, which groups the rows both in the check and in the fix's line.
+_RESTARTS = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
 def _restart_unit(values: pd.Series, dates: pd.Series) -> str | None:
@@ -39,20 +39,14 @@ def _restart_unit(values: pd.Series, dates: pd.Series) -> str | None:
     falls = (steps < 0).to_numpy()
     if not falls.any():
         return ""
-    for unit in _RESTARTS:
-        period = _periods(dates, unit)
+    for unit, freq in _RESTARTS.items():
+        period = dates.dt.to_period(freq)
         new_period = (period.iloc[1:].to_numpy() != period.iloc[:-1].to_numpy())
         # a unit is a restart only where it holds several rows: monthly rows start a new
         # month on every row, and single periods' amounts fall on half of them
         if 2 * new_period.sum() <= len(values) and not (falls & ~new_period).any():
             return unit
     return None
-
-
-def _periods(dates: pd.Series, unit: str) -> pd.Series:
-    if unit == "year":
-        return dates.dt.year
-    return dates.dt.to_period(unit[0].upper())
 
 
 def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[str],
@@ -98,7 +92,7 @@ def _problem(column: str, unit: str, read_dates: str, geo: str | None) -> Proble
     since = f"restarting at each {unit}" if unit else "from the first row on"
     kind = f"{unit} to date" if unit else "since the first row"
     keys = ([f"df[{literal(geo)}]"] if geo else []) + (
-        [f"dates{_RESTARTS[unit]}"] if unit else [])
+        [f"dates.dt.to_period({literal(_RESTARTS[unit])})"] if unit else [])
     grouped = f"df.groupby([{', '.join(keys)}])" if keys else "df"
     name = literal(column)
     return problem(

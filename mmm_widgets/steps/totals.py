@@ -48,14 +48,10 @@ def totals_of_others(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
     values = frame[columns].apply(pd.to_numeric, errors="coerce").dropna()
     if len(values) < len(columns) + 2:
         return {}
-    sample = values.iloc[np.linspace(0, len(values) - 1, min(len(values), _SAMPLE_ROWS))
-                         .astype(int)].to_numpy(float)
     # Least squares of each column on the others from one Gram matrix of the columns
     # scaled to unit length: a hundred channels cost a hundred small solves, not a hundred
     # passes over the rows.
-    norms = np.linalg.norm(sample, axis=0)
-    norms[norms == 0] = 1.0
-    gram = (sample / norms).T @ (sample / norms)
+    gram, norms = scaled_gram(values)
     found: dict[str, tuple[str, ...]] = {}
     for position, column in enumerate(columns):
         others = [j for j, other in enumerate(columns) if j != position and other not in found]
@@ -70,6 +66,27 @@ def totals_of_others(frame: pd.DataFrame, columns: list[str]) -> dict[str, tuple
             if _sums(values, column, parts):
                 found[column] = parts
     return found
+
+
+def scaled_gram(values: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The Gram matrix of ``values``' columns scaled to unit length, on a sample of rows.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Numeric columns without missing values.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The matrix (the cosines between the columns) and each column's length on the
+        sample (1 for a column of zeros).
+    """
+    rows = np.linspace(0, len(values) - 1, min(len(values), _SAMPLE_ROWS)).astype(int)
+    sample = values.iloc[rows].to_numpy(float)
+    norms = np.linalg.norm(sample, axis=0)
+    norms[norms == 0] = 1.0
+    return (sample / norms).T @ (sample / norms), norms
 
 
 def _sums(values: pd.DataFrame, column: str, parts: tuple[str, ...]) -> bool:
