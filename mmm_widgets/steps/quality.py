@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
+from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
 from mmm_widgets.steps.roles import in_micros, named_scale, not_spend_kind
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
@@ -26,7 +27,7 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"text_amounts"``
+        ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"national"``, ``"text_amounts"``
         (:func:`text_amounts_finding`) or ``"left_out"`` (:func:`left_out_finding`).
     message : str
         What was found and what it means for the model.
@@ -41,8 +42,8 @@ class Finding:
 
 def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
     """Channels named like activity, an amount in micros or in another scale than the
-    target (thousands, millions), collinear channels, channels with under 5 % of spend,
-    and target outliers.
+    target (thousands, millions), channels the same in every geo, collinear channels,
+    channels with under 5 % of spend, and target outliers.
 
     Parameters
     ----------
@@ -58,8 +59,20 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[F
     list of Finding
     """
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
-            *_collinearity(data, roles), *_small_channels(data, roles),
-            *_outliers(data, roles)]
+            *_national(data, roles, table), *_collinearity(data, roles),
+            *_small_channels(data, roles), *_outliers(data, roles)]
+
+
+def _national(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
+    """Channels the same in every geo on every date (national spend written on each
+    geo's row; see :mod:`mmm_widgets.steps.national`)."""
+    if not roles.geo:
+        return []
+    national = same_in_every_geo(data, list(roles.channels), data[roles.date], roles.geo)
+    if not national:
+        return []
+    return [Finding("national", national_spend_message(
+        national, data[roles.geo].nunique(), roles.target, roles.geo, table), tuple(national))]
 
 
 def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:

@@ -32,6 +32,7 @@ from mmm_widgets.steps.dates import (
     to_datetime_code,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
+from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -269,6 +270,11 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format)
+        if roles.geo and roles.target in usable:
+            result.problems += national_target_problems(
+                frame.drop(edge), parsed.values.drop(edge), roles.target, roles.geo,
+                roles.date, [c for c in roles.channels if c in usable],
+                tuple(c for c in roles.controls if c in usable), text_controls)
         amounts = [c for c in (*roles.channels, roles.target) if c in usable]
         result.problems += running_total_problems(frame, parsed.values, amounts, roles.date,
                                                   roles.geo or None, parsed.date_format)
