@@ -12,6 +12,7 @@ import pytest
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
 from mmm_widgets.steps.national import same_in_every_geo
+from tests.test_geo_columns import _fix_lines
 
 WEEKS = 80
 SHARES = {"North": 0.5, "South": 0.3, "East": 0.2}
@@ -102,6 +103,33 @@ def test_a_national_spend_is_named_and_its_line_splits_it_by_each_geos_share():
     np.testing.assert_allclose(split.groupby("Week")["TV national"].sum()[national.index],
                                national)
     assert "national" not in [f.kind for f in _mapped(split).data_result.warnings]
+
+
+def test_a_national_spend_beside_geos_side_by_side_is_named_once_they_are_stacked():
+    """The geos-side-by-side fix writes a column outside the grid on every geo's row:
+    right for a national control, the trap above for a national spend."""
+    rng = np.random.default_rng(11)
+    weeks = 60
+    wide = pd.DataFrame({"Week": pd.date_range("2023-01-02", periods=weeks, freq="W-MON")
+                         .strftime("%Y-%m-%d"), "TV national": rng.gamma(2, 5000, weeks)})
+    for geo in SHARES:
+        wide[f"Sales {geo}"] = rng.uniform(1e4, 2e4, weeks).round(2)
+        wide[f"Search {geo}"] = rng.uniform(0, 500, weeks).round(2)
+    wf = mw.Workflow(wide)
+    with pytest.raises(DataError) as raised:
+        wf.map_data(**wf.suggest_mapping())
+    names = {"df": wide.copy(), "pd": pd}
+    for line in _fix_lines(raised.value):
+        exec(line, names)
+    stacked = names["df"]
+    wf = mw.Workflow(stacked)
+    wf.map_data(date="Week", target="Sales", channels=["TV national", "Search"], geo="geo")
+    [found] = [f for f in wf.data_result.warnings if f.kind == "national"]
+    assert found.columns == ("TV national",)
+    line = found.message.split("before mapping: ")[1].split(". If each geo")[0]
+    split = _run(line, stacked, "stacked")
+    np.testing.assert_allclose(split.groupby("Week")["TV national"].sum()[wide["Week"]],
+                               wide["TV national"])
 
 
 def test_a_national_target_is_a_problem_and_its_line_models_the_nation():

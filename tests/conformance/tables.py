@@ -157,6 +157,7 @@ class TableSpec:
     weekdays_only: bool = False
     total_spend: bool = False
     net_spend: bool = False
+    national_channel: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -294,6 +295,7 @@ def spec(seed: int) -> TableSpec:
         weekdays_only=weekdays_only,
         total_spend=seed % 7 == 3 and seed % 10 != 3,
         net_spend=seed % 11 == 5 and seed % 10 != 3,
+        national_channel=bool(geos) and seed % 8 == 3,
     )
 
 
@@ -366,6 +368,8 @@ def table(spec: TableSpec) -> pd.DataFrame:
                 spend[(np.arange(n) // 8) % 3 != 0] = 0.0
             if geo is not None and g == len(geos) - 1 and i == spec.n_channels - 1:
                 spend[:] = 0.0  # a channel that never spends in this geo
+            if spec.national_channel and i == 0 and g > 0:
+                spend = frames[0][name].to_numpy().copy()  # the first geo's, as it is
             columns[name] = spend
             carried = _geometric(spend, 0.2 + 0.6 * rng.random())
             half = max(float(np.median(carried[carried > 0])) if (carried > 0).any() else 1.0,

@@ -41,7 +41,8 @@ pytestmark = pytest.mark.fit
 #: ad platform's report does (``Jan 01, 2022``); seed 34 ends as a report does, with two empty
 #: rows and a ``Total`` row; seed 20 names its weeks ``2021-W01``; seed 25 starts with a row
 #: of units (``EUR``) and writes its money in the Accounting format (`` $ (12.50)``, `` $ -  ``);
-#: seeds 18 and 25 write their price index as a percentage (``101.25%``).
+#: seeds 18 and 25 write their price index as a percentage (``101.25%``); seeds 3 and 11
+#: write their first channel's national spend on every geo's row.
 CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3, 20, 25)
 
 
@@ -119,6 +120,8 @@ def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     assert {k: suggested[k] for k in roles} == {k: variation.roles[k] for k in roles}
     assert sorted(suggested["channels"]) == sorted(variation.roles["channels"])
     wf.map_data(**variation.roles)
+    national = [f.columns for f in wf.data_result.warnings if f.kind == "national"]
+    assert national == ([(variation.channel_names[0],)] if variation.national_channel else [])
     wf.configure_model(l_max=_l_max(variation), yearly_seasonality=2)
     wf.fit("map")
     failures, prior = _run_every_step(wf, variation, tmp_path)
