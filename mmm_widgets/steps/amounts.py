@@ -30,11 +30,11 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.base import Params, ran_on_copy
+from mmm_widgets.steps.currencies import CURRENCY
 
 #: The decimal marks an amount can use.
 DECIMAL_MARKS = (".", ",")
 
-_CURRENCY = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|INR|AUD|CAD)\b", re.I)
 #: Spaces, and the apostrophes Switzerland groups thousands with (1'234.50, 1’234.50).
 _SPACES = re.compile(r"[\s\u00a0\u202f'\u2019]")
 _DIGITS = re.compile(r"-?\d+")
@@ -152,12 +152,12 @@ def decimal_mark(series: pd.Series) -> str | None:
 
 def _formatted(texts: list[str]) -> bool:
     """Whether any of ``texts`` was written by a number format (currency, grouping, ())."""
-    return any(_CURRENCY.search(text) or _FORMATTED.search(text.strip()) for text in texts)
+    return any(CURRENCY.search(text) or _FORMATTED.search(text.strip()) for text in texts)
 
 
 def _core(text: str) -> str:
     """``text`` without currency and spaces, a parenthesised amount as a negative one."""
-    core = _SPACES.sub("", _CURRENCY.sub("", text.strip())).replace("\u2212", "-")
+    core = _SPACES.sub("", CURRENCY.sub("", text.strip())).replace("\u2212", "-")
     if core.startswith("(") and core.endswith(")"):
         core = "-" + core[1:-1]
     return core
@@ -259,7 +259,7 @@ def abbreviated(texts: Iterable[str]) -> bool:
     -------
     bool
     """
-    cores = [_SPACES.sub("", _CURRENCY.sub("", str(text))) for text in texts]
+    cores = [_SPACES.sub("", CURRENCY.sub("", str(text))) for text in texts]
     if any(_DECIMAL_COMMA.search(c) for c in cores):  # 1,2K: the read would drop the comma
         return False
     cores = [c.replace(",", "") for c in cores]

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from mmm_widgets.codegen import CodeChunk, literal
-from mmm_widgets.errors import DataError, MMMWidgetsError, problem
+from mmm_widgets.errors import DataError, MMMWidgetsError, Problem, problem
 from mmm_widgets.steps.aggregate import AGGREGATIONS, WEEKLY, weekly_lines
 from mmm_widgets.steps.amounts import (
     TextAmounts,
@@ -26,6 +26,7 @@ from mmm_widgets.steps.categorical import (
     find_levels,
     indicator_lines,
 )
+from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.quality import (
@@ -218,6 +219,7 @@ class DataStep(Step):
         laid_out = layout_problems(raw, params)
         if laid_out:
             raise DataError(laid_out)
+        currency = self._currency_problems(raw)
         spend_text: dict[str, TextAmounts] = {}
         if params.long is not None:
             wide, channels, spend_text = self._pivot(raw, namespace)
@@ -241,6 +243,7 @@ class DataStep(Step):
                     column=column)
             for column, found in levels.items() if len(found.levels) > MAX_LEVELS]
         result.problems += _aggregate_problems(params.aggregate, result.frequency)
+        result.problems += currency
         if result.problems:
             raise DataError(result.problems)
         self.params = params.replace(date_format=params.date_format or result.date_format,
@@ -270,6 +273,18 @@ class DataStep(Step):
                 f"The mapping code failed: {type(error).__name__}: {text[:300]}",
                 "Check that each mapped column holds what its role needs (dates, amounts); "
                 "the previous mapping is kept.")) from error
+
+    def _currency_problems(self, raw: pd.DataFrame) -> list[Problem]:
+        """Amounts in more than one currency: written so, or beside a column of codes."""
+        params = self.params
+        long = params.long
+        spend = [long.value_column] if long is not None else list(params.channels)
+        money = [*spend, params.value_per_unit or params.target]
+        roles = params.roles()
+        mapped = [roles.date, *([roles.geo] if roles.geo else []), *money, *roles.channels,
+                  *([long.channel_column] if long is not None else [])]
+        return [*mixed_currency_problems(raw, money),
+                *currency_column_problems(raw, money, mapped, params.source.name)]
 
     def _raw_frame(self, namespace: dict[str, Any]) -> pd.DataFrame:
         source = self.params.source

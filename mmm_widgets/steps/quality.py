@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
+from mmm_widgets.steps.currencies import named_currency, other_currency
 from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
 from mmm_widgets.steps.roles import in_micros, named_scale, not_spend_kind
 from mmm_widgets.steps.rows import NonPeriodRows
@@ -27,7 +28,8 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"national"``, ``"text_amounts"``
+        ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"national"``,
+        ``"other_currency"``, ``"text_amounts"``
         (:func:`text_amounts_finding`) or ``"left_out"`` (:func:`left_out_finding`).
     message : str
         What was found and what it means for the model.
@@ -42,8 +44,8 @@ class Finding:
 
 def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
     """Channels named like activity, an amount in micros or in another scale than the
-    target (thousands, millions), channels the same in every geo, collinear channels,
-    channels with under 5 % of spend, and target outliers.
+    target (thousands, millions) or currency, channels the same in every geo, collinear
+    channels, channels with under 5 % of spend, and target outliers.
 
     Parameters
     ----------
@@ -59,8 +61,28 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[F
     list of Finding
     """
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
-            *_national(data, roles, table), *_collinearity(data, roles),
+            *_other_currency(roles, table), *_national(data, roles, table),
+            *_collinearity(data, roles),
             *_small_channels(data, roles), *_outliers(data, roles)]
+
+
+def _other_currency(roles: Roles, table: str) -> list[Finding]:
+    """A channel whose name gives another currency than the target's ("TV spend (USD)"
+    beside "Revenue (EUR)")."""
+    findings = []
+    target = named_currency(roles.target)
+    for channel in roles.channels:
+        currency = other_currency(channel, roles.target)
+        if currency is None:
+            continue
+        findings.append(Finding(
+            "other_currency",
+            f"{channel!r} is named in {currency} and the target {roles.target!r} in {target}: "
+            f"its ROAS would be {target} sold per {currency} spent, and a plan would add its "
+            f"{currency} to the other channels' amounts. If so, convert it at your rate before "
+            f"mapping: {table}[{channel!r}] = {table}[{channel!r}] * <{target} per "
+            f"{currency}>.", (channel,)))
+    return findings
 
 
 def _national(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:

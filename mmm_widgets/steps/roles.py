@@ -17,6 +17,7 @@ from mmm_widgets.steps.amounts import (
     with_amounts_read,
 )
 from mmm_widgets.steps.copies import copies_of_others
+from mmm_widgets.steps.currencies import holds_currency_codes
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
 from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.rows import (
@@ -205,7 +206,9 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
         elif column in rates:
             continue
         elif column not in numeric:
-            if _is_categorical(df[column]) and column not in listing:
+            # a column of currency codes says what the amounts are in: no control
+            if (_is_categorical(df[column]) and column not in listing
+                    and not holds_currency_codes(df[column])):
                 controls.append(column)
         elif _looks_like_spend(column, df[column]) or (generic and
                                                        _GENERIC_CHANNEL.match(column)):
