@@ -119,6 +119,18 @@ def test_an_amount_column_in_one_currency_maps(written):
     np.testing.assert_allclose(wf.data["TV"], tv.round(2))
 
 
+def test_a_row_of_units_above_the_amounts_is_no_amount_in_another_currency():
+    rng = np.random.default_rng(7)
+    tv = rng.uniform(100, 1e3, WEEKS)
+    frame = pd.DataFrame({"Week": ["", *DATES.strftime("%Y-%m-%d")],
+                          "Revenue": ["EUR", *rng.uniform(1e4, 2e4, WEEKS).round(2)],
+                          "TV": ["EUR", *(f"${v:,.2f}" for v in tv)],
+                          "Search": ["EUR", *rng.uniform(50, 500, WEEKS).round(2)]})
+    wf = mw.Workflow(frame)
+    wf.map_data(date="Week", target="Revenue", channels=["TV", "Search"])
+    np.testing.assert_allclose(wf.data["TV"], tv.round(2))
+
+
 def test_a_channel_named_in_another_currency_than_the_target_is_named():
     rng = np.random.default_rng(9)
     frame = pd.DataFrame({"Week": DATES, "Revenue (EUR)": rng.uniform(1e4, 2e4, WEEKS),

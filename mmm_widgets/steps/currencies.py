@@ -114,7 +114,9 @@ def mixed_currency_problems(frame: pd.DataFrame, columns: Iterable[str]) -> list
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values):
             continue
-        written = values.dropna().astype(str).map(
+        # amounts only: a row of units under the header ('EUR') is no amount
+        texts = values.dropna().astype(str)
+        written = texts[texts.str.contains(r"\d")].map(
             lambda text: tuple(_distinct(_currency(m) for m in CURRENCY.findall(text))))
         signs = written[written.map(len) == 1].map(lambda found: found[0])
         currencies = _distinct(signs)
