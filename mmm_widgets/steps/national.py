@@ -68,13 +68,20 @@ def same_in_every_geo(frame: pd.DataFrame, columns: list[str], dates: pd.Series,
     >>> same_in_every_geo(panel, ["tv", "search"], pd.Series(range(12)) // 2, "geo")
     ['tv']
     """
-    found = []
-    for column in columns:
-        grid = _by_date_and_geo(frame, column, dates, geo)
-        if (grid is not None and grid.nunique(axis=1).eq(1).all()
-                and grid.iloc[:, 0].nunique() >= _LEAST_VALUES):
-            found.append(column)
-    return found
+    geos = frame[geo].nunique()
+    keys = pd.DataFrame({"date": dates.to_numpy(), "geo": frame[geo].to_numpy()})
+    if not columns or geos < 2 or keys.duplicated().any():
+        return []
+    values = frame[list(columns)].apply(pd.to_numeric, errors="coerce")
+    values.index = keys["date"].to_numpy()
+    # one groupby for every column; per column, the dates every geo has a value on
+    by_date = values.groupby(level=0)
+    full = by_date.count() == geos
+    equal = by_date.max() == by_date.min()
+    firsts = by_date.first()
+    return [column for column in columns
+            if full[column].sum() >= _LEAST_DATES and equal.loc[full[column], column].all()
+            and firsts.loc[full[column], column].nunique() >= _LEAST_VALUES]
 
 
 def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
