@@ -176,11 +176,13 @@ def test_one_geos_target_written_under_two_names_is_a_problem():
 
 def test_geos_with_figures_of_their_own_are_not_named():
     frame = _panel()
-    # each geo's own TV; every geo selling nothing in the weeks before launch
+    # each geo's own TV; every geo's target the same in the first weeks only (a launch
+    # week's allocation, shared out evenly)
     rng = np.random.default_rng(7)
     frame["TV national"] = rng.gamma(2, 2000, len(frame))
     dates = pd.to_datetime(frame["Week"], format="%d/%m/%Y")
-    frame.loc[dates < "2023-03-01", "Net Revenue (EUR)"] = 0.0
+    frame.loc[dates < "2023-03-01", "Net Revenue (EUR)"] = (
+        15000.0 + dates[dates < "2023-03-01"].dt.day)
     wf = _mapped(frame)
     assert wf.status("data") == "done"
     assert "national" not in [f.kind for f in wf.data_result.warnings]

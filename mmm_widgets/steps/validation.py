@@ -36,6 +36,7 @@ from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
+from mmm_widgets.steps.untracked_target import untracked_target_problems
 
 DEFAULT_L_MAX = 8
 #: Rows named per problem; the message gives the total count beyond these.
@@ -270,6 +271,11 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format)
+        if roles.target in usable:
+            result.problems += untracked_target_problems(
+                frame.drop(edge), parsed.values.drop(edge), roles.target,
+                [c for c in roles.channels if c in usable], roles.date, roles.geo or None,
+                parsed.date_format)
         if roles.geo and roles.target in usable:
             result.problems += national_target_problems(
                 frame.drop(edge), parsed.values.drop(edge), roles.target, roles.geo,

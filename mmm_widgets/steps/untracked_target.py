@@ -1,0 +1,103 @@
+"""A target of 0 on the first (or last) dates while the channels spend: not yet recorded.
+
+Sales tracking often starts after the media history does (a shop's analytics installed in
+March, a market whose sales feed was connected later), and exports write the months before
+as 0, not as missing. The rows look like data: the model reads their spend as spend that
+sold nothing and pulls every channel's ROAS down. :func:`untracked_target_problems` names
+such a run of zeros at either end, over the whole table or in one geo of a panel, when the
+target is never 0 anywhere else, with the line that fits the dates it was recorded on.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.dates import to_datetime_code
+
+#: Fewest dates in a run of zeros at an end for it to be named: one or two may be real.
+_LEAST_RUN = 3
+
+
+def _zero_ends(target: pd.Series, spend: pd.Series) -> tuple[int, int]:
+    """The lengths of the runs of zeros at the start and end of ``target`` (in date order)
+    that hold some spend, when the target is above 0 on every other date; else 0."""
+    zero = (target == 0).to_numpy()
+    if zero.all() or not zero.any():
+        return 0, 0
+    lead = int(zero.argmin())
+    trail = int(zero[::-1].argmin())
+    middle = target.iloc[lead:len(target) - trail]
+    if (middle <= 0).any() or len(middle) < lead + trail:
+        return 0, 0
+    spent = spend.to_numpy() > 0
+    lead = lead if lead >= _LEAST_RUN and spent[:lead].any() else 0
+    trail = trail if trail >= _LEAST_RUN and spent[len(spent) - trail:].any() else 0
+    return lead, trail
+
+
+def untracked_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
+                              channels: list[str], date: str, geo: str | None = None,
+                              date_format: str | None = None) -> list[Problem]:
+    """One problem naming the runs of zeros at the ends of the target, per geo.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The wide table (rows without a target at either end left out).
+    dates : pandas.Series
+        Its dates, parsed (aligned with ``frame``).
+    target, date : str
+        The mapped target and date columns.
+    channels : list of str
+        The mapped channels: a run of zeros with no spend in it is left alone.
+    geo : str, optional
+        The geo column of a panel (one row per date and geo).
+    date_format : str, optional
+        The dates' format, for the line that reads them in the fix.
+
+    Returns
+    -------
+    list of Problem
+    """
+    values = pd.to_numeric(frame[target], errors="coerce")
+    spend = frame[channels].apply(pd.to_numeric, errors="coerce").fillna(0).sum(axis=1)
+    if values.isna().any() or dates.isna().any():
+        return []
+    keys = frame[geo] if geo else pd.Series("", index=frame.index)
+    found: dict[object, tuple[pd.Series, int, int]] = {}
+    for name, rows in keys.groupby(keys, sort=True).groups.items():
+        order = dates[rows].sort_values(kind="stable").index
+        lead, trail = _zero_ends(values[order], spend[order])
+        if lead or trail:
+            found[name] = (dates[order], lead, trail)
+    if not found:
+        return []
+    parts, starts, ends = [], [], []
+    for name, (at, lead, trail) in found.items():
+        runs = []
+        if lead:
+            runs.append(f"the first {lead} dates ({at.iloc[0]:%Y-%m-%d} to "
+                        f"{at.iloc[lead - 1]:%Y-%m-%d})")
+            starts.append(at.iloc[lead])
+        if trail:
+            runs.append(f"the last {trail} dates ({at.iloc[-trail]:%Y-%m-%d} to "
+                        f"{at.iloc[-1]:%Y-%m-%d})")
+            ends.append(at.iloc[-trail - 1])
+        parts.append((f"in {name!r} on " if geo else "on ") + " and ".join(runs))
+    read = to_datetime_code(f"df[{literal(date)}]", date_format)
+    keep = [*([f"({read} >= {f'{max(starts):%Y-%m-%d}'!r})"] if starts else []),
+            *([f"({read} <= {f'{min(ends):%Y-%m-%d}'!r})"] if ends else [])]
+    fix = f"Fit the dates it was recorded on: df = df[{' & '.join(keep)}]"
+    if geo and len(found) < keys.nunique():
+        fix += (f"; or leave {'that geo' if len(found) == 1 else 'those geos'} out: df = "
+                f"df[~df[{literal(geo)}].isin({literal(list(found))})]")
+    return [problem(
+        f"The target is 0 {'; '.join(parts)}, while the channels spent, and never 0 on any "
+        "other date: sales not recorded yet (or any more), written as 0 by the export? The "
+        "model would read that spend as spend that sold nothing, and every channel's ROAS "
+        "would be pulled down.",
+        f"{fix}. If those periods truly sold nothing, leave them out all the same: the model "
+        "learns how sales move with spend where both are measured.", column=target,
+        rows=[f"geo {name}" for name in found] if geo else (), count=len(found) if geo else None)]
