@@ -283,6 +283,35 @@ def geo_blank() -> pd.DataFrame:
     return _set(geo_base(), "geo", {33: None})
 
 
+def target_not_yet_recorded() -> pd.DataFrame:
+    """Sales written as 0 on the first 6 weeks, while the channels spent."""
+    frame = base()
+    frame.loc[:5, "sales"] = 0.0
+    return frame
+
+
+def national_target() -> pd.DataFrame:
+    """The panel's sales summed over the geos and written on each geo's row."""
+    frame = geo_base()
+    frame["sales"] = frame.groupby("date")["sales"].transform("sum")
+    return frame
+
+
+def currencies_per_geo() -> pd.DataFrame:
+    """A panel of accounts, the south one billing and selling in pounds."""
+    frame = geo_base()
+    frame["currency"] = np.where(frame["geo"] == "south", "GBP", "EUR")
+    return frame
+
+
+def two_currencies_in_a_column() -> pd.DataFrame:
+    """TV's spend in dollars, but on rows 4 and 9 in euros."""
+    frame = base()
+    frame["tv"] = [f"{'€' if row in (4, 9) else '$'}{value:,.2f}"
+                   for row, value in enumerate(frame["tv"])]
+    return frame
+
+
 # ----- large inputs ---------------------------------------------------------------------
 def large_panel(n_columns: int = 200, years: int = 5, n_geos: int = 50,
                 seed: int = 7) -> tuple[pd.DataFrame, dict]:

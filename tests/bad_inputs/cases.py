@@ -123,6 +123,11 @@ CASES: tuple[Case, ...] = (
          message=("No row has a target on the last 2 dates (2023-09-25 to 2023-10-02",
                   "df = df[df['sales'].notna()]"),
          where=("row 38 (2023-09-25)", "row 39 (2023-10-02)")),
+    Case("target_not_yet_recorded", builders.target_not_yet_recorded, columns=("sales",),
+         message=("The target is 0 on the first 6 dates (2023-01-02 to 2023-02-06)",
+                  ">= '2023-02-13'")),
+    Case("two_currencies_in_a_column", builders.two_currencies_in_a_column, columns=("tv",),
+         message=("2 currencies ($ on 38 rows, EUR on 2 rows)",), where=("row 4", "row 9")),
     Case("inf_target", builders.inf_target, columns=("sales",),
          message=("target has infinite values",), where=("row 9 (2023-03-06)",)),
     Case("nan_channel", builders.nan_channel, columns=("tv",),
@@ -207,6 +212,12 @@ CASES: tuple[Case, ...] = (
          where=("row 0 (2023-01-02)", "row 31 (2023-01-09)", "and 4 more")),
     Case("geo_blank", builders.geo_blank, mapping=GEO_MAPPING, columns=("geo",),
          message=("geo column has missing values",), where=("row 33 (2023-01-23)",)),
+    Case("national_target", builders.national_target, mapping=GEO_MAPPING,
+         columns=("sales",), message=("The target is the same in every geo on every date "
+                                      "(3 geos)", "df.groupby('date', as_index=False)")),
+    Case("currencies_per_geo", builders.currencies_per_geo, mapping=GEO_MAPPING,
+         columns=("currency",), message=("2 currencies (EUR on 60 rows, GBP on 30 rows)",
+                                         "'GBP': <EUR per GBP>")),
     # ----- files
     # a file needing options nobody gave is read with them (source.settle_source) ...
     Case("semicolon_read_with_defaults", file="semicolon_decimal_comma.csv", valid=True),
