@@ -11,6 +11,7 @@ names it with the line that turns it back into each period's amount.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
@@ -26,22 +27,34 @@ _LEAST_GROWING = 0.25
 _RESTARTS = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
-def _restart_unit(values: pd.Series, dates: pd.Series) -> str | None:
+def _new_periods(dates: pd.Series) -> dict[str, np.ndarray]:
+    """For each restart unit, whether each row after the first starts a new one."""
+    starts = {}
+    for unit, freq in _RESTARTS.items():
+        period = dates.dt.to_period(freq).to_numpy()
+        starts[unit] = period[1:] != period[:-1]
+    return starts
+
+
+def _restart_unit(values: pd.Series, new_periods: dict[str, np.ndarray]) -> str | None:
     """How a column restarts if it is a running total: "" (never), a calendar unit, or
-    None for a column of single periods' amounts."""
+    None for a column of single periods' amounts (``new_periods``: :func:`_new_periods`
+    of its dates)."""
     steps = values.diff().iloc[1:]
     growing = steps > 0
     if len(values) < _LEAST_ROWS or growing.sum() < max(4, _LEAST_GROWING * len(values)):
         return None
+    falls = (steps < 0).to_numpy()
+    # a running total falls at most once per month: single periods' amounts fall on
+    # about half their rows
+    if falls.sum() > new_periods["month"].sum():
+        return None
     # equal steps are a ramp, or a constant amount added up: nothing a total reveals
     if steps[growing].round(6).nunique() < 3:
         return None
-    falls = (steps < 0).to_numpy()
     if not falls.any():
         return ""
-    for unit, freq in _RESTARTS.items():
-        period = dates.dt.to_period(freq)
-        new_period = (period.iloc[1:].to_numpy() != period.iloc[:-1].to_numpy())
+    for unit, new_period in new_periods.items():
         # a unit is a restart only where it holds several rows: monthly rows start a new
         # month on every row, and single periods' amounts fall on half of them
         if 2 * new_period.sum() <= len(values) and not (falls & ~new_period).any():
@@ -74,17 +87,24 @@ def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[
     order = dates.sort_values(kind="stable").index
     groups = [order] if geo is None else [
         index for _, index in frame.loc[order].groupby(geo, sort=False).groups.items()]
+    new_periods = [_new_periods(dates.loc[index]) for index in groups]
     problems = []
     for column in columns:
         values = pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any():
             continue
-        units = {_restart_unit(values.loc[index], dates.loc[index]) for index in groups}
-        if None in units or not units:
-            continue
-        unit = max(units, key=lambda u: list(_RESTARTS).index(u) if u else -1)
-        problems.append(_problem(column, unit, to_datetime_code(f"df[{literal(date)}]",
-                                                                date_format), geo))
+        units = []
+        for index, starts in zip(groups, new_periods, strict=True):
+            unit = _restart_unit(values.loc[index], starts)
+            if unit is None:  # single periods' amounts in one geo: no running total
+                break
+            units.append(unit)
+        else:
+            if not units:
+                continue
+            unit = max(units, key=lambda u: list(_RESTARTS).index(u) if u else -1)
+            problems.append(_problem(column, unit, to_datetime_code(
+                f"df[{literal(date)}]", date_format), geo))
     return problems
 
 
