@@ -36,6 +36,7 @@ from mmm_widgets.steps.quality import (
     quality_table,
     text_amounts_finding,
 )
+from mmm_widgets.steps.roles import named_like_count
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
     dropped_rows_lines,
@@ -279,7 +280,10 @@ class DataStep(Step):
         params = self.params
         long = params.long
         spend = [long.value_column] if long is not None else list(params.channels)
-        money = [*spend, params.value_per_unit or params.target]
+        # the target only when it is money: a count is the same in any currency
+        worth = params.value_per_unit or (None if named_like_count(params.target)
+                                          else params.target)
+        money = [*spend, *([worth] if worth else [])]
         roles = params.roles()
         mapped = [roles.date, *([roles.geo] if roles.geo else []), *money, *roles.channels,
                   *([long.channel_column] if long is not None else [])]

@@ -293,6 +293,38 @@ def not_spend_kind(column: str) -> str | None:
     return next((kind for words, kind in _ACTIVITY if words.search(_words(column))), None)
 
 
+def named_like_outcome(column: str) -> bool:
+    """Whether a name says the column is an outcome (orders, sessions, revenue), not a
+    driver of one; "Competitor sales" and the like are drivers.
+
+    Examples
+    --------
+    >>> named_like_outcome("Orders"), named_like_outcome("Web sessions")
+    (True, True)
+    >>> named_like_outcome("Competitor sales"), named_like_outcome("holiday")
+    (False, False)
+    """
+    return bool((named_like_target(column) or _AUDIENCE.search(column))
+                and not _CONTROL_NAMES.search(column))
+
+
+#: Words naming an outcome counted, not money.
+_COUNT_WORDS = frozenset({"conversion", "conversions", "orders", "order", "bookings",
+                          "signups", "units", "leads", "installs", "transactions", "visits",
+                          "customers", "subscribers"})
+
+
+def named_like_count(column: str) -> bool:
+    """Whether a name says its outcome is counted (conversions, orders), not money.
+
+    Examples
+    --------
+    >>> named_like_count("Conversions"), named_like_count("Net Revenue (EUR)")
+    (True, False)
+    """
+    return bool(_COUNT_WORDS & set(_words(column).split()))
+
+
 def named_like_target(column: str) -> bool:
     """Whether a name holds a word outcomes are named by (sales, revenue, conversions, ...).
 
