@@ -11,7 +11,12 @@ import pandas as pd
 from mmm_widgets.steps.amounts import TextAmounts
 from mmm_widgets.steps.currencies import named_currency, other_currency
 from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
-from mmm_widgets.steps.roles import in_micros, named_scale, not_spend_kind
+from mmm_widgets.steps.roles import (
+    in_micros,
+    named_like_outcome,
+    named_scale,
+    not_spend_kind,
+)
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 
@@ -19,6 +24,10 @@ COLLINEAR_CORRELATION = 0.9
 COLLINEAR_VIF = 10.0
 SMALL_SHARE = 0.05
 OUTLIER_Z = 4.0
+#: Correlation of a control's changes with the target's from which it is named as an
+#: outcome: any control, and one named like an outcome (orders, sessions).
+OUTCOME_CORRELATION = 0.9
+OUTCOME_NAMED_CORRELATION = 0.5
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class Finding:
     ----------
     kind : str
         ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"national"``,
-        ``"other_currency"``, ``"text_amounts"``
+        ``"other_currency"``, ``"outcome_control"``, ``"text_amounts"``
         (:func:`text_amounts_finding`) or ``"left_out"`` (:func:`left_out_finding`).
     message : str
         What was found and what it means for the model.
@@ -44,8 +53,9 @@ class Finding:
 
 def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
     """Channels named like activity, an amount in micros or in another scale than the
-    target (thousands, millions) or currency, channels the same in every geo, collinear
-    channels, channels with under 5 % of spend, and target outliers.
+    target (thousands, millions) or currency, channels the same in every geo, controls
+    that are outcomes, collinear channels, channels with under 5 % of spend, and target
+    outliers.
 
     Parameters
     ----------
@@ -62,7 +72,7 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[F
     """
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
             *_other_currency(roles, table), *_national(data, roles, table),
-            *_collinearity(data, roles),
+            *_outcome_controls(data, roles), *_collinearity(data, roles),
             *_small_channels(data, roles), *_outliers(data, roles)]
 
 
@@ -82,6 +92,41 @@ def _other_currency(roles: Roles, table: str) -> list[Finding]:
             f"{currency} to the other channels' amounts. If so, convert it at your rate before "
             f"mapping: {table}[{channel!r}] = {table}[{channel!r}] * <{target} per "
             f"{currency}>.", (channel,)))
+    return findings
+
+
+def _outcome_controls(data: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """Controls that move with the target from period to period: outcomes of the same
+    sales (orders beside revenue, web sessions), not causes of them.
+
+    Changes, not levels, are compared (per geo, in date order): a trend or a season
+    shares the target's level, an outcome its every move. A control named like an outcome
+    is named from a correlation of :data:`OUTCOME_NAMED_CORRELATION`, any other from
+    :data:`OUTCOME_CORRELATION`.
+    """
+    # a 0/1 column marks an event (a promotion, a holiday): a cause, whatever its moves
+    controls = [c for c in roles.controls if c in data.columns
+                and not data[c].dropna().isin([0, 1]).all()]
+    if not controls:
+        return []
+    keys = [roles.geo] if roles.geo else []
+    ordered = data.sort_values([*keys, roles.date], kind="stable")
+    columns = [roles.target, *controls]
+    changes = (ordered.groupby(keys, sort=False)[columns].diff() if keys
+               else ordered[columns].diff()).dropna()
+    correlation = _correlation(changes)[0, 1:]
+    findings = []
+    for control, r in zip(controls, correlation, strict=True):
+        least = (OUTCOME_NAMED_CORRELATION if named_like_outcome(control)
+                 else OUTCOME_CORRELATION)
+        if np.isfinite(r) and r >= least:
+            findings.append(Finding(
+                "outcome_control",
+                f"{control!r} moves with the target {roles.target!r} from period to period "
+                f"(correlation of their changes {r:.2f}): an outcome of the same sales, not "
+                "a cause of them. As a control it explains the target by itself, and the "
+                "channels, whose effect runs through it, lose their credit. Leave it out of "
+                "the controls.", (control,)))
     return findings
 
 
