@@ -60,6 +60,9 @@ def test_a_control_named_like_an_outcome_is_named_at_a_lower_correlation():
     # the same column under a driver's name passes
     renamed = frame.rename(columns={"Web sessions": "footfall index"})
     assert _findings(renamed, ["footfall index"]) == []
+    # the category's sales, ours among them: a control of demand
+    demand = frame.rename(columns={"Web sessions": "Category sales"})
+    assert _findings(demand, ["Category sales"]) == []
 
 
 def test_drivers_sharing_the_targets_level_are_not_named():

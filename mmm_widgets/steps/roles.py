@@ -293,9 +293,14 @@ def not_spend_kind(column: str) -> str | None:
     return next((kind for words, kind in _ACTIVITY if words.search(_words(column))), None)
 
 
+#: Words that make an outcome's name the demand around it: the market's or category's
+#: sales (ours among them) are a control of demand, not our outcome.
+_DEMAND_WORDS = frozenset({"category", "market", "industry", "sector"})
+
+
 def named_like_outcome(column: str) -> bool:
     """Whether a name says the column is an outcome (orders, sessions, revenue), not a
-    driver of one; "Competitor sales" and the like are drivers.
+    driver of one; "Competitor sales", "Category sales" and the like are drivers.
 
     Examples
     --------
@@ -303,9 +308,12 @@ def named_like_outcome(column: str) -> bool:
     (True, True)
     >>> named_like_outcome("Competitor sales"), named_like_outcome("holiday")
     (False, False)
+    >>> named_like_outcome("Category sales"), named_like_outcome("market_revenue")
+    (False, False)
     """
     return bool((named_like_target(column) or _AUDIENCE.search(column))
-                and not _CONTROL_NAMES.search(column))
+                and not _CONTROL_NAMES.search(column)
+                and not _DEMAND_WORDS & set(_words(column).split()))
 
 
 #: Words naming an outcome counted, not money.
