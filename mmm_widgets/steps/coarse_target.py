@@ -80,10 +80,33 @@ def coarse_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: str
         periods = dates.dt.to_period(freq)
         if all(_one_value_per(values[group], periods[group]) for group in groups):
             return [_problem(_ROW_NAMES[frequency], grain, freq, target, date, geo, date_format,
-                             {**{channel: "sum" for channel in channels},
-                              **{control: "first" if control in text_controls else "mean"
-                                 for control in controls}, target: "first"})]
+                             aggregation(target, channels, controls, text_controls))]
     return []
+
+
+def aggregation(target: str, channels: list[str], controls: tuple[str, ...] = (),
+                text_controls: tuple[str, ...] = (),
+                taken_once: frozenset[str] = frozenset()) -> dict[str, str]:
+    """How a fix's ``groupby(...).agg`` folds rows into one: the target's figure kept,
+    spend summed, controls averaged (text ones, categories, kept first).
+
+    Parameters
+    ----------
+    target : str
+    channels : list of str
+    controls, text_controls : tuple of str
+    taken_once : frozenset of str
+        Channels and controls written the same on every row folded (a national figure on
+        every geo's row): kept first, like the target.
+
+    Returns
+    -------
+    dict
+        ``{column: 'sum' | 'mean' | 'first'}``.
+    """
+    return {**{c: "first" if c in taken_once else "sum" for c in channels},
+            **{c: "first" if c in taken_once or c in text_controls else "mean"
+               for c in controls}, target: "first"}
 
 
 def _problem(row: str, grain: str, freq: str, target: str, date: str, geo: str | None,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.coarse_target import aggregation
 
 #: Fewest dates the geos must share, and fewest distinct values a column must take over
 #: them, before equal values across geos say anything: a column that is 0 on all but a
@@ -118,10 +119,8 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
     if twins.empty:
         return []
     if twins.shape[1] == grid.shape[1]:
-        national = set(same_in_every_geo(frame, [*channels, *controls], dates, geo))
-        how = {**{c: "first" if c in national else "sum" for c in channels},
-               **{c: "first" if c in national or c in text_controls else "mean"
-                  for c in controls}, target: "first"}
+        how = aggregation(target, channels, controls, text_controls, frozenset(
+            same_in_every_geo(frame, [*channels, *controls], dates, geo)))
         return [problem(
             f"The target is the same in every geo on every date ({grid.shape[1]} geos): a "
             "national figure written on each geo's row. Modelled by the geo, each geo's "

@@ -99,9 +99,7 @@ def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[
             if unit is None:  # single periods' amounts in one geo: no running total
                 break
             units.append(unit)
-        else:
-            if not units:
-                continue
+        if units and len(units) == len(groups):
             unit = max(units, key=lambda u: list(_RESTARTS).index(u) if u else -1)
             problems.append(_problem(column, unit, to_datetime_code(
                 f"df[{literal(date)}]", date_format), geo))
