@@ -93,14 +93,16 @@ def parse_bounds(bounds: Any) -> tuple[dict[str, Any], float | None]:
 def optimize_budget(workflow: Workflow, total: float, periods: int,
                     bounds: Mapping[str, tuple[float, float]] | str | None = None,
                     objective: str = "mean", risk_level: float = 0.95,
-                    monitor: BudgetMonitor | None = None) -> pd.DataFrame:
+                    monitor: BudgetMonitor | None = None,
+                    held_split: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
     """See :meth:`Workflow.optimize_budget`.
 
     ``bounds``: channel -> ``(lowest, highest)``, channels left out within
     ``DEFAULT_BOUND_PCT`` % of their current spend (also when None); ``"none"`` lets
     every channel get anything from 0 to ``total``. On a geo model, per (channel, geo):
     ``(channel, geo)`` keys or channel -> geo -> bounds; a channel's own bounds are split
-    over its geos in proportion to current spend.
+    over its geos in proportion to current spend. ``held_split``: channels whose split
+    over the geos the plan keeps (None: those the data shows bought nationally).
     """
     params = budget_params(workflow)
     clean_bounds, pct = parse_bounds(bounds)
@@ -111,17 +113,19 @@ def optimize_budget(workflow: Workflow, total: float, periods: int,
                                 "Enter the spend to allocate over the horizon.")) from error
     params = params.replace(total=total_value, periods=periods, bounds=clean_bounds,
                             default_bound_pct=pct, objective=objective,
-                            risk_level=float(risk_level))
+                            risk_level=float(risk_level),
+                            held_split=None if held_split is None else tuple(held_split))
     return run_budget(workflow, params, monitor).allocation.copy()
 
 
 def optimize_in_background(workflow: Workflow, total: float, periods: int,
                            bounds: Mapping[str, tuple[float, float]] | str | None = None,
-                           objective: str = "mean", risk_level: float = 0.95) -> Job:
+                           objective: str = "mean", risk_level: float = 0.95,
+                           held_split: list[str] | tuple[str, ...] | None = None) -> Job:
     """Start :func:`optimize_budget` in a worker thread and return the job at once."""
     job = Job(BudgetMonitor(), "mmm-widgets-budget")
     job.start(lambda: optimize_budget(workflow, total, periods, bounds, objective, risk_level,
-                                      job.monitor))
+                                      job.monitor, held_split))
     return job
 
 

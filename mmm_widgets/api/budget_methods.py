@@ -59,7 +59,7 @@ class BudgetMethods:
     def optimize_budget(self, total: float, periods: int,
                         bounds: dict[str, tuple[float, float]] | str | None = None,
                         objective: str = "mean", *, risk_level: float = 0.95,
-                        monitor=None) -> pd.DataFrame:
+                        held_split: list[str] | None = None, monitor=None) -> pd.DataFrame:
         """Allocate ``total`` over the next ``periods`` periods with pymc-marketing.
 
         Parameters
@@ -80,6 +80,12 @@ class BudgetMethods:
             the contribution the plan adds.
         risk_level : float
             Confidence level of ``"cvar"`` / ``"var"``.
+        held_split : list of str, optional
+            Geo models: channels bought nationally, whose split over the geos the plan
+            keeps (each geo's share of current spend), so only their total moves. By
+            default the channels the data shows bought nationally (each geo's share of
+            the channel's spend the same on every date) unless bounded per geo; ``[]``
+            holds none.
         monitor : BudgetMonitor, optional
             Receives progress; its ``cancel()`` discards the run.
 
@@ -101,13 +107,15 @@ class BudgetMethods:
         """
         from mmm_widgets.api.budget import optimize_budget
 
-        return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor)
+        return optimize_budget(self, total, periods, bounds, objective, risk_level, monitor,
+                               held_split)
 
     def plan_budget(self, total: float | None = None, *, start: Any = None,
                     periods: int | None = None,
                     bounds: dict[str, tuple[float, float]] | str | None = None,
                     pattern: str | list[float] = "even", target: dict[str, float] | None = None,
-                    objective: str = "mean", controls: Any = "mean") -> Any:
+                    objective: str = "mean", controls: Any = "mean",
+                    held_split: list[str] | None = None) -> Any:
         """Plan the next window: a dated spend calendar and a forecast with its uncertainty.
 
         Parameters
@@ -148,6 +156,9 @@ class BudgetMethods:
             monthly data) where the data has them (the mean elsewhere); a table (date
             column, [geo column,] control columns, in the data's units, e.g.
             ``plan.future_controls`` edited) sets the values it gives, the mean elsewhere.
+        held_split : list of str, optional
+            As in :meth:`optimize_budget`: channels bought nationally keep their split
+            over the geos (by default those the data shows bought nationally).
 
         Returns
         -------
@@ -173,16 +184,18 @@ class BudgetMethods:
 
         return plan_budget(self, total, start=start, periods=periods, bounds=bounds,
                            pattern=pattern, target=target, objective=objective,
-                           controls=controls)
+                           controls=controls, held_split=held_split)
 
     def optimize_budget_in_background(self, total: float, periods: int,
                                       bounds: dict[str, tuple[float, float]] | str | None = None,
                                       objective: str = "mean", *,
-                                      risk_level: float = 0.95) -> FitJob:
+                                      risk_level: float = 0.95,
+                                      held_split: list[str] | None = None) -> FitJob:
         """Start :meth:`optimize_budget` in a worker thread; ``job.cancel()`` discards it."""
         from mmm_widgets.api.budget import optimize_in_background
 
-        return optimize_in_background(self, total, periods, bounds, objective, risk_level)
+        return optimize_in_background(self, total, periods, bounds, objective, risk_level,
+                                      held_split)
 
     @property
     def scenarios(self) -> Any:

@@ -33,6 +33,7 @@ from mmm_widgets.steps.budget import (
     BudgetCancelled,
     BudgetMonitor,
     band_factors,
+    national_channels,
 )
 from mmm_widgets.views import activity
 from mmm_widgets.views.common import (
@@ -198,8 +199,20 @@ class BudgetView(w.VBox):
         self.reset_optimized_button.on_click(guard(lambda _: self.set_allocation("optimized")))
         self._guard = guard
 
+        # Geo models: a channel bought nationally keeps its split over the geos in a plan
+        held = params.held_split
+        if held is None and self.geo:
+            roles = workflow.data_result.roles
+            held = national_channels(workflow.data_result.data, roles.date, roles.geo,
+                                     self.channels)
+        self.held = {c: looks(w.Checkbox, description="bought nationally", value=c in held,
+                              indent=False, width="auto",
+                              tooltip="Keep the channel's split over the geos (each geo's "
+                                      "share of current spend): the plan moves its total "
+                                      "only") for c in self.channels} if self.geo else {}
         bounds_rows = [looks(w.HBox, [looks(w.Label, c, width="110px"), self.low[c],
-                                      self.high[c]]) for c in self.channels]
+                                      self.high[c], *([self.held[c]] if self.geo else [])])
+                       for c in self.channels]
         super().__init__([
             looks(w.HTML, "<b>Response curves</b> <i>What one period returns if the same "
                           "spend is kept up; circles mark the current run-rate, diamonds where "
@@ -216,7 +229,9 @@ class BudgetView(w.VBox):
                           "near today's; edit them, or empty a box for 0 / no limit.</i>"
                           + (" <i>The plan is per channel and geo: a channel's bounds are "
                              "split over its geos in proportion to current spend, and a "
-                             "channel gets nothing in a geo where it never spent.</i>"
+                             "channel gets nothing in a geo where it never spent. A channel "
+                             "bought nationally keeps its split over the geos (ticked when "
+                             "each geo's share of its spend is the same on every date).</i>"
                              if self.geo else "")),
             looks(w.VBox, bounds_rows),
             looks(w.HBox, [self.default_bounds_button, self.no_limit]),
@@ -391,8 +406,10 @@ class BudgetView(w.VBox):
         bounds = self.bounds()
         total, periods = float(self.total.value), int(self.periods.value)
         objective, risk = self.objective.value, float(self.risk_level.value)
+        held = [c for c, box in self.held.items() if box.value] if self.geo else None
         return self._launch(lambda monitor: optimize_budget(
-            self.workflow, total, periods, bounds, objective, risk, monitor), "Optimizing…")
+            self.workflow, total, periods, bounds, objective, risk, monitor, held),
+            "Optimizing…")
 
     def prepare(self) -> Job | None:
         """Set up scenarios and the what-if without optimizing (in a worker thread)."""

@@ -25,12 +25,14 @@ channel never gets budget in a geo where it never spent (``budgets_to_optimize``
 that cell out, and its response curve, which would rest on the priors alone, is not
 drawn). Default bounds apply to every cell's own current spend. A plan or a bound given
 per channel is split over the channel's geos in proportion to current spend; plans and
-bounds may also be given per (channel, geo).
+bounds may also be given per (channel, geo). A channel bought nationally (each geo's
+share of its spend the same on every date) keeps that split: a plan moves its total only.
 
 Modules, one job each: :mod:`.params` (parameters and result), :mod:`.progress`
 (monitor and cancel), :mod:`.checks` (input problems, bounds, error messages),
 :mod:`.curves` (response-curve code and frame), :mod:`.geo` (geo cells and their
-code), :mod:`.cell` (the national cell's code), :mod:`.what_if` (the instant what-if)
+code), :mod:`.held` (channels bought nationally, whose split over the geos a plan
+holds), :mod:`.cell` (the national cell's code), :mod:`.what_if` (the instant what-if)
 and :mod:`.step` (:class:`BudgetStep`). What a workflow calls lives in ``api/budget.py``;
 nothing here imports the workflow, its helpers or the views.
 """
@@ -76,6 +78,7 @@ from mmm_widgets.steps.budget.geo import (
     geo_plan_lines,
     geo_setup_lines,
 )
+from mmm_widgets.steps.budget.held import held_split_lines, national_channels
 from mmm_widgets.steps.budget.params import (
     ALLOCATION_COLUMNS,
     BUILT_IN,
@@ -107,7 +110,8 @@ __all__ = [
     "GeoLayout", "Scenario", "WhatIf", "allocation_problems", "band_factors", "bound_pair",
     "bounds_lines", "bounds_problems", "curve_lines", "curves_chunk", "full_bounds",
     "geo_bounds_problems", "geo_full_bounds", "geo_optimize_lines", "geo_plan_lines",
-    "geo_setup_lines", "objective_text", "optimize_lines", "optimizer_name", "plain_key",
+    "geo_setup_lines", "held_split_lines", "national_channels", "objective_text",
+    "optimize_lines", "optimizer_name", "plain_key",
     "read_curves", "response_curve_lines", "risk_lines", "scenario_lines", "scenario_problems",
     "settings_problems", "setup_lines", "spend_lines", "threshold_lines",
     "translate_budget_error",

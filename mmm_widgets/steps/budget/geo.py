@@ -17,6 +17,7 @@ import numpy as np
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import problem
 from mmm_widgets.steps.budget.checks import band_factors, reach_problems
+from mmm_widgets.steps.budget.held import held_split_lines
 from mmm_widgets.steps.budget.optimum import best_allocation_lines
 from mmm_widgets.steps.budget.params import NO_LIMIT, bound_pair
 from mmm_widgets.steps.budget.window import window_end_lines
@@ -245,10 +246,23 @@ def geo_bounds_problems(total: float | None, bounds: Mapping[str, Any],
     return problems + reach_problems(lows, highs, total, band)
 
 
-def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
+def share_lines(name: str, current: str, past_spend: str) -> list[str]:
+    """Code of ``name``: each (channel, geo)'s share of the channel's ``current`` spend (a
+    Series by channel and geo), of its ``past_spend`` (date, channel, geo) for a channel
+    that spends nothing now, 0 for one that never spent."""
+    return [
+        f"{name} = {current}.where({current}.groupby(level='channel').transform('sum') > 0,",
+        f"{' ' * (len(name) + len(current) + 10)}{past_spend}.sum('date').to_series())",
+        f"{name} = ({name} / {name}.groupby(level='channel').transform('sum')).fillna(0.0)",
+    ]
+
+
+def geo_setup_lines(geo: str, periods: int, risk_lines: list[str],
+                    held: tuple[str, ...] = (), optimizer: str = "optimizer") -> list[str]:
     """Code of a geo model's optimizer, ``per_period``, ``split`` and ``plan_contribution``.
 
-    Needs :func:`spend_lines` with ``geo``.
+    Needs :func:`spend_lines` with ``geo``. ``held`` channels keep their split over the
+    geos in the plans of ``optimizer`` (:mod:`~mmm_widgets.steps.budget.held`).
     """
     dim = literal(geo)
     return [
@@ -260,9 +274,7 @@ def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
         "# A plan given per channel is split over its geos in proportion to current spend "
         "(to past",
         "# spend for a channel that spends nothing now)",
-        "weights = current.where(current.groupby(level='channel').transform('sum') > 0,",
-        "                        past_spend.sum('date').to_series())",
-        "share = (weights / weights.groupby(level='channel').transform('sum')).fillna(0.0)",
+        *share_lines("share", "current", "past_spend"),
         *window_end_lines("horizon", "horizon_end"),
         "# pymc-marketing keeps the last l_max periods of real spend before the window "
         "(carry-in)",
@@ -302,14 +314,18 @@ def geo_setup_lines(geo: str, periods: int, risk_lines: list[str]) -> list[str]:
         "    return (with_plan - no_spend).sum('date') * target_scale",
         "",
         "",
-        *best_allocation_lines("best_allocation", "checked_optimum"),
+        *best_allocation_lines("best_allocation", "checked_optimum", bool(held)),
         *risk_lines,
+        *(held_split_lines(geo, held, "share", [optimizer]) if held else []),
     ]
 
 
 def geo_optimize_lines(geo: str, total: float, bounds: Mapping[str, Any], pct: float | None,
-                       optimizer: str, hdi_prob: float) -> list[str]:
-    """Code of a geo model's optimization: ``budget_allocation`` and ``budget_geo_totals``."""
+                       optimizer: str, hdi_prob: float, held: bool = False) -> list[str]:
+    """Code of a geo model's optimization: ``budget_allocation`` and ``budget_geo_totals``.
+
+    ``held``: some channels' split over the geos is held (:func:`geo_setup_lines`).
+    """
     dim, prob = literal(geo), literal(hdi_prob)
     if pct is None:
         lines = ["# (lowest, highest) spend of each channel in each geo over the horizon: any "
@@ -346,7 +362,8 @@ def geo_optimize_lines(geo: str, total: float, bounds: Mapping[str, Any], pct: f
         "    [[bounds[c, g] for g in geos] for c in channels],",
         f"    dims=('channel', {dim}, 'bound'), coords={{'channel': channels, {dim}: geos}},",
         ") / periods",
-        f"optimization = best_allocation({optimizer}, total / periods, budget_bounds)",
+        f"optimization = best_allocation({optimizer}, total / periods, budget_bounds"
+        + (", held_shares)" if held else ")"),
         f"optimized = optimization.budgets.transpose('channel', {dim}).to_series()"
         ".reindex(cells) * periods",
         "optimized_contribution = plan_contribution(optimized.to_dict())",

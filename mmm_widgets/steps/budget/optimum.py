@@ -12,7 +12,7 @@ from __future__ import annotations
 MINIMIZE_IMPORT = "from pymc_marketing.mmm.budget_optimizer import MinimizeException"
 
 
-def optimum_check_lines(name: str) -> list[str]:
+def optimum_check_lines(name: str, held: bool = False) -> list[str]:
     """Code of a function ``name(optimizer, optimization, budget_bounds)``: the plan or a failure.
 
     pymc-marketing's SLSQP tolerance is absolute (1e-9 on the objective over its steepest
@@ -23,9 +23,15 @@ def optimum_check_lines(name: str) -> list[str]:
     that can still rise has a larger marginal response than one that can still fall
     (within 1 % of the larger of the two); otherwise it raises pymc-marketing's
     ``MinimizeException``.
+
+    With ``held`` (a geo model with channels whose split over the geos is held, see
+    :mod:`~mmm_widgets.steps.budget.held`) the function takes ``held_shares`` too
+    (channel -> geo -> share): a held channel's budgets move together, so they are one
+    budget whose marginal response is the share-weighted sum of its geos'.
     """
+    signature = "optimizer, optimization, budget_bounds" + (", held_shares" if held else "")
     return [
-        f"def {name}(optimizer, optimization, budget_bounds):",
+        f"def {name}({signature}):",
         "    \"\"\"``optimization`` if SLSQP succeeded or stopped where no move between "
         "budgets adds.",
         "",
@@ -52,6 +58,7 @@ def optimum_check_lines(name: str) -> list[str]:
         "utility",
         "    room = 1e-6 * float((high - low).max())",
         "    can_rise, can_fall = spend < high - room, spend > low + room",
+        *(_held_lines() if held else []),
         "    if not (can_rise.any() and can_fall.any()):",
         "        return optimization",
         "    # 1 % of the larger of the two marginal responses compared: a geo panel's cells "
@@ -66,6 +73,31 @@ def optimum_check_lines(name: str) -> list[str]:
     ]
 
 
+def _held_lines() -> list[str]:
+    """Lines of the check making each held channel one budget (see
+    :func:`optimum_check_lines`)."""
+    return [
+        "    # A held channel's budgets move together: one budget, whose marginal response is "
+        "the",
+        "    # share-weighted sum of its geos'; it can rise (fall) when every geo with a share "
+        "can",
+        "    cells = decided.stack(cell=decided.dims)",
+        "    labels = [dict(zip(decided.dims, (str(v) for v in cell)))",
+        "              for cell in cells['cell'].values[cells.values]]",
+        "    units = {}",
+        "    for i, label in enumerate(labels):",
+        "        channel = label.pop('channel')",
+        "        key = channel if channel in held_shares else i",
+        "        weight = held_shares[channel][label.popitem()[1]] if channel in held_shares "
+        "else 1.0",
+        "        units.setdefault(key, []).append((i, weight))",
+        "    members = list(units.values())",
+        "    marginal = np.array([sum(w * marginal[i] for i, w in m) for m in members])",
+        "    can_rise = np.array([all(can_rise[i] for i, w in m if w > 0) for m in members])",
+        "    can_fall = np.array([all(can_fall[i] for i, w in m if w > 0) for m in members])",
+    ]
+
+
 #: Tolerance of SLSQP relative to the objective. Above float64's rounding of the
 #: objective (Meridian's 40-geo table: 6e-17 of it never converged, 6e-16 did); below
 #: the changes of SLSQP's slow first steps on budgets of hundreds of millions (generated
@@ -75,7 +107,7 @@ RELATIVE_TOLERANCE = 1e-14
 RESTARTS = 3
 
 
-def best_allocation_lines(name: str, check: str) -> list[str]:
+def best_allocation_lines(name: str, check: str, held: bool = False) -> list[str]:
     """Code of ``check`` (:func:`optimum_check_lines`) and of
     ``name(optimizer, total_budget, budget_bounds)``: pymc-marketing's best plan.
 
@@ -93,13 +125,15 @@ def best_allocation_lines(name: str, check: str) -> list[str]:
       again from where it stopped, with a fresh estimate, up to :data:`RESTARTS` times
       while that improves the objective.
 
-    The plan then goes through ``check``.
+    The plan then goes through ``check``. With ``held`` both functions take
+    ``held_shares`` too (see :func:`optimum_check_lines`).
     """
+    shares = ", held_shares" if held else ""
     arguments = ("total_budget=total_budget, budget_bounds=budget_bounds, "
                  "minimize_kwargs=settings,")
     return [
-        *optimum_check_lines(check),
-        f"def {name}(optimizer, total_budget, budget_bounds):",
+        *optimum_check_lines(check, held),
+        f"def {name}(optimizer, total_budget, budget_bounds{shares}):",
         "    \"\"\"pymc-marketing's plan for ``total_budget`` (per period) within "
         "``budget_bounds``.",
         "",
@@ -130,7 +164,7 @@ def best_allocation_lines(name: str, check: str) -> list[str]:
         "        if again.scipy_result.fun >= optimization.scipy_result.fun:",
         "            break",
         "        optimization = again",
-        f"    return {check}(optimizer, optimization, budget_bounds)",
+        f"    return {check}(optimizer, optimization, budget_bounds{shares})",
         "",
         "",
     ]

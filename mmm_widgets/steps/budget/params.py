@@ -102,6 +102,11 @@ class BudgetParams(Params):
         Points per response curve.
     hdi_prob : float
         Probability mass of the credible intervals.
+    held_split : tuple of str, optional
+        Geo models: channels bought nationally, whose split over the geos a plan keeps
+        (each geo's share of current spend); the plan moves their total only. None holds
+        the channels the data shows bought nationally (each geo's share of the channel's
+        spend the same on every date); ``()`` holds none.
     """
 
     periods: int = 13
@@ -116,6 +121,7 @@ class BudgetParams(Params):
     threshold: float = 1.0
     points: int = 100
     hdi_prob: float = field(default_factory=lambda: settings.interval())
+    held_split: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # JSON gives lists and dicts back; keep the frozen value canonical so params
@@ -127,6 +133,8 @@ class BudgetParams(Params):
                           for s in self.scenarios)
         object.__setattr__(self, "bounds", bounds)
         object.__setattr__(self, "scenarios", scenarios)
+        if self.held_split is not None:
+            object.__setattr__(self, "held_split", tuple(str(c) for c in self.held_split))
         if self.total is not None:
             object.__setattr__(self, "total", float(self.total))
         if self.default_bound_pct is not None:

@@ -38,6 +38,12 @@ from mmm_widgets.steps.budget.geo import (
     geo_optimize_lines,
     geo_setup_lines,
 )
+from mmm_widgets.steps.budget.held import (
+    CONSTRAINT_IMPORT,
+    held_channels,
+    held_problems,
+    national_channels,
+)
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT
 from mmm_widgets.steps.budget.params import (
     ALLOCATION_COLUMNS,
@@ -82,6 +88,7 @@ class BudgetStep(Step):
         self.data = data
         self.previous = previous
         self.monitor = monitor or BudgetMonitor()
+        self._national: tuple[str, ...] | None = None
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -93,6 +100,21 @@ class BudgetStep(Step):
         """The geo column (pymc-marketing's geo dimension), None on a national model."""
         roles = getattr(self.data, "roles", None)
         return (roles.geo or None) if roles is not None else None
+
+    def held(self) -> tuple[str, ...]:
+        """The channels whose split over the geos a plan holds (none on a national model).
+
+        ``params.held_split``, or when that is None the channels the data shows bought
+        nationally (:func:`~mmm_widgets.steps.budget.held.national_channels`).
+        """
+        if not self.geo:
+            return ()
+        if self._national is None:
+            roles = self.data.roles
+            self._national = national_channels(self.data.data, roles.date, roles.geo,
+                                               self.channels)
+        return held_channels(self._national, self.params.held_split, self.channels,
+                             self.params.bounds)
 
     def layout(self) -> GeoLayout:
         """The (channel, geo) budget cells of a geo model, from the mapped data."""
@@ -110,6 +132,8 @@ class BudgetStep(Step):
             problems += geo_bounds_problems(self.params.total, self.params.bounds,
                                             self.channels, layout,
                                             self.params.default_bound_pct)
+            problems += held_problems(self.params.held_split or (), self.channels,
+                                      self.params.bounds)
             problems += scenario_problems(self.params, self.channels, layout)
             if problems:
                 raise DataError(problems)
@@ -155,12 +179,14 @@ class BudgetStep(Step):
 
     def _geo_sections(self) -> list[tuple[str, list[str]]]:
         params, geo = self.params, self.geo
+        held = self.held()
         parts = [("setup", spend_lines(params.run_rate_periods, geo)
-                  + geo_setup_lines(geo, params.periods, self._risk_lines()))]
+                  + geo_setup_lines(geo, params.periods, self._risk_lines(), held,
+                                    optimizer_name(params)))]
         if params.total is not None:
             parts.append(("optimize", geo_optimize_lines(
                 geo, float(params.total), params.bounds, params.default_bound_pct,
-                optimizer_name(params), float(params.hdi_prob))))
+                optimizer_name(params), float(params.hdi_prob), bool(held))))
         parts.append(("what-if grid", grid_lines(self._what_if_highs(), params.total, geo)))
         parts.append(("scenarios", scenario_lines(params, self.geo) + node_lines()))
         parts.append(("curves", curve_lines(params.threshold, params.points, params.hdi_prob,
@@ -180,6 +206,9 @@ class BudgetStep(Step):
                 f"({objective_text(params)}; {self._bounds_text()})"
                 if params.total is not None
                 else f"compare plans over {params.periods} future periods")
+        held = self.held() if params.total is not None else ()
+        if held:
+            what += f"; the split over the geos held for {', '.join(map(repr, held))}"
         return (f"Budget: {what}; {len(params.scenarios)} own scenarios; response curves "
                 f"with a marginal-ROAS threshold of {params.threshold:g}")
 
@@ -257,7 +286,7 @@ class BudgetStep(Step):
                           imports=self._imports(), title=self.title), namespace)
 
     def _imports(self) -> tuple[str, ...]:
-        imports = (*IMPORTS, MINIMIZE_IMPORT)
+        imports = (*IMPORTS, MINIMIZE_IMPORT, *([CONSTRAINT_IMPORT] if self.held() else []))
         return imports if self.params.objective == "mean" else (*imports, RISK_IMPORT)
 
     def _read(self, namespace: dict[str, Any]) -> BudgetResult:
