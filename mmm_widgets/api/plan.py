@@ -36,7 +36,8 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
                 pattern: str | Sequence[float] = "even",
                 target: Mapping[str, float] | None = None, objective: str = "mean",
                 hdi_prob: float = 0.94, controls: Any = "mean",
-                run_rate_periods: int = 13) -> PlanParams:
+                run_rate_periods: int = 13,
+                held_split: Sequence[str] | None = None) -> PlanParams:
     """:class:`PlanParams` from :meth:`Workflow.plan_budget`'s arguments.
 
     Raises
@@ -84,7 +85,8 @@ def plan_params(total: float | None = None, *, start: Any = None, periods: int =
                       default_bound_pct=pct, pattern=str(pattern), weights=weights,
                       target=clean_target, objective=str(objective),
                       hdi_prob=float(hdi_prob), controls=source, control_table=rows,
-                      run_rate_periods=run_rate_periods)
+                      run_rate_periods=run_rate_periods,
+                      held_split=None if held_split is None else tuple(held_split))
 
 
 def control_rows(controls: Any) -> tuple[str, tuple[dict[str, Any], ...]]:
@@ -133,13 +135,14 @@ def run_plan(workflow: Workflow, params: PlanParams) -> PlanResult:
 def plan_budget(workflow: Workflow, total: float | None = None, *, start: Any = None,
                 periods: int | None = None, bounds: Mapping[Any, Any] | str | None = None,
                 pattern: str | Sequence[float] = "even", target: Mapping[str, float] | None
-                = None, objective: str = "mean", controls: Any = "mean") -> PlanResult:
+                = None, objective: str = "mean", controls: Any = "mean",
+                held_split: Sequence[str] | None = None) -> PlanResult:
     """See :meth:`Workflow.plan_budget`."""
     params = plan_params(total, start=start,
                          periods=workflow.quarter_periods if periods is None else periods,
                          bounds=bounds, pattern=pattern, target=target, objective=objective,
                          hdi_prob=workflow.interval, controls=controls,
-                         run_rate_periods=workflow.run_rate_periods)
+                         run_rate_periods=workflow.run_rate_periods, held_split=held_split)
     return run_plan(workflow, params)
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.budget.checks import band_factors
+from mmm_widgets.steps.budget.geo import share_lines
+from mmm_widgets.steps.budget.held import held_split_lines
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, best_allocation_lines
 from mmm_widgets.steps.budget.window import window_end_lines
 from mmm_widgets.steps.model import weekday_lines
@@ -270,8 +272,10 @@ def optimize_lines() -> list[str]:
     ]
 
 
-def geo_bounds_lines(params: PlanParams, total: float, geo: str) -> list[str]:
-    """Code of a geo model's ``plan_total`` (or ``plan_cap``) and ``plan_bounds``."""
+def geo_bounds_lines(params: PlanParams, total: float, geo: str,
+                     held: tuple[str, ...] = ()) -> list[str]:
+    """Code of a geo model's ``plan_total`` (or ``plan_cap``) and ``plan_bounds``, and of
+    ``plan_share`` when bounds are set per channel or ``held`` channels keep their split."""
     pct, bounds = params.default_bound_pct, params.bounds
     limit, lines = limit_lines(params, total)
     if pct is None:
@@ -288,16 +292,16 @@ def geo_bounds_lines(params: PlanParams, total: float, geo: str) -> list[str]:
     per_channel = {c: b for c, b in bounds.items() if not isinstance(b, Mapping)}
     per_cell = {(c, g): b for c, v in bounds.items() if isinstance(v, Mapping)
                 for g, b in v.items()}
+    if per_channel or held:
+        lines += [
+            "# Each geo's share of a channel's current spend (of its past spend for a channel "
+            "that",
+            "# spends nothing now)",
+            *share_lines("plan_share", "plan_current", "plan_past_spend"),
+        ]
     if per_channel:
         lines += [
-            "# Bounds set per channel, split over its geos in proportion to current spend "
-            "(to past",
-            "# spend for a channel that spends nothing now)",
-            "plan_share = plan_current.where(",
-            "    plan_current.groupby(level='channel').transform('sum') > 0,",
-            "    plan_past_spend.sum('date').to_series())",
-            "plan_share = (plan_share / plan_share.groupby(level='channel').transform('sum'))"
-            ".fillna(0.0)",
+            "# Bounds set per channel, split over its geos in proportion to current spend",
             "for plan_channel, (plan_low, plan_high) in {",
             *(f"    {literal(c)}: {literal(tuple(b))}," for c, b in per_channel.items()),
             "}.items():",
@@ -313,10 +317,16 @@ def geo_bounds_lines(params: PlanParams, total: float, geo: str) -> list[str]:
     return lines
 
 
-def geo_optimize_lines(geo: str) -> list[str]:
-    """Code of a geo model's ``plan_allocate``: pymc-marketing's plan for a total."""
-    dim = literal(geo)
+def geo_optimize_lines(geo: str, held: tuple[str, ...] = ()) -> list[str]:
+    """Code of a geo model's ``plan_allocate``: pymc-marketing's plan for a total.
+
+    ``held`` channels keep their split over the geos (``plan_share``, see
+    :mod:`~mmm_widgets.steps.budget.held`).
+    """
+    dim, shares = literal(geo), ", plan_held_shares" if held else ""
     return [
+        *([*held_split_lines(geo, held, "plan_share", ["plan_optimizer"], "plan_"), ""]
+          if held else []),
         "plan_budget_bounds = xr.DataArray(",
         "    [[plan_bounds[c, g] for g in plan_geos] for c in plan_channels],",
         f"    dims=('channel', {dim}, 'bound'), coords={{'channel': plan_channels, "
@@ -333,10 +343,10 @@ def geo_optimize_lines(geo: str) -> list[str]:
         "number.",
         "    \"\"\"",
         "    return plan_best_allocation(plan_optimizer, total / len(plan_axis), "
-        "plan_budget_bounds)",
+        f"plan_budget_bounds{shares})",
         "",
         "",
-        *best_allocation_lines("plan_best_allocation", "plan_checked_optimum"),
+        *best_allocation_lines("plan_best_allocation", "plan_checked_optimum", bool(held)),
     ]
 
 
@@ -684,15 +694,17 @@ def plan_lines(params: PlanParams, total: float, gap: int, weights: Sequence[flo
                channels: Sequence[str], geo: str | None,
                transform: dict[str, tuple[float, float]] | None = None,
                frequency: str = "weekly",
-               weekdays: dict[str, int] | None = None) -> list[str]:
+               weekdays: dict[str, int] | None = None,
+               held: tuple[str, ...] = ()) -> list[str]:
     """The whole plan cell; ``total`` is the budget, or the search's cap with a target.
 
     ``transform`` is the model's centring and scaling of controls (``control -> (mean,
     scale)``, :func:`mmm_widgets.steps.model.control_transform`); ``frequency`` the
-    data's (``DataResult.frequency``); ``weekdays`` the model's day-of-week indicators.
+    data's (``DataResult.frequency``); ``weekdays`` the model's day-of-week indicators;
+    ``held`` the channels whose split over the geos the plan keeps.
     """
     if geo:
-        sizing = geo_bounds_lines(params, total, geo) + geo_optimize_lines(geo)
+        sizing = geo_bounds_lines(params, total, geo, held) + geo_optimize_lines(geo, held)
     else:
         sizing = bounds_lines(params, total, channels) + optimize_lines()
     sizing += (target_lines(params.target, geo) if params.target

@@ -84,6 +84,10 @@ class PlanParams(Params):
         ``controls="table"``: rows of ``{date column: ISO date, [geo column: geo,]
         control: value}`` in the data's units (as ``PlanResult.future_controls`` gives
         them, ready to edit).
+    held_split : tuple of str, optional
+        Geo models: channels whose split over the geos the plan keeps (see
+        :class:`~mmm_widgets.steps.budget.BudgetParams`); None holds those the data shows
+        bought nationally.
     """
 
     total: float | None = None
@@ -100,6 +104,7 @@ class PlanParams(Params):
     hdi_prob: float = field(default_factory=lambda: settings.interval())
     controls: str = "mean"
     control_table: tuple[dict[str, Any], ...] = ()
+    held_split: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # JSON gives lists back; keep the frozen value canonical so params compare equal
@@ -115,6 +120,8 @@ class PlanParams(Params):
             object.__setattr__(self, "total", float(self.total))
         if self.default_bound_pct is not None:
             object.__setattr__(self, "default_bound_pct", float(self.default_bound_pct))
+        if self.held_split is not None:
+            object.__setattr__(self, "held_split", tuple(str(c) for c in self.held_split))
 
 
 def pattern_weights(pattern: str, periods: int, weights: Sequence[float] = ()) -> list[float]:

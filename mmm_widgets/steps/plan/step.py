@@ -23,6 +23,12 @@ from mmm_widgets.errors import (
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.budget.checks import bounds_problems, translate_budget_error
 from mmm_widgets.steps.budget.geo import GeoLayout, geo_bounds_problems
+from mmm_widgets.steps.budget.held import (
+    CONSTRAINT_IMPORT,
+    held_channels,
+    held_problems,
+    national_channels,
+)
 from mmm_widgets.steps.data import DataResult
 from mmm_widgets.steps.model import (
     ModelParams,
@@ -73,6 +79,7 @@ class PlanStep(Step):
         model = model or ModelParams()
         self.controls = tuple(model_controls(data, model))
         self.weekdays = weekday_columns(data, model)
+        self._national: tuple[str, ...] | None = None
 
     # ----- what the data says ------------------------------------------------------
     @property
@@ -118,6 +125,18 @@ class PlanStep(Step):
         params = self.params
         return pattern_weights(params.pattern, int(params.periods), params.weights)
 
+    def held(self) -> tuple[str, ...]:
+        """The channels whose split over the geos the plan keeps (none on a national
+        model; see :meth:`BudgetStep.held <mmm_widgets.steps.budget.BudgetStep.held>`)."""
+        if not self.geo:
+            return ()
+        if self._national is None:
+            roles = self.data.roles
+            self._national = national_channels(self.data.data, roles.date, roles.geo,
+                                               self.channels)
+        return held_channels(self._national, self.params.held_split, self.channels,
+                             self.params.bounds)
+
     def layout(self) -> GeoLayout:
         """The (channel, geo) budget cells of a geo model."""
         return GeoLayout.from_data(self.data, self.params.run_rate_periods,
@@ -159,6 +178,7 @@ class PlanStep(Step):
         if self.geo:
             problems = geo_bounds_problems(total, params.bounds, self.channels, self.layout(),
                                            params.default_bound_pct)
+            problems += held_problems(params.held_split or (), self.channels, params.bounds)
         else:
             problems = bounds_problems(total, params.bounds, self.channels,
                                        self.current_spend(), params.default_bound_pct)
@@ -276,15 +296,20 @@ class PlanStep(Step):
     # ----- code ---------------------------------------------------------------------
     def code(self) -> CodeChunk:
         """The exported cell: window, pattern, optimizer, plan, calendar, forecast."""
+        held = self.held()
         lines = plan_lines(self.params, self.total(), self.gap(), self.weights(),
                            self.channels, self.geo, control_transform(self.data),
-                           self.data.frequency, self.weekdays)
-        return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=IMPORTS,
+                           self.data.frequency, self.weekdays, held)
+        imports = (*IMPORTS, CONSTRAINT_IMPORT) if held else IMPORTS
+        return CodeChunk(comment=self.describe(), lines=tuple(lines), imports=imports,
                          title=self.title)
 
     def describe(self) -> str:
         """One line saying what the step does."""
         params, window = self.params, self.window()
+        held = self.held()
+        kept = (f"; the split over the geos held for {', '.join(map(repr, held))}"
+                if held else "")
         spread = {"even": "spent evenly", "front": "front-loaded",
                   "custom": "spent by your weights"}.get(params.pattern, params.pattern)
         if params.target:
@@ -294,10 +319,10 @@ class PlanStep(Step):
                     "marginal_roas": "the budget where the marginal ROAS falls to"}[kind]
             return (f"Plan: {what} {value:,.4g} over {params.periods} periods from "
                     f"{window[0].date()} to {window[-1].date()} (budgets up to "
-                    f"{self.total():,.0f}), {spread}; the forecast of the outcome with it")
+                    f"{self.total():,.0f}), {spread}{kept}; the forecast of the outcome with it")
         return (f"Plan: allocate {self.total():,.0f} over {params.periods} periods from "
-                f"{window[0].date()} to {window[-1].date()}, {spread}; the forecast of the "
-                "outcome with it")
+                f"{window[0].date()} to {window[-1].date()}, {spread}{kept}; the forecast of "
+                "the outcome with it")
 
     def notes(self) -> list[str]:
         """What the plan assumes, in sentences."""
