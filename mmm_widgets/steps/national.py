@@ -3,11 +3,12 @@
 Geo panels are often joined together from national and regional sources: national TV's
 spend, or the company's total sales, lands on each geo's row as it is. Modelled by the
 geo, a national spend written N times counts N times: each channel's ROAS is its
-contribution over N times what was spent, N times too low, and a plan over channels and
-geos buys it geo by geo. A national target written N times is worse: each geo's spend is
-credited with the whole nation's sales. :func:`same_in_every_geo` finds such columns from
-their values (whatever their names); :func:`national_target_problems` names a target
-written so (or one geo's target written under two names), and
+contribution over N times what was spent, N times too low. (Budget plans hold the split
+of a channel bought nationally over the geos, as it is or split by a key:
+:mod:`mmm_widgets.steps.budget.held`.) A national target written N times is worse: each
+geo's spend is credited with the whole nation's sales. :func:`same_in_every_geo` finds
+such columns from their values (whatever their names); :func:`national_target_problems`
+names a target written so (or one geo's target written under two names), and
 :func:`national_spend_message` says what channels written so mean, with the line that
 splits their spend by each geo's share of the target.
 """
@@ -172,7 +173,10 @@ def national_spend_message(national: list[str], geos: int, target: str, geo: str
     return (
         f"{named} {'is' if len(national) == 1 else 'are'} the same in every geo on every "
         f"date: national spend written on each of the {geos} geos' rows? Then its spend "
-        f"counts {geos} times, its ROAS reads {geos} times too low, and a plan buys it geo "
-        "by geo. If so, split it by each geo's share of the target (or of its population) "
-        f"before mapping: {table}[{literal(national)}] = {table}[{literal(national)}]"
-        f".mul({share}, axis=0). If each geo spent this amount, leave it as it is.")
+        f"counts {geos} times and its ROAS reads {geos} times too low. If so, split it by "
+        "each geo's share of the target (or of its population) before mapping: "
+        f"{table}[{literal(national)}] = {table}[{literal(national)}]"
+        f".mul({share}, axis=0). If each geo spent this amount, leave it as it is. Either "
+        "way a budget plan keeps its split over the geos and moves its total only "
+        "(held_split=[] in optimize_budget, or 'bought nationally' unticked in the budget "
+        "panel, lets it move between geos).")
