@@ -126,6 +126,13 @@ def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     wf.fit("map")
     failures, prior = _run_every_step(wf, variation, tmp_path)
     assert not failures, "\n".join(failures)
+    if variation.national_channel:
+        # The plan keeps the national channel's split: the same spend in every geo
+        plan = wf.step("budget").result.allocation.loc[variation.channel_names[0]]
+        geos = wf.data[variation.roles["geo"]].nunique()
+        assert len(plan) == geos
+        np.testing.assert_allclose(plan["optimized"] / plan["optimized"].sum(),
+                                   np.full(geos, 1 / geos), atol=1e-6)
 
     wf.channel_summary().to_pickle(tmp_path / "summary.pkl")
     # Numbers shown outside any step are exported once shown: the prior check (shown
