@@ -105,6 +105,29 @@ def test_a_national_spend_is_named_and_its_line_splits_it_by_each_geos_share():
     assert "national" not in [f.kind for f in _mapped(split).data_result.warnings]
 
 
+def test_with_a_population_column_the_line_splits_by_each_geos_share_of_it():
+    # Meridian's tables carry each geo's population, which grows a little over the years
+    frame = _panel()
+    dates = pd.to_datetime(frame["Week"], format="%d/%m/%Y")
+    people = {"North": 5.1e6, "South": 2.4e6, "East": 1.5e6}
+    growth = 1 + (dates - dates.min()).dt.days / 3650
+    frame["population"] = frame["Region"].map(people) * growth.where(
+        frame["Region"] == "North", 1.0)
+    found = [f for f in _mapped(frame).data_result.warnings if f.kind == "national"]
+    assert "each geo's share of the population ('population')" in found[0].message
+    line = found[0].message.split("before mapping: ")[1].split(". If each geo")[0]
+    split = _run(line, frame, "frame")
+    # each row's share of its date's population, by hand
+    for week, rows in frame.groupby("Week").groups.items():
+        total = sum(frame.loc[rows, "population"])
+        for row in rows:
+            assert split.at[row, "TV national"] == pytest.approx(
+                frame.at[row, "TV national"] * frame.at[row, "population"] / total), week
+    national = frame.groupby("Week")["TV national"].first()
+    np.testing.assert_allclose(split.groupby("Week")["TV national"].sum()[national.index],
+                               national)
+
+
 def test_a_national_spend_beside_geos_side_by_side_is_named_once_they_are_stacked():
     """The geos-side-by-side fix writes a column outside the grid on every geo's row:
     right for a national control, the trap above for a national spend."""

@@ -29,6 +29,8 @@ from mmm_widgets.steps.categorical import (
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
+from mmm_widgets.steps.national import population_column
+from mmm_widgets.steps.partial_periods import partial_period_finding
 from mmm_widgets.steps.quality import (
     Finding,
     find_warnings,
@@ -36,6 +38,7 @@ from mmm_widgets.steps.quality import (
     quality_table,
     text_amounts_finding,
 )
+from mmm_widgets.steps.repeated_headers import repeated_header_finding, repeated_headers
 from mmm_widgets.steps.roles import named_like_count
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
@@ -208,6 +211,8 @@ class DataStep(Step):
         self.l_max = l_max
         self._frequency = "unknown"
         self._left_out = NonPeriodRows()
+        self._repeated: dict[str, list[str]] = {}
+        self._population: str | None = None
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """Check the raw table and mapping; raise :class:`DataError` with every problem.
@@ -253,6 +258,8 @@ class DataStep(Step):
                                      amounts=(*spend_text.values(), *amounts.values()),
                                      left_out=left_out.kinds)
         self._left_out = left_out
+        self._repeated = repeated_headers(raw.columns, mapped)
+        self._population = (population_column(wide.columns, wide) if mapped.geo else None)
         self._frequency = WEEKLY if params.aggregate == WEEKLY else result.frequency
 
     def run(self, namespace: dict[str, Any]) -> DataResult:
@@ -431,8 +438,21 @@ class DataStep(Step):
                           date_format=self.params.date_format,
                           warnings=[*left_out_finding(self._left_out),
                                     *text_amounts_finding(self.params.amounts),
-                                    *find_warnings(data, roles, self.params.source.name)],
+                                    *repeated_header_finding(self._repeated,
+                                                             self.params.source.name),
+                                    *find_warnings(data, roles, self.params.source.name,
+                                                   self._population),
+                                    *self._partial_periods(data, roles)],
                           quality=quality_table(data, roles))
+
+
+    def _partial_periods(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
+        """A first or last period the export covers in part (none once days are summed
+        into weeks: the data cell leaves partial weeks out)."""
+        if self.params.aggregate == WEEKLY:
+            return []
+        return partial_period_finding(data, roles, self._frequency, self.params.source.name,
+                                      self.params.date_format)
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

@@ -15,6 +15,9 @@ splits their spend by each geo's share of the target.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import pandas as pd
 
 from mmm_widgets.codegen import literal
@@ -146,8 +149,28 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
         rows=[f"geo {g}" for g in copies], count=len(copies))]
 
 
+#: Names of a column holding each geo's population (Meridian's ``population``).
+_POPULATION = re.compile(r"(?i)^(?:.*\b)?(population|pop|inhabitants|residents)(?:\b.*)?$")
+
+
+def population_column(columns: Iterable[object], frame: pd.DataFrame | None = None
+                      ) -> str | None:
+    """The first column named like a geo's population (``population``, ``Pop``,
+    ``inhabitants``) whose values are positive numbers in ``frame`` (when given)."""
+    for column in columns:
+        if not _POPULATION.match(str(column)):
+            continue
+        if frame is None:
+            return str(column)
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if values.notna().all() and (values > 0).all():
+            return str(column)
+    return None
+
+
 def national_spend_message(national: list[str], geos: int, target: str, geo: str,
-                           table: str = "df") -> str:
+                           table: str = "df", population: str | None = None,
+                           date: str | None = None) -> str:
     """What to say of channels written the same on every geo's row.
 
     Parameters
@@ -160,21 +183,32 @@ def national_spend_message(national: list[str], geos: int, target: str, geo: str
         The mapped target and geo columns.
     table : str
         The raw table's variable, as the fix writes it.
+    population : str, optional
+        A column of each geo's population (:func:`population_column`): the split is by
+        its share of each date's total, as Meridian splits national media. Needs ``date``.
+    date : str, optional
+        The date column.
 
     Returns
     -------
     str
         What it means, and the line that splits their spend by each geo's share of the
-        target.
+        population, or else of the target.
     """
     named = ", ".join(map(repr, national))
-    share = (f"{table}.groupby({literal(geo)})[{literal(target)}].transform('sum') / "
-             f"{table}[{literal(target)}].sum()")
+    if population is not None and date is not None:
+        basis = f"population ({population!r})"
+        share = (f"{table}[{literal(population)}] / {table}.groupby({literal(date)})"
+                 f"[{literal(population)}].transform('sum')")
+    else:
+        basis = "target (or of its population)"
+        share = (f"{table}.groupby({literal(geo)})[{literal(target)}].transform('sum') / "
+                 f"{table}[{literal(target)}].sum()")
     return (
         f"{named} {'is' if len(national) == 1 else 'are'} the same in every geo on every "
         f"date: national spend written on each of the {geos} geos' rows? Then its spend "
         f"counts {geos} times and its ROAS reads {geos} times too low. If so, split it by "
-        "each geo's share of the target (or of its population) before mapping: "
+        f"each geo's share of the {basis} before mapping: "
         f"{table}[{literal(national)}] = {table}[{literal(national)}]"
         f".mul({share}, axis=0). If each geo spent this amount, leave it as it is. Either "
         "way a budget plan keeps its split over the geos and moves its total only "

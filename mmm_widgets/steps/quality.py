@@ -38,7 +38,8 @@ class Finding:
     ----------
     kind : str
         ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"national"``,
-        ``"other_currency"``, ``"outcome_control"``, ``"text_amounts"``
+        ``"other_currency"``, ``"outcome_control"``, ``"repeated_header"``
+        (:mod:`~mmm_widgets.steps.repeated_headers`), ``"text_amounts"``
         (:func:`text_amounts_finding`) or ``"left_out"`` (:func:`left_out_finding`).
     message : str
         What was found and what it means for the model.
@@ -51,7 +52,8 @@ class Finding:
     columns: tuple[str, ...]
 
 
-def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
+def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df",
+                  population: str | None = None) -> list[Finding]:
     """Channels named like activity, an amount in micros or in another scale than the
     target (thousands, millions) or currency, channels the same in every geo, controls
     that are outcomes, collinear channels, channels with under 5 % of spend, and target
@@ -65,13 +67,16 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[F
         The mapping.
     table : str
         The raw table's variable, as the fixes write it.
+    population : str, optional
+        The raw table's column of each geo's population, if it has one: national spend
+        is split by it.
 
     Returns
     -------
     list of Finding
     """
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
-            *_other_currency(roles, table), *_national(data, roles, table),
+            *_other_currency(roles, table), *_national(data, roles, table, population),
             *_outcome_controls(data, roles), *_collinearity(data, roles),
             *_small_channels(data, roles), *_outliers(data, roles)]
 
@@ -130,7 +135,8 @@ def _outcome_controls(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     return findings
 
 
-def _national(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
+def _national(data: pd.DataFrame, roles: Roles, table: str,
+              population: str | None) -> list[Finding]:
     """Channels the same in every geo on every date (national spend written on each
     geo's row; see :mod:`mmm_widgets.steps.national`)."""
     if not roles.geo:
@@ -139,7 +145,8 @@ def _national(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
     if not national:
         return []
     return [Finding("national", national_spend_message(
-        national, data[roles.geo].nunique(), roles.target, roles.geo, table), tuple(national))]
+        national, data[roles.geo].nunique(), roles.target, roles.geo, table, population,
+        roles.date), tuple(national))]
 
 
 def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:

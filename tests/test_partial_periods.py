@@ -1,0 +1,96 @@
+"""A first or last week (month) the export covers in part: its target and spend both fall,
+alike. Named with the line that leaves it out; a campaign that ended, a dip in sales,
+daily rows and days summed into weeks are not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+
+WEEKS = 60
+DATES = pd.date_range("2024-01-01", periods=WEEKS, freq="W-MON")
+
+
+def _weekly(seed: int = 4, dates: pd.DatetimeIndex = DATES) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = len(dates)
+    tv, search = rng.gamma(3, 1000, n), rng.gamma(3, 800, n)
+    return pd.DataFrame({"Week": dates.strftime("%d/%m/%Y"),
+                         "Revenue": 20000 + 2 * tv + 3 * search + rng.normal(0, 300, n),
+                         "TV": tv, "Search": search})
+
+
+def _cut(frame: pd.DataFrame, row: int, part: float) -> pd.DataFrame:
+    """``frame`` with ``row`` holding ``part`` of its period, spend and sales alike."""
+    frame = frame.copy()
+    frame.loc[frame.index[row], ["Revenue", "TV", "Search"]] *= part
+    return frame
+
+
+def _found(frame: pd.DataFrame, **options) -> list:
+    wf = mw.Workflow(frame)
+    wf.map_data(date="Week", target="Revenue", channels=["TV", "Search"],
+                date_format=options.pop("date_format", "%d/%m/%Y"), **options)
+    return [f for f in wf.data_result.warnings if f.kind == "partial_period"]
+
+
+def _usual(frame: pd.DataFrame, rows: slice, column: str) -> float:
+    return float(np.median(frame[column].iloc[rows]))
+
+
+def test_a_short_first_and_last_week_are_named_and_the_line_leaves_them_out():
+    frame = _cut(_cut(_weekly(), 0, 5 / 7), -1, 3 / 7)
+    shuffled = frame.sample(frac=1.0, random_state=3)
+    found = _found(shuffled)
+    assert len(found) == 1
+    message = found[0].message
+    # the fractions, by hand: each end against the median of the 8 weeks beside it
+    last_sales = frame["Revenue"].iloc[-1] / _usual(frame, slice(-9, -1), "Revenue")
+    spend = frame["TV"] + frame["Search"]
+    last_spend = spend.iloc[-1] / float(np.median(spend.iloc[-9:-1]))
+    assert (f"last date ({DATES[-1]:%Y-%m-%d}: target {last_sales:.0%}, spend "
+            f"{last_spend:.0%} of the 8 weeks beside it)") in message
+    assert f"first date ({DATES[0]:%Y-%m-%d}: target" in message
+    line = message.split("leave it out: ")[1].rstrip(".")
+    # the line names the table as the data step was given it (``frame`` in ``_found``)
+    namespace = {"frame": shuffled.copy(), "pd": pd}
+    exec(line, namespace)
+    kept = namespace["frame"]
+    assert sorted(kept.index) == list(frame.index[1:-1])
+    assert _found(kept) == []
+
+
+def test_a_short_month_in_a_panel_is_named_once():
+    months = pd.date_range("2020-01-01", periods=40, freq="MS")
+    frames = [_cut(_weekly(seed, months), -1, 0.5).assign(Market=market)
+              for seed, market in ((1, "DE"), (2, "FR"))]
+    panel = pd.concat(frames, ignore_index=True)
+    found = _found(panel, geo="Market")
+    assert len(found) == 1
+    assert f"last date ({months[-1]:%Y-%m-%d}: target" in found[0].message
+    assert "of the 8 months beside it" in found[0].message
+    assert "a month the export covers only in part" in found[0].message
+
+
+@pytest.mark.parametrize("change", [
+    {"TV": 0.1, "Search": 0.1},                   # the campaigns ended: sales go on
+    {"Revenue": 0.6},                             # a dip in sales with the usual spend
+    {"Revenue": 0.7, "TV": 0.2, "Search": 0.2},   # both fall, but not alike
+    {"Revenue": 0.8, "TV": 0.8, "Search": 0.8},   # a little quieter: not short
+])
+def test_ends_that_are_not_short_periods_pass(change):
+    frame = _weekly()
+    for column, part in change.items():
+        frame.loc[frame.index[-1], column] *= part
+    assert _found(frame) == []
+
+
+def test_daily_rows_and_days_summed_into_weeks_pass():
+    days = pd.date_range("2024-01-03", periods=200, freq="D")  # a Wednesday
+    daily = _cut(_weekly(7, days), -1, 0.3)
+    assert _found(daily) == []
+    # summed into weeks, the partial weeks at the ends are left out by the data cell
+    assert _found(daily, aggregate="weekly") == []
