@@ -94,3 +94,35 @@ def test_daily_rows_and_days_summed_into_weeks_pass():
     assert _found(daily) == []
     # summed into weeks, the partial weeks at the ends are left out by the data cell
     assert _found(daily, aggregate="weekly") == []
+
+
+def _geometric(spend: np.ndarray, alpha: float, l_max: int = 8) -> np.ndarray:
+    weights = alpha ** np.arange(l_max)
+    return np.convolve(spend, weights / weights.sum())[:len(spend)]
+
+
+@pytest.mark.fit
+def test_short_ends_credit_the_channels_with_the_baselines_drop_until_left_out():
+    weeks = 80
+    dates = pd.date_range("2023-01-02", periods=weeks, freq="W-MON")
+    rng = np.random.default_rng(1)
+    tv, search = rng.gamma(3, 1000, weeks), rng.gamma(3, 800, weeks)
+    sales = (20000 + 2.0 * _geometric(tv, 0.5) + 3.0 * _geometric(search, 0.2)
+             + rng.normal(0, 300, weeks))
+    frame = pd.DataFrame({"Week": dates.strftime("%d/%m/%Y"), "Revenue": sales, "TV": tv,
+                          "Search": search})
+    frame = _cut(_cut(frame, 0, 3 / 7), -1, 2 / 7)
+
+    def tv_roas(table: pd.DataFrame) -> float:
+        wf = mw.Workflow(table)
+        wf.map_data(date="Week", target="Revenue", channels=["TV", "Search"],
+                    date_format="%d/%m/%Y")
+        wf.configure_model(l_max=8)
+        wf.fit("map")
+        return float(wf.channel_summary().loc["TV", "roas"])
+
+    assert tv_roas(frame) > 3.0  # TV returns 2.0 per unit
+    found = _found(frame)
+    namespace = {"frame": frame, "pd": pd}
+    exec(found[0].message.split("leave it out: ")[1].rstrip("."), namespace)
+    assert tv_roas(namespace["frame"]) == pytest.approx(2.0, rel=0.2)

@@ -3,8 +3,10 @@
 Platforms export by the week or the month over the date range asked for: a range that
 starts or ends mid-week (the last 90 days, a report run on a Wednesday) gives a first or
 last row holding a few days of spend and sales. It reads as a week of both falling
-together, by the same fraction: the model fits a baseline that dropped for one week, and
-the current run-rate a plan starts from counts a short week as a whole one.
+together, by the same fraction: the model credits the channels, whose spend fell, with the
+baseline's drop (on generated weekly tables whose TV returns 2.0, a first week of 3 days
+and a last of 2 made TV's ROAS read 4.0 to 5.2), and the current run-rate a plan starts
+from counts a short week as a whole one.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ def partial_period_finding(data: pd.DataFrame, roles: Roles, frequency: str,
         f"The {named} {'has' if len(short) == 1 else 'have'} less of both the target and "
         f"the spend, alike: a {'week' if frequency == 'weekly' else 'month'} the export "
         "covers only in part "
-        "(a date range starting or ending mid-period)? Kept, the model fits a baseline that "
-        "dropped for it, and the run-rate a plan starts from counts it as a whole one. If "
+        "(a date range starting or ending mid-period)? Kept, the channels are credited with "
+        "the baseline's drop that period (their ROAS reads high), and the run-rate a plan "
+        "starts from counts it as a whole one. If "
         f"so, leave it out: {table} = {table}[~{read}.isin(pd.to_datetime({dropped}))].",
         (roles.target,))]
