@@ -102,6 +102,22 @@ def run_fresh(code: str, cwd: Path, timeout: float = 600) -> str:
     return completed.stdout
 
 
+def budget_namespaces(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """The namespaces the budget step's cell parts run in from now on (the last is the
+    latest run's), to read what the cell defined (``optimizer``, ``plan_contribution``)."""
+    from mmm_widgets.steps.budget import step as budget_step
+
+    namespaces: list[dict] = []
+    run_part = budget_step.BudgetStep._execute
+
+    def keep_namespace(self, kind, lines, namespace):
+        namespaces.append(namespace)
+        return run_part(self, kind, lines, namespace)
+
+    monkeypatch.setattr(budget_step.BudgetStep, "_execute", keep_namespace)
+    return namespaces
+
+
 @contextlib.contextmanager
 def callback_running() -> Iterator[None]:
     """A panel callback runs (inside ``activity.handling()``, in another thread) while the

@@ -16,10 +16,10 @@ import xarray as xr
 from pymc_marketing.mmm.budget_optimizer import MinimizeException
 
 import mmm_widgets as mw
-from mmm_widgets.steps.budget import step as budget_step
 from mmm_widgets.steps.budget.checks import translate_budget_error
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
 from tests.conformance.tables import TableSpec, spec, table
+from tests.conftest import budget_namespaces
 
 CHANNELS = ["a", "b", "c"]
 
@@ -97,14 +97,7 @@ def _fitted(variation: TableSpec, folder) -> mw.Workflow:
 
 def _optimized(wf: mw.Workflow, total: float, monkeypatch) -> tuple[object, dict]:
     """The budget step's table for ``total`` over 4 periods, and the namespace its cell ran in."""
-    namespaces = []
-    run_part = budget_step.BudgetStep._execute
-
-    def keep_namespace(self, kind, lines, namespace):
-        namespaces.append(namespace)
-        return run_part(self, kind, lines, namespace)
-
-    monkeypatch.setattr(budget_step.BudgetStep, "_execute", keep_namespace)
+    namespaces = budget_namespaces(monkeypatch)
     return wf.optimize_budget(total=total, periods=4), namespaces[-1]
 
 

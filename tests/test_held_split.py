@@ -19,11 +19,11 @@ import xarray as xr
 from pymc_marketing.mmm.budget_optimizer import MinimizeException
 
 import mmm_widgets as mw
-from mmm_widgets.steps.budget import BudgetParams, BudgetStep, national_channels
-from mmm_widgets.steps.budget import step as budget_step
+from mmm_widgets.steps.budget import BudgetParams, BudgetStep
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT, optimum_check_lines
+from mmm_widgets.steps.national import national_channels
 from mmm_widgets.views.budget import BudgetView
-from tests.conftest import run_fresh
+from tests.conftest import budget_namespaces, run_fresh
 
 WEEKS = 100
 DATES = pd.date_range("2023-01-02", periods=WEEKS, freq="W-MON")
@@ -163,14 +163,7 @@ def fitted(tmp_path_factory) -> tuple[mw.Workflow, pd.DataFrame]:
 
 def _optimized(wf: mw.Workflow, monkeypatch, **options) -> tuple[pd.DataFrame, dict]:
     """The budget step's table and the namespace its cell ran in."""
-    namespaces = []
-    run_part = budget_step.BudgetStep._execute
-
-    def keep_namespace(self, kind, lines, namespace):
-        namespaces.append(namespace)
-        return run_part(self, kind, lines, namespace)
-
-    monkeypatch.setattr(budget_step.BudgetStep, "_execute", keep_namespace)
+    namespaces = budget_namespaces(monkeypatch)
     return wf.optimize_budget(TOTAL, PERIODS, **options), namespaces[-1]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -29,7 +30,7 @@ from mmm_widgets.steps.categorical import (
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
-from mmm_widgets.steps.national import population_column
+from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.partial_periods import partial_period_finding
 from mmm_widgets.steps.quality import (
     Finding,
@@ -192,6 +193,16 @@ class DataResult:
     date_format: str | None
     warnings: list[Finding] = field(default_factory=list)
     quality: pd.DataFrame | None = None
+
+    @cached_property
+    def bought_nationally(self) -> tuple[str, ...]:
+        """Channels of a geo panel whose split over the geos is the same on every date
+        they spent (:func:`~mmm_widgets.steps.national.national_channels`); none without
+        geos."""
+        roles = self.roles
+        if not roles.geo:
+            return ()
+        return national_channels(self.data, roles.date, roles.geo, roles.channels)
 
     @property
     def periods(self) -> int:

@@ -149,8 +149,46 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
         rows=[f"geo {g}" for g in copies], count=len(copies))]
 
 
+#: Largest change of a geo's share of a channel's spend from one date to another for the
+#: split to count as fixed: 0.1 percentage point (a national amount split by a key and
+#: rounded to cents moves its shares by far less; a channel bought geo by geo by far more).
+SHARE_TOLERANCE = 1e-3
+#: Dates with spend a channel needs before its split is read as fixed.
+MIN_DATES = 4
 #: Names of a column holding each geo's population (Meridian's ``population``).
 _POPULATION = re.compile(r"(?i)^(?:.*\b)?(population|pop|inhabitants|residents)(?:\b.*)?$")
+
+
+def national_channels(frame: pd.DataFrame, date: str, geo: str,
+                      channels: Iterable[str]) -> tuple[str, ...]:
+    """The channels whose split over the geos is the same on every date they spent.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The mapped geo panel: one row per (date, geo).
+    date, geo : str
+        Its date and geo columns.
+    channels : iterable of str
+        The channels to look at.
+
+    Returns
+    -------
+    tuple of str
+        In the order given.
+    """
+    found = []
+    for channel in channels:
+        spend = frame.pivot_table(index=date, columns=geo, values=channel, aggfunc="sum",
+                                  fill_value=0.0)
+        totals = spend.sum(axis=1)
+        spent = spend[totals > 0]
+        if len(spent) < MIN_DATES or int((spent > 0).any().sum()) < 2:
+            continue
+        shares = spent.div(totals[totals > 0], axis=0)
+        if float((shares - shares.mean()).abs().to_numpy().max()) <= SHARE_TOLERANCE:
+            found.append(str(channel))
+    return tuple(found)
 
 
 def population_column(columns: Iterable[object], frame: pd.DataFrame | None = None

@@ -33,7 +33,6 @@ from mmm_widgets.steps.budget import (
     BudgetCancelled,
     BudgetMonitor,
     band_factors,
-    national_channels,
 )
 from mmm_widgets.views import activity
 from mmm_widgets.views.common import (
@@ -201,10 +200,8 @@ class BudgetView(w.VBox):
 
         # Geo models: a channel bought nationally keeps its split over the geos in a plan
         held = params.held_split
-        if held is None and self.geo:
-            roles = workflow.data_result.roles
-            held = national_channels(workflow.data_result.data, roles.date, roles.geo,
-                                     self.channels)
+        if held is None:
+            held = workflow.data_result.bought_nationally
         self.held = {c: looks(w.Checkbox, description="bought nationally", value=c in held,
                               indent=False, width="auto",
                               tooltip="Keep the channel's split over the geos (each geo's "

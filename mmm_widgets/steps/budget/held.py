@@ -8,9 +8,9 @@ channel's budget in each geo is its share of the channel's budget in all geos (t
 of current spend, as every plan given per channel is split); the plan moves its total
 only.
 
-By default the channels held are those the data shows bought nationally: on every date
-with spend, each geo's share of the channel's spend is the same (to
-:data:`SHARE_TOLERANCE`), in at least two geos.
+By default the channels held are those the data shows bought nationally
+(:func:`mmm_widgets.steps.national.national_channels`): on every date with spend, each
+geo's share of the channel's spend is the same, in at least two geos.
 """
 
 from __future__ import annotations
@@ -18,73 +18,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import pandas as pd
-
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import problem
+from mmm_widgets.steps.data import DataResult
 
-#: Largest change of a geo's share of a channel's spend from one date to another for the
-#: split to count as fixed: 0.1 percentage point (a national amount split by a key and
-#: rounded to cents moves its shares by far less; a channel bought geo by geo by far more).
-SHARE_TOLERANCE = 1e-3
-#: Dates with spend a channel needs before its split is read as fixed.
-MIN_DATES = 4
 #: What the constraint cells import.
 CONSTRAINT_IMPORT = ("from pymc_marketing.mmm.constraints import Constraint, "
                      "build_default_sum_constraint")
 
 
-def national_channels(frame: pd.DataFrame, date: str, geo: str,
-                      channels: Iterable[str]) -> tuple[str, ...]:
-    """The channels whose split over the geos is the same on every date they spent.
+def held_channels(data: DataResult, requested: Iterable[str] | None,
+                  bounds: Mapping[str, Any]) -> tuple[str, ...]:
+    """The channels a plan holds the split of (none on a national model).
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        The mapped geo panel: one row per (date, geo).
-    date, geo : str
-        Its date and geo columns.
-    channels : iterable of str
-        The channels to look at.
-
-    Returns
-    -------
-    tuple of str
-        In the order given.
-    """
-    found = []
-    for channel in channels:
-        spend = frame.pivot_table(index=date, columns=geo, values=channel, aggfunc="sum",
-                                  fill_value=0.0)
-        totals = spend.sum(axis=1)
-        spent = spend[totals > 0]
-        if len(spent) < MIN_DATES or int((spent > 0).any().sum()) < 2:
-            continue
-        shares = spent.div(totals[totals > 0], axis=0)
-        if float((shares - shares.mean()).abs().to_numpy().max()) <= SHARE_TOLERANCE:
-            found.append(str(channel))
-    return tuple(found)
-
-
-def held_channels(national: Iterable[str], requested: Iterable[str] | None,
-                  channels: tuple[str, ...], bounds: Mapping[str, Any]) -> tuple[str, ...]:
-    """The channels a plan holds the split of.
-
-    Parameters
-    ----------
-    national : iterable of str
-        The channels the data shows bought nationally (:func:`national_channels`).
+    data : DataResult
+        The mapped data; its :attr:`~DataResult.bought_nationally` channels are held by
+        default.
     requested : iterable of str or None
         The user's choice (``held_split``); None holds ``national`` but those bounded per
         geo (bounds per geo say the user buys the channel geo by geo).
-    channels : tuple of str
-        The model's channels.
     bounds : dict
         The plan's bounds (channel -> pair, or geo -> pair).
     """
+    if not data.roles.geo:
+        return ()
     if requested is not None:
-        return tuple(c for c in requested if c in channels)
-    return tuple(c for c in national if not isinstance(bounds.get(c), Mapping))
+        return tuple(c for c in requested if c in data.roles.channels)
+    return tuple(c for c in data.bought_nationally if not isinstance(bounds.get(c), Mapping))
 
 
 def held_problems(held: Iterable[str], channels: tuple[str, ...],

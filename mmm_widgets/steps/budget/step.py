@@ -38,12 +38,7 @@ from mmm_widgets.steps.budget.geo import (
     geo_optimize_lines,
     geo_setup_lines,
 )
-from mmm_widgets.steps.budget.held import (
-    CONSTRAINT_IMPORT,
-    held_channels,
-    held_problems,
-    national_channels,
-)
+from mmm_widgets.steps.budget.held import CONSTRAINT_IMPORT, held_channels, held_problems
 from mmm_widgets.steps.budget.optimum import MINIMIZE_IMPORT
 from mmm_widgets.steps.budget.params import (
     ALLOCATION_COLUMNS,
@@ -88,7 +83,6 @@ class BudgetStep(Step):
         self.data = data
         self.previous = previous
         self.monitor = monitor or BudgetMonitor()
-        self._national: tuple[str, ...] | None = None
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -105,16 +99,10 @@ class BudgetStep(Step):
         """The channels whose split over the geos a plan holds (none on a national model).
 
         ``params.held_split``, or when that is None the channels the data shows bought
-        nationally (:func:`~mmm_widgets.steps.budget.held.national_channels`).
+        nationally (:attr:`DataResult.bought_nationally
+        <mmm_widgets.steps.data.DataResult.bought_nationally>`).
         """
-        if not self.geo:
-            return ()
-        if self._national is None:
-            roles = self.data.roles
-            self._national = national_channels(self.data.data, roles.date, roles.geo,
-                                               self.channels)
-        return held_channels(self._national, self.params.held_split, self.channels,
-                             self.params.bounds)
+        return held_channels(self.data, self.params.held_split, self.params.bounds)
 
     def layout(self) -> GeoLayout:
         """The (channel, geo) budget cells of a geo model, from the mapped data."""

@@ -23,12 +23,7 @@ from mmm_widgets.errors import (
 from mmm_widgets.steps.base import Step
 from mmm_widgets.steps.budget.checks import bounds_problems, translate_budget_error
 from mmm_widgets.steps.budget.geo import GeoLayout, geo_bounds_problems
-from mmm_widgets.steps.budget.held import (
-    CONSTRAINT_IMPORT,
-    held_channels,
-    held_problems,
-    national_channels,
-)
+from mmm_widgets.steps.budget.held import CONSTRAINT_IMPORT, held_channels, held_problems
 from mmm_widgets.steps.data import DataResult
 from mmm_widgets.steps.model import (
     ModelParams,
@@ -79,7 +74,6 @@ class PlanStep(Step):
         model = model or ModelParams()
         self.controls = tuple(model_controls(data, model))
         self.weekdays = weekday_columns(data, model)
-        self._national: tuple[str, ...] | None = None
 
     # ----- what the data says ------------------------------------------------------
     @property
@@ -128,14 +122,7 @@ class PlanStep(Step):
     def held(self) -> tuple[str, ...]:
         """The channels whose split over the geos the plan keeps (none on a national
         model; see :meth:`BudgetStep.held <mmm_widgets.steps.budget.BudgetStep.held>`)."""
-        if not self.geo:
-            return ()
-        if self._national is None:
-            roles = self.data.roles
-            self._national = national_channels(self.data.data, roles.date, roles.geo,
-                                               self.channels)
-        return held_channels(self._national, self.params.held_split, self.channels,
-                             self.params.bounds)
+        return held_channels(self.data, self.params.held_split, self.params.bounds)
 
     def layout(self) -> GeoLayout:
         """The (channel, geo) budget cells of a geo model."""
