@@ -213,7 +213,12 @@ def _budget(workflow: Workflow) -> tuple[str, Any]:
     if note is not None:
         text += f'<p class="warn">{html.escape(note)}</p>'
     if allocation is not None:
-        text += "<p>Optimized allocation over the planning horizon.</p>" + _table(allocation)
+        held = workflow.step("budget").held()
+        kept = (f" {', '.join(map(repr, held))} bought nationally: each keeps its split "
+                "over the geos (each geo's share of current spend), only its total moves."
+                if held else "")
+        text += (f"<p>Optimized allocation over the planning horizon.{html.escape(kept)}</p>"
+                 + _table(allocation))
     if getattr(result, "geo_totals", None) is not None:
         text += "<p>Per geo, every channel together.</p>" + _table(result.geo_totals)
     figure, _ = scenario_figure(compare, workflow.step("budget").params.hdi_prob)

@@ -10,6 +10,7 @@ constraints.
 
 from __future__ import annotations
 
+import html
 from types import SimpleNamespace
 
 import numpy as np
@@ -219,6 +220,8 @@ def test_a_plan_keeps_the_split_of_national_channels_and_the_export_replays(
     # Holding it again for the export: the script reproduces the plan without the kit
     wf.optimize_budget(TOTAL, PERIODS)
     wf.step("budget").result.allocation.to_pickle(tmp_path / "allocation.pkl")
+    report = html.unescape(wf.report(tmp_path / "report.html").read_text())
+    assert f"{TV!r}, {RADIO!r} bought nationally: each keeps its split" in report
     script = wf.to_script()
     assert "mmm_widgets" not in script
     assert f"held_split = {[TV, RADIO]!r}" in script
