@@ -456,7 +456,6 @@ class DataStep(Step):
                                     *self._partial_periods(data, roles)],
                           quality=quality_table(data, roles))
 
-
     def _partial_periods(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
         """A first or last period the export covers in part (none once days are summed
         into weeks: the data cell leaves partial weeks out)."""

@@ -10,7 +10,9 @@ geo's spend is credited with the whole nation's sales. :func:`same_in_every_geo`
 such columns from their values (whatever their names); :func:`national_target_problems`
 names a target written so (or one geo's target written under two names), and
 :func:`national_spend_message` says what channels written so mean, with the line that
-splits their spend by each geo's share of the target.
+splits their spend by each geo's share of the target (of the population, when
+:func:`population_column` finds one). :func:`national_channels` finds the channels bought
+nationally as budget plans see them: written as they are, or split by a fixed key.
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ def held_channels(data: DataResult, requested: Iterable[str] | None,
         The mapped data; its :attr:`~DataResult.bought_nationally` channels are held by
         default.
     requested : iterable of str or None
-        The user's choice (``held_split``); None holds ``national`` but those bounded per
-        geo (bounds per geo say the user buys the channel geo by geo).
+        The user's choice (``held_split``); None holds the channels bought nationally but
+        those bounded per geo (bounds per geo say the user buys the channel geo by geo).
     bounds : dict
         The plan's bounds (channel -> pair, or geo -> pair).
     """
@@ -111,9 +111,11 @@ def held_split_lines(geo: str, held: tuple[str, ...], share: str, optimizers: It
         "        # sum to 1",
         f"        in_geos = [g for g in order[{dim}] if bool(decided.sel({{'channel': "
         f"channel, {dim}: g}}))]",
-        f"        last = [g for g in in_geos if {share}[channel, g] > 0][-1]",
+        "        if not in_geos:  # it never spent: no budget to hold",
+        "            continue",
+        f"        shared = [g for g in in_geos if {share}[channel, g] > 0]",
         "        for g in in_geos:",
-        "            if g == last:",
+        "            if g == shared[-1]:",
         "                continue",
         "            def residual(budgets, total_budget, optimizer, channel=channel, g=g):",
         "                spend = budgets.isel(channel=order['channel'].index(channel))",
