@@ -72,16 +72,17 @@ def partial_period_finding(data: pd.DataFrame, roles: Roles, frequency: str,
             short.append((totals.index[end], sales_part, spend_part))
     if not short:
         return []
+    period = "week" if frequency == "weekly" else "month"
     named = " and ".join(f"{'first' if when == totals.index[0] else 'last'} date "
                          f"({when:%Y-%m-%d}: target {sales:.0%}, spend {spent:.0%} of the "
-                         f"{USUAL} {'weeks' if frequency == 'weekly' else 'months'} beside it)"
+                         f"{USUAL} {period}s beside it)"
                          for when, sales, spent in short)
     read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
     dropped = literal([f"{when:%Y-%m-%d}" for when, _, _ in short])
     return [Finding(
         "partial_period",
         f"The {named} {'has' if len(short) == 1 else 'have'} less of both the target and "
-        f"the spend, alike: a {'week' if frequency == 'weekly' else 'month'} the export "
+        f"the spend, alike: a {period} the export "
         "covers only in part "
         "(a date range starting or ending mid-period)? Kept, the channels are credited with "
         "the baseline's drop that period (their ROAS reads high), and the run-rate a plan "

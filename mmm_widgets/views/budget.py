@@ -33,6 +33,7 @@ from mmm_widgets.steps.budget import (
     BudgetCancelled,
     BudgetMonitor,
     band_factors,
+    held_channels,
 )
 from mmm_widgets.views import activity
 from mmm_widgets.views.common import (
@@ -199,9 +200,7 @@ class BudgetView(w.VBox):
         self._guard = guard
 
         # Geo models: a channel bought nationally keeps its split over the geos in a plan
-        held = params.held_split
-        if held is None:
-            held = workflow.data_result.bought_nationally
+        held = held_channels(workflow.data_result, params.held_split, params.bounds)
         self.held = {c: looks(w.Checkbox, description="bought nationally", value=c in held,
                               indent=False, width="auto",
                               tooltip="Keep the channel's split over the geos (each geo's "

@@ -78,7 +78,7 @@ from mmm_widgets.steps.budget.geo import (
     geo_plan_lines,
     geo_setup_lines,
 )
-from mmm_widgets.steps.budget.held import held_split_lines
+from mmm_widgets.steps.budget.held import held_channels, held_split_lines
 from mmm_widgets.steps.budget.params import (
     ALLOCATION_COLUMNS,
     BUILT_IN,
@@ -110,7 +110,7 @@ __all__ = [
     "GeoLayout", "Scenario", "WhatIf", "allocation_problems", "band_factors", "bound_pair",
     "bounds_lines", "bounds_problems", "curve_lines", "curves_chunk", "full_bounds",
     "geo_bounds_problems", "geo_full_bounds", "geo_optimize_lines", "geo_plan_lines",
-    "geo_setup_lines", "held_split_lines", "objective_text",
+    "geo_setup_lines", "held_channels", "held_split_lines", "objective_text",
     "optimize_lines", "optimizer_name", "plain_key",
     "read_curves", "response_curve_lines", "risk_lines", "scenario_lines", "scenario_problems",
     "settings_problems", "setup_lines", "spend_lines", "threshold_lines",
