@@ -31,6 +31,7 @@ from mmm_widgets.steps.currencies import currency_column_problems, mixed_currenc
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.national import national_channels, population_column
+from mmm_widgets.steps.outliers import find_outages, outage_finding, outlier_finding
 from mmm_widgets.steps.partial_periods import partial_period_finding
 from mmm_widgets.steps.quality import (
     Finding,
@@ -453,7 +454,8 @@ class DataStep(Step):
                                                              self.params.source.name),
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
-                                    *self._partial_periods(data, roles)],
+                                    *self._partial_periods(data, roles),
+                                    *self._unexplained(data, roles)],
                           quality=quality_table(data, roles))
 
     def _partial_periods(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
@@ -463,6 +465,14 @@ class DataStep(Step):
             return []
         return partial_period_finding(data, roles, self._frequency, self.params.source.name,
                                       self.params.date_format)
+
+
+    def _unexplained(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
+        """Periods of the target not recorded (an outage) and outliers, each named once."""
+        outages = find_outages(data, roles)
+        return [*outage_finding(outages, roles, self._frequency, self.params.source.name,
+                                self.params.date_format, self.params.aggregate == WEEKLY),
+                *outlier_finding(data, roles, outages)]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

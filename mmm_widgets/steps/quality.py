@@ -23,7 +23,6 @@ from mmm_widgets.steps.validation import Roles
 COLLINEAR_CORRELATION = 0.9
 COLLINEAR_VIF = 10.0
 SMALL_SHARE = 0.05
-OUTLIER_Z = 4.0
 #: Correlation of a control's changes with the target's from which it is named as an
 #: outcome: any control, and one named like an outcome (orders, sessions).
 OUTCOME_CORRELATION = 0.9
@@ -37,8 +36,10 @@ class Finding:
     Attributes
     ----------
     kind : str
-        ``"collinear"``, ``"small_channel"``, ``"outlier"``, ``"national"``,
-        ``"other_currency"``, ``"outcome_control"``, ``"repeated_header"``
+        ``"collinear"``, ``"small_channel"``, ``"national"``, ``"other_currency"``,
+        ``"outcome_control"``, ``"outlier"`` and ``"outage"``
+        (:mod:`~mmm_widgets.steps.outliers`), ``"partial_period"``
+        (:mod:`~mmm_widgets.steps.partial_periods`), ``"repeated_header"``
         (:mod:`~mmm_widgets.steps.repeated_headers`), ``"text_amounts"``
         (:func:`text_amounts_finding`) or ``"left_out"`` (:func:`left_out_finding`).
     message : str
@@ -56,8 +57,7 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df",
                   population: str | None = None) -> list[Finding]:
     """Channels named like activity, an amount in micros or in another scale than the
     target (thousands, millions) or currency, channels the same in every geo, controls
-    that are outcomes, collinear channels, channels with under 5 % of spend, and target
-    outliers.
+    that are outcomes, collinear channels and channels with under 5 % of spend.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df",
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
             *_other_currency(roles, table), *_national(data, roles, table, population),
             *_outcome_controls(data, roles), *_collinearity(data, roles),
-            *_small_channels(data, roles), *_outliers(data, roles)]
+            *_small_channels(data, roles)]
 
 
 def _other_currency(roles: Roles, table: str) -> list[Finding]:
@@ -322,24 +322,6 @@ def _small_channels(data: pd.DataFrame, roles: Roles) -> list[Finding]:
                 "estimate. Consider merging it with a similar channel.", (column,))
         for column, share in shares.items() if share < SMALL_SHARE
     ]
-
-
-def _outliers(data: pd.DataFrame, roles: Roles) -> list[Finding]:
-    target = data[roles.target]
-    median = target.median()
-    spread = (target - median).abs().median() * 1.4826
-    if not spread or not np.isfinite(spread):
-        return []
-    z = (target - median) / spread
-    flagged = data.loc[z.abs() > OUTLIER_Z, roles.date]
-    if flagged.empty:
-        return []
-    dates = ", ".join(pd.to_datetime(flagged).dt.strftime("%Y-%m-%d").head(5))
-    more = f" and {len(flagged) - 5} more" if len(flagged) > 5 else ""
-    return [Finding(
-        "outlier",
-        f"The target {roles.target!r} has unusual values on {dates}{more}. Check them; "
-        "if they are real events, add a control (a 0/1 column) for them.", (roles.target,))]
 
 
 def quality_table(data: pd.DataFrame, roles: Roles) -> pd.DataFrame:

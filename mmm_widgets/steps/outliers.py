@@ -1,0 +1,305 @@
+"""Target values the spend does not explain: an outage, and outliers.
+
+An outage is a run of periods, between periods with the usual target, where the target
+is at or near zero: sales a tracking tag stopped recording, or a shop that was shut. Kept
+as it is, the model reads those periods as spend that sold nothing (on generated weekly
+tables whose TV returns 2.0, four weeks at zero made its ROAS read 0.3, 0.9 and 2.3;
+with the weeks marked by a 0/1 control, 2.0 to 2.1). The note gives the line that marks
+them.
+
+An outlier is a period whose target is far from what its spend explains. Each series (a
+geo's, or the nation's) is read on its own, so a large geo's sales are not outliers
+beside a small one's, and against a least-squares line through its spend (this period's
+and the last), controls and trend, so a week of heavy spend and the sales it brought are
+not either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.quality import Finding
+from mmm_widgets.steps.validation import Roles
+
+#: A period whose target is at most this fraction of its series' median was not recorded.
+OUTAGE_LEVEL = 0.05
+#: Largest share of a series' periods at that level for them to read as an outage: a
+#: target at zero more often is sparse (a small geo's orders, a shop shut on Sundays).
+OUTAGE_SHARE = 0.1
+#: Robust z-score (median and scaled median absolute deviation of the residuals) from
+#: which a period is an outlier.
+OUTLIER_Z = 5.0
+#: Periods needed per term of the least-squares line; with fewer, levels are read.
+ROWS_PER_TERM = 3
+#: Dates a note lists before saying how many more.
+LISTED = 5
+#: Name of a period, by the data's frequency.
+PERIOD_NAMES = {"daily": "day", "weekly": "week", "monthly": "month"}
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A run of periods whose target was not recorded.
+
+    Attributes
+    ----------
+    geo : str or None
+        The geo, in a panel; None in a national table, or when the run is in every geo.
+    first, last : pandas.Timestamp
+        The run's first and last dates.
+    periods : int
+        How many periods it covers.
+    spend : float
+        What the channels spent over it.
+    """
+
+    geo: str | None
+    first: pd.Timestamp
+    last: pd.Timestamp
+    periods: int
+    spend: float
+
+
+def _series(data: pd.DataFrame, roles: Roles) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """Each geo's rows (or all rows, national), in date order."""
+    if roles.geo:
+        for geo, rows in data.groupby(roles.geo, sort=True):
+            yield str(geo), rows.sort_values(roles.date)
+    else:
+        yield None, data.sort_values(roles.date)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in ``flags``."""
+    edges = np.diff(np.r_[0, flags.astype(int), 0])
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
+def _not_recorded(target: np.ndarray) -> np.ndarray:
+    """The periods at or near zero, when they are few enough to be an outage."""
+    median = float(np.median(target)) if len(target) else 0.0
+    low = target <= OUTAGE_LEVEL * median
+    if not median > 0 or low.mean() > OUTAGE_SHARE:
+        return np.zeros(len(target), bool)
+    return low
+
+
+def find_outages(data: pd.DataFrame, roles: Roles) -> list[Outage]:
+    """Runs of periods, between periods with the usual target, whose target is at most
+    :data:`OUTAGE_LEVEL` of its series' median.
+
+    Runs at either end are left to the checks of a target not yet (or no longer)
+    recorded; runs a mapped 0/1 control marks (1 on each of their periods) are explained.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The mapped frame (datetime dates).
+    roles : Roles
+        The mapping.
+
+    Returns
+    -------
+    list of Outage
+    """
+    found = []
+    for geo, rows in _series(data, roles):
+        target = rows[roles.target].to_numpy(float)
+        spend = rows[list(roles.channels)].to_numpy(float).sum(axis=1)
+        dates = pd.DatetimeIndex(rows[roles.date])
+        marks = _marks(rows, roles)
+        for start, stop in _runs(_not_recorded(target)):
+            if start > 0 and stop < len(target) and not marks[start:stop].all(axis=0).any():
+                found.append(Outage(geo, dates[start], dates[stop - 1], int(stop - start),
+                                    float(spend[start:stop].sum())))
+    return _in_every_geo(found, data[roles.geo].nunique()) if roles.geo else found
+
+
+def _marks(rows: pd.DataFrame, roles: Roles) -> np.ndarray:
+    """One column per mapped 0/1 control: True where it is 1."""
+    marks = [rows[c].to_numpy(float) == 1 for c in roles.controls
+             if c in rows and pd.api.types.is_numeric_dtype(rows[c])
+             and rows[c].isin([0, 1]).all()]
+    return np.column_stack(marks) if marks else np.zeros((len(rows), 0), bool)
+
+
+def _in_every_geo(outages: list[Outage], geos: int) -> list[Outage]:
+    """``outages`` with the runs every geo has on the same dates told once, for all."""
+    runs: dict[tuple[pd.Timestamp, pd.Timestamp], list[Outage]] = {}
+    for outage in outages:
+        runs.setdefault((outage.first, outage.last), []).append(outage)
+    told = []
+    for (first, last), alike in runs.items():
+        if len(alike) == geos:
+            told.append(Outage(None, first, last, alike[0].periods,
+                               sum(outage.spend for outage in alike)))
+        else:
+            told += alike
+    return told
+
+
+def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
+                   table: str = "df", date_format: str | None = None,
+                   summed_into_weeks: bool = False) -> list[Finding]:
+    """A note naming the outages, with the line that marks them by a 0/1 column.
+
+    Parameters
+    ----------
+    outages : list of Outage
+        From :func:`find_outages`.
+    roles : Roles
+        The mapping.
+    frequency : str or None
+        The data's frequency, to name its periods.
+    table : str
+        The raw table's variable, as the fix writes it.
+    date_format : str, optional
+        Format of the raw table's text dates, as the fix reads them.
+    summed_into_weeks : bool
+        The raw table's days are summed into weeks: the line marks each week's days.
+
+    Returns
+    -------
+    list of Finding
+        At most one.
+    """
+    if not outages:
+        return []
+    period = "week" if summed_into_weeks else PERIOD_NAMES.get(frequency or "", "period")
+    column = _free_name("outage", roles)
+    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
+    named, marked = [], []
+    for outage in outages:
+        last = outage.last + pd.Timedelta(days=6) if summed_into_weeks else outage.last
+        when = f"{outage.first:%Y-%m-%d}" + (
+            f" to {outage.last:%Y-%m-%d}" if outage.periods > 1 else "")
+        details = ([f"{outage.periods} {period}s"] if outage.periods > 1 else []) + (
+            [f"spend {outage.spend:,.0f}"] if outage.spend > 0 else [])
+        where = (f" in {outage.geo!r}" if outage.geo is not None else
+                 " in every geo" if roles.geo else "")
+        named.append(when + where + (f" ({', '.join(details)})" if details else ""))
+        condition = f"{read}.between({literal(f'{outage.first:%Y-%m-%d}')}, " \
+                    f"{literal(f'{last:%Y-%m-%d}')})"
+        if outage.geo is not None:
+            condition = (f"({condition} & {table}[{literal(roles.geo)}].astype(str)"
+                         f".eq({literal(outage.geo)}))")
+        marked.append(condition)
+    listed = "; ".join(named[:LISTED]) + (
+        f"; and {len(named) - LISTED} more" if len(named) > LISTED else "")
+    return [Finding(
+        "outage",
+        f"The target {roles.target!r} is at or near 0, between {period}s with the usual "
+        f"figures, on {listed}: sales not recorded (a tracking outage), or a shop that was "
+        f"shut? Kept as they are, the model reads them as {period}s the spend sold "
+        f"nothing, and every channel's ROAS is wrong. Mark them and map the mark as a "
+        f"control: {table}[{literal(column)}] = ({' | '.join(marked)}).astype(int); or "
+        f"fill in the figures if you have them.", (roles.target,))]
+
+
+def _free_name(name: str, roles: Roles) -> str:
+    """``name``, or ``name`` with a number when the mapping uses it already."""
+    taken = set(roles.all)
+    number = 2
+    candidate = name
+    while candidate in taken:
+        candidate, number = f"{name}_{number}", number + 1
+    return candidate
+
+
+def _design(rows: pd.DataFrame, roles: Roles, controls: list[str]) -> np.ndarray:
+    """An intercept, a trend, a yearly season (two orders), on daily rows the day of the
+    week, each channel's spend (this period's and the last's) and the controls (text ones
+    are indicator columns by then), one row per period."""
+    spend = rows[list(roles.channels)].to_numpy(float)
+    dates = pd.DatetimeIndex(rows[roles.date])
+    angle = 2 * np.pi * (dates - pd.Timestamp("2000-01-01")).days.to_numpy() / 365.25
+    daily = len(dates) > 1 and (dates[1:] - dates[:-1]).median() <= pd.Timedelta(days=1)
+    weekdays = [dates.day_of_week == day for day in range(1, 7)] if daily else []
+    return np.column_stack([
+        np.ones(len(rows)), np.linspace(-1.0, 1.0, len(rows)),
+        *(wave(order * angle) for order in (1, 2) for wave in (np.sin, np.cos)),
+        *spend.T, *np.vstack([np.zeros((1, spend.shape[1])), spend[:-1]]).T,
+        *rows[controls].to_numpy(float).T, *weekdays])
+
+
+def _robust_z(residuals: np.ndarray) -> np.ndarray | None:
+    """Residuals over their scaled median absolute deviation (None when it is 0)."""
+    centre = np.median(residuals)
+    spread = np.median(np.abs(residuals - centre)) * 1.4826
+    if not spread > 0 or not np.isfinite(spread):
+        return None
+    return (residuals - centre) / spread
+
+
+def _unexplained_z(rows: pd.DataFrame, roles: Roles, controls: list[str],
+                   left_out: np.ndarray) -> np.ndarray | None:
+    """Robust z-scores of the target against its least-squares line (:func:`_design`),
+    fitted without the periods ``left_out`` and, a second time, without the outliers of
+    the first; against its median when the series is too short for the line."""
+    target = rows[roles.target].to_numpy(float)
+    design = _design(rows, roles, controls)
+    if (len(rows) - left_out.sum() < ROWS_PER_TERM * design.shape[1]
+            or not np.isfinite(design).all()):
+        return _robust_z(target - np.median(target[~left_out]))
+    used = ~left_out
+    for _ in range(2):
+        coefficients, *_ = np.linalg.lstsq(design[used], target[used], rcond=None)
+        z = _robust_z(target - design @ coefficients)
+        if z is None:
+            return None
+        used = ~left_out & (np.abs(z) <= OUTLIER_Z)
+    return z
+
+
+def outlier_finding(data: pd.DataFrame, roles: Roles,
+                    outages: list[Outage] = ()) -> list[Finding]:
+    """A note naming the periods whose target is more than :data:`OUTLIER_Z` robust
+    standard deviations from what the spend, controls and trend explain.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The mapped frame (datetime dates).
+    roles : Roles
+        The mapping.
+    outages : list of Outage
+        Runs named already (as outages): their periods are not named again.
+
+    Returns
+    -------
+    list of Finding
+        At most one.
+    """
+    controls = [c for c in roles.controls
+                if c in data and pd.api.types.is_numeric_dtype(data[c])]
+    flagged: list[tuple[pd.Timestamp, str | None]] = []
+    for geo, rows in _series(data, roles):
+        dates = pd.DatetimeIndex(rows[roles.date])
+        in_outage = np.zeros(len(rows), bool)
+        for outage in outages:
+            if outage.geo is None or outage.geo == geo:
+                in_outage |= (dates >= outage.first) & (dates <= outage.last)
+        z = _unexplained_z(rows, roles, controls, in_outage)
+        if z is not None:
+            flagged += [(dates[at], geo)
+                        for at in np.flatnonzero((np.abs(z) > OUTLIER_Z) & ~in_outage)]
+    if not flagged:
+        return []
+    by_date: dict[pd.Timestamp, list[str]] = {}
+    for when, geo in sorted(flagged, key=lambda found: (found[0], str(found[1]))):
+        by_date.setdefault(when, []).extend([] if geo is None else [geo])
+    shown = ", ".join(f"{when:%Y-%m-%d}" + (f" in {' and '.join(map(repr, geos))}"
+                                             if geos else "")
+                      for when, geos in list(by_date.items())[:LISTED])
+    more = f" and {len(by_date) - LISTED} more dates" if len(by_date) > LISTED else ""
+    return [Finding(
+        "outlier",
+        f"The target {roles.target!r} has values its spend, controls, trend and "
+        f"season do not explain on {shown}{more}. Check them; if they are real events, "
+        "add a control (a 0/1 column) for them.", (roles.target,))]
