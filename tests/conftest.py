@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import builtins
 import contextlib
 import subprocess
 import sys
@@ -100,6 +102,34 @@ def run_fresh(code: str, cwd: Path, timeout: float = 600) -> str:
     if completed.returncode != 0:
         pytest.fail(f"fresh process failed:\n{completed.stderr[-4000:]}")
     return completed.stdout
+
+
+def run_fix(code: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` after a problem's or finding's pandas ``code``, run as written.
+
+    The code names the table as the data step was given it (``raw`` after
+    ``mw.Workflow(raw)``, ``df`` for a file); that name is read off the code: the one name
+    it reads before binding it, other than ``pd`` and builtins. Exactly one such name must
+    exist.
+    """
+    bound: set[str] = {"pd"}
+    read: list[str] = []
+    for statement in ast.parse(code).body:
+        nodes = list(ast.walk(statement))
+        local = {node.arg for node in nodes if isinstance(node, ast.arg)} | {
+            name.id for node in nodes if isinstance(node, ast.comprehension)
+            for name in ast.walk(node.target) if isinstance(name, ast.Name)}
+        read += [node.id for node in nodes if isinstance(node, ast.Name)
+                 and isinstance(node.ctx, ast.Load) and node.id not in bound | local
+                 and not hasattr(builtins, node.id)]
+        bound.update(node.id for node in nodes
+                     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+    tables = set(read)
+    assert len(tables) == 1, f"the code reads {sorted(tables)}: {code}"
+    name = tables.pop()
+    namespace = {name: frame.copy(), "pd": pd}
+    exec(code, namespace)
+    return namespace[name]
 
 
 def budget_namespaces(monkeypatch: pytest.MonkeyPatch) -> list[dict]:

@@ -11,6 +11,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
+from tests.conftest import run_fix
 
 
 def _made(freq: str, periods: int, geos: tuple = (None,), seed: int = 0,
@@ -59,9 +60,7 @@ def test_a_coarser_target_on_finer_rows_is_named_and_its_line_models_by_its_grai
     period = "month" if grain == "M" else "week"
     assert f"the same in every {row} of each {period}" in named[0].what
     line = named[0].fix.split("known at: ", 1)[1].split(" ('first'", 1)[0]
-    namespace = {"df": table, "pd": pd}
-    exec(line, namespace)  # the fix's own pandas lines
-    coarse = namespace["df"]
+    coarse = run_fix(line, table)  # the fix's own pandas lines
     keys = [*(["Market"] if geo else []), made["Date"].dt.to_period(grain).dt.start_time]
     by_hand = made.groupby(keys).agg(TV=("TV", "sum"), Sales=("Sales (EUR)", "first"),
                                      Promo=("Promo", "mean"))

@@ -10,6 +10,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
+from tests.conftest import run_fix
 
 WEEKS = 60
 
@@ -72,9 +73,7 @@ def test_a_geo_whose_target_never_moves_is_named_and_the_fix_leaves_it_out(geos,
     assert found[0].count == len(flat)
     # the line in the fix, run on the table, leaves out those geos and no other
     line = found[0].fix.removeprefix("Leave it out: ").split(";")[0]
-    namespace = {"df": frame, "pd": pd}
-    exec(line, namespace)  # the fix's own pandas line
-    kept = namespace["df"]
+    kept = run_fix(line, frame)  # the fix's own pandas line
     assert sorted(kept["Market"].unique().tolist()) == sorted(set(geos) - set(flat))
     assert _map_panel(kept).data_result.data["Market"].nunique() == len(geos) - len(flat)
 

@@ -12,6 +12,7 @@ import pytest
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
 from mmm_widgets.steps.national import same_in_every_geo
+from tests.conftest import run_fix
 from tests.test_geo_columns import _fix_lines
 
 WEEKS = 80
@@ -54,15 +55,11 @@ def _mapped(frame: pd.DataFrame, channels=("TV national", "Search spend")) -> mw
     return wf
 
 
-def _run(line: str, frame: pd.DataFrame, name: str = "df") -> pd.DataFrame:
-    """``frame`` after the message's own pandas line, run with ``frame`` as ``name``.
-
-    A finding's line names the table as the data step was given it (here ``frame``, the
-    variable :func:`_mapped` passes on); a problem's line calls it ``df``.
-    """
-    namespace = {name: frame.copy(), "pd": pd}
-    exec(line, namespace)
-    return namespace[name]
+def _run(line: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` after the message's own pandas line, run under the name the line gives
+    the table (the one the data step was given it: here ``frame``, the variable
+    :func:`_mapped` passes on)."""
+    return run_fix(line, frame)
 
 
 def test_only_columns_the_same_in_every_geo_on_every_date_are_found():
@@ -89,7 +86,7 @@ def test_a_national_spend_is_named_and_its_line_splits_it_by_each_geos_share():
 
     line = found[0].message.split("before mapping: ")[1].split(". If each geo")[0]
     assert line.startswith("frame[['TV national']] = ")
-    split = _run(line, frame, "frame")
+    split = _run(line, frame)
     # each geo's share of the target, by hand
     totals = {geo: frame.loc[frame["Region"] == geo, "Net Revenue (EUR)"].sum()
               for geo in SHARES}
@@ -116,7 +113,7 @@ def test_with_a_population_column_the_line_splits_by_each_geos_share_of_it():
     found = [f for f in _mapped(frame).data_result.warnings if f.kind == "national"]
     assert "each geo's share of the population ('population')" in found[0].message
     line = found[0].message.split("before mapping: ")[1].split(". If each geo")[0]
-    split = _run(line, frame, "frame")
+    split = _run(line, frame)
     # each row's share of its date's population, by hand
     for week, rows in frame.groupby("Week").groups.items():
         total = sum(frame.loc[rows, "population"])
@@ -141,16 +138,13 @@ def test_a_national_spend_beside_geos_side_by_side_is_named_once_they_are_stacke
     wf = mw.Workflow(wide)
     with pytest.raises(DataError) as raised:
         wf.map_data(**wf.suggest_mapping())
-    names = {"df": wide.copy(), "pd": pd}
-    for line in _fix_lines(raised.value):
-        exec(line, names)
-    stacked = names["df"]
+    stacked = run_fix("\n".join(_fix_lines(raised.value)), wide)
     wf = mw.Workflow(stacked)
     wf.map_data(date="Week", target="Sales", channels=["TV national", "Search"], geo="geo")
     [found] = [f for f in wf.data_result.warnings if f.kind == "national"]
     assert found.columns == ("TV national",)
     line = found.message.split("before mapping: ")[1].split(". If each geo")[0]
-    split = _run(line, stacked, "stacked")
+    split = _run(line, stacked)
     np.testing.assert_allclose(split.groupby("Week")["TV national"].sum()[wide["Week"]],
                                wide["TV national"])
 
@@ -219,7 +213,7 @@ def test_a_national_spend_split_by_share_gets_its_roas_back():
     line = _mapped(frame).data_result.warnings[0].message
     line = line.split("before mapping: ")[1].split(". If each geo")[0]
     roas = {}
-    for name, table in (("as is", frame), ("split", _run(line, frame, "frame"))):
+    for name, table in (("as is", frame), ("split", _run(line, frame))):
         wf = _mapped(table)
         wf.configure_model()
         wf.fit("map")

@@ -4,6 +4,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.steps.roles import suggest_roles
+from tests.conftest import run_fix
 
 
 def _weeks(n=60, start="2023-01-02"):
@@ -159,10 +160,7 @@ def test_a_table_with_a_column_per_date_gets_the_lines_that_turn_it_around(label
     assert "the dates are the column names (02/01/2023, 09/01/2023, 16/01/2023, ...: " \
            "60 columns)" in date_problem.what
     lines = date_problem.fix.split("then map 'date': ")[1].rstrip(".").split("; ")
-    names = {"df": side, "pd": pd}
-    for line in lines:
-        exec(line, names)
-    turned = names["df"]
+    turned = run_fix("\n".join(lines), side)
     names_of = {"Channel": rows, "Metric": ["TV spend", "Radio spend", "Search spend",
                                             "Sales revenue"]}
     assert list(turned.columns) == ["date", *names_of[labels[-1]]]

@@ -10,6 +10,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
+from tests.conftest import run_fix
 
 WEEKS = 110
 
@@ -74,9 +75,7 @@ def test_a_running_total_is_named_and_its_line_gives_back_each_period(column, un
     assert said in named[0].what
     # the line in the fix, run on the table as given, gives back the amounts it was made of
     line = named[0].fix.split("rows in date order: ", 1)[1].removesuffix(".")
-    namespace = {"df": table, "pd": pd}
-    exec(line, namespace)  # the fix's own pandas lines
-    fixed = namespace["df"]
+    fixed = run_fix(line, table)  # the fix's own pandas lines
     keys = ["Region", "Week"] if geo else ["Week"]
     back = fixed.assign(Week=pd.to_datetime(fixed["Week"], format="%d/%m/%Y")).sort_values(keys)
     np.testing.assert_allclose(back[column].to_numpy(),

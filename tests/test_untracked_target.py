@@ -11,6 +11,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
+from tests.conftest import run_fix
 
 WEEKS = 80
 DATES = pd.date_range("2023-01-02", periods=WEEKS, freq="W-MON")
@@ -40,11 +41,9 @@ def _untracked(frame: pd.DataFrame, geo: str | None = None):
 
 
 def _run(fix: str, frame: pd.DataFrame, option: int = 0) -> pd.DataFrame:
-    """The table after the fix's ``option``-th line (``df = ...``)."""
+    """The table after the fix's ``option``-th line (``frame = ...``)."""
     lines = [part.split(": ", 1)[1] for part in fix.split(". If those")[0].split("; or ")]
-    namespace = {"df": frame.copy(), "pd": pd}
-    exec(lines[option], namespace)
-    return namespace["df"]
+    return run_fix(lines[option], frame)
 
 
 @pytest.mark.parametrize(("lead", "trail"), [(12, 0), (0, 5), (4, 3)])

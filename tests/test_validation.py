@@ -5,6 +5,7 @@ import pytest
 import mmm_widgets as mw
 from mmm_widgets.steps.roles import named_scale
 from tests.conformance.tables import spec
+from tests.conftest import run_fix
 
 MAPPING = {"date": "date", "target": "sales", "channels": ["tv", "search"],
            "controls": ["promo"]}
@@ -67,11 +68,10 @@ def test_an_abbreviation_beside_a_currency_sign_gets_the_line_that_reads_both():
     frame.loc[4, "tv"] = "1.2k"
     found = next(p for p in _error(frame).problems if p.column == "tv")
     assert "abbreviated" in found.what
-    names = {"df": frame.copy(), "pd": pd}
-    exec(found.fix.split("round to: ", 1)[1].removesuffix("."), names)
-    assert names["df"].loc[[2, 4], "tv"].tolist() == [1200.5, 1200.0]
+    read = run_fix(found.fix.split("round to: ", 1)[1].removesuffix("."), frame)
+    assert read.loc[[2, 4], "tv"].tolist() == [1200.5, 1200.0]
     untouched = frame.index.difference([2, 4])
-    assert names["df"].loc[untouched, "tv"].tolist() == frame.loc[untouched, "tv"].tolist()
+    assert read.loc[untouched, "tv"].tolist() == frame.loc[untouched, "tv"].tolist()
 
 
 def test_empty_target():

@@ -42,7 +42,8 @@ def coarse_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: str
                             target: str, channels: list[str], date: str,
                             geo: str | None = None, controls: tuple[str, ...] = (),
                             text_controls: tuple[str, ...] = (),
-                            date_format: str | None = None) -> list[Problem]:
+                            date_format: str | None = None, table: str = "df"
+                            ) -> list[Problem]:
     """One problem when the target of weekly or daily rows holds one value per month
     (or, on daily rows, per week).
 
@@ -64,6 +65,8 @@ def coarse_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: str
         categories (the fix keeps each month's first).
     date_format : str, optional
         The dates' format, for the line that reads them in the fix.
+    table : str
+        The raw table's variable, as the fix writes it.
 
     Returns
     -------
@@ -80,6 +83,7 @@ def coarse_target_problems(frame: pd.DataFrame, dates: pd.Series, frequency: str
         periods = dates.dt.to_period(freq)
         if all(_one_value_per(values[group], periods[group]) for group in groups):
             return [_problem(_ROW_NAMES[frequency], grain, freq, target, date, geo, date_format,
+                             table,
                              aggregation(target, channels, controls, text_controls))]
     return []
 
@@ -110,9 +114,9 @@ def aggregation(target: str, channels: list[str], controls: tuple[str, ...] = ()
 
 
 def _problem(row: str, grain: str, freq: str, target: str, date: str, geo: str | None,
-             date_format: str | None, how: dict[str, str]) -> Problem:
-    keys = ([f"df[{literal(geo)}]"] if geo else []) + [grain]
-    period = (f"{to_datetime_code(f'df[{literal(date)}]', date_format)}"
+             date_format: str | None, table: str, how: dict[str, str]) -> Problem:
+    keys = ([f"{table}[{literal(geo)}]"] if geo else []) + [grain]
+    period = (f"{to_datetime_code(f'{table}[{literal(date)}]', date_format)}"
               f".dt.to_period({literal(freq)})")
     return problem(
         f"The target is the same in every {row} of each {grain}: {grain}ly figures written "
@@ -120,7 +124,7 @@ def _problem(row: str, grain: str, freq: str, target: str, date: str, geo: str |
         f"jumps at its start, and the channels are credited for the {grain}'s level by the "
         f"{row} their spend fell in.",
         f"Model the table by the {grain}, the grain both are known at: {grain} = {period}"
-        f".dt.start_time.rename({literal(date)}); df = df.groupby([{', '.join(keys)}])"
+        f".dt.start_time.rename({literal(date)}); {table} = {table}.groupby([{', '.join(keys)}])"
         f".agg({literal(how)}).reset_index() ('first' if each {row} holds the {grain}'s "
         f"figure, 'sum' if it holds a share; drop a first or last {grain} the table covers "
         f"only in part); then map the {grain}ly table.", column=target)

@@ -253,7 +253,8 @@ class DataStep(Step):
             wide = _with_empty_spend_zero(wide, [c for c in channels if c in wide.columns])
         levels = find_levels(wide, params.controls)
         result = check_frame(wide, mapped, params.date_format, self.l_max,
-                             text_controls=tuple(levels), into_weeks=params.aggregate == WEEKLY)
+                             text_controls=tuple(levels), into_weeks=params.aggregate == WEEKLY,
+                             table=params.source.name)
         result.problems += [
             problem(f"The text control has {len(found.levels) + 1} different values; a control "
                     f"can have at most {MAX_LEVELS + 1}.",

@@ -23,7 +23,7 @@ def _level(value: float) -> str:
 
 
 def flat_target_problems(frame: pd.DataFrame, target: str,
-                         geo: str | None = None) -> list[Problem]:
+                         geo: str | None = None, table: str = "df") -> list[Problem]:
     """One problem when the target never moves, or one naming the geos where it does not.
 
     Parameters
@@ -34,6 +34,8 @@ def flat_target_problems(frame: pd.DataFrame, target: str,
         The target column (present once).
     geo : str, optional
         The geo column of a panel (present once, no geo missing).
+    table : str
+        The raw table's variable, as the fix writes it.
 
     Returns
     -------
@@ -63,6 +65,7 @@ def flat_target_problems(frame: pd.DataFrame, target: str,
         f"The target never moves in {named}, while it does in the other geos: a geo "
         "whose sales were not recorded, whose spend the model would read as spend that "
         "sold nothing (every channel's ROAS pulled down).",
-        f"Leave it out: df = df[~df[{literal(geo)}].isin({literal(geos)})]; or fill "
+        f"Leave it out: {table} = {table}[~{table}[{literal(geo)}].isin({literal(geos)})]; "
+        "or fill "
         "in its target.", column=target, rows=[f"geo {name}" for name in geos],
         count=len(geos))]

@@ -80,7 +80,7 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
         return [counter_problem(counted, name), *unchosen]
     header = second_header(raw)
     if unchosen:
-        return _undated_fix(_sideways_fix(unchosen, raw), raw, name, header is not None)
+        return _undated_fix(_sideways_fix(unchosen, raw, name), raw, name, header is not None)
     return [_second_header_problem(header, name)] if header is not None else []
 
 
@@ -221,7 +221,7 @@ def _undated_fix(unchosen: list[Problem], raw: pd.DataFrame, name: str,
     return [undated if p.what == _NO_DATE else p for p in unchosen]
 
 
-def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:
+def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame, name: str) -> list[Problem]:
     """``unchosen`` with the date's fix turning ``raw`` around when its columns are dates."""
     across = dates_across(raw)
     if across is None:
@@ -229,12 +229,12 @@ def _sideways_fix(unchosen: list[Problem], raw: pd.DataFrame) -> list[Problem]:
     dated, labels = across
     shown = ", ".join(str(name) for name in dated[:3])
     if len(labels) == 1:
-        lines = [f"df = df.set_index({literal(labels[0])}).T.rename_axis('date')"
+        lines = [f"{name} = {name}.set_index({literal(labels[0])}).T.rename_axis('date')"
                  ".reset_index()"]
     else:
-        lines = [f"df = df.set_index({literal(labels)}).T",
-                 "df.columns = [' '.join(map(str, names)) for names in df.columns]",
-                 "df = df.rename_axis('date').reset_index()"]
+        lines = [f"{name} = {name}.set_index({literal(labels)}).T",
+                 f"{name}.columns = [' '.join(map(str, names)) for names in {name}.columns]",
+                 f"{name} = {name}.rename_axis('date').reset_index()"]
     sideways = problem(
         f"No date column is chosen, and none can be: the dates are the column names "
         f"({shown}, ...: {len(dated)} columns), one column per date.",

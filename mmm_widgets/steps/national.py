@@ -94,7 +94,8 @@ def same_in_every_geo(frame: pd.DataFrame, columns: list[str], dates: pd.Series,
 def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
                              geo: str, date: str, channels: list[str],
                              controls: tuple[str, ...] = (),
-                             text_controls: tuple[str, ...] = ()) -> list[Problem]:
+                             text_controls: tuple[str, ...] = (),
+                             table: str = "df") -> list[Problem]:
     """A problem when the target is the same in every geo on every date, or in some
     geos (one geo's figures written under two names).
 
@@ -112,6 +113,8 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
     controls : tuple of str
         The mapped controls: averaged over the geos by the fix, but for those among
         ``text_controls`` (categories) and those the same everywhere, taken once.
+    table : str
+        The raw table's variable, as the fix writes it.
 
     Returns
     -------
@@ -133,7 +136,8 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
             "spend is credited with the whole nation's sales, and the sales count once per "
             "geo: every channel's ROAS reads too high.",
             "Map each geo's own figures if the table has them; if not, model the nation: "
-            f"df = df.groupby({literal(date)}, as_index=False).agg({literal(how)}) (spend "
+            f"{table} = {table}.groupby({literal(date)}, as_index=False).agg({literal(how)}) "
+            "(spend "
             "summed over the geos; a spend the same on every geo's row taken once, as the "
             "target).", column=target)]
     groups: dict[tuple, list] = {}
@@ -147,7 +151,7 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
         "two names. Mapped as they are, the same sales count twice, credited to each "
         "geo's spend.",
         "Fill in each geo's own figures, or keep one of each: "
-        f"df = df[df[{literal(geo)}].isin({literal(kept)})].", column=target,
+        f"{table} = {table}[{table}[{literal(geo)}].isin({literal(kept)})].", column=target,
         rows=[f"geo {g}" for g in copies], count=len(copies))]
 
 

@@ -64,7 +64,8 @@ def _restart_unit(values: pd.Series, new_periods: dict[str, np.ndarray]) -> str 
 
 def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[str],
                            date: str, geo: str | None = None,
-                           date_format: str | None = None) -> list[Problem]:
+                           date_format: str | None = None, table: str = "df"
+                           ) -> list[Problem]:
     """One problem per column among ``columns`` that is a running total in every geo.
 
     Parameters
@@ -79,6 +80,8 @@ def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[
         The date column, and the geo column of a panel.
     date_format : str, optional
         The dates' format, for the line that reads them in the fix.
+    table : str
+        The raw table's variable, as the fix writes it.
 
     Returns
     -------
@@ -102,22 +105,23 @@ def running_total_problems(frame: pd.DataFrame, dates: pd.Series, columns: list[
         if units and len(units) == len(groups):
             unit = max(units, key=lambda u: list(_RESTARTS).index(u) if u else -1)
             problems.append(_problem(column, unit, to_datetime_code(
-                f"df[{literal(date)}]", date_format), geo))
+                f"{table}[{literal(date)}]", date_format), geo, table))
     return problems
 
 
-def _problem(column: str, unit: str, read_dates: str, geo: str | None) -> Problem:
+def _problem(column: str, unit: str, read_dates: str, geo: str | None,
+             table: str) -> Problem:
     since = f"restarting at each {unit}" if unit else "from the first row on"
     kind = f"{unit} to date" if unit else "since the first row"
-    keys = ([f"df[{literal(geo)}]"] if geo else []) + (
+    keys = ([f"{table}[{literal(geo)}]"] if geo else []) + (
         [f"dates.dt.to_period({literal(_RESTARTS[unit])})"] if unit else [])
-    grouped = f"df.groupby([{', '.join(keys)}])" if keys else "df"
+    grouped = f"{table}.groupby([{', '.join(keys)}])" if keys else table
     name = literal(column)
     return problem(
         f"The column only grows, {since}: a running total ({kind}), not each period's "
         "amount. Read as each period's, the last periods look many times the first, and "
         "the model is fitted on sums of many periods.",
         f"Turn it into each period's amount, rows in date order: dates = {read_dates}; "
-        f"df = df.loc[dates.sort_values(kind='stable').index]; "
-        f"df[{name}] = {grouped}[{name}].diff().fillna(df[{name}]).",
+        f"{table} = {table}.loc[dates.sort_values(kind='stable').index]; "
+        f"{table}[{name}] = {grouped}[{name}].diff().fillna({table}[{name}]).",
         column=column)

@@ -42,7 +42,8 @@ def _zero_ends(target: pd.Series, spend: pd.Series) -> tuple[int, int]:
 
 def untracked_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
                               channels: list[str], date: str, geo: str | None = None,
-                              date_format: str | None = None) -> list[Problem]:
+                              date_format: str | None = None, table: str = "df"
+                              ) -> list[Problem]:
     """One problem naming the runs of zeros at the ends of the target, per geo.
 
     Parameters
@@ -59,6 +60,8 @@ def untracked_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str
         The geo column of a panel (one row per date and geo).
     date_format : str, optional
         The dates' format, for the line that reads them in the fix.
+    table : str
+        The raw table's variable, as the fix writes it.
 
     Returns
     -------
@@ -89,13 +92,13 @@ def untracked_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str
                         f"{at.iloc[-1]:%Y-%m-%d})")
             ends.append(at.iloc[-trail - 1])
         parts.append((f"in {name!r} on " if geo else "on ") + " and ".join(runs))
-    read = to_datetime_code(f"df[{literal(date)}]", date_format)
+    read = to_datetime_code(f"{table}[{literal(date)}]", date_format)
     keep = [*([f"({read} >= {f'{max(starts):%Y-%m-%d}'!r})"] if starts else []),
             *([f"({read} <= {f'{min(ends):%Y-%m-%d}'!r})"] if ends else [])]
-    fix = f"Fit the dates it was recorded on: df = df[{' & '.join(keep)}]"
+    fix = f"Fit the dates it was recorded on: {table} = {table}[{' & '.join(keep)}]"
     if geo and len(found) < keys.nunique():
-        fix += (f"; or leave {'that geo' if len(found) == 1 else 'those geos'} out: df = "
-                f"df[~df[{literal(geo)}].isin({literal(list(found))})]")
+        fix += (f"; or leave {'that geo' if len(found) == 1 else 'those geos'} out: "
+                f"{table} = {table}[~{table}[{literal(geo)}].isin({literal(list(found))})]")
     return [problem(
         f"The target is 0 {'; '.join(parts)}, while the channels spent, and never 0 on any "
         "other date: sales not recorded yet (or any more), written as 0 by the export? The "

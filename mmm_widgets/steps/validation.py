@@ -115,7 +115,7 @@ def minimum_periods(n_channels: int, n_controls: int, l_max: int = DEFAULT_L_MAX
     return max(2 * l_max, l_max + 2 * (n_channels + n_controls))
 
 
-def check_roles(columns: Sequence[object], roles: Roles) -> list[Problem]:
+def check_roles(columns: Sequence[object], roles: Roles, table: str = "df") -> list[Problem]:
     """Problems with the mapping itself: missing, duplicated or doubly used columns.
 
     Parameters
@@ -124,6 +124,8 @@ def check_roles(columns: Sequence[object], roles: Roles) -> list[Problem]:
         The frame's column labels.
     roles : Roles
         The mapping to check.
+    table : str
+        The raw table's variable, as the fixes write it.
 
     Returns
     -------
@@ -142,7 +144,7 @@ def check_roles(columns: Sequence[object], roles: Roles) -> list[Problem]:
             problems.append(problem(
                 f"The frame has two or more columns with this name ({counts[column]}).",
                 "Rename the duplicates so every column name is unique (e.g. "
-                "df.columns = [...]) before mapping.", column=column))
+                f"{table}.columns = [...]) before mapping.", column=column))
         elif column not in counts:
             close = difflib.get_close_matches(column, names, n=3, cutoff=0.5)
             hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
@@ -184,7 +186,7 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
 
 def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = None,
                 l_max: int = DEFAULT_L_MAX, text_controls: tuple[str, ...] = (),
-                into_weeks: bool = False) -> CheckResult:
+                into_weeks: bool = False, table: str = "df") -> CheckResult:
     """Check a wide frame against a mapping and collect every problem.
 
     A problem with one column does not stop the checks of the others: a missing
@@ -206,6 +208,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     into_weeks : bool
         The days will be summed into weeks: daily data of weekdays only (no Saturday or
         Sunday at all) has no gap then.
+    table : str
+        The raw table's variable, as the fixes write it.
 
     Returns
     -------
@@ -218,26 +222,29 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             "Load a file or frame that holds data (a file with only a header row reads "
             "as an empty table)."))
         return result
-    result.problems += check_roles(frame.columns, roles)
+    result.problems += check_roles(frame.columns, roles, table)
     counts = Counter(frame.columns)
     usable = {c for c in roles.all if counts.get(c, 0) == 1}
     parsed = None
     if roles.date in usable:
         parsed = parse_dates(frame[roles.date], date_format)
         result.date_format = parsed.date_format
-        result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format)
+        result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format,
+                                          table)
     where = _row_labeler(parsed.values if parsed is not None else None)
     # Dates at either end without any target: one problem, not one per column of theirs.
     edge = pd.Index([])
     if parsed is not None and roles.target in usable:
         edge = _dates_without_target(frame[roles.target], parsed.values)
         if len(edge):
-            result.problems.append(_edge_problem(roles.target, parsed.values, edge, where))
+            result.problems.append(_edge_problem(roles.target, parsed.values, edge, where,
+                                                 table))
     checked: set[str] = {roles.date, *([roles.geo] if roles.geo else []), *text_controls}
     for column in roles.numeric:
         if column in usable and column not in checked:
             checked.add(column)
-            result.problems += _check_numeric(frame[column].drop(edge), column, roles, where)
+            result.problems += _check_numeric(frame[column].drop(edge), column, roles, where,
+                                              table)
     for total, parts in totals_of_others(frame, [c for c in roles.channels if c in usable]
                                          ).items():
         result.problems.append(problem(
@@ -260,36 +267,37 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         # report.
         geo_ok = False
     if roles.geo and geo_ok:
-        spelled = _geo_spellings(frame[roles.geo], roles.geo, where)
+        spelled = _geo_spellings(frame[roles.geo], roles.geo, where, table)
         if spelled is not None:
             # each spelling would look like a geo missing the other's dates
             result.problems.append(spelled)
             geo_ok = False
     if roles.target in usable and geo_ok:
         result.problems += flat_target_problems(frame.drop(edge), roles.target,
-                                                roles.geo if roles.geo else None)
+                                                roles.geo if roles.geo else None, table)
     if parsed is not None and parsed.ok and geo_ok:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
-                                        into_weeks, parsed.date_format)
+                                        into_weeks, parsed.date_format, table)
         if roles.target in usable:
             result.problems += untracked_target_problems(
                 frame.drop(edge), parsed.values.drop(edge), roles.target,
                 [c for c in roles.channels if c in usable], roles.date, roles.geo or None,
-                parsed.date_format)
+                parsed.date_format, table)
         if roles.geo and roles.target in usable:
             result.problems += national_target_problems(
                 frame.drop(edge), parsed.values.drop(edge), roles.target, roles.geo,
                 roles.date, [c for c in roles.channels if c in usable],
-                tuple(c for c in roles.controls if c in usable), text_controls)
+                tuple(c for c in roles.controls if c in usable), text_controls, table)
         amounts = [c for c in (*roles.channels, roles.target) if c in usable]
         result.problems += running_total_problems(frame, parsed.values, amounts, roles.date,
-                                                  roles.geo or None, parsed.date_format)
+                                                  roles.geo or None, parsed.date_format,
+                                                  table)
         if roles.target in usable:
             result.problems += coarse_target_problems(
                 frame, parsed.values, result.frequency, roles.target,
                 [c for c in roles.channels if c in usable], roles.date, roles.geo or None,
                 tuple(c for c in roles.controls if c in usable), text_controls,
-                parsed.date_format)
+                parsed.date_format, table)
     return result
 
 
@@ -322,19 +330,19 @@ def _target_copy_problems(frame: pd.DataFrame, target: str,
 
 
 def _date_problems(series: pd.Series, column: str, parsed: ParsedDates,
-                   date_format: str | None) -> list[Problem]:
+                   date_format: str | None, table: str) -> list[Problem]:
     problems = []
     blank = parsed.blank_rows
     if blank:
         problems.append(problem(
             "The date is missing in these rows.",
-            f"Fill in the dates or drop these rows (df.dropna(subset=[{column!r}])).",
+            f"Fill in the dates or drop these rows ({table}.dropna(subset=[{column!r}])).",
             column=column, rows=[f"row {r}" for r in blank[:MAX_ROWS_LISTED]],
             count=len(blank)))
     blank_set = set(blank)
     bad = [r for r in parsed.bad_rows if r not in blank_set]
     if bad:
-        problems.append(_bad_dates_problem(series, column, parsed, bad, date_format))
+        problems.append(_bad_dates_problem(series, column, parsed, bad, date_format, table))
     elif not pd.api.types.is_datetime64_any_dtype(series):
         # parse_dates reads ' 2024-01-01 ', the exported pd.to_datetime(..., format) does not.
         text = series.astype("string")
@@ -342,14 +350,14 @@ def _date_problems(series: pd.Series, column: str, parsed: ParsedDates,
         if len(padded):
             problems.append(problem(
                 "Dates have spaces before or after them.",
-                f"Strip them first: df[{column!r}] = df[{column!r}].str.strip().",
+                f"Strip them first: {table}[{column!r}] = {table}[{column!r}].str.strip().",
                 column=column, rows=[f"row {r}" for r in padded[:MAX_ROWS_LISTED]],
                 count=len(padded)))
     return problems
 
 
 def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad: list,
-                       date_format: str | None) -> Problem:
+                       date_format: str | None, table: str) -> Problem:
     examples = [f"row {r} ({_shown(series.at[r])})" for r in bad[:MAX_ROWS_LISTED]]
     texts = [str(series.at[r]).strip() for r in bad[:20]]
     what = "Dates could not be parsed."
@@ -362,7 +370,7 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
                 "week's Monday); these name no ISO week (a year has 52 of them, 53 in "
                 "some years).")
         fix = ("If the table counts weeks another way (from 1 January, or from a Sunday), "
-               f"turn df[{column!r}] into the first day of each week before mapping; "
+               f"turn {table}[{column!r}] into the first day of each week before mapping; "
                "otherwise correct these rows.")
     elif parsed_any and any(formats_matching(t) for t in texts):
         others = sorted({f for t in texts for f in formats_matching(t)})
@@ -376,7 +384,7 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
     elif (kind := part_without_year(series, column)) is not None:
         held = "week numbers (1-53)" if kind == "week" else "months"
         what = f"The column holds {held} without their year, and those name no date."
-        fix = (f"Add each row's year as a column (df['Year'] = ...), then map again: the "
+        fix = (f"Add each row's year as a column ({table}['Year'] = ...), then map again: the "
                f"data step gives the line that makes a date of the year and the {kind}.")
     elif all(_QUARTER.fullmatch(text) for text in texts):
         what = ("The dates are quarters (such as 2024Q1): periods the model does not take; "
@@ -385,7 +393,7 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
                "rows; coarser periods split into weeks are not data).")
     elif _excel_serials(series):
         what = "The dates are Excel day numbers, not dates."
-        fix = (f"Convert them: df[{column!r}] = pd.to_datetime(df[{column!r}], unit='D', "
+        fix = (f"Convert them: {table}[{column!r}] = pd.to_datetime({table}[{column!r}], unit='D', "
                "origin='1899-12-30').")
     else:
         fix = "Enter the format of the dates (e.g. %d/%m/%Y) or pick another date column."
@@ -437,7 +445,7 @@ def _dates_without_target(target: pd.Series, dates: pd.Series) -> pd.Index:
 
 
 def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
-                  where: RowLabeler) -> Problem:
+                  where: RowLabeler, table: str) -> Problem:
     at, measured = dates[rows], dates[~dates.index.isin(rows)]
     parts = []
     if (at == dates.min()).any():
@@ -451,14 +459,15 @@ def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
                      "such as a plan)")
     return problem(
         f"No row has a target on {' and on '.join(parts)}.",
-        f"Drop these rows before mapping: df = df[df[{target!r}].notna()]. The model needs "
+        f"Drop these rows before mapping: {table} = {table}[{table}[{target!r}].notna()]. The "
+        "model needs "
         "the outcome of every period it fits.", column=target,
         rows=where(rows[:MAX_ROWS_LISTED]), count=len(rows))
 
 
 # ----- numbers --------------------------------------------------------------------------
 def _check_numeric(series: pd.Series, column: str, roles: Roles,
-                   where: RowLabeler) -> list[Problem]:
+                   where: RowLabeler, table: str) -> list[Problem]:
     is_channel = column in roles.channels
     role = ("target" if column == roles.target else "value per unit"
             if column == roles.value else "channel" if is_channel else "control")
@@ -482,7 +491,7 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
         numbers = pd.to_numeric(series, errors="coerce")
         bad = series.index[(numbers.isna() & series.notna()).to_numpy()]
         if len(bad):
-            return [_text_in_numbers(series, column, where, bad)]
+            return [_text_in_numbers(series, column, where, bad, table)]
         values = numbers.astype("float64")
     problems = []
     missing = values.index[values.isna().to_numpy()]
@@ -545,13 +554,15 @@ _POINT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d*,\d+$")
 
 
-def number_format_fix(texts: Sequence[str]) -> str:
+def number_format_fix(texts: Sequence[str], column: str = "df[col]") -> str:
     """How to read numbers written as ``texts`` (currency, separators, placeholders).
 
     Parameters
     ----------
     texts : sequence of str
         Values of a numeric column that did not read as numbers.
+    column : str
+        Code of the column, e.g. ``"raw['TV']"``.
 
     Returns
     -------
@@ -567,7 +578,7 @@ def number_format_fix(texts: Sequence[str]) -> str:
     if stripped and all(t.lower() in _NA_MARKERS for t in stripped):
         markers = ", ".join(repr(t) for t in sorted(set(stripped)))
         return (f"These are placeholders for missing values: read the file with "
-                f"na_values=[{markers}] (or df[col].replace([{markers}], None)), then fill "
+                f"na_values=[{markers}] (or {column}.replace([{markers}], None)), then fill "
                 "or drop those rows.")
     core = [re.sub(r"[\s\u00a0\u202f%]", "", _CURRENCY.sub("", t)) for t in stripped]
     point_thousands = any(_POINT_THOUSANDS.match(c) for c in core)
@@ -579,7 +590,7 @@ def number_format_fix(texts: Sequence[str]) -> str:
         pattern = r"[^0-9,\-]" if decimal_comma else r"[^0-9.\-]"
         then = ".str.replace(',', '.')" if decimal_comma else ""
         return (f"Remove currency symbols (and thousands separators), e.g. "
-                f"df[col].str.replace(r'{pattern}', '', regex=True){then}.astype(float).")
+                f"{column}.str.replace(r'{pattern}', '', regex=True){then}.astype(float).")
     if decimal_comma:
         thousands = ", thousands='.'" if point_thousands else ""
         return f"Numbers use decimal commas: read the file with decimal=','{thousands}."
@@ -589,22 +600,23 @@ def number_format_fix(texts: Sequence[str]) -> str:
                     "if it separates thousands, or with decimal=',' if it is a decimal mark.")
         return "Numbers have thousands separators: read the file with thousands=','."
     if any("%" in t for t in stripped):
-        return "Remove the % signs: df[col].str.rstrip('%').astype(float)."
+        return f"Remove the % signs: {column}.str.rstrip('%').astype(float)."
     return "Correct or remove the text values so the column holds only numbers."
 
 
 def _text_in_numbers(series: pd.Series, column: str, where: RowLabeler,
-                     bad: pd.Index) -> Problem:
+                     bad: pd.Index, table: str) -> Problem:
     shown = bad[:MAX_ROWS_LISTED]
     if abbreviated(series.loc[bad].dropna().astype(str).unique()):
         what = ("The amounts are abbreviated by their scale (K, M, B): each is rounded to the "
                 "digits shown.")
         fix = (f"Export them in full if you can (the report's number format); otherwise read "
-               f"them as the numbers they round to: df[{column!r}] = "
-               f"{abbreviated_code(f'df[{column!r}]')}.")
+               f"them as the numbers they round to: {table}[{column!r}] = "
+               f"{abbreviated_code(f'{table}[{column!r}]')}.")
     else:
         what = "The column holds text where numbers are expected."
-        fix = number_format_fix([str(series.at[r]) for r in bad[:200]])
+        fix = number_format_fix([str(series.at[r]) for r in bad[:200]],
+                                f"{table}[{column!r}]")
     examples = [f"{label}: {_shown(series.at[r])}" for label, r in zip(where(shown), shown,
                                                                        strict=True)]
     return Problem(what=what, fix=fix,
@@ -622,22 +634,22 @@ def _in_geo(roles: Roles, geo: object) -> str:
 
 def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                  problems: list[Problem], l_max: int, into_weeks: bool = False,
-                 date_format: str | None = None) -> str:
+                 date_format: str | None = None, table: str = "df") -> str:
     """Duplicates, gaps, unequal geos and too short a history; grouped, not looped."""
     frequency, step = detect_frequency(dates)
     needed = minimum_periods(len(roles.channels), len(roles.controls), l_max)
     if roles.geo:
         geo_values = frame[roles.geo]
         keep = geo_values.notna().to_numpy()
-        table = pd.DataFrame({"date": dates.to_numpy()[keep],
+        keyed = pd.DataFrame({"date": dates.to_numpy()[keep],
                               "geo": geo_values.to_numpy()[keep]})
     else:
-        table = pd.DataFrame({"date": dates.to_numpy(), "geo": 0})
-    duplicated = table.duplicated(keep=False).to_numpy()
+        keyed = pd.DataFrame({"date": dates.to_numpy(), "geo": 0})
+    duplicated = keyed.duplicated(keep=False).to_numpy()
     if duplicated.any():
         keys = [roles.date, *([roles.geo] if roles.geo else [])]
         one_row = (f"one row per date{' and geo' if roles.geo else ''} (aggregate with "
-                   "df.groupby(...).sum() or drop duplicates).")
+                   f"{table}.groupby(...).sum() or drop duplicates).")
         fix = f"Keep {one_row}"
         single = [c for c, n in Counter(frame.columns).items() if n == 1]
         listed = channel_list_columns(frame, single, keys)
@@ -646,12 +658,12 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             fix = (f"If each row is one {listed[0]}'s spend (a long table), map it as one: "
                    f"long={{'channel_column': {listed[0]!r}, 'value_column': {spend!r}}} "
                    f"(the Long table box of the data panel); otherwise keep {one_row}")
-        for geo, group in table[duplicated].groupby("geo", sort=False)["date"]:
+        for geo, group in keyed[duplicated].groupby("geo", sort=False)["date"]:
             problems.append(problem(
                 f"The same date appears more than once{_in_geo(roles, geo)}.", fix,
                 column=roles.date, rows=sorted(group.unique())[:MAX_ROWS_LISTED],
                 count=group.nunique()))
-    pairs = table.drop_duplicates()
+    pairs = keyed.drop_duplicates()
     stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
     gaps_of: dict[object, list[pd.Timestamp]] = {}
     if step is not None and frequency != "irregular":
@@ -671,7 +683,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             gaps_of[geo] = [*gaps, *weekends]
             problems += _gap_problems(roles, geo, gaps, frequency)
     elif frequency == "monthly":
-        problems += _month_problems(pairs, roles, gaps_of)
+        problems += _month_problems(pairs, roles, gaps_of, table)
     if roles.geo:
         all_dates = pd.DatetimeIndex(pairs["date"].unique())
         for geo in stats.index[stats["count"] < len(all_dates)]:
@@ -680,14 +692,14 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             absent = absent.difference(pd.DatetimeIndex(gaps_of.get(geo, [])))
             if len(absent):
                 problems.append(_unequal_geo_problem(roles, geo, absent, stats.loc[geo],
-                                                     date_format))
+                                                     date_format, table))
     short = stats["count"][stats["count"] < needed]
     if len(short):
         problems.append(_too_few_periods(roles, short, needed, l_max))
     if frequency == "irregular":
         problems.append(_spacing_problem(roles, dates, step))
     if frequency == WITHIN_A_DAY:
-        problems.append(_within_a_day_problem(roles, dates, date_format))
+        problems.append(_within_a_day_problem(roles, dates, date_format, table))
     return frequency
 
 
@@ -715,7 +727,8 @@ def _spacing_problem(roles: Roles, dates: pd.Series, step: int) -> Problem:
         column=roles.date)
 
 
-def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | None) -> Problem:
+def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | None,
+                          table: str) -> Problem:
     """Rows hours apart (an hourly export): the lines summing them into days."""
     unique = np.sort(pd.Series(dates).dropna().unique())
     minutes = float(np.median(np.diff(unique)) / np.timedelta64(1, "m"))
@@ -723,16 +736,17 @@ def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | Non
     apart = ("an hour" if hours == 1 else f"{hours:g} hours" if hours > 1
              else f"{minutes:g} minutes")
     keys = [roles.date, *([roles.geo] if roles.geo else [])]
-    day = f"{to_datetime_code(f'df[{roles.date!r}]', date_format)}.dt.floor('D')"
+    day = f"{to_datetime_code(f'{table}[{roles.date!r}]', date_format)}.dt.floor('D')"
     return problem(
         f"The rows are typically {apart} apart, several per day; the model takes one row "
         "per day, week or month.",
-        f"Sum each day's rows first (text columns are left out): df[{roles.date!r}] = "
-        f"{day}; df = df.groupby({keys!r}, as_index=False).sum(numeric_only=True).",
+        f"Sum each day's rows first (text columns are left out): {table}[{roles.date!r}] = "
+        f"{day}; {table} = {table}.groupby({keys!r}, as_index=False).sum(numeric_only=True).",
         column=roles.date)
 
 
-def _geo_spellings(geos: pd.Series, column: str, where: RowLabeler) -> Problem | None:
+def _geo_spellings(geos: pd.Series, column: str, where: RowLabeler,
+                   table: str) -> Problem | None:
     """One geo written several ways (``'South'``, ``'south '``), or None.
 
     Names equal once spaces and case are set aside are one geo: the fix writes each the
@@ -757,12 +771,12 @@ def _geo_spellings(geos: pd.Series, column: str, where: RowLabeler) -> Problem |
     return problem(
         f"Geos written several ways are one geo each: {pairs} differ only in spaces or "
         "case.",
-        f"Write each one way: df[{column!r}] = df[{column!r}].replace({renamed!r}).",
+        f"Write each one way: {table}[{column!r}] = {table}[{column!r}].replace({renamed!r}).",
         column=column, rows=where(rows[:MAX_ROWS_LISTED]), count=len(rows))
 
 
 def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
-                         own: pd.Series, date_format: str | None) -> Problem:
+                         own: pd.Series, date_format: str | None, table: str) -> Problem:
     """A geo without some of the other geos' dates; one that starts late (a store that
     opened later) or ends early is named so, with the lines that fit the dates all geos
     have or leave it out, since its target before it starts is missing, not zero."""
@@ -773,20 +787,20 @@ def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
                        "Every geo needs the same dates: add the missing rows.",
                        column=roles.geo, rows=rows, count=count)
     edge = own["min"] if starts_late else own["max"]
-    dates = to_datetime_code(f"df[{roles.date!r}]", date_format)
+    dates = to_datetime_code(f"{table}[{roles.date!r}]", date_format)
     what = (f"Geo {geo!r} {'starts' if starts_late else 'ends'} on {edge:%Y-%m-%d}, "
             f"{count} date{'s' if count > 1 else ''} {'after' if starts_late else 'before'} "
             f"the others; its target {'before' if starts_late else 'after'} that is missing, "
             "not zero.")
     keep = ">=" if starts_late else "<="
-    fix = (f"Fit every geo on the dates they all have: df = df[{dates} {keep} "
-           f"{f'{edge:%Y-%m-%d}'!r}]; or leave the geo out: df = df[df[{roles.geo!r}] "
-           f"!= {geo!r}].")
+    fix = (f"Fit every geo on the dates they all have: {table} = {table}[{dates} {keep} "
+           f"{f'{edge:%Y-%m-%d}'!r}]; or leave the geo out: {table} = "
+           f"{table}[{table}[{roles.geo!r}] != {geo!r}].")
     return problem(what, fix, column=roles.geo, rows=rows, count=count)
 
 
 def _month_problems(pairs: pd.DataFrame, roles: Roles,
-                    gaps_of: dict[object, list[pd.Timestamp]]) -> list[Problem]:
+                    gaps_of: dict[object, list[pd.Timestamp]], table: str) -> list[Problem]:
     """Monthly dates off their months' first (or last) day, and missing months per geo.
 
     pandas (and pymc-marketing after it) can tell the spacing of months only when every
@@ -799,8 +813,8 @@ def _month_problems(pairs: pd.DataFrame, roles: Roles,
         date = roles.date
         return [problem(
             "Monthly dates must all be the first day of their month (or all the last).",
-            f"Move each date to its month's first day: df[{date!r}] = "
-            f"pd.to_datetime(df[{date!r}]).dt.to_period('M').dt.start_time",
+            f"Move each date to its month's first day: {table}[{date!r}] = "
+            f"pd.to_datetime({table}[{date!r}]).dt.to_period('M').dt.start_time",
             column=roles.date, rows=off[:MAX_ROWS_LISTED], count=len(off))]
     months = "MS" if dates.is_month_start.all() else "ME"
     problems = []

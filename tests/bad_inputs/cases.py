@@ -121,7 +121,7 @@ CASES: tuple[Case, ...] = (
          message=("target has missing values",), where=("row 5 (2023-02-06)",)),
     Case("target_not_yet_measured", builders.target_not_yet_measured, columns=("sales",),
          message=("No row has a target on the last 2 dates (2023-09-25 to 2023-10-02",
-                  "df = df[df['sales'].notna()]"),
+                  "raw = raw[raw['sales'].notna()]"),
          where=("row 38 (2023-09-25)", "row 39 (2023-10-02)")),
     Case("target_not_yet_recorded", builders.target_not_yet_recorded, columns=("sales",),
          message=("The target is 0 on the first 6 dates (2023-01-02 to 2023-02-06)",
@@ -189,7 +189,7 @@ CASES: tuple[Case, ...] = (
     # ----- geo panels
     Case("geo_missing_dates", builders.geo_missing_dates, mapping=GEO_MAPPING,
          columns=("geo",), message=("Geo 'east' ends on 2023-07-03, 3 dates before the others",
-                                    "df = df[df['geo'] != 'east']"),
+                                    "raw = raw[raw['geo'] != 'east']"),
          where=("2023-07-10", "2023-07-17", "2023-07-24")),
     # the date written over two columns: picked as the date, or none picked
     Case("year_and_week_columns", builders.year_and_week_columns,
@@ -208,13 +208,13 @@ CASES: tuple[Case, ...] = (
     Case("geo_media_history_before_target", builders.geo_media_history_before_target,
          mapping=GEO_MAPPING, columns=("sales",),
          message=("the first 3 dates (2023-01-02 to 2023-01-16; history",
-                  "df = df[df['sales'].notna()]"),
+                  "raw = raw[raw['sales'].notna()]"),
          where=("row 0 (2023-01-02)", "row 31 (2023-01-09)", "and 4 more")),
     Case("geo_blank", builders.geo_blank, mapping=GEO_MAPPING, columns=("geo",),
          message=("geo column has missing values",), where=("row 33 (2023-01-23)",)),
     Case("national_target", builders.national_target, mapping=GEO_MAPPING,
          columns=("sales",), message=("The target is the same in every geo on every date "
-                                      "(3 geos)", "df.groupby('date', as_index=False)")),
+                                      "(3 geos)", "raw.groupby('date', as_index=False)")),
     Case("currencies_per_geo", builders.currencies_per_geo, mapping=GEO_MAPPING,
          columns=("currency",), message=("2 currencies (EUR on 60 rows, GBP on 30 rows)",
                                          "'GBP': <EUR per GBP>")),
