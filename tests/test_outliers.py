@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from tests.conftest import run_fix
 
 WEEKS = 104
 DATES = pd.date_range("2023-01-02", periods=WEEKS, freq="W-MON")
@@ -134,12 +135,27 @@ def test_a_week_of_heavy_spend_and_the_sales_it_brought_is_not_an_outlier():
     assert _findings(frame, "outlier") == []
 
 
-def test_a_typo_in_one_geo_is_named_with_its_geo():
+def test_outliers_are_named_by_date_and_geo_and_the_line_marks_them():
     panel = _panel({"North": 1.0, "South": 2.0})
-    row = panel.index[panel["Region"] == "South"][70]
-    panel.loc[row, "Revenue"] *= 10
+    south = panel.index[panel["Region"] == "South"]
+    panel.loc[south[70], "Revenue"] *= 10  # a figure written wrong, in one geo
+    weeks = pd.to_datetime(panel["Week"], format="%d/%m/%Y")
+    panel.loc[weeks == DATES[30], "Revenue"] *= 1.6  # a promotion, in every geo
     found = _findings(panel, "outlier", geo="Region")
-    assert f"explain on {DATES[70]:%Y-%m-%d} in 'South'." in found[0].message
+    assert (f"explain on {DATES[30]:%Y-%m-%d} in 'North' and 'South', "
+            f"{DATES[70]:%Y-%m-%d} in 'South'.") in found[0].message
+    line = found[0].message.split("map the mark as a control: ")[1].removesuffix(".")
+    marked = run_fix(line, panel)
+    assert marked.index[marked["event"] == 1].tolist() == sorted(
+        [*panel.index[weeks == DATES[30]], south[70]])
+    # a promotion alone, marked and mapped as a control, is explained: no note
+    promotion = panel.copy()
+    promotion.loc[south[70], "Revenue"] /= 10
+    found = _findings(promotion, "outlier", geo="Region")
+    assert f"explain on {DATES[30]:%Y-%m-%d} in 'North' and 'South'." in found[0].message
+    line = found[0].message.split("map the mark as a control: ")[1].removesuffix(".")
+    assert _findings(run_fix(line, promotion), "outlier", geo="Region",
+                     controls=["event"]) == []
 
 
 def _geometric(spend: np.ndarray, alpha: float, l_max: int = 8) -> np.ndarray:

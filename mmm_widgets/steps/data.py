@@ -471,9 +471,10 @@ class DataStep(Step):
     def _unexplained(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
         """Periods of the target not recorded (an outage) and outliers, each named once."""
         outages = find_outages(data, roles)
-        return [*outage_finding(outages, roles, self._frequency, self.params.source.name,
-                                self.params.date_format, self.params.aggregate == WEEKLY),
-                *outlier_finding(data, roles, outages)]
+        table, read = self.params.source.name, self.params.date_format
+        weeks = self.params.aggregate == WEEKLY
+        return [*outage_finding(outages, roles, self._frequency, table, read, weeks),
+                *outlier_finding(data, roles, outages, table, read, weeks)]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

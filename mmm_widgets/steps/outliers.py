@@ -172,11 +172,8 @@ def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
     if not outages:
         return []
     period = "week" if summed_into_weeks else PERIOD_NAMES.get(frequency or "", "period")
-    column = _free_name("outage", roles)
-    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
-    named, marked = [], []
+    named = []
     for outage in outages:
-        last = outage.last + pd.Timedelta(days=6) if summed_into_weeks else outage.last
         when = f"{outage.first:%Y-%m-%d}" + (
             f" to {outage.last:%Y-%m-%d}" if outage.periods > 1 else "")
         details = ([f"{outage.periods} {period}s"] if outage.periods > 1 else []) + (
@@ -184,22 +181,48 @@ def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
         where = (f" in {outage.geo!r}" if outage.geo is not None else
                  " in every geo" if roles.geo else "")
         named.append(when + where + (f" ({', '.join(details)})" if details else ""))
-        condition = f"{read}.between({literal(f'{outage.first:%Y-%m-%d}')}, " \
-                    f"{literal(f'{last:%Y-%m-%d}')})"
-        if outage.geo is not None:
-            condition = (f"({condition} & {table}[{literal(roles.geo)}].astype(str)"
-                         f".eq({literal(outage.geo)}))")
-        marked.append(condition)
     listed = "; ".join(named[:LISTED]) + (
         f"; and {len(named) - LISTED} more" if len(named) > LISTED else "")
+    line = _mark_line("outage", [(o.first, o.last, () if o.geo is None else (o.geo,))
+                                 for o in outages], roles, table, date_format,
+                      summed_into_weeks)
     return [Finding(
         "outage",
         f"The target {roles.target!r} is at or near 0, between {period}s with the usual "
         f"figures, on {listed}: sales not recorded (a tracking outage), or a shop that was "
         f"shut? Kept as they are, the model reads them as {period}s the spend sold "
         f"nothing, and every channel's ROAS is wrong. Mark them and map the mark as a "
-        f"control: {table}[{literal(column)}] = ({' | '.join(marked)}).astype(int); or "
-        f"fill in the figures if you have them.", (roles.target,))]
+        f"control: {line}; or fill in the figures if you have them.", (roles.target,))]
+
+
+Span = tuple[pd.Timestamp, pd.Timestamp, tuple[str, ...]]
+
+
+def _mark_line(name: str, spans: list[Span], roles: Roles, table: str,
+               date_format: str | None, summed_into_weeks: bool) -> str:
+    """The line adding a 0/1 column to the raw table, 1 on the dates of each span
+    ``(first, last, geos)`` (in those geos; in every geo when ``geos`` is empty).
+
+    The column is ``name``, or ``name`` with a number when the mapping uses that; when the
+    days are summed into weeks, each week's days are marked.
+    """
+    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
+    dated: dict[tuple[str, ...], list[str]] = {}  # single dates, by the geos they are in
+    spanned: list[tuple[str, tuple[str, ...]]] = []
+    for first, last, geos in spans:
+        if first == last and not summed_into_weeks:
+            dated.setdefault(geos, []).append(f"{first:%Y-%m-%d}")
+            continue
+        last = last + pd.Timedelta(days=6) if summed_into_weeks else last
+        spanned.append((f"{read}.between({literal(f'{first:%Y-%m-%d}')}, "
+                        f"{literal(f'{last:%Y-%m-%d}')})", geos))
+    conditions = []
+    for condition, geos in [*spanned, *((f"{read}.isin(pd.to_datetime({literal(days)}))",
+                                         geos) for geos, days in dated.items())]:
+        conditions.append(f"({condition} & {table}[{literal(roles.geo)}].astype(str)"
+                          f".isin({literal(list(geos))}))" if geos else condition)
+    column = _free_name(name, roles)
+    return f"{table}[{literal(column)}] = ({' | '.join(conditions)}).astype(int)"
 
 
 def _free_name(name: str, roles: Roles) -> str:
@@ -257,8 +280,9 @@ def _unexplained_z(rows: pd.DataFrame, roles: Roles, controls: list[str],
     return z
 
 
-def outlier_finding(data: pd.DataFrame, roles: Roles,
-                    outages: list[Outage] = ()) -> list[Finding]:
+def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (),
+                    table: str = "df", date_format: str | None = None,
+                    summed_into_weeks: bool = False) -> list[Finding]:
     """A note naming the periods whose target is more than :data:`OUTLIER_Z` robust
     standard deviations from what the spend, controls and trend explain.
 
@@ -270,6 +294,12 @@ def outlier_finding(data: pd.DataFrame, roles: Roles,
         The mapping.
     outages : list of Outage
         Runs named already (as outages): their periods are not named again.
+    table : str
+        The raw table's variable, as the fix writes it.
+    date_format : str, optional
+        Format of the raw table's text dates, as the fix reads them.
+    summed_into_weeks : bool
+        The raw table's days are summed into weeks: the line marks each week's days.
 
     Returns
     -------
@@ -298,8 +328,13 @@ def outlier_finding(data: pd.DataFrame, roles: Roles,
                                              if geos else "")
                       for when, geos in list(by_date.items())[:LISTED])
     more = f" and {len(by_date) - LISTED} more dates" if len(by_date) > LISTED else ""
+    every = data[roles.geo].nunique() if roles.geo else 0
+    line = _mark_line("event", [(when, when, () if len(geos) == every else tuple(geos))
+                                for when, geos in by_date.items()], roles, table,
+                      date_format, summed_into_weeks)
     return [Finding(
         "outlier",
         f"The target {roles.target!r} has values its spend, controls, trend and "
-        f"season do not explain on {shown}{more}. Check them; if they are real events, "
-        "add a control (a 0/1 column) for them.", (roles.target,))]
+        f"season do not explain on {shown}{more}. Check them: correct a figure written "
+        "wrong; if they are real events (a promotion, a holiday), mark them and map the "
+        f"mark as a control: {line}.", (roles.target,))]
