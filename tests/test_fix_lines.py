@@ -63,6 +63,12 @@ def _flat_geo() -> pd.DataFrame:
     return raw
 
 
+def _negative_spend() -> pd.DataFrame:
+    raw = _table()
+    raw.loc[[3, 7], "TV"] = [-40.0, -5.5]  # credits
+    return raw
+
+
 # (table, geo, the text before the line, the text after it)
 CASES = {
     "padded date": (_padded_date, None, "Strip them first: ", "."),
@@ -71,6 +77,7 @@ CASES = {
     "geo starting late": (_geo_starting_late, "Region", "dates they all have: ", "; or"),
     "running total": (_running_total, None, "rows in date order: ", "."),
     "geo without sales": (_flat_geo, "Region", "Leave it out: ", "; or"),
+    "negative spend": (_negative_spend, None, "set them to 0: ", "."),
 }
 
 

@@ -512,7 +512,7 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
                                 column=column, rows=where(infinite[:MAX_ROWS_LISTED]),
                                 count=len(infinite)))
     if is_channel:
-        problems += _check_spend(values, column, where)
+        problems += _check_spend(values, column, where, table)
     elif role == "value per unit":
         problems += _negative(values, column, where, "The value of a unit of the target is "
                               "negative.", "Correct these values at the source or drop the rows.")
@@ -529,10 +529,12 @@ def _negative(values: pd.Series, column: str, where: RowLabeler, what: str,
                     count=len(negative))]
 
 
-def _check_spend(values: pd.Series, column: str, where: RowLabeler) -> list[Problem]:
+def _check_spend(values: pd.Series, column: str, where: RowLabeler,
+                 table: str) -> list[Problem]:
     problems = _negative(values, column, where, "Spend is negative.",
-                         "Spend must be zero or more: correct refunds/credits at the source "
-                         "or clip with .clip(lower=0).")
+                         "Spend must be zero or more: correct refunds/credits at the source, "
+                         f"or set them to 0: {table}[{column!r}] = "
+                         f"{table}[{column!r}].clip(lower=0).")
     finite = values[np.isfinite(values.to_numpy())]
     # With a single row everything is "constant"; the too-few-periods problem says it.
     if len(finite) > 1 and finite.min() == finite.max():
