@@ -128,6 +128,10 @@ class TableSpec:
         The first channel's spend net of a 15 % agency fee beside it (0.85 times it, to
         the cent), as agency reports keep gross and net: the same spend written twice, no
         channel of its own.
+    outage : bool
+        The target was not recorded for a while mid-series (a tracking outage): 0 in every
+        geo on the 3 periods from the middle one (3 weeks of five days, weekdays only),
+        while the channels spent.
     """
 
     seed: int
@@ -158,6 +162,7 @@ class TableSpec:
     total_spend: bool = False
     net_spend: bool = False
     national_channel: bool = False
+    outage: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -296,6 +301,7 @@ def spec(seed: int) -> TableSpec:
         total_spend=seed % 7 == 3 and seed % 10 != 3,
         net_spend=seed % 11 == 5 and seed % 10 != 3,
         national_channel=bool(geos) and seed % 8 == 3,
+        outage=seed % 13 == 4,
     )
 
 
@@ -392,6 +398,7 @@ def table(spec: TableSpec) -> pd.DataFrame:
         effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
         noise = rng.normal(0, 0.01, n)
         target = spec.target_scale * (1 + 0.2 * g) * (baseline + contribution + effect + noise)
+        target[outage_rows(spec)] = 0.0
         frame = pd.DataFrame({spec.date_name: dates})
         if geo is not None:
             frame[spec.geo_name] = geo
@@ -491,6 +498,16 @@ def _as_text(amount: float, style: str) -> str:
         pairs = [whole[max(0, end - 2):end] for end in range(len(whole) - 3, 0, -2)][::-1]
         return f"{'-' if amount < 0 else ''}₹{','.join([*pairs, whole[-3:]])}.{cents}"
     return grouped
+
+
+def outage_rows(spec: TableSpec) -> slice:
+    """The rows of each geo whose target was not recorded (none without an outage)."""
+    if not spec.outage:
+        return slice(0, 0)
+    if spec.weekdays_only:  # whole weeks of five days, from a Monday
+        start = spec.periods // 2 // 5 * 5
+        return slice(start, start + 15)
+    return slice(spec.periods // 2, spec.periods // 2 + 3)
 
 
 def periods(spec: TableSpec) -> pd.DatetimeIndex:

@@ -28,7 +28,7 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import MMMWidgetsError
-from tests.conformance.tables import TableSpec, spec, table
+from tests.conformance.tables import TableSpec, outage_rows, periods, spec, table
 from tests.conftest import run_fresh
 
 pytestmark = pytest.mark.fit
@@ -42,7 +42,8 @@ pytestmark = pytest.mark.fit
 #: rows and a ``Total`` row; seed 20 names its weeks ``2021-W01``; seed 25 starts with a row
 #: of units (``EUR``) and writes its money in the Accounting format (`` $ (12.50)``, `` $ -  ``);
 #: seeds 18 and 25 write their price index as a percentage (``101.25%``); seeds 3 and 11
-#: write their first channel's national spend on every geo's row.
+#: write their first channel's national spend on every geo's row; seed 17 has no sales
+#: recorded on 3 weeks mid-series in every geo (an outage).
 CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3, 20, 25)
 
 
@@ -122,6 +123,11 @@ def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     wf.map_data(**variation.roles)
     national = [f.columns for f in wf.data_result.warnings if f.kind == "national"]
     assert national == ([(variation.channel_names[0],)] if variation.national_channel else [])
+    outages = [f.message for f in wf.data_result.warnings if f.kind == "outage"]
+    assert len(outages) == variation.outage
+    if variation.outage and not variation.weekdays_only:
+        first = periods(variation)[outage_rows(variation)][0]
+        assert f"on {first:%Y-%m-%d} to " in outages[0]
     wf.configure_model(l_max=_l_max(variation), yearly_seasonality=2)
     wf.fit("map")
     failures, prior = _run_every_step(wf, variation, tmp_path)
