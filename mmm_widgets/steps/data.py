@@ -27,6 +27,7 @@ from mmm_widgets.steps.categorical import (
     find_levels,
     indicator_lines,
 )
+from mmm_widgets.steps.coarse_spend import coarse_spend_finding
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
@@ -456,6 +457,7 @@ class DataStep(Step):
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
                                     *self._partial_periods(data, roles),
+                                    *self._coarse_spend(data, roles),
                                     *self._unexplained(data, roles)],
                           quality=quality_table(data, roles))
 
@@ -467,6 +469,14 @@ class DataStep(Step):
         return partial_period_finding(data, roles, self._frequency, self.params.source.name,
                                       self.params.date_format)
 
+
+    def _coarse_spend(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
+        """Spend by the week (month) written on days (weeks); not looked for once days are
+        summed into weeks, nor in a long table (its spend is one column for all)."""
+        if self.params.aggregate == WEEKLY or self.params.long is not None:
+            return []
+        return coarse_spend_finding(data, roles, self._frequency, self.params.source.name,
+                                    self.params.date_format)
 
     def _unexplained(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
         """Periods of the target not recorded (an outage) and outliers, each named once."""
