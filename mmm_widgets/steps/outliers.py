@@ -10,8 +10,9 @@ them.
 An outlier is a period whose target is far from what its spend explains. Each series (a
 geo's, or the nation's) is read on its own, so a large geo's sales are not outliers
 beside a small one's, and against a least-squares line through its spend (this period's
-and the last), controls and trend, so a week of heavy spend and the sales it brought are
-not either.
+and the last), controls, trend, yearly season and, on daily rows, day of the week, so a
+week of heavy spend and the sales it brought are not either. The note gives the line that
+marks the periods, to map as a control when they are real events.
 """
 
 from __future__ import annotations
