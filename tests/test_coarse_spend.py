@@ -53,6 +53,19 @@ def test_a_weeks_spend_on_each_of_its_days_is_named_and_the_line_spreads_it():
     assert _findings(spread) == []
 
 
+def test_days_summed_into_weeks_are_read_before_the_sums():
+    weekly = _weekly_spend(6)
+    raw = _daily(tv=weekly[WEEK_OF_DAY])
+    [found] = _findings(raw, aggregate="weekly")
+    assert "its ROAS reads 7 times too low" in found.message
+    spread = run_fix(_line(found.message), raw)
+    assert _findings(spread, aggregate="weekly") == []
+    wf = mw.Workflow(spread)
+    wf.map_data(date="Date", target="Sales", channels=["TV", "Search"],
+                date_format="%d/%m/%Y", aggregate="weekly")
+    np.testing.assert_allclose(wf.data["TV"], weekly)  # each week's spend, once
+
+
 def test_a_weeks_spend_on_its_monday_is_named_and_the_line_spreads_it():
     weekly = _weekly_spend(2)
     raw = _daily(tv=np.where(DAYS.day_of_week == 0, weekly[WEEK_OF_DAY], 0.0))

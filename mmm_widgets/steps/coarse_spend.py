@@ -29,10 +29,9 @@ LEAST_PERIODS = 6
 #: Least share of those periods whose rows all hold one amount, for "the same on every
 #: row of each period".
 LEAST_SHARE = 0.9
-#: The coarser periods each spacing of rows is read at: a name, the pandas period, and
-#: the rows in a whole one.
-GRAINS = {"daily": (("week", "W-SUN", 7), ("week", "W-SAT", 7), ("month", "M", None)),
-          "weekly": (("month", "M", None),)}
+#: The coarser periods each spacing of rows is read at: a name and the pandas period.
+GRAINS = {"daily": (("week", "W-SUN"), ("week", "W-SAT"), ("month", "M")),
+          "weekly": (("month", "M"),)}
 ROW_NAMES = {"daily": "day", "weekly": "week"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -104,15 +103,15 @@ def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
     for channel in roles.channels:
         spends = [rows[channel] for rows in series if (rows[channel] > 0).any()]
         dates = [rows[roles.date] for rows in series if (rows[channel] > 0).any()]
-        for grain, freq, whole in GRAINS[frequency]:
+        for grain, freq in GRAINS[frequency]:
             periods = [when.dt.to_period(freq) for when in dates]
             keys = ([f"{table}[{literal(roles.geo)}]"] if roles.geo else []) + [
                 f"{read}.dt.to_period({literal(freq)})"]
             line = _Line(f"{table}[{literal(channel)}]",
                          f"{table}.groupby([{', '.join(keys)}])[{literal(channel)}]")
             if spends and all(map(_repeated, spends, periods)):
-                told.append(_repeated_text(channel, ROW_NAMES[frequency], grain, whole,
-                                           line))
+                told.append(_repeated_text(channel, ROW_NAMES[frequency], grain,
+                                           _rows_per_period(periods), line))
                 break
             if spends and all(map(_first_rows_only, spends, periods)):
                 first = pd.concat(dates)[pd.concat(spends) > 0].iloc[0]
@@ -133,9 +132,19 @@ class _Line:
     grouped: str
 
 
-def _repeated_text(channel: str, row: str, grain: str, whole: int | None,
+def _rows_per_period(periods: list[pd.Series]) -> str:
+    """How many rows whole periods hold: ``"7"``, ``"4 to 5"`` (the first and last
+    period of each series may be cut short by the table)."""
+    sizes = np.concatenate([p.value_counts(sort=False).reindex(p.unique()).to_numpy()[1:-1]
+                            for p in periods])
+    if not sizes.size:
+        return "several"
+    low, high = int(sizes.min()), int(sizes.max())
+    return f"{low}" if low == high else f"{low} to {high}"
+
+
+def _repeated_text(channel: str, row: str, grain: str, times: str,
                    line: _Line) -> tuple[str, str]:
-    times = f"{whole}" if whole else "4 to 5" if row == "week" else "28 to 31"
     return channel, (
         f"{channel!r} is the same on every {row} of each {grain} it spent in: the "
         f"{grain}'s spend written on each {row}, or a steady rate? If it is the {grain}'s, "

@@ -29,7 +29,7 @@ from mmm_widgets.steps.categorical import (
 )
 from mmm_widgets.steps.coarse_spend import coarse_spend_finding
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
-from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.outliers import find_outages, outage_finding, outlier_finding
@@ -226,6 +226,7 @@ class DataStep(Step):
         self._left_out = NonPeriodRows()
         self._repeated: dict[str, list[str]] = {}
         self._population: str | None = None
+        self._daily_spend: list[Finding] = []
 
     def validate(self, namespace: dict[str, Any]) -> None:
         """Check the raw table and mapping; raise :class:`DataError` with every problem.
@@ -275,6 +276,19 @@ class DataStep(Step):
         self._repeated = repeated_headers(raw.columns, mapped)
         self._population = (population_column(wide.columns, wide) if mapped.geo else None)
         self._frequency = WEEKLY if params.aggregate == WEEKLY else result.frequency
+        self._daily_spend = (self._coarse_daily_spend(wide, mapped, result.frequency)
+                             if params.aggregate == WEEKLY and params.long is None else [])
+
+    def _coarse_daily_spend(self, wide: pd.DataFrame, mapped: Roles,
+                            frequency: str) -> list[Finding]:
+        """Spend by the week (month) on the days the data cell sums into weeks: read on
+        the days, since the weeks' sums no longer show it."""
+        dates = parse_dates(wide[mapped.date], self.params.date_format).values
+        daily = wide[list(mapped.channels)].apply(pd.to_numeric, errors="coerce").assign(
+            **{mapped.date: dates},
+            **({mapped.geo: wide[mapped.geo].astype(str)} if mapped.geo else {}))
+        return coarse_spend_finding(daily, mapped, frequency, self.params.source.name,
+                                    self.params.date_format)
 
     def run(self, namespace: dict[str, Any]) -> DataResult:
         """Validate, run the mapping code and read the result (see :meth:`Step.run`).
@@ -471,9 +485,12 @@ class DataStep(Step):
 
 
     def _coarse_spend(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
-        """Spend by the week (month) written on days (weeks); not looked for once days are
-        summed into weeks, nor in a long table (its spend is one column for all)."""
-        if self.params.aggregate == WEEKLY or self.params.long is not None:
+        """Spend by the week (month) written on days (weeks); days summed into weeks were
+        read before the sums (at validation); not looked for in a long table (its spend
+        is one column for all)."""
+        if self.params.aggregate == WEEKLY:
+            return self._daily_spend
+        if self.params.long is not None:
             return []
         return coarse_spend_finding(data, roles, self._frequency, self.params.source.name,
                                     self.params.date_format)
