@@ -483,7 +483,6 @@ class DataStep(Step):
         return partial_period_finding(data, roles, self._frequency, self.params.source.name,
                                       self.params.date_format)
 
-
     def _coarse_spend(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
         """Spend by the week (month) written on days (weeks); days summed into weeks were
         read before the sums (at validation); not looked for in a long table (its spend
