@@ -36,6 +36,33 @@ ROW_NAMES = {"daily": "day", "weekly": "week"}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+#: A Monday and a Sunday: weeks counted from them start on that day.
+_MONDAY, _SUNDAY = np.datetime64("1970-01-05", "D"), np.datetime64("1970-01-04", "D")
+
+
+def _period_codes(dates: np.ndarray, freq: str) -> np.ndarray:
+    """An integer per row naming its period (``"W-SUN"``: Monday to Sunday weeks,
+    ``"W-SAT"``: Sunday to Saturday, ``"M"``: months), without pandas periods."""
+    days = dates.astype("datetime64[D]")
+    if freq == "M":
+        return days.astype("datetime64[M]").astype(np.int64)
+    start = _MONDAY if freq == "W-SUN" else _SUNDAY
+    return (days - start).astype(np.int64) // 7
+
+
+@dataclass(frozen=True)
+class _Periods:
+    """One series' periods: where each starts (rows in date order) and its rows."""
+
+    starts: np.ndarray
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, codes: np.ndarray) -> _Periods:
+        _, starts, sizes = np.unique(codes, return_index=True, return_counts=True)
+        return cls(starts, sizes)
+
+
 def _series(data: pd.DataFrame, roles: Roles) -> list[pd.DataFrame]:
     """Each geo's rows (or all, national), in date order."""
     ordered = data.sort_values([*([roles.geo] if roles.geo else []), roles.date])
@@ -44,30 +71,30 @@ def _series(data: pd.DataFrame, roles: Roles) -> list[pd.DataFrame]:
     return [rows for _, rows in ordered.groupby(roles.geo, sort=False)]
 
 
-def _repeated(values: pd.Series, periods: pd.Series) -> bool:
+def _repeated(values: np.ndarray, periods: _Periods) -> bool:
     """Whether ``values`` hold one amount on every row of each period they spend in,
     amounts that differ from period to period and are written in whole cents.
 
     An amount spread over the period's rows (the note's own line) is not in whole cents
     but in one period of 7 (a week's over its days): it is not noted again.
     """
-    per = values.groupby(periods.to_numpy()).agg(["nunique", "size", "first", "max"])
-    spent = per[(per["size"] > 1) & (per["max"] > 0)]
-    if len(spent) < LEAST_PERIODS:
+    low = np.minimum.reduceat(values, periods.starts)
+    high = np.maximum.reduceat(values, periods.starts)
+    spent = (periods.sizes > 1) & (high > 0)
+    if spent.sum() < LEAST_PERIODS:
         return False
-    cents = spent["first"].to_numpy(float) * 100
-    return bool((spent["nunique"] == 1).mean() >= LEAST_SHARE
-                and spent["first"].nunique() >= len(spent) / 2
-                and np.isclose(cents, np.round(cents), rtol=0, atol=1e-6).mean()
+    first = values[periods.starts][spent]
+    cents = first * 100
+    return bool((low[spent] == high[spent]).mean() >= LEAST_SHARE
+                and np.unique(first).size >= spent.sum() / 2
+                and np.isclose(cents, np.round(cents), rtol=1e-12, atol=1e-6).mean()
                 >= LEAST_SHARE)
 
 
-def _first_rows_only(values: pd.Series, periods: pd.Series) -> bool:
+def _first_rows_only(values: np.ndarray, periods: _Periods) -> bool:
     """Whether ``values`` spend only on the first row of each period they spend in."""
-    position = values.groupby(periods.to_numpy()).cumcount().to_numpy()
-    spent = values.to_numpy() > 0
-    return bool(spent.sum() >= LEAST_PERIODS and (position[spent] == 0).all()
-                and np.unique(periods.to_numpy()[spent]).size == spent.sum())
+    spent = np.flatnonzero(values > 0)
+    return bool(spent.size >= LEAST_PERIODS and np.isin(spent, periods.starts).all())
 
 
 def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
@@ -98,23 +125,29 @@ def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
     if frequency not in GRAINS:
         return []
     series = _series(data, roles)
+    dates = [rows[roles.date].to_numpy("datetime64[ns]") for rows in series]
+    grains = [(grain, freq, [_Periods.of(_period_codes(when, freq)) for when in dates])
+              for grain, freq in GRAINS[frequency]]
     read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
     told = []
     for channel in roles.channels:
-        spends = [rows[channel] for rows in series if (rows[channel] > 0).any()]
-        dates = [rows[roles.date] for rows in series if (rows[channel] > 0).any()]
-        for grain, freq in GRAINS[frequency]:
-            periods = [when.dt.to_period(freq) for when in dates]
+        values = [rows[channel].to_numpy(float) for rows in series]
+        spending = [i for i, spend in enumerate(values) if (spend > 0).any()]
+        if not spending:
+            continue
+        for grain, freq, periods in grains:
             keys = ([f"{table}[{literal(roles.geo)}]"] if roles.geo else []) + [
                 f"{read}.dt.to_period({literal(freq)})"]
             line = _Line(f"{table}[{literal(channel)}]",
                          f"{table}.groupby([{', '.join(keys)}])[{literal(channel)}]")
-            if spends and all(map(_repeated, spends, periods)):
+            if all(_repeated(values[i], periods[i]) for i in spending):
                 told.append(_repeated_text(channel, ROW_NAMES[frequency], grain,
-                                           _rows_per_period(periods), line))
+                                           _rows_per_period([periods[i] for i in spending]),
+                                           line))
                 break
-            if spends and all(map(_first_rows_only, spends, periods)):
-                first = pd.concat(dates)[pd.concat(spends) > 0].iloc[0]
+            if all(_first_rows_only(values[i], periods[i]) for i in spending):
+                geo = spending[0]
+                first = pd.Timestamp(dates[geo][np.flatnonzero(values[geo] > 0)[0]])
                 told.append(_first_rows_text(channel, ROW_NAMES[frequency], grain,
                                              first, line))
                 break
@@ -132,11 +165,10 @@ class _Line:
     grouped: str
 
 
-def _rows_per_period(periods: list[pd.Series]) -> str:
+def _rows_per_period(periods: list[_Periods]) -> str:
     """How many rows whole periods hold: ``"7"``, ``"4 to 5"`` (the first and last
     period of each series may be cut short by the table)."""
-    sizes = np.concatenate([p.value_counts(sort=False).reindex(p.unique()).to_numpy()[1:-1]
-                            for p in periods])
+    sizes = np.concatenate([p.sizes[1:-1] for p in periods])
     if not sizes.size:
         return "several"
     low, high = int(sizes.min()), int(sizes.max())
