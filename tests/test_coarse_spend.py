@@ -64,6 +64,9 @@ def test_days_summed_into_weeks_are_read_before_the_sums():
     wf.map_data(date="Date", target="Sales", channels=["TV", "Search"],
                 date_format="%d/%m/%Y", aggregate="weekly")
     np.testing.assert_allclose(wf.data["TV"], weekly)  # each week's spend, once
+    # a week's spend on its Monday alone is summed right: nothing to note
+    mondays = _daily(tv=np.where(DAYS.day_of_week == 0, weekly[WEEK_OF_DAY], 0.0))
+    assert _findings(mondays, aggregate="weekly") == []
 
 
 def test_a_weeks_spend_on_its_monday_is_named_and_the_line_spreads_it():

@@ -98,8 +98,8 @@ def _first_rows_only(values: np.ndarray, periods: _Periods) -> bool:
 
 
 def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
-                         table: str = "df", date_format: str | None = None
-                         ) -> list[Finding]:
+                         table: str = "df", date_format: str | None = None,
+                         summed_into_weeks: bool = False) -> list[Finding]:
     """A note naming channels whose spend is the same on every row of each week (month),
     or only on each one's first row, with the line that spreads it over the rows.
 
@@ -116,6 +116,9 @@ def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
         The raw table's variable, as the fix writes it.
     date_format : str, optional
         Format of the raw table's text dates, as the fix reads them.
+    summed_into_weeks : bool
+        ``data`` holds the days the data cell sums into weeks: a week's spend on its
+        first day only is then summed right, and is not noted.
 
     Returns
     -------
@@ -145,7 +148,8 @@ def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
                                            _rows_per_period([periods[i] for i in spending]),
                                            line))
                 break
-            if all(_first_rows_only(values[i], periods[i]) for i in spending):
+            if not (summed_into_weeks and grain == "week") and all(
+                    _first_rows_only(values[i], periods[i]) for i in spending):
                 geo = spending[0]
                 first = pd.Timestamp(dates[geo][np.flatnonzero(values[geo] > 0)[0]])
                 told.append(_first_rows_text(channel, ROW_NAMES[frequency], grain,

@@ -288,7 +288,7 @@ class DataStep(Step):
             **{mapped.date: dates},
             **({mapped.geo: wide[mapped.geo].astype(str)} if mapped.geo else {}))
         return coarse_spend_finding(daily, mapped, frequency, self.params.source.name,
-                                    self.params.date_format)
+                                    self.params.date_format, summed_into_weeks=True)
 
     def run(self, namespace: dict[str, Any]) -> DataResult:
         """Validate, run the mapping code and read the result (see :meth:`Step.run`).
