@@ -21,6 +21,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.outliers import geo_series
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
@@ -61,14 +62,6 @@ class _Periods:
     def of(cls, codes: np.ndarray) -> _Periods:
         _, starts, sizes = np.unique(codes, return_index=True, return_counts=True)
         return cls(starts, sizes)
-
-
-def _series(data: pd.DataFrame, roles: Roles) -> list[pd.DataFrame]:
-    """Each geo's rows (or all, national), in date order."""
-    ordered = data.sort_values([*([roles.geo] if roles.geo else []), roles.date])
-    if not roles.geo:
-        return [ordered]
-    return [rows for _, rows in ordered.groupby(roles.geo, sort=False)]
 
 
 def _repeated(values: np.ndarray, periods: _Periods) -> bool:
@@ -127,7 +120,7 @@ def coarse_spend_finding(data: pd.DataFrame, roles: Roles, frequency: str,
     """
     if frequency not in GRAINS:
         return []
-    series = _series(data, roles)
+    series = [rows for _, rows in geo_series(data, roles)]
     dates = [rows[roles.date].to_numpy("datetime64[ns]") for rows in series]
     grains = [(grain, freq, [_Periods.of(_period_codes(when, freq)) for when in dates])
               for grain, freq in GRAINS[frequency]]

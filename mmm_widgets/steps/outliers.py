@@ -68,8 +68,8 @@ class Outage:
     spend: float
 
 
-def _series(data: pd.DataFrame, roles: Roles) -> Iterator[tuple[str | None, pd.DataFrame]]:
-    """Each geo's rows (or all rows, national), in date order."""
+def geo_series(data: pd.DataFrame, roles: Roles) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """Each geo's name and rows (or None and all rows, national), in date order."""
     if not roles.geo:
         yield None, data.sort_values(roles.date, kind="stable")
         return
@@ -115,7 +115,7 @@ def find_outages(data: pd.DataFrame, roles: Roles) -> list[Outage]:
     list of Outage
     """
     found = []
-    for geo, rows in _series(data, roles):
+    for geo, rows in geo_series(data, roles):
         target = rows[roles.target].to_numpy(float)
         spend = rows[list(roles.channels)].to_numpy(float).sum(axis=1)
         dates = pd.DatetimeIndex(rows[roles.date])
@@ -337,7 +337,7 @@ def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
     controls = [c for c in roles.controls
                 if c in data and pd.api.types.is_numeric_dtype(data[c])]
     flagged: list[tuple[pd.Timestamp, str | None]] = []
-    for geo, rows in _series(data, roles):
+    for geo, rows in geo_series(data, roles):
         dates = pd.DatetimeIndex(rows[roles.date])
         in_outage = np.zeros(len(rows), bool)
         for outage in outages:
