@@ -37,6 +37,7 @@ from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
 from mmm_widgets.steps.untracked_target import untracked_target_problems
+from mmm_widgets.steps.weekdays import mixed_weekdays_problem
 
 DEFAULT_L_MAX = 8
 #: Rows named per problem; the message gives the total count beyond these.
@@ -186,7 +187,8 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
 
 def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = None,
                 l_max: int = DEFAULT_L_MAX, text_controls: tuple[str, ...] = (),
-                into_weeks: bool = False, table: str = "df") -> CheckResult:
+                into_weeks: bool = False, table: str = "df",
+                pivoted: bool = False) -> CheckResult:
     """Check a wide frame against a mapping and collect every problem.
 
     A problem with one column does not stop the checks of the others: a missing
@@ -210,6 +212,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         Sunday at all) has no gap then.
     table : str
         The raw table's variable, as the fixes write it.
+    pivoted : bool
+        The frame is a long table pivoted: its rows' spend is summed per date.
 
     Returns
     -------
@@ -232,6 +236,17 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format,
                                           table)
     where = _row_labeler(parsed.values if parsed is not None else None)
+    mixed = None
+    if parsed is not None and parsed.ok and (not roles.geo or roles.geo in usable):
+        others = [c for c in roles.all if c in usable and c not in (roles.date, roles.geo)]
+        mixed = mixed_weekdays_problem(frame, parsed.values, roles.date, roles.geo or None,
+                                       others, parsed.date_format, table,
+                                       summed=roles.channels if pivoted else ())
+    if mixed is not None:
+        result.problems.append(mixed[0])
+        result.frequency = "weekly"
+        if mixed[1].join:  # each row lacks what the other holds: checked once joined
+            return result
     # Dates at either end without any target: one problem, not one per column of theirs.
     edge = pd.Index([])
     if parsed is not None and roles.target in usable:
@@ -275,7 +290,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
     if roles.target in usable and geo_ok:
         result.problems += flat_target_problems(frame.drop(edge), roles.target,
                                                 roles.geo if roles.geo else None, table)
-    if parsed is not None and parsed.ok and geo_ok:
+    if parsed is not None and parsed.ok and geo_ok and mixed is None:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
                                         into_weeks, parsed.date_format, table)
         if roles.target in usable:
