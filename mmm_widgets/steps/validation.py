@@ -33,6 +33,7 @@ from mmm_widgets.steps.dates import (
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.national import national_target_problems
+from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -675,11 +676,25 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             fix = (f"If each row is one {listed[0]}'s spend (a long table), map it as one: "
                    f"long={{'channel_column': {listed[0]!r}, 'value_column': {spend!r}}} "
                    f"(the Long table box of the data panel); otherwise keep {one_row}")
-        for geo, group in keyed[duplicated].groupby("geo", sort=False)["date"]:
+        counts = Counter(frame.columns)
+        others = [c for c in roles.all if c not in (roles.date, roles.geo) and counts[c] == 1]
+        rows = np.flatnonzero(keep) if roles.geo else np.arange(len(frame))
+        known = repeated_rows_fix(frame.iloc[rows], dates.iloc[rows], roles.date,
+                                  roles.geo or None, others, table)
+        by_geo = keyed[duplicated].groupby("geo", sort=False)["date"]
+        if known is not None:  # one cause over the table: one problem
+            repeated = keyed.loc[duplicated, "date"]
+            where = _in_geo(roles, next(iter(by_geo.groups))) if by_geo.ngroups == 1 else ""
             problems.append(problem(
-                f"The same date appears more than once{_in_geo(roles, geo)}.", fix,
-                column=roles.date, rows=sorted(group.unique())[:MAX_ROWS_LISTED],
-                count=group.nunique()))
+                f"The same date appears more than once{where}.{known.what}", known.fix,
+                column=roles.date, rows=sorted(repeated.unique())[:MAX_ROWS_LISTED],
+                count=repeated.nunique()))
+        else:
+            for geo, group in by_geo:
+                problems.append(problem(
+                    f"The same date appears more than once{_in_geo(roles, geo)}.", fix,
+                    column=roles.date, rows=sorted(group.unique())[:MAX_ROWS_LISTED],
+                    count=group.nunique()))
     pairs = keyed.drop_duplicates()
     stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
     gaps_of: dict[object, list[pd.Timestamp]] = {}

@@ -1,0 +1,105 @@
+"""A date written more than once: rows repeated in full are named with the line that drops
+the repeats; two exports appended with an overlap, with the line that keeps the later
+export's rows (its figures revised or not). Other repeats keep the generic message."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+from tests.conformance.tables import spec, table, true_dates
+from tests.conftest import run_fix
+
+FORMAT = "%Y-%m-%d"
+
+
+def _generated(seed: int) -> tuple[pd.DataFrame, dict]:
+    variation = spec(seed)
+    frame = table(variation)
+    date = variation.roles["date"]
+    frame[date] = true_dates(variation, frame[date]).dt.strftime(FORMAT)
+    return frame, {k: v for k, v in variation.roles.items() if v is not None}
+
+
+def _map(frame: pd.DataFrame, roles: dict) -> mw.Workflow:
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**roles, date_format=FORMAT)
+    return wf
+
+
+def _problems(frame: pd.DataFrame, roles: dict) -> list:
+    with pytest.raises(mw.DataError) as caught:
+        _map(frame, roles)
+    return caught.value.problems
+
+
+def _code(fix: str) -> str:
+    return fix.split(": ", 1)[1].removesuffix(".")
+
+
+def _assert_maps_as(fixed: pd.DataFrame, expected: pd.DataFrame, roles: dict) -> None:
+    pd.testing.assert_frame_equal(_map(fixed, roles).data.reset_index(drop=True),
+                                  _map(expected, roles).data.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("seed", [0, 12, 21, 36])
+def test_rows_repeated_in_full_are_dropped(seed):
+    frame, roles = _generated(seed)
+    picked = np.random.default_rng(seed).choice(len(frame), size=3, replace=False)
+    doubled = pd.concat([frame, frame.iloc[picked]], ignore_index=True)
+    problems = _problems(doubled, roles)
+    assert len(problems) == 1, [p.what for p in problems]
+    assert "3 rows repeat another row of the same date" in problems[0].what
+    assert problems[0].count == len(frame.iloc[picked][roles["date"]].unique())
+    _assert_maps_as(run_fix(_code(problems[0].fix), doubled), frame, roles)
+
+
+@pytest.mark.parametrize(("seed", "revised"), [(0, True), (21, True), (36, False)])
+def test_two_exports_overlapping_keep_the_later_ones_rows(seed, revised):
+    """The first export runs to a date, the second from 8 periods before it; the second's
+    target is revised on the overlap (or not: then they are plain repeats)."""
+    frame, roles = _generated(seed)
+    dates = sorted(frame[roles["date"]].unique())
+    end, start = dates[2 * len(dates) // 3], dates[2 * len(dates) // 3 - 7]
+    first = frame[frame[roles["date"]] <= end]
+    second = frame[frame[roles["date"]] >= start].copy()
+    if revised:
+        overlap = second[roles["date"]] <= end
+        second.loc[overlap, roles["target"]] = (second.loc[overlap, roles["target"]] * 1.02
+                                                ).round(2)
+    appended = pd.concat([first, second], ignore_index=True)
+    problems = _problems(appended, roles)
+    assert len(problems) == 1, [p.what for p in problems]
+    overlapped = len(first) + len(second) - len(frame)
+    if revised:
+        assert f"The rows of {start} to {end} come twice" in problems[0].what
+        assert f"differ on {overlapped} of the {overlapped}" in problems[0].what
+        assert "keep='last'" in problems[0].fix
+    else:
+        assert f"{overlapped} rows repeat another row" in problems[0].what
+    expected = pd.concat([first[first[roles["date"]] < start], second], ignore_index=True)
+    _assert_maps_as(run_fix(_code(problems[0].fix), appended), expected, roles)
+
+
+def test_a_date_typed_twice_keeps_the_generic_message():
+    frame, roles = _generated(0)
+    frame.loc[6, roles["date"]] = frame.loc[5, roles["date"]]
+    repeated = [p for p in _problems(frame, roles) if "more than once" in p.what]
+    assert len(repeated) == 1
+    assert "repeat" not in repeated[0].what and "exports" not in repeated[0].what
+    assert "drop_duplicates(subset" not in repeated[0].fix
+
+
+def test_parts_of_each_date_keep_the_generic_message():
+    """Two rows per date, each with half of every amount (campaigns): neither repeats nor an
+    overlap."""
+    frame, roles = _generated(12)
+    amounts = [*roles["channels"], roles["target"]]
+    half = frame.assign(**{c: frame[c] / 2 for c in amounts})
+    parts = pd.concat([half, half.assign(**{c: half[c] * 1.1 for c in amounts})]
+                      ).sort_index(kind="stable").reset_index(drop=True)
+    repeated = [p for p in _problems(parts, roles) if "more than once" in p.what]
+    assert len(repeated) == 1
+    assert "repeat" not in repeated[0].what and "exports" not in repeated[0].what
