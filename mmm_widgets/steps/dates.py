@@ -573,6 +573,40 @@ def periods_per_quarter(frequency: str) -> int:
     return PERIODS_PER_QUARTER.get(frequency, PERIODS_PER_QUARTER["weekly"])
 
 
+def period_alias(frequency: str, dates: pd.DatetimeIndex) -> str:
+    """The pandas frequency of regular ``dates`` spaced as :func:`detect_frequency` names.
+
+    Parameters
+    ----------
+    frequency : str
+        ``"daily"``, ``"weekly"`` or ``"monthly"``.
+    dates : pandas.DatetimeIndex
+        The dates, sorted: a week's weekday, or a month's first or last day, is theirs.
+
+    Returns
+    -------
+    str
+        ``"D"``, ``"W-MON"`` (weeks dated by their Monday), ``"MS"`` or ``"ME"``.
+    """
+    if frequency == "weekly":
+        return f"W-{dates[0]:%a}".upper()
+    if frequency == "monthly":
+        return "MS" if dates.is_month_start.all() else "ME"
+    return "D"
+
+
+def longest_run(flags: np.ndarray) -> tuple[int, int]:
+    """First and last position of the longest run of True in ``flags`` (the earliest of
+    equal runs); ``(0, -1)`` when there is none."""
+    padded = np.concatenate([[False], np.asarray(flags, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(int)))
+    if not len(edges):
+        return 0, -1
+    starts, ends = edges[::2], edges[1::2]
+    best = int(np.argmax(ends - starts))
+    return int(starts[best]), int(ends[best]) - 1
+
+
 def missing_dates(dates: pd.Series, spacing: int | str) -> list[pd.Timestamp]:
     """Dates absent from a regular grid between the first and last date.
 

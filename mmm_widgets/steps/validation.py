@@ -27,8 +27,10 @@ from mmm_widgets.steps.dates import (
     detect_frequency,
     formats_matching,
     is_iso_week,
+    longest_run,
     missing_dates,
     parse_dates,
+    period_alias,
     to_datetime_code,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
@@ -293,7 +295,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
                                                 roles.geo if roles.geo else None, table)
     if parsed is not None and parsed.ok and geo_ok and mixed is None:
         result.frequency = _check_dates(frame, roles, parsed.values, result.problems, l_max,
-                                        into_weeks, parsed.date_format, table)
+                                        into_weeks, parsed.date_format, table, pivoted)
         if roles.target in usable:
             result.problems += untracked_target_problems(
                 frame.drop(edge), parsed.values.drop(edge), roles.target,
@@ -652,7 +654,8 @@ def _in_geo(roles: Roles, geo: object) -> str:
 
 def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                  problems: list[Problem], l_max: int, into_weeks: bool = False,
-                 date_format: str | None = None, table: str = "df") -> str:
+                 date_format: str | None = None, table: str = "df",
+                 pivoted: bool = False) -> str:
     """Duplicates, gaps, unequal geos and too short a history; grouped, not looped."""
     frequency, step = detect_frequency(dates)
     needed = minimum_periods(len(roles.channels), len(roles.controls), l_max)
@@ -713,9 +716,10 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                 weekends = [] if into_weeks else weekends
                 problems += _weekend_problems(roles, geo, weekends)
             gaps_of[geo] = [*gaps, *weekends]
-            problems += _gap_problems(roles, geo, gaps, frequency)
+            problems += _gap_problems(roles, geo, gaps, frequency, present, date_format,
+                                      table, pivoted)
     elif frequency == "monthly":
-        problems += _month_problems(pairs, roles, gaps_of, table)
+        problems += _month_problems(pairs, roles, gaps_of, date_format, table, pivoted)
     if roles.geo:
         all_dates = pd.DatetimeIndex(pairs["date"].unique())
         for geo in stats.index[stats["count"] < len(all_dates)]:
@@ -832,7 +836,8 @@ def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
 
 
 def _month_problems(pairs: pd.DataFrame, roles: Roles,
-                    gaps_of: dict[object, list[pd.Timestamp]], table: str) -> list[Problem]:
+                    gaps_of: dict[object, list[pd.Timestamp]], date_format: str | None,
+                    table: str, pivoted: bool) -> list[Problem]:
     """Monthly dates off their months' first (or last) day, and missing months per geo.
 
     pandas (and pymc-marketing after it) can tell the spacing of months only when every
@@ -852,7 +857,8 @@ def _month_problems(pairs: pd.DataFrame, roles: Roles,
     problems = []
     for geo, group in pairs.groupby("geo", sort=False)["date"]:
         gaps = gaps_of[geo] = missing_dates(group, months)
-        problems += _gap_problems(roles, geo, gaps, "monthly")
+        problems += _gap_problems(roles, geo, gaps, "monthly", group, date_format, table,
+                                  pivoted)
     return problems
 
 
@@ -874,14 +880,44 @@ def _weekend_problems(roles: Roles, geo: object,
         column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps))]
 
 
-def _gap_problems(roles: Roles, geo: object, gaps: list[pd.Timestamp],
-                  frequency: str) -> list[Problem]:
-    """The problem naming the dates missing from a geo's sequence, if any are."""
+def _gap_problems(roles: Roles, geo: object, gaps: list[pd.Timestamp], frequency: str,
+                  present: pd.Series, date_format: str | None, table: str,
+                  pivoted: bool = False) -> list[Problem]:
+    """The problem naming the dates missing from a geo's sequence, if any are, with the
+    lines that add them with 0 (nothing sold or spent; not for a long table, whose
+    missing dates have no target) or fit the longest run without a gap (not recorded):
+    the model's carryover cannot step over a missing period."""
     if not gaps:
         return []
+    have = pd.DatetimeIndex(present.unique()).sort_values()
+    freq = period_alias(frequency, have)
+    grid = pd.date_range(have[0], have[-1], freq=freq)
+    start, end = longest_run(grid.isin(have))
+    first, last = f"{grid[start]:%Y-%m-%d}", f"{grid[end]:%Y-%m-%d}"
+    column = f"{table}[{roles.date!r}]"
+    dates = to_datetime_code(column, date_format)
+    span = f"pd.date_range({column}.min(), {column}.max(), freq={freq!r})"
+    if roles.geo:
+        keys = [roles.date, roles.geo]
+        added = (f"{table}.set_index({keys!r}).reindex(pd.MultiIndex.from_product([{span}, "
+                 f"{table}[{roles.geo!r}].unique()], names={keys!r})).reset_index()")
+    else:
+        added = (f"{table}.set_index({roles.date!r}).reindex({span})"
+                 f".rename_axis({roles.date!r}).reset_index()")
+    amounts = [*roles.channels, roles.target]
+    added += f"; {table}[{amounts!r}] = {table}[{amounts!r}].fillna(0)"
+    fit = (f"fit the longest run without a gap ({first} to {last}, "
+           f"{_periods(end - start + 1)}): {table} = {table}[({dates} >= {first!r}) & "
+           f"({dates} <= {last!r})].")
+    fix = (f"If nothing was sold or spent then (a shop shut, an export that leaves empty rows "
+           f"out), add them with 0 spend and sales (controls to fill in): {column} = {dates}; "
+           f"{table} = {added}. If they were not recorded, {fit}")
     return [problem(
-        f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}.",
-        "Add rows for the missing dates (with 0 spend if nothing was spent).",
+        f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}: "
+        f"{_periods(len(gaps))} between {have[0]:%Y-%m-%d} and {have[-1]:%Y-%m-%d} have "
+        "no row. The model cannot step over them: each period's spend carries over into "
+        "the next ones.",
+        f"The sales of those dates are not in the table: {fit}" if pivoted else fix,
         column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps))]
 
 
