@@ -132,6 +132,17 @@ def run_fix(code: str, frame: pd.DataFrame) -> pd.DataFrame:
     return namespace[name]
 
 
+def map_roas(frame: pd.DataFrame, channel: str, model: dict | None = None,
+             **mapping) -> float:
+    """``channel``'s ROAS after mapping ``frame`` and a MAP fit of the model configured
+    with ``model`` (the kit's defaults otherwise)."""
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**mapping)
+    wf.configure_model(**(model or {}))
+    wf.fit("map")
+    return float(wf.channel_summary().loc[channel, "roas"])
+
+
 def budget_namespaces(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """The namespaces the budget step's cell parts run in from now on (the last is the
     latest run's), to read what the cell defined (``optimizer``, ``plan_contribution``)."""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from tests.conftest import run_fix
+from tests.conftest import map_roas, run_fix
 
 WEEKS = 60
 DAYS = pd.date_range("2023-01-02", periods=7 * WEEKS, freq="D")  # a Monday
@@ -133,12 +133,8 @@ def test_a_weeks_spend_on_each_day_reads_seven_times_too_little_until_spread():
                         "TV": weekly[WEEK_OF_DAY], "Search": search})
 
     def tv_roas(table: pd.DataFrame) -> float:
-        wf = mw.Workflow(table)
-        wf.map_data(date="Date", target="Sales", channels=["TV", "Search"],
-                    date_format="%d/%m/%Y")
-        wf.configure_model(yearly_seasonality=None)
-        wf.fit("map")
-        return float(wf.channel_summary().loc["TV", "roas"])
+        return map_roas(table, "TV", {"yearly_seasonality": None}, date="Date",
+                        target="Sales", channels=["TV", "Search"], date_format="%d/%m/%Y")
 
     assert tv_roas(raw) < 0.5  # TV returns 2.0 per unit spent
     spread = run_fix(_line(_findings(raw)[0].message), raw)

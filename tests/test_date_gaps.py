@@ -82,7 +82,7 @@ def test_missing_periods_are_named_with_lines_that_add_them_or_fit_the_longest_r
 def test_a_long_tables_missing_periods_are_fitted_around():
     """A long table (a row per date and channel) without some dates has no sales for
     them either: only the longest run is offered."""
-    frame, roles, periods, gone = _with_gap(23, 60, 2)
+    frame, roles, periods, _ = _with_gap(23, 60, 2)
     with pytest.raises(mw.DataError) as caught:
         _map(frame, roles)
     named = [p for p in caught.value.problems if "missing from the" in p.what]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from tests.conftest import run_fix
+from tests.conftest import map_roas, run_fix
 
 WEEKS = 104
 DATES = pd.date_range("2023-01-02", periods=WEEKS, freq="W-MON")
@@ -174,12 +174,8 @@ def test_an_outage_moves_the_channels_roas_until_marked():
     frame.loc[50:53, "Revenue"] = 0.0
 
     def tv_roas(table: pd.DataFrame, controls: list[str]) -> float:
-        wf = mw.Workflow(table)
-        wf.map_data(date="Week", target="Revenue", channels=CHANNELS, controls=controls,
-                    date_format="%d/%m/%Y")
-        wf.configure_model(l_max=8)
-        wf.fit("map")
-        return float(wf.channel_summary().loc["TV Spend", "roas"])
+        return map_roas(table, "TV Spend", {"l_max": 8}, date="Week", target="Revenue",
+                        channels=CHANNELS, controls=controls, date_format="%d/%m/%Y")
 
     assert abs(tv_roas(frame, []) - 2.0) > 0.5  # TV returns 2.0 per unit
     namespace = {"frame": frame, "pd": pd}

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from tests.conftest import map_roas
 
 WEEKS = 60
 DATES = pd.date_range("2024-01-01", periods=WEEKS, freq="W-MON")
@@ -114,12 +115,8 @@ def test_short_ends_credit_the_channels_with_the_baselines_drop_until_left_out()
     frame = _cut(_cut(frame, 0, 3 / 7), -1, 2 / 7)
 
     def tv_roas(table: pd.DataFrame) -> float:
-        wf = mw.Workflow(table)
-        wf.map_data(date="Week", target="Revenue", channels=["TV", "Search"],
-                    date_format="%d/%m/%Y")
-        wf.configure_model(l_max=8)
-        wf.fit("map")
-        return float(wf.channel_summary().loc["TV", "roas"])
+        return map_roas(table, "TV", {"l_max": 8}, date="Week", target="Revenue",
+                        channels=["TV", "Search"], date_format="%d/%m/%Y")
 
     assert tv_roas(frame) > 3.0  # TV returns 2.0 per unit
     found = _found(frame)

@@ -20,6 +20,7 @@ from mmm_widgets.steps.amounts import (
     with_amounts_read,
 )
 from mmm_widgets.steps.base import Params, Step, ran_on_copy
+from mmm_widgets.steps.baseline import baseline_finding
 from mmm_widgets.steps.categorical import (
     MAX_LEVELS,
     Levels,
@@ -32,7 +33,12 @@ from mmm_widgets.steps.currencies import currency_column_problems, mixed_currenc
 from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.national import national_channels, population_column
-from mmm_widgets.steps.outliers import find_outages, outage_finding, outlier_finding
+from mmm_widgets.steps.outliers import (
+    find_outages,
+    outage_finding,
+    outlier_finding,
+    read_series,
+)
 from mmm_widgets.steps.partial_periods import partial_period_finding
 from mmm_widgets.steps.quality import (
     Finding,
@@ -495,12 +501,15 @@ class DataStep(Step):
                                     self.params.date_format)
 
     def _unexplained(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
-        """Periods of the target not recorded (an outage) and outliers, each named once."""
+        """Periods of the target not recorded (an outage), outliers and a baseline that
+        moves (a trend, a step), each named once."""
         outages = find_outages(data, roles)
         table, read = self.params.source.name, self.params.date_format
         weeks = self.params.aggregate == WEEKLY
+        series = read_series(data, roles, outages)
         return [*outage_finding(outages, roles, self._frequency, table, read, weeks),
-                *outlier_finding(data, roles, outages, table, read, weeks)]
+                *outlier_finding(data, roles, outages, table, read, weeks, series),
+                *baseline_finding(data, roles, outages, table, read, series)]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

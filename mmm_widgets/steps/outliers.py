@@ -229,11 +229,11 @@ def _mark_line(name: str, spans: list[Span], roles: Roles, table: str,
                                          geos) for geos, days in dated.items())]:
         conditions.append(f"({condition} & {table}[{literal(roles.geo)}].astype(str)"
                           f".isin({literal(list(geos))}))" if geos else condition)
-    column = _free_name(name, roles)
+    column = free_name(name, roles)
     return f"{table}[{literal(column)}] = ({' | '.join(conditions)}).astype(int)"
 
 
-def _free_name(name: str, roles: Roles) -> str:
+def free_name(name: str, roles: Roles) -> str:
     """``name``, or ``name`` with a number when the mapping uses it already."""
     taken = set(roles.all)
     number = 2
@@ -243,10 +243,14 @@ def _free_name(name: str, roles: Roles) -> str:
     return candidate
 
 
-def _design(rows: pd.DataFrame, roles: Roles, controls: list[str]) -> np.ndarray:
-    """An intercept, a trend, a yearly season (two orders), on daily rows the day of the
-    week, each channel's spend (this period's and the last's) and the controls (text ones
-    are indicator columns by then), one row per period."""
+#: Position of the trend among the columns of :func:`design`.
+TREND_COLUMN = 1
+
+
+def design(rows: pd.DataFrame, roles: Roles, controls: list[str]) -> np.ndarray:
+    """An intercept, a trend (:data:`TREND_COLUMN`), a yearly season (two orders), on
+    daily rows the day of the week, each channel's spend (this period's and the last's)
+    and the controls (text ones are indicator columns by then), one row per period."""
     spend = rows[list(roles.channels)].to_numpy(float)
     dates = pd.DatetimeIndex(rows[roles.date])
     angle = 2 * np.pi * (dates - pd.Timestamp("2000-01-01")).days.to_numpy() / 365.25
@@ -265,19 +269,41 @@ def _design(rows: pd.DataFrame, roles: Roles, controls: list[str]) -> np.ndarray
 RIDGE = 1e-7
 
 
-def _least_squares(design: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Coefficients of the least-squares line of ``target`` on ``design``.
+class NormalEquations:
+    """The least-squares fit on fixed columns, its normal equations formed once (the
+    product of the columns is most of the cost) for every vector fitted.
 
-    Solved by the normal equations of the columns scaled to at most 1 in absolute value
-    (a tenth of the time of an SVD at 1,826 rows and 327 terms: 50 geos of daily rows and
-    118 channels are read in under a second).
+    The columns are scaled to at most 1 in absolute value and a ridge of :data:`RIDGE`
+    added: a tenth of the time of an SVD at 1,826 rows and 327 terms (50 geos of daily
+    rows and 118 channels are read in under a second).
+
+    Parameters
+    ----------
+    columns : numpy.ndarray
+        One row per period, one column per term.
     """
-    scale = np.abs(design).max(axis=0)
-    scale[scale == 0] = 1.0
-    scaled = design / scale
-    gram = scaled.T @ scaled
-    gram[np.diag_indices_from(gram)] += RIDGE * max(np.trace(gram) / len(gram), 1.0)
-    return np.linalg.solve(gram, scaled.T @ target) / scale
+
+    def __init__(self, columns: np.ndarray):
+        self.scale = np.abs(columns).max(axis=0)
+        self.scale[self.scale == 0] = 1.0
+        self.scaled = columns / self.scale
+        gram = self.scaled.T @ self.scaled
+        gram[np.diag_indices_from(gram)] += RIDGE * max(np.trace(gram) / len(gram), 1.0)
+        self.gram = gram
+
+    def coefficients(self, vectors: np.ndarray) -> np.ndarray:
+        """The least-squares coefficients of ``vectors`` (one, or one per column)."""
+        return np.linalg.solve(self.gram, self.scaled.T @ vectors) / (
+            self.scale if vectors.ndim == 1 else self.scale[:, None])
+
+    def residuals(self, vectors: np.ndarray) -> np.ndarray:
+        """``vectors`` less their least-squares fit."""
+        return vectors - self.scaled @ np.linalg.solve(self.gram, self.scaled.T @ vectors)
+
+
+def least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Coefficients of the least-squares line of ``target`` on ``columns``."""
+    return NormalEquations(columns).coefficients(target)
 
 
 def _robust_z(residuals: np.ndarray) -> np.ndarray | None:
@@ -289,19 +315,74 @@ def _robust_z(residuals: np.ndarray) -> np.ndarray | None:
     return (residuals - centre) / spread
 
 
-def _unexplained_z(rows: pd.DataFrame, roles: Roles, controls: list[str],
-                   left_out: np.ndarray) -> np.ndarray | None:
-    """Robust z-scores of the target against its least-squares line (:func:`_design`),
-    fitted without the periods ``left_out`` and, a second time, without the outliers of
-    the first; against its median when the series is too short for the line."""
-    target = rows[roles.target].to_numpy(float)
-    design = _design(rows, roles, controls)
-    if (len(rows) - left_out.sum() < ROWS_PER_TERM * design.shape[1]
-            or not np.isfinite(design).all()):
+@dataclass(frozen=True)
+class Series:
+    """One geo's rows (or the nation's), in date order, with their least-squares terms.
+
+    Attributes
+    ----------
+    geo : str or None
+        The geo, in a panel.
+    rows : pandas.DataFrame
+        The rows.
+    dates : pandas.DatetimeIndex
+        Their dates.
+    columns : numpy.ndarray
+        Their terms (:func:`design`).
+    left_out : numpy.ndarray
+        The periods of an outage named already, not fitted.
+    """
+
+    geo: str | None
+    rows: pd.DataFrame
+    dates: pd.DatetimeIndex
+    columns: np.ndarray
+    left_out: np.ndarray
+
+
+def read_series(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
+                ) -> list[Series]:
+    """Each series of ``data`` with its terms, for the checks that read the target
+    against its spend (outliers here, a moving baseline in :mod:`~.baseline`).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The mapped frame (datetime dates).
+    roles : Roles
+        The mapping.
+    outages : list of Outage
+        Runs named already (as outages): their periods are left out of the fits.
+
+    Returns
+    -------
+    list of Series
+    """
+    controls = [c for c in roles.controls
+                if c in data and pd.api.types.is_numeric_dtype(data[c])]
+    read = []
+    for geo, rows in geo_series(data, roles):
+        dates = pd.DatetimeIndex(rows[roles.date])
+        in_outage = np.zeros(len(rows), bool)
+        for outage in outages:
+            if outage.geo is None or outage.geo == geo:
+                in_outage |= (dates >= outage.first) & (dates <= outage.last)
+        read.append(Series(geo, rows, dates, design(rows, roles, controls), in_outage))
+    return read
+
+
+def _unexplained_z(series: Series, roles: Roles) -> np.ndarray | None:
+    """Robust z-scores of the target against its least-squares line (:func:`design`),
+    fitted without the periods left out and, a second time, without the outliers of the
+    first; against its median when the series is too short for the line."""
+    target = series.rows[roles.target].to_numpy(float)
+    columns, left_out = series.columns, series.left_out
+    if (len(target) - left_out.sum() < ROWS_PER_TERM * columns.shape[1]
+            or not np.isfinite(columns).all()):
         return _robust_z(target - np.median(target[~left_out]))
     used = ~left_out
     for _ in range(2):
-        z = _robust_z(target - design @ _least_squares(design[used], target[used]))
+        z = _robust_z(target - columns @ least_squares(columns[used], target[used]))
         if z is None:
             return None
         used = ~left_out & (np.abs(z) <= OUTLIER_Z)
@@ -310,7 +391,8 @@ def _unexplained_z(rows: pd.DataFrame, roles: Roles, controls: list[str],
 
 def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (),
                     table: str = "df", date_format: str | None = None,
-                    summed_into_weeks: bool = False) -> list[Finding]:
+                    summed_into_weeks: bool = False,
+                    series: list[Series] | None = None) -> list[Finding]:
     """A note naming the periods whose target is more than :data:`OUTLIER_Z` robust
     standard deviations from what the spend, controls and trend explain.
 
@@ -328,25 +410,20 @@ def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
         Format of the raw table's text dates, as the fix reads them.
     summed_into_weeks : bool
         The raw table's days are summed into weeks: the line marks each week's days.
+    series : list of Series, optional
+        :func:`read_series` of ``data`` and ``outages``, when read already.
 
     Returns
     -------
     list of Finding
         At most one.
     """
-    controls = [c for c in roles.controls
-                if c in data and pd.api.types.is_numeric_dtype(data[c])]
     flagged: list[tuple[pd.Timestamp, str | None]] = []
-    for geo, rows in geo_series(data, roles):
-        dates = pd.DatetimeIndex(rows[roles.date])
-        in_outage = np.zeros(len(rows), bool)
-        for outage in outages:
-            if outage.geo is None or outage.geo == geo:
-                in_outage |= (dates >= outage.first) & (dates <= outage.last)
-        z = _unexplained_z(rows, roles, controls, in_outage)
+    for read in series if series is not None else read_series(data, roles, outages):
+        z = _unexplained_z(read, roles)
         if z is not None:
-            flagged += [(dates[at], geo)
-                        for at in np.flatnonzero((np.abs(z) > OUTLIER_Z) & ~in_outage)]
+            flagged += [(read.dates[at], read.geo) for at in
+                        np.flatnonzero((np.abs(z) > OUTLIER_Z) & ~read.left_out)]
     if not flagged:
         return []
     by_date: dict[pd.Timestamp, list[str]] = {}

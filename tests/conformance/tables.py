@@ -393,7 +393,9 @@ def table(spec: TableSpec) -> pd.DataFrame:
                                             axis=0).round(2)
         if spec.net_spend:
             columns[spec.net_name] = (0.85 * columns[spec.channel_names[0]]).round(2)
-        season = 0.08 * np.sin(2 * np.pi * np.arange(n) / PERIODS_PER_YEAR[spec.frequency])
+        # a year of weekdays is 261 rows, not 365
+        per_year = 261 if spec.weekdays_only else PERIODS_PER_YEAR[spec.frequency]
+        season = 0.08 * np.sin(2 * np.pi * np.arange(n) / per_year)
         baseline = 1.0 + season + (0.001 * np.arange(n) if spec.trend_control else 0)
         effect = 0.05 * flag - 0.3 * (price - 1) + 0.06 * (events != "na")
         noise = rng.normal(0, 0.01, n)

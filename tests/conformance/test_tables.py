@@ -128,6 +128,8 @@ def test_every_public_step_runs_and_the_export_replays(generated, tmp_path):
     if variation.outage and not variation.weekdays_only:
         first = periods(variation)[outage_rows(variation)][0]
         assert f"on {first:%Y-%m-%d} to " in outages[0]
+    # the generated baselines are flat (or their trend mapped as a control)
+    assert not [f for f in wf.data_result.warnings if f.kind == "baseline"]
     wf.configure_model(l_max=_l_max(variation), yearly_seasonality=2)
     wf.fit("map")
     failures, prior = _run_every_step(wf, variation, tmp_path)

@@ -1,0 +1,225 @@
+"""A target that grows, or steps to a new level, beyond what its spend and controls explain.
+
+The kit's model has a constant baseline: an intercept, a yearly season and the controls.
+Sales that grow over the table (a brand growing, prices rising) or step to a new level on
+a date (a shop opened, a price change, a tracking change) leave it with nothing to carry
+that move but the channels whose spend moved too. On generated weekly tables (104 weeks;
+TV returns 2.0 and search 3.0, TV's spend growing 40 % over the table; MAP fits), sales
+growing 40 % more made TV's ROAS read 5.2 to 5.6 and search's 3.3 to 5.0; with a trend
+column mapped as a control, 1.8 to 2.1 and 3.0 to 3.5.
+
+:func:`baseline_finding` reads each series (a geo's, or the nation's) against the
+least-squares line of :mod:`mmm_widgets.steps.outliers` without its trend, and asks
+whether a straight trend, or a step on one date (found where the line's residuals
+change level most), explains much more of it: by an F statistic over
+:data:`F_LEAST` and a move of at least :data:`MOVE_LEAST` of the series' mean. The note
+gives the line adding the trend (years since the first date) or the step (0 before the
+date, 1 from it) as a column to map as a control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.outliers import (
+    ROWS_PER_TERM,
+    TREND_COLUMN,
+    NormalEquations,
+    Outage,
+    Series,
+    free_name,
+    read_series,
+)
+from mmm_widgets.steps.quality import Finding
+from mmm_widgets.steps.validation import Roles
+
+#: Least F statistic (the residual sum of squares the trend or step removes, over the
+#: residual variance left) for a move to be named.
+F_LEAST = 30.0
+#: Least move, over the table (a trend) or at the date (a step), as a share of the
+#: series' mean target.
+MOVE_LEAST = 0.1
+#: A step is looked for between these shares of the series: nearer an end, it is a
+#: partial period or an outlier.
+STEP_WINDOW = (0.1, 0.9)
+#: Shortest series read: over less than a year and a half, a trend and the yearly season
+#: take each other's place.
+SPAN_LEAST = pd.Timedelta(days=547)
+#: Periods either side of the largest change in the residuals' level where a step is
+#: fitted.
+STEP_SEARCH = 8
+
+
+@dataclass(frozen=True)
+class Move:
+    """A trend or a step in one series' baseline.
+
+    Attributes
+    ----------
+    geo : str or None
+        The geo, in a panel.
+    kind : str
+        ``"trend"`` or ``"step"``.
+    share : float
+        The move as a share of the series' mean: over the whole table for a trend, at
+        the date for a step (negative: down).
+    date : pandas.Timestamp or None
+        A step's first date at the new level.
+    """
+
+    geo: str | None
+    kind: str
+    share: float
+    date: pd.Timestamp | None = None
+
+
+def _f_added(rss: float, residual_y: np.ndarray, residual_x: np.ndarray,
+             dof: int) -> tuple[float, float]:
+    """The F statistic of one column added to a least-squares fit, and its coefficient,
+    from the target's and the column's residuals on the fit's columns (Frisch-Waugh)."""
+    norm = float(residual_x @ residual_x)
+    if not norm > 0:
+        return 0.0, 0.0
+    coefficient = float(residual_y @ residual_x) / norm
+    removed = coefficient * coefficient * norm
+    return removed / max((rss - removed) / dof, np.finfo(float).tiny), coefficient
+
+
+def _best_step(projection: NormalEquations, residual_y: np.ndarray, rss: float,
+               dof: int) -> tuple[int, float, float]:
+    """The step (0 before a position, 1 from it) that explains most of the residuals, its
+    F statistic and its size: looked for near where the residuals change level most (the
+    largest cumulative sum of their deviations), inside :data:`STEP_WINDOW`, then fitted
+    with the other terms at each position within :data:`STEP_SEARCH` of it (the spend may
+    step on the same date and take part of the move from the residuals)."""
+    n = len(residual_y)
+    low, high = int(STEP_WINDOW[0] * n), int(STEP_WINDOW[1] * n)
+    cumulative = np.abs(np.cumsum(residual_y - residual_y.mean()))
+    centre = low + int(np.argmax(cumulative[low:high])) + 1
+    positions = np.arange(max(low, centre - STEP_SEARCH), min(high, centre + STEP_SEARCH) + 1)
+    steps = (np.arange(n)[:, None] >= positions[None, :]).astype(float)
+    residual_steps = projection.residuals(steps)
+    fitted = [_f_added(rss, residual_y, residual_steps[:, k], dof)
+              for k in range(len(positions))]
+    best = int(np.argmax([f for f, _ in fitted]))
+    return int(positions[best]), *fitted[best]
+
+
+def find_move(series: Series, roles: Roles) -> Move | None:
+    """The trend or step that explains most of one series beyond its spend and controls.
+
+    Parameters
+    ----------
+    series : Series
+        The series, with its least-squares terms.
+    roles : Roles
+        The mapping.
+
+    Returns
+    -------
+    Move or None
+        None when neither moves the series by :data:`MOVE_LEAST` with an F statistic of
+        :data:`F_LEAST`, or the series is too short to tell (:data:`SPAN_LEAST`).
+    """
+    kept = ~series.left_out
+    dates = series.dates[kept]
+    if len(dates) < 2 or dates[-1] - dates[0] < SPAN_LEAST:
+        return None
+    target = series.rows[roles.target].to_numpy(float)[kept]
+    base = np.delete(series.columns[kept], TREND_COLUMN, axis=1)
+    n, terms = base.shape
+    mean = float(np.mean(target))
+    if n < ROWS_PER_TERM * (terms + 1) or not np.isfinite(base).all() or not mean > 0:
+        return None
+    projection = NormalEquations(base)
+    time = np.linspace(-1.0, 1.0, n)
+    residual_y, residual_time = projection.residuals(np.column_stack([target, time])).T
+    rss, dof = float(residual_y @ residual_y), n - terms - 1
+    trend_f, trend = _f_added(rss, residual_y, residual_time, dof)
+    at, step_f, stepped = _best_step(projection, residual_y, rss, dof)
+    kind, f, share = (("trend", trend_f, 2 * trend / mean) if trend_f >= step_f else
+                      ("step", step_f, stepped / mean))
+    if f < F_LEAST or abs(share) < MOVE_LEAST:
+        return None
+    return Move(series.geo, kind, float(share), dates[at] if kind == "step" else None)
+
+
+def baseline_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (),
+                     table: str = "df", date_format: str | None = None,
+                     series: list[Series] | None = None) -> list[Finding]:
+    """A note naming the series whose baseline grows, falls or steps, with the line that
+    adds the trend or step as a column to map as a control.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The mapped frame (datetime dates).
+    roles : Roles
+        The mapping.
+    outages : list of Outage
+        Runs named already (as outages): left out of the fits.
+    table : str
+        The raw table's variable, as the fix writes it.
+    date_format : str, optional
+        Format of the raw table's text dates, as the fix reads them.
+    series : list of Series, optional
+        :func:`~mmm_widgets.steps.outliers.read_series` of ``data`` and ``outages``, when
+        read already.
+
+    Returns
+    -------
+    list of Finding
+        At most one.
+    """
+    if series is None:
+        series = read_series(data, roles, outages)
+    moves = [move for one in series if (move := find_move(one, roles)) is not None]
+    if not moves:
+        return []
+    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
+    first = pd.Timestamp(data[roles.date].min())
+    trends = [m for m in moves if m.kind == "trend"]
+    steps = [m for m in moves if m.kind == "step"]
+    said, lines = [], []
+    if trends:
+        signs = {m.share > 0 for m in trends}
+        moves = "grows" if signs == {True} else "falls" if signs == {False} else "moves"
+        said.append(f"{moves} over the table beyond what its spend and controls explain "
+                    f"({_shares(trends, roles, 'over the table')})")
+        name = free_name("trend", roles)
+        lines.append(f"{table}[{literal(name)}] = ({read} - "
+                     f"pd.Timestamp({literal(f'{first:%Y-%m-%d}')})).dt.days / 365.25")
+    for date in sorted({m.date for m in steps}):
+        at = [m for m in steps if m.date == date]
+        said.append(f"steps to a new level from {date:%Y-%m-%d} "
+                    f"({_shares(at, roles, 'at that date')})")
+        name = free_name(f"from_{date:%Y_%m_%d}", roles)
+        geos = [m.geo for m in at if m.geo is not None]
+        every = not roles.geo or len(geos) == data[roles.geo].nunique()
+        since = f"{read} >= {literal(f'{date:%Y-%m-%d}')}"
+        if not every:
+            since = (f"({since}) & {table}[{literal(roles.geo)}].astype(str)"
+                     f".isin({literal(geos)})")
+        lines.append(f"{table}[{literal(name)}] = ({since}).astype(int)")
+    return [Finding(
+        "baseline",
+        f"The target {roles.target!r} {'; and '.join(said)}. The model's baseline is "
+        "constant (an intercept and a yearly season): it would credit the move to the "
+        "channels whose spend moved with it, and their ROAS would read too high (or too "
+        "low). If the move is real (growth, a price change, a shop opened, tracking "
+        "changed), add it as a column and map it as a control: "
+        f"{'; '.join(lines)}; or let the baseline drift: configure_model("
+        "time_varying_intercept=True).", (roles.target,))]
+
+
+def _shares(moves: list[Move], roles: Roles, span: str) -> str:
+    """The moves' sizes, by geo in a panel: ``+40 % over the table``."""
+    listed = ", ".join(f"{m.share:+.0%}" + (f" in {m.geo!r}" if roles.geo else "")
+                       for m in moves[:5])
+    more = f" and {len(moves) - 5} more geos" if len(moves) > 5 else ""
+    return f"{listed}{more} {span}"
