@@ -24,7 +24,7 @@ def _carryover(spend: np.ndarray, alpha: float = 0.5, l_max: int = 8) -> np.ndar
     return np.convolve(spend, weights)[:len(spend)] / weights.sum()
 
 
-def _weekly(seed: int, growth: float = 0.0, step_at: int | None = None, step: float = 0.0,
+def weekly(seed: int, growth: float = 0.0, step_at: int | None = None, step: float = 0.0,
             weeks: int = WEEKS, season: float = 1500.0) -> pd.DataFrame:
     """Weekly sales: a baseline growing by ``growth`` of :data:`BASE` over the table (TV's
     spend growing 40 % with it), or stepping up by ``step`` of it at ``step_at``; TV returns
@@ -59,7 +59,7 @@ def _line(note) -> str:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_growth_beyond_the_spend_is_noted_with_the_trend_line(seed):
-    frame = _weekly(seed, growth=0.4)
+    frame = weekly(seed, growth=0.4)
     notes = _notes(frame)
     assert len(notes) == 1
     # by hand: the baseline rises by 0.4 x BASE x 103/104 over the table
@@ -73,7 +73,7 @@ def test_growth_beyond_the_spend_is_noted_with_the_trend_line(seed):
 
 
 def test_a_step_is_noted_with_the_line_marking_its_dates():
-    frame = _weekly(1, step_at=60, step=0.3)
+    frame = weekly(1, step_at=60, step=0.3)
     notes = _notes(frame)
     assert len(notes) == 1
     assert f"steps to a new level from {DATES[60]:%Y-%m-%d}" in notes[0].message
@@ -84,9 +84,9 @@ def test_a_step_is_noted_with_the_line_marking_its_dates():
 
 
 def test_a_step_in_one_geo_marks_that_geo_only():
-    panel = pd.concat([_weekly(1).assign(Region="North"),
-                       _weekly(2, step_at=60, step=0.3).assign(Region="South"),
-                       _weekly(3).assign(Region="West")], ignore_index=True)
+    panel = pd.concat([weekly(1).assign(Region="North"),
+                       weekly(2, step_at=60, step=0.3).assign(Region="South"),
+                       weekly(3).assign(Region="West")], ignore_index=True)
     notes = _notes(panel, geo="Region")
     assert len(notes) == 1
     assert "in 'South' at that date" in notes[0].message
@@ -96,16 +96,16 @@ def test_a_step_in_one_geo_marks_that_geo_only():
 
 
 @pytest.mark.parametrize("frame", [
-    _weekly(1),  # flat baseline, TV's spend growing
-    _weekly(2, season=6000.0),  # a strong season
-    _weekly(3, growth=0.4, weeks=70),  # 70 weeks: a trend and the season are one
+    weekly(1),  # flat baseline, TV's spend growing
+    weekly(2, season=6000.0),  # a strong season
+    weekly(3, growth=0.4, weeks=70),  # 70 weeks: a trend and the season are one
 ], ids=["flat", "season", "short"])
 def test_no_note_without_a_move_to_tell(frame):
     assert _notes(frame) == []
 
 
 def test_a_mapped_trend_explains_the_growth():
-    frame = _weekly(1, growth=0.4).assign(t=np.arange(WEEKS))
+    frame = weekly(1, growth=0.4).assign(t=np.arange(WEEKS))
     assert _notes(frame, controls=["t"]) == []
 
 
@@ -113,7 +113,7 @@ def test_a_mapped_trend_explains_the_growth():
 def test_the_trend_line_gives_the_channels_back_their_returns():
     """Premise: with sales growing 40 % with TV's spend, TV's ROAS reads far above its 2.0;
     with the noted trend mapped, within 20 % of it."""
-    frame = _weekly(1, growth=0.4)
+    frame = weekly(1, growth=0.4)
     assert map_roas(frame, "TV", **MAPPING) > 3.5
     fixed = run_fix(_line(_notes(frame)[0]), frame)
     assert map_roas(fixed, "TV", controls=["trend"], **MAPPING) == pytest.approx(2.0, rel=0.2)

@@ -31,6 +31,7 @@ from mmm_widgets.steps.categorical import (
 from mmm_widgets.steps.coarse_spend import coarse_spend_finding
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import parse_dates, to_datetime_code
+from mmm_widgets.steps.following_spend import following_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.outliers import (
@@ -476,6 +477,7 @@ class DataStep(Step):
                                                              self.params.source.name),
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
+                                    *following_spend_finding(data, roles),
                                     *self._partial_periods(data, roles),
                                     *self._coarse_spend(data, roles),
                                     *self._unexplained(data, roles)],

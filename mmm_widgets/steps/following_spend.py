@@ -1,0 +1,105 @@
+"""Spend that follows the target: a fixed share of each period's sales (or the last's).
+
+Some costs are paid on sales, not to make them: an affiliate's or a marketplace's
+commission, a CPA deal, a budget set as a share of last month's revenue. Mapped as a
+channel, such spend moves with the target because the target moved, and the model reads
+it the other way round: on three generated weekly tables (TV returns 2.0 and search 3.0;
+an affiliate cost of 2 % of each week's sales, within 3 %, that brings none; MAP fits),
+the affiliate's ROAS read 27.5 to 28.1, TV's 0.95 to 1.13 and search's 1.5 to 1.7; without
+the affiliate, 1.9 to 2.1 and 3.0 to 3.5. :func:`following_spend_finding` names a channel
+whose ratio to the target (the same period's, or the one before) varies far less than
+the two do, in every geo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.steps.outliers import geo_series
+from mmm_widgets.steps.quality import Finding
+from mmm_widgets.steps.validation import Roles
+
+#: Largest coefficient of variation of spend / target for the spend to follow the target.
+SHARE_SPREAD = 0.15
+#: The share must vary at most this fraction as much as it would if spend and target
+#: moved apart (the root of the sum of their spreads squared): a steady channel beside a
+#: steady target is not following it.
+SPREAD_RATIO = 0.5
+#: Least share of periods with spend: a channel in flights is bought, not paid on sales.
+SPENDING_SHARE = 0.9
+
+
+def _spread(values: np.ndarray) -> float:
+    mean = float(np.mean(values))
+    return float(np.std(values) / mean) if mean > 0 else np.inf
+
+
+Share = tuple[int, float, float, float]
+
+
+def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
+    """The lag (0: the same period; 1: the one before) at which ``spend`` is the steadiest
+    share of ``target``, that share, its spread, and its spread if the two moved apart;
+    None when the spend is not on nearly every period."""
+    if len(spend) < 8 or (spend > 0).mean() < SPENDING_SHARE:
+        return None
+    best = None
+    for lag in (0, 1):
+        paid, sales = spend[lag:], target[:len(target) - lag]
+        kept = (paid > 0) & (sales > 0)
+        if kept.sum() < 8:
+            continue
+        ratio = paid[kept] / sales[kept]
+        apart = float(np.hypot(_spread(paid[kept]), _spread(sales[kept])))
+        found = (lag, float(np.median(ratio)), _spread(ratio), apart)
+        if best is None or found[2] < best[2]:
+            best = found
+    return best
+
+
+def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
+    """A note per channel whose spend is a steady share of the target, in every geo.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The mapped frame (datetime dates).
+    roles : Roles
+        The mapping.
+
+    Returns
+    -------
+    list of Finding
+    """
+    series = list(geo_series(data, roles))
+    findings = []
+    for channel in roles.channels:
+        shares = []
+        for _, rows in series:
+            share = _share_of_target(rows[channel].to_numpy(float),
+                                     rows[roles.target].to_numpy(float))
+            if share is None or share[2] > SHARE_SPREAD or share[2] > SPREAD_RATIO * share[3]:
+                break
+            shares.append(share)
+        else:
+            if shares:
+                findings.append(_finding(channel, roles, shares))
+    return findings
+
+
+def _finding(channel: str, roles: Roles, shares: list[Share]) -> Finding:
+    lag = max(share[0] for share in shares)
+    median = float(np.median([share[1] for share in shares]))
+    spread = max(share[2] for share in shares)
+    whose = "the period before's" if lag else "the same period's"
+    return Finding(
+        "follows_target",
+        f"{channel!r} is about {median:.1%} of {whose} target {roles.target!r} on every "
+        f"period (that share varies by {spread:.0%}, far less than the spend and target "
+        "do): spend that "
+        "follows sales (a commission on them: affiliates, marketplaces, CPA deals; or a "
+        "budget set as a share of sales)? The model cannot tell spend that follows sales "
+        "from spend that brings them: it would credit the channel with the sales that paid "
+        "for it, and take that credit from the others. If so, leave it out of the "
+        "channels: its cost is a cost of the sales, not media.", (channel,))

@@ -1,0 +1,85 @@
+"""A channel whose spend is a steady share of the target (a commission paid on sales) is
+noted: the model reads spend that follows sales as spend that brings them. The fit test
+measures that premise; media in flights, an always-on channel beside steady sales and a
+channel that pauses are not noted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+from tests.conftest import map_roas
+from tests.test_baseline import weekly
+
+MAPPING = {"date": "Week", "target": "Revenue", "channels": ["TV", "Search", "Affiliate"],
+           "date_format": "%d/%m/%Y"}
+
+
+def _with_affiliate(seed: int, share: float = 0.02, lag: int = 0,
+                    noise: float = 0.03) -> pd.DataFrame:
+    """The weekly table with an affiliate cost of ``share`` of the week's sales (or the
+    week before's), each week's rate within ``noise`` of it; it brings no sales."""
+    frame = weekly(seed)
+    rng = np.random.default_rng(seed + 100)
+    paid_on = frame["Revenue"].shift(lag).bfill()
+    rate = share * rng.uniform(1 - noise, 1 + noise, len(frame))
+    return frame.assign(Affiliate=(paid_on * rate).round(2))
+
+
+def _notes(frame: pd.DataFrame, **mapping) -> list:
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**{**MAPPING, **mapping})
+    return [f for f in wf.data_result.warnings if f.kind == "follows_target"]
+
+
+@pytest.mark.parametrize(("seed", "lag", "whose"), [(1, 0, "the same period's"),
+                                                     (2, 0, "the same period's"),
+                                                     (3, 1, "the period before's")])
+def test_a_commission_on_sales_is_noted(seed, lag, whose):
+    notes = _notes(_with_affiliate(seed, 0.025, lag))
+    assert [n.columns for n in notes] == [("Affiliate",)]
+    assert f"about 2.5% of {whose} target 'Revenue'" in notes[0].message
+
+
+def test_a_commission_in_every_geo_is_noted_once():
+    panel = pd.concat([_with_affiliate(seed).assign(Region=region)
+                       for seed, region in ((1, "North"), (2, "South"))], ignore_index=True)
+    assert [n.columns for n in _notes(panel, geo="Region")] == [("Affiliate",)]
+
+
+def test_a_commission_in_one_geo_only_is_not_noted():
+    panel = pd.concat([_with_affiliate(1).assign(Region="North"),
+                       weekly(2).assign(Region="South", Affiliate=np.random.default_rng(
+                           2).gamma(2, 300, 104).round(2))], ignore_index=True)
+    assert _notes(panel, geo="Region") == []
+
+
+def _other_spend(kind: str) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    if kind == "flights":
+        return np.where(rng.random(104) < 0.5, rng.gamma(2, 300, 104), 0.0)
+    if kind == "always on":  # steady, beside steady sales: not following them
+        return 400 + rng.normal(0, 40, 104)
+    # a commission, but the channel pauses for 20 weeks
+    paused = _with_affiliate(1)["Affiliate"].to_numpy().copy()
+    paused[40:60] = 0.0
+    return paused
+
+
+@pytest.mark.parametrize("kind", ["flights", "always on", "paused"])
+def test_other_spend_is_not_noted(kind):
+    frame = weekly(1).assign(Affiliate=_other_spend(kind).round(2))
+    assert _notes(frame) == []
+
+
+@pytest.mark.fit
+def test_a_commission_takes_credit_until_left_out():
+    """Premise: the affiliate, which brings no sales, reads a ROAS far above 0 and TV's
+    falls; without it, TV's is within 20 % of its 2.0."""
+    frame = _with_affiliate(1)
+    assert _notes(frame)
+    assert map_roas(frame, "Affiliate", **MAPPING) > 2.0
+    assert map_roas(frame, "TV", **{**MAPPING, "channels": ["TV", "Search"]}) == \
+        pytest.approx(2.0, rel=0.2)
