@@ -14,7 +14,9 @@ whether a straight trend, or a step on one date (found where the line's residual
 change level most), explains much more of it: by an F statistic over
 :data:`F_LEAST` and a move of at least :data:`MOVE_LEAST` of the series' mean. The note
 gives the line adding the trend (years since the first date) or the step (0 before the
-date, 1 from it) as a column to map as a control.
+date, 1 from it) as a column to map as a control. Weeks of the year when the target rises
+or falls every year (:mod:`~mmm_widgets.steps.recurring`) are looked for first, and the
+trend and step read with them marked.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from mmm_widgets.steps.outliers import (
     read_series,
 )
 from mmm_widgets.steps.quality import Finding
+from mmm_widgets.steps.recurring import Recurring, find_recurring
 from mmm_widgets.steps.validation import Roles
 
 #: Least F statistic (the residual sum of squares the trend or step removes, over the
@@ -110,8 +113,9 @@ def _best_step(projection: NormalEquations, residual_y: np.ndarray, rss: float,
     return int(positions[best]), *fitted[best]
 
 
-def find_move(series: Series, roles: Roles) -> Move | None:
-    """The trend or step that explains most of one series beyond its spend and controls.
+def find_moves(series: Series, roles: Roles) -> tuple[Recurring | None, Move | None]:
+    """The weeks of the year when one series rises or falls every year, and the trend or
+    step that explains most of the rest, beyond its spend and controls.
 
     Parameters
     ----------
@@ -122,31 +126,39 @@ def find_move(series: Series, roles: Roles) -> Move | None:
 
     Returns
     -------
-    Move or None
-        None when neither moves the series by :data:`MOVE_LEAST` with an F statistic of
-        :data:`F_LEAST`, or the series is too short to tell (:data:`SPAN_LEAST`).
+    tuple of (Recurring or None, Move or None)
+        None for a move smaller than :data:`MOVE_LEAST` or with an F statistic under
+        :data:`F_LEAST`, and for both when the series is too short to tell
+        (:data:`SPAN_LEAST`).
     """
     kept = ~series.left_out
     dates = series.dates[kept]
     if len(dates) < 2 or dates[-1] - dates[0] < SPAN_LEAST:
-        return None
+        return None, None
     target = series.rows[roles.target].to_numpy(float)[kept]
     base = np.delete(series.columns[kept], TREND_COLUMN, axis=1)
-    n, terms = base.shape
     mean = float(np.mean(target))
-    if n < ROWS_PER_TERM * (terms + 1) or not np.isfinite(base).all() or not mean > 0:
-        return None
-    projection = NormalEquations(base)
-    time = np.linspace(-1.0, 1.0, n)
-    residual_y, residual_time = projection.residuals(np.column_stack([target, time])).T
-    rss, dof = float(residual_y @ residual_y), n - terms - 1
+    if (len(target) < ROWS_PER_TERM * (base.shape[1] + 1) or not np.isfinite(base).all()
+            or not mean > 0):
+        return None, None
+    equations = NormalEquations(base)
+    residual_y = equations.residuals(target)
+    dof = len(target) - base.shape[1] - 1
+    recurring = find_recurring(dates, residual_y, equations, float(residual_y @ residual_y),
+                               dof, mean, series.geo, F_LEAST, MOVE_LEAST)
+    if recurring is not None:  # the trend and step are read with those weeks marked
+        base = np.column_stack([base, recurring[1]])
+        equations, dof = NormalEquations(base), dof - 1
+    time = np.linspace(-1.0, 1.0, len(target))
+    residual_y, residual_time = equations.residuals(np.column_stack([target, time])).T
+    rss = float(residual_y @ residual_y)
     trend_f, trend = _f_added(rss, residual_y, residual_time, dof)
-    at, step_f, stepped = _best_step(projection, residual_y, rss, dof)
+    at, step_f, stepped = _best_step(equations, residual_y, rss, dof)
     kind, f, share = (("trend", trend_f, 2 * trend / mean) if trend_f >= step_f else
                       ("step", step_f, stepped / mean))
-    if f < F_LEAST or abs(share) < MOVE_LEAST:
-        return None
-    return Move(series.geo, kind, float(share), dates[at] if kind == "step" else None)
+    move = (Move(series.geo, kind, float(share), dates[at] if kind == "step" else None)
+            if f >= F_LEAST and abs(share) >= MOVE_LEAST else None)
+    return (recurring[0] if recurring is not None else None), move
 
 
 def baseline_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (),
@@ -178,18 +190,54 @@ def baseline_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (
     """
     if series is None:
         series = read_series(data, roles, outages)
-    moves = [move for one in series if (move := find_move(one, roles)) is not None]
+    found = [find_moves(one, roles) for one in series]
+    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
+    every = data[roles.geo].nunique() if roles.geo else 0
+    return [*_recurring_finding([r for r, _ in found if r is not None], roles, table, read,
+                                every),
+            *_move_finding([m for _, m in found if m is not None], data, roles, table, read,
+                           every)]
+
+
+def _recurring_finding(runs: list[Recurring], roles: Roles, table: str, read: str,
+                       every: int) -> list[Finding]:
+    """The note naming the weeks of the year when the target rises or falls."""
+    if not runs:
+        return []
+    said, lines = [], []
+    for key in dict.fromkeys((r.unit, r.first, r.last) for r in runs):
+        alike = [r for r in runs if (r.unit, r.first, r.last) == key]
+        signs = {r.share > 0 for r in alike}
+        verb = "rises" if signs == {True} else "falls" if signs == {False} else "moves"
+        years = sorted({year for r in alike for year in r.years})
+        said.append(f"{verb} on {alike[0].said} of every year "
+                    f"({_shares(alike, roles, '')}; {years[0]} to {years[-1]})")
+        geos = [r.geo for r in alike if r.geo is not None]
+        lines.append(alike[0].line(table, read, free_name(alike[0].name, roles),
+                                   geos if roles.geo and len(geos) < every else None,
+                                   roles.geo))
+    return [Finding(
+        "recurring",
+        f"The target {roles.target!r} {'; and '.join(said)}, beyond what its spend and "
+        "yearly season explain: holidays, or a sales season? The model's season (a few "
+        "sines over the year) is too smooth to follow them: the channels bought up for "
+        "those weeks would take the rise, and their ROAS read too high. Mark them and map "
+        f"the mark as a control: {'; '.join(lines)}.", (roles.target,))]
+
+
+def _move_finding(moves: list[Move], data: pd.DataFrame, roles: Roles, table: str,
+                  read: str, every: int) -> list[Finding]:
+    """The note naming a baseline that grows, falls or steps."""
     if not moves:
         return []
-    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
     first = pd.Timestamp(data[roles.date].min())
     trends = [m for m in moves if m.kind == "trend"]
     steps = [m for m in moves if m.kind == "step"]
     said, lines = [], []
     if trends:
         signs = {m.share > 0 for m in trends}
-        moves = "grows" if signs == {True} else "falls" if signs == {False} else "moves"
-        said.append(f"{moves} over the table beyond what its spend and controls explain "
+        verb = "grows" if signs == {True} else "falls" if signs == {False} else "moves"
+        said.append(f"{verb} over the table beyond what its spend and controls explain "
                     f"({_shares(trends, roles, 'over the table')})")
         name = free_name("trend", roles)
         lines.append(f"{table}[{literal(name)}] = ({read} - "
@@ -200,9 +248,8 @@ def baseline_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (
                     f"({_shares(at, roles, 'at that date')})")
         name = free_name(f"from_{date:%Y_%m_%d}", roles)
         geos = [m.geo for m in at if m.geo is not None]
-        every = not roles.geo or len(geos) == data[roles.geo].nunique()
         since = f"{read} >= {literal(f'{date:%Y-%m-%d}')}"
-        if not every:
+        if roles.geo and len(geos) < every:
             since = (f"({since}) & {table}[{literal(roles.geo)}].astype(str)"
                      f".isin({literal(geos)})")
         lines.append(f"{table}[{literal(name)}] = ({since}).astype(int)")
@@ -217,9 +264,9 @@ def baseline_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (
         "time_varying_intercept=True).", (roles.target,))]
 
 
-def _shares(moves: list[Move], roles: Roles, span: str) -> str:
+def _shares(moves: list[Move] | list[Recurring], roles: Roles, span: str) -> str:
     """The moves' sizes, by geo in a panel: ``+40 % over the table``."""
     listed = ", ".join(f"{m.share:+.0%}" + (f" in {m.geo!r}" if roles.geo else "")
                        for m in moves[:5])
     more = f" and {len(moves) - 5} more geos" if len(moves) > 5 else ""
-    return f"{listed}{more} {span}"
+    return f"{listed}{more}{f' {span}' if span else ''}"

@@ -1,0 +1,172 @@
+"""Weeks (or months) of the year when the target rises, or falls, every year.
+
+The model's yearly season is two orders of sines: too smooth for a holiday peak of a few
+weeks. Channels bought up for the same weeks (TV before Christmas) then take the peak: on
+three generated weekly tables (104 weeks; TV returns 2.0; sales 40 % up in ISO weeks 47 to
+52, when TV's spend doubles; MAP fits), TV's ROAS read 3.2, 6.0 and 3.4; with those weeks
+marked by a 0/1 control, 1.9 to 2.1.
+
+:func:`find_recurring` looks, in one series' residuals from its least-squares line
+(:mod:`mmm_widgets.steps.outliers`, without a trend), for the run of weeks of the year
+(of months, in monthly data) whose rows rise or fall together, in two years or more:
+every run of 1 to :data:`LONGEST` weeks is screened by the residuals, and the best
+:data:`SCREENED` are fitted with the other terms. One with an F statistic and a move (a
+share of the series' mean) as large as :mod:`~mmm_widgets.steps.baseline` asks of a trend
+is named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.outliers import NormalEquations
+
+#: Longest run of weeks, or months, of the year looked at.
+LONGEST = {"week": 8, "month": 3}
+#: Weeks and months in a year (a 53rd ISO week counts as the 52nd).
+IN_A_YEAR = {"week": 52, "month": 12}
+#: Runs fitted with the other terms, of those the residuals rank first.
+SCREENED = 5
+#: Shortest series read: the run must come round twice.
+SPAN_LEAST = pd.Timedelta(days=700)
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A run of weeks (months) of the year when one series rises or falls.
+
+    Attributes
+    ----------
+    geo : str or None
+        The series' geo, in a panel.
+    unit : str
+        ``"week"`` (ISO weeks) or ``"month"``.
+    first, last : int
+        The run's first and last week (month) of the year; ``first > last`` when it runs
+        over the new year.
+    share : float
+        The move as a share of the series' mean.
+    years : tuple of int
+        The years whose rows it covers.
+    """
+
+    geo: str | None
+    unit: str
+    first: int
+    last: int
+    share: float
+    years: tuple[int, ...]
+
+    @property
+    def numbers(self) -> list[int]:
+        """The weeks (months) of the year in the run, a 52nd week with the 53rd."""
+        size = IN_A_YEAR[self.unit]
+        count = (self.last - self.first) % size + 1
+        numbers = [(self.first - 1 + k) % size + 1 for k in range(count)]
+        return numbers + ([53] if self.unit == "week" and 52 in numbers else [])
+
+    def line(self, table: str, read: str, name: str, geos: list[str] | None,
+             geo: str | None) -> str:
+        """The line adding the 0/1 column ``name`` to the raw table (``read``: its dates
+        as pandas reads them), 1 on the run's rows (in ``geos`` when given)."""
+        of_year = ".dt.isocalendar().week" if self.unit == "week" else ".dt.month"
+        marked = f"{read}{of_year}.isin({literal(self.numbers)})"
+        if geos:
+            marked = f"({marked}) & {table}[{literal(geo)}].astype(str).isin({literal(geos)})"
+        return f"{table}[{literal(name)}] = ({marked}).astype(int)"
+
+    @property
+    def name(self) -> str:
+        """The column's name: ``weeks_47_to_52``, ``month_12``."""
+        if self.first == self.last:
+            return f"{self.unit}_{self.first}"
+        return f"{self.unit}s_{self.first}_to_{self.last}"
+
+    @property
+    def said(self) -> str:
+        """``ISO weeks 47 to 52``, ``month 12``."""
+        unit = "ISO week" if self.unit == "week" else "month"
+        if self.first == self.last:
+            return f"{unit} {self.first}"
+        return f"{unit}s {self.first} to {self.last}"
+
+
+def _of_year(dates: pd.DatetimeIndex, unit: str) -> np.ndarray:
+    if unit == "month":
+        return dates.month.to_numpy()
+    return np.minimum(dates.isocalendar().week.to_numpy(int), 52)
+
+
+def find_recurring(dates: pd.DatetimeIndex, residual_y: np.ndarray,
+                   equations: NormalEquations, rss: float, dof: int, mean: float,
+                   geo: str | None = None, f_least: float = 30.0, move_least: float = 0.1
+                   ) -> tuple[Recurring, np.ndarray] | None:
+    """The run of weeks (months) of the year that explains most of a series' residuals.
+
+    Parameters
+    ----------
+    dates : pandas.DatetimeIndex
+        The series' dates (the rows fitted).
+    residual_y : numpy.ndarray
+        The target's residuals from its least-squares line.
+    equations : NormalEquations
+        That line's terms.
+    rss : float
+        The residuals' sum of squares.
+    dof : int
+        The residuals' degrees of freedom.
+    mean : float
+        The series' mean target.
+    geo : str, optional
+        The series' geo.
+    f_least, move_least : float
+        Least F statistic, and least move as a share of ``mean``, to name a run.
+
+    Returns
+    -------
+    tuple of (Recurring, numpy.ndarray) or None
+        The run, and its 0/1 column over the rows; None when no run is named, or the
+        series spans less than :data:`SPAN_LEAST`. Daily rows are read by their ISO
+        weeks.
+    """
+    if len(dates) < 2 or dates[-1] - dates[0] < SPAN_LEAST:
+        return None
+    unit = "month" if (dates[1:] - dates[:-1]).median() >= pd.Timedelta(days=28) else "week"
+    size = IN_A_YEAR[unit]
+    position = _of_year(dates, unit)
+    runs = [(first, length) for length in range(1, LONGEST[unit] + 1)
+            for first in range(1, size + 1)]
+    members = np.zeros((len(dates), len(runs)))
+    for k, (first, length) in enumerate(runs):
+        members[:, k] = ((position - first) % size) < length
+    centred = members - members.mean(axis=0)
+    norms = (centred * centred).sum(axis=0)
+    usable = norms > 0
+    scores = np.where(usable, (residual_y @ centred) ** 2 / np.where(usable, norms, 1), 0)
+    top = np.argsort(scores)[::-1][:SCREENED]
+    fitted = equations.residuals(members[:, top])
+    best = None
+    for column, k in enumerate(top):
+        norm = float(fitted[:, column] @ fitted[:, column])
+        if not norm > 0:
+            continue
+        coefficient = float(residual_y @ fitted[:, column]) / norm
+        removed = coefficient * coefficient * norm
+        f = removed / max((rss - removed) / dof, np.finfo(float).tiny)
+        if best is None or f > best[0]:
+            best = (f, coefficient, int(k))
+    if best is None:
+        return None
+    f, coefficient, k = best
+    first, length = runs[k]
+    inside = members[:, k] > 0
+    years = tuple(sorted(set(dates[inside].year)))
+    if f < f_least or abs(coefficient) < move_least * mean or len(years) < 2:
+        return None
+    last = (first - 1 + length - 1) % size + 1
+    return (Recurring(geo, unit, first, last, coefficient / mean, years),
+            members[:, k])
