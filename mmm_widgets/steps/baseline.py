@@ -141,7 +141,7 @@ def find_moves(series: Series, roles: Roles) -> tuple[Recurring | None, Move | N
     if (len(target) < ROWS_PER_TERM * (base.shape[1] + 1) or not np.isfinite(base).all()
             or not mean > 0):
         return None, None
-    equations = NormalEquations(base)
+    equations = series.equations.without(TREND_COLUMN)
     residual_y = equations.residuals(target)
     dof = len(target) - base.shape[1] - 1
     recurring = find_recurring(dates, residual_y, equations, float(residual_y @ residual_y),

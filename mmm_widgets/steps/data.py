@@ -32,6 +32,7 @@ from mmm_widgets.steps.coarse_spend import coarse_spend_finding
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.following_spend import following_spend_finding
+from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.outliers import (
@@ -477,7 +478,7 @@ class DataStep(Step):
                                                              self.params.source.name),
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
-                                    *following_spend_finding(data, roles),
+                                    *self._paid_on_sales_or_late(data, roles),
                                     *self._partial_periods(data, roles),
                                     *self._coarse_spend(data, roles),
                                     *self._unexplained(data, roles)],
@@ -501,6 +502,14 @@ class DataStep(Step):
             return []
         return coarse_spend_finding(data, roles, self._frequency, self.params.source.name,
                                     self.params.date_format)
+
+    def _paid_on_sales_or_late(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
+        """Spend that follows the target: paid on sales, or dated a period late (a channel
+        named as the first is not named again as the second)."""
+        following = following_spend_finding(data, roles)
+        named = frozenset(c for finding in following for c in finding.columns)
+        return [*following, *late_spend_finding(data, roles, self.params.source.name,
+                                                self.params.date_format, named)]
 
     def _unexplained(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
         """Periods of the target not recorded (an outage), outliers and a baseline that

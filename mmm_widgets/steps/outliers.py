@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -243,8 +244,10 @@ def free_name(name: str, roles: Roles) -> str:
     return candidate
 
 
-#: Position of the trend among the columns of :func:`design`.
+#: Position of the trend among the columns of :func:`design`, and of the first channel's
+#: spend (the channels' spend follows in their order, then their spend the period before).
 TREND_COLUMN = 1
+SPEND_COLUMN = 6
 
 
 def design(rows: pd.DataFrame, roles: Roles, controls: list[str]) -> np.ndarray:
@@ -291,6 +294,24 @@ class NormalEquations:
         gram[np.diag_indices_from(gram)] += RIDGE * max(np.trace(gram) / len(gram), 1.0)
         self.gram = gram
 
+    def without_rows(self, rows: np.ndarray) -> NormalEquations:
+        """The same fit without some of its rows (a boolean mask over them), their part
+        taken out of these normal equations (a few outliers cost little)."""
+        cut = object.__new__(NormalEquations)
+        cut.scale = self.scale
+        removed = self.scaled[rows]
+        cut.scaled = self.scaled[~rows]
+        cut.gram = self.gram - removed.T @ removed
+        return cut
+
+    def without(self, column: int) -> NormalEquations:
+        """The same fit without one column, its normal equations cut from these."""
+        cut = object.__new__(NormalEquations)
+        cut.scale = np.delete(self.scale, column)
+        cut.scaled = np.delete(self.scaled, column, axis=1)
+        cut.gram = np.delete(np.delete(self.gram, column, axis=0), column, axis=1)
+        return cut
+
     def coefficients(self, vectors: np.ndarray) -> np.ndarray:
         """The least-squares coefficients of ``vectors`` (one, or one per column)."""
         return np.linalg.solve(self.gram, self.scaled.T @ vectors) / (
@@ -299,6 +320,16 @@ class NormalEquations:
     def residuals(self, vectors: np.ndarray) -> np.ndarray:
         """``vectors`` less their least-squares fit."""
         return vectors - self.scaled @ np.linalg.solve(self.gram, self.scaled.T @ vectors)
+
+    def f_statistics(self, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The coefficients of ``target`` and each one's F statistic (its t squared: the
+        coefficient over its standard error, squared)."""
+        inverse = np.linalg.inv(self.gram)
+        scaled = inverse @ (self.scaled.T @ target)
+        residuals = target - self.scaled @ scaled
+        variance = float(residuals @ residuals) / max(len(target) - len(scaled), 1)
+        spread = np.maximum(variance * np.diag(inverse), np.finfo(float).tiny)
+        return scaled / self.scale, scaled * scaled / spread
 
 
 def least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -338,6 +369,11 @@ class Series:
     dates: pd.DatetimeIndex
     columns: np.ndarray
     left_out: np.ndarray
+
+    @cached_property
+    def equations(self) -> NormalEquations:
+        """The least-squares fit on :attr:`columns` over the periods not left out."""
+        return NormalEquations(self.columns[~self.left_out])
 
 
 def read_series(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
@@ -380,13 +416,15 @@ def _unexplained_z(series: Series, roles: Roles) -> np.ndarray | None:
     if (len(target) - left_out.sum() < ROWS_PER_TERM * columns.shape[1]
             or not np.isfinite(columns).all()):
         return _robust_z(target - np.median(target[~left_out]))
-    used = ~left_out
-    for _ in range(2):
-        z = _robust_z(target - columns @ least_squares(columns[used], target[used]))
-        if z is None:
-            return None
-        used = ~left_out & (np.abs(z) <= OUTLIER_Z)
-    return z
+    # the first pass fits every period not left out: the series' own equations; the
+    # second, those without the first's outliers
+    fitted = ~left_out
+    z = _robust_z(target - columns @ series.equations.coefficients(target[fitted]))
+    if z is None:
+        return None
+    outlying = np.abs(z[fitted]) > OUTLIER_Z
+    equations = series.equations.without_rows(outlying) if outlying.any() else series.equations
+    return _robust_z(target - columns @ equations.coefficients(target[fitted][~outlying]))
 
 
 def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = (),

@@ -140,17 +140,25 @@ def find_recurring(dates: pd.DatetimeIndex, residual_y: np.ndarray,
     position = _of_year(dates, unit)
     runs = [(first, length) for length in range(1, LONGEST[unit] + 1)
             for first in range(1, size + 1)]
-    members = np.zeros((len(dates), len(runs)))
+    # each run screened from the residuals' sums by week of the year: the residuals'
+    # product with the run's 0/1 column, centred, squared over its centred norm
+    sums = np.bincount(position - 1, weights=residual_y, minlength=size)
+    counts = np.bincount(position - 1, minlength=size).astype(float)
+    wrapped_sums, wrapped_counts = np.tile(sums, 2), np.tile(counts, 2)
+    n, total = len(residual_y), float(residual_y.sum())
+    scores = np.zeros(len(runs))
     for k, (first, length) in enumerate(runs):
-        members[:, k] = ((position - first) % size) < length
-    centred = members - members.mean(axis=0)
-    norms = (centred * centred).sum(axis=0)
-    usable = norms > 0
-    scores = np.where(usable, (residual_y @ centred) ** 2 / np.where(usable, norms, 1), 0)
+        inside = float(wrapped_counts[first - 1:first - 1 + length].sum())
+        norm = inside - inside * inside / n
+        if norm > 0:
+            product = float(wrapped_sums[first - 1:first - 1 + length].sum()) - inside * total / n
+            scores[k] = product * product / norm
     top = np.argsort(scores)[::-1][:SCREENED]
-    fitted = equations.residuals(members[:, top])
+    members = np.column_stack([((position - runs[k][0]) % size) < runs[k][1] for k in top]
+                              ).astype(float)
+    fitted = equations.residuals(members)
     best = None
-    for column, k in enumerate(top):
+    for column in range(len(top)):
         norm = float(fitted[:, column] @ fitted[:, column])
         if not norm > 0:
             continue
@@ -158,15 +166,15 @@ def find_recurring(dates: pd.DatetimeIndex, residual_y: np.ndarray,
         removed = coefficient * coefficient * norm
         f = removed / max((rss - removed) / dof, np.finfo(float).tiny)
         if best is None or f > best[0]:
-            best = (f, coefficient, int(k))
+            best = (f, coefficient, column)
     if best is None:
         return None
-    f, coefficient, k = best
-    first, length = runs[k]
-    inside = members[:, k] > 0
+    f, coefficient, column = best
+    first, length = runs[top[column]]
+    inside = members[:, column] > 0
     years = tuple(sorted(set(dates[inside].year)))
     if f < f_least or abs(coefficient) < move_least * mean or len(years) < 2:
         return None
     last = (first - 1 + length - 1) % size + 1
     return (Recurring(geo, unit, first, last, coefficient / mean, years),
-            members[:, k])
+            members[:, column])
