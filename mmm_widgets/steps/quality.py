@@ -23,6 +23,10 @@ from mmm_widgets.steps.validation import Roles
 COLLINEAR_CORRELATION = 0.9
 COLLINEAR_VIF = 10.0
 SMALL_SHARE = 0.05
+#: A small channel spending this share of a thousand times less per period than the
+#: other channels' median, or less, is asked whether it is written in thousands (or the
+#: millions, billions nearest the gap).
+SCALE_GAP = 0.5
 #: Correlation of a control's changes with the target's from which it is named as an
 #: outcome: any control, and one named like an outcome (orders, sessions).
 OUTCOME_CORRELATION = 0.9
@@ -81,7 +85,7 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df",
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
             *_other_currency(roles, table), *_national(data, roles, table, population),
             *_outcome_controls(data, roles), *_collinearity(data, roles),
-            *_small_channels(data, roles)]
+            *_small_channels(data, roles, table)]
 
 
 def _other_currency(roles: Roles, table: str) -> list[Finding]:
@@ -316,15 +320,35 @@ def variance_inflation(spend: pd.DataFrame,
     return pd.Series(result, index=spend.columns, dtype=float)
 
 
-def _small_channels(data: pd.DataFrame, roles: Roles) -> list[Finding]:
-    totals = data[list(roles.channels)].sum()
+def _small_channels(data: pd.DataFrame, roles: Roles, table: str = "df") -> list[Finding]:
+    """Channels with under :data:`SMALL_SHARE` of the spend; one spending a thousand (a
+    million) times less per period than the others is asked whether it is written in
+    thousands (millions)."""
+    channels = list(roles.channels)
+    totals = data[channels].sum()
     shares = totals / totals.sum() if totals.sum() > 0 else totals * 0
-    return [
-        Finding("small_channel",
-                f"{column!r} has {share:.1%} of total spend; its effect will be hard to "
-                "estimate. Consider merging it with a similar channel.", (column,))
-        for column, share in shares.items() if share < SMALL_SHARE
-    ]
+    typical = pd.Series({c: data.loc[data[c] > 0, c].median() for c in channels})
+    findings = []
+    for column, share in shares.items():
+        if share >= SMALL_SHARE:
+            continue
+        message = (f"{column!r} has {share:.1%} of total spend; its effect will be hard to "
+                   "estimate. Consider merging it with a similar channel.")
+        others = typical.drop(column).dropna()
+        times = (float(others.median() / typical[column])
+                 if len(others) >= 2 and typical[column] > 0 else 0.0)
+        # the power of a thousand nearest the gap, on a log scale
+        scale = 1_000 ** min(round(np.log10(times) / 3), 3) if times > 0 else 0
+        if times >= SCALE_GAP * 1_000 and scale >= 1_000:
+            message = (
+                f"{column!r} has {share:.1%} of total spend: it spends about {times:,.0f} "
+                f"times less per period than the other channels (median "
+                f"{typical[column]:,.2f} against {others.median():,.2f}). Written in "
+                f"{_SCALE_NAMES[scale]}? Its ROAS would then read {scale:,} times too high; "
+                f"put it in the others' unit: {table}[{column!r}] = {table}[{column!r}] * "
+                f"{scale:_}. If it is a small channel, its effect will be hard to estimate.")
+        findings.append(Finding("small_channel", message, (column,)))
+    return findings
 
 
 def quality_table(data: pd.DataFrame, roles: Roles) -> pd.DataFrame:
