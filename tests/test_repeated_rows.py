@@ -103,3 +103,24 @@ def test_parts_of_each_date_keep_the_generic_message():
     repeated = [p for p in _problems(parts, roles) if "more than once" in p.what]
     assert len(repeated) == 1
     assert "repeat" not in repeated[0].what and "exports" not in repeated[0].what
+
+
+@pytest.mark.parametrize("seed", [23, 33])
+def test_a_long_tables_rows_repeated_in_full_are_named_before_the_pivot_adds_them(seed):
+    """A long table (a row per date, [geo,] and channel) with some rows twice: the pivot
+    would sum them, counting their spend twice."""
+    variation = spec(seed)
+    frame = table(variation)
+    roles = {k: v for k, v in variation.roles.items() if v is not None}
+    doubled = pd.concat([frame, frame.iloc[[5, 6, 40]]], ignore_index=True)
+    wf = mw.Workflow(doubled, name="raw")
+    with pytest.raises(mw.DataError) as caught:
+        wf.map_data(**roles)
+    [named] = caught.value.problems
+    assert "3 rows repeat another row in full" in named.what
+    fixed = run_fix(_code(named.fix), doubled)
+    expected = mw.Workflow(frame, name="raw")
+    expected.map_data(**roles)
+    got = mw.Workflow(fixed, name="raw")
+    got.map_data(**roles)
+    pd.testing.assert_frame_equal(got.data, expected.data)

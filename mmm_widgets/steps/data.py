@@ -377,8 +377,18 @@ class DataStep(Step):
             raise DataError(problem("The spend column of the long table is not numeric.",
                                     "Map the column that holds spend amounts.",
                                     column=long.value_column))
-        varying = raw.groupby(keys)[measured].nunique(dropna=False)
         source = params.source.name
+        repeated = raw.duplicated(keep="first")
+        if repeated.any():  # the pivot would add them up: each counted twice
+            raise DataError(problem(
+                f"{int(repeated.sum())} row{'s repeat' if repeated.sum() > 1 else ' repeats'} "
+                "another row in full (every column alike): a report downloaded or appended "
+                "twice? The pivot adds up each date's rows, so their spend would count twice.",
+                f"Keep one of each: {source} = {source}.drop_duplicates().",
+                column=long.value_column,
+                rows=[str(d) for d in raw.loc[repeated, params.date].unique()[:5]],
+                count=int(raw.loc[repeated, params.date].nunique())))
+        varying = raw.groupby(keys)[measured].nunique(dropna=False)
         problems = [
             problem("The value differs between rows of the same date; a long table must "
                     "repeat the same target and controls on every channel row.",
