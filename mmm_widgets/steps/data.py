@@ -378,7 +378,9 @@ class DataStep(Step):
                                     "Map the column that holds spend amounts.",
                                     column=long.value_column))
         source = params.source.name
-        repeated = raw.duplicated(keep="first")
+        # a report's empty rows are alike too: only rows naming a date and a channel
+        named = raw[raw[[params.date, long.channel_column]].notna().all(axis=1)]
+        repeated = named.duplicated(keep="first")
         if repeated.any():  # the pivot would add them up: each counted twice
             raise DataError(problem(
                 f"{int(repeated.sum())} row{'s repeat' if repeated.sum() > 1 else ' repeats'} "
@@ -386,8 +388,8 @@ class DataStep(Step):
                 "twice? The pivot adds up each date's rows, so their spend would count twice.",
                 f"Keep one of each: {source} = {source}.drop_duplicates().",
                 column=long.value_column,
-                rows=[str(d) for d in raw.loc[repeated, params.date].unique()[:5]],
-                count=int(raw.loc[repeated, params.date].nunique())))
+                rows=[str(d) for d in named.loc[repeated, params.date].unique()[:5]],
+                count=int(named.loc[repeated, params.date].nunique())))
         varying = raw.groupby(keys)[measured].nunique(dropna=False)
         problems = [
             problem("The value differs between rows of the same date; a long table must "
