@@ -142,15 +142,15 @@ def find_moves(series: Series, roles: Roles) -> tuple[Recurring | None, Move | N
             or not mean > 0):
         return None, None
     equations = series.equations.without(TREND_COLUMN)
-    residual_y = equations.residuals(target)
+    time = np.linspace(-1.0, 1.0, len(target))
+    residual_y, residual_time = equations.residuals(np.column_stack([target, time])).T
     dof = len(target) - base.shape[1] - 1
     recurring = find_recurring(dates, residual_y, equations, float(residual_y @ residual_y),
                                dof, mean, series.geo, F_LEAST, MOVE_LEAST)
     if recurring is not None:  # the trend and step are read with those weeks marked
         base = np.column_stack([base, recurring[1]])
         equations, dof = NormalEquations(base), dof - 1
-    time = np.linspace(-1.0, 1.0, len(target))
-    residual_y, residual_time = equations.residuals(np.column_stack([target, time])).T
+        residual_y, residual_time = equations.residuals(np.column_stack([target, time])).T
     rss = float(residual_y @ residual_y)
     trend_f, trend = _f_added(rss, residual_y, residual_time, dof)
     at, step_f, stepped = _best_step(equations, residual_y, rss, dof)

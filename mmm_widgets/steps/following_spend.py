@@ -72,9 +72,15 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     -------
     list of Finding
     """
-    series = list(geo_series(data, roles))
+    # only channels spending on nearly every row can follow the target in every geo
+    spending = (data[list(roles.channels)] > 0).mean()
+    candidates = [c for c in roles.channels if spending[c] >= SPENDING_SHARE]
+    if not candidates:
+        return []
+    needed = [roles.date, *([roles.geo] if roles.geo else []), roles.target, *candidates]
+    series = list(geo_series(data[needed], roles))
     findings = []
-    for channel in roles.channels:
+    for channel in candidates:
         shares = []
         for _, rows in series:
             share = _share_of_target(rows[channel].to_numpy(float),

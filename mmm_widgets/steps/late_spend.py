@@ -53,10 +53,11 @@ def late_channels(data: pd.DataFrame, roles: Roles,
                 if c in data and pd.api.types.is_numeric_dtype(data[c])]
     # summed by date with numpy: the mapped frame may hold hundreds of columns
     codes, dates = pd.factorize(data[roles.date], sort=True)
-    counts = np.bincount(codes, minlength=len(dates)).astype(float)[:, None]
-    summed = np.zeros((len(dates), 1 + len(channels) + len(controls)))
-    np.add.at(summed, codes, data[[roles.target, *channels, *controls]].to_numpy(float))
-    summed[:, 1 + len(channels):] /= counts  # the controls' means
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0])
+    values = data[[roles.target, *channels, *controls]].to_numpy(float)[order]
+    summed = np.add.reduceat(values, starts, axis=0)
+    summed[:, 1 + len(channels):] /= np.diff(np.r_[starts, len(codes)])[:, None]  # means
     nation = pd.DataFrame(summed, columns=[roles.target, *channels, *controls]).assign(
         **{roles.date: dates})
     columns = design(nation, Roles(roles.date, roles.target, tuple(channels),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -327,7 +328,13 @@ def _small_channels(data: pd.DataFrame, roles: Roles, table: str = "df") -> list
     channels = list(roles.channels)
     totals = data[channels].sum()
     shares = totals / totals.sum() if totals.sum() > 0 else totals * 0
-    typical = pd.Series({c: data.loc[data[c] > 0, c].median() for c in channels})
+    if not (shares < SMALL_SHARE).any():
+        return []
+    values = data[channels].to_numpy(float)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a channel that never spends
+        typical = pd.Series(np.nanmedian(np.where(values > 0, values, np.nan), axis=0),
+                            index=channels)
     findings = []
     for column, share in shares.items():
         if share >= SMALL_SHARE:
