@@ -34,6 +34,7 @@ from mmm_widgets.steps.outliers import (
     NormalEquations,
     Outage,
     Series,
+    f_added,
     free_name,
     read_series,
 )
@@ -81,18 +82,6 @@ class Move:
     date: pd.Timestamp | None = None
 
 
-def _f_added(rss: float, residual_y: np.ndarray, residual_x: np.ndarray,
-             dof: int) -> tuple[float, float]:
-    """The F statistic of one column added to a least-squares fit, and its coefficient,
-    from the target's and the column's residuals on the fit's columns (Frisch-Waugh)."""
-    norm = float(residual_x @ residual_x)
-    if not norm > 0:
-        return 0.0, 0.0
-    coefficient = float(residual_y @ residual_x) / norm
-    removed = coefficient * coefficient * norm
-    return removed / max((rss - removed) / dof, np.finfo(float).tiny), coefficient
-
-
 def _best_step(projection: NormalEquations, residual_y: np.ndarray, rss: float,
                dof: int) -> tuple[int, float, float]:
     """The step (0 before a position, 1 from it) that explains most of the residuals, its
@@ -107,7 +96,7 @@ def _best_step(projection: NormalEquations, residual_y: np.ndarray, rss: float,
     positions = np.arange(max(low, centre - STEP_SEARCH), min(high, centre + STEP_SEARCH) + 1)
     steps = (np.arange(n)[:, None] >= positions[None, :]).astype(float)
     residual_steps = projection.residuals(steps)
-    fitted = [_f_added(rss, residual_y, residual_steps[:, k], dof)
+    fitted = [f_added(rss, residual_y, residual_steps[:, k], dof)
               for k in range(len(positions))]
     best = int(np.argmax([f for f, _ in fitted]))
     return int(positions[best]), *fitted[best]
@@ -152,7 +141,7 @@ def find_moves(series: Series, roles: Roles) -> tuple[Recurring | None, Move | N
         equations, dof = NormalEquations(base), dof - 1
         residual_y, residual_time = equations.residuals(np.column_stack([target, time])).T
     rss = float(residual_y @ residual_y)
-    trend_f, trend = _f_added(rss, residual_y, residual_time, dof)
+    trend_f, trend = f_added(rss, residual_y, residual_time, dof)
     at, step_f, stepped = _best_step(equations, residual_y, rss, dof)
     kind, f, share = (("trend", trend_f, 2 * trend / mean) if trend_f >= step_f else
                       ("step", step_f, stepped / mean))

@@ -595,16 +595,20 @@ def period_alias(frequency: str, dates: pd.DatetimeIndex) -> str:
     return "D"
 
 
+def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in ``flags``."""
+    edges = np.diff(np.r_[0, np.asarray(flags, dtype=bool).astype(int), 0])
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+
+
 def longest_run(flags: np.ndarray) -> tuple[int, int]:
     """First and last position of the longest run of True in ``flags`` (the earliest of
     equal runs); ``(0, -1)`` when there is none."""
-    padded = np.concatenate([[False], np.asarray(flags, dtype=bool), [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(int)))
-    if not len(edges):
+    runs = true_runs(flags)
+    if not runs:
         return 0, -1
-    starts, ends = edges[::2], edges[1::2]
-    best = int(np.argmax(ends - starts))
-    return int(starts[best]), int(ends[best]) - 1
+    start, stop = max(runs, key=lambda run: run[1] - run[0])
+    return int(start), int(stop) - 1
 
 
 def missing_dates(dates: pd.Series, spacing: int | str) -> list[pd.Timestamp]:

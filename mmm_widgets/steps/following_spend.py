@@ -13,6 +13,8 @@ the two do, in every geo.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -35,7 +37,19 @@ def _spread(values: np.ndarray) -> float:
     return float(np.std(values) / mean) if mean > 0 else np.inf
 
 
-Share = tuple[int, float, float, float]
+class Share(NamedTuple):
+    """How steady a share of the target a channel's spend is, at its steadiest lag."""
+
+    lag: int  #: 0: the same period's target; 1: the one before's
+    median: float  #: the share
+    spread: float  #: its coefficient of variation
+    apart: float  #: its spread if spend and target moved apart
+
+    @property
+    def steady(self) -> bool:
+        """Steady enough for the spend to follow the target (:data:`SHARE_SPREAD`,
+        :data:`SPREAD_RATIO`)."""
+        return self.spread <= SHARE_SPREAD and self.spread <= SPREAD_RATIO * self.apart
 
 
 def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
@@ -52,8 +66,8 @@ def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
             continue
         ratio = paid[kept] / sales[kept]
         apart = float(np.hypot(_spread(paid[kept]), _spread(sales[kept])))
-        found = (lag, float(np.median(ratio)), _spread(ratio), apart)
-        if best is None or found[2] < best[2]:
+        found = Share(lag, float(np.median(ratio)), _spread(ratio), apart)
+        if best is None or found.spread < best.spread:
             best = found
     return best
 
@@ -85,7 +99,7 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
         for _, rows in series:
             share = _share_of_target(rows[channel].to_numpy(float),
                                      rows[roles.target].to_numpy(float))
-            if share is None or share[2] > SHARE_SPREAD or share[2] > SPREAD_RATIO * share[3]:
+            if share is None or not share.steady:
                 break
             shares.append(share)
         else:
@@ -95,9 +109,9 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
 
 
 def _finding(channel: str, roles: Roles, shares: list[Share]) -> Finding:
-    lag = max(share[0] for share in shares)
-    median = float(np.median([share[1] for share in shares]))
-    spread = max(share[2] for share in shares)
+    lag = max(share.lag for share in shares)
+    median = float(np.median([share.median for share in shares]))
+    spread = max(share.spread for share in shares)
     whose = "the period before's" if lag else "the same period's"
     return Finding(
         "follows_target",

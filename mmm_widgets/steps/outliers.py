@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
-from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.dates import to_datetime_code, true_runs
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
@@ -82,12 +82,6 @@ def geo_series(data: pd.DataFrame, roles: Roles) -> Iterator[tuple[str | None, p
         yield str(geos[start]), ordered.iloc[start:stop]
 
 
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """``(start, stop)`` of each run of True in ``flags``."""
-    edges = np.diff(np.r_[0, flags.astype(int), 0])
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
-
-
 def _not_recorded(target: np.ndarray) -> np.ndarray:
     """The periods at or near zero, when they are few enough to be an outage."""
     median = float(np.median(target)) if len(target) else 0.0
@@ -120,7 +114,7 @@ def find_outages(data: pd.DataFrame, roles: Roles) -> list[Outage]:
         target = rows[roles.target].to_numpy(float)
         spend = rows[list(roles.channels)].to_numpy(float).sum(axis=1)
         dates = pd.DatetimeIndex(rows[roles.date])
-        runs = [(start, stop) for start, stop in _runs(_not_recorded(target))
+        runs = [(start, stop) for start, stop in true_runs(_not_recorded(target))
                 if start > 0 and stop < len(target)]
         marks = _marks(rows, roles) if runs else None
         for start, stop in runs:
@@ -330,6 +324,18 @@ class NormalEquations:
         variance = float(residuals @ residuals) / max(len(target) - len(scaled), 1)
         spread = np.maximum(variance * np.diag(inverse), np.finfo(float).tiny)
         return scaled / self.scale, scaled * scaled / spread
+
+
+def f_added(rss: float, residual_y: np.ndarray, residual_x: np.ndarray,
+             dof: int) -> tuple[float, float]:
+    """The F statistic of one column added to a least-squares fit, and its coefficient,
+    from the target's and the column's residuals on the fit's columns (Frisch-Waugh)."""
+    norm = float(residual_x @ residual_x)
+    if not norm > 0:
+        return 0.0, 0.0
+    coefficient = float(residual_y @ residual_x) / norm
+    removed = coefficient * coefficient * norm
+    return removed / max((rss - removed) / dof, np.finfo(float).tiny), coefficient
 
 
 def least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
-from mmm_widgets.steps.outliers import NormalEquations
+from mmm_widgets.steps.outliers import NormalEquations, f_added
 
 #: Longest run of weeks, or months, of the year looked at.
 LONGEST = {"week": 8, "month": 3}
@@ -159,16 +159,9 @@ def find_recurring(dates: pd.DatetimeIndex, residual_y: np.ndarray,
     fitted = equations.residuals(members)
     best = None
     for column in range(len(top)):
-        norm = float(fitted[:, column] @ fitted[:, column])
-        if not norm > 0:
-            continue
-        coefficient = float(residual_y @ fitted[:, column]) / norm
-        removed = coefficient * coefficient * norm
-        f = removed / max((rss - removed) / dof, np.finfo(float).tiny)
+        f, coefficient = f_added(rss, residual_y, fitted[:, column], dof)
         if best is None or f > best[0]:
             best = (f, coefficient, column)
-    if best is None:
-        return None
     f, coefficient, column = best
     first, length = runs[top[column]]
     inside = members[:, column] > 0
