@@ -50,6 +50,7 @@ from mmm_widgets.steps.quality import (
     text_amounts_finding,
 )
 from mmm_widgets.steps.repeated_headers import repeated_header_finding, repeated_headers
+from mmm_widgets.steps.reported import reported_outcome_finding
 from mmm_widgets.steps.roles import named_like_count
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
@@ -490,6 +491,8 @@ class DataStep(Step):
                                                              self.params.source.name),
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
+                                    *reported_outcome_finding(
+                                        roles, _raw_columns(namespace, self.params)),
                                     *self._paid_on_sales_or_late(data, roles),
                                     *self._partial_periods(data, roles),
                                     *self._coarse_spend(data, roles),
@@ -533,6 +536,12 @@ class DataStep(Step):
         return [*outage_finding(outages, roles, self._frequency, table, read, weeks),
                 *outlier_finding(data, roles, outages, table, read, weeks, series),
                 *baseline_finding(data, roles, outages, table, read, series)]
+
+
+def _raw_columns(namespace: dict[str, Any], params: DataParams) -> list[str]:
+    """The raw table's columns, as the data cell loaded it (the mapped ones otherwise)."""
+    raw = namespace.get(params.source.name)
+    return [*raw.columns] if isinstance(raw, pd.DataFrame) else [*params.roles().all]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:

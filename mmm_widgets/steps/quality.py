@@ -45,7 +45,8 @@ class Finding:
         ``"outcome_control"``, ``"outlier"`` and ``"outage"``
         (:mod:`~mmm_widgets.steps.outliers`), ``"baseline"``
         (:mod:`~mmm_widgets.steps.baseline`), ``"follows_target"``
-        (:mod:`~mmm_widgets.steps.following_spend`), ``"coarse_spend"``
+        (:mod:`~mmm_widgets.steps.following_spend`), ``"reported_outcome"``
+        (:mod:`~mmm_widgets.steps.reported`), ``"coarse_spend"``
         (:mod:`~mmm_widgets.steps.coarse_spend`), ``"partial_period"``
         (:mod:`~mmm_widgets.steps.partial_periods`), ``"repeated_header"``
         (:mod:`~mmm_widgets.steps.repeated_headers`), ``"text_amounts"``

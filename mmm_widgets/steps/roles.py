@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -189,7 +190,11 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     numbers = [c for c in rest if _numeric_like(df[c])]
     numeric = [c for c in numbers if not _constant(df[c])]
     trends = [c for c in numeric if _is_trend(df, c, date)]
-    target = _pick_target(df, [c for c in numeric if c not in trends and c not in rates])
+    # What a platform says its ads brought is the target only when nothing else is.
+    reported = reported_outcomes(rest)
+    outcomes = [c for c in numeric if c not in trends and c not in rates]
+    target = (_pick_target(df, [c for c in outcomes if c not in reported])
+              or _pick_target(df, outcomes))
     generic = target is not None and target.lower() == "y"
     channels, controls = [], []
     value = _pick_value([c for c in numbers if c not in rates], target)
@@ -199,7 +204,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     listing = (channel_list_columns(df, rest, keys)
                if keys and df.duplicated(subset=keys).any() else [])
     for column in rest:
-        if column in (target, value) or _MODEL_OUTPUT.search(column):
+        if column in (target, value) or column in reported or _MODEL_OUTPUT.search(column):
             continue
         if column in trends or (column in rates and column in numeric):
             controls.append(column)
@@ -267,6 +272,81 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"))
+
+
+#: Words naming what a channel brought, as its ad platform reports it ("Facebook
+#: Conversions", "Google Ads Conv. value", "tiktok_purchases").
+_REPORTED_WORDS = frozenset({"conversion", "conversions", "conv", "convs", "purchase",
+                             "purchases", "results", "leads", "installs", "orders", "revenue",
+                             "sales", "transactions", "signups", "bookings"})
+#: Words that qualify such an outcome or an amount without naming a channel.
+_QUALIFIERS = frozenset({"value", "attributed", "reported", "platform", "total", "all", "net",
+                         "gross", "eur", "usd", "gbp", "k", "m"})
+#: Words that make a column the spend of the channel the rest of its name names.
+_SPEND_WORDS = frozenset({"spend", "spent", "cost", "costs", "budget", "investment", "invest",
+                          "s", "sp", "spd", "spnd", "mdsp", "amount"})
+
+
+def reported_outcomes(columns: Iterable[str]) -> dict[str, str]:
+    """The columns that hold what one channel brought, as its ad platform reports it.
+
+    A platform counts the conversions (purchases, revenue) it credits its own ads with.
+    That is an outcome of the channel, not money spent on it, and only the part of the
+    business's outcome the platform claims: neither a channel, a control nor the target.
+    A column is one when its name holds an outcome word ("conversions", "revenue") and
+    no spend word, and the rest of its name names a channel: by a channel's or platform's
+    word ("Facebook Conversions", "Google Ads Conv. value"), or as a spend column's name
+    does without its spend word ("Channel0_conversions" beside "Channel0_spend").
+
+    Parameters
+    ----------
+    columns : iterable of str
+        A table's column names.
+
+    Returns
+    -------
+    dict of str to str
+        Each such column and the channel its name names, in words (``"facebook"``).
+
+    Examples
+    --------
+    >>> reported_outcomes(["Week", "Revenue", "Facebook Spend", "Facebook Conversions",
+    ...                    "Channel0_spend", "Channel0_conversions", "Cost / conv."])
+    {'Facebook Conversions': 'facebook', 'Channel0_conversions': 'channel 0'}
+    """
+    names = [c for c in columns if isinstance(c, str)]
+    spent = {tuple(w for w in _name_words(c) if w not in _SPEND_WORDS | _QUALIFIERS)
+             for c in names if _EXPLICIT_SPEND.search(c) and not _is_ratio(c)}
+    reported = {}
+    for column in names:
+        words = _name_words(column)
+        if (not _REPORTED_WORDS & set(words) or _EXPLICIT_SPEND.search(column)
+                or _is_ratio(column) or _NOT_SPEND.search(column)):
+            continue
+        rest = tuple(w for w in words if w not in _REPORTED_WORDS | _QUALIFIERS)
+        if rest and (rest in spent or _CHANNEL_WORDS.search(" ".join(rest))):
+            reported[column] = " ".join(rest)
+    return reported
+
+
+def spend_of(channel: str, columns: Iterable[str]) -> str | None:
+    """The spend column of the channel a :func:`reported_outcomes` column names, if any.
+
+    Examples
+    --------
+    >>> spend_of("facebook", ["Facebook Conversions", "Facebook Spend"])
+    'Facebook Spend'
+    """
+    named = tuple(channel.split())
+    return next((c for c in columns if isinstance(c, str) and _EXPLICIT_SPEND.search(c)
+                 and not _is_ratio(c) and tuple(
+                     w for w in _name_words(c) if w not in _SPEND_WORDS | _QUALIFIERS) == named),
+                None)
+
+
+def _name_words(column: str) -> list[str]:
+    """A name's lower-case words and numbers: ``"Channel0_spend"`` -> ``channel, 0, spend``."""
+    return re.findall(r"[a-z]+|\d+", _CAMEL_HUMPS.sub(" ", column).lower())
 
 
 def not_spend_kind(column: str) -> str | None:

@@ -128,6 +128,12 @@ class TableSpec:
         The first channel's spend net of a 15 % agency fee beside it (0.85 times it, to
         the cent), as agency reports keep gross and net: the same spend written twice, no
         channel of its own.
+    reported_outcomes : bool
+        Beside the first two channels' spend, the conversions their platforms report
+        their ads brought (spend over a cost per conversion, within 15 %, plus a twentieth
+        of the target's units as view-through credit), named as each scheme names the
+        channel (``tv_purchases``, ``Channel0_conversions``, ``Tv (Linear) conversions``):
+        neither a channel, a control nor the target.
     outage : bool
         The target was not recorded for a while mid-series (a tracking outage): 0 in every
         geo on the 3 periods from the middle one (3 weeks of five days, weekdays only),
@@ -163,6 +169,7 @@ class TableSpec:
     net_spend: bool = False
     national_channel: bool = False
     outage: bool = False
+    reported_outcomes: bool = False
 
     @property
     def value_name(self) -> str | None:
@@ -244,6 +251,16 @@ def _activity_names(scheme: str, index: int, channel: str) -> tuple[str, str]:
     return f"{channel}_impressions", f"{channel} clicks"
 
 
+def _reported_name(scheme: str, index: int, channel: str) -> str:
+    if scheme == "numbered":
+        return f"Channel{index}_conversions"
+    if scheme == "platform_cost":
+        return f"{channel.title()} ({PLATFORMS[channel]}) conversions"
+    if scheme == "spend_prefix":
+        return f"{channel} conv. value"
+    return f"{channel}_purchases"
+
+
 def spec(seed: int) -> TableSpec:
     """Draw one table variation from ``seed``.
 
@@ -302,6 +319,7 @@ def spec(seed: int) -> TableSpec:
         net_spend=seed % 11 == 5 and seed % 10 != 3,
         national_channel=bool(geos) and seed % 8 == 3,
         outage=seed % 13 == 4,
+        reported_outcomes=seed % 6 == 1 and scheme != "x" and seed % 10 != 3,
     )
 
 
@@ -422,6 +440,8 @@ def table(spec: TableSpec) -> pd.DataFrame:
             value = (20 + 2 * np.sin(np.arange(n) / 7)) * (1 + 0.1 * g)
             frame[spec.target_name] = (np.maximum(target, 0) / value).round(4)
             frame[spec.value_name] = value.round(4)
+        if spec.reported_outcomes:
+            _add_reported_outcomes(frame, spec, columns, np.maximum(target, 0), g)
         frames.append(frame)
     wide = pd.concat(frames, ignore_index=True)
     made = _long(spec, wide) if spec.long else wide
@@ -436,6 +456,20 @@ def table(spec: TableSpec) -> pd.DataFrame:
                 lambda v: f"{100 * v:.2f} %".replace(".", ",") if euro else f"{100 * v:.2f}%")
     made = _with_report_rows(made, spec) if spec.report_rows else made
     return _with_units_row(made, spec) if spec.units_row else made
+
+
+def _add_reported_outcomes(frame: pd.DataFrame, spec: TableSpec, columns: dict,
+                           outcome: np.ndarray, geo: int) -> None:
+    """Add what the first two channels' platforms report their ads brought to ``frame``
+    (:attr:`TableSpec.reported_outcomes`), from a generator of their own: the table's
+    other values stay as they were."""
+    claims = np.random.default_rng([spec.seed, geo, 7])
+    for i in range(min(2, spec.n_channels)):
+        spend = np.asarray(columns[spec.channel_names[i]], dtype=float)
+        per_conversion = claims.uniform(20, 60) * spec.target_scale / 1e5
+        frame[_reported_name(spec.channel_scheme, i, CHANNELS[i])] = (
+            spend / per_conversion * claims.lognormal(0, 0.15, len(spend))
+            + 0.05 * outcome / 50).round()
 
 
 def _with_units_row(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
