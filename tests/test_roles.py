@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.roles import suggest_roles
+from mmm_widgets.steps.roles import not_spend_kind, suggest_roles
 from tests.conftest import run_fix
 
 
@@ -236,3 +236,26 @@ def test_what_an_audience_did_is_no_spend_but_may_be_the_outcome():
     roles = suggest_roles(frame)
     assert roles["target"] == "store_visits"
     assert roles["channels"] == ["tv_spend", "search_spend"]
+
+
+def test_emails_sent_and_posts_published_are_no_spend():
+    rng = np.random.default_rng(6)
+    n = 70
+    frame = pd.DataFrame({"date": _weeks(n), "revenue": rng.normal(5e4, 4e3, n),
+                          "fb_spend": rng.gamma(2, 900, n), "email_sends": rng.gamma(4, 9e3, n),
+                          "Instagram posts": rng.poisson(5, n), "Emails Sent": rng.gamma(4, 9e3, n),
+                          "post_buy_spend": rng.gamma(2, 300, n)})
+    assert suggest_roles(frame)["channels"] == ["fb_spend", "post_buy_spend"]
+    assert [not_spend_kind(c) for c in frame.columns[3:6]] == ["messages sent", "posts",
+                                                              "messages sent"]
+
+
+def test_sales_after_discounts_and_returns_come_before_gross_sales():
+    # as a shop's sales report has them: gross, discounts, returns, net, total
+    rng = np.random.default_rng(7)
+    n = 70
+    gross = rng.normal(5e4, 4e3, n)
+    frame = pd.DataFrame({"Day": _weeks(n), "Gross sales": gross, "Discounts": -0.1 * gross,
+                          "Returns": -0.05 * gross, "Net sales": 0.85 * gross,
+                          "Meta spend": rng.gamma(2, 900, n)})
+    assert suggest_roles(frame)["target"] == "Net sales"

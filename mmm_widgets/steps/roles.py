@@ -74,9 +74,10 @@ _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territo
 # table's one campaign per date is an event all the same).
 _CHANNEL_LIST_NAMES = re.compile(
     r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
-# What a channel did, not what it cost: impressions, clicks, GRPs, spots and insertions.
-_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$|spots?\b|insertion)",
-                        re.I)
+# What a channel did, not what it cost: impressions, clicks, GRPs, spots, insertions, emails
+# sent and posts published.
+_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$|spots?\b|insertion|"
+                        r"(?<![a-z])(sends|sent|posts)(?![a-z]))", re.I)
 # What an audience did: no spend either ("search_sessions"), but it may be the outcome to
 # explain (store visits, web sessions).
 _AUDIENCE = re.compile(r"(follower|likes\b|engagement|opens\b|sessions?\b|visits?\b)", re.I)
@@ -271,7 +272,9 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])click", re.I), "clicks"),
              (re.compile(r"(?<![a-z])(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
-             (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"))
+             (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
+             (re.compile(r"(?<![a-z])(sends|sent)(?![a-z])", re.I), "messages sent"),
+             (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"))
 
 
 #: Words naming what a channel brought, as its ad platform reports it ("Facebook
@@ -360,13 +363,15 @@ def not_spend_kind(column: str) -> str | None:
     Returns
     -------
     str or None
-        ``"impressions"``, ``"clicks"``, ``"GRPs"``, ``"reach"``, ``"views"`` or
-        ``"a ratio"``; None when the name may be spend.
+        ``"impressions"``, ``"clicks"``, ``"GRPs"``, ``"reach"``, ``"views"``,
+        ``"messages sent"``, ``"posts"`` or ``"a ratio"``; None when the name may be spend.
 
     Examples
     --------
     >>> not_spend_kind("TV GRPs"), not_spend_kind("Cost / conv."), not_spend_kind("tv_S")
     ('GRPs', 'a ratio', None)
+    >>> not_spend_kind("email_sends"), not_spend_kind("Instagram posts")
+    ('messages sent', 'posts')
     """
     if _is_ratio(column):
         return "a ratio"
@@ -573,10 +578,11 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
              and not _CONTROL_NAMES.search(c) and "per" not in _words(c).split()]
     if named:
         # Money before units ("Total sales" before "Orders": ROAS is money per money), then
-        # a column named by the word alone ("y", "Sales $") before one that only holds it
-        # ("init_target", "y_lag").
+        # sales after discounts and returns before gross sales, then a column named by the
+        # word alone ("y", "Sales $") before one that only holds it ("init_target", "y_lag").
         return min(named, key=lambda c: (not (_MONEY_TARGET_WORDS & set(_words(c).split())
                                               or _CURRENCY.search(c)),
+                                         "gross" in _words(c).split(),
                                          _words(c) not in _TARGET_WORDS))
     # Otherwise the outcome is a positive series, never a spend or a flag: the largest one.
     candidates = [c for c in numeric if not _SPEND_NAMES.search(c) and not _NOT_SPEND.search(c)
