@@ -259,3 +259,22 @@ def test_sales_after_discounts_and_returns_come_before_gross_sales():
                           "Returns": -0.05 * gross, "Net sales": 0.85 * gross,
                           "Meta spend": rng.gamma(2, 900, n)})
     assert suggest_roles(frame)["target"] == "Net sales"
+
+
+def test_a_calendar_of_named_days_is_a_control_however_many_names_it_has():
+    # a holidays table joined on: empty on most days, 32 names over two years
+    rng = np.random.default_rng(8)
+    n = 730
+    named = np.full(n, None, dtype=object)
+    named[::23] = [f"Holiday {k}" for k in range(len(named[::23]))]
+    frame = pd.DataFrame({"date": pd.date_range("2023-01-01", periods=n, freq="D"),
+                          "holiday_name": named, "notes": named,
+                          "sales": rng.normal(5e4, 4e3, n), "tv_spend": rng.gamma(2, 900, n)})
+    assert frame["holiday_name"].nunique() == 32
+    # named like events it is one; the same text under another name may be free text
+    assert suggest_roles(frame)["controls"] == ["holiday_name"]
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(date="date", target="sales", channels=["tv_spend"], controls=["holiday_name"])
+    marked = wf.data.filter(like="holiday_name=")
+    assert marked.shape[1] == 32
+    np.testing.assert_array_equal(marked.sum(axis=1).to_numpy(), frame["notes"].notna())

@@ -17,6 +17,7 @@ from mmm_widgets.steps.amounts import (
     find_text_amounts,
     with_amounts_read,
 )
+from mmm_widgets.steps.categorical import MAX_LEVELS, NOTHING_LEVELS
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.currencies import holds_currency_codes
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
@@ -213,7 +214,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
             continue
         elif column not in numeric:
             # a column of currency codes says what the amounts are in: no control
-            if (_is_categorical(df[column]) and column not in listing
+            if (_is_categorical(df[column], column) and column not in listing
                     and not holds_currency_codes(df[column])):
                 controls.append(column)
         elif _looks_like_spend(column, df[column]) or (generic and
@@ -757,10 +758,18 @@ def _is_trend(df: pd.DataFrame, column: str, date: str | None) -> bool:
     return bool((steps == 1).all() and values.min() in (0.0, 1.0))
 
 
-def _is_categorical(series: pd.Series) -> bool:
-    """A text column with a few repeated levels (events, holidays, promotions)."""
+def _is_categorical(series: pd.Series, column: str) -> bool:
+    """A text column with a few repeated levels (events, holidays, promotions); or, as a
+    calendar of named days is, empty on most rows and named like events, with up to the
+    levels a control may have (:data:`~mmm_widgets.steps.categorical.MAX_LEVELS`)."""
     distinct = series.nunique(dropna=True)
-    return 1 < distinct <= MAX_CONTROL_LEVELS and distinct < len(series) / 2
+    if not 1 < distinct < len(series) / 2:
+        return False
+    if distinct <= MAX_CONTROL_LEVELS:
+        return True
+    nothing = series.isna() | series.astype(str).str.strip().str.lower().isin(NOTHING_LEVELS)
+    return bool(distinct <= MAX_LEVELS and _CONTROL_NAMES.search(column)
+                and nothing.mean() >= 0.5)
 
 
 def _regular(series: pd.Series, per_day: float = 1.0) -> bool:
