@@ -13,6 +13,7 @@ from mmm_widgets.steps.amounts import TextAmounts
 from mmm_widgets.steps.currencies import named_currency, other_currency
 from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
 from mmm_widgets.steps.roles import (
+    in_cents,
     in_micros,
     named_like_outcome,
     named_scale,
@@ -42,7 +43,7 @@ class Finding:
     ----------
     kind : str
         ``"collinear"``, ``"small_channel"``, ``"national"``, ``"other_currency"``,
-        ``"outcome_control"``, ``"outlier"`` and ``"outage"``
+        ``"outcome_control"``, ``"cents"``, ``"outlier"`` and ``"outage"``
         (:mod:`~mmm_widgets.steps.outliers`), ``"baseline"``
         (:mod:`~mmm_widgets.steps.baseline`), ``"follows_target"``
         (:mod:`~mmm_widgets.steps.following_spend`), ``"reported_outcome"``
@@ -85,6 +86,7 @@ def find_warnings(data: pd.DataFrame, roles: Roles, table: str = "df",
     list of Finding
     """
     return [*_not_spend(data, roles, table), *_other_scale(roles, table),
+            *_cents(data, roles, table),
             *_other_currency(roles, table), *_national(data, roles, table, population),
             *_outcome_controls(data, roles), *_collinearity(data, roles),
             *_small_channels(data, roles, table)]
@@ -208,6 +210,30 @@ def _other_scale(roles: Roles, table: str) -> list[Finding]:
             f"in one unit before mapping, and rename the column: {table}[{scaled!r}] = "
             f"{table}[{scaled!r}] * {factor:_}.", (channel,)))
     return findings
+
+
+def _cents(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
+    """Channels or the target named in cents and holding whole numbers, beside amounts
+    that are not: the ROAS read from the two would be 100 times off."""
+    money = [c for c in (*roles.channels, roles.target) if not not_spend_kind(c)]
+    cents = [c for c in money if in_cents(c) and _whole(data[c])]
+    units = [c for c in money if c not in cents]
+    if not cents or not units:
+        return []
+    others = ", ".join(map(repr, units[:3])) + (", ..." if len(units) > 3 else "")
+    return [Finding(
+        "cents",
+        f"{column!r} is named like an amount in cents (as payment and shop APIs write "
+        f"money), beside amounts in whole units ({others}): ROAS, read from the two, would "
+        f"be 100 times off. If so, divide it before mapping: {table}[{column!r}] = "
+        f"{table}[{column!r}] / 100.", (column,))
+        for column in cents]
+
+
+def _whole(values: pd.Series) -> bool:
+    """Whether every amount is a whole number, some not 0."""
+    numbers = values.to_numpy(dtype=float)
+    return bool(numbers.any() and (numbers == np.round(numbers)).all())
 
 
 def _whole_cents_in_micros(spend: pd.Series) -> bool:

@@ -480,6 +480,18 @@ def in_micros(column: str) -> bool:
     return "micros" in _words(column).split()
 
 
+def in_cents(column: str) -> bool:
+    """Whether a column is named like an amount in cents (hundredths of the currency), as
+    payment and shop APIs write money (``amount_cents``, ``revenueCents``).
+
+    Examples
+    --------
+    >>> in_cents("spend_cents"), in_cents("revenueCents"), in_cents("discount_percent")
+    (True, True, False)
+    """
+    return bool({"cents", "cent", "pence"} & set(_words(column).split()))
+
+
 def _is_ratio(column: str) -> bool:
     """Whether a column is named like a ratio an ad platform exports (:data:`_RATIO`)."""
     return bool(_RATIO.search(column.replace("_", " ")))
