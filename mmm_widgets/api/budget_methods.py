@@ -8,7 +8,7 @@ import pandas as pd
 
 from mmm_widgets.engine.jobs import Job as FitJob  # workflow.FitJob, from below the facade
 from mmm_widgets.engine.shown import Shown
-from mmm_widgets.errors import StepOrderError, problem
+from mmm_widgets.errors import ModelError, StepOrderError, problem
 
 
 class BudgetMethods:
@@ -44,7 +44,10 @@ class BudgetMethods:
         """
         from mmm_widgets.api.budget import budget_params
         from mmm_widgets.steps.budget import curves_chunk, read_curves
+        from mmm_widgets.steps.budget.checks import curve_problems
 
+        if problems := curve_problems(threshold, points):
+            raise ModelError(problems)
         params = budget_params(self)
         if self.status("budget") == "done" and (params.threshold, params.points) == (
                 float(threshold), points):

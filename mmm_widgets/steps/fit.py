@@ -248,12 +248,12 @@ class FitStep(Step):
                 importlib.util.find_spec("nutpie") is None:
             problems.append(problem("nutpie is not installed.",
                                     "pip install nutpie, or use sampler='pymc'."))
-        for name in ("draws", "tune", "chains"):
+        for name, example in (("draws", 500), ("tune", 500), ("chains", 2)):
             value = getattr(params, name)
             minimum = 0 if name == "tune" else 1
             if not isinstance(value, int) or value < minimum:
                 problems.append(problem(f"{name} must be a whole number of at least {minimum}.",
-                                        f"Set {name} to e.g. 500."))
+                                        f"Set {name} to e.g. {example}."))
         if not 0.5 <= params.target_accept < 1:
             problems.append(problem("target_accept must be between 0.5 and 1.",
                                     "Use 0.8 to 0.99; higher values reduce divergences."))
@@ -277,7 +277,7 @@ class FitStep(Step):
         if not isinstance(params.until_converged, bool):
             problems.append(problem("until_converged must be True or False.",
                                     "Use True to fit until r-hat and ESS meet their targets."))
-        elif params.until_converged and params.method != "mcmc":
+        elif params.until_converged and params.method == "map":
             problems.append(problem("until_converged needs method='mcmc' (a MAP fit has no "
                                     "draws to check).", "Use method='mcmc' or "
                                     "until_converged=False."))

@@ -7,6 +7,7 @@ them together before anything runs.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -47,13 +48,23 @@ def settings_problems(params: BudgetParams, channels: tuple[str, ...], n_dates: 
         problems.append(problem(
             f"The run-rate must average 1 to {n_dates} past periods, not "
             f"{params.run_rate_periods!r}.", "Use e.g. 13."))
-    if not (math.isfinite(params.threshold) and params.threshold > 0):
-        problems.append(problem("The marginal-ROAS threshold must be a positive number.",
-                                "Use 1.0 (a unit of spend returns a unit of outcome)."))
-    if not isinstance(params.points, int) or params.points < 3:
-        problems.append(problem("Response curves need at least 3 points.", "Use e.g. 100."))
+    problems += curve_problems(params.threshold, params.points)
     if not 0 < params.hdi_prob < 1:
         problems.append(problem("hdi_prob must be between 0 and 1.", "Use e.g. 0.94."))
+    return problems
+
+
+def curve_problems(threshold: object, points: object) -> list:
+    """Problems with the response curves' marginal-ROAS threshold and number of points."""
+    problems = []
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not (
+            math.isfinite(threshold) and threshold > 0):
+        problems.append(problem(f"The marginal-ROAS threshold must be a positive number, not "
+                                f"{threshold!r}.",
+                                "Use 1.0 (a unit of spend returns a unit of outcome)."))
+    if isinstance(points, bool) or not isinstance(points, numbers.Integral) or points < 3:
+        problems.append(problem(f"Response curves need a whole number of at least 3 points, "
+                                f"not {points!r}.", "Use e.g. 100."))
     return problems
 
 

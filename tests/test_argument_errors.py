@@ -1,0 +1,49 @@
+"""Bad arguments to the fit and the response curves are reported as mmm_widgets errors
+that say what to enter, before anything runs: each problem once, with an example of
+the setting it is about."""
+
+from __future__ import annotations
+
+import pytest
+
+import mmm_widgets as mw
+
+
+@pytest.fixture
+def configured() -> mw.Workflow:
+    wf = mw.Workflow(mw.datasets.load("weekly_sales"))
+    wf.map_data(date="date", target="sales", channels=["tv", "radio", "search"])
+    wf.configure_model()
+    return wf
+
+
+CURVE_POINTS_FIX = "Use e.g. 100."
+THRESHOLD_FIX = "Use 1.0 (a unit of spend returns a unit of outcome)."
+
+
+@pytest.mark.parametrize(("points", "threshold", "bad", "fix"), [
+    (1, 1.0, 1, CURVE_POINTS_FIX), (2.5, 1.0, 2.5, CURVE_POINTS_FIX),
+    (True, 1.0, True, CURVE_POINTS_FIX), (100, 0.0, 0.0, THRESHOLD_FIX),
+    (100, float("nan"), float("nan"), THRESHOLD_FIX), (100, "one", "one", THRESHOLD_FIX)])
+def test_response_curves_with_too_few_points_or_no_threshold_say_what_to_enter(
+        configured, points, threshold, bad, fix):
+    with pytest.raises(mw.ModelError) as raised:
+        configured.response_curves(threshold=threshold, points=points)
+    [found] = raised.value.problems
+    assert f"not {bad!r}." in found.what
+    assert found.fix == fix
+
+
+@pytest.mark.parametrize(("setting", "example"), [("draws", "Set draws to e.g. 500."),
+                                                  ("tune", "Set tune to e.g. 500."),
+                                                  ("chains", "Set chains to e.g. 2.")])
+def test_each_sampler_count_gets_an_example_of_its_own(configured, setting, example):
+    with pytest.raises(mw.ModelError) as raised:
+        configured.fit("mcmc", until_converged=False, **{setting: -1})
+    assert [p.fix for p in raised.value.problems] == [example]
+
+
+def test_an_unknown_method_is_one_problem_not_two(configured):
+    with pytest.raises(mw.ModelError) as raised:
+        configured.fit("nuts")
+    assert [p.what for p in raised.value.problems] == ["Unknown method 'nuts'."]
