@@ -15,6 +15,7 @@ from mmm_widgets.errors import (
     FitError,
     MMMWidgetsError,
     ModelError,
+    PathError,
     StepOrderError,
 )
 from mmm_widgets.settings import set_interval
@@ -31,6 +32,7 @@ __all__ = [
     "FitError",
     "MMMWidgetsError",
     "ModelError",
+    "PathError",
     "SearchPanel",
     "StepOrderError",
     "Wizard",

@@ -93,6 +93,10 @@ class FitError(MMMWidgetsError, RuntimeError):
     """Fitting failed; the message says the likely cause and what to change."""
 
 
+class PathError(MMMWidgetsError, ValueError):
+    """A path to write to is not one the kit can write there (a folder for a file)."""
+
+
 class StepOrderError(MMMWidgetsError, RuntimeError):
     """A step was asked for before the steps it depends on were done."""
 

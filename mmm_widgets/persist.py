@@ -29,6 +29,7 @@ import pandas as pd
 
 from mmm_widgets.engine import registry
 from mmm_widgets.errors import MMMWidgetsError, Problem, problem
+from mmm_widgets.output_paths import folder_to_write
 
 if TYPE_CHECKING:
     from mmm_widgets.steps.data import DataResult
@@ -71,7 +72,7 @@ def save_workflow(workflow: Workflow, folder: Path) -> Path:
     its content differs, ``model.nc`` when the fit does; a new margin on the overview
     writes the parameters only, not the posterior.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = folder_to_write(folder, "a saved workflow")
     steps = {step.kind: step.params.to_dict() for step in workflow.steps
              if workflow.status(step.kind) == "done"}
     for kind in (*JOURNEY_STEPS, *DATA_STEPS, *LATER_STEPS):

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mmm_widgets.output_paths import file_to_write
+
 if TYPE_CHECKING:
     from mmm_widgets.workflow import Workflow
 
@@ -55,6 +57,7 @@ def write_report(workflow: Workflow, path: str | Path, title: str = "Marketing m
     from bokeh.embed import components
     from bokeh.resources import INLINE
 
+    path = file_to_write(path, "the report", "report.html")
     parts: list[str] = [f"<h1>{html.escape(title)}</h1>"]
     figures: list[Any] = []
     for name, builder in (("Overview", _overview), ("Data", _data),
@@ -79,7 +82,6 @@ def write_report(workflow: Workflow, path: str | Path, title: str = "Marketing m
             f"</title>{INLINE.render()}{_STYLE}{script}</head><body>{body}"
             "<footer><p class='missing'>Made with mmm-widgets and pymc-marketing.</p></footer>"
             "</body></html>")
-    path = Path(path)
     path.write_text(page, encoding="utf-8")
     return path
 

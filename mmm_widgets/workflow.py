@@ -434,7 +434,9 @@ class Workflow(DataMethods, ModelMethods, OverviewMethods, DiagnosticsMethods,
         Path
             The written file.
         """
-        path = Path(path)
+        from mmm_widgets.output_paths import file_to_write
+
+        path = file_to_write(path, "a notebook", "analysis.ipynb")
         notebook = to_notebook_json(self.chunks())
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
         return path

@@ -47,3 +47,11 @@ def test_an_unknown_method_is_one_problem_not_two(configured):
     with pytest.raises(mw.ModelError) as raised:
         configured.fit("nuts")
     assert [p.what for p in raised.value.problems] == ["Unknown method 'nuts'."]
+
+
+@pytest.mark.fit
+def test_diagnostics_without_prior_draws_say_how_many_to_take(configured):
+    configured.fit("map")
+    with pytest.raises(mw.ModelError) as raised:
+        configured.diagnostics(prior_draws=0)
+    assert [p.fix for p in raised.value.problems] == ["Set prior_draws to e.g. 500."]

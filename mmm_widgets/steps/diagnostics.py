@@ -15,6 +15,7 @@ import pandas as pd
 
 from mmm_widgets import settings
 from mmm_widgets.codegen import CodeChunk, literal
+from mmm_widgets.errors import ModelError, problem
 from mmm_widgets.steps.base import Params, Step
 from mmm_widgets.steps.data import DATA_VARIABLE, DataResult
 from mmm_widgets.steps.dims import row_keys, tidy_code
@@ -104,6 +105,18 @@ class DiagnosticsStep(Step):
     def __init__(self, params: DiagnosticsParams, data: DataResult):
         super().__init__(params)
         self.data = data
+
+    def validate(self, namespace: dict[str, Any]) -> None:
+        """The draws must be ones the code can take (the interval is checked where it is
+        set: :func:`mmm_widgets.settings.interval`)."""
+        problems = []
+        for name, example in (("prior_draws", 500), ("max_plot_draws", 200)):
+            value = getattr(self.params, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(problem(f"{name} must be a whole number of at least 1, not "
+                                        f"{value!r}.", f"Set {name} to e.g. {example}."))
+        if problems:
+            raise ModelError(problems)
 
     def code(self) -> CodeChunk:
         """arviz / pymc / pandas code computing the diagnostics' numbers and frames."""
