@@ -183,6 +183,7 @@ def test_default_bounds_keep_every_channel_within_30_pct_of_current(fitted, curr
     ({"objective": "median"}, "Unknown objective", None),
     ({"total": 1e7}, "bounds='none'", None),
     ({"bounds": "everything"}, "Unknown bounds", None),
+    ({"held_split": ["tvv"]}, "'tvv' is held across geos but is not a channel", "tvv"),
 ])
 def test_bad_budget_input_names_the_problem_and_keeps_state(fitted, current_total, kwargs,
                                                             match, column):
@@ -232,6 +233,8 @@ def test_scenarios_agree_with_what_if_and_each_other(fitted, current_total):
     assert info.value.columns == ["podcast"]
     with pytest.raises(mw.DataError, match="built-in"):
         fitted.scenarios.add("current", {"tv": 1.0})
+    with pytest.raises(mw.DataError, match="must be a number of percent, not 'ten'"):
+        fitted.scenarios.add_budget_change("ten")
     pd.testing.assert_frame_equal(fitted.scenarios.compare(), table)
     after = fitted.scenarios.remove("budget +10 %")
     assert "budget +10 %" not in after.index and "search push" in after.index

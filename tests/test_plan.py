@@ -223,6 +223,8 @@ def test_a_start_inside_the_data_or_a_bad_pattern_is_a_data_error(fitted):
         fitted.plan_budget(300_000, pattern="back")
     with pytest.raises(DataError, match="target"):
         fitted.plan_budget(target={"roas": 2.0})
+    with pytest.raises(DataError, match="'tvv' is held across geos but is not a channel"):
+        fitted.plan_budget(held_split=["tvv"])
 
 
 def test_params_round_trip_and_every_name_the_cell_binds_is_reserved(fitted, geo):

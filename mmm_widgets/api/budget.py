@@ -7,6 +7,7 @@ hook :mod:`mmm_widgets.persist` calls to rebuild the step of a loaded workflow.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -236,6 +237,9 @@ class Scenarios:
         name : str, optional
             Defaults to ``"budget +10 %"`` (or ``"optimized +10 %"`` for another base).
         """
+        if isinstance(percent, bool) or not isinstance(percent, numbers.Real):
+            raise DataError(problem(f"The budget change must be a number of percent, not "
+                                    f"{percent!r}.", "Use e.g. +10 or -10."))
         percent = float(percent)
         label = "budget" if base == "current" else base
         name = name or f"{label} {percent:+g} %"

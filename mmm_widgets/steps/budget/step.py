@@ -129,6 +129,8 @@ class BudgetStep(Step):
         current = None if problems else self.current_spend()
         problems += bounds_problems(self.params.total, self.params.bounds, self.channels,
                                     current, self.params.default_bound_pct)
+        # a national model has no split to hold, but a name that is no channel is a typo
+        problems += held_problems(self.params.held_split or (), self.channels, {})
         problems += scenario_problems(self.params, self.channels)
         if problems:
             raise DataError(problems)

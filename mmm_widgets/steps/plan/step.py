@@ -169,6 +169,8 @@ class PlanStep(Step):
         else:
             problems = bounds_problems(total, params.bounds, self.channels,
                                        self.current_spend(), params.default_bound_pct)
+            # a national model has no split to hold, but a name that is no channel is a typo
+            problems += held_problems(params.held_split or (), self.channels, {})
         if problems:
             raise DataError(problems)
 
