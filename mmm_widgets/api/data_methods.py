@@ -9,7 +9,8 @@ import pandas as pd
 
 from mmm_widgets.steps.data import DataParams, DataResult, DataStep, LongFormat
 from mmm_widgets.steps.dates import periods_per_quarter
-from mmm_widgets.steps.roles import suggest_roles
+from mmm_widgets.steps.measure_rows import find_measure_rows
+from mmm_widgets.steps.roles import no_roles, suggest_roles
 
 
 class DataMethods:
@@ -32,6 +33,8 @@ class DataMethods:
             they are or after changing them.
         """
         raw = self._require_raw()
+        if find_measure_rows(raw) is not None:  # no column is a role until pivoted
+            return no_roles()
         return suggest_roles(raw)
 
     def map_data(self, date: str, target: str, channels: Sequence[str],

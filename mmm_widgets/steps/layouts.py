@@ -2,8 +2,8 @@
 
 Before the data step checks the values, it looks at how the raw table is laid out: its
 dates written over two columns or kept in its index, its geos side by side, a column per
-date, a header over two rows. Each such layout stops the mapping with one problem whose fix
-is the pandas code that lays the table out as the data step reads it
+date, a header over two rows, a measure per row. Each such layout stops the mapping with
+one problem whose fix is the pandas code that lays the table out as the data step reads it
 (:func:`layout_problems`); the roles left unchosen are reported with it.
 """
 
@@ -29,6 +29,7 @@ from mmm_widgets.steps.date_columns import (
 )
 from mmm_widgets.steps.dates import parse_dates
 from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
+from mmm_widgets.steps.measure_rows import find_measure_rows, measure_rows_problem
 from mmm_widgets.steps.nested import nested_columns, nested_problem
 from mmm_widgets.steps.roles import date_column, dates_across
 from mmm_widgets.steps.rows import second_header
@@ -62,6 +63,9 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
     nested = nested_columns(raw)
     if nested:  # nor until each value has a column
         return [nested_problem(raw, nested, name)]
+    measures = find_measure_rows(raw)
+    if measures is not None:  # nor until each measure has one
+        return [measure_rows_problem(measures, name)]
     unchosen = _unchosen_roles(params)
     split = find_date_columns(raw)
     if split is not None and (not params.date or params.date in (split.year, split.part)):

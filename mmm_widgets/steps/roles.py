@@ -419,6 +419,32 @@ def named_like_count(column: str) -> bool:
     return bool(_COUNT_WORDS & set(_words(column).split()))
 
 
+def named_like_spend(column: str) -> bool:
+    """Whether a name says its column is money spent on a channel: a spend word
+    ("spend", "cost", "_S") or a medium's or platform's ("TV", "Paid Social"), and no
+    word of activity, audience, ratio or control.
+
+    Examples
+    --------
+    >>> named_like_spend("tv_spend"), named_like_spend("Paid Social")
+    (True, True)
+    >>> named_like_spend("tv_impressions"), named_like_spend("revenue")
+    (False, False)
+    """
+    if (_NOT_SPEND.search(column) or _AUDIENCE.search(column) or _NOT_PAID.search(column)
+            or _is_ratio(column)):
+        return False
+    if _CONTROL_NAMES.search(column) and not _EXPLICIT_SPEND.search(column):
+        return False
+    return bool(_SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)))
+
+
+def no_roles() -> dict:
+    """The suggestion for a table that must be laid out anew before any role can be
+    chosen: no role suggested."""
+    return dict(_NO_ROLES)
+
+
 def named_like_target(column: str) -> bool:
     """Whether a name holds a word outcomes are named by (sales, revenue, conversions, ...).
 
@@ -620,15 +646,15 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:
-    if (_NOT_SPEND.search(column) or _AUDIENCE.search(column) or _NOT_PAID.search(column)
-            or _is_binary(series) or _is_ratio(column)):
+    if _is_binary(series):
         return False
-    # Named as a control, and not as an amount spent: "search_index" (Google Trends),
-    # "social_sentiment", "tv_holiday_flag".
-    if _CONTROL_NAMES.search(column) and not _EXPLICIT_SPEND.search(column):
-        return False
-    if _SPEND_NAMES.search(column) or _CHANNEL_WORDS.search(_words(column)):
+    if named_like_spend(column):
         return True
+    # Named as a control, and not as an amount spent: "search_index" (Google Trends),
+    # "social_sentiment", "tv_holiday_flag"; an amount in a currency otherwise.
+    if (_NOT_SPEND.search(column) or _AUDIENCE.search(column) or _NOT_PAID.search(column)
+            or _is_ratio(column) or _CONTROL_NAMES.search(column)):
+        return False
     return bool(_CURRENCY.search(column) and not _TARGET_WORDS & set(_words(column).split()))
 
 
