@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -32,16 +33,35 @@ from mmm_widgets.steps.totals import totals_of_others
 _DATE_NAMES = re.compile(
     r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
     re.I)
+#: Sales and revenue in the languages whose month names the dates are read in (German,
+#: French, Spanish, Italian, Dutch, Portuguese), accents dropped as :func:`_words` drops
+#: them: "Umsatz", "Chiffre d'affaires", "Ventas", "Fatturato", "Omzet", "Receita".
+_FOREIGN_MONEY_TARGETS = frozenset({
+    "umsatz", "umsatze", "erlos", "erlose", "verkaufe", "ventes", "affaires", "ventas",
+    "ingresos", "fatturato", "vendite", "ricavi", "omzet", "verkopen", "receita", "receitas",
+    "vendas", "faturamento"})
+#: Orders and conversions in those languages.
+_FOREIGN_COUNT_TARGETS = frozenset({
+    "bestellungen", "commandes", "pedidos", "conversiones", "ordini", "conversioni",
+    "bestellingen", "conversoes"})
 _TARGET_WORDS = frozenset({
     "sales", "sale", "revenue", "revenues", "conversion", "conversions", "orders", "target",
     "kpi", "bookings", "signups", "units", "gmv", "income", "y", "turnover", "leads",
+    # the same in German, French, Spanish, Italian, Dutch and Portuguese (accents dropped)
+    *_FOREIGN_MONEY_TARGETS, *_FOREIGN_COUNT_TARGETS,
 })
 # Words that make a column an amount spent ("Amount spent (EUR)", as Meta exports it); a
 # currency alone does not (revenue has one too).
 # "media" alone names a channel's execution too (Meridian's media_0 beside media_spend_0).
 # "sp", "spd", "spnd" and "mdsp" (media spend) only as words of their own ("mdsp_sem",
 # "tv_sp"; not "display", "sp500").
-_EXPLICIT_SPEND_WORDS = r"spend|spent|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])"
+# And the same in German, French, Spanish, Italian, Dutch and Portuguese ("TV Kosten",
+# "Dépenses TV", "Inversión TV", "Spesa TV", "Zoeken uitgaven", "Custo Busca"; "cost"
+# and "invest" cover "Costo", "Investimento", "Investissement").
+_EXPLICIT_SPEND_WORDS = (r"spend|spent|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])|"
+                         r"kosten|ausgaben|aufwand|d[ée]penses?|(?<![a-z])co[uû]ts?(?![a-z])|"
+                         r"gastos?(?![a-z])|inversi[oó]n|spes[ae](?![a-z])|uitgaven|besteding|"
+                         r"(?<![a-z])custos?(?![a-z])|despesas?")
 _EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
 _SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
 # Drivers that are not paid media, whatever else their names say: controls (Robyn's
@@ -66,6 +86,8 @@ _CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
     r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|"
     r"sentiment|markdown|mrkdn|"
+    # holidays and prices in German, French, Spanish, Italian, Dutch and Portuguese
+    r"feiertag|f[ée]ri[ée]|festivo|feriado|feestdag|preis|prix|precio|prezzo|pre[çc]o|prijs|"
     f"{_NOT_PAID_WORDS})",
     re.I,
 )
@@ -77,7 +99,8 @@ _CHANNEL_LIST_NAMES = re.compile(
     r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
 # What a channel did, not what it cost: impressions, clicks, GRPs, spots, insertions, emails
 # sent and posts published.
-_NOT_SPEND = re.compile(r"(impression|click|grp|reach|view|imps|_i$|_p$|spots?\b|insertion|"
+_NOT_SPEND = re.compile(r"(impression|click|klic?k|(?<![a-z])cli(c|que)s?(?![a-z])|grp|reach|view|"
+                        r"imps|_i$|_p$|spots?\b|insertion|"
                         r"(?<![a-z])(sends|sent|posts)(?![a-z]))", re.I)
 # What an audience did: no spend either ("search_sessions"), but it may be the outcome to
 # explain (store visits, web sessions).
@@ -89,7 +112,7 @@ _RATIO = re.compile(r"(\bper\b|/\s*(conv|click|result|impr|lead|order|acq|sale)|
 # Money per unit of the target (Meridian's revenue_per_kpi: "revenue_per_conversion").
 _VALUE_WORDS = frozenset({"revenue", "value"})
 _MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", "income",
-                                 "turnover"})
+                                 "turnover", *_FOREIGN_MONEY_TARGETS})
 # Where camel case starts a word: "totalRevenue", "TVImpressions" (not inside "TV", nor
 # before a plural's s: "GRPs").
 _CAMEL_HUMPS = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
@@ -270,7 +293,7 @@ def dates_across(frame: pd.DataFrame) -> tuple[list, list] | None:
 
 #: What a column named like activity holds, by the word of its name that says so.
 _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
-             (re.compile(r"(?<![a-z])click", re.I), "clicks"),
+             (re.compile(r"(?<![a-z])(click|klic?k|clic|clique)", re.I), "clicks"),
              (re.compile(r"(?<![a-z])(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
@@ -350,7 +373,7 @@ def spend_of(channel: str, columns: Iterable[str]) -> str | None:
 
 def _name_words(column: str) -> list[str]:
     """A name's lower-case words and numbers: ``"Channel0_spend"`` -> ``channel, 0, spend``."""
-    return re.findall(r"[a-z]+|\d+", _CAMEL_HUMPS.sub(" ", column).lower())
+    return re.findall(r"[a-z]+|\d+", _CAMEL_HUMPS.sub(" ", _unaccented(column)).lower())
 
 
 def not_spend_kind(column: str) -> str | None:
@@ -720,8 +743,14 @@ def _looks_like_control(column: str, series: pd.Series) -> bool:
 def _words(column: str) -> str:
     """A column's name as lower-case words: ``"Net Revenue (EUR)"`` -> ``"net revenue eur"``;
     camel case too, as APIs name fields: ``"totalRevenue"``, ``"TVImpressions"``."""
-    apart = _CAMEL_HUMPS.sub(" ", column)
+    apart = _CAMEL_HUMPS.sub(" ", _unaccented(column))
     return re.sub(r"[^a-zA-Z]+", " ", apart).strip().lower()
+
+
+def _unaccented(text: str) -> str:
+    """``text`` without its accents ("Dépenses" -> "Depenses", "Umsätze" -> "Umsatze")."""
+    apart = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(c for c in apart if not unicodedata.combining(c))
 
 
 def _numbers_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
