@@ -34,6 +34,7 @@ def test_response_curves_with_too_few_points_or_no_threshold_say_what_to_enter(
     assert found.fix == fix
 
 
+@pytest.mark.fit  # raised before any fit, but through wf.fit
 @pytest.mark.parametrize(("setting", "example"), [("draws", "Set draws to e.g. 500."),
                                                   ("tune", "Set tune to e.g. 500."),
                                                   ("chains", "Set chains to e.g. 2.")])
@@ -43,6 +44,7 @@ def test_each_sampler_count_gets_an_example_of_its_own(configured, setting, exam
     assert [p.fix for p in raised.value.problems] == [example]
 
 
+@pytest.mark.fit  # raised before any fit, but through wf.fit
 def test_an_unknown_method_is_one_problem_not_two(configured):
     with pytest.raises(mw.ModelError) as raised:
         configured.fit("nuts")

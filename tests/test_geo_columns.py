@@ -120,12 +120,12 @@ def test_one_geo_mapped_alone_is_a_model_of_its_own():
 
 def test_a_target_named_otherwise_is_found_once_mapped():
     frame, _ = _wide("{measure}_{geo}")
-    frame = frame.rename(columns=lambda c: c.replace("Sales_", "Umsatz_"))
+    frame = frame.rename(columns=lambda c: c.replace("Sales_", "Footfall_"))
     assert find_geo_columns(frame, "Week") is None  # no name says which is the target
-    found = find_geo_columns(frame, "Week", target="Umsatz_North")
-    assert found is not None and found.measures == ["Umsatz", "TV", "Search"]
+    found = find_geo_columns(frame, "Week", target="Footfall_North")
+    assert found is not None and found.measures == ["Footfall", "TV", "Search"]
     with pytest.raises(DataError, match="geos side by side"):
-        mw.Workflow(frame).map_data(date="Week", target="Umsatz_North",
+        mw.Workflow(frame).map_data(date="Week", target="Footfall_North",
                                     channels=["TV_North", "TV_South"])
 
 
