@@ -34,6 +34,7 @@ from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.following_spend import following_spend_finding
 from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
+from mmm_widgets.steps.month_length import month_length_finding
 from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.outliers import (
     find_outages,
@@ -535,7 +536,8 @@ class DataStep(Step):
         series = read_series(data, roles, outages)
         return [*outage_finding(outages, roles, self._frequency, table, read, weeks),
                 *outlier_finding(data, roles, outages, table, read, weeks, series),
-                *baseline_finding(data, roles, outages, table, read, series)]
+                *baseline_finding(data, roles, outages, table, read, series),
+                *month_length_finding(series, roles, table, read)]
 
 
 def _raw_columns(namespace: dict[str, Any], params: DataParams) -> list[str]:
