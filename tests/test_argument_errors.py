@@ -57,3 +57,18 @@ def test_diagnostics_without_prior_draws_say_how_many_to_take(configured):
     with pytest.raises(mw.ModelError) as raised:
         configured.diagnostics(prior_draws=0)
     assert [p.fix for p in raised.value.problems] == ["Set prior_draws to e.g. 500."]
+
+
+@pytest.mark.fit
+def test_a_map_fit_pulled_onto_a_priors_edge_says_which_prior_would_do(configured):
+    # Beta(0.1, 4.3): the density is highest at alpha = 0, where the adstock is undefined
+    configured.configure_model(priors={"adstock_alpha": {"dist": "Beta",
+                                                         "kwargs": {"alpha": 0.1, "beta": 4.3}}})
+    with pytest.raises(mw.FitError) as raised:
+        configured.fit("map")
+    [found] = raised.value.problems
+    assert "onto the edge of its range (0 < alpha <= 1)" in found.what
+    assert "Beta(1, 3)" in found.fix and "method='mcmc'" in found.fix
+    configured.configure_model()  # the default priors fit
+    configured.fit("map")
+    assert configured.status("fit") == "done"

@@ -754,6 +754,14 @@ def translate_fit_error(error: BaseException) -> FitError:
         what = "The model could not start: the log-probability was not finite."
         fix = ("Check priors (e.g. a negative sigma) and the data (extreme values); try "
                "tighter priors or a different saturation.")
+    elif type(error).__name__ == "ParameterValueError":
+        # pymc-marketing's check of a transformation's parameter (adstock alpha in (0, 1]):
+        # MAP drove it onto the edge, where a prior with its peak there pulls it
+        what = (f"The fit drove a parameter onto the edge of its range ({text[:200]}): a "
+                "prior whose density is highest at the edge (a Beta with alpha or beta "
+                "under 1) gives the MAP no estimate inside it.")
+        fix = ("Use a prior whose peak lies inside the range (e.g. Beta(1, 3) for adstock "
+               "alpha), or fit with method='mcmc', which draws around the edge.")
     elif "memory" in lowered:
         what = "The fit ran out of memory."
         fix = "Use fewer draws or chains, or fewer geos and channels."
