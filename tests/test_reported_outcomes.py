@@ -154,3 +154,19 @@ def test_mapped_as_channels_they_take_their_channels_credit():
     suggested = {k: v for k, v in mw.Workflow(frame, name="raw").suggest_mapping().items()
                  if v not in (None, [])}
     assert map_roas(frame, "Facebook Spend", **suggested) == pytest.approx(3.0, rel=0.15)
+
+
+def test_a_long_exports_conversions_per_channel_as_the_target_ask_for_the_business_outcome():
+    # a platform export: a row per date and channel, each with the conversions it claims
+    variation = spec(3)
+    assert variation.long
+    frame = table(variation)
+    layout = variation.long_layout
+    spend = frame[layout["value_column"]].astype(float)
+    frame["Conversions"] = (spend / 25).round()
+    wf = mw.Workflow(frame, name="raw")
+    with pytest.raises(mw.DataError) as raised:
+        wf.map_data(**{**variation.roles, "target": "Conversions"})
+    [found] = [p for p in raised.value.problems if p.column == "Conversions"]
+    assert "transform('sum')" in found.fix
+    assert "the business's own outcome" in found.fix

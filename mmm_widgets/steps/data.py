@@ -400,7 +400,11 @@ class DataStep(Step):
                     f"If each row holds its {long.channel_column}'s part (a platform's "
                     f"results per campaign), use the date's total on every row: "
                     f"{source}[{column!r}] = {source}.groupby({literal(keys)})[{column!r}]"
-                    ".transform('sum'); otherwise aggregate the table per date first."
+                    ".transform('sum'); otherwise aggregate the table per date first. If "
+                    "they are what each platform reports its ads brought, their sum counts a "
+                    "sale each platform claims once per platform and leaves out the sales no "
+                    "ad touched: the business's own outcome (from the shop, the CRM or web "
+                    "analytics), joined on by date, is the target to map."
                     if column == params.target else "Aggregate the table per date first.",
                     column=column, rows=[k[0] if isinstance(k, tuple) else k
                                          for k in varying.index[varying[column] > 1]])
