@@ -83,3 +83,14 @@ def test_a_commission_takes_credit_until_left_out():
     assert map_roas(frame, "Affiliate", **MAPPING) > 2.0
     assert map_roas(frame, "TV", **{**MAPPING, "channels": ["TV", "Search"]}) == \
         pytest.approx(2.0, rel=0.2)
+
+
+def test_a_cost_per_unit_of_a_counted_target_is_said_per_unit_not_as_a_percentage():
+    # a CPA deal: 25.00 paid per order, within 3 %
+    frame = weekly(4)
+    frame["Orders"] = (frame.pop("Revenue") / 80).round()
+    rate = 25.0 * np.random.default_rng(4).uniform(0.97, 1.03, len(frame))
+    frame["Affiliate"] = (frame["Orders"] * rate).round(2)
+    [note] = _notes(frame, target="Orders")
+    assert "'Affiliate' is about 25.00 per unit of the same period's target 'Orders'" in \
+        note.message

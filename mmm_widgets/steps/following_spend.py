@@ -20,6 +20,7 @@ import pandas as pd
 
 from mmm_widgets.steps.outliers import geo_series
 from mmm_widgets.steps.quality import Finding
+from mmm_widgets.steps.roles import named_like_count
 from mmm_widgets.steps.validation import Roles
 
 #: Largest coefficient of variation of spend / target for the spend to follow the target.
@@ -113,11 +114,14 @@ def _finding(channel: str, roles: Roles, shares: list[Share]) -> Finding:
     median = float(np.median([share.median for share in shares]))
     spread = max(share.spread for share in shares)
     whose = "the period before's" if lag else "the same period's"
+    # a target counted in units: the share is a cost per unit (a CPA), not a percentage
+    counted = named_like_count(roles.target) and not roles.value
+    size = (f"about {median:,.2f} per unit of {whose} target {roles.target!r} (a cost per "
+            "unit)" if counted else f"about {median:.1%} of {whose} target {roles.target!r}")
     return Finding(
         "follows_target",
-        f"{channel!r} is about {median:.1%} of {whose} target {roles.target!r} on every "
-        f"period (that share varies by {spread:.0%}, far less than the spend and target "
-        "do): spend that "
+        f"{channel!r} is {size} on every period (that share varies by {spread:.0%}, far "
+        "less than the spend and target do): spend that "
         "follows sales (a commission on them: affiliates, marketplaces, CPA deals; or a "
         "budget set as a share of sales)? The model cannot tell spend that follows sales "
         "from spend that brings them: it would credit the channel with the sales that paid "
