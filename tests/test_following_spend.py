@@ -56,6 +56,16 @@ def test_a_commission_in_one_geo_only_is_not_noted():
     assert _notes(panel, geo="Region") == []
 
 
+def test_a_commission_in_the_geos_it_is_paid_in_is_noted_for_those():
+    # an affiliate programme in two markets of three: no spend at all in the third
+    panel = pd.concat([_with_affiliate(1).assign(Region="North"),
+                       _with_affiliate(2).assign(Region="South"),
+                       weekly(3).assign(Region="West", Affiliate=0.0)], ignore_index=True)
+    [note] = _notes(panel, geo="Region")
+    assert note.columns == ("Affiliate",)
+    assert "on every period in the 2 of 3 geos it spends in" in note.message
+
+
 def _other_spend(kind: str) -> np.ndarray:
     rng = np.random.default_rng(7)
     if kind == "flights":

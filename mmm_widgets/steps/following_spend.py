@@ -8,7 +8,7 @@ an affiliate cost of 2 % of each week's sales, within 3 %, that brings none; MAP
 the affiliate's ROAS read 27.5 to 28.1, TV's 0.95 to 1.13 and search's 1.5 to 1.7; without
 the affiliate, 1.9 to 2.1 and 3.0 to 3.5. :func:`following_spend_finding` names a channel
 whose ratio to the target (the same period's, or the one before) varies far less than
-the two do, in every geo.
+the two do, in every geo it spends in.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
 
 
 def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
-    """A note per channel whose spend is a steady share of the target, in every geo.
+    """A note per channel whose spend is a steady share of the target, in every geo it
+    spends in.
 
     Parameters
     ----------
@@ -87,8 +88,14 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     -------
     list of Finding
     """
-    # only channels spending on nearly every row can follow the target in every geo
-    spending = (data[list(roles.channels)] > 0).mean()
+    # only channels spending on nearly every row (of the geos they spend in at all) can
+    # follow the target in each of those geos
+    spends = data[list(roles.channels)] > 0
+    if roles.geo:
+        active = spends.groupby(data[roles.geo].to_numpy()).transform("any")
+        spending = (spends & active).sum() / active.sum().clip(lower=1)
+    else:
+        spending = spends.mean()
     candidates = [c for c in roles.channels if spending[c] >= SPENDING_SHARE]
     if not candidates:
         return []
@@ -98,18 +105,20 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
     for channel in candidates:
         shares = []
         for _, rows in series:
-            share = _share_of_target(rows[channel].to_numpy(float),
-                                     rows[roles.target].to_numpy(float))
+            spend = rows[channel].to_numpy(float)
+            if not (spend > 0).any():  # a geo it never spends in (an affiliate in some)
+                continue
+            share = _share_of_target(spend, rows[roles.target].to_numpy(float))
             if share is None or not share.steady:
                 break
             shares.append(share)
         else:
             if shares:
-                findings.append(_finding(channel, roles, shares))
+                findings.append(_finding(channel, roles, shares, len(series)))
     return findings
 
 
-def _finding(channel: str, roles: Roles, shares: list[Share]) -> Finding:
+def _finding(channel: str, roles: Roles, shares: list[Share], geos: int) -> Finding:
     lag = max(share.lag for share in shares)
     median = float(np.median([share.median for share in shares]))
     spread = max(share.spread for share in shares)
@@ -120,10 +129,17 @@ def _finding(channel: str, roles: Roles, shares: list[Share]) -> Finding:
             "unit)" if counted else f"about {median:.1%} of {whose} target {roles.target!r}")
     return Finding(
         "follows_target",
-        f"{channel!r} is {size} on every period (that share varies by {spread:.0%}, far "
-        "less than the spend and target do): spend that "
+        f"{channel!r} is {size} on every period{_where(roles, len(shares), geos)} (that "
+        f"share varies by {spread:.0%}, far less than the spend and target do): spend that "
         "follows sales (a commission on them: affiliates, marketplaces, CPA deals; or a "
         "budget set as a share of sales)? The model cannot tell spend that follows sales "
         "from spend that brings them: it would credit the channel with the sales that paid "
         "for it, and take that credit from the others. If so, leave it out of the "
         "channels: its cost is a cost of the sales, not media.", (channel,))
+
+
+def _where(roles: Roles, spending: int, geos: int) -> str:
+    """Where the share holds: "" nationally and in every geo, else the geos it spends in."""
+    if not roles.geo or spending == geos:
+        return ""
+    return f" in the {spending} of {geos} geos it spends in"
