@@ -108,6 +108,17 @@ def test_a_panel_is_noted_once_with_one_line_for_every_geo():
     np.testing.assert_array_equal(fixed["mondays"], panel["rows"])
 
 
+def test_many_channels_over_few_months_are_read_without_last_months_spend():
+    # 8 channels over 58 months: too few months for each channel's spend and its last
+    # month's; the length is read beside this month's spend alone
+    frame = weekly_summed(2)
+    rng = np.random.default_rng(2)
+    for k in range(6):
+        frame[f"channel_{k}"] = rng.gamma(4, 1000, len(frame)) * frame["rows"]
+    [note] = _notes(frame, channels=["tv", "search", *[f"channel_{k}" for k in range(6)]])
+    assert "how many Mondays each month holds" in note.message
+
+
 def test_monthly_figures_that_do_not_move_with_the_length_are_not_noted():
     frame = weekly_summed(1)
     per_week = frame.assign(**{c: frame[c] / frame["rows"] * 4.35

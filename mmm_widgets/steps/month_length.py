@@ -25,13 +25,20 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code
-from mmm_widgets.steps.outliers import ROWS_PER_TERM, Series, f_added, free_name
+from mmm_widgets.steps.outliers import (
+    ROWS_PER_TERM,
+    SPEND_COLUMN,
+    NormalEquations,
+    Series,
+    f_added,
+    free_name,
+)
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
 #: Least F statistic of the month's length added to the series' line: a chance under
 #: 1e-4 per length under the F distribution at 40 residual degrees of freedom; the largest
-#: over the monthly series of the 300 generated conformance tables is 11.5, over days
+#: over the 51 monthly series of the 300 generated conformance tables is 11.5, over days
 #: summed by the month 23 to 94 (five seeds).
 F_LEAST = 20.0
 #: Least move of the target from the shortest month to the longest, as a share of its
@@ -107,14 +114,16 @@ def find_month_length(series: Series, roles: Roles) -> MonthLength | None:
         return None
     spacing = (dates[1:] - dates[:-1]).median().days
     target = series.rows[roles.target].to_numpy(float)[kept]
-    mean, terms = float(np.mean(target)), series.columns.shape[1]
+    mean = float(np.mean(target))
     if (not MONTH_DAYS[0] <= spacing <= MONTH_DAYS[1] or not mean > 0
-            or len(target) < ROWS_PER_TERM * (terms + 1)
             or not np.isfinite(series.columns).all()):
+        return None
+    equations, terms = _equations(series, len(roles.channels), len(target))
+    if equations is None:
         return None
     candidates = (None, *range(7))
     counts = np.column_stack([lengths(dates, weekday) for weekday in candidates])
-    residuals = series.equations.residuals(np.column_stack([target, counts]))
+    residuals = equations.residuals(np.column_stack([target, counts]))
     residual_y, dof = residuals[:, 0], len(target) - terms
     rss = float(residual_y @ residual_y)
     best = None
@@ -128,6 +137,21 @@ def find_month_length(series: Series, roles: Roles) -> MonthLength | None:
     if best is None or best[0] < F_LEAST or best[1].share < MOVE_LEAST:
         return None
     return best[1]
+
+
+def _equations(series: Series, channels: int, rows: int
+               ) -> tuple[NormalEquations | None, int]:
+    """The series' least-squares fit and its number of terms: all of them, or, where
+    the months are too few for them (:data:`ROWS_PER_TERM`), without last month's spend
+    (a month carries over little of it); None when too few for that too."""
+    terms = series.columns.shape[1]
+    if rows >= ROWS_PER_TERM * (terms + 1):
+        return series.equations, terms
+    if rows < ROWS_PER_TERM * (terms - channels + 1):
+        return None, terms
+    lags = range(SPEND_COLUMN + channels, SPEND_COLUMN + 2 * channels)
+    own = np.delete(series.columns[~series.left_out], list(lags), axis=1)
+    return NormalEquations(own), terms - channels
 
 
 def month_length_line(found: MonthLength, roles: Roles, table: str,
