@@ -13,6 +13,7 @@ import pytest
 
 import mmm_widgets as mw
 from tests.conftest import map_roas, run_fix
+from tests.test_month_length import weekly_summed
 
 WEEKS = 104
 DATES = pd.date_range("2023-01-02", periods=WEEKS, freq="W-MON")
@@ -117,3 +118,19 @@ def test_the_trend_line_gives_the_channels_back_their_returns():
     assert map_roas(frame, "TV", **MAPPING) > 3.5
     fixed = run_fix(_line(_notes(frame)[0]), frame)
     assert map_roas(fixed, "TV", controls=["trend"], **MAPPING) == pytest.approx(2.0, rel=0.2)
+
+
+def test_growth_over_few_months_is_read_without_last_months_spend():
+    # 8 channels over 58 months: too few months for each channel's spend and its last
+    # month's; sales grow by 40 % of a month's baseline over the table
+    months = weekly_summed(1)
+    months["sales"] += 0.4 * 30_000 * months["rows"] * np.linspace(0, 1, len(months))
+    rng = np.random.default_rng(1)
+    extra = [f"channel_{k}" for k in range(6)]
+    for name in extra:
+        months[name] = rng.gamma(4, 1000, len(months))
+    wf = mw.Workflow(months, name="raw")
+    wf.map_data(date="month", target="sales", channels=["tv", "search", *extra],
+                controls=[])
+    [note] = [f for f in wf.data_result.warnings if f.kind == "baseline"]
+    assert "grows over the table" in note.message

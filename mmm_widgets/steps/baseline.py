@@ -29,7 +29,7 @@ import pandas as pd
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code
 from mmm_widgets.steps.outliers import (
-    ROWS_PER_TERM,
+    SPEND_COLUMN,
     TREND_COLUMN,
     NormalEquations,
     Outage,
@@ -37,6 +37,7 @@ from mmm_widgets.steps.outliers import (
     f_added,
     free_name,
     read_series,
+    short_equations,
 )
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.recurring import Recurring, find_recurring
@@ -127,10 +128,13 @@ def find_moves(series: Series, roles: Roles) -> tuple[Recurring | None, Move | N
     target = series.rows[roles.target].to_numpy(float)[kept]
     base = np.delete(series.columns[kept], TREND_COLUMN, axis=1)
     mean = float(np.mean(target))
-    if (len(target) < ROWS_PER_TERM * (base.shape[1] + 1) or not np.isfinite(base).all()
-            or not mean > 0):
+    if not np.isfinite(base).all() or not mean > 0:
         return None, None
-    equations = series.equations.without(TREND_COLUMN)
+    fit = short_equations(base, len(roles.channels), SPEND_COLUMN - 1,
+                          series.equations.without(TREND_COLUMN))
+    if fit is None:
+        return None, None
+    equations, base = fit
     time = np.linspace(-1.0, 1.0, len(target))
     residual_y, residual_time = equations.residuals(np.column_stack([target, time])).T
     dof = len(target) - base.shape[1] - 1

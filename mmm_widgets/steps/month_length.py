@@ -25,14 +25,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code
-from mmm_widgets.steps.outliers import (
-    ROWS_PER_TERM,
-    SPEND_COLUMN,
-    NormalEquations,
-    Series,
-    f_added,
-    free_name,
-)
+from mmm_widgets.steps.outliers import Series, f_added, free_name, short_equations
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
@@ -118,9 +111,10 @@ def find_month_length(series: Series, roles: Roles) -> MonthLength | None:
     if (not MONTH_DAYS[0] <= spacing <= MONTH_DAYS[1] or not mean > 0
             or not np.isfinite(series.columns).all()):
         return None
-    equations, terms = _equations(series, len(roles.channels), len(target))
-    if equations is None:
+    fit = short_equations(series.columns[kept], len(roles.channels), full=series.equations)
+    if fit is None:
         return None
+    equations, terms = fit[0], fit[1].shape[1]
     candidates = (None, *range(7))
     counts = np.column_stack([lengths(dates, weekday) for weekday in candidates])
     residuals = equations.residuals(np.column_stack([target, counts]))
@@ -137,21 +131,6 @@ def find_month_length(series: Series, roles: Roles) -> MonthLength | None:
     if best is None or best[0] < F_LEAST or best[1].share < MOVE_LEAST:
         return None
     return best[1]
-
-
-def _equations(series: Series, channels: int, rows: int
-               ) -> tuple[NormalEquations | None, int]:
-    """The series' least-squares fit and its number of terms: all of them, or, where
-    the months are too few for them (:data:`ROWS_PER_TERM`), without last month's spend
-    (a month carries over little of it); None when too few for that too."""
-    terms = series.columns.shape[1]
-    if rows >= ROWS_PER_TERM * (terms + 1):
-        return series.equations, terms
-    if rows < ROWS_PER_TERM * (terms - channels + 1):
-        return None, terms
-    lags = range(SPEND_COLUMN + channels, SPEND_COLUMN + 2 * channels)
-    own = np.delete(series.columns[~series.left_out], list(lags), axis=1)
-    return NormalEquations(own), terms - channels
 
 
 def month_length_line(found: MonthLength, roles: Roles, table: str,

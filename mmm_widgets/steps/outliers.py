@@ -338,6 +338,39 @@ def f_added(rss: float, residual_y: np.ndarray, residual_x: np.ndarray,
     return removed / max((rss - removed) / dof, np.finfo(float).tiny), coefficient
 
 
+def short_equations(columns: np.ndarray, channels: int, first_spend: int = SPEND_COLUMN,
+                    full: NormalEquations | None = None
+                    ) -> tuple[NormalEquations, np.ndarray] | None:
+    """The least-squares fit on :func:`design`'s ``columns`` (one row per period fitted)
+    and the columns it is on: all of them, or, where the rows are too few for them
+    (:data:`ROWS_PER_TERM`), all but the last period's spend; None when too few for
+    that too.
+
+    Parameters
+    ----------
+    columns : numpy.ndarray
+        The terms, each channel's spend from ``first_spend`` on, then each one's last
+        period's spend.
+    channels : int
+        The number of channels.
+    first_spend : int
+        The first channel's column (:data:`SPEND_COLUMN`, one less without the trend).
+    full : NormalEquations, optional
+        The fit on every column, when formed already.
+
+    Returns
+    -------
+    tuple of (NormalEquations, numpy.ndarray), or None
+    """
+    rows, terms = columns.shape
+    if rows >= ROWS_PER_TERM * (terms + 1):
+        return (full if full is not None else NormalEquations(columns)), columns
+    if rows < ROWS_PER_TERM * (terms - channels + 1):
+        return None
+    own = np.delete(columns, range(first_spend + channels, first_spend + 2 * channels), axis=1)
+    return NormalEquations(own), own
+
+
 def least_squares(columns: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Coefficients of the least-squares line of ``target`` on ``columns``."""
     return NormalEquations(columns).coefficients(target)
