@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.roles import not_spend_kind
+from mmm_widgets.steps.names import not_spend_kind
 from tests.conformance.tables import CHANNELS, spec, table
 
 #: Per language: the target, a channel's spend, its clicks, the 0/1 holiday, the price.
@@ -75,3 +75,29 @@ def test_words_that_only_contain_a_spend_word_are_not_spend():
     frame["scout_visits"] = frame[roles["channels"][0]] / 5
     suggested = mw.Workflow(frame, name="raw").suggest_mapping()
     assert sorted(suggested["channels"]) == sorted(roles["channels"])
+
+
+@pytest.mark.fit
+def test_accented_names_are_fitted_planned_reported_and_replayed(tmp_path):
+    # French names with accents (a price index and a promotion flag as controls): the
+    # model's coordinates, the plan, the report and the exported script keep them
+    from tests.conftest import run_fresh
+
+    frame, roles = _renamed(26, "fr")
+    assert "Prix moyen" in roles["controls"]
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**roles)
+    wf.configure_model(l_max=4, yearly_seasonality=2)
+    wf.fit("map")
+    summary = wf.channel_summary()
+    assert sorted(summary.index) == sorted(roles["channels"])
+    spend = float(wf.data[roles["channels"]].tail(13).sum().sum())
+    plan = wf.optimize_budget(total=spend, periods=13)
+    assert sorted(set(plan.index) - {"total"}) == sorted(roles["channels"])
+    report = wf.report(tmp_path / "rapport.html").read_text(encoding="utf-8")
+    assert "Dépenses TV" in report
+    summary.to_pickle(tmp_path / "summary.pkl")
+    frame.to_pickle(tmp_path / "raw.pkl")  # the table given, as given
+    script = "import pandas as pd\nraw = pd.read_pickle('raw.pkl')\n" + wf.to_script()
+    run_fresh(script + "\npd.testing.assert_frame_equal(channel_summary, "
+                       "pd.read_pickle('summary.pkl'), rtol=1e-6)\n", tmp_path)

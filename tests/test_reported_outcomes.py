@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.roles import reported_outcomes, spend_of
+from mmm_widgets.steps.names import reported_outcomes, spend_of
 from tests.conformance.tables import CHANNEL_SCHEMES, TARGET_NAMES, _channel_name, spec, table
 from tests.conftest import map_roas
 

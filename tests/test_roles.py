@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.roles import not_spend_kind, suggest_roles
+from mmm_widgets.steps.names import not_spend_kind
+from mmm_widgets.steps.roles import suggest_roles
 from tests.conftest import run_fix
 
 

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.roles import named_scale
+from mmm_widgets.steps.names import named_scale
 from tests.conformance.tables import spec
 from tests.conftest import run_fix
 

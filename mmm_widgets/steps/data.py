@@ -35,6 +35,7 @@ from mmm_widgets.steps.following_spend import following_spend_finding
 from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.month_length import month_length_finding
+from mmm_widgets.steps.names import named_like_count
 from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.outliers import (
     find_outages,
@@ -52,7 +53,6 @@ from mmm_widgets.steps.quality import (
 )
 from mmm_widgets.steps.repeated_headers import repeated_header_finding, repeated_headers
 from mmm_widgets.steps.reported import reported_outcome_finding
-from mmm_widgets.steps.roles import named_like_count
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
     dropped_rows_lines,

@@ -18,9 +18,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.steps.names import named_like_count
 from mmm_widgets.steps.outliers import geo_series
 from mmm_widgets.steps.quality import Finding
-from mmm_widgets.steps.roles import named_like_count
 from mmm_widgets.steps.validation import Roles
 
 #: Largest coefficient of variation of spend / target for the spend to follow the target.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mmm_widgets.codegen import literal, unused_name
-from mmm_widgets.steps.roles import named_like_target
+from mmm_widgets.steps.names import named_like_target
 
 #: What separates a measure from its geo in a column's name.
 _SEPARATORS = ("_", " ", ".", "-")

@@ -17,7 +17,8 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
-from mmm_widgets.steps.roles import date_column, named_like_spend, named_like_target
+from mmm_widgets.steps.names import named_like_spend, named_like_target
+from mmm_widgets.steps.roles import date_column
 
 #: More distinct names than this in one column are no list of measures.
 MAX_MEASURES = 200
@@ -77,12 +78,14 @@ def find_measure_rows(raw: pd.DataFrame) -> MeasureRows | None:
     names = [c for c in raw.columns if isinstance(c, str)]
     if len(names) != raw.shape[1]:
         return None
-    date = date_column(raw)
-    if date is None:
-        return None
-    numbers = [c for c in names if c != date and pd.api.types.is_numeric_dtype(raw[c])
+    # one column of figures besides the date (cheap to tell: looked at first)
+    numbers = [c for c in names if pd.api.types.is_numeric_dtype(raw[c])
                and not pd.api.types.is_bool_dtype(raw[c])]
-    if len(numbers) != 1:
+    if not 1 <= len(numbers) <= 2:
+        return None
+    date = date_column(raw)
+    numbers = [c for c in numbers if c != date]
+    if date is None or len(numbers) != 1:
         return None
     [value] = numbers
     for column in names:

@@ -11,14 +11,14 @@ import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
 from mmm_widgets.steps.currencies import named_currency, other_currency
-from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
-from mmm_widgets.steps.roles import (
+from mmm_widgets.steps.names import (
     in_cents,
     in_micros,
     named_like_outcome,
     named_scale,
     not_spend_kind,
 )
+from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 

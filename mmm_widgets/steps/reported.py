@@ -18,19 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mmm_widgets.steps.names import named_like_outcome, not_spend_kind, reported_outcomes, spend_of
 from mmm_widgets.steps.quality import Finding
-from mmm_widgets.steps.roles import (
-    named_like_outcome,
-    not_spend_kind,
-    reported_outcomes,
-    spend_of,
-)
 from mmm_widgets.steps.validation import Roles
 
 
 def reported_outcome_finding(roles: Roles, columns: Sequence[str]) -> list[Finding]:
     """Notes on the channels, controls and target that hold what a platform reports its
-    ads brought (:func:`mmm_widgets.steps.roles.reported_outcomes`).
+    ads brought (:func:`mmm_widgets.steps.names.reported_outcomes`).
 
     Parameters
     ----------
