@@ -120,7 +120,8 @@ def measure_rows_problem(found: MeasureRows, table: str) -> Problem:
     Problem
     """
     shown = [*found.outcomes[:1], *found.spend[:2]]
-    named = ", ".join(map(repr, shown)) + (", ..." if len(shown) < _count(found) else "")
+    more = len(found.outcomes) + len(found.spend) > len(shown)
+    named = ", ".join(map(repr, shown)) + (", ..." if more else "")
     index, measure, value = literal(list(found.keys)), literal(found.measure), literal(
         found.value)
     if found.repeated:
@@ -139,6 +140,3 @@ def measure_rows_problem(found: MeasureRows, table: str) -> Problem:
         f"Give each measure its column, then map them (the target {found.outcomes[0]!r}): "
         f"{table} = {widen}.reset_index().rename_axis(columns=None).")
 
-
-def _count(found: MeasureRows) -> int:
-    return len(found.outcomes) + len(found.spend)

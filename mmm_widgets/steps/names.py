@@ -146,8 +146,7 @@ def reported_outcomes(columns: Iterable[str]) -> dict[str, str]:
     {'Facebook Conversions': 'facebook', 'Channel0_conversions': 'channel 0'}
     """
     names = [c for c in columns if isinstance(c, str)]
-    spent = {tuple(w for w in _name_words(c) if w not in _SPEND_WORDS | _QUALIFIERS)
-             for c in names if EXPLICIT_SPEND.search(c) and not is_ratio(c)}
+    spent = {_spend_stem(c) for c in names if EXPLICIT_SPEND.search(c) and not is_ratio(c)}
     reported = {}
     for column in names:
         words = _name_words(column)
@@ -170,9 +169,12 @@ def spend_of(channel: str, columns: Iterable[str]) -> str | None:
     """
     named = tuple(channel.split())
     return next((c for c in columns if isinstance(c, str) and EXPLICIT_SPEND.search(c)
-                 and not is_ratio(c) and tuple(
-                     w for w in _name_words(c) if w not in _SPEND_WORDS | _QUALIFIERS) == named),
-                None)
+                 and not is_ratio(c) and _spend_stem(c) == named), None)
+
+
+def _spend_stem(column: str) -> tuple[str, ...]:
+    """What a spend column's name says besides spend: its channel's words."""
+    return tuple(w for w in _name_words(column) if w not in _SPEND_WORDS | _QUALIFIERS)
 
 
 def _name_words(column: str) -> list[str]:
@@ -258,12 +260,18 @@ def named_like_spend(column: str) -> bool:
     >>> named_like_spend("tv_impressions"), named_like_spend("revenue")
     (False, False)
     """
-    if (NOT_SPEND.search(column) or AUDIENCE.search(column) or NOT_PAID.search(column)
-            or is_ratio(column)):
+    if named_not_spend(column):
         return False
     if CONTROL_NAMES.search(column) and not EXPLICIT_SPEND.search(column):
         return False
     return bool(SPEND_NAMES.search(column) or CHANNEL_WORDS.search(lower_words(column)))
+
+
+def named_not_spend(column: str) -> bool:
+    """Whether a name holds a word of activity, of an audience, of a ratio or of something
+    not paid for ("tv_impressions", "search_sessions", "Cost per result", "organic")."""
+    return bool(NOT_SPEND.search(column) or AUDIENCE.search(column) or NOT_PAID.search(column)
+                or is_ratio(column))
 
 
 def named_like_target(column: str) -> bool:

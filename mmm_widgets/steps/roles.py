@@ -28,14 +28,13 @@ from mmm_widgets.steps.names import (
     EXPLICIT_SPEND,
     GENERIC_CHANNEL,
     MONEY_TARGET_WORDS,
-    NOT_PAID,
     NOT_SPEND,
     SPEND_NAMES,
     TARGET_WORDS,
     VALUE_WORDS,
-    is_ratio,
     lower_words,
     named_like_spend,
+    named_not_spend,
     reported_outcomes,
 )
 from mmm_widgets.steps.nested import nested_columns
@@ -366,8 +365,7 @@ def _looks_like_spend(column: str, series: pd.Series) -> bool:
         return True
     # Named as a control, and not as an amount spent: "search_index" (Google Trends),
     # "social_sentiment", "tv_holiday_flag"; an amount in a currency otherwise.
-    if (NOT_SPEND.search(column) or AUDIENCE.search(column) or NOT_PAID.search(column)
-            or is_ratio(column) or CONTROL_NAMES.search(column)):
+    if named_not_spend(column) or CONTROL_NAMES.search(column):
         return False
     return bool(CURRENCY.search(column) and not TARGET_WORDS & set(lower_words(column).split()))
 
