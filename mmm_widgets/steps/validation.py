@@ -34,7 +34,7 @@ from mmm_widgets.steps.dates import (
     to_datetime_code,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
-from mmm_widgets.steps.national import national_target_problems
+from mmm_widgets.steps.national import national_target_problems, total_geo_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
@@ -306,6 +306,9 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
                 frame.drop(edge), parsed.values.drop(edge), roles.target, roles.geo,
                 roles.date, [c for c in roles.channels if c in usable],
                 tuple(c for c in roles.controls if c in usable), text_controls, table)
+            result.problems += total_geo_problems(
+                frame.drop(edge), parsed.values.drop(edge), roles.target, roles.geo,
+                [c for c in roles.channels if c in usable], table)
         amounts = [c for c in (*roles.channels, roles.target) if c in usable]
         result.problems += running_total_problems(frame, parsed.values, amounts, roles.date,
                                                   roles.geo or None, parsed.date_format,
