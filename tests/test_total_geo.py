@@ -82,3 +82,15 @@ def test_a_geo_near_the_sum_of_the_others_on_most_dates_is_a_market():
     wf = mw.Workflow(with_total, name="raw")
     mapped = wf.map_data(**roles)
     assert set(mapped[geo]) == {*frame[geo], "UK"}
+
+
+@pytest.mark.parametrize("seed", [31, 38])
+def test_small_amounts_near_the_sum_of_the_others_by_chance_are_markets(seed):
+    """Written in thousands (a few units a date), a geo comes within a unit or two of the
+    others' sum on every date by chance: only a relative gap tells a total."""
+    variation = spec(seed)
+    frame, roles = table(variation), variation.roles
+    target = roles["target"]
+    in_thousands = frame.assign(**{target: frame[target] / 1000})
+    mapped = mw.Workflow(in_thousands, name="raw").map_data(**roles)
+    assert mapped[roles["geo"]].nunique() == frame[roles["geo"]].nunique()

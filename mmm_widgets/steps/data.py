@@ -34,6 +34,7 @@ from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.following_spend import following_spend_finding
 from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
+from mmm_widgets.steps.money_scale import money_scale_finding
 from mmm_widgets.steps.month_length import month_length_finding
 from mmm_widgets.steps.names import named_like_count
 from mmm_widgets.steps.national import national_channels, population_column
@@ -496,6 +497,8 @@ class DataStep(Step):
                                                              self.params.source.name),
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
+                                    *money_scale_finding(data, roles,
+                                                         self.params.source.name),
                                     *reported_outcome_finding(
                                         roles, _raw_columns(namespace, self.params)),
                                     *self._paid_on_sales_or_late(data, roles),

@@ -233,7 +233,7 @@ def named_like_outcome(column: str) -> bool:
 
 #: Words naming an outcome counted, not money.
 _COUNT_WORDS = frozenset({"conversion", "conversions", "orders", "order", "bookings",
-                          "signups", "units", "leads", "installs", "transactions", "visits",
+                          "signups", "unit", "units", "leads", "installs", "transactions", "visits",
                           "customers", "subscribers"})
 
 
@@ -247,6 +247,20 @@ def named_like_count(column: str) -> bool:
     """
     return bool(_COUNT_WORDS & set(lower_words(column).split()))
 
+
+
+def named_like_money(column: str) -> bool:
+    """Whether a name says its outcome is money (revenue, sales, a currency), not a count.
+
+    Examples
+    --------
+    >>> named_like_money("Net Revenue (EUR)"), named_like_money("Sales $")
+    (True, True)
+    >>> named_like_money("Unit sales"), named_like_money("kpi")
+    (False, False)
+    """
+    money = MONEY_TARGET_WORDS & set(lower_words(column).split()) or CURRENCY.search(column)
+    return bool(money) and not named_like_count(column)
 
 def named_like_spend(column: str) -> bool:
     """Whether a name says its column is money spent on a channel: a spend word

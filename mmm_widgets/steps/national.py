@@ -158,8 +158,8 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
 
 
 #: How close a geo's target must come to the sum of the others' on every date to be their
-#: total: 0.5 % of it (amounts rounded geo by geo, or to whole units, stay within it), and
-#: half a unit per geo besides.
+#: total: 0.5 % of it (amounts rounded geo by geo, or to whole units from 100 up, stay
+#: within it). Relative only: a table's amounts may be written in thousands.
 TOTAL_TOLERANCE = 5e-3
 
 
@@ -208,7 +208,7 @@ def total_geo_problems(frame: pd.DataFrame, dates: pd.Series, target: str, geo: 
     for name in grid.columns:
         others = grid.drop(columns=[name]).sum(axis=1)
         if others.nunique() < _LEAST_VALUES or not np.allclose(
-                grid[name], others, rtol=TOTAL_TOLERANCE, atol=0.5 * grid.shape[1]):
+                grid[name], others, rtol=TOTAL_TOLERANCE, atol=0):
             continue
         summed = [c for c in channels if _sums_the_others(frame, c, dates, geo, name)]
         spend = (f"; so is the spend of {', '.join(map(repr, summed))}" if summed else "")
@@ -230,8 +230,7 @@ def _sums_the_others(frame: pd.DataFrame, column: str, dates: pd.Series, geo: st
     if grid is None or total not in grid.columns:
         return False
     others = grid.drop(columns=[total]).sum(axis=1)
-    return bool(np.allclose(grid[total], others, rtol=TOTAL_TOLERANCE,
-                            atol=0.5 * grid.shape[1]))
+    return bool(np.allclose(grid[total], others, rtol=TOTAL_TOLERANCE, atol=0))
 
 #: Largest change of a geo's share of a channel's spend from one date to another for the
 #: split to count as fixed: 0.1 percentage point (a national amount split by a key and
