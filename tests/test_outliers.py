@@ -66,6 +66,22 @@ def test_weeks_at_zero_mid_series_are_named_and_the_line_marks_them():
     assert _findings(marked, "outage", controls=["outage"]) == []
 
 
+
+def test_a_week_under_zero_is_said_to_be_below_it_with_its_figure():
+    frame = _weekly()
+    frame.loc[30, "Revenue"] = -140.0  # returns booked over the week's sales
+    frame.loc[60, "Revenue"] = 0.0
+    message = _findings(frame, "outage")[0].message
+    assert message.startswith("The target 'Revenue' is at, near or below 0, between weeks")
+    assert f"{DATES[30]:%Y-%m-%d} (spend " in message and ", target -140)" in message
+    assert "returns or refunds booked over the sales" in message
+    assert f"{DATES[60]:%Y-%m-%d} (spend " in message
+    marked = run_fix(_fix(_findings(frame, "outage")[0]), frame)
+    assert list(np.flatnonzero(marked["outage"].to_numpy())) == [30, 60]
+    frame.loc[30, "Revenue"] = 0.0
+    assert _findings(frame, "outage")[0].message.startswith(
+        "The target 'Revenue' is at or near 0, between weeks")
+
 def test_in_a_panel_the_line_marks_one_geos_weeks_or_every_geos():
     panel = _panel({"North": 1.0, "South": 2.0, "West": 0.5})
     south = panel.index[(panel["Region"] == "South")][40:43]

@@ -60,6 +60,8 @@ class Outage:
         How many periods it covers.
     spend : float
         What the channels spent over it.
+    lowest : float
+        Its lowest target: below 0 where returns or refunds outweighed the sales.
     """
 
     geo: str | None
@@ -67,6 +69,7 @@ class Outage:
     last: pd.Timestamp
     periods: int
     spend: float
+    lowest: float = 0.0
 
 
 def geo_series(data: pd.DataFrame, roles: Roles) -> Iterator[tuple[str | None, pd.DataFrame]]:
@@ -120,7 +123,8 @@ def find_outages(data: pd.DataFrame, roles: Roles) -> list[Outage]:
         for start, stop in runs:
             if not marks[start:stop].all(axis=0).any():
                 found.append(Outage(geo, dates[start], dates[stop - 1], int(stop - start),
-                                    float(spend[start:stop].sum())))
+                                    float(spend[start:stop].sum()),
+                                    float(target[start:stop].min())))
     return _in_every_geo(found, data[roles.geo].nunique()) if roles.geo else found
 
 
@@ -141,7 +145,8 @@ def _in_every_geo(outages: list[Outage], geos: int) -> list[Outage]:
     for (first, last), alike in runs.items():
         if len(alike) == geos:
             told.append(Outage(None, first, last, alike[0].periods,
-                               sum(outage.spend for outage in alike)))
+                               sum(outage.spend for outage in alike),
+                               min(outage.lowest for outage in alike)))
         else:
             told += alike
     return told
@@ -180,7 +185,8 @@ def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
         when = f"{outage.first:%Y-%m-%d}" + (
             f" to {outage.last:%Y-%m-%d}" if outage.periods > 1 else "")
         details = ([f"{outage.periods} {period}s"] if outage.periods > 1 else []) + (
-            [f"spend {outage.spend:,.0f}"] if outage.spend > 0 else [])
+            [f"spend {outage.spend:,.0f}"] if outage.spend > 0 else []) + (
+            [f"target {outage.lowest:,.0f}"] if outage.lowest < 0 else [])
         where = (f" in {outage.geo!r}" if outage.geo is not None else
                  " in every geo" if roles.geo else "")
         named.append(when + where + (f" ({', '.join(details)})" if details else ""))
@@ -189,12 +195,15 @@ def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
     line = _mark_line("outage", [(o.first, o.last, () if o.geo is None else (o.geo,))
                                  for o in outages], roles, table, date_format,
                       summed_into_weeks)
+    below = any(outage.lowest < 0 for outage in outages)
     return [Finding(
         "outage",
-        f"The target {roles.target!r} is at or near 0, between {period}s with the usual "
-        f"figures, on {listed}: sales not recorded (a tracking outage), or a shop that was "
-        f"shut? Kept as they are, the model reads them as {period}s the spend sold "
-        f"nothing, and every channel's ROAS is wrong. Mark them and map the mark as a "
+        f"The target {roles.target!r} is {'at, near or below' if below else 'at or near'} "
+        f"0, between {period}s with the usual figures, on {listed}: sales not recorded (a "
+        "tracking outage), or a shop that was shut"
+        f"{'; under 0, returns or refunds booked over the sales' if below else ''}? Kept "
+        f"as they are, the model reads them as {period}s the spend sold nothing, and "
+        "every channel's ROAS is wrong. Mark them and map the mark as a "
         f"control: {line}; or fill in the figures if you have them.", (roles.target,))]
 
 
