@@ -94,3 +94,20 @@ def test_small_amounts_near_the_sum_of_the_others_by_chance_are_markets(seed):
     in_thousands = frame.assign(**{target: frame[target] / 1000})
     mapped = mw.Workflow(in_thousands, name="raw").map_data(**roles)
     assert mapped[roles["geo"]].nunique() == frame[roles["geo"]].nunique()
+
+
+@pytest.mark.parametrize("empty", [0.0, np.nan])
+def test_spend_written_on_the_total_alone_keeps_its_rows(empty):
+    """The markets' rows hold sales only; the country's hold the spend and the total."""
+    frame, with_total, roles = _with_total(2, "UK")
+    markets = with_total[roles["geo"]] != "UK"
+    with_total.loc[markets, roles["channels"]] = empty
+    problem = next(p for p in _problems(with_total, roles) if p.column == roles["geo"])
+    line = problem.fix.split("map them without a geo: ", 1)[1].rstrip(".")
+    national = {**roles, "geo": None}
+    mapped = mw.Workflow(run_fix(line, with_total), name="raw").map_data(**national)
+    # by hand: each date's target is the markets' sum
+    expected = (mw.Workflow(frame, name="raw").map_data(**roles)
+                .groupby(roles["date"])[roles["target"]].sum())
+    np.testing.assert_allclose(mapped.set_index(roles["date"])[roles["target"]]
+                               .sort_index().to_numpy(), expected.sort_index().to_numpy())

@@ -212,14 +212,22 @@ def total_geo_problems(frame: pd.DataFrame, dates: pd.Series, target: str, geo: 
             continue
         summed = [c for c in channels if _sums_the_others(frame, c, dates, geo, name)]
         spend = (f"; so is the spend of {', '.join(map(repr, summed))}" if summed else "")
+        others = frame[geo] != name
+        amounts = frame.loc[others, list(channels)].apply(pd.to_numeric, errors="coerce")
+        if channels and not amounts.fillna(0).to_numpy().any():
+            # the markets' rows have sales only: the total's are the one series with spend
+            fix = ("Only its rows hold the spend: keep them, and map them without a geo: "
+                   f"{table} = {table}[{table}[{literal(geo)}] == {literal(name)}].")
+        else:
+            fix = (f"Leave it out: {table} = {table}[{table}[{literal(geo)}] != "
+                   f"{literal(name)}] (or keep only its rows, to model the whole as one "
+                   "national series).")
         return [problem(
             f"Geo {name!r} holds the sum of the other {grid.shape[1] - 1} geos' target on "
             f"every date{spend}: their total, not a market of its own. Beside them it "
             "counts every sale and every unit of spend twice: spend and contributions read "
             f"twice the truth, and a budget plan spends in {name!r} as in a market.",
-            f"Leave it out: {table} = {table}[{table}[{literal(geo)}] != {literal(name)}]"
-            " (or keep only its rows, to model the whole as one national series).",
-            column=geo, rows=[f"geo {name}"], count=int((frame[geo] == name).sum()))]
+            fix, column=geo, rows=[f"geo {name}"], count=int((frame[geo] == name).sum()))]
     return []
 
 
