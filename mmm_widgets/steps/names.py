@@ -68,7 +68,7 @@ GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
 CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
     r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|"
-    r"sentiment|markdown|mrkdn|"
+    r"sentiment|markdown|mrkdn|coupon|voucher|rebate|"
     # holidays and prices in German, French, Spanish, Italian, Dutch and Portuguese
     r"feiertag|f[ée]ri[ée]|festivo|feriado|feestdag|preis|prix|precio|prezzo|pre[çc]o|prijs|"
     f"{_NOT_PAID_WORDS})",
@@ -104,6 +104,69 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])(sends|sent)(?![a-z])", re.I), "messages sent"),
              (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"))
 
+
+#: Words of a plan or a forecast: what was to be spent or sold, not what was ("TV Spend
+#: Plan", "Planned TV Budget", "Sales Forecast"); finance tables set them beside actuals.
+_PLAN_WORDS = frozenset({"plan", "planned", "budgeted", "forecast", "forecasted", "fcst",
+                         "projected", "projection", "goal", "goals", "estimate", "estimated",
+                         "outlook", "guidance"})
+#: Last year's figures beside this year's ("Sales LY", "TV Spend PY", "Revenue prior
+#: year"), as finance tables set them.
+_PAST = re.compile(r"\b(ly|py|yago|(last|prior|previous|prev) year|years? ago)\b")
+#: Costs that buy no media: the business's other costs, "cost" in their names all the same.
+_OTHER_COST_WORDS = frozenset({
+    "shipping", "delivery", "freight", "fulfilment", "fulfillment", "logistics", "warehouse",
+    "warehousing", "packaging", "cogs", "goods", "production", "salaries", "salary",
+    "payroll", "wages", "rent", "utilities", "tax", "taxes", "vat", "duty", "duties",
+    "overhead", "overheads", "opex", "capex", "insurance", "depreciation", "refunds"})
+#: What a price cut costs: a promotion's depth, a control, not a channel ("Discount Cost").
+_PRICE_CUT_WORDS = frozenset({"discount", "discounts", "coupon", "coupons", "voucher",
+                              "vouchers", "markdown", "markdowns", "rebate", "rebates"})
+#: What :func:`not_media_kind` calls each.
+PLAN, PAST, OTHER_COST, PRICE_CUT = ("a plan or forecast", "last year's figures",
+                                     "a cost that buys no media", "a price cut")
+
+
+def not_media_kind(column: str) -> str | None:
+    """What a column holds when its name says it is money, but not this period's media
+    spend (nor its outcome): a plan, last year's figures, another cost, a price cut.
+
+    "Target" is a plan beside a spend or outcome word ("TV Spend Target", "Sales Target");
+    alone, it names the outcome. "Budget" is one beside an outcome word ("Sales Budget");
+    beside a channel, its spend ("Radio Budget").
+
+    Parameters
+    ----------
+    column : str
+
+    Returns
+    -------
+    str or None
+        :data:`PLAN`, :data:`PAST`, :data:`OTHER_COST` or :data:`PRICE_CUT`.
+
+    Examples
+    --------
+    >>> not_media_kind("TV Spend Plan"), not_media_kind("Sales LY")
+    ('a plan or forecast', "last year's figures")
+    >>> not_media_kind("Shipping Cost"), not_media_kind("Coupon cost")
+    ('a cost that buys no media', 'a price cut')
+    >>> not_media_kind("target"), not_media_kind("tv_spend"), not_media_kind("Radio Budget")
+    (None, None, None)
+    """
+    lowered = lower_words(column)
+    words = set(lowered.split())
+    spend_or_outcome = bool(EXPLICIT_SPEND.search(column) or TARGET_WORDS & (words - {"target"}))
+    outcome = TARGET_WORDS & (words - {"target"})
+    if (words & _PLAN_WORDS or ("target" in words and spend_or_outcome)
+            or ("budget" in words and outcome)):  # "Sales Budget": the sales planned
+        return PLAN
+    if _PAST.search(lowered):
+        return PAST
+    if words & _OTHER_COST_WORDS:
+        return OTHER_COST
+    if words & _PRICE_CUT_WORDS:
+        return PRICE_CUT
+    return None
 
 #: Words naming what a channel brought, as its ad platform reports it ("Facebook
 #: Conversions", "Google Ads Conv. value", "tiktok_purchases").
@@ -194,7 +257,8 @@ def not_spend_kind(column: str) -> str | None:
     -------
     str or None
         ``"impressions"``, ``"clicks"``, ``"GRPs"``, ``"reach"``, ``"views"``,
-        ``"messages sent"``, ``"posts"`` or ``"a ratio"``; None when the name may be spend.
+        ``"messages sent"``, ``"posts"`` or ``"a ratio"``; or money other than this
+        period's media spend (:func:`not_media_kind`); None when the name may be spend.
 
     Examples
     --------
@@ -205,7 +269,9 @@ def not_spend_kind(column: str) -> str | None:
     """
     if is_ratio(column):
         return "a ratio"
-    return next((kind for words, kind in _ACTIVITY if words.search(lower_words(column))), None)
+    activity = next((kind for words, kind in _ACTIVITY if words.search(lower_words(column))),
+                    None)
+    return activity if activity is not None else not_media_kind(column)
 
 
 #: Words that make an outcome's name the demand around it: the market's or category's
@@ -248,7 +314,6 @@ def named_like_count(column: str) -> bool:
     return bool(_COUNT_WORDS & set(lower_words(column).split()))
 
 
-
 def named_like_money(column: str) -> bool:
     """Whether a name says its outcome is money (revenue, sales, a currency), not a count.
 
@@ -261,6 +326,7 @@ def named_like_money(column: str) -> bool:
     """
     money = MONEY_TARGET_WORDS & set(lower_words(column).split()) or CURRENCY.search(column)
     return bool(money) and not named_like_count(column)
+
 
 def named_like_spend(column: str) -> bool:
     """Whether a name says its column is money spent on a channel: a spend word
@@ -282,10 +348,11 @@ def named_like_spend(column: str) -> bool:
 
 
 def named_not_spend(column: str) -> bool:
-    """Whether a name holds a word of activity, of an audience, of a ratio or of something
-    not paid for ("tv_impressions", "search_sessions", "Cost per result", "organic")."""
+    """Whether a name holds a word of activity, of an audience, of a ratio, of something
+    not paid for or of money that is not media spend ("tv_impressions", "search_sessions",
+    "Cost per result", "organic", "TV Spend Plan", "Shipping Cost")."""
     return bool(NOT_SPEND.search(column) or AUDIENCE.search(column) or NOT_PAID.search(column)
-                or is_ratio(column))
+                or is_ratio(column) or not_media_kind(column) is not None)
 
 
 def named_like_target(column: str) -> bool:

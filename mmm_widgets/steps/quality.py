@@ -12,6 +12,10 @@ import pandas as pd
 from mmm_widgets.steps.amounts import TextAmounts
 from mmm_widgets.steps.currencies import named_currency, other_currency
 from mmm_widgets.steps.names import (
+    OTHER_COST,
+    PAST,
+    PLAN,
+    PRICE_CUT,
     in_cents,
     in_micros,
     named_like_outcome,
@@ -162,6 +166,21 @@ def _national(data: pd.DataFrame, roles: Roles, table: str,
         roles.date), tuple(national))]
 
 
+#: What a channel named like money other than this period's media spend means, and what
+#: to map instead.
+_NOT_MEDIA = {
+    PLAN: "not what was spent: the model would credit sales to the plan, and a budget would "
+          "plan the plan. Map the channel's actual spend instead.",
+    PAST: "not this period's spend: the model would credit this year's sales to last "
+          "year's spend. Map this period's spend instead.",
+    OTHER_COST: "not media spend: the model would credit it with sales as if it were "
+                "advertising, and a budget would move money into it. Leave it out of the "
+                "channels.",
+    PRICE_CUT: "not media spend but a promotion's depth: map it as a control, not a "
+               "channel (its ROAS would not be a return on advertising, and a budget would "
+               "plan discounts as media).",
+}
+
 def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
     """A channel named like impressions, clicks or a ratio: its ROAS is not money's; one
     named like micros and holding whole cents in micros (multiples of 10,000): its ROAS
@@ -176,6 +195,9 @@ def _not_spend(data: pd.DataFrame, roles: Roles, table: str) -> list[Finding]:
                 f"(as the Google Ads API reports cost): its ROAS would be a millionth of "
                 f"money's. Divide it before mapping: {table}[{channel!r}] = "
                 f"{table}[{channel!r}] / 1_000_000.", (channel,)))
+        elif kind in _NOT_MEDIA:
+            findings.append(Finding("not_spend", f"{channel!r} is named like {kind}, "
+                                    f"{_NOT_MEDIA[kind]}", (channel,)))
         elif kind is not None:
             findings.append(Finding(
                 "not_spend",

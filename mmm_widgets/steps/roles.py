@@ -35,6 +35,7 @@ from mmm_widgets.steps.names import (
     lower_words,
     named_like_spend,
     named_not_spend,
+    not_media_kind,
     reported_outcomes,
 )
 from mmm_widgets.steps.nested import nested_columns
@@ -329,10 +330,13 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
              if TARGET_WORDS & set(lower_words(c).split()) and not SPEND_NAMES.search(c)
              and not CONTROL_NAMES.search(c) and "per" not in lower_words(c).split()]
     if named:
-        # Money before units ("Total sales" before "Orders": ROAS is money per money), then
-        # sales after discounts and returns before gross sales, then a column named by the
-        # word alone ("y", "Sales $") before one that only holds it ("init_target", "y_lag").
-        return min(named, key=lambda c: (not (MONEY_TARGET_WORDS & set(lower_words(c).split())
+        # This period's actual outcome before a plan or last year's ("Sales Forecast",
+        # "Sales LY"), money before units ("Total sales" before "Orders": ROAS is money per
+        # money), then sales after discounts and returns before gross sales, then a column
+        # named by the word alone ("y", "Sales $") before one that only holds it
+        # ("init_target", "y_lag").
+        return min(named, key=lambda c: (not_media_kind(c) is not None,
+                                         not (MONEY_TARGET_WORDS & set(lower_words(c).split())
                                               or CURRENCY.search(c)),
                                          "gross" in lower_words(c).split(),
                                          lower_words(c) not in TARGET_WORDS))
