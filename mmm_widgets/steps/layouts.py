@@ -2,9 +2,10 @@
 
 Before the data step checks the values, it looks at how the raw table is laid out: its
 dates written over two columns or kept in its index, its geos side by side, a column per
-date, a header over two rows, a measure per row. Each such layout stops the mapping with
-one problem whose fix is the pandas code that lays the table out as the data step reads it
-(:func:`layout_problems`); the roles left unchosen are reported with it.
+date, a header over two rows, a measure per row, versions of its figures (actuals and a
+plan) in its rows. Each such layout stops the mapping with one problem whose fix is the
+pandas code that lays the table out as the data step reads it (:func:`layout_problems`);
+the roles left unchosen are reported with it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from mmm_widgets.steps.nested import nested_columns, nested_problem
 from mmm_widgets.steps.roles import date_column, dates_across
 from mmm_widgets.steps.rows import second_header
 from mmm_widgets.steps.source import Source, names_by_both_rows
+from mmm_widgets.steps.versions import find_versions, versions_problem
 
 if TYPE_CHECKING:
     from mmm_widgets.steps.data import DataParams
@@ -74,6 +76,11 @@ def layout_problems(raw: pd.DataFrame, params: DataParams) -> list[Problem]:
                 if not params.date or params.date not in raw.columns else None)
     if in_index is not None:
         return [in_index, *_other_than(unchosen, _NO_DATE)]
+    versions = (find_versions(raw, params.date, params.geo or None)
+                if params.date and params.date in raw.columns else None)
+    if versions is not None:  # nor until one version of the figures is kept
+        return [versions_problem(versions, params.geo or None, name),
+                *_other_than(unchosen, _NO_TARGET)]
     wide_geos = (None if params.geo or params.long is not None
                  else find_geo_columns(raw, params.date, params.target))
     if wide_geos is not None and _mixes_geos(params, wide_geos):

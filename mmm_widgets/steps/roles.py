@@ -45,6 +45,7 @@ from mmm_widgets.steps.rows import (
     without_non_period_rows,
 )
 from mmm_widgets.steps.totals import totals_of_others
+from mmm_widgets.steps.versions import find_versions
 
 _DATE_NAMES = re.compile(
     r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
@@ -138,7 +139,14 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
         df = df.infer_objects()  # numbers that shared a column with 'Total' are numbers
         if left_out.undated_text:  # a row of units ('EUR') made every column below it text
             df = _number_text_read(df)
-    rest = [c for c in columns if c != date]
+    # A column of versions of the figures (Actual, Budget) is no role: one version's rows
+    # are kept (the data step says so), and the roles are read from them. Its values
+    # repeat on each date, as a geo's do.
+    versions = None if date is None else find_versions(df, date)
+    if versions is not None:
+        kept = versions.actual if versions.actual is not None else versions.levels[0]
+        df = df[df[versions.column] == kept]
+    rest = [c for c in columns if c != date and (versions is None or c != versions.column)]
     geo = _pick_geo(df, rest, date)
     if date is not None and geo is not None:
         # nor does a Total geo beside the real ones
