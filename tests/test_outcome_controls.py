@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
+from tests.conftest import map_roas
 
 WEEKS = 80
 
@@ -87,3 +88,46 @@ def test_changes_are_taken_within_each_geo():
 @pytest.mark.parametrize("column", ["Orders", "Web sessions"])
 def test_outcomes_are_not_suggested_as_controls(column):
     assert column not in mw.Workflow(_table()).suggest_mapping()["controls"]
+
+
+def _shop(seed: int = 3) -> pd.DataFrame:
+    """A shop's export beside its spend: net sales, and the discounts given (a fixed
+    share of gross sales) written as negative amounts; a price that drives the sales."""
+    rng = np.random.default_rng(seed)
+    search, social = rng.gamma(3, 300, WEEKS), rng.gamma(2, 500, WEEKS)
+    price = np.repeat(rng.uniform(18, 24, WEEKS // 10 + 1), 10)[:WEEKS]
+    net = (9000 + 3 * search + 2 * social - 150 * (price - 21)
+           + rng.normal(0, 300, WEEKS)).round(2)
+    return pd.DataFrame({"day": pd.date_range("2023-01-02", periods=WEEKS, freq="W-MON"),
+                         "net_sales": net, "discounts": (-net * 1.15 * 0.05).round(2),
+                         "price": price.round(2), "search_cost": search.round(2),
+                         "social_amount_spent": social.round(2)})
+
+
+SHOP = {"date": "day", "target": "net_sales", "channels": ["search_cost", "social_amount_spent"]}
+
+
+def test_a_control_that_mirrors_the_target_is_named_and_not_suggested():
+    frame = _shop()
+    wf = mw.Workflow(frame)
+    wf.map_data(**SHOP, controls=["discounts", "price"])
+    found = [f for f in wf.data_result.warnings if f.kind == "outcome_control"]
+    r = float(np.corrcoef(np.diff(frame["net_sales"]), np.diff(frame["discounts"]))[0, 1])
+    assert r < -0.9
+    assert [f.columns for f in found] == [("discounts",)]
+    assert found[0].message.startswith(
+        f"'discounts' moves against the target 'net_sales' from period to period "
+        f"(correlation of their changes {r:.2f})")
+    suggested = mw.Workflow(frame).suggest_mapping()
+    assert "discounts" not in suggested["controls"] and "price" in suggested["controls"]
+
+
+@pytest.mark.fit
+def test_a_mirror_of_the_target_as_a_control_moves_the_channels_roas():
+    """The premise: as a control, the discounts take the channels' returns far from the
+    truth (search 3.0, social 2.0); left out, they come back."""
+    frame = _shop()
+    mirrored = map_roas(frame, "search_cost", controls=["discounts"], **SHOP)
+    left_out = map_roas(frame, "search_cost", **SHOP)
+    assert abs(left_out - 3.0) < 0.5
+    assert abs(mirrored - 3.0) > 1.0

@@ -18,11 +18,11 @@ from mmm_widgets.steps.names import (
     PRICE_CUT,
     in_cents,
     in_micros,
-    named_like_outcome,
     named_scale,
     not_spend_kind,
 )
 from mmm_widgets.steps.national import national_spend_message, same_in_every_geo
+from mmm_widgets.steps.outcome_controls import outcome_controls
 from mmm_widgets.steps.rows import NonPeriodRows
 from mmm_widgets.steps.validation import Roles
 
@@ -33,10 +33,6 @@ SMALL_SHARE = 0.05
 #: other channels' median, or less, is asked whether it is written in thousands (or the
 #: millions, billions nearest the gap).
 SCALE_GAP = 0.5
-#: Correlation of a control's changes with the target's from which it is named as an
-#: outcome: any control, and one named like an outcome (orders, sessions).
-OUTCOME_CORRELATION = 0.9
-OUTCOME_NAMED_CORRELATION = 0.5
 
 
 @dataclass(frozen=True)
@@ -118,38 +114,21 @@ def _other_currency(roles: Roles, table: str) -> list[Finding]:
 
 
 def _outcome_controls(data: pd.DataFrame, roles: Roles) -> list[Finding]:
-    """Controls that move with the target from period to period: outcomes of the same
-    sales (orders beside revenue, web sessions), not causes of them.
-
-    Changes, not levels, are compared (per geo, in date order): a trend or a season
-    shares the target's level, an outcome its every move. A control named like an outcome
-    is named from a correlation of :data:`OUTCOME_NAMED_CORRELATION`, any other from
-    :data:`OUTCOME_CORRELATION`.
+    """Controls that move with the target from period to period, or against it: outcomes
+    of the same sales (orders beside revenue, web sessions, discounts and returns written
+    as negative amounts), not causes of them (:mod:`~mmm_widgets.steps.outcome_controls`).
     """
-    # a 0/1 column marks an event (a promotion, a holiday): a cause, whatever its moves
-    controls = [c for c in roles.controls if c in data.columns
-                and not data[c].dropna().isin([0, 1]).all()]
-    if not controls:
-        return []
-    keys = [roles.geo] if roles.geo else []
-    ordered = data.sort_values([*keys, roles.date], kind="stable")
-    columns = [roles.target, *controls]
-    changes = (ordered.groupby(keys, sort=False)[columns].diff() if keys
-               else ordered[columns].diff()).dropna()
-    correlation = _correlation(changes)[0, 1:]
-    findings = []
-    for control, r in zip(controls, correlation, strict=True):
-        least = (OUTCOME_NAMED_CORRELATION if named_like_outcome(control)
-                 else OUTCOME_CORRELATION)
-        if np.isfinite(r) and r >= least:
-            findings.append(Finding(
-                "outcome_control",
-                f"{control!r} moves with the target {roles.target!r} from period to period "
-                f"(correlation of their changes {r:.2f}): an outcome of the same sales, not "
-                "a cause of them. As a control it explains the target by itself, and the "
-                "channels, whose effect runs through it, lose their credit. Leave it out of "
-                "the controls.", (control,)))
-    return findings
+    found = outcome_controls(data, roles.target, list(roles.controls), roles.date,
+                             roles.geo or None)
+    return [Finding(
+        "outcome_control",
+        f"{control!r} moves {'with' if r > 0 else 'against'} the target {roles.target!r} "
+        f"from period to period (correlation of their changes {r:.2f}): an outcome of the "
+        f"same sales{'' if r > 0 else ' (discounts or returns written as negative amounts?)'}"
+        ", not a cause of them. As a control it explains the target by itself, and the "
+        "channels, whose effect runs through it, are credited wrongly. Leave it out of the "
+        "controls.", (control,))
+        for control, r in found.items()]
 
 
 def _national(data: pd.DataFrame, roles: Roles, table: str,

@@ -39,6 +39,7 @@ from mmm_widgets.steps.names import (
     reported_outcomes,
 )
 from mmm_widgets.steps.nested import nested_columns
+from mmm_widgets.steps.outcome_controls import outcome_controls
 from mmm_widgets.steps.rows import (
     find_non_period_rows,
     second_header,
@@ -206,6 +207,13 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     if target is not None:
         copies = copies_of_others(df, [target, *controls])
         controls = [c for c in controls if copies.get(c, (None,))[0] != target]
+    # Nor is an outcome of the same sales (orders, discounts written as negative amounts):
+    # read period to period, in a table of one row per date (and geo).
+    looked = [c for c in controls if c in numeric]
+    if target is not None and date is not None and looked and not listing:
+        outcomes = outcome_controls(df, target, looked, date, geo,
+                                    parse_dates(df[date]).values)
+        controls = [c for c in controls if c not in outcomes]
     layout = _long_layout(df, keys, listing, target, channels)
     if layout is not None:
         channels = []
