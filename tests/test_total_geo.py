@@ -47,7 +47,7 @@ def test_a_geo_that_sums_the_others_is_left_out_by_its_line(seed, name):
     frame, with_total, roles = _with_total(seed, name)
     problems = _problems(with_total, roles)
     assert [(p.column, p.rows) for p in problems] == [(roles["geo"], (f"geo {name}",))]
-    assert f"Geo {name!r} holds the sum of the other " in problems[0].what
+    assert f"Geo {name!r} holds, on every date, the target of the other " in problems[0].what
     line = problems[0].fix.split("Leave it out: ", 1)[1].split(" (or ", 1)[0]
     fixed = run_fix(line, with_total)
     # Left out, the panel maps as the table without the total did.
@@ -58,13 +58,13 @@ def test_a_geo_that_sums_the_others_is_left_out_by_its_line(seed, name):
 
 
 def test_the_message_names_the_channels_summed_too():
-    frame, with_total, roles = _with_total(2, "UK")
+    _, with_total, roles = _with_total(2, "UK")
     channels = roles["channels"]
     # The country's own buy of the first channel: not the markets' sum.
     country = with_total[roles["geo"]] == "UK"
     with_total.loc[country, channels[0]] = with_total.loc[country, channels[0]] * 1.5
     what = _problems(with_total, roles)[0].what
-    assert f"so is the spend of {', '.join(map(repr, channels[1:]))}:" in what
+    assert f"so does the spend of {', '.join(map(repr, channels[1:]))}:" in what
 
 
 def test_a_total_written_in_whole_units_is_named():
@@ -111,3 +111,40 @@ def test_spend_written_on_the_total_alone_keeps_its_rows(empty):
                 .groupby(roles["date"])[roles["target"]].sum())
     np.testing.assert_allclose(mapped.set_index(roles["date"])[roles["target"]]
                                .sort_index().to_numpy(), expected.sort_index().to_numpy())
+
+
+def _with_countries(seed: int, grand_total: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """A generated 5-geo panel with each country beside its regions (UK of the first two,
+    FR of the other three) and, if asked, Europe of them all."""
+    variation = spec(seed)
+    frame, roles = table(variation), variation.roles
+    date, geo = roles["date"], roles["geo"]
+    regions = list(dict.fromkeys(frame[geo]))
+    summed = [roles["target"], *roles["channels"]]
+    groups = {"UK": regions[:2], "FR": regions[2:]}
+    if grand_total:
+        groups["Europe"] = regions
+    added = []
+    for country, parts in groups.items():
+        rows = frame[frame[geo].isin(parts)]
+        total = rows.groupby(date, sort=False).first()
+        total[summed] = rows.groupby(date, sort=False)[summed].sum()
+        added.append(total.reset_index().assign(**{geo: country})[frame.columns])
+    return frame, pd.concat([frame, *added], ignore_index=True), roles
+
+
+@pytest.mark.parametrize("grand_total", [False, True])
+@pytest.mark.parametrize("seed", [35, 40])
+def test_countries_beside_their_regions_are_left_out_by_the_line(seed, grand_total):
+    frame, with_countries, roles = _with_countries(seed, grand_total)
+    regions = list(dict.fromkeys(frame[roles["geo"]]))
+    problems = [p for p in _problems(with_countries, roles) if p.column == roles["geo"]]
+    assert len(problems) == 1
+    countries = ["UK", "FR", *(["Europe"] if grand_total else [])]
+    assert sorted(problems[0].rows) == sorted(f"geo {c}" for c in countries)
+    assert f"('UK': {regions[0]!r}, {regions[1]!r}; 'FR': " in problems[0].what
+    line = problems[0].fix.split("Leave them out: ", 1)[1].rstrip(".")
+    mapped = mw.Workflow(run_fix(line, with_countries), name="raw").map_data(**roles)
+    expected = mw.Workflow(frame, name="raw").map_data(**roles)
+    pd.testing.assert_frame_equal(mapped.reset_index(drop=True),
+                                  expected.reset_index(drop=True))

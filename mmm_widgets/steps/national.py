@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
@@ -34,8 +33,8 @@ _LEAST_DATES = 6
 _LEAST_VALUES = 3
 
 
-def _by_date_and_geo(frame: pd.DataFrame, column: str, dates: pd.Series,
-                     geo: str) -> pd.DataFrame | None:
+def by_date_and_geo(frame: pd.DataFrame, column: str, dates: pd.Series,
+                    geo: str) -> pd.DataFrame | None:
     """The column as a date x geo grid of numbers, dates every geo has; None when the
     panel has one geo, a date and geo on two rows, or too few dates."""
     values = pd.to_numeric(frame[column], errors="coerce")
@@ -121,7 +120,7 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
     -------
     list of Problem
     """
-    grid = _by_date_and_geo(frame, target, dates, geo)
+    grid = by_date_and_geo(frame, target, dates, geo)
     if grid is None:
         return []
     twins = grid.loc[:, grid.T.duplicated(keep=False).to_numpy()]
@@ -156,89 +155,6 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
         rows=[f"geo {g}" for g in copies], count=len(copies))]
 
 
-
-#: How close a geo's target must come to the sum of the others' on every date to be their
-#: total: 0.5 % of it (amounts rounded geo by geo, or to whole units from 100 up, stay
-#: within it). Relative only: a table's amounts may be written in thousands.
-TOTAL_TOLERANCE = 5e-3
-
-
-def total_geo_problems(frame: pd.DataFrame, dates: pd.Series, target: str, geo: str,
-                       channels: list[str], table: str = "df") -> list[Problem]:
-    """A problem when one geo's target is the sum of the other geos' on every date.
-
-    Exports of a country's markets often carry the country too, as a geo of its own and
-    named as one (``UK`` beside ``North``, ``South`` and ``West``; a total called
-    ``Total`` or ``All`` is left out as a row that is not a period, by its name). Beside
-    the markets it counts every sale and every unit of spend twice: spend and
-    contributions read twice the truth, and a plan spends in it as in a market.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The wide table of a panel.
-    dates : pandas.Series
-        Its dates, parsed (aligned with ``frame``).
-    target, geo : str
-        The mapped target and geo columns.
-    channels : list of str
-        The mapped channels: the message says which are the others' sum too.
-    table : str
-        The raw table's variable, as the fix writes it.
-
-    Returns
-    -------
-    list of Problem
-        At most one, naming the geo, with the line that leaves it out.
-
-    Examples
-    --------
-    >>> sales = [[10, 20, 30], [20, 20, 50], [40, 10, 30]] * 2  # N, S, W on six dates
-    >>> panel = pd.DataFrame([(geo, value) for row in sales
-    ...                       for geo, value in zip(["N", "S", "W", "UK"], [*row, sum(row)])],
-    ...                      columns=["geo", "sales"])
-    >>> found = total_geo_problems(panel, pd.Series(range(24)) // 4, "sales", "geo", [])
-    >>> found[0].fix.split(" (")[0]
-    "Leave it out: df = df[df['geo'] != 'UK']"
-    """
-    grid = _by_date_and_geo(frame, target, dates, geo)
-    # With two geos a "total" would equal the other geo: a twin, as above.
-    if grid is None or grid.shape[1] < 3:
-        return []
-    for name in grid.columns:
-        others = grid.drop(columns=[name]).sum(axis=1)
-        if others.nunique() < _LEAST_VALUES or not np.allclose(
-                grid[name], others, rtol=TOTAL_TOLERANCE, atol=0):
-            continue
-        summed = [c for c in channels if _sums_the_others(frame, c, dates, geo, name)]
-        spend = (f"; so is the spend of {', '.join(map(repr, summed))}" if summed else "")
-        others = frame[geo] != name
-        amounts = frame.loc[others, list(channels)].apply(pd.to_numeric, errors="coerce")
-        if channels and not amounts.fillna(0).to_numpy().any():
-            # the markets' rows have sales only: the total's are the one series with spend
-            fix = ("Only its rows hold the spend: keep them, and map them without a geo: "
-                   f"{table} = {table}[{table}[{literal(geo)}] == {literal(name)}].")
-        else:
-            fix = (f"Leave it out: {table} = {table}[{table}[{literal(geo)}] != "
-                   f"{literal(name)}] (or keep only its rows, to model the whole as one "
-                   "national series).")
-        return [problem(
-            f"Geo {name!r} holds the sum of the other {grid.shape[1] - 1} geos' target on "
-            f"every date{spend}: their total, not a market of its own. Beside them it "
-            "counts every sale and every unit of spend twice: spend and contributions read "
-            f"twice the truth, and a budget plan spends in {name!r} as in a market.",
-            fix, column=geo, rows=[f"geo {name}"], count=int((frame[geo] == name).sum()))]
-    return []
-
-
-def _sums_the_others(frame: pd.DataFrame, column: str, dates: pd.Series, geo: str,
-                     total: object) -> bool:
-    """Whether the geo ``total``'s ``column`` is the sum of the other geos' on every date."""
-    grid = _by_date_and_geo(frame, column, dates, geo)
-    if grid is None or total not in grid.columns:
-        return False
-    others = grid.drop(columns=[total]).sum(axis=1)
-    return bool(np.allclose(grid[total], others, rtol=TOTAL_TOLERANCE, atol=0))
 
 #: Largest change of a geo's share of a channel's spend from one date to another for the
 #: split to count as fixed: 0.1 percentage point (a national amount split by a key and

@@ -34,10 +34,11 @@ from mmm_widgets.steps.dates import (
     to_datetime_code,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
-from mmm_widgets.steps.national import national_target_problems, total_geo_problems
+from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.running_totals import running_total_problems
+from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
 from mmm_widgets.steps.untracked_target import untracked_target_problems
 from mmm_widgets.steps.weekdays import mixed_weekdays_problem
