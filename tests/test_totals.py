@@ -89,3 +89,26 @@ def test_generated_tables_with_a_total_suggest_their_channels_and_stop_on_the_to
         wf.map_data(**{**roles, "channels": [*roles["channels"], "Total spend"]})
     assert [p.column for p in raised.value.problems] == ["Total spend"]
     wf.map_data(**roles)
+
+
+@pytest.mark.parametrize("seed", [0, 3, 7])
+def test_groups_and_a_grand_total_over_them_are_all_totals(seed):
+    """Digital (search and social) and Offline (TV and radio) beside their channels, and
+    All media over both: the grand total is the groups' sum and the channels' at once,
+    which least squares tells apart only once the groups are out."""
+    frame = _table(seed=seed)
+    frame["radio_spend"] = np.random.default_rng(seed + 100).gamma(2, 120, len(frame)).round(2)
+    frame["Digital"] = (frame["search_spend"] + frame["social_spend"]).round(2)
+    frame["Offline"] = (frame["tv_spend"] + frame["radio_spend"]).round(2)
+    frame["All media"] = (frame["Digital"] + frame["Offline"]).round(2)
+    channels = ["tv_spend", "search_spend", "social_spend", "radio_spend"]
+    found = totals_of_others(frame, [*channels, "Digital", "Offline", "All media"])
+    assert found == {"Digital": ("search_spend", "social_spend"),
+                     "Offline": ("tv_spend", "radio_spend"), "All media": tuple(channels)}
+    wf = mw.Workflow(frame)
+    assert sorted(wf.suggest_mapping()["channels"]) == sorted(channels)
+    with pytest.raises(mw.DataError) as raised:
+        wf.map_data(date="date", target="sales",
+                    channels=[*channels, "Digital", "Offline", "All media"])
+    assert sorted(p.column for p in raised.value.problems) == ["All media", "Digital",
+                                                               "Offline"]

@@ -19,24 +19,20 @@ import pandas as pd
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.national import by_date_and_geo
+from mmm_widgets.steps.totals import sums_of_others
 
 #: How close a geo's target must come to the sum of its parts on every date to be their
 #: total: 0.5 % of it (amounts rounded geo by geo, or to whole units from 100 up, stay
 #: within it). Relative only: a table's amounts may be written in thousands.
 TOTAL_TOLERANCE = 5e-3
-#: How near each geo's least-squares weight must be to 0 or 1 for the geo to be read as
-#: outside or inside a total.
-_WEIGHT_TOLERANCE = 0.02
 
 
 def find_total_geos(grid: pd.DataFrame) -> dict[object, list[object]]:
     """The geos of a date x geo grid that are each the sum of other geos, and their parts.
 
-    Each geo, largest first, is fitted by least squares on the geos smaller than it (and,
-    amounts never below 0, under it on every date) that are not totals found already; it
-    is a total when every weight is 0 or 1 (at least two of them 1) and the parts' sum
-    comes within :data:`TOTAL_TOLERANCE` of it on every date. Passes repeat until none is
-    found, so that a grand total over the countries is read once the countries are.
+    Found as :func:`~mmm_widgets.steps.totals.sums_of_others` finds totals of channels (at
+    every level: countries beside their regions, and a grand total over them), each
+    total's parts' sum within :data:`TOTAL_TOLERANCE` of it on every date.
 
     Parameters
     ----------
@@ -59,39 +55,14 @@ def find_total_geos(grid: pd.DataFrame) -> dict[object, list[object]]:
     {'UK': ['London', 'Leeds'], 'FR': ['Paris', 'Lyon']}
     """
     values = grid.to_numpy(float)
-    size = np.abs(values).sum(axis=0)
-    # Of amounts never below 0, a total is at least each of its parts on every date.
-    above = ((values[:, :, None] * (1 + TOTAL_TOLERANCE) >= values[:, None, :]).all(axis=0)
-             if (values >= 0).all() else np.ones((values.shape[1],) * 2, bool))
-    found: dict[object, list[object]] = {}
-    while True:
-        before = len(found)
-        for j in np.argsort(-size, kind="stable"):
-            name = grid.columns[j]
-            if name in found:
-                continue
-            smaller = [k for k in range(values.shape[1]) if size[k] < size[j]
-                       and above[j, k] and grid.columns[k] not in found]
-            parts = _parts(values[:, j], values[:, smaller])
-            if parts is not None:
-                found[name] = [grid.columns[smaller[k]] for k in parts]
-        if len(found) == before:
-            return {name: sorted(found[name], key=list(grid.columns).index)
-                    for name in grid.columns if name in found}
 
+    def sums(total: int, parts: list[int]) -> bool:
+        return len(np.unique(values[:, total])) >= 3 and bool(np.allclose(
+            values[:, total], values[:, parts].sum(axis=1), rtol=TOTAL_TOLERANCE, atol=0))
 
-def _parts(total: np.ndarray, others: np.ndarray) -> list[int] | None:
-    """Which of ``others``' columns ``total`` is the sum of on every row, or None."""
-    if others.shape[1] < 2 or len(np.unique(total)) < 3:
-        return None
-    weights, *_ = np.linalg.lstsq(others, total, rcond=None)
-    inside = np.abs(weights - 1) < _WEIGHT_TOLERANCE
-    if not (inside | (np.abs(weights) < _WEIGHT_TOLERANCE)).all() or inside.sum() < 2:
-        return None
-    summed = others[:, inside].sum(axis=1)
-    if not np.allclose(total, summed, rtol=TOTAL_TOLERANCE, atol=0):
-        return None
-    return [int(k) for k in np.flatnonzero(inside)]
+    found = sums_of_others(grid, sums)
+    names = grid.columns.tolist()  # the geos as Python values (DMA codes as int)
+    return {names[total]: [names[j] for j in found[total]] for total in sorted(found)}
 
 
 def total_geo_problems(frame: pd.DataFrame, dates: pd.Series, target: str, geo: str,
