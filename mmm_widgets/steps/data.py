@@ -31,6 +31,11 @@ from mmm_widgets.steps.categorical import (
 from mmm_widgets.steps.coarse_spend import coarse_spend_finding
 from mmm_widgets.steps.currencies import currency_column_problems, mixed_currency_problems
 from mmm_widgets.steps.dates import parse_dates, to_datetime_code
+from mmm_widgets.steps.filled_down import (
+    block_label_problem,
+    empty_cells,
+    written_once_per_block,
+)
 from mmm_widgets.steps.following_spend import following_spend_finding
 from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
@@ -383,6 +388,9 @@ class DataStep(Step):
                                     "Map the column that holds spend amounts.",
                                     column=long.value_column))
         source = params.source.name
+        unlabelled = _unlabelled_rows(raw, keys, long, source)
+        if unlabelled:  # the pivot would leave out rows of spend without a date (geo)
+            raise DataError(unlabelled)
         # a report's empty rows are alike too: only rows naming a date and a channel
         named = raw[raw[[params.date, long.channel_column]].notna().all(axis=1)]
         repeated = named.duplicated(keep="first")
@@ -551,6 +559,27 @@ class DataStep(Step):
                 *baseline_finding(data, roles, outages, table, read, series),
                 *month_length_finding(series, roles, table, read)]
 
+
+def _unlabelled_rows(raw: pd.DataFrame, keys: list[str], long: LongFormat,
+                     table: str) -> list[Problem]:
+    """A problem per date or geo column left empty on rows of a long table that name a
+    channel and hold its spend: the pivot would leave them out without a word."""
+    spent = raw[[long.channel_column, long.value_column]].notna().all(axis=1).to_numpy()
+    problems = []
+    for column, role in zip(keys, ("date", "geo"), strict=False):
+        empty = empty_cells(raw[column]) & spent
+        if not empty.any():
+            continue
+        rows = [f"row {r}" for r in raw.index[empty][:50]]
+        problems.append(
+            block_label_problem(column, role, table, rows, int(empty.sum()))
+            if written_once_per_block(raw, column) else problem(
+                f"The {role} is missing in rows that hold a channel's spend: the pivot to a "
+                "column per channel would leave them out.",
+                f"Fill in the {role} of these rows, or drop them: {table} = "
+                f"{table}.dropna(subset=[{column!r}]).", column=column, rows=rows,
+                count=int(empty.sum())))
+    return problems
 
 def _raw_columns(namespace: dict[str, Any], params: DataParams) -> list[str]:
     """The raw table's columns, as the data cell loaded it (the mapped ones otherwise)."""

@@ -20,6 +20,7 @@ from mmm_widgets.steps.categorical import MAX_LEVELS, NOTHING_LEVELS
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.currencies import holds_currency_codes
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
+from mmm_widgets.steps.filled_down import written_once_per_block
 from mmm_widgets.steps.names import (
     AUDIENCE,
     CHANNEL_WORDS,
@@ -133,6 +134,10 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # A column per date, or a header over two rows: no roles until it is read as a table.
     if (date is None and dates_across(df) is not None) or second_header(df) is not None:
         return dict(_NO_ROLES)
+    if date is not None and written_once_per_block(df, date):
+        # A pivot table's date over its block of rows: each row's, once filled down.
+        df = df.assign(**{date: df[date].where(~df[date].astype("string").str.strip()
+                                                .eq("").fillna(False)).ffill()})
     if date is not None:
         # A report's empty and Total rows say nothing about the roles.
         left_out = find_non_period_rows(df, columns, date)

@@ -33,6 +33,7 @@ from mmm_widgets.steps.dates import (
     period_alias,
     to_datetime_code,
 )
+from mmm_widgets.steps.filled_down import block_label_problem, written_once_per_block
 from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
@@ -238,7 +239,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         parsed = parse_dates(frame[roles.date], date_format)
         result.date_format = parsed.date_format
         result.problems += _date_problems(frame[roles.date], roles.date, parsed, date_format,
-                                          table)
+                                          table, written_once_per_block(frame, roles.date))
     where = _row_labeler(parsed.values if parsed is not None else None)
     mixed = None
     if parsed is not None and parsed.ok and (not roles.geo or roles.geo in usable):
@@ -276,12 +277,17 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.problems += _target_copy_problems(frame, roles.target, [
             c for c in roles.controls if c in usable and c not in text_controls])
     geo_ok = roles.geo is None or roles.geo in usable
-    if roles.geo and geo_ok and frame[roles.geo].isna().any():
-        missing = frame.index[frame[roles.geo].isna().to_numpy()]
-        result.problems.append(problem(
-            "The geo column has missing values.",
-            "Fill in the geo of these rows or drop them.", column=roles.geo,
-            rows=where(missing[:MAX_ROWS_LISTED]), count=len(missing)))
+    no_geo = (frame[roles.geo].isna() | frame[roles.geo].astype("string").str.strip().eq("")
+              .fillna(False)).to_numpy(bool) if roles.geo and geo_ok else None
+    if no_geo is not None and no_geo.any():
+        missing = frame.index[no_geo]
+        listed = where(missing[:MAX_ROWS_LISTED])
+        result.problems.append(
+            block_label_problem(roles.geo, "geo", table, listed, len(missing))
+            if written_once_per_block(frame, roles.geo) else problem(
+                "The geo column has missing values.",
+                "Fill in the geo of these rows or drop them.", column=roles.geo,
+                rows=listed, count=len(missing)))
         # Rows without a geo would show up as gaps in their geo's dates: one cause, one
         # report.
         geo_ok = False
@@ -352,10 +358,15 @@ def _target_copy_problems(frame: pd.DataFrame, target: str,
 
 
 def _date_problems(series: pd.Series, column: str, parsed: ParsedDates,
-                   date_format: str | None, table: str) -> list[Problem]:
+                   date_format: str | None, table: str, blocks: bool = False
+                   ) -> list[Problem]:
     problems = []
     blank = parsed.blank_rows
-    if blank:
+    if blank and blocks:  # a pivot table's export: each date over its block of rows
+        problems.append(block_label_problem(column, "date", table,
+                                            [f"row {r}" for r in blank[:MAX_ROWS_LISTED]],
+                                            len(blank)))
+    elif blank:
         problems.append(problem(
             "The date is missing in these rows.",
             f"Fill in the dates or drop these rows ({table}.dropna(subset=[{column!r}])).",
