@@ -37,6 +37,7 @@ from mmm_widgets.steps.filled_down import (
     written_once_per_block,
 )
 from mmm_widgets.steps.following_spend import following_spend_finding
+from mmm_widgets.steps.handover import handover_finding
 from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
 from mmm_widgets.steps.money_scale import money_scale_finding
@@ -511,6 +512,8 @@ class DataStep(Step):
                                                    self._population),
                                     *money_scale_finding(data, roles,
                                                          self.params.source.name),
+                                    *handover_finding(data, roles,
+                                                      self.params.source.name),
                                     *reported_outcome_finding(
                                         roles, _raw_columns(namespace, self.params)),
                                     *self._paid_on_sales_or_late(data, roles),

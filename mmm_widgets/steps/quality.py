@@ -45,7 +45,8 @@ class Finding:
         ``"collinear"``, ``"small_channel"``, ``"national"``, ``"other_currency"``,
         ``"outcome_control"``, ``"cents"``, ``"outlier"`` and ``"outage"``
         (:mod:`~mmm_widgets.steps.outliers`), ``"baseline"``
-        (:mod:`~mmm_widgets.steps.baseline`), ``"money_scale"``
+        (:mod:`~mmm_widgets.steps.baseline`), ``"handover"``
+        (:mod:`~mmm_widgets.steps.handover`), ``"money_scale"``
         (:mod:`~mmm_widgets.steps.money_scale`), ``"month_length"``
         (:mod:`~mmm_widgets.steps.month_length`), ``"follows_target"``
         (:mod:`~mmm_widgets.steps.following_spend`), ``"reported_outcome"``
