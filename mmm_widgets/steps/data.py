@@ -69,7 +69,7 @@ from mmm_widgets.steps.rows import (
     without_non_period_rows,
 )
 from mmm_widgets.steps.source import Source, read_source
-from mmm_widgets.steps.validation import DEFAULT_L_MAX, Roles, check_frame
+from mmm_widgets.steps.validation import DEFAULT_L_MAX, MAX_ROWS_LISTED, Roles, check_frame
 
 DATA_VARIABLE = "data"
 WIDE_VARIABLE = "wide"
@@ -573,14 +573,14 @@ def _unlabelled_rows(raw: pd.DataFrame, keys: list[str], long: LongFormat,
         empty = empty_cells(raw[column]) & spent
         if not empty.any():
             continue
-        rows = [f"row {r}" for r in raw.index[empty][:50]]
+        rows = [f"row {r}" for r in raw.index[empty][:MAX_ROWS_LISTED]]
         problems.append(
             block_label_problem(column, role, table, rows, int(empty.sum()))
             if written_once_per_block(raw, column) else problem(
                 f"The {role} is missing in rows that hold a channel's spend: the pivot to a "
                 "column per channel would leave them out.",
                 f"Fill in the {role} of these rows, or drop them: {table} = "
-                f"{table}.dropna(subset=[{column!r}]).", column=column, rows=rows,
+                f"{table}.dropna(subset=[{literal(column)}]).", column=column, rows=rows,
                 count=int(empty.sum())))
     return problems
 

@@ -22,7 +22,7 @@ from mmm_widgets.steps.validation import Roles
 LEAST_PERIODS = 8
 #: Most periods between one's last spend and the other's first (a gap of a week or two,
 #: or an overlap of as much, as accounts are switched).
-LEAST_GAP = 2
+MOST_GAP = 2
 #: Most that one side's typical (median) spend may be of the other's, either way.
 LEVEL_RATIO = 3.0
 
@@ -72,13 +72,13 @@ def _span(spent: np.ndarray) -> tuple[int, int]:
 
 def _hands_over(first: tuple[int, int], then: tuple[int, int], periods: int) -> bool:
     """Whether ``first`` spends from near the start and stops, and ``then`` starts within
-    :data:`LEAST_GAP` periods of that stop and spends to near the end."""
+    :data:`MOST_GAP` periods of that stop and spends to near the end."""
     (start, stop), (begin, end) = first, then
     if start < 0 or begin < 0:
         return False
     return (stop - start + 1 >= LEAST_PERIODS and end - begin + 1 >= LEAST_PERIODS
             and stop <= periods - 1 - LEAST_PERIODS and begin >= LEAST_PERIODS
-            and abs(begin - (stop + 1)) <= LEAST_GAP)
+            and abs(begin - (stop + 1)) <= MOST_GAP)
 
 
 def _alike(first: pd.Series, then: pd.Series) -> bool:

@@ -47,7 +47,8 @@ def money_scale_finding(data: pd.DataFrame, roles: Roles, table: str = "df"
     Returns
     -------
     list of Finding
-        At most one, kind ``"money_scale"``, with the line that rescales the target.
+        At most one, kind ``"money_scale"``, with the line that rescales the target (or,
+        when it is the spend that reads too small, the spend).
 
     Examples
     --------

@@ -155,9 +155,8 @@ def not_media_kind(column: str) -> str | None:
     """
     lowered = lower_words(column)
     words = set(lowered.split())
-    spend_or_outcome = bool(EXPLICIT_SPEND.search(column) or TARGET_WORDS & (words - {"target"}))
-    outcome = TARGET_WORDS & (words - {"target"})
-    if (words & _PLAN_WORDS or ("target" in words and spend_or_outcome)
+    outcome = bool(TARGET_WORDS & (words - {"target"}))
+    if (words & _PLAN_WORDS or ("target" in words and (outcome or EXPLICIT_SPEND.search(column)))
             or ("budget" in words and outcome)):  # "Sales Budget": the sales planned
         return PLAN
     if _PAST.search(lowered):

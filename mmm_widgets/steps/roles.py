@@ -20,7 +20,7 @@ from mmm_widgets.steps.categorical import MAX_LEVELS, NOTHING_LEVELS
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.currencies import holds_currency_codes
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
-from mmm_widgets.steps.filled_down import written_once_per_block
+from mmm_widgets.steps.filled_down import empty_cells, written_once_per_block
 from mmm_widgets.steps.names import (
     AUDIENCE,
     CHANNEL_WORDS,
@@ -30,6 +30,8 @@ from mmm_widgets.steps.names import (
     GENERIC_CHANNEL,
     MONEY_TARGET_WORDS,
     NOT_SPEND,
+    PAST,
+    PLAN,
     SPEND_NAMES,
     TARGET_WORDS,
     VALUE_WORDS,
@@ -136,8 +138,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
         return dict(_NO_ROLES)
     if date is not None and written_once_per_block(df, date):
         # A pivot table's date over its block of rows: each row's, once filled down.
-        df = df.assign(**{date: df[date].where(~df[date].astype("string").str.strip()
-                                                .eq("").fillna(False)).ffill()})
+        df = df.assign(**{date: df[date].mask(empty_cells(df[date])).ffill()})
     if date is not None:
         # A report's empty and Total rows say nothing about the roles.
         left_out = find_non_period_rows(df, columns, date)
@@ -356,7 +357,7 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
         # money), then sales after discounts and returns before gross sales, then a column
         # named by the word alone ("y", "Sales $") before one that only holds it
         # ("init_target", "y_lag").
-        return min(named, key=lambda c: (not_media_kind(c) is not None,
+        return min(named, key=lambda c: (not_media_kind(c) in (PLAN, PAST),
                                          not (MONEY_TARGET_WORDS & set(lower_words(c).split())
                                               or CURRENCY.search(c)),
                                          "gross" in lower_words(c).split(),

@@ -33,7 +33,11 @@ from mmm_widgets.steps.dates import (
     period_alias,
     to_datetime_code,
 )
-from mmm_widgets.steps.filled_down import block_label_problem, written_once_per_block
+from mmm_widgets.steps.filled_down import (
+    block_label_problem,
+    empty_cells,
+    written_once_per_block,
+)
 from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
@@ -277,8 +281,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.problems += _target_copy_problems(frame, roles.target, [
             c for c in roles.controls if c in usable and c not in text_controls])
     geo_ok = roles.geo is None or roles.geo in usable
-    no_geo = (frame[roles.geo].isna() | frame[roles.geo].astype("string").str.strip().eq("")
-              .fillna(False)).to_numpy(bool) if roles.geo and geo_ok else None
+    no_geo = empty_cells(frame[roles.geo]) if roles.geo and geo_ok else None
     if no_geo is not None and no_geo.any():
         missing = frame.index[no_geo]
         listed = where(missing[:MAX_ROWS_LISTED])
