@@ -94,3 +94,20 @@ def test_a_channels_budget_is_its_spend_and_the_sales_budget_a_plan():
     assert "Radio Budget" in suggested["channels"]
     assert "Sales Budget" not in suggested["channels"]
     assert suggested["target"] == roles["target"]
+
+
+@pytest.mark.parametrize(("plan", "past"), [
+    ("Prognose", "Vorjahr"), ("Prévision", "Année précédente"),
+    ("Previsione", "Anno precedente"), ("Pronóstico", "Año anterior")])
+def test_plans_and_last_year_named_in_other_languages_are_not_channels(plan, past):
+    variation = spec(SEEDS[0])
+    frame, roles = table(variation), variation.roles
+    rng = np.random.default_rng(0)
+    for channel in roles["channels"]:
+        spend = frame[channel].astype(float)
+        frame[f"{channel} {plan}"] = (spend * rng.uniform(0.7, 1.3, len(frame))).round(-2)
+        frame[f"{channel} {past}"] = spend.shift(52).fillna(spend.mean()).round(2)
+    frame.insert(1, f"Umsatz {past}", frame[roles["target"]].shift(52).bfill())
+    suggested = mw.Workflow(frame, name="raw").suggest_mapping()
+    assert sorted(suggested["channels"]) == sorted(roles["channels"])
+    assert suggested["target"] == roles["target"]

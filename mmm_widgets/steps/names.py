@@ -109,10 +109,15 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
 #: Plan", "Planned TV Budget", "Sales Forecast"); finance tables set them beside actuals.
 _PLAN_WORDS = frozenset({"plan", "planned", "budgeted", "forecast", "forecasted", "fcst",
                          "projected", "projection", "goal", "goals", "estimate", "estimated",
-                         "outlook", "guidance"})
+                         "outlook", "guidance",
+                         # German, French, Spanish, Italian, Dutch, Portuguese (no accents)
+                         "planung", "geplant", "prognose", "soll", "prevision", "previsions",
+                         "prevu", "prevue", "objectif", "pronostico", "objetivo",
+                         "previsione", "previsto", "obiettivo", "previsao"})
 #: Last year's figures beside this year's ("Sales LY", "TV Spend PY", "Revenue prior
 #: year"), as finance tables set them.
-_PAST = re.compile(r"\b(ly|py|yago|(last|prior|previous|prev) year|years? ago)\b")
+_PAST = re.compile(r"\b(ly|py|yago|(last|prior|previous|prev) year|years? ago|vorjahr|"
+                   r"annee precedente|ano anterior|anno precedente|vorig jaar)\b")
 #: Costs that buy no media: the business's other costs, "cost" in their names all the same.
 _OTHER_COST_WORDS = frozenset({
     "shipping", "delivery", "freight", "fulfilment", "fulfillment", "logistics", "warehouse",
