@@ -33,7 +33,6 @@ from mmm_widgets.steps.currencies import currency_column_problems, mixed_currenc
 from mmm_widgets.steps.dates import parse_dates, to_datetime_code
 from mmm_widgets.steps.filled_down import (
     block_label_problem,
-    empty_cells,
     written_once_per_block,
 )
 from mmm_widgets.steps.following_spend import following_spend_finding
@@ -64,6 +63,7 @@ from mmm_widgets.steps.repeated_headers import repeated_header_finding, repeated
 from mmm_widgets.steps.reported import reported_outcome_finding
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
+    blank_cells,
     dropped_rows_lines,
     find_non_period_rows,
     without_non_period_rows,
@@ -570,7 +570,7 @@ def _unlabelled_rows(raw: pd.DataFrame, keys: list[str], long: LongFormat,
     spent = raw[[long.channel_column, long.value_column]].notna().all(axis=1).to_numpy()
     problems = []
     for column, role in zip(keys, ("date", "geo"), strict=False):
-        empty = empty_cells(raw[column]) & spent
+        empty = blank_cells(raw[column]) & spent
         if not empty.any():
             continue
         rows = [f"row {r}" for r in raw.index[empty][:MAX_ROWS_LISTED]]

@@ -10,23 +10,15 @@ every row of its block: :func:`written_once_per_block` recognises the layout and
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
+from mmm_widgets.steps.rows import blank_cells
 
 #: Least share of a column's cells left empty under a label for a layout of blocks (a
 #: few missing dates are missing, not blocks).
 LEAST_EMPTY = 0.3
-
-
-def empty_cells(values: pd.Series) -> np.ndarray:
-    """Which cells are missing or blank text."""
-    empty = values.isna().to_numpy().copy()
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        empty |= values.astype("string").str.strip().eq("").fillna(False).to_numpy(bool)
-    return empty
 
 
 def written_once_per_block(frame: pd.DataFrame, column: str) -> bool:
@@ -57,7 +49,7 @@ def written_once_per_block(frame: pd.DataFrame, column: str) -> bool:
     if column not in frame.columns or frame.columns.tolist().count(column) != 1:
         return False
     values = frame[column]
-    empty = empty_cells(values)
+    empty = blank_cells(values)
     if len(values) < 4 or empty[0] or empty.mean() < LEAST_EMPTY:
         return False
     rest = frame.drop(columns=[column])

@@ -107,7 +107,7 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
 
 #: Words of a plan or a forecast: what was to be spent or sold, not what was ("TV Spend
 #: Plan", "Planned TV Budget", "Sales Forecast"); finance tables set them beside actuals.
-_PLAN_WORDS = frozenset({"plan", "planned", "budgeted", "forecast", "forecasted", "fcst",
+PLAN_WORDS = frozenset({"plan", "planned", "budgeted", "forecast", "forecasted", "fcst",
                          "projected", "projection", "goal", "goals", "estimate", "estimated",
                          "outlook", "guidance",
                          # German, French, Spanish, Italian, Dutch, Portuguese (no accents)
@@ -116,7 +116,7 @@ _PLAN_WORDS = frozenset({"plan", "planned", "budgeted", "forecast", "forecasted"
                          "previsione", "previsto", "obiettivo", "previsao"})
 #: Last year's figures beside this year's ("Sales LY", "TV Spend PY", "Revenue prior
 #: year"), as finance tables set them.
-_PAST = re.compile(r"\b(ly|py|yago|(last|prior|previous|prev) year|years? ago|vorjahr|"
+PAST_WORDS = re.compile(r"\b(ly|py|yago|(last|prior|previous|prev) year|years? ago|vorjahr|"
                    r"annee precedente|ano anterior|anno precedente|vorig jaar)\b")
 #: Costs that buy no media: the business's other costs, "cost" in their names all the same.
 _OTHER_COST_WORDS = frozenset({
@@ -161,16 +161,17 @@ def not_media_kind(column: str) -> str | None:
     lowered = lower_words(column)
     words = set(lowered.split())
     outcome = bool(TARGET_WORDS & (words - {"target"}))
-    if (words & _PLAN_WORDS or ("target" in words and (outcome or EXPLICIT_SPEND.search(column)))
+    if (words & PLAN_WORDS or ("target" in words and (outcome or EXPLICIT_SPEND.search(column)))
             or ("budget" in words and outcome)):  # "Sales Budget": the sales planned
         return PLAN
-    if _PAST.search(lowered):
+    if PAST_WORDS.search(lowered):
         return PAST
     if words & _OTHER_COST_WORDS:
         return OTHER_COST
     if words & _PRICE_CUT_WORDS:
         return PRICE_CUT
     return None
+
 
 #: Words naming what a channel brought, as its ad platform reports it ("Facebook
 #: Conversions", "Google Ads Conv. value", "tiktok_purchases").

@@ -20,7 +20,7 @@ from mmm_widgets.steps.categorical import MAX_LEVELS, NOTHING_LEVELS
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.currencies import holds_currency_codes
 from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
-from mmm_widgets.steps.filled_down import empty_cells, written_once_per_block
+from mmm_widgets.steps.filled_down import written_once_per_block
 from mmm_widgets.steps.names import (
     AUDIENCE,
     CHANNEL_WORDS,
@@ -44,6 +44,7 @@ from mmm_widgets.steps.names import (
 from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.outcome_controls import outcome_controls
 from mmm_widgets.steps.rows import (
+    blank_cells,
     find_non_period_rows,
     second_header,
     without_non_period_rows,
@@ -138,7 +139,7 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
         return dict(_NO_ROLES)
     if date is not None and written_once_per_block(df, date):
         # A pivot table's date over its block of rows: each row's, once filled down.
-        df = df.assign(**{date: df[date].mask(empty_cells(df[date])).ffill()})
+        df = df.assign(**{date: df[date].mask(blank_cells(df[date])).ffill()})
     if date is not None:
         # A report's empty and Total rows say nothing about the roles.
         left_out = find_non_period_rows(df, columns, date)

@@ -179,7 +179,7 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
     by_geo = _left_out(mapped, date, geo, (SUMMARY_GEO,)) & ~empty & ~by_date
     # Only a row without a date can be one of text: the code runs on those rows alone, as
     # it decides row by row (a large table has none, and text on all of it is slow).
-    undated = np.flatnonzero(_blank(mapped[date]))
+    undated = np.flatnonzero(blank_cells(mapped[date]))
     text = np.zeros(len(mapped), dtype=bool)
     if len(undated):
         text[undated] = _left_out(mapped.iloc[undated], date, geo, (UNDATED_TEXT,))
@@ -206,7 +206,7 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
                          kinds=tuple(kind for kind, present in found.items() if present))
 
 
-def _blank(cells: pd.Series) -> np.ndarray:
+def blank_cells(cells: pd.Series) -> np.ndarray:
     """Which cells are missing or empty text."""
     blank = cells.isna().to_numpy().copy()
     if cells.dtype == object or pd.api.types.is_string_dtype(cells):

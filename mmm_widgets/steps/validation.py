@@ -35,13 +35,13 @@ from mmm_widgets.steps.dates import (
 )
 from mmm_widgets.steps.filled_down import (
     block_label_problem,
-    empty_cells,
     written_once_per_block,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
+from mmm_widgets.steps.rows import blank_cells
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -281,7 +281,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.problems += _target_copy_problems(frame, roles.target, [
             c for c in roles.controls if c in usable and c not in text_controls])
     geo_ok = roles.geo is None or roles.geo in usable
-    no_geo = empty_cells(frame[roles.geo]) if roles.geo and geo_ok else None
+    no_geo = blank_cells(frame[roles.geo]) if roles.geo and geo_ok else None
     if no_geo is not None and no_geo.any():
         missing = frame.index[no_geo]
         listed = where(missing[:MAX_ROWS_LISTED])

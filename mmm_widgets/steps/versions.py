@@ -18,18 +18,18 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
-from mmm_widgets.steps.names import lower_words
+from mmm_widgets.steps.names import PAST_WORDS, PLAN_WORDS, lower_words
 
 #: Words a version of the figures is called by (digits dropped: "Forecast Q3", "Budget
 #: 2024"), in English and the languages of the month names the dates are read in.
 ACTUAL_WORDS = frozenset({"actual", "actuals", "act", "ist", "reel", "real", "realizado",
                           "effettivo", "consuntivo", "werkelijk"})
-PLAN_WORDS = frozenset({
-    "plan", "planned", "budget", "bud", "bgt", "forecast", "fcst", "fc", "reforecast",
-    "outlook", "target", "goal", "estimate", "est", "le", "ly", "py", "soll", "prevision",
-    "previsto", "presupuesto", "previsao", "prognose", "begroting", "budgeted", "projected"})
-#: Two words that name one ("Last year", "Latest estimate").
-_PHRASES = ("last year", "prior year", "previous year", "latest estimate", "year ago")
+#: A plan's or last year's version: the words that name such a column
+#: (:data:`~mmm_widgets.steps.names.PLAN_WORDS`, :data:`~mmm_widgets.steps.names.PAST_WORDS`)
+#: and, as a version's whole name, a budget, a target and the abbreviations of finance
+#: tables ("BUD", "FC", "LE" for the latest estimate).
+VERSION_WORDS = PLAN_WORDS | {"budget", "bud", "bgt", "fc", "reforecast", "target", "est",
+                              "le", "presupuesto", "begroting"}
 #: Fewest and most versions a column holds.
 _LEVELS = (2, 6)
 #: Most words a version's name has ("Q3 forecast", "Budget v2").
@@ -62,8 +62,7 @@ def _version(value: object) -> str | None:
         return None
     if set(words) & ACTUAL_WORDS:
         return "actual"
-    text = " ".join(words)
-    if set(words) & PLAN_WORDS or any(phrase in text for phrase in _PHRASES):
+    if set(words) & VERSION_WORDS or PAST_WORDS.search(" ".join(words)):
         return "plan"
     return None
 
