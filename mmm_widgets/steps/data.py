@@ -21,6 +21,7 @@ from mmm_widgets.steps.amounts import (
 )
 from mmm_widgets.steps.base import Params, Step, ran_on_copy
 from mmm_widgets.steps.baseline import baseline_finding
+from mmm_widgets.steps.brand_search import brand_search_finding
 from mmm_widgets.steps.categorical import (
     MAX_LEVELS,
     Levels,
@@ -543,12 +544,13 @@ class DataStep(Step):
                                     self.params.date_format)
 
     def _paid_on_sales_or_late(self, data: pd.DataFrame, roles: Roles) -> list[Finding]:
-        """Spend that follows the target: paid on sales, or dated a period late (a channel
-        named as the first is not named again as the second)."""
-        following = following_spend_finding(data, roles)
-        named = frozenset(c for finding in following for c in finding.columns)
-        return [*following, *late_spend_finding(data, roles, self.params.source.name,
-                                                self.params.date_format, named)]
+        """Spend that follows the target: brand search, paid on sales, or dated a period
+        late (a channel named as one is not named again as the next)."""
+        brand = brand_search_finding(data, roles)
+        following = following_spend_finding(data, roles, _named(brand))
+        named = _named(brand) | _named(following)
+        return [*brand, *following, *late_spend_finding(data, roles, self.params.source.name,
+                                                        self.params.date_format, named)]
 
     def _unexplained(self, data: pd.DataFrame, roles: Roles, outages: list[Outage],
                      series: list[Series]) -> list[Finding]:
@@ -561,6 +563,11 @@ class DataStep(Step):
                 *outlier_finding(data, roles, outages, table, read, weeks, series),
                 *baseline_finding(data, roles, outages, table, read, series),
                 *month_length_finding(series, roles, table, read)]
+
+
+def _named(findings: list[Finding]) -> frozenset[str]:
+    """The columns ``findings`` name."""
+    return frozenset(c for finding in findings for c in finding.columns)
 
 
 def _unlabelled_rows(raw: pd.DataFrame, keys: list[str], long: LongFormat,

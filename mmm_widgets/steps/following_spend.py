@@ -73,7 +73,8 @@ def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
     return best
 
 
-def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
+def following_spend_finding(data: pd.DataFrame, roles: Roles,
+                            skip: frozenset[str] = frozenset()) -> list[Finding]:
     """A note per channel whose spend is a steady share of the target, in every geo it
     spends in.
 
@@ -83,6 +84,8 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
         The mapped frame (datetime dates).
     roles : Roles
         The mapping.
+    skip : frozenset of str
+        Channels already named for following the target (brand search).
 
     Returns
     -------
@@ -96,7 +99,8 @@ def following_spend_finding(data: pd.DataFrame, roles: Roles) -> list[Finding]:
         spending = (spends & active).sum() / active.sum().clip(lower=1)
     else:
         spending = spends.mean()
-    candidates = [c for c in roles.channels if spending[c] >= SPENDING_SHARE]
+    candidates = [c for c in roles.channels
+                  if spending[c] >= SPENDING_SHARE and c not in skip]
     if not candidates:
         return []
     needed = [roles.date, *([roles.geo] if roles.geo else []), roles.target, *candidates]
