@@ -46,6 +46,7 @@ from mmm_widgets.steps.outcome_controls import outcome_controls
 from mmm_widgets.steps.rows import (
     blank_cells,
     find_non_period_rows,
+    is_placeholder,
     second_header,
     without_non_period_rows,
 )
@@ -490,13 +491,22 @@ def _as_numbers(series: pd.Series, column: str) -> pd.Series | None:
     if abbreviated(texts.unique()):
         return eval(abbreviated_code("series"), {"series": series})
     texts = texts.str.strip()
-    if not texts.str.fullmatch(_PLAIN_NUMBER).all():
+    plain = texts.str.fullmatch(_PLAIN_NUMBER)
+    # numbers but for cells standing for none ('-', '#DIV/0!'): the mapping names those
+    # cells with the line that reads them; left out here, the column would be left out
+    # of the suggestion without a word
+    if not plain.all() and (plain.sum() < len(plain) / 2
+                            or not texts[~plain].map(is_placeholder).all()):
         return None
     words = lower_words(column)
     named = (SPEND_NAMES.search(column) or NOT_SPEND.search(column)
              or AUDIENCE.search(column)
              or CHANNEL_WORDS.search(words) or TARGET_WORDS & set(words.split()))
-    return series.astype("float64") if named or texts.str.contains("[eE]").any() else None
+    if not (named or texts.str.contains("[eE]").any()):
+        return None
+    if plain.all():
+        return series.astype("float64")
+    return pd.to_numeric(series.astype("string").str.strip(), errors="coerce").astype("float64")
 
 
 def _numeric_like(series: pd.Series) -> bool:

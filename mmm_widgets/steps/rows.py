@@ -206,6 +206,30 @@ def find_non_period_rows(frame: pd.DataFrame, columns: Sequence[str], date: str,
                          kinds=tuple(kind for kind, present in found.items() if present))
 
 
+#: Cells that stand for a missing value in tables as they are exported (compared lower-case).
+PLACEHOLDERS = frozenset({"", "-", "--", "\u2013", "\u2014", "n/a", "na", "nan", "null",
+                          "none", "?", ".", "missing"})
+#: A spreadsheet formula's error, as Excel, Google Sheets and LibreOffice write it in a cell
+#: and export it: ``#DIV/0!``, ``#REF!``, ``#N/A``, ``#VALUE!``, ``Err:502``.
+FORMULA_ERROR = re.compile(r"#(div/0!|ref!|n/a|n/a n/a|na|value!|name\?|num!|null!|spill!|calc!|"
+                           r"error!|getting_data)|err:\d{3}", re.I)
+#: Dashes, as an accounting number format writes 0.
+DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a cell's text stands for no value: a placeholder (:data:`PLACEHOLDERS`) or a
+    formula's error (:data:`FORMULA_ERROR`).
+
+    Examples
+    --------
+    >>> [is_placeholder(t) for t in ("#DIV/0!", " - ", "N/A", "Err:502", "0", "TV")]
+    [True, True, True, True, False, False]
+    """
+    text = str(text).strip()
+    return text.lower() in PLACEHOLDERS or FORMULA_ERROR.fullmatch(text) is not None
+
+
 def blank_cells(cells: pd.Series) -> np.ndarray:
     """Which cells are missing or empty text."""
     blank = cells.isna().to_numpy().copy()

@@ -41,7 +41,7 @@ from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
-from mmm_widgets.steps.rows import blank_cells
+from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -582,8 +582,6 @@ def _check_spend(values: pd.Series, column: str, where: RowLabeler,
     return problems
 
 
-_NA_MARKERS = frozenset({"", "-", "--", "n/a", "na", "nan", "null", "none", "#n/a", "?", ".",
-                         "missing", "#value!", "#div/0!"})
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(USD|EUR|GBP|CHF)\b", re.I)
 # 1,234 / 1,234,567.89: comma thousands, point decimals.
 _COMMA_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -613,11 +611,8 @@ def number_format_fix(texts: Sequence[str], column: str = "df[col]") -> str:
     "Numbers use decimal commas: read the file with decimal=',', thousands='.'."
     """
     stripped = [str(t).strip() for t in texts]
-    if stripped and all(t.lower() in _NA_MARKERS for t in stripped):
-        markers = ", ".join(repr(t) for t in sorted(set(stripped)))
-        return (f"These are placeholders for missing values: read the file with "
-                f"na_values=[{markers}] (or {column}.replace([{markers}], None)), then fill "
-                "or drop those rows.")
+    if stripped and all(is_placeholder(t) for t in stripped):
+        return _placeholder_fix(sorted(set(stripped)), column)
     core = [re.sub(r"[\s\u00a0\u202f%]", "", _CURRENCY.sub("", t)) for t in stripped]
     point_thousands = any(_POINT_THOUSANDS.match(c) for c in core)
     # A comma followed by other than exactly three digits can only be a decimal comma.
@@ -640,6 +635,23 @@ def number_format_fix(texts: Sequence[str], column: str = "df[col]") -> str:
     if any("%" in t for t in stripped):
         return f"Remove the % signs: {column}.str.rstrip('%').astype(float)."
     return "Correct or remove the text values so the column holds only numbers."
+
+
+def _placeholder_fix(marks: list[str], column: str) -> str:
+    """How to read cells that stand for no value (:func:`~.rows.is_placeholder`): formula
+    errors, dashes (an accounting format's 0) or placeholders for missing values."""
+    listed = ", ".join(map(repr, marks))
+    missing = (f"read the file with na_values=[{listed}] (or {column} = "
+               f"{column}.replace([{listed}], None)), then fill or drop those rows")
+    errors = [m for m in marks if FORMULA_ERROR.fullmatch(m)]
+    if errors:
+        return (f"A spreadsheet's formulas failed in these cells ({', '.join(errors)}): their "
+                f"values are unknown. Correct the formulas and export again; or {missing}.")
+    if set(marks) <= DASHES:
+        return (f"A dash is how accounting formats write 0: if these are 0, {column} = "
+                f"pd.to_numeric({column}.replace([{listed}], '0')); if they are missing, "
+                f"{missing}.")
+    return f"These are placeholders for missing values: {missing}."
 
 
 def _text_in_numbers(series: pd.Series, column: str, where: RowLabeler,
