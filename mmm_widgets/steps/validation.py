@@ -43,6 +43,7 @@ from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
+from mmm_widgets.steps.stray_dates import stray_date_problem, stray_dates
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
 from mmm_widgets.steps.untracked_target import untracked_target_problems
@@ -731,6 +732,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     pairs = keyed.drop_duplicates()
     stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
     gaps_of: dict[object, list[pd.Timestamp]] = {}
+    stray_of: set[pd.Timestamp] = set()
     if step is not None and frequency != "irregular":
         width = pd.Timedelta(days=step)
         expected = (stats["max"] - stats["min"]) // width + 1
@@ -738,6 +740,15 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                     != pd.Timedelta(0)).groupby(pairs["geo"], sort=False).any()
         for geo in stats.index[(expected != stats["count"]) | off_grid.reindex(stats.index)]:
             present = pairs.loc[pairs["geo"] == geo, "date"]
+            strays = stray_dates(pd.DatetimeIndex(present), step)
+            if strays:  # a date typed wrong: not the hundreds of dates it leaves between
+                present = present[~present.isin(strays)]
+                stray_of.update(strays)
+                stray, written = stray_date_problem(
+                    strays, pd.DatetimeIndex(present), step, frequency, frame[roles.date],
+                    roles.date, date_format, table, _in_geo(roles, geo))
+                problems.append(stray)
+                present = pd.concat([present, pd.Series(sorted(written))])
             gaps = missing_dates(present, step)
             weekends: list[pd.Timestamp] = []
             if frequency == "daily" and _weekdays_only(present):
@@ -751,7 +762,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     elif frequency == "monthly":
         problems += _month_problems(pairs, roles, gaps_of, date_format, table, pivoted)
     if roles.geo:
-        all_dates = pd.DatetimeIndex(pairs["date"].unique())
+        all_dates = pd.DatetimeIndex(pairs["date"].unique()).difference(list(stray_of))
         for geo in stats.index[stats["count"] < len(all_dates)]:
             absent = all_dates.difference(pd.DatetimeIndex(pairs.loc[pairs["geo"] == geo,
                                                                      "date"]))
