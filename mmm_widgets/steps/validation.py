@@ -38,6 +38,7 @@ from mmm_widgets.steps.filled_down import (
     written_once_per_block,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
+from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
@@ -409,6 +410,11 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
         fix = ("If the table counts weeks another way (from 1 January, or from a Sunday), "
                f"turn {table}[{column!r}] into the first day of each week before mapping; "
                "otherwise correct these rows.")
+    elif parsed_any and parsed.date_format and (mixed := mixed_formats_fix(
+            series, parsed.values, parsed.date_format, bad, f"{table}[{column!r}]")):
+        what = (f"The column mixes date formats: most rows are {parsed.date_format!r}, these "
+                f"are {mixed.other if mixed.other == SERIAL else repr(mixed.other)}.")
+        fix = f"Read each row in its own format: {mixed.line}."
     elif parsed_any and any(formats_matching(t) for t in texts):
         others = sorted({f for t in texts for f in formats_matching(t)})
         what = (f"The column mixes date formats: most rows are {parsed.date_format!r}, "
