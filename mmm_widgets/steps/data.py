@@ -70,6 +70,7 @@ from mmm_widgets.steps.rows import (
     without_non_period_rows,
 )
 from mmm_widgets.steps.source import Source, read_source
+from mmm_widgets.steps.unbooked_spend import find_unbooked, unbooked_finding
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, MAX_ROWS_LISTED, Roles, check_frame
 
 DATA_VARIABLE = "data"
@@ -502,7 +503,10 @@ class DataStep(Step):
         data = namespace[DATA_VARIABLE]
         roles = self.params.model_roles()
         outages = find_outages(data, roles)
-        series = read_series(data, roles, outages)
+        unbooked = find_unbooked(data, roles)
+        # the checks of the target leave the dates without booked spend out of their fits
+        skipped = [*outages, *([unbooked.as_outage()] if unbooked else [])]
+        series = read_series(data, roles, skipped)
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
                           warnings=[*left_out_finding(self._left_out),
@@ -520,7 +524,11 @@ class DataStep(Step):
                                     *self._paid_on_sales_or_late(data, roles),
                                     *self._partial_periods(data, roles, series),
                                     *self._coarse_spend(data, roles),
-                                    *self._unexplained(data, roles, outages, series)],
+                                    *unbooked_finding(unbooked, roles,
+                                                      self.params.source.name,
+                                                      self.params.date_format),
+                                    *self._unexplained(data, roles, outages, skipped,
+                                                       series)],
                           quality=quality_table(data, roles))
 
     def _partial_periods(self, data: pd.DataFrame, roles: Roles,
@@ -553,15 +561,16 @@ class DataStep(Step):
                                                         self.params.date_format, named)]
 
     def _unexplained(self, data: pd.DataFrame, roles: Roles, outages: list[Outage],
-                     series: list[Series]) -> list[Finding]:
+                     skipped: list[Outage], series: list[Series]) -> list[Finding]:
         """Periods of the target not recorded (an outage), outliers and a baseline that
         moves (a trend, a step), each named once; ``series`` are ``data``'s read without
-        the ``outages``' periods (:func:`~.outliers.read_series`)."""
+        the ``skipped`` periods (the outages', and those without booked spend;
+        :func:`~.outliers.read_series`)."""
         table, read = self.params.source.name, self.params.date_format
         weeks = self.params.aggregate == WEEKLY
         return [*outage_finding(outages, roles, self._frequency, table, read, weeks),
-                *outlier_finding(data, roles, outages, table, read, weeks, series),
-                *baseline_finding(data, roles, outages, table, read, series),
+                *outlier_finding(data, roles, skipped, table, read, weeks, series),
+                *baseline_finding(data, roles, skipped, table, read, series),
                 *month_length_finding(series, roles, table, read)]
 
 

@@ -1,0 +1,128 @@
+"""Spend not yet booked: no channel spends on the table's last dates while sales go on
+(a table exported before the invoices came in). Named, with the line that fits the dates
+before; those dates are not named as outliers. Not named: one such date, a business shut
+(sales fall with the spend), channels that all pause now and then. Generated wide
+tables, national and geo, weekly and daily; one MAP fit checks the premise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mmm_widgets as mw
+from tests.conformance.tables import spec, table, true_dates
+from tests.conftest import run_fix
+
+
+def _always_spending(seed: int) -> bool:
+    variation = spec(seed)
+    frame = table(variation)
+    dates = true_dates(variation, frame[variation.roles["date"]])
+    return bool((frame[list(variation.roles["channels"])].sum(axis=1).groupby(dates).sum()
+                 > 0).all())
+
+
+def _seeds() -> list[int]:
+    found = [s for s in range(120) if not (
+        (v := spec(s)).long or v.text_amounts or v.reported_outcomes or v.units_row
+        or v.report_rows or v.weekdays_only or v.frequency == "M") and _always_spending(s)]
+    return found[:6]
+
+
+SEEDS = _seeds()
+
+
+def _unbooked(seed: int, periods: int = 4, sales_kept: float = 1.0):
+    """The seed's table with every channel's spend 0 on its last ``periods`` dates (its
+    target times ``sales_kept`` there); the roles, the true dates and the last date with
+    spend."""
+    variation = spec(seed)
+    frame, roles = table(variation), dict(variation.roles)
+    dates = true_dates(variation, frame[roles["date"]])
+    ordered = sorted(dates.unique())
+    late = dates.isin(ordered[-periods:]).to_numpy()
+    frame.loc[late, list(roles["channels"])] = 0.0
+    frame.loc[late, roles["target"]] = frame.loc[late, roles["target"]] * sales_kept
+    return frame, roles, dates, ordered[-periods - 1]
+
+
+def _notes(frame: pd.DataFrame, roles: dict) -> list:
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**roles)
+    return wf.data_result.warnings
+
+
+def test_the_seeds_vary_what_they_should():
+    chosen = [spec(s) for s in SEEDS]
+    assert {bool(v.geos) for v in chosen} == {False, True}
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_spend_not_yet_booked_is_named_and_the_line_fits_the_dates_before(seed):
+    frame, roles, dates, last_spent = _unbooked(seed)
+    notes = _notes(frame, roles)
+    (named,) = [n for n in notes if n.kind == "unbooked_spend"]
+    first = sorted(dates.unique())[-4]
+    # by its week: a year-week's date is read as its Monday, whatever day the table counts
+    written = pd.Timestamp(named.message.split("the last 4 dates (", 1)[1][:10])
+    assert abs(written - first) < pd.Timedelta(days=7)
+    # those dates' sales are not named as outliers
+    assert not any(n.kind == "outlier" and f"{written:%Y-%m-%d}" in n.message for n in notes)
+    line = named.message.split("fit the dates before them: ", 1)[1].split("; or fill", 1)[0]
+    kept = run_fix(line, frame)
+    pd.testing.assert_frame_equal(kept, frame[(dates <= last_spent).to_numpy()])
+
+
+@pytest.mark.parametrize(("case", "periods", "sales_kept"), [
+    ("one date", 1, 1.0), ("a business shut: sales fell with the spend", 4, 0.3)])
+def test_what_is_not_named(case, periods, sales_kept):
+    frame, roles, _, _ = _unbooked(SEEDS[0], periods, sales_kept)
+    assert not [n for n in _notes(frame, roles) if n.kind == "unbooked_spend"], case
+
+
+def test_channels_that_all_pause_now_and_then_are_not_named():
+    frame, roles, dates, _ = _unbooked(SEEDS[0])
+    ordered = sorted(dates.unique())
+    pauses = dates.isin(ordered[20:24] + ordered[60:63]).to_numpy()
+    frame.loc[pauses, list(roles["channels"])] = 0.0
+    assert not [n for n in _notes(frame, roles) if n.kind == "unbooked_spend"]
+
+
+def _demand_table(seed: int, unbooked: int) -> pd.DataFrame:
+    """156 weeks: TV returning 2.0 and search 3.0 over their carryover (weights summing
+    to 1), a season; the last ``unbooked`` weeks' spend written as 0."""
+    rng = np.random.default_rng(seed)
+    n = 156
+    t = np.arange(n)
+    tv = rng.gamma(2, 1500, n) * (rng.random(n) > 0.2)
+    search = rng.gamma(4, 500, n)
+
+    def carried(x: np.ndarray, alpha: float) -> np.ndarray:
+        return np.convolve(x, alpha ** np.arange(6))[:n] * (1 - alpha)
+
+    sales = (20_000 * (1 + 0.2 * np.sin(2 * np.pi * t / 52.18)) + 2 * carried(tv, 0.5)
+             + 3 * carried(search, 0.3) + rng.normal(0, 600, n))
+    frame = pd.DataFrame({"date": pd.date_range("2022-01-03", periods=n, freq="W-MON"),
+                          "tv": tv, "search": search, "sales": sales})
+    frame.loc[n - unbooked:, ["tv", "search"]] = 0.0
+    return frame
+
+
+@pytest.mark.fit
+def test_the_notes_line_brings_the_returns_back():
+    frame = _demand_table(1, unbooked=4)
+    roles = {"date": "date", "target": "sales", "channels": ["tv", "search"]}
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**roles)
+    (named,) = [n for n in wf.data_result.warnings if n.kind == "unbooked_spend"]
+    wf.configure_model()
+    wf.fit("map")
+    assert wf.channel_summary().loc["search", "roas"] < 2.5  # the premise: 3.0 read low
+    line = named.message.split("fit the dates before them: ", 1)[1].split("; or fill", 1)[0]
+    wf = mw.Workflow(run_fix(line, frame), name="raw")
+    wf.map_data(**roles)
+    wf.configure_model()
+    wf.fit("map")
+    roas = wf.channel_summary()["roas"]
+    assert 2.6 < roas["search"] < 3.5 and 1.7 < roas["tv"] < 2.4
