@@ -738,7 +738,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     pairs = keyed.drop_duplicates()
     stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
     gaps_of: dict[object, list[pd.Timestamp]] = {}
-    stray_of: set[pd.Timestamp] = set()
+    stray_of: set[pd.Timestamp] = set()  # dates typed wrong, in any geo
+    written_of: dict[object, list[pd.Timestamp]] = {}  # what their lines write, by geo
     if step is not None and frequency != "irregular":
         width = pd.Timedelta(days=step)
         expected = (stats["max"] - stats["min"]) // width + 1
@@ -754,7 +755,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                     strays, pd.DatetimeIndex(present), step, frequency, frame[roles.date],
                     roles.date, date_format, table, _in_geo(roles, geo))
                 problems.append(stray)
-                present = pd.concat([present, pd.Series(sorted(written))])
+                written_of[geo] = sorted(written)
+                present = pd.concat([present, pd.Series(written_of[geo])])
             gaps = missing_dates(present, step)
             weekends: list[pd.Timestamp] = []
             if frequency == "daily" and _weekdays_only(present):
@@ -772,7 +774,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         for geo in stats.index[stats["count"] < len(all_dates)]:
             absent = all_dates.difference(pd.DatetimeIndex(pairs.loc[pairs["geo"] == geo,
                                                                      "date"]))
-            absent = absent.difference(pd.DatetimeIndex(gaps_of.get(geo, [])))
+            absent = absent.difference(pd.DatetimeIndex([*gaps_of.get(geo, []),
+                                                         *written_of.get(geo, [])]))
             if len(absent):
                 problems.append(_unequal_geo_problem(roles, geo, absent, stats.loc[geo],
                                                      date_format, table))
