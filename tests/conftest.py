@@ -132,6 +132,13 @@ def run_fix(code: str, frame: pd.DataFrame) -> pd.DataFrame:
     return namespace[name]
 
 
+def mapped(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
+    """The data step's frame after mapping ``frame`` (named ``raw``) with ``roles``."""
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**roles)
+    return wf.data
+
+
 def map_roas(frame: pd.DataFrame, channel: str, model: dict | None = None,
              **mapping) -> float:
     """``channel``'s ROAS after mapping ``frame`` and a MAP fit of the model configured

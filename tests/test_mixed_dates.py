@@ -10,7 +10,7 @@ import pytest
 
 import mmm_widgets as mw
 from tests.conformance.tables import spec, table, true_dates
-from tests.conftest import run_fix
+from tests.conftest import mapped, run_fix
 
 FORMATS = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
 #: Another format for each: one that cannot read the first's dates the same way.
@@ -43,12 +43,6 @@ def _mixed(seed: int, written, rows: str = "last third"):
     return frame, roles
 
 
-def _mapped(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
-    wf = mw.Workflow(frame, name="raw")
-    wf.map_data(**roles)
-    return wf.data
-
-
 def test_the_seeds_vary_what_they_should():
     chosen = [spec(s) for s in SEEDS]
     assert {bool(v.geos) for v in chosen} == {False, True}
@@ -65,8 +59,8 @@ def test_dates_of_another_format_are_read_by_the_line(seed, rows):
     (named,) = [p for p in raised.value.problems if p.column == roles["date"]]
     assert named.what.endswith(f"these are {other!r}.")
     line = named.fix.split("own format: ", 1)[1].rstrip(".")
-    pd.testing.assert_frame_equal(_mapped(run_fix(line, frame), roles),
-                                  _mapped(table(spec(seed)), roles))
+    pd.testing.assert_frame_equal(mapped(run_fix(line, frame), roles),
+                                  mapped(table(spec(seed)), roles))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -78,5 +72,5 @@ def test_excel_day_numbers_among_text_dates_are_read_by_the_line(seed):
     (named,) = [p for p in raised.value.problems if p.column == roles["date"]]
     assert named.what.endswith("these are Excel day numbers.")
     line = named.fix.split("own format: ", 1)[1].rstrip(".")
-    pd.testing.assert_frame_equal(_mapped(run_fix(line, frame), roles),
-                                  _mapped(table(spec(seed)), roles))
+    pd.testing.assert_frame_equal(mapped(run_fix(line, frame), roles),
+                                  mapped(table(spec(seed)), roles))

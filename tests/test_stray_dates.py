@@ -11,7 +11,7 @@ import pytest
 
 import mmm_widgets as mw
 from tests.conformance.tables import spec, table, true_dates
-from tests.conftest import run_fix
+from tests.conftest import mapped, run_fix
 
 FORMATS = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
 
@@ -50,12 +50,6 @@ def _date_problems(frame: pd.DataFrame, roles: dict) -> list:
     return [p for p in raised.value.problems if p.column == roles["date"]]
 
 
-def _mapped(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
-    wf = mw.Workflow(frame, name="raw")
-    wf.map_data(**roles)
-    return wf.data
-
-
 def test_the_seeds_vary_what_they_should():
     chosen = [spec(s) for s in SEEDS]
     assert {bool(v.geos) for v in chosen} == {False, True}
@@ -70,8 +64,8 @@ def test_a_year_typed_wrong_is_named_and_written_back_by_the_line(seed):
     assert named.rows == (f"{wrong:%Y-%m-%d}",) and "lies far from the others" in named.what
     line = named.fix.split("write it so: ", 1)[1].split(". Otherwise", 1)[0]
     assert f"If it is {day:%Y-%m-%d} " in named.fix
-    pd.testing.assert_frame_equal(_mapped(run_fix(line, frame), roles),
-                                  _mapped(table(spec(seed)), roles))
+    pd.testing.assert_frame_equal(mapped(run_fix(line, frame), roles),
+                                  mapped(table(spec(seed)), roles))
 
 
 @pytest.mark.parametrize("seed", SEEDS[::2])
@@ -80,8 +74,8 @@ def test_a_first_date_typed_wrong_is_written_back_too(seed):
     (named,) = _date_problems(frame, roles)
     assert f"If it is {day:%Y-%m-%d} " in named.fix
     line = named.fix.split("write it so: ", 1)[1].split(". Otherwise", 1)[0]
-    pd.testing.assert_frame_equal(_mapped(run_fix(line, frame), roles),
-                                  _mapped(table(spec(seed)), roles))
+    pd.testing.assert_frame_equal(mapped(run_fix(line, frame), roles),
+                                  mapped(table(spec(seed)), roles))
 
 
 @pytest.mark.parametrize("seed", SEEDS[::2])
