@@ -14,7 +14,12 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from mmm_widgets.steps.dates import detect_frequency, formats_matching, parse_dates
+from mmm_widgets.steps.dates import (
+    detect_frequency,
+    formats_matching,
+    missing_dates,
+    parse_dates,
+)
 
 #: Excel's day numbers of 1954 to 2119: whole numbers no other date format reads so.
 SERIALS = (20_000, 80_000)
@@ -95,8 +100,5 @@ def _fills(read: pd.Series, good: pd.DatetimeIndex, step: int) -> bool:
     width = pd.Timedelta(days=step)
     if read.isin(good).any() or not ((read - good[0]) % width == pd.Timedelta(0)).all():
         return False
-
-    def missing(dates: pd.DatetimeIndex) -> int:
-        return (dates.max() - dates.min()) // width + 1 - len(dates)
-
-    return missing(good.append(read)) <= missing(good)
+    return len(missing_dates(pd.Series(good.append(read)), step)) <= len(
+        missing_dates(pd.Series(good), step))

@@ -50,7 +50,8 @@ class Finding:
         (:mod:`~mmm_widgets.steps.money_scale`), ``"month_length"``
         (:mod:`~mmm_widgets.steps.month_length`), ``"follows_target"``
         (:mod:`~mmm_widgets.steps.following_spend`), ``"brand_search"``
-        (:mod:`~mmm_widgets.steps.brand_search`), ``"reported_outcome"``
+        (:mod:`~mmm_widgets.steps.brand_search`), ``"unbooked_spend"``
+        (:mod:`~mmm_widgets.steps.unbooked_spend`), ``"reported_outcome"``
         (:mod:`~mmm_widgets.steps.reported`), ``"coarse_spend"``
         (:mod:`~mmm_widgets.steps.coarse_spend`), ``"partial_period"``
         (:mod:`~mmm_widgets.steps.partial_periods`), ``"repeated_header"``

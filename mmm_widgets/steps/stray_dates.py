@@ -62,7 +62,7 @@ def stray_dates(present: pd.DatetimeIndex, step: int) -> list[pd.Timestamp]:
 
 def stray_date_problem(strays: list[pd.Timestamp], rest: pd.DatetimeIndex, step: int,
                        frequency: str, written: pd.Series, column: str,
-                       date_format: str | None, table: str, where: str = ""
+                       date_format: str | None, table: str, in_geo: str = ""
                        ) -> tuple[Problem, set[pd.Timestamp]]:
     """The problem naming dates that stand apart, with the line that corrects or drops them.
 
@@ -84,7 +84,7 @@ def stray_date_problem(strays: list[pd.Timestamp], rest: pd.DatetimeIndex, step:
         How its text reads.
     table : str
         The raw table's variable.
-    where : str
+    in_geo : str
         `` in geo 'North'``, or empty.
 
     Returns
@@ -102,7 +102,7 @@ def stray_date_problem(strays: list[pd.Timestamp], rest: pd.DatetimeIndex, step:
     corrections = {stray: _alike(stray, slots) for stray in strays}
     told = ", ".join(f"{s:%Y-%m-%d}" for s in strays)
     one = len(strays) == 1
-    what = (f"The date{'' if one else 's'} {told}{where} {'lies' if one else 'lie'} far "
+    what = (f"The date{'' if one else 's'} {told}{in_geo} {'lies' if one else 'lie'} far "
             f"from the others ({first:%Y-%m-%d} to {last:%Y-%m-%d}, {frequency}): written "
             f"wrong? Read as {'it stands' if one else 'they stand'}, the dates between would "
             "all be missing.")
