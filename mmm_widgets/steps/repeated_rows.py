@@ -11,6 +11,13 @@ A date that appears more than once is most often one of two things in an export:
 :func:`repeated_rows_fix` tells them apart and gives the line; anything else (rows that are
 parts of a date, such as campaigns) is left to the generic message, since adding them up or
 keeping one would be a guess.
+
+A third cause comes before both: tables stacked one under the other (``pd.concat`` of the
+media plan and the sales, where a join on the date was meant), so each date has a row of
+spend without sales and a row of sales without spend. Read as they are, every channel and the
+target have missing values, and the two causes above would keep one of the rows and lose
+the other's columns. :func:`stacked_rows_fix` names them with the line that joins each
+date's rows into one.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+#: Sets of columns the rows of a stacked date hold, named in the problem (most common first).
+_KINDS_LISTED = 4
 
 @dataclass(frozen=True)
 class RepeatedRows:
@@ -96,3 +105,60 @@ def repeated_rows_fix(frame: pd.DataFrame, dates: pd.Series, date: str, geo: str
             fix=(f"Keep the later export's rows: {table} = "
                  f"{table}.drop_duplicates(subset={subset!r}, keep='last')."))
     return None
+
+
+def stacked_rows_fix(frame: pd.DataFrame, date: str, geo: str | None, columns: list[str],
+                     table: str = "df") -> RepeatedRows | None:
+    """Rows of one date (and geo) that each hold what the others leave empty, or None.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The wide table (rows without a geo are not looked at).
+    date, geo : str
+        The mapped date and geo (None for a national table) columns, grouped on as
+        written: the line groups on them.
+    columns : list of str
+        The other mapped columns.
+    table : str
+        The raw table's variable, as the fix names it.
+
+    Returns
+    -------
+    RepeatedRows or None
+        None unless some date repeats and, on every repeated date, each mapped column is
+        written on one of its rows at most: left empty on the others (the join takes the
+        first written value), or 0 on the others (the join sums the numbers).
+    """
+    keys = [date, *([geo] if geo else [])]
+    rows = frame[frame[keys].notna().all(axis=1)]
+    repeated = rows.duplicated(subset=keys, keep=False).to_numpy()
+    if not repeated.any() or not columns:
+        return None
+    values = rows.loc[repeated, columns]
+    by = [rows.loc[repeated, k].to_numpy() for k in keys]
+    written = values.notna()
+    if (written.groupby(by, sort=False).sum() <= 1).all(axis=None):
+        joined = "first()"
+    else:
+        numbers = [c for c in columns if pd.api.types.is_numeric_dtype(values[c])]
+        written[numbers] = values[numbers].fillna(0).ne(0)
+        if not numbers or (written.groupby(by, sort=False).sum() > 1).any(axis=None):
+            return None
+        joined = (f"agg({{c: 'sum' if pd.api.types.is_numeric_dtype({table}[c]) else "
+                  f"'first' for c in {table}.columns.drop({keys!r})}})")
+    dates = pd.Index(rows.loc[repeated, date]).unique()
+    sets = written.apply(lambda row: tuple(c for c in columns if row[c]), axis=1)
+    kinds = sets[sets.map(len) > 0].value_counts().index
+    parts = "; ".join(", ".join(map(repr, kind)) for kind in kinds[:_KINDS_LISTED])
+    parts += "; ..." if len(kinds) > _KINDS_LISTED else ""
+    return RepeatedRows(
+        what=(f" The {len(dates)} date{'s' if len(dates) > 1 else ''} "
+              f"{'come' if len(dates) > 1 else 'comes'} on more than one row"
+              f"{' per geo' if geo else ''}, each row holding what the others leave "
+              f"{'empty' if joined == 'first()' else 'empty or 0'} ({parts}): tables "
+              "stacked one under the other (pd.concat), not joined on the date? Read as "
+              "they are, every row lacks a part, and keeping one row of each date would "
+              "lose the others' columns."),
+        fix=(f"Join each date's rows into one: {table} = {table}.groupby({keys!r}, "
+             f"as_index=False, sort=False).{joined}."))

@@ -43,6 +43,7 @@ from mmm_widgets.steps.names import (
 )
 from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.outcome_controls import outcome_controls
+from mmm_widgets.steps.repeated_rows import stacked_rows_fix
 from mmm_widgets.steps.rows import (
     blank_cells,
     find_non_period_rows,
@@ -342,8 +343,14 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
         if date is None or not df.duplicated(subset=[date, column]).any():
             return column
         # Only where the geos differ within a date: an event repeats on a date's rows.
-        if listed and not df.duplicated(subset=[date, column, *listed]).any() \
-                and (df.groupby(date, sort=False)[column].nunique() > 1).any():
+        if not (df.groupby(date, sort=False)[column].nunique() > 1).any():
+            continue
+        if listed and not df.duplicated(subset=[date, column, *listed]).any():
+            return column
+        # Tables stacked where a join was meant: each (date, geo) on two rows, one of
+        # spend and one of sales (the data step names them, with the line that joins them).
+        others = [c for c in df.columns if c not in (date, column)]
+        if stacked_rows_fix(df, date, column, others) is not None:
             return column
     return None
 

@@ -38,9 +38,10 @@ from mmm_widgets.steps.filled_down import (
     written_once_per_block,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
+from mmm_widgets.steps.media_history import dates_without_spend, no_spend_problem
 from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
 from mmm_widgets.steps.national import national_target_problems
-from mmm_widgets.steps.repeated_rows import repeated_rows_fix
+from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
@@ -258,6 +259,12 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         result.frequency = "weekly"
         if mixed[1].join:  # each row lacks what the other holds: checked once joined
             return result
+    if parsed is not None and parsed.ok and mixed is None:
+        stacked = _stacked_problem(frame, roles, usable, parsed.values, table)
+        if stacked is not None:  # every row lacks a part: checked once joined
+            result.problems.append(stacked)
+            result.frequency = detect_frequency(pd.Series(parsed.values.dropna().unique()))[0]
+            return result
     # Dates at either end without any target: one problem, not one per column of theirs.
     edge = pd.Index([])
     if parsed is not None and roles.target in usable:
@@ -265,12 +272,23 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         if len(edge):
             result.problems.append(_edge_problem(roles.target, parsed.values, edge, where,
                                                  table))
+    # Dates at either end without any spend: one problem, not one per channel.
+    unspent = pd.Index([])
+    channels = [c for c in roles.channels if c in usable]
+    if parsed is not None and channels:
+        found = dates_without_spend(frame[channels].drop(edge), parsed.values.drop(edge))
+        if found is not None:
+            unspent = frame.index[parsed.values.isin(found.dates).to_numpy()].difference(edge)
+            result.problems.append(no_spend_problem(found, roles.date, roles.target,
+                                                    parsed.date_format, where, unspent,
+                                                    table))
     checked: set[str] = {roles.date, *([roles.geo] if roles.geo else []), *text_controls}
     for column in roles.numeric:
         if column in usable and column not in checked:
             checked.add(column)
-            result.problems += _check_numeric(frame[column].drop(edge), column, roles, where,
-                                              table)
+            skipped = edge.union(unspent) if column in roles.channels else edge
+            result.problems += _check_numeric(frame[column].drop(skipped), column, roles,
+                                              where, table)
     for total, parts in totals_of_others(frame, [c for c in roles.channels if c in usable]
                                          ).items():
         result.problems.append(problem(
@@ -332,6 +350,21 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
                 tuple(c for c in roles.controls if c in usable), text_controls,
                 parsed.date_format, table)
     return result
+
+
+def _stacked_problem(frame: pd.DataFrame, roles: Roles, usable: set[str],
+                     dates: pd.Series, table: str) -> Problem | None:
+    """Tables stacked where a join was meant (see :func:`stacked_rows_fix`), or None."""
+    if roles.geo and roles.geo not in usable:
+        return None
+    others = [c for c in roles.all if c in usable and c not in (roles.date, roles.geo)]
+    stacked = stacked_rows_fix(frame, roles.date, roles.geo or None, others, table)
+    if stacked is None:
+        return None
+    keys = [roles.date, *([roles.geo] if roles.geo else [])]
+    repeated = sorted(dates[frame.duplicated(subset=keys, keep=False).to_numpy()].unique())
+    return problem(f"The same date appears more than once.{stacked.what}", stacked.fix,
+                   column=roles.date, rows=repeated[:MAX_ROWS_LISTED], count=len(repeated))
 
 
 def _copy_problems(frame: pd.DataFrame, channels: list[str]) -> list[Problem]:
