@@ -1,8 +1,10 @@
 """Spend not yet booked: no channel spends on the table's last dates while sales go on
 (a table exported before the invoices came in). Named, with the line that fits the dates
 before; those dates are not named as outliers. Not named: one such date, a business shut
-(sales fall with the spend), channels that all pause now and then. Generated wide
-tables, national and geo, weekly and daily; one MAP fit checks the premise."""
+(sales fall with the spend), channels that all pause now and then. The same at the start
+(media history that starts later than the sales', written as 0), with the line that fits
+the dates from the first spend. Generated wide tables, national and geo, weekly and daily;
+two MAP fit tests check the premises and the lines."""
 
 from __future__ import annotations
 
@@ -74,6 +76,31 @@ def test_spend_not_yet_booked_is_named_and_the_line_fits_the_dates_before(seed):
     pd.testing.assert_frame_equal(kept, frame[(dates <= last_spent).to_numpy()])
 
 
+def _unrecorded(seed: int, periods: int = 26):
+    """The seed's table with every channel's spend 0 on its first ``periods`` dates; the
+    roles, the true dates and the first date with spend."""
+    variation = spec(seed)
+    frame, roles = table(variation), dict(variation.roles)
+    dates = true_dates(variation, frame[roles["date"]])
+    ordered = sorted(dates.unique())
+    frame.loc[dates.isin(ordered[:periods]).to_numpy(), list(roles["channels"])] = 0.0
+    return frame, roles, dates, ordered[periods]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_media_history_that_starts_later_is_named_and_the_line_fits_the_dates_after(seed):
+    frame, roles, dates, first_spent = _unrecorded(seed)
+    notes = _notes(frame, roles)
+    (named,) = [n for n in notes if n.kind == "unbooked_spend"]
+    assert "the first 26 dates" in named.message
+    # their sales were named as a step in the target's level
+    assert not [n for n in notes if n.kind == "baseline"]
+    line = named.message.split("fit the dates from the first spend: ", 1)[1].split(
+        "; or fill", 1)[0]
+    pd.testing.assert_frame_equal(run_fix(line, frame), frame[(dates >= first_spent)
+                                                              .to_numpy()])
+
+
 @pytest.mark.parametrize(("case", "periods", "sales_kept"), [
     ("one date", 1, 1.0), ("a business shut: sales fell with the spend", 4, 0.3)])
 def test_what_is_not_named(case, periods, sales_kept):
@@ -89,11 +116,12 @@ def test_channels_that_all_pause_now_and_then_are_not_named():
     assert not [n for n in _notes(frame, roles) if n.kind == "unbooked_spend"]
 
 
-def _demand_table(seed: int, unbooked: int) -> pd.DataFrame:
-    """156 weeks: TV returning 2.0 and search 3.0 over their carryover (weights summing
-    to 1), a season; the last ``unbooked`` weeks' spend written as 0."""
+def _demand_table(seed: int, unbooked: int = 0, n: int = 156,
+                  unrecorded: int = 0) -> pd.DataFrame:
+    """``n`` weeks: TV returning 2.0 and search 3.0 over their carryover (weights summing
+    to 1), a season; the last ``unbooked`` and first ``unrecorded`` weeks' spend written
+    as 0."""
     rng = np.random.default_rng(seed)
-    n = 156
     t = np.arange(n)
     tv = rng.gamma(2, 1500, n) * (rng.random(n) > 0.2)
     search = rng.gamma(4, 500, n)
@@ -105,7 +133,8 @@ def _demand_table(seed: int, unbooked: int) -> pd.DataFrame:
              + 3 * carried(search, 0.3) + rng.normal(0, 600, n))
     frame = pd.DataFrame({"date": pd.date_range("2022-01-03", periods=n, freq="W-MON"),
                           "tv": tv, "search": search, "sales": sales})
-    frame.loc[n - unbooked:, ["tv", "search"]] = 0.0
+    spent = frame.index.to_series().between(unrecorded, n - unbooked - 1)
+    frame.loc[~spent, ["tv", "search"]] = 0.0
     return frame
 
 
@@ -126,3 +155,23 @@ def test_the_notes_line_brings_the_returns_back():
     wf.fit("map")
     roas = wf.channel_summary()["roas"]
     assert 2.6 < roas["search"] < 3.5 and 1.7 < roas["tv"] < 2.4
+
+
+@pytest.mark.fit
+def test_the_start_notes_line_brings_the_returns_back():
+    frame = _demand_table(2, n=208, unrecorded=26)
+    roles = {"date": "date", "target": "sales", "channels": ["tv", "search"]}
+    wf = mw.Workflow(frame, name="raw")
+    wf.map_data(**roles)
+    (named,) = [n for n in wf.data_result.warnings if n.kind == "unbooked_spend"]
+    wf.configure_model()
+    wf.fit("map")
+    assert wf.channel_summary().loc["search", "roas"] < 2.0  # the premise: 3.0 read low
+    line = named.message.split("fit the dates from the first spend: ", 1)[1].split(
+        "; or fill", 1)[0]
+    wf = mw.Workflow(run_fix(line, frame), name="raw")
+    wf.map_data(**roles)
+    wf.configure_model()
+    wf.fit("map")
+    roas = wf.channel_summary()["roas"]
+    assert 2.5 < roas["search"] < 3.5 and 1.6 < roas["tv"] < 2.4

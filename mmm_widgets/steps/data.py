@@ -505,7 +505,7 @@ class DataStep(Step):
         outages = find_outages(data, roles)
         unbooked = find_unbooked(data, roles)
         # the checks of the target leave the dates without booked spend out of their fits
-        skipped = [*outages, *([unbooked.as_outage()] if unbooked else [])]
+        skipped = [*outages, *(run.as_outage() for run in unbooked)]
         series = read_series(data, roles, skipped)
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
