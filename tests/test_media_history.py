@@ -2,7 +2,9 @@
 history that starts later than the sales', or spend not in yet. Named once (not as every
 channel's missing values, whose line read them as 0), with the line that fits the dates
 with spend, and the line for a business that did not advertise then. One empty date, or
-one channel empty at the start (a channel launched later), keep the channels' message.
+one channel empty at the start (a channel launched later), keep the channels' message; one
+channel empty on the last dates (its export stops earlier) gets the line that fits the
+dates up to its last figure as well.
 Generated wide tables, national and geo, weekly and daily."""
 
 from __future__ import annotations
@@ -99,3 +101,23 @@ def test_what_keeps_the_channels_message(case, first, one_channel):
     problems = _problems(frame, roles)
     assert all(p.column in roles["channels"] for p in problems), case
     assert all("missing values" in p.what for p in problems), case
+
+
+@pytest.mark.parametrize("seed", SEEDS[::2])
+def test_one_channel_that_ends_early_gets_the_line_that_fits_the_dates_before(seed):
+    channel = spec(seed).roles["channels"][-1]
+    frame, roles, before = _emptied(seed, 0, 3, [channel])
+    [named] = _problems(frame, roles)
+    assert named.column == channel and "missing values" in named.what
+    line = named.fix.split("fit the dates up to then: ", 1)[1].split(". If nothing", 1)[0]
+    pd.testing.assert_frame_equal(run_fix(line, frame), frame[before])
+    assert "empty_spend_is_zero=True" in named.fix  # a channel that stopped: read as 0
+
+
+def test_a_channel_empty_on_other_dates_as_well_gets_no_such_line():
+    seed = SEEDS[0]
+    channel = spec(seed).roles["channels"][-1]
+    frame, roles, _ = _emptied(seed, 0, 3, [channel])
+    frame.loc[frame.index[5], channel] = np.nan
+    [named] = _problems(frame, roles)
+    assert "fit the dates up to then" not in named.fix

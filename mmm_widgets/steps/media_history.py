@@ -11,7 +11,9 @@ TV's ROAS as 0.9 and 1.2 and search's as 1.1 and 1.3; 52 weeks, 0.6 to 0.8 and 0
 
 :func:`dates_without_spend` finds such runs, of :data:`LEAST_RUN` dates or more, and
 :func:`no_spend_problem` names them once, with the line that fits the dates between them,
-and the line that reads them as 0 for a business that did not advertise then.
+and the line that reads them as 0 for a business that did not advertise then. One
+channel's figures that end before the table's (its export stops earlier than the others')
+get the line that fits the dates up to its last figure from :func:`ended_early_fix`.
 """
 
 from __future__ import annotations
@@ -126,3 +128,42 @@ def no_spend_problem(found: NoSpend, date: str, target: str,
         "map_data(..., empty_spend_is_zero=True).",
         column=date, rows=where(rows[:_LISTED]), count=len(rows))
 
+
+
+def ended_early_fix(spend: pd.Series, dates: pd.Series, column: str, date: str,
+                    date_format: str | None, table: str = "df") -> str | None:
+    """The line for a channel whose empty cells are all on the table's last dates.
+
+    Parameters
+    ----------
+    spend : pandas.Series
+        The channel's cells (rows of every geo).
+    dates : pandas.Series
+        The table's dates, parsed (aligned with the table; ``spend`` may lack rows).
+    column, date : str
+        The channel and the mapped date column.
+    date_format : str or None
+        How the table's dates read.
+    table : str
+        The raw table's variable, as the fix writes it.
+
+    Returns
+    -------
+    str or None
+        The sentence with the line that fits the dates up to its last figure; None unless
+        its empty cells fill the table's last :data:`LEAST_RUN` dates or more and no other.
+    """
+    at = dates.reindex(spend.index)
+    empty = spend.isna().to_numpy() & at.notna().to_numpy()
+    if not empty.any():
+        return None
+    ordered = np.sort(at.dropna().unique())
+    last = at[~empty].max()
+    trailing = ordered[ordered > last]
+    if len(trailing) < LEAST_RUN or not at[empty].isin(trailing).all() or \
+            not spend[at.isin(trailing).to_numpy()].isna().all():
+        return None
+    parsed = to_datetime_code(f"{table}[{date!r}]", date_format)
+    return (f"If the figures of {column!r} end before the table's (its export stops on "
+            f"{last:%Y-%m-%d}; the last {len(trailing)} dates lack them), fit the dates up "
+            f"to then: {table} = {table}[{parsed} <= {f'{last:%Y-%m-%d}'!r}]")

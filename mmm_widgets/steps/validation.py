@@ -38,7 +38,11 @@ from mmm_widgets.steps.filled_down import (
     written_once_per_block,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
-from mmm_widgets.steps.media_history import dates_without_spend, no_spend_problem
+from mmm_widgets.steps.media_history import (
+    dates_without_spend,
+    ended_early_fix,
+    no_spend_problem,
+)
 from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
@@ -288,7 +292,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             checked.add(column)
             skipped = edge.union(unspent) if column in roles.channels else edge
             result.problems += _check_numeric(frame[column].drop(skipped), column, roles,
-                                              where, table)
+                                              where, table, parsed)
     for total, parts in totals_of_others(frame, [c for c in roles.channels if c in usable]
                                          ).items():
         result.problems.append(problem(
@@ -543,7 +547,8 @@ def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
 
 # ----- numbers --------------------------------------------------------------------------
 def _check_numeric(series: pd.Series, column: str, roles: Roles,
-                   where: RowLabeler, table: str) -> list[Problem]:
+                   where: RowLabeler, table: str,
+                   parsed: ParsedDates | None = None) -> list[Problem]:
     is_channel = column in roles.channels
     role = ("target" if column == roles.target else "value per unit"
             if column == roles.value else "channel" if is_channel else "control")
@@ -579,6 +584,11 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
                "control": "Fill in the control values or drop these rows.",
                "value per unit": "Fill in the value of a unit of the target for these rows "
                                  "or drop the rows."}[role]
+        ended = (ended_early_fix(series, parsed.values, column, roles.date,
+                                 parsed.date_format, table)
+                 if is_channel and parsed is not None and parsed.ok else None)
+        if ended is not None:
+            fix = f"{ended}. {fix}"
         problems.append(problem(f"The {role} has missing values.", fix, column=column,
                                 rows=where(missing[:MAX_ROWS_LISTED]), count=len(missing)))
     infinite = values.index[np.isinf(values.to_numpy())]
