@@ -6,6 +6,7 @@ other table's cells empty or 0."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -102,3 +103,25 @@ def test_rows_of_a_date_that_both_hold_a_column_are_not_named_as_stacked():
     with pytest.raises(mw.DataError) as caught:
         mapped(stacked, roles)
     assert not any("stacked" in p.what for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(("cell", "named"), [(-5.0, "negative"), (np.nan, "missing values")])
+def test_tables_concatenated_with_their_own_row_numbers_are_checked_by_position(cell, named):
+    """Two halves concatenated without ignore_index: the labels 0, 1, ... twice. A clean
+    table maps; one with a problem names the labels and counts its rows from 0. (An empty
+    cell failed as 'The mapping code failed: ValueError'.)"""
+    seed = SEEDS[0]
+    frame, roles = table(spec(seed)), _roles(seed)
+    half = len(frame) // 2
+    concatenated = pd.concat([frame.iloc[:half].reset_index(drop=True),
+                              frame.iloc[half:].reset_index(drop=True)])
+    pd.testing.assert_frame_equal(mapped(concatenated, roles), mapped(frame, roles))
+    channel = roles["channels"][0]
+    concatenated.iloc[half + 2, concatenated.columns.get_loc(channel)] = cell
+    with pytest.raises(mw.DataError) as caught:
+        mapped(concatenated, roles)
+    labels, negative = caught.value.problems
+    assert "row labels repeat (0 on 2 rows" in labels.what
+    assert labels.fix.endswith("raw = raw.reset_index(drop=True).")
+    assert negative.column == channel and named in negative.what
+    assert negative.rows[0].startswith(f"row {half + 2} ")

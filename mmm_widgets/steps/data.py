@@ -61,6 +61,7 @@ from mmm_widgets.steps.quality import (
     text_amounts_finding,
 )
 from mmm_widgets.steps.repeated_headers import repeated_header_finding, repeated_headers
+from mmm_widgets.steps.repeated_rows import repeated_labels_problem
 from mmm_widgets.steps.reported import reported_outcome_finding
 from mmm_widgets.steps.rows import (
     NonPeriodRows,
@@ -255,8 +256,20 @@ class DataStep(Step):
         On success the inferred date format and, for a long table, the channel names
         are written into :attr:`params`, so the saved step and its code are explicit.
         """
-        params = self.params
         raw = self._raw_frame(namespace)
+        if raw.index.is_unique:
+            self._validate(raw, namespace)
+            return
+        # Row labels repeated (tables concatenated): checked by position, which the
+        # problems' rows then name.
+        try:
+            self._validate(raw.reset_index(drop=True), namespace)
+        except DataError as error:
+            raise DataError([repeated_labels_problem(raw.index, self.params.source.name),
+                             *error.problems]) from None
+
+    def _validate(self, raw: pd.DataFrame, namespace: dict[str, Any]) -> None:
+        params = self.params
         laid_out = layout_problems(raw, params)
         if laid_out:
             raise DataError(laid_out)

@@ -129,7 +129,6 @@ def no_spend_problem(found: NoSpend, date: str, target: str,
         column=date, rows=where(rows[:_LISTED]), count=len(rows))
 
 
-
 def ended_early_fix(spend: pd.Series, dates: pd.Series, column: str, date: str,
                     date_format: str | None, table: str = "df") -> str | None:
     """The line for a channel whose empty cells are all on the table's last dates.

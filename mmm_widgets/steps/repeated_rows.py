@@ -18,6 +18,10 @@ spend without sales and a row of sales without spend. Read as they are, every ch
 target have missing values, and the two causes above would keep one of the rows and lose
 the other's columns. :func:`stacked_rows_fix` names them with the line that joins each
 date's rows into one.
+
+Row labels written twice (tables put together with ``pd.concat`` and their own indexes) are
+no problem in themselves; where the table has problems, :func:`repeated_labels_problem` says
+that their rows are counted by position, with the line that numbers the rows so.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from mmm_widgets.errors import Problem, problem
 
 #: Sets of columns the rows of a stacked date hold, named in the problem (most common first).
 _KINDS_LISTED = 4
@@ -162,3 +168,30 @@ def stacked_rows_fix(frame: pd.DataFrame, date: str, geo: str | None, columns: l
               "lose the others' columns."),
         fix=(f"Join each date's rows into one: {table} = {table}.groupby({keys!r}, "
              f"as_index=False, sort=False).{joined}."))
+
+
+def repeated_labels_problem(index: pd.Index, table: str = "df") -> Problem:
+    """Row labels that repeat: the other problems' rows are counted by position.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        The table's index, some labels on more than one row.
+    table : str
+        The raw table's variable, as the fix names it.
+
+    Returns
+    -------
+    Problem
+    """
+    counts = index.value_counts()
+    repeated = counts[counts > 1]
+    label = repeated.index[0]
+    label = label.item() if isinstance(label, np.generic) else label  # 0, not np.int64(0)
+    return problem(
+        f"The table's row labels repeat ({label!r} on {int(repeated.iloc[0])} rows; "
+        f"{len(repeated)} label{'s' if len(repeated) > 1 else ''} in all): tables put "
+        "together with pd.concat, each with its own row numbers? The rows named below are "
+        "counted from 0 in the table's order, not by those labels.",
+        f"Number the rows in order to find them: {table} = "
+        f"{table}.reset_index(drop=True).")
