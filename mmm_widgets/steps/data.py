@@ -71,6 +71,7 @@ from mmm_widgets.steps.rows import (
     without_non_period_rows,
 )
 from mmm_widgets.steps.source import Source, read_source
+from mmm_widgets.steps.spellings import spellings_problem
 from mmm_widgets.steps.unbooked_spend import find_unbooked, unbooked_finding
 from mmm_widgets.steps.validation import DEFAULT_L_MAX, MAX_ROWS_LISTED, Roles, check_frame
 
@@ -407,6 +408,10 @@ class DataStep(Step):
         unlabelled = _unlabelled_rows(raw, keys, long, source)
         if unlabelled:  # the pivot would leave out rows of spend without a date (geo)
             raise DataError(unlabelled)
+        spelled = spellings_problem(raw[long.channel_column], long.channel_column, "channel",
+                                    source)
+        if spelled is not None:  # the pivot would split each channel's spend
+            raise DataError(spelled)
         # a report's empty rows are alike too: only rows naming a date and a channel
         named = raw[raw[[params.date, long.channel_column]].notna().all(axis=1)]
         repeated = named.duplicated(keep="first")

@@ -49,6 +49,7 @@ from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
+from mmm_widgets.steps.spellings import spellings_problem
 from mmm_widgets.steps.stray_dates import stray_date_problem, stray_dates
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -319,7 +320,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         # report.
         geo_ok = False
     if roles.geo and geo_ok:
-        spelled = _geo_spellings(frame[roles.geo], roles.geo, where, table)
+        spelled = spellings_problem(frame[roles.geo], roles.geo, "geo", table, where)
         if spelled is not None:
             # each spelling would look like a geo missing the other's dates
             result.problems.append(spelled)
@@ -872,36 +873,6 @@ def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | Non
         f"Sum each day's rows first (text columns are left out): {table}[{roles.date!r}] = "
         f"{day}; {table} = {table}.groupby({keys!r}, as_index=False).sum(numeric_only=True).",
         column=roles.date)
-
-
-def _geo_spellings(geos: pd.Series, column: str, where: RowLabeler,
-                   table: str) -> Problem | None:
-    """One geo written several ways (``'South'``, ``'south '``), or None.
-
-    Names equal once spaces and case are set aside are one geo: the fix writes each the
-    way most of its rows do, a name without spaces around it first.
-    """
-    counts = geos.value_counts(dropna=True)
-    keys = pd.Series([str(name).strip().casefold() for name in counts.index],
-                     index=counts.index)
-    repeated = keys[keys.duplicated(keep=False)]
-    if repeated.empty:
-        return None
-    # value_counts puts the most frequent first; a name padded with spaces goes last
-    ranked = sorted(repeated.index, key=lambda name: str(name) != str(name).strip())
-    canonical: dict[str, object] = {}
-    for name in ranked:
-        canonical.setdefault(repeated[name], name)
-    renamed = {name: canonical[key] for name, key in repeated.items()
-               if name != canonical[key]}
-    pairs = "; ".join(" and ".join(repr(n) for n in ranked if repeated[n] == key)
-                      for key in dict.fromkeys(repeated))
-    rows = geos.index[geos.isin(list(renamed)).to_numpy()]
-    return problem(
-        f"Geos written several ways are one geo each: {pairs} differ only in spaces or "
-        "case.",
-        f"Write each one way: {table}[{column!r}] = {table}[{column!r}].replace({renamed!r}).",
-        column=column, rows=where(rows[:MAX_ROWS_LISTED]), count=len(rows))
 
 
 def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
