@@ -132,6 +132,33 @@ def run_fix(code: str, frame: pd.DataFrame) -> pd.DataFrame:
     return namespace[name]
 
 
+def wide_table_seeds() -> list[int]:
+    """Generated wide tables without a report's rows, text amounts or months: two weekly
+    and a daily one, national and geo (seeds of :func:`tests.conformance.tables.spec`)."""
+    from tests.conformance.tables import spec
+
+    found = [s for s in range(80) if not (
+        (v := spec(s)).long or v.text_amounts or v.reported_outcomes or v.units_row
+        or v.report_rows or v.frequency == "M")]
+    picked = []
+    for geos in (False, True):
+        alike = [s for s in found if bool(spec(s).geos) is geos]
+        picked += [s for s in alike if spec(s).frequency == "W"][:2]
+        picked += [s for s in alike if spec(s).frequency == "D"][:1]
+    return picked
+
+
+def always_spending(seed: int) -> bool:
+    """Whether the generated table's channels together spend on every date."""
+    from tests.conformance.tables import spec, table, true_dates
+
+    variation = spec(seed)
+    frame = table(variation)
+    dates = true_dates(variation, frame[variation.roles["date"]])
+    return bool((frame[list(variation.roles["channels"])].sum(axis=1).groupby(dates).sum()
+                 > 0).all())
+
+
 def mapped(frame: pd.DataFrame, roles: dict) -> pd.DataFrame:
     """The data step's frame after mapping ``frame`` (named ``raw``) with ``roles``."""
     wf = mw.Workflow(frame, name="raw")

@@ -15,31 +15,10 @@ import pytest
 
 import mmm_widgets as mw
 from tests.conformance.tables import spec, table, true_dates
-from tests.conftest import mapped, run_fix
+from tests.conftest import always_spending, mapped, run_fix, wide_table_seeds
 
+SEEDS = wide_table_seeds()
 
-def _seeds() -> list[int]:
-    """Two weekly tables and a daily one, national and geo."""
-    found = [s for s in range(80) if not (
-        (v := spec(s)).long or v.text_amounts or v.reported_outcomes or v.units_row
-        or v.report_rows or v.frequency == "M")]
-    picked = []
-    for geos in (False, True):
-        alike = [s for s in found if bool(spec(s).geos) is geos]
-        picked += [s for s in alike if spec(s).frequency == "W"][:2]
-        picked += [s for s in alike if spec(s).frequency == "D"][:1]
-    return picked
-
-
-SEEDS = _seeds()
-
-
-def _always_spending(seed: int) -> bool:
-    variation = spec(seed)
-    frame = table(variation)
-    dates = true_dates(variation, frame[variation.roles["date"]])
-    return bool((frame[list(variation.roles["channels"])].sum(axis=1).groupby(dates).sum()
-                 > 0).all())
 
 
 def _emptied(seed: int, first: int, last: int, channels: list[str] | None = None):
@@ -82,7 +61,7 @@ def test_dates_without_spend_are_named_once_and_the_line_fits_the_rest(seed, fir
 
 
 def test_read_as_zero_they_are_noted_as_spend_not_booked():
-    seed = next(s for s in SEEDS if _always_spending(s))
+    seed = next(s for s in SEEDS if always_spending(s))
     frame, roles, _ = _emptied(seed, 10, 0)
     [named] = _problems(frame, roles)
     assert "empty_spend_is_zero=True" in named.fix

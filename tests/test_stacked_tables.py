@@ -12,23 +12,9 @@ import pytest
 
 import mmm_widgets as mw
 from tests.conformance.tables import spec, table
-from tests.conftest import mapped, run_fix
+from tests.conftest import mapped, run_fix, wide_table_seeds
 
-
-def _seeds() -> list[int]:
-    """Two weekly tables and a daily one, national and geo."""
-    found = [s for s in range(80) if not (
-        (v := spec(s)).long or v.text_amounts or v.reported_outcomes or v.units_row
-        or v.report_rows or v.frequency == "M")]
-    picked = []
-    for geos in (False, True):
-        alike = [s for s in found if bool(spec(s).geos) is geos]
-        picked += [s for s in alike if spec(s).frequency == "W"][:2]
-        picked += [s for s in alike if spec(s).frequency == "D"][:1]
-    return picked
-
-
-SEEDS = _seeds()
+SEEDS = wide_table_seeds()
 
 
 def _roles(seed: int) -> dict:

@@ -36,6 +36,7 @@ from mmm_widgets.errors import Problem, problem
 #: Sets of columns the rows of a stacked date hold, named in the problem (most common first).
 _KINDS_LISTED = 4
 
+
 @dataclass(frozen=True)
 class RepeatedRows:
     """What the repeated rows are, and the line that keeps one row per date.
