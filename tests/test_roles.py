@@ -251,6 +251,21 @@ def test_emails_sent_and_posts_published_are_no_spend():
                                                               "messages sent"]
 
 
+def test_shares_of_the_budget_or_of_voice_are_no_spend():
+    """A plan's split of the budget (``tv_share`` and ``search_share`` adding up to 100 on
+    every row) was suggested as two channels, named only as collinear."""
+    rng = np.random.default_rng(7)
+    n = 80
+    tv = rng.uniform(20, 80, n).round(1)
+    frame = pd.DataFrame({"date": _weeks(n), "revenue": rng.normal(5e4, 4e3, n),
+                          "tv_share": tv, "search_share": 100 - tv, "Social %": tv / 3,
+                          "tv_sov": rng.uniform(0, 40, n), "ShareChat_spend": rng.gamma(2, 90, n),
+                          "Sharethrough Spend": rng.gamma(2, 70, n)})
+    assert suggest_roles(frame)["channels"] == ["ShareChat_spend", "Sharethrough Spend"]
+    assert {not_spend_kind(c) for c in frame.columns[2:6]} == {"a ratio"}
+    assert not_spend_kind("ShareChat_spend") is None
+
+
 def test_sales_after_discounts_and_returns_come_before_gross_sales():
     # as a shop's sales report has them: gross, discounts, returns, net, total
     rng = np.random.default_rng(7)

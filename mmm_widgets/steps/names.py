@@ -83,9 +83,11 @@ NOT_SPEND = re.compile(r"(impression|click|klic?k|(?<![a-z])cli(c|que)s?(?![a-z]
 # explain (store visits, web sessions).
 AUDIENCE = re.compile(r"(follower|likes\b|engagement|opens\b|sessions?\b|visits?\b)", re.I)
 # Ratios that ad platforms export beside spend: "Cost per result", "Cost / conv.",
-# "Avg. CPC", "CPM". A cost, but per something: not an amount spent.
+# "Avg. CPC", "CPM". A cost, but per something: not an amount spent. Shares of the budget
+# or of voice ("tv_share", "Search %", "tv_sov") are ratios too.
 _RATIO = re.compile(r"(\bper\b|/\s*(conv|click|result|impr|lead|order|acq|sale)|\bavg\b|"
-                    r"\baverage\b|\bcp[acmv]\b|\bctr\b|\broas\b|\brate\b)", re.I)
+                    r"\baverage\b|\bcp[acmv]\b|\bctr\b|\broas\b|\brate\b|\bshare\b|"
+                    r"\bpct\b|\bpercent(age)?\b|%|\bsov\b)", re.I)
 # Money per unit of the target (Meridian's revenue_per_kpi: "revenue_per_conversion").
 VALUE_WORDS = frozenset({"revenue", "value"})
 MONEY_TARGET_WORDS = frozenset({"revenue", "revenues", "sales", "sale", "gmv", "income",
