@@ -37,6 +37,7 @@ from mmm_widgets.steps.filled_down import (
     written_once_per_block,
 )
 from mmm_widgets.steps.following_spend import following_spend_finding
+from mmm_widgets.steps.geo_scale import geo_scale_finding
 from mmm_widgets.steps.handover import handover_finding
 from mmm_widgets.steps.late_spend import late_spend_finding
 from mmm_widgets.steps.layouts import layout_problems
@@ -535,6 +536,8 @@ class DataStep(Step):
                                                    self._population),
                                     *money_scale_finding(data, roles,
                                                          self.params.source.name),
+                                    *geo_scale_finding(data, roles, self.params.source.name,
+                                                       self.params.target),
                                     *handover_finding(data, roles,
                                                       self.params.source.name),
                                     *reported_outcome_finding(

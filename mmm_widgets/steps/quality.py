@@ -47,7 +47,8 @@ class Finding:
         (:mod:`~mmm_widgets.steps.outliers`), ``"baseline"``
         (:mod:`~mmm_widgets.steps.baseline`), ``"handover"``
         (:mod:`~mmm_widgets.steps.handover`), ``"money_scale"``
-        (:mod:`~mmm_widgets.steps.money_scale`), ``"month_length"``
+        (:mod:`~mmm_widgets.steps.money_scale`), ``"geo_scale"``
+        (:mod:`~mmm_widgets.steps.geo_scale`), ``"month_length"``
         (:mod:`~mmm_widgets.steps.month_length`), ``"follows_target"``
         (:mod:`~mmm_widgets.steps.following_spend`), ``"brand_search"``
         (:mod:`~mmm_widgets.steps.brand_search`), ``"unbooked_spend"``
