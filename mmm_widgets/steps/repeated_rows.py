@@ -155,8 +155,9 @@ def stacked_rows_fix(frame: pd.DataFrame, date: str, geo: str | None, columns: l
         joined = (f"agg({{c: 'sum' if pd.api.types.is_numeric_dtype({table}[c]) else "
                   f"'first' for c in {table}.columns.drop({keys!r})}})")
     dates = pd.Index(rows.loc[repeated, date]).unique()
-    sets = written.apply(lambda row: tuple(c for c in columns if row[c]), axis=1)
-    kinds = sets[sets.map(len) > 0].value_counts().index
+    # the sets of columns the rows hold, most common first
+    kinds = [kind for pattern in written.value_counts().index
+             if (kind := tuple(c for c, held in zip(columns, pattern, strict=True) if held))]
     parts = "; ".join(", ".join(map(repr, kind)) for kind in kinds[:_KINDS_LISTED])
     parts += "; ..." if len(kinds) > _KINDS_LISTED else ""
     return RepeatedRows(
