@@ -6,8 +6,8 @@ write units. Each geo's fit is the same in either scale, so nothing fails, but t
 reads every geo's amounts as one money: that geo's ROAS reads a thousand times off, and the
 channels' ROAS over all geos counts its spend with almost none of its return (or the
 reverse). :func:`geo_scale_finding` names a geo whose target over its spend is about a
-thousand (or a million) times the other geos' median, or that much under it (within
-:data:`NEAR`), and whose target or spend is :data:`APART` times or more from theirs. A
+thousand (or a million, a billion) times the other geos' median, or that much under it
+(within :data:`NEAR`), and whose target or spend is :data:`APART` times or more from theirs. A
 market that spends little has a high ratio too: on the 300 generated tables, two geos'
 ratios were 100 and 131 times the others' (one spending 200 times less), and are not
 named. A geo whose own return is more than about three times the others' may be missed in
@@ -19,13 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.steps.money_scale import SCALES
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
-#: The scales a geo's amounts may be written in against the others' (thousands, millions).
-SCALES = (1_000, 1_000_000)
-#: How near (a factor, either way) a geo's target over spend must be to a scale times the
-#: others' median to be named.
+#: How near (a factor, either way) a geo's target over spend must be to a scale (of
+#: :data:`~mmm_widgets.steps.money_scale.SCALES`) times the others' median to be named.
 NEAR = 10 ** 0.5
 #: How far (a factor, either way) its target or its spend must be from the others' level.
 APART = 100

@@ -48,6 +48,34 @@ class NoSpend(NamedTuple):
         return self.start.append(self.end)
 
 
+def empty_edge_dates(cells: pd.DataFrame, dates: pd.Series) -> tuple[pd.Index, pd.Index]:
+    """The first and last dates on which no row has any of ``cells`` written.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        The columns looked at (rows of every geo).
+    dates : pandas.Series
+        The rows' dates, parsed (aligned with ``cells``).
+
+    Returns
+    -------
+    (pandas.Index, pandas.Index)
+        The dates of the run at the start and of the run at the end, sorted; both empty
+        when every date, or none, lacks them.
+    """
+    dated = dates.notna().to_numpy()
+    if cells.shape[1] == 0 or not dated.any():
+        return pd.DatetimeIndex([]), pd.DatetimeIndex([])
+    empty = (cells[dated].isna().all(axis=1).groupby(dates[dated].to_numpy()).all()
+             .sort_index())
+    flags = empty.to_numpy()
+    if flags.all() or not flags.any():
+        return empty.index[:0], empty.index[:0]
+    lead, trail = int(np.argmin(flags)), int(np.argmin(flags[::-1]))
+    return empty.index[:lead], empty.index[len(flags) - trail:]
+
+
 def dates_without_spend(spend: pd.DataFrame, dates: pd.Series) -> NoSpend | None:
     """The first and last dates on which no row has any channel's spend written.
 
@@ -61,24 +89,15 @@ def dates_without_spend(spend: pd.DataFrame, dates: pd.Series) -> NoSpend | None
     Returns
     -------
     NoSpend or None
-        None unless a run at either end has :data:`LEAST_RUN` dates or more, and some date
-        has spend.
+        None unless a run at either end has :data:`LEAST_RUN` dates or more.
     """
-    dated = dates.notna().to_numpy()
-    if spend.shape[1] == 0 or not dated.any():
+    start, end = empty_edge_dates(spend, dates)
+    if max(len(start), len(end)) < LEAST_RUN:
         return None
-    empty = (spend[dated].isna().all(axis=1).groupby(dates[dated].to_numpy()).all()
-             .sort_index())
-    flags = empty.to_numpy()
-    if flags.all():
-        return None
-    lead, trail = int(np.argmin(flags)), int(np.argmin(flags[::-1]))
-    if max(lead, trail) < LEAST_RUN:
-        return None
-    return NoSpend(empty.index[:lead] if lead >= LEAST_RUN else empty.index[:0],
-                   empty.index[len(flags) - trail:] if trail >= LEAST_RUN else
-                   empty.index[:0],
-                   empty.index[lead], empty.index[len(flags) - 1 - trail])
+    known = pd.DatetimeIndex(dates.dropna().unique()).sort_values()
+    return NoSpend(start if len(start) >= LEAST_RUN else start[:0],
+                   end if len(end) >= LEAST_RUN else end[:0],
+                   known[len(start)], known[len(known) - 1 - len(end)])
 
 
 def no_spend_problem(found: NoSpend, date: str, target: str,
@@ -153,15 +172,11 @@ def ended_early_fix(spend: pd.Series, dates: pd.Series, column: str, date: str,
         its empty cells fill the table's last :data:`LEAST_RUN` dates or more and no other.
     """
     at = dates.reindex(spend.index)
-    empty = spend.isna().to_numpy() & at.notna().to_numpy()
-    if not empty.any():
+    _, trailing = empty_edge_dates(spend.to_frame(), at)
+    before = (at.notna() & ~at.isin(trailing)).to_numpy()
+    if len(trailing) < LEAST_RUN or spend[before].isna().any():
         return None
-    ordered = np.sort(at.dropna().unique())
-    last = at[~empty].max()
-    trailing = ordered[ordered > last]
-    if len(trailing) < LEAST_RUN or not at[empty].isin(trailing).all() or \
-            not spend[at.isin(trailing).to_numpy()].isna().all():
-        return None
+    last = at[~at.isin(trailing)].max()
     parsed = to_datetime_code(f"{table}[{date!r}]", date_format)
     return (f"If the figures of {column!r} end before the table's (its export stops on "
             f"{last:%Y-%m-%d}; the last {len(trailing)} dates lack them), fit the dates up "

@@ -114,6 +114,30 @@ def repeated_rows_fix(frame: pd.DataFrame, dates: pd.Series, date: str, geo: str
     return None
 
 
+def joined_rows_code(table: str, keys: list[str], how: str) -> str:
+    """The method that joins the grouped rows of a date (and geo) into one, as code.
+
+    Parameters
+    ----------
+    table : str
+        The raw table's variable.
+    keys : list of str
+        The columns grouped on (not joined).
+    how : str
+        ``"first"``: each row fills the others' empty cells; ``"sum"``: each holds 0 where
+        the others hold a number (numbers are summed, text is the first).
+
+    Returns
+    -------
+    str
+        Code to follow ``.groupby(...)``, e.g. ``"first()"``.
+    """
+    if how == "first":
+        return "first()"
+    return (f"agg({{c: 'sum' if pd.api.types.is_numeric_dtype({table}[c]) else 'first' "
+            f"for c in {table}.columns.drop({keys!r})}})")
+
+
 def stacked_rows_fix(frame: pd.DataFrame, date: str, geo: str | None, columns: list[str],
                      table: str = "df") -> RepeatedRows | None:
     """Rows of one date (and geo) that each hold what the others leave empty, or None.
@@ -146,14 +170,13 @@ def stacked_rows_fix(frame: pd.DataFrame, date: str, geo: str | None, columns: l
     by = [rows.loc[repeated, k].to_numpy() for k in keys]
     written = values.notna()
     if (written.groupby(by, sort=False).sum() <= 1).all(axis=None):
-        joined = "first()"
+        joined = joined_rows_code(table, keys, "first")
     else:
         numbers = [c for c in columns if pd.api.types.is_numeric_dtype(values[c])]
         written[numbers] = values[numbers].fillna(0).ne(0)
         if not numbers or (written.groupby(by, sort=False).sum() > 1).any(axis=None):
             return None
-        joined = (f"agg({{c: 'sum' if pd.api.types.is_numeric_dtype({table}[c]) else "
-                  f"'first' for c in {table}.columns.drop({keys!r})}})")
+        joined = joined_rows_code(table, keys, "sum")
     dates = pd.Index(rows.loc[repeated, date]).unique()
     # the sets of columns the rows hold, most common first
     kinds = [kind for pattern in written.value_counts().index

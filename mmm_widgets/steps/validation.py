@@ -40,6 +40,7 @@ from mmm_widgets.steps.filled_down import (
 from mmm_widgets.steps.flat_target import flat_target_problems
 from mmm_widgets.steps.media_history import (
     dates_without_spend,
+    empty_edge_dates,
     ended_early_fix,
     no_spend_problem,
 )
@@ -515,14 +516,8 @@ def _dates_without_target(target: pd.Series, dates: pd.Series) -> pd.Index:
     Lagged media before the outcome was measured (Meridian's lagged tables) or periods
     after it (a plan, the current week). Empty when every date, or none, lacks it.
     """
-    dated = dates.notna().to_numpy()
-    lacking = target.isna()[dated].groupby(dates[dated].to_numpy()).all().sort_index()
-    if lacking.all() or not lacking.any():
-        return pd.Index([])
-    flags = lacking.to_numpy()
-    lead, trail = int(np.argmin(flags)), int(np.argmin(flags[::-1]))
-    edges = lacking.index[:lead].append(lacking.index[len(flags) - trail:])
-    return target.index[dates.isin(edges).to_numpy() & dated]
+    start, end = empty_edge_dates(target.to_frame(), dates)
+    return target.index[dates.isin(start.append(end)).to_numpy() & dates.notna().to_numpy()]
 
 
 def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,

@@ -25,6 +25,7 @@ import pandas as pd
 
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.repeated_rows import joined_rows_code
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: Most weekdays weekly dates are read on: more are days, not weeks.
@@ -205,9 +206,7 @@ def mixed_weekdays_problem(frame: pd.DataFrame, dates: pd.Series, date: str,
            f"pd.to_timedelta({column}.dt.day_of_week.map({shift.days!r}), unit='D')")
     if shift.join:
         keys = [date, *([geo] if geo else [])]
-        joined = "first()" if shift.join == "first" else (
-            f"agg({{c: 'sum' if pd.api.types.is_numeric_dtype({table}[c]) else 'first' "
-            f"for c in {table}.columns.drop({keys!r})}})")
+        joined = joined_rows_code(table, keys, shift.join)
         fix += f"; {table} = {table}.groupby({keys!r}, as_index=False).{joined}"
     then = ", then join each week's rows into one" if shift.join else ""
     fix = f"Date every week by its {main} ({ways}){then}: {fix}"
