@@ -12,7 +12,8 @@ marked by a 0/1 control, 1.9 to 2.1.
 every run of 1 to :data:`LONGEST` weeks is screened by the residuals, and the best
 :data:`SCREENED` are fitted with the other terms. One with an F statistic and a move (a
 share of the series' mean) as large as :mod:`~mmm_widgets.steps.baseline` asks of a trend
-is named.
+is named when each year's rows in the run move its way (:func:`_every_year`): a one-off
+promotion, or a last week written as 0, is not a season.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ LONGEST = {"week": 8, "month": 3}
 IN_A_YEAR = {"week": 52, "month": 12}
 #: Runs fitted with the other terms, of those the residuals rank first.
 SCREENED = 5
+#: Least move of each year's rows in the run, as a share of the run's move over the years.
+YEAR_SHARE = 1 / 3
 #: Shortest series read: the run must come round twice.
 SPAN_LEAST = pd.Timedelta(days=700)
 
@@ -157,17 +160,37 @@ def find_recurring(dates: pd.DatetimeIndex, residual_y: np.ndarray,
     members = np.column_stack([((position - runs[k][0]) % size) < runs[k][1] for k in top]
                               ).astype(float)
     fitted = equations.residuals(members)
+    year_of_row = dates.year.to_numpy()
     best = None
     for column in range(len(top)):
         f, coefficient = f_added(rss, residual_y, fitted[:, column], dof)
-        if best is None or f > best[0]:
+        if (f >= f_least and abs(coefficient) >= move_least * mean
+                and _every_year(equations, residual_y, members[:, column], year_of_row,
+                                coefficient)
+                and (best is None or f > best[0])):
             best = (f, coefficient, column)
+    if best is None:
+        return None
     f, coefficient, column = best
     first, length = runs[top[column]]
-    inside = members[:, column] > 0
-    years = tuple(sorted(set(dates[inside].year)))
-    if f < f_least or abs(coefficient) < move_least * mean or len(years) < 2:
-        return None
+    years = tuple(sorted(set(dates[members[:, column] > 0].year)))
     last = (first - 1 + length - 1) % size + 1
     return (Recurring(geo, unit, first, last, coefficient / mean, years),
             members[:, column])
+
+
+def _every_year(equations: NormalEquations, residual_y: np.ndarray, member: np.ndarray,
+                years: np.ndarray, coefficient: float) -> bool:
+    """Whether the run moves the target ``coefficient``'s way in each of two years or more,
+    by :data:`YEAR_SHARE` of it or more: the run split into one 0/1 column per year, fitted
+    together with the other terms.
+
+    A one-off event (a promotion in one spring, the last week's sales not in yet) moves
+    one year's rows only; read over the years alone, it would be named as a season."""
+    held = sorted(set(years[member > 0]))
+    if len(held) < 2:
+        return False
+    per_year = equations.residuals(np.column_stack([member * (years == year)
+                                                    for year in held]))
+    moves = np.linalg.lstsq(per_year, residual_y, rcond=None)[0]
+    return bool((moves * np.sign(coefficient) >= YEAR_SHARE * abs(coefficient)).all())
