@@ -71,6 +71,7 @@ from mmm_widgets.steps.rows import (
     find_non_period_rows,
     without_non_period_rows,
 )
+from mmm_widgets.steps.shares import shares_finding, without_moot_notes
 from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.spellings import spellings_problem
 from mmm_widgets.steps.unbooked_spend import find_unbooked, unbooked_finding
@@ -528,12 +529,15 @@ class DataStep(Step):
         series = read_series(data, roles, skipped)
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
-                          warnings=[*left_out_finding(self._left_out),
+                          warnings=without_moot_notes([
+                                    *left_out_finding(self._left_out),
                                     *text_amounts_finding(self.params.amounts),
                                     *repeated_header_finding(self._repeated,
                                                              self.params.source.name),
                                     *find_warnings(data, roles, self.params.source.name,
                                                    self._population),
+                                    *shares_finding(data, roles, self.params.source.name,
+                                                    _raw_frame(namespace, self.params)),
                                     *money_scale_finding(data, roles,
                                                          self.params.source.name),
                                     *geo_scale_finding(data, roles, self.params.source.name,
@@ -549,7 +553,7 @@ class DataStep(Step):
                                                       self.params.source.name,
                                                       self.params.date_format),
                                     *self._unexplained(data, roles, outages, skipped,
-                                                       series)],
+                                                       series)]),
                           quality=quality_table(data, roles))
 
     def _partial_periods(self, data: pd.DataFrame, roles: Roles,
@@ -621,10 +625,16 @@ def _unlabelled_rows(raw: pd.DataFrame, keys: list[str], long: LongFormat,
                 count=int(empty.sum())))
     return problems
 
+def _raw_frame(namespace: dict[str, Any], params: DataParams) -> pd.DataFrame | None:
+    """The raw table, as the data cell loaded it (None when the cell has none)."""
+    raw = namespace.get(params.source.name)
+    return raw if isinstance(raw, pd.DataFrame) else None
+
+
 def _raw_columns(namespace: dict[str, Any], params: DataParams) -> list[str]:
     """The raw table's columns, as the data cell loaded it (the mapped ones otherwise)."""
-    raw = namespace.get(params.source.name)
-    return [*raw.columns] if isinstance(raw, pd.DataFrame) else [*params.roles().all]
+    raw = _raw_frame(namespace, params)
+    return [*raw.columns] if raw is not None else [*params.roles().all]
 
 
 def empty_spend_lines(data: str, channels: tuple[str, ...]) -> list[str]:
