@@ -71,6 +71,7 @@ from mmm_widgets.steps.rows import (
     find_non_period_rows,
     without_non_period_rows,
 )
+from mmm_widgets.steps.scale_switch import find_switches, in_one_unit, scale_switch_finding
 from mmm_widgets.steps.shares import shares_finding, without_moot_notes
 from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.spellings import spellings_problem
@@ -526,7 +527,11 @@ class DataStep(Step):
         unbooked = find_unbooked(data, roles)
         # the checks of the target leave the dates without booked spend out of their fits
         skipped = [*outages, *(run.as_outage() for run in unbooked)]
-        series = read_series(data, roles, skipped)
+        # a channel written in another scale from a date on is read in one unit by the
+        # checks of the target (days summed into weeks are not read: a week mixes both)
+        switches = [] if self.params.aggregate == WEEKLY else find_switches(data, roles)
+        checked = in_one_unit(data, roles, switches)
+        series = read_series(checked, roles, skipped)
         return DataResult(data=data, roles=roles, frequency=self._frequency,
                           date_format=self.params.date_format,
                           warnings=without_moot_notes([
@@ -542,6 +547,9 @@ class DataStep(Step):
                                                          self.params.source.name),
                                     *geo_scale_finding(data, roles, self.params.source.name,
                                                        self.params.target),
+                                    *scale_switch_finding(switches, roles,
+                                                          self.params.source.name,
+                                                          self.params.date_format),
                                     *handover_finding(data, roles,
                                                       self.params.source.name),
                                     *reported_outcome_finding(
@@ -552,7 +560,7 @@ class DataStep(Step):
                                     *unbooked_finding(unbooked, roles,
                                                       self.params.source.name,
                                                       self.params.date_format),
-                                    *self._unexplained(data, roles, outages, skipped,
+                                    *self._unexplained(checked, roles, outages, skipped,
                                                        series)]),
                           quality=quality_table(data, roles))
 

@@ -33,6 +33,9 @@ WEEK_RANGE = "{start:%b %d, %Y} - {end:%b %d, %Y}"
 #: Weeks and months as whole numbers, as retail and BI tables write them: 202401 (a year
 #: and its ISO week in a weekly table, a year and month in a monthly one).
 INTEGER_DATE_FORMATS = {"yearweek": "%G%V", "yearmonth": "%Y%m"}
+#: Date formats that write a week's year and number: the kit reads its ISO week's Monday,
+#: whatever weekday the generator's weeks start on.
+YEAR_WEEKS = ("isoweek", "yearweek", "kw")
 #: Unix time in seconds or milliseconds, as databases and APIs export it; the generator
 #: writes Berlin's midnights, 23:00 or 22:00 UTC the day before.
 EPOCHS = {"epoch_s": pd.Timedelta(seconds=1), "epoch_ms": pd.Timedelta(milliseconds=1)}

@@ -29,7 +29,14 @@ import pytest
 
 import mmm_widgets as mw
 from mmm_widgets.errors import MMMWidgetsError
-from tests.conformance.tables import TableSpec, outage_rows, periods, spec, table
+from tests.conformance.tables import (
+    YEAR_WEEKS,
+    TableSpec,
+    outage_rows,
+    periods,
+    spec,
+    table,
+)
 from tests.conftest import run_fresh
 
 pytestmark = pytest.mark.fit
@@ -50,9 +57,6 @@ CI_SEEDS = (5, 8, 17, 11, 18, 34, 29, 14, 3, 20, 25)
 
 #: A quarter in periods of each spacing: the run-rate the budget's default bounds follow.
 QUARTER = {"D": 91, "W": 13, "M": 3}
-#: Date formats that write a week's year and number: the kit reads its ISO week's Monday,
-#: whatever weekday the generator's weeks start on.
-YEAR_WEEKS = ("isoweek", "yearweek", "kw")
 
 
 #: The wizard's panels call the same steps: in CI they are clicked through on a national

@@ -1,0 +1,230 @@
+"""A channel written in another scale from a date on (spend in units, then in thousands).
+
+A media history is put together from exports made over the years, and an agency's newer
+report writes spend in thousands (``k€``) where the older one wrote units, or the reverse.
+Nothing fails: the channel reads as if its spend all but stopped (or soared) on that date
+while the sales held their level. On two generated weekly tables (156 weeks; TV returning
+2.0, search 3.0; TV's last 78 weeks written in thousands; MAP fits), TV's ROAS read 0.43
+and 0.77, and search's 3.21 and 4.30 (2.06 / 3.15 and 2.00 / 3.21 as written in one unit);
+the only note was outliers in the target.
+
+:func:`scale_switch_finding` looks, in each channel's spend in date order (per geo in a
+panel; the days of a table summed into weeks are not read), for the date that parts its
+spend into two runs whose levels (medians of the periods with spend) are a thousand or a
+million times apart (within :data:`NEAR`), each with :data:`LEAST` periods with spend or
+more, hardly overlapping (:data:`OVERLAP`), while the target's level moves less than ten
+times. It is named with the line that multiplies the smaller run back into the other's
+unit, and the checks of the target (outliers, a step in its level) read the spend so
+(they named the weeks after the switch as outliers, and a step on its date). A channel
+that was cut to a trickle looks the same: the note asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.dates import to_datetime_code
+from mmm_widgets.steps.money_scale import SCALES
+from mmm_widgets.steps.quality import Finding
+from mmm_widgets.steps.validation import Roles
+
+#: How near (a factor, either way) the two runs' levels must be to a scale apart.
+NEAR = 10 ** 0.5
+#: Fewest periods with spend on either side of the date.
+LEAST = 4
+#: Share of either run allowed past the other's edge: the smaller run's 90th percentile
+#: must be under the larger's 10th.
+OVERLAP = 0.1
+#: Most the target's level may move at the date (a factor, either way): a whole table
+#: rescaled is not one channel's switch.
+TARGET_MOVES = 10.0
+
+_SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A channel whose spend is written ``scale`` times smaller on one side of ``date``.
+
+    Attributes
+    ----------
+    channel : str
+        The channel.
+    geo : str or None
+        The geo, in a panel (None: the series is national).
+    date : pandas.Timestamp
+        The first date of the later run.
+    scale : int
+        One of :data:`~mmm_widgets.steps.money_scale.SCALES`.
+    smaller_after : bool
+        Whether the later run is the smaller (written in the larger unit).
+    before, after : float
+        The runs' levels as written.
+    """
+
+    channel: str
+    geo: str | None
+    date: pd.Timestamp
+    scale: int
+    smaller_after: bool
+    before: float
+    after: float
+
+
+def find_switch(dates: pd.Series, spend: pd.Series, target: pd.Series, channel: str,
+                geo: str | None = None) -> Switch | None:
+    """The date from which ``spend`` is written in another scale, in one series.
+
+    Parameters
+    ----------
+    dates : pandas.Series
+        The series' dates (datetimes), in order.
+    spend, target : pandas.Series
+        The channel's spend and the target on those dates.
+    channel : str
+        The channel's name.
+    geo : str, optional
+        The series' geo.
+
+    Returns
+    -------
+    Switch or None
+
+    Examples
+    --------
+    >>> dates = pd.Series(pd.date_range("2024-01-01", periods=12, freq="W-MON"))
+    >>> spend = pd.Series([900.0, 1200, 0, 800, 1500, 1000, 1.1, 0.9, 1.3, 0, 1.0, 0.7])
+    >>> found = find_switch(dates, spend, pd.Series([5000.0] * 12), "TV")
+    >>> found.date.date(), found.scale, found.smaller_after
+    (datetime.date(2024, 2, 12), 1000, True)
+    """
+    values = spend.to_numpy(float)
+    spent = np.flatnonzero(np.isfinite(values) & (values > 0))
+    if len(spent) < 2 * LEAST:
+        return None
+    logs = np.log10(values[spent])
+    # the split whose runs' mean logs are furthest apart, weighed by their sizes
+    n = len(logs)
+    k = np.arange(LEAST, n - LEAST + 1)
+    total = np.cumsum(logs)
+    before_mean = total[k - 1] / k
+    after_mean = (total[-1] - total[k - 1]) / (n - k)
+    best = int(k[np.argmax(np.abs(after_mean - before_mean) * np.sqrt(k * (n - k) / n))])
+    low, high = logs[:best], logs[best:]
+    apart = float(np.median(high) - np.median(low))
+    scale = next((s for s in SCALES if abs(abs(apart) - np.log10(s)) <= np.log10(NEAR)), None)
+    if scale is None:
+        return None
+    smaller, larger = (high, low) if apart < 0 else (low, high)
+    if np.quantile(smaller, 1 - OVERLAP) >= np.quantile(larger, OVERLAP):
+        return None
+    at = spent[best]
+    levels = target.to_numpy(float)
+    target_before, target_after = np.nanmedian(levels[:at]), np.nanmedian(levels[at:])
+    if not (target_before > 0 and target_after > 0) or abs(
+            np.log10(target_after / target_before)) >= np.log10(TARGET_MOVES):
+        return None
+    return Switch(channel, geo, pd.Timestamp(dates.iloc[at]), scale, apart < 0,
+                  float(10 ** np.median(low)), float(10 ** np.median(high)))
+
+
+def find_switches(data: pd.DataFrame, roles: Roles) -> list[Switch]:
+    """The channels written in another scale from a date on, per geo.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The mapped frame (datetime dates), one row per date (and geo).
+    roles : Roles
+        The mapping.
+
+    Returns
+    -------
+    list of Switch
+    """
+    keys = data[roles.geo].astype(str) if roles.geo else pd.Series("", index=data.index)
+    found = []
+    for name, rows in keys.groupby(keys, sort=True).groups.items():
+        series = data.loc[rows].sort_values(roles.date, kind="stable")
+        target = pd.to_numeric(series[roles.target], errors="coerce")
+        for channel in roles.channels:
+            switch = find_switch(series[roles.date], pd.to_numeric(series[channel],
+                                                                   errors="coerce"),
+                                 target, channel, name if roles.geo else None)
+            if switch is not None:
+                found.append(switch)
+    return found
+
+
+def in_one_unit(data: pd.DataFrame, roles: Roles, switches: list[Switch]) -> pd.DataFrame:
+    """``data`` with each switch's smaller run multiplied back (as its line does), for the
+    checks of the target to read; ``data`` itself when there are none."""
+    if not switches:
+        return data
+    fixed = data.copy()
+    for switch in switches:
+        later = fixed[roles.date] >= switch.date
+        rows = later if switch.smaller_after else ~later
+        if switch.geo is not None:
+            rows &= fixed[roles.geo].astype(str) == switch.geo
+        fixed.loc[rows, switch.channel] = fixed.loc[rows, switch.channel] * switch.scale
+    return fixed
+
+
+def scale_switch_finding(switches: list[Switch], roles: Roles, table: str = "df",
+                         date_format: str | None = None) -> list[Finding]:
+    """Notes on channels written in another scale from a date on, with the lines that
+    put each in one unit.
+
+    Parameters
+    ----------
+    switches : list of Switch
+        :func:`find_switches`' answer.
+    roles : Roles
+        The mapping.
+    table : str
+        The raw table's variable, as the lines write it.
+    date_format : str, optional
+        The format of the raw table's text dates, as the lines read them.
+
+    Returns
+    -------
+    list of Finding
+        Kind ``"scale_switch"``, one per channel.
+    """
+    by_channel: dict[str, list[Switch]] = {}
+    for switch in switches:
+        by_channel.setdefault(switch.channel, []).append(switch)
+    read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
+    return [_finding(found, roles, table, read) for found in by_channel.values()]
+
+
+def _finding(found: list[Switch], roles: Roles, table: str, read: str) -> Finding:
+    channel = found[0].channel
+    said, lines = [], []
+    for switch in found:
+        side = ">=" if switch.smaller_after else "<"
+        rows = f"({read} {side} {f'{switch.date:%Y-%m-%d}'!r})"
+        if switch.geo is not None:
+            rows += f" & ({table}[{literal(roles.geo)}].astype(str) == {literal(switch.geo)})"
+        lines.append(f"{table}.loc[{rows}, {literal(channel)}] *= {switch.scale:_}")
+        smaller = "from" if switch.smaller_after else "before"
+        said.append(
+            f"{switch.scale:,} times smaller {smaller} {switch.date:%Y-%m-%d}"
+            f"{f' in {switch.geo!r}' if switch.geo is not None else ''} (its level "
+            f"{switch.before:,.4g} before, {switch.after:,.4g} from then)")
+    words = sorted({_SCALE_WORDS[s.scale] for s in found})
+    return Finding(
+        "scale_switch",
+        f"{channel!r} is written {'; and '.join(said)}, while the target keeps its "
+        f"level: written in {' or '.join(words)} on those dates (exports in two units "
+        "put together)? Read as it is, the channel's spend all but stops (or soars) on "
+        "that date: its ROAS would be far off (on generated tables whose TV returns 2.0, "
+        "its last half in thousands read 0.43 and 0.77), and the other channels' with "
+        "it. If so, put it in one unit: " + "; ".join(lines) + ". If its spend was "
+        "truly cut to a trickle, keep it as it is.",
+        (channel,))
