@@ -1,8 +1,8 @@
 """Weeks (or months) of the year when the target rises or falls every year, beyond its spend
 and its smooth yearly season, are noted with the line that marks them by a 0/1 column.
 Without it, a channel bought up for those weeks takes the rise: the fit test measures that
-premise, then the fix. A one-off run of weeks (one year's promotion, the last weeks written
-as 0) and a table under two years are not noted."""
+premise, then the fix. A one-off run of weeks (one year's promotion, the last weeks in
+part) and a table under two years are not noted."""
 
 from __future__ import annotations
 
@@ -112,9 +112,9 @@ def test_no_note_without_weeks_that_recur(frame):
     assert _notes(frame) == []
 
 
-def _last_weeks_at_zero(seed: int, weeks: int) -> pd.DataFrame:
+def _last_weeks_low(seed: int, weeks: int, share: float) -> pd.DataFrame:
     frame = _weekly(seed, [], periods=156)
-    frame.loc[len(frame) - weeks:, "Revenue"] = 0.0
+    frame.loc[len(frame) - weeks:, "Revenue"] *= share
     return frame
 
 
@@ -122,10 +122,10 @@ def _last_weeks_at_zero(seed: int, weeks: int) -> pd.DataFrame:
     # a promotion in one spring of three, 80 % up
     _weekly(1, [20, 21, 22], years=[2024], periods=156, lift=0.8, tv_ramp=1.0),
     _weekly(4, [20, 21, 22], years=[2024], periods=156, lift=0.4, tv_ramp=1.0),
-    # the last week, or two, of three years written as 0 (sales not in yet)
-    _last_weeks_at_zero(1, 1),
-    _last_weeks_at_zero(2, 2),
-], ids=["promotion-80", "promotion-40", "last-week-0", "last-two-weeks-0"])
+    # the last week, or two, of three years in part (not all sales in yet)
+    _last_weeks_low(1, 1, 0.1),
+    _last_weeks_low(2, 2, 0.3),
+], ids=["promotion-80", "promotion-40", "last-week-a-tenth", "last-two-weeks-30%"])
 def test_weeks_that_move_in_one_year_only_are_no_season(frame):
     """Read over the years alone, one year's move was named as weeks that rise (fall)
     "every year", with a line marking them in every year: each year must move."""
