@@ -27,13 +27,16 @@ def _notes(frame: pd.DataFrame, roles: dict) -> list:
     return wf.data_result.warnings
 
 
-def _switched(seed: int, factor: float = 1e-3, later: bool = True, one_geo: bool = True
+def _switched(seed: int, factor: float = 1e-3, later: bool = True, one_geo: bool = True,
+              target: bool = False
               ) -> tuple[pd.DataFrame, pd.DataFrame, str, pd.Timestamp, object]:
-    """The seed's table, and it with its largest channel times ``factor`` from the middle
-    date on (before it, unless ``later``), in its first geo only when ``one_geo``."""
+    """The seed's table, and it with its largest channel (its target, when ``target``)
+    times ``factor`` from the middle date on (before it, unless ``later``), in its first geo
+    only when ``one_geo``."""
     variation, roles = spec(seed), _roles(seed)
     frame = table(variation)
-    channel = frame[roles["channels"]].apply(pd.to_numeric).sum().idxmax()
+    channel = (roles["target"] if target else
+               frame[roles["channels"]].apply(pd.to_numeric).sum().idxmax())
     dates = true_dates(variation, frame[roles["date"]])
     middle = sorted(dates.unique())[len(dates.unique()) // 2]
     rows = (dates >= middle) if later else (dates < middle)
@@ -47,8 +50,7 @@ def _switched(seed: int, factor: float = 1e-3, later: bool = True, one_geo: bool
 
 
 def _line(note) -> str:
-    return note.message.split("If so, put it in one unit: ", 1)[1].split(
-        ". If its spend", 1)[0]
+    return note.message.split("If so, put it in one unit: ", 1)[1].split(". If ", 1)[0]
 
 
 def test_the_seeds_vary_what_they_should():
@@ -60,13 +62,26 @@ def test_the_seeds_vary_what_they_should():
                          ids=["thousands-later", "thousands-earlier", "millions-later"])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_switch_is_named_and_its_line_gives_the_table_back(seed, factor, later):
-    frame, written, channel, middle, geo = _switched(seed, factor, later)
+    _named_and_given_back(seed, factor, later, target=False)
+
+
+@pytest.mark.parametrize("later", [True, False], ids=["later", "earlier"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_target_in_thousands_from_a_date_is_named_and_given_back(seed, later):
+    """Units times their value (seed 29's conversions): the line rescales the units."""
+    _named_and_given_back(seed, 1e-3, later, target=True)
+
+
+def _named_and_given_back(seed: int, factor: float, later: bool, target: bool) -> None:
+    frame, written, channel, middle, geo = _switched(seed, factor, later, target=target)
     roles = _roles(seed)
     notes = _notes(written, roles)
     switches = [n for n in notes if n.kind == "scale_switch"]
-    assert [n.columns for n in switches] == [(channel,)]
+    # a target of units times their value is mapped as the value (seed 29's revenue)
+    assert len(switches) == 1 and (target or switches[0].columns == (channel,))
     message = switches[0].message
     assert f"{round(1 / factor):,} times smaller" in message
+    assert message.startswith("The target ") is target
     # the later run's first date with spend (year-week dates read as the ISO week's Monday)
     dates = true_dates(spec(seed), written[roles["date"]])
     first = dates[(written[channel] > 0) & (dates >= middle)].min()

@@ -549,7 +549,8 @@ class DataStep(Step):
                                                        self.params.target),
                                     *scale_switch_finding(switches, roles,
                                                           self.params.source.name,
-                                                          self.params.date_format),
+                                                          self.params.date_format,
+                                                          self.params.target),
                                     *handover_finding(data, roles,
                                                       self.params.source.name),
                                     *reported_outcome_finding(

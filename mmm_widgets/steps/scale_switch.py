@@ -1,4 +1,4 @@
-"""A channel written in another scale from a date on (spend in units, then in thousands).
+"""A channel, or the target, written in another scale from a date on (units, then thousands).
 
 A media history is put together from exports made over the years, and an agency's newer
 report writes spend in thousands (``k€``) where the older one wrote units, or the reverse.
@@ -6,17 +6,20 @@ Nothing fails: the channel reads as if its spend all but stopped (or soared) on 
 while the sales held their level. On two generated weekly tables (156 weeks; TV returning
 2.0, search 3.0; TV's last 78 weeks written in thousands; MAP fits), TV's ROAS read 0.43
 and 0.77, and search's 3.21 and 4.30 (2.06 / 3.15 and 2.00 / 3.21 as written in one unit);
-the only note was outliers in the target.
+the only note was outliers in the target. The target written so, while the spend keeps its
+level, is worse: on the same tables with the last 78 weeks' sales in thousands, TV's and
+search's ROAS read 0.00 and 18.2, and 1.23 and 0.00 (the note was a step in the target's
+level of -213 %); with the line, 2.06 / 3.15 and 1.99 / 3.21.
 
-:func:`scale_switch_finding` looks, in each channel's spend in date order (per geo in a
-panel; the days of a table summed into weeks are not read), for the date that parts its
-spend into two runs whose levels (medians of the periods with spend) are a thousand or a
-million times apart (within :data:`NEAR`), each with :data:`LEAST` periods with spend or
-more, hardly overlapping (:data:`OVERLAP`), while the target's level moves less than ten
-times. It is named with the line that multiplies the smaller run back into the other's
-unit, and the checks of the target (outliers, a step in its level) read the spend so
-(they named the weeks after the switch as outliers, and a step on its date). A channel
-that was cut to a trickle looks the same: the note asks.
+:func:`find_switches` looks, in the target and in each channel's spend in date order (per
+geo in a panel; the days of a table summed into weeks are not read), for the date that
+parts it into two runs whose levels (medians of the periods above 0) are a thousand or a
+million times apart (within :data:`NEAR`), each with :data:`LEAST` such periods or more,
+hardly overlapping (:data:`OVERLAP`), while the target's level (the spend's, for the
+target) moves less than ten times. It is named with the line that multiplies the smaller
+run back into the other's unit, and the checks of the target (outliers, a step in its
+level) read it so (they named the weeks after the switch as outliers, and a step on its
+date). A channel that was cut to a trickle looks the same: the note asks.
 """
 
 from __future__ import annotations
@@ -39,21 +42,26 @@ LEAST = 4
 #: Share of either run allowed past the other's edge: the smaller run's 90th percentile
 #: must be under the larger's 10th.
 OVERLAP = 0.1
-#: Most the target's level may move at the date (a factor, either way): a whole table
-#: rescaled is not one channel's switch.
-TARGET_MOVES = 10.0
+#: Most the other side's level may move at the date (a factor, either way): the target's
+#: for a channel, the spend's for the target; a whole table rescaled is not one column's
+#: switch.
+OTHER_MOVES = 10.0
+
+#: What a target written in thousands from halfway did to the ROAS, measured (see above).
+_TARGET_MEASURED = ("on generated tables whose TV returns 2.0 and search 3.0, a last half "
+                    "in thousands read them 0.00 and 18.2, and 1.23 and 0.00")
 
 _SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
 
 
 @dataclass(frozen=True)
 class Switch:
-    """A channel whose spend is written ``scale`` times smaller on one side of ``date``.
+    """A channel (or the target) written ``scale`` times smaller on one side of ``date``.
 
     Attributes
     ----------
-    channel : str
-        The channel.
+    column : str
+        The channel, or the target.
     geo : str or None
         The geo, in a panel (None: the series is national).
     date : pandas.Timestamp
@@ -66,7 +74,7 @@ class Switch:
         The runs' levels as written.
     """
 
-    channel: str
+    column: str
     geo: str | None
     date: pd.Timestamp
     scale: int
@@ -75,18 +83,21 @@ class Switch:
     after: float
 
 
-def find_switch(dates: pd.Series, spend: pd.Series, target: pd.Series, channel: str,
+def find_switch(dates: pd.Series, values: pd.Series, other: pd.Series, column: str,
                 geo: str | None = None) -> Switch | None:
-    """The date from which ``spend`` is written in another scale, in one series.
+    """The date from which ``values`` are written in another scale, in one series.
 
     Parameters
     ----------
     dates : pandas.Series
         The series' dates (datetimes), in order.
-    spend, target : pandas.Series
-        The channel's spend and the target on those dates.
-    channel : str
-        The channel's name.
+    values : pandas.Series
+        A channel's spend (or the target) on those dates.
+    other : pandas.Series
+        What must keep its level across the date: the target (for a channel's spend),
+        the spend (for the target).
+    column : str
+        The column's name.
     geo : str, optional
         The series' geo.
 
@@ -102,11 +113,11 @@ def find_switch(dates: pd.Series, spend: pd.Series, target: pd.Series, channel: 
     >>> found.date.date(), found.scale, found.smaller_after
     (datetime.date(2024, 2, 12), 1000, True)
     """
-    values = spend.to_numpy(float)
-    spent = np.flatnonzero(np.isfinite(values) & (values > 0))
+    written = values.to_numpy(float)
+    spent = np.flatnonzero(np.isfinite(written) & (written > 0))
     if len(spent) < 2 * LEAST:
         return None
-    logs = np.log10(values[spent])
+    logs = np.log10(written[spent])
     # the split whose runs' mean logs are furthest apart, weighed by their sizes
     n = len(logs)
     k = np.arange(LEAST, n - LEAST + 1)
@@ -123,17 +134,17 @@ def find_switch(dates: pd.Series, spend: pd.Series, target: pd.Series, channel: 
     if np.quantile(smaller, 1 - OVERLAP) >= np.quantile(larger, OVERLAP):
         return None
     at = spent[best]
-    levels = target.to_numpy(float)
-    target_before, target_after = np.nanmedian(levels[:at]), np.nanmedian(levels[at:])
-    if not (target_before > 0 and target_after > 0) or abs(
-            np.log10(target_after / target_before)) >= np.log10(TARGET_MOVES):
+    levels = other.to_numpy(float)
+    other_before, other_after = np.nanmedian(levels[:at]), np.nanmedian(levels[at:])
+    if not (other_before > 0 and other_after > 0) or abs(
+            np.log10(other_after / other_before)) >= np.log10(OTHER_MOVES):
         return None
-    return Switch(channel, geo, pd.Timestamp(dates.iloc[at]), scale, apart < 0,
+    return Switch(column, geo, pd.Timestamp(dates.iloc[at]), scale, apart < 0,
                   float(10 ** np.median(low)), float(10 ** np.median(high)))
 
 
 def find_switches(data: pd.DataFrame, roles: Roles) -> list[Switch]:
-    """The channels written in another scale from a date on, per geo.
+    """The channels, and the target, written in another scale from a date on, per geo.
 
     Parameters
     ----------
@@ -145,19 +156,25 @@ def find_switches(data: pd.DataFrame, roles: Roles) -> list[Switch]:
     Returns
     -------
     list of Switch
+        The target's first, when it switched: then no channel is read (a channel's
+        switch is told by the target holding its level).
     """
     keys = data[roles.geo].astype(str) if roles.geo else pd.Series("", index=data.index)
     found = []
     for name, rows in keys.groupby(keys, sort=True).groups.items():
         series = data.loc[rows].sort_values(roles.date, kind="stable")
+        geo = name if roles.geo else None
         target = pd.to_numeric(series[roles.target], errors="coerce")
-        for channel in roles.channels:
-            switch = find_switch(series[roles.date], pd.to_numeric(series[channel],
-                                                                   errors="coerce"),
-                                 target, channel, name if roles.geo else None)
-            if switch is not None:
-                found.append(switch)
-    return found
+        spend = series[list(roles.channels)].apply(pd.to_numeric, errors="coerce")
+        switch = find_switch(series[roles.date], target, spend.sum(axis=1), roles.target,
+                             geo)
+        if switch is not None:
+            found.append(switch)
+            continue
+        found += [switch for channel in roles.channels
+                  if (switch := find_switch(series[roles.date], spend[channel], target,
+                                            channel, geo)) is not None]
+    return sorted(found, key=lambda switch: switch.column != roles.target)
 
 
 def in_one_unit(data: pd.DataFrame, roles: Roles, switches: list[Switch]) -> pd.DataFrame:
@@ -171,14 +188,15 @@ def in_one_unit(data: pd.DataFrame, roles: Roles, switches: list[Switch]) -> pd.
         rows = later if switch.smaller_after else ~later
         if switch.geo is not None:
             rows &= fixed[roles.geo].astype(str) == switch.geo
-        fixed.loc[rows, switch.channel] = fixed.loc[rows, switch.channel] * switch.scale
+        fixed.loc[rows, switch.column] = fixed.loc[rows, switch.column] * switch.scale
     return fixed
 
 
 def scale_switch_finding(switches: list[Switch], roles: Roles, table: str = "df",
-                         date_format: str | None = None) -> list[Finding]:
-    """Notes on channels written in another scale from a date on, with the lines that
-    put each in one unit.
+                         date_format: str | None = None,
+                         written_target: str | None = None) -> list[Finding]:
+    """Notes on channels (and the target) written in another scale from a date on, with
+    the lines that put each in one unit.
 
     Parameters
     ----------
@@ -190,41 +208,57 @@ def scale_switch_finding(switches: list[Switch], roles: Roles, table: str = "df"
         The raw table's variable, as the lines write it.
     date_format : str, optional
         The format of the raw table's text dates, as the lines read them.
+    written_target : str, optional
+        The table's target column, when the mapped target is computed from it (units times
+        their value): the line rescales it.
 
     Returns
     -------
     list of Finding
-        Kind ``"scale_switch"``, one per channel.
+        Kind ``"scale_switch"``, one per column.
     """
-    by_channel: dict[str, list[Switch]] = {}
+    by_column: dict[str, list[Switch]] = {}
     for switch in switches:
-        by_channel.setdefault(switch.channel, []).append(switch)
+        by_column.setdefault(switch.column, []).append(switch)
     read = to_datetime_code(f"{table}[{literal(roles.date)}]", date_format)
-    return [_finding(found, roles, table, read) for found in by_channel.values()]
+    return [_finding(found, roles, table, read, written_target or roles.target)
+            for found in by_column.values()]
 
 
-def _finding(found: list[Switch], roles: Roles, table: str, read: str) -> Finding:
-    channel = found[0].channel
+def _finding(found: list[Switch], roles: Roles, table: str, read: str,
+             written_target: str) -> Finding:
+    column = found[0].column
+    is_target = column == roles.target
     said, lines = [], []
     for switch in found:
         side = ">=" if switch.smaller_after else "<"
         rows = f"({read} {side} {f'{switch.date:%Y-%m-%d}'!r})"
         if switch.geo is not None:
             rows += f" & ({table}[{literal(roles.geo)}].astype(str) == {literal(switch.geo)})"
-        lines.append(f"{table}.loc[{rows}, {literal(channel)}] *= {switch.scale:_}")
+        written = written_target if is_target else column
+        lines.append(f"{table}.loc[{rows}, {literal(written)}] *= {switch.scale:_}")
         smaller = "from" if switch.smaller_after else "before"
         said.append(
             f"{switch.scale:,} times smaller {smaller} {switch.date:%Y-%m-%d}"
             f"{f' in {switch.geo!r}' if switch.geo is not None else ''} (its level "
             f"{switch.before:,.4g} before, {switch.after:,.4g} from then)")
-    words = sorted({_SCALE_WORDS[s.scale] for s in found})
-    return Finding(
-        "scale_switch",
-        f"{channel!r} is written {'; and '.join(said)}, while the target keeps its "
-        f"level: written in {' or '.join(words)} on those dates (exports in two units "
-        "put together)? Read as it is, the channel's spend all but stops (or soars) on "
-        "that date: its ROAS would be far off (on generated tables whose TV returns 2.0, "
-        "its last half in thousands read 0.43 and 0.77), and the other channels' with "
-        "it. If so, put it in one unit: " + "; ".join(lines) + ". If its spend was "
-        "truly cut to a trickle, keep it as it is.",
-        (channel,))
+    words = " or ".join(sorted({_SCALE_WORDS[s.scale] for s in found}))
+    if is_target:
+        means = (
+            f"The target {column!r} is written {'; and '.join(said)}, while the spend "
+            f"keeps its level: written in {words} on those dates (exports in two units "
+            "put together)? Read as it is, the target falls (or soars) that many times "
+            "on that date: the model would credit the move to the channels whose spend "
+            f"moved then, and every ROAS would be far off ({_TARGET_MEASURED}). If so, "
+            "put it in one unit: ")
+        keep = "If sales truly fell so, fit the dates either side apart."
+    else:
+        means = (
+            f"{column!r} is written {'; and '.join(said)}, while the target keeps its "
+            f"level: written in {words} on those dates (exports in two units put "
+            "together)? Read as it is, the channel's spend all but stops (or soars) on "
+            "that date: its ROAS would be far off (on generated tables whose TV returns "
+            "2.0, its last half in thousands read 0.43 and 0.77), and the other channels' "
+            "with it. If so, put it in one unit: ")
+        keep = "If its spend was truly cut to a trickle, keep it as it is."
+    return Finding("scale_switch", means + "; ".join(lines) + ". " + keep, (column,))
