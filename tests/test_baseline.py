@@ -84,6 +84,19 @@ def test_a_step_is_noted_with_the_line_marking_its_dates():
     assert _notes(fixed, controls=[name]) == []
 
 
+@pytest.mark.parametrize("step", [-0.8, 0.3])
+def test_a_step_is_told_as_a_share_of_the_level_before_it(step):
+    """Of the series' mean, a fall to a thousandth read -213 %: a fall is at most 100 %."""
+    frame = weekly(2, step_at=60, step=step)
+    notes = _notes(frame)
+    assert len(notes) == 1
+    # by hand: the baseline moves by step x BASE, over the mean level of the weeks before
+    expected = step * BASE / frame["Revenue"][:60].mean()
+    sign = "-" if step < 0 else "+"
+    shown = float(notes[0].message.split(f"({sign}")[1].split("%")[0]) / 100
+    assert float(f"{sign}{shown}") == pytest.approx(expected, abs=0.05)
+
+
 def test_a_step_in_one_geo_marks_that_geo_only():
     panel = pd.concat([weekly(1).assign(Region="North"),
                        weekly(2, step_at=60, step=0.3).assign(Region="South"),

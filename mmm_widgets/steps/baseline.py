@@ -71,8 +71,9 @@ class Move:
     kind : str
         ``"trend"`` or ``"step"``.
     share : float
-        The move as a share of the series' mean: over the whole table for a trend, at
-        the date for a step (negative: down).
+        The move (negative: down): over the whole table as a share of the series' mean
+        for a trend; at the date as a share of the mean level before it for a step (of
+        the series' mean, a fall to a thousandth read -213 %).
     date : pandas.Timestamp or None
         A step's first date at the new level.
     """
@@ -149,7 +150,12 @@ def find_moves(series: Series, roles: Roles) -> tuple[Recurring | None, Move | N
     at, step_f, stepped = _best_step(equations, residual_y, rss, dof)
     kind, f, share = (("trend", trend_f, 2 * trend / mean) if trend_f >= step_f else
                       ("step", step_f, stepped / mean))
-    move = (Move(series.geo, kind, float(share), dates[at] if kind == "step" else None)
+    if kind == "step":  # told against the level before it: a fall is at most 100 %
+        before = float(np.mean(target[:at]))
+        shown = max(stepped / before, -1.0) if before > 0 else share
+    else:
+        shown = share
+    move = (Move(series.geo, kind, float(shown), dates[at] if kind == "step" else None)
             if f >= F_LEAST and abs(share) >= MOVE_LEAST else None)
     return (recurring[0] if recurring is not None else None), move
 
