@@ -294,7 +294,8 @@ class DataStep(Step):
         levels = find_levels(wide, params.controls)
         result = check_frame(wide, mapped, params.date_format, self.l_max,
                              text_controls=tuple(levels), into_weeks=params.aggregate == WEEKLY,
-                             table=params.source.name, pivoted=params.long is not None)
+                             table=params.source.name, pivoted=params.long is not None,
+                             text_amounts=amounts)
         result.problems += [
             problem(f"The text control has {len(found.levels) + 1} different values; a control "
                     f"can have at most {MAX_LEVELS + 1}.",

@@ -10,14 +10,15 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
-from mmm_widgets.steps.amounts import abbreviated, abbreviated_code
+from mmm_widgets.steps.amounts import TextAmounts, abbreviated, abbreviated_code, amount_text
 from mmm_widgets.steps.coarse_target import coarse_target_problems
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.date_columns import part_without_year
@@ -206,7 +207,8 @@ def _role_pairs(roles: Roles) -> list[tuple[str, str]]:
 def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = None,
                 l_max: int = DEFAULT_L_MAX, text_controls: tuple[str, ...] = (),
                 into_weeks: bool = False, table: str = "df",
-                pivoted: bool = False) -> CheckResult:
+                pivoted: bool = False,
+                text_amounts: Mapping[str, TextAmounts] | None = None) -> CheckResult:
     """Check a wide frame against a mapping and collect every problem.
 
     A problem with one column does not stop the checks of the others: a missing
@@ -232,6 +234,9 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
         The raw table's variable, as the fixes write it.
     pivoted : bool
         The frame is a long table pivoted: its rows' spend is summed per date.
+    text_amounts : mapping of str to TextAmounts, optional
+        The columns the raw table writes as text amounts (read already in ``frame``): the
+        fixes read them so.
 
     Returns
     -------
@@ -294,7 +299,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             checked.add(column)
             skipped = edge.union(unspent) if column in roles.channels else edge
             result.problems += _check_numeric(frame[column].drop(skipped), column, roles,
-                                              where, table, parsed)
+                                              where, table, parsed,
+                                              (text_amounts or {}).get(column))
     for total, parts in totals_of_others(frame, [c for c in roles.channels if c in usable]
                                          ).items():
         result.problems.append(problem(
@@ -544,7 +550,8 @@ def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
 # ----- numbers --------------------------------------------------------------------------
 def _check_numeric(series: pd.Series, column: str, roles: Roles,
                    where: RowLabeler, table: str,
-                   parsed: ParsedDates | None = None) -> list[Problem]:
+                   parsed: ParsedDates | None = None,
+                   text: TextAmounts | None = None) -> list[Problem]:
     is_channel = column in roles.channels
     role = ("target" if column == roles.target else "value per unit"
             if column == roles.value else "channel" if is_channel else "control")
@@ -594,7 +601,7 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
                                 column=column, rows=where(infinite[:MAX_ROWS_LISTED]),
                                 count=len(infinite)))
     if is_channel:
-        problems += _check_spend(values, column, where, table)
+        problems += _check_spend(values, column, where, table, text)
     elif role == "value per unit":
         problems += _negative(values, column, where, "The value of a unit of the target is "
                               "negative.", "Correct these values at the source or drop the rows.")
@@ -611,12 +618,23 @@ def _negative(values: pd.Series, column: str, where: RowLabeler, what: str,
                     count=len(negative))]
 
 
+#: Share of a channel's rows with spend that must be under 0 for its sign to be read as the
+#: export's (costs written as negative amounts), not as refunds.
+NEGATIVE_BY_SIGN = 0.9
+
+
 def _check_spend(values: pd.Series, column: str, where: RowLabeler,
-                 table: str) -> list[Problem]:
-    problems = _negative(values, column, where, "Spend is negative.",
-                         "Spend must be zero or more: correct refunds/credits at the source, "
-                         f"or set them to 0: {table}[{column!r}] = "
-                         f"{table}[{column!r}].clip(lower=0).")
+                 table: str, text: TextAmounts | None = None) -> list[Problem]:
+    spent = values[np.isfinite(values.to_numpy()) & (values != 0).to_numpy()]
+    negative = int((spent < 0).sum())
+    if len(spent) >= 2 and negative >= NEGATIVE_BY_SIGN * len(spent):
+        problems = [_costs_as_negative(column, table, negative, len(spent) - negative,
+                                       text)]
+    else:
+        problems = _negative(values, column, where, "Spend is negative.",
+                             "Spend must be zero or more: correct refunds/credits at the "
+                             f"source, or set them to 0: {table}[{column!r}] = "
+                             f"{table}[{column!r}].clip(lower=0).")
     finite = values[np.isfinite(values.to_numpy())]
     # With a single row everything is "constant"; the too-few-periods problem says it.
     if len(finite) > 1 and finite.min() == finite.max():
@@ -626,6 +644,31 @@ def _check_spend(values: pd.Series, column: str, where: RowLabeler,
             "Drop this channel from the mapping (or use a period where its spend varies).",
             column=column))
     return problems
+
+
+def _costs_as_negative(column: str, table: str, negative: int, positive: int,
+                       text: TextAmounts | None = None) -> Problem:
+    """The problem of a channel whose spend is under 0 on (nearly) every row it has: costs
+    written as negative amounts, as accounting exports and ledgers write them. Set to 0,
+    as refunds are, every row would read as no spend. Amounts written as text
+    (``$(1,200.00)``) are read as the data cell reads them, then turned."""
+    written = f"{table}[{literal(column)}]"
+    flipped = (f"-{written}" if text is None else
+               f"-({amount_text(written, text.decimal)}).astype('float64')".replace(
+                   "\n    ", ""))
+    if positive:
+        return problem(
+            f"Spend is under 0 on {negative} of its {negative + positive} rows with spend: "
+            "costs written as negative amounts (as accounting exports write them), with "
+            f"{positive} credits above 0? Set to 0, every cost would read as no spend.",
+            f"Turn the sign, and set the credits to 0: {table}[{literal(column)}] = "
+            f"({flipped}).clip(lower=0).", column=column, count=negative)
+    return problem(
+        f"Spend is under 0 on all {negative} rows with spend: costs written as negative "
+        "amounts (as accounting exports write them). Set to 0, every row would read as no "
+        "spend.",
+        f"Turn the sign: {table}[{literal(column)}] = {flipped}.", column=column,
+        count=negative)
 
 
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(USD|EUR|GBP|CHF)\b", re.I)
