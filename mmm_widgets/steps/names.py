@@ -216,7 +216,7 @@ def reported_outcomes(columns: Iterable[str]) -> dict[str, str]:
     {'Facebook Conversions': 'facebook', 'Channel0_conversions': 'channel 0'}
     """
     names = [c for c in columns if isinstance(c, str)]
-    spent = {_spend_stem(c) for c in names if EXPLICIT_SPEND.search(c) and not is_ratio(c)}
+    spent = {spend_stem(c) for c in names if EXPLICIT_SPEND.search(c) and not is_ratio(c)}
     reported = {}
     for column in names:
         words = _name_words(column)
@@ -239,10 +239,10 @@ def spend_of(channel: str, columns: Iterable[str]) -> str | None:
     """
     named = tuple(channel.split())
     return next((c for c in columns if isinstance(c, str) and EXPLICIT_SPEND.search(c)
-                 and not is_ratio(c) and _spend_stem(c) == named), None)
+                 and not is_ratio(c) and spend_stem(c) == named), None)
 
 
-def _spend_stem(column: str) -> tuple[str, ...]:
+def spend_stem(column: str) -> tuple[str, ...]:
     """What a spend column's name says besides spend: its channel's words."""
     return tuple(w for w in _name_words(column) if w not in _SPEND_WORDS | _QUALIFIERS)
 

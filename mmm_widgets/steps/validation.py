@@ -52,6 +52,7 @@ from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.spellings import spellings_problem
+from mmm_widgets.steps.split_channels import split_channels, split_problem
 from mmm_widgets.steps.stray_dates import stray_date_problem, stray_dates
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -294,6 +295,12 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
                                                     parsed.date_format, where, unspent,
                                                     table))
     checked: set[str] = {roles.date, *([roles.geo] if roles.geo else []), *text_controls}
+    # One channel under two names, each empty where the other is written: one problem
+    # with the merging line, not each one's missing values.
+    dates = parsed.values if parsed is not None and parsed.ok else None
+    for first, then in split_channels(frame[channels], dates) if len(channels) > 1 else ():
+        result.problems.append(split_problem(first, then, dates, frame[channels], table))
+        checked |= {first, then}
     for column in roles.numeric:
         if column in usable and column not in checked:
             checked.add(column)
