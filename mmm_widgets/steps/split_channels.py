@@ -1,5 +1,5 @@
-"""One channel under two names, each empty where the other is written: exports appended
-with the column renamed.
+"""One channel (or the target) under two names, each empty where the other is written:
+exports appended with the column renamed.
 
 A history put together from two exports whose spend columns are named differently
 (``tv`` in last year's, ``TV Spend`` in this year's) comes out of ``pd.concat`` with each
@@ -12,8 +12,11 @@ one of the two is written, each on :data:`LEAST_ROWS` rows or more. Names that s
 channels (their words besides spend) must follow one another in time at a like level
 (:data:`LEVEL_RATIO`): TV in one geo's export and radio in another's are two channels. Of
 several that fit one channel, the one whose name says the same channel comes first, then
-the one spending at the likest level. :func:`split_problem` names a pair with
-the line that merges them under the later name.
+the one spending at the likest level. A mapped column is paired with an unmapped one of
+numbers (its later name, left out of the mapping) when no mapped one fits: the target too,
+whose dates under the other name had been named as dates to drop. :func:`split_problem`
+names a pair with the line that merges them under the mapped name (the later, when both
+are mapped).
 """
 
 from __future__ import annotations
@@ -32,22 +35,25 @@ LEAST_ROWS = 4
 LEVEL_RATIO = 3.0
 
 
-def split_channels(spend: pd.DataFrame, dates: pd.Series | None = None
-                   ) -> list[tuple[str, str]]:
-    """The pairs of channels written each where the other is empty, earlier name first.
+def split_channels(columns: pd.DataFrame, dates: pd.Series | None = None,
+                   spare: pd.DataFrame | None = None) -> list[tuple[str, str]]:
+    """The pairs of columns written each where the other is empty, earlier name first.
 
     Parameters
     ----------
-    spend : pandas.DataFrame
-        The mapped channels' cells.
+    columns : pandas.DataFrame
+        The mapped channels' cells (or the target's).
     dates : pandas.Series, optional
-        The rows' dates, parsed (aligned with ``spend``): which name came first. Row
+        The rows' dates, parsed (aligned with ``columns``): which name came first. Row
         order otherwise.
+    spare : pandas.DataFrame, optional
+        The table's unmapped columns of numbers: a mapped column paired with none of the
+        others may be paired with one of these (its later name, left unmapped).
 
     Returns
     -------
     list of tuple of (str, str)
-        Each channel in one pair at most.
+        Each column in one pair at most.
 
     Examples
     --------
@@ -56,18 +62,24 @@ def split_channels(spend: pd.DataFrame, dates: pd.Series | None = None
     ...                       "search": [1.0, 2, 3, 4, 5, 6, 7, 8]})
     >>> split_channels(spend)
     [('tv', 'TV Spend')]
+    >>> split_channels(spend[["tv", "search"]], spare=spend[["TV Spend"]])
+    [('tv', 'TV Spend')]
     """
-    written = spend.notna()
-    partial = [c for c in spend.columns
-               if LEAST_ROWS <= int(written[c].sum()) <= len(spend) - LEAST_ROWS]
-    order = (dates.reindex(spend.index) if dates is not None
-             else pd.Series(np.arange(len(spend)), index=spend.index))
+    spare = spare if spare is not None else columns.iloc[:, :0]
+    written = pd.concat([columns, spare], axis=1).notna()
+    partial = [c for c in written.columns
+               if LEAST_ROWS <= int(written[c].sum()) <= len(written) - LEAST_ROWS]
+    mapped = [c for c in partial if c in columns.columns]
+    order = (dates.reindex(columns.index) if dates is not None
+             else pd.Series(np.arange(len(columns)), index=columns.index))
+    cells = pd.concat([columns, spare], axis=1).apply(pd.to_numeric, errors="coerce")
     candidates = []
-    for k, one in enumerate(partial):
-        for other in partial[k + 1:]:
+    for k, one in enumerate(mapped):
+        # of the table's other columns, only those no mapped column pairs with
+        for other in [*mapped[k + 1:], *(c for c in partial if c not in columns.columns)]:
             if not (written[one] ^ written[other]).all():
                 continue
-            likeness = _likeness(spend[one], spend[other], one, other)
+            likeness = _likeness(cells[one], cells[other], one, other)
             # names of other channels (TV in one geo's export, radio in another's) are
             # one channel only when one follows the other, at a like level
             dated = sorted([(order[written[one]].min(), order[written[one]].max()),
@@ -75,9 +87,9 @@ def split_channels(spend: pd.DataFrame, dates: pd.Series | None = None
             if likeness[0] and (dated[0][1] >= dated[1][0]
                                 or likeness[1] > np.log(LEVEL_RATIO)):
                 continue
-            candidates.append((likeness, one, other))
+            candidates.append((other in spare.columns, likeness, one, other))
     pairs, paired = [], set()
-    for _, one, other in sorted(candidates, key=lambda found: found[0]):
+    for *_, one, other in sorted(candidates, key=lambda found: found[:2]):
         if {one, other} & paired:
             continue
         paired |= {one, other}
@@ -95,9 +107,9 @@ def _likeness(one: pd.Series, other: pd.Series, one_name: str, other_name: str
     return spend_stem(one_name) != spend_stem(other_name), apart
 
 
-def split_problem(first: str, then: str, dates: pd.Series | None, spend: pd.DataFrame,
-                  table: str) -> Problem:
-    """The problem naming ``first`` and ``then`` as one channel, with the merging line.
+def split_problem(first: str, then: str, dates: pd.Series | None, cells: pd.DataFrame,
+                  table: str, mapped: tuple[str, ...], role: str = "channel") -> Problem:
+    """The problem naming ``first`` and ``then`` as one column, with the merging line.
 
     Parameters
     ----------
@@ -105,10 +117,15 @@ def split_problem(first: str, then: str, dates: pd.Series | None, spend: pd.Data
         The earlier and the later name.
     dates : pandas.Series, optional
         The rows' dates, parsed: where each name is written.
-    spend : pandas.DataFrame
-        The mapped channels' cells.
+    cells : pandas.DataFrame
+        The table's cells (both columns).
     table : str
         The raw table's variable, as the fix writes it.
+    mapped : tuple of str
+        The mapped columns: when both names are, the later is kept; when one is, it is
+        (the mapping stays as it is).
+    role : str
+        ``"channel"`` or ``"target"``.
 
     Returns
     -------
@@ -116,14 +133,21 @@ def split_problem(first: str, then: str, dates: pd.Series | None, spend: pd.Data
     """
     when = ""
     if dates is not None:
-        at = dates.reindex(spend.index)
-        until, since = at[spend[first].notna()].max(), at[spend[then].notna()].min()
+        at = dates.reindex(cells.index)
+        until, since = at[cells[first].notna()].max(), at[cells[then].notna()].min()
         when = f" ({first!r} up to {until:%Y-%m-%d}, {then!r} from {since:%Y-%m-%d})"
-    merged = f"{table}[{literal(then)}]"
-    return problem(
-        f"{first!r} and {then!r} are each empty where the other is written{when}: one "
-        "channel under two names, exports appended with the column renamed? Mapped as two, "
-        "each would be fitted on its own part of the history (or half the history left "
-        "out), and a plan would treat the old name as a channel to restart or cut.",
-        f"Merge them and map {then!r} alone: {merged} = {merged}.fillna("
-        f"{table}[{literal(first)}]).", column=then)
+    kept, other = (then, first) if then in mapped else (first, then)
+    merged = f"{table}[{literal(kept)}]"
+    alone = (f"map {kept!r} alone" if first in mapped and then in mapped else
+             f"keep the mapping as it is ({other!r} unmapped)")
+    what = (f"{first!r} and {then!r} are each empty where the other is written{when}: one "
+            f"{role} under two names, exports appended with the column renamed? ")
+    if role == "target":
+        what += ("Mapped as it is, the target lacks the other name's dates: they would be "
+                 "left out.")
+    else:
+        what += ("Mapped as two, each would be fitted on its own part of the history (or "
+                 "half the history left out), and a plan would treat the old name as a "
+                 "channel to restart or cut.")
+    return problem(what, f"Merge them and {alone}: {merged} = {merged}.fillna("
+                   f"{table}[{literal(other)}]).", column=kept)

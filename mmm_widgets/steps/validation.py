@@ -277,16 +277,17 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             result.problems.append(stacked)
             result.frequency = detect_frequency(pd.Series(parsed.values.dropna().unique()))[0]
             return result
+    merged = _renamed_columns(frame, roles, usable, parsed, table, result)
     # Dates at either end without any target: one problem, not one per column of theirs.
     edge = pd.Index([])
-    if parsed is not None and roles.target in usable:
+    if parsed is not None and roles.target in usable and roles.target not in merged:
         edge = _dates_without_target(frame[roles.target], parsed.values)
         if len(edge):
             result.problems.append(_edge_problem(roles.target, parsed.values, edge, where,
                                                  table))
     # Dates at either end without any spend: one problem, not one per channel.
     unspent = pd.Index([])
-    channels = [c for c in roles.channels if c in usable]
+    channels = [c for c in roles.channels if c in usable and c not in merged]
     if parsed is not None and channels:
         found = dates_without_spend(frame[channels].drop(edge), parsed.values.drop(edge))
         if found is not None:
@@ -295,12 +296,7 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
                                                     parsed.date_format, where, unspent,
                                                     table))
     checked: set[str] = {roles.date, *([roles.geo] if roles.geo else []), *text_controls}
-    # One channel under two names, each empty where the other is written: one problem
-    # with the merging line, not each one's missing values.
-    dates = parsed.values if parsed is not None and parsed.ok else None
-    for first, then in split_channels(frame[channels], dates) if len(channels) > 1 else ():
-        result.problems.append(split_problem(first, then, dates, frame[channels], table))
-        checked |= {first, then}
+    checked |= merged
     for column in roles.numeric:
         if column in usable and column not in checked:
             checked.add(column)
@@ -555,6 +551,36 @@ def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
 
 
 # ----- numbers --------------------------------------------------------------------------
+def _renamed_columns(frame: pd.DataFrame, roles: Roles, usable: set[str],
+                     parsed: ParsedDates | None, table: str, result: CheckResult) -> set[str]:
+    """Name each channel, and the target, written under two names (each empty where the
+    other is written: exports appended with the column renamed) in ``result``, with the
+    merging line; the names so paired, whose empty cells are not named again."""
+    dates = parsed.values if parsed is not None and parsed.ok else None
+    spare = frame[[c for c in frame.columns if c not in roles.all and _numbers_where_written(
+        frame[c])]]
+    channels = [c for c in roles.channels if c in usable]
+    merged: set[str] = set()
+    for columns, role in ((channels, "channel"),
+                          ([roles.target] if roles.target in usable else [], "target")):
+        left = spare[[c for c in spare.columns if c not in merged]]
+        for first, then in split_channels(frame[columns], dates, left) if columns else ():
+            result.problems.append(split_problem(first, then, dates, frame, table,
+                                                 tuple(roles.all), role))
+            merged |= {first, then}
+    return merged
+
+
+def _numbers_where_written(column: pd.Series) -> bool:
+    """Whether a column holds numbers in every cell it writes (some cells, not all)."""
+    written = column.notna()
+    if written.all() or not written.any():
+        return False
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return True
+    return bool(pd.to_numeric(column[written], errors="coerce").notna().all())
+
+
 def _check_numeric(series: pd.Series, column: str, roles: Roles,
                    where: RowLabeler, table: str,
                    parsed: ParsedDates | None = None,
