@@ -559,7 +559,7 @@ def _renamed_columns(frame: pd.DataFrame, roles: Roles, usable: set[str],
     dates = parsed.values if parsed is not None and parsed.ok else None
     spare = frame[[c for c in frame.columns if c not in roles.all and _numbers_where_written(
         frame[c])]]
-    channels = [c for c in roles.channels if c in usable]
+    channels = list(dict.fromkeys(c for c in roles.channels if c in usable))
     merged: set[str] = set()
     for columns, role in ((channels, "channel"),
                           ([roles.target] if roles.target in usable else [], "target")):
