@@ -3,8 +3,10 @@
 before; those dates are not named as outliers. Not named: one such date, a business shut
 (sales fall with the spend), channels that all pause now and then. The same at the start
 (media history that starts later than the sales', written as 0), with the line that fits
-the dates from the first spend. Generated wide tables, national and geo, weekly and daily;
-two MAP fit tests check the premises and the lines."""
+the dates from the first spend. One channel that spends on every date but the last ones,
+while the others go on, is named too (not one that pauses now and then). Generated wide
+tables, national and geo, weekly and daily; three MAP fit tests check the premises and the
+lines."""
 
 from __future__ import annotations
 
@@ -108,6 +110,41 @@ def test_channels_that_all_pause_now_and_then_are_not_named():
     assert not [n for n in _notes(frame, roles) if n.kind == "unbooked_spend"]
 
 
+def _one_channel_unbooked(seed: int, periods: int = 4, pauses: bool = False):
+    """The seed's table with its channel spending on most dates made to spend on every
+    date (the median where it did not, or pausing on a few dates mid-table when
+    ``pauses``), then 0 on the last ``periods``; the roles, the true dates, the channel
+    and the last date with its spend."""
+    variation = spec(seed)
+    frame, roles = table(variation), dict(variation.roles)
+    dates = true_dates(variation, frame[roles["date"]])
+    ordered = sorted(dates.unique())
+    spend = frame[list(roles["channels"])].apply(pd.to_numeric).astype(float)
+    channel = (spend.groupby(dates.to_numpy()).sum() > 0).sum().idxmax()
+    values = spend[channel]
+    frame[channel] = values.where(values > 0, float(values[values > 0].median()))
+    if pauses:
+        frame.loc[dates.isin(ordered[30:33]).to_numpy(), channel] = 0.0
+    frame.loc[dates.isin(ordered[-periods:]).to_numpy(), channel] = 0.0
+    return frame, roles, dates, channel, ordered[-periods - 1]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_one_channel_not_yet_booked_is_named_and_the_line_fits_the_dates_before(seed):
+    frame, roles, dates, channel, last_spent = _one_channel_unbooked(seed)
+    (named,) = [n for n in _notes(frame, roles) if n.kind == "unbooked_spend"]
+    assert named.columns == (channel,)
+    assert f"{channel!r} spends on every date but the last 4" in named.message
+    line = named.message.split("fit the dates before them: ", 1)[1].split("; or fill", 1)[0]
+    pd.testing.assert_frame_equal(run_fix(line, frame),
+                                  frame[(dates <= last_spent).to_numpy()])
+
+
+def test_a_channel_that_pauses_now_and_then_is_not_named_for_its_last_dates():
+    frame, roles, *_ = _one_channel_unbooked(SEEDS[0], pauses=True)
+    assert not [n for n in _notes(frame, roles) if n.kind == "unbooked_spend"]
+
+
 def _demand_table(seed: int, unbooked: int = 0, n: int = 156,
                   unrecorded: int = 0) -> pd.DataFrame:
     """``n`` weeks: TV returning 2.0 and search 3.0 over their carryover (weights summing
@@ -144,8 +181,11 @@ def _roas(frame: pd.DataFrame) -> tuple[pd.Series, list]:
     ("end", lambda: _demand_table(1, unbooked=4), "fit the dates before them: ", 2.5,
      (2.6, 3.5), (1.7, 2.4)),
     ("start", lambda: _demand_table(2, n=208, unrecorded=26),
-     "fit the dates from the first spend: ", 2.0, (2.5, 3.5), (1.6, 2.4))],
-    ids=["end", "start"])
+     "fit the dates from the first spend: ", 2.0, (2.5, 3.5), (1.6, 2.4)),
+    ("one channel", lambda: _demand_table(1).assign(
+        search=lambda frame: frame["search"].where(frame.index < 152, 0.0)),
+     "fit the dates before them: ", 2.8, (2.8, 3.5), (1.7, 2.4))],
+    ids=["end", "start", "one-channel"])
 def test_the_notes_line_brings_the_returns_back(at, frame_of, line_after, low, search, tv):
     """Search returns 3.0 and TV 2.0: read low with the dates without spend, back with
     the note's line."""
