@@ -101,3 +101,11 @@ def test_two_channels_that_split_a_panels_geos_are_not_one():
     problems = _problems(frame, roles)
     assert not [p for p in problems if "one channel under two names" in p.what]
     assert {p.column for p in problems} >= {one, other}  # each named for its empty cells
+
+
+def test_a_forecast_on_the_dates_after_the_actuals_is_not_the_targets_other_name():
+    seed = SEEDS[0]
+    *_, written, _, _, roles = _renamed(seed, new="Sales Forecast", target=True)
+    problems = _problems(written, roles)
+    assert not [p for p in problems if "under two names" in p.what]
+    assert [p for p in problems if "No row has a target on the last" in p.what]

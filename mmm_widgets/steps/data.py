@@ -635,6 +635,7 @@ def _unlabelled_rows(raw: pd.DataFrame, keys: list[str], long: LongFormat,
                 count=int(empty.sum())))
     return problems
 
+
 def _raw_frame(namespace: dict[str, Any], params: DataParams) -> pd.DataFrame | None:
     """The raw table, as the data cell loaded it (None when the cell has none)."""
     raw = namespace.get(params.source.name)

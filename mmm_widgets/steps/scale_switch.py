@@ -251,7 +251,8 @@ def _finding(found: list[Switch], roles: Roles, table: str, read: str,
             "on that date: the model would credit the move to the channels whose spend "
             f"moved then, and every ROAS would be far off ({_TARGET_MEASURED}). If so, "
             "put it in one unit: ")
-        keep = "If sales truly fell so, fit the dates either side apart."
+        keep = ("If sales truly moved that far, fit the dates on one side of it only: a "
+                "thousandfold move is no channel's doing.")
     else:
         means = (
             f"{column!r} is written {'; and '.join(said)}, while the target keeps its "

@@ -135,4 +135,3 @@ def without_moot_notes(findings: list[Finding]) -> list[Finding]:
     target = {c for f in findings if f.kind == "money_scale" for c in f.columns[:1]}
     return [f for f in findings
             if not (f.kind in _MOOT and set(f.columns) <= named | target)]
-

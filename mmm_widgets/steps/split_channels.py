@@ -14,7 +14,9 @@ channels (their words besides spend) must follow one another in time at a like l
 several that fit one channel, the one whose name says the same channel comes first, then
 the one spending at the likest level. A mapped column is paired with an unmapped one of
 numbers (its later name, left out of the mapping) when no mapped one fits: the target too,
-whose dates under the other name had been named as dates to drop. :func:`split_problem`
+whose dates under the other name had been named as dates to drop. A name that says a plan,
+a forecast or last year's figures is never the other name (``Sales Forecast`` written on
+the dates after the actuals'). :func:`split_problem`
 names a pair with the line that merges them under the mapped name (the later, when both
 are mapped).
 """
@@ -26,7 +28,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
-from mmm_widgets.steps.names import spend_stem
+from mmm_widgets.steps.names import not_media_kind, spend_stem
 
 #: Fewest rows each name must be written on.
 LEAST_ROWS = 4
@@ -77,8 +79,9 @@ def split_channels(columns: pd.DataFrame, dates: pd.Series | None = None,
     for k, one in enumerate(mapped):
         # of the table's other columns, only those no mapped column pairs with
         for other in [*mapped[k + 1:], *(c for c in partial if c not in columns.columns)]:
-            if not (written[one] ^ written[other]).all():
-                continue
+            if not (written[one] ^ written[other]).all() or not_media_kind(
+                    one) is not None or not_media_kind(other) is not None:
+                continue  # a forecast on the dates after the actuals is no other name
             likeness = _likeness(cells[one], cells[other], one, other)
             # names of other channels (TV in one geo's export, radio in another's) are
             # one channel only when one follows the other, at a like level
@@ -151,3 +154,48 @@ def split_problem(first: str, then: str, dates: pd.Series | None, cells: pd.Data
                  "channel to restart or cut.")
     return problem(what, f"Merge them and {alone}: {merged} = {merged}.fillna("
                    f"{table}[{literal(other)}]).", column=kept)
+
+
+def renamed_columns(frame: pd.DataFrame, channels: list[str], target: str | None,
+                    mapped: tuple[str, ...], dates: pd.Series | None, table: str
+                    ) -> tuple[list[Problem], set[str]]:
+    """The problems naming each channel, and the target, written under two names, and the
+    names so paired (their empty cells are not to be named again).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The wide table, its unmapped columns too.
+    channels : list of str
+        The mapped channels, each once.
+    target : str, optional
+        The mapped target.
+    mapped : tuple of str
+        Every mapped column: the others, of numbers, may be a mapped one's later name.
+    dates : pandas.Series, optional
+        The rows' dates, parsed.
+    table : str
+        The raw table's variable, as the fixes write it.
+
+    Returns
+    -------
+    tuple of (list of Problem, set of str)
+    """
+    spare = [c for c in frame.columns if c not in mapped and _numbers_where_written(frame[c])]
+    problems, merged = [], set()
+    for columns, role in ((channels, "channel"), ([target] if target else [], "target")):
+        left = frame[[c for c in spare if c not in merged]]
+        for first, then in split_channels(frame[columns], dates, left) if columns else ():
+            problems.append(split_problem(first, then, dates, frame, table, mapped, role))
+            merged |= {first, then}
+    return problems, merged
+
+
+def _numbers_where_written(column: pd.Series) -> bool:
+    """Whether a column holds numbers in every cell it writes (some cells, not all)."""
+    written = column.notna()
+    if written.all() or not written.any():
+        return False
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return True
+    return bool(pd.to_numeric(column[written], errors="coerce").notna().all())

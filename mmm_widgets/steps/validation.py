@@ -52,7 +52,7 @@ from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
 from mmm_widgets.steps.spellings import spellings_problem
-from mmm_widgets.steps.split_channels import split_channels, split_problem
+from mmm_widgets.steps.split_channels import renamed_columns
 from mmm_widgets.steps.stray_dates import stray_date_problem, stray_dates
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
@@ -277,7 +277,11 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             result.problems.append(stacked)
             result.frequency = detect_frequency(pd.Series(parsed.values.dropna().unique()))[0]
             return result
-    merged = _renamed_columns(frame, roles, usable, parsed, table, result)
+    renamed, merged = renamed_columns(
+        frame, list(dict.fromkeys(c for c in roles.channels if c in usable)),
+        roles.target if roles.target in usable else None, tuple(roles.all),
+        parsed.values if parsed is not None and parsed.ok else None, table)
+    result.problems += renamed
     # Dates at either end without any target: one problem, not one per column of theirs.
     edge = pd.Index([])
     if parsed is not None and roles.target in usable and roles.target not in merged:
@@ -551,36 +555,6 @@ def _edge_problem(target: str, dates: pd.Series, rows: pd.Index,
 
 
 # ----- numbers --------------------------------------------------------------------------
-def _renamed_columns(frame: pd.DataFrame, roles: Roles, usable: set[str],
-                     parsed: ParsedDates | None, table: str, result: CheckResult) -> set[str]:
-    """Name each channel, and the target, written under two names (each empty where the
-    other is written: exports appended with the column renamed) in ``result``, with the
-    merging line; the names so paired, whose empty cells are not named again."""
-    dates = parsed.values if parsed is not None and parsed.ok else None
-    spare = frame[[c for c in frame.columns if c not in roles.all and _numbers_where_written(
-        frame[c])]]
-    channels = list(dict.fromkeys(c for c in roles.channels if c in usable))
-    merged: set[str] = set()
-    for columns, role in ((channels, "channel"),
-                          ([roles.target] if roles.target in usable else [], "target")):
-        left = spare[[c for c in spare.columns if c not in merged]]
-        for first, then in split_channels(frame[columns], dates, left) if columns else ():
-            result.problems.append(split_problem(first, then, dates, frame, table,
-                                                 tuple(roles.all), role))
-            merged |= {first, then}
-    return merged
-
-
-def _numbers_where_written(column: pd.Series) -> bool:
-    """Whether a column holds numbers in every cell it writes (some cells, not all)."""
-    written = column.notna()
-    if written.all() or not written.any():
-        return False
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        return True
-    return bool(pd.to_numeric(column[written], errors="coerce").notna().all())
-
-
 def _check_numeric(series: pd.Series, column: str, roles: Roles,
                    where: RowLabeler, table: str,
                    parsed: ParsedDates | None = None,
