@@ -48,7 +48,9 @@ class Finding:
         (:mod:`~mmm_widgets.steps.baseline`), ``"handover"``
         (:mod:`~mmm_widgets.steps.handover`), ``"money_scale"``
         (:mod:`~mmm_widgets.steps.money_scale`), ``"geo_scale"``
-        (:mod:`~mmm_widgets.steps.geo_scale`), ``"month_length"``
+        (:mod:`~mmm_widgets.steps.geo_scale`), ``"scale_switch"``
+        (:mod:`~mmm_widgets.steps.scale_switch`), ``"shares"``
+        (:mod:`~mmm_widgets.steps.shares`), ``"month_length"``
         (:mod:`~mmm_widgets.steps.month_length`), ``"follows_target"``
         (:mod:`~mmm_widgets.steps.following_spend`), ``"brand_search"``
         (:mod:`~mmm_widgets.steps.brand_search`), ``"unbooked_spend"``
