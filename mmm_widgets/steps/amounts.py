@@ -211,7 +211,7 @@ def amount_lines(data: str, amounts: Iterable[TextAmounts]) -> list[str]:
     return lines
 
 
-def amount_text(series: str, decimal: str) -> str:
+def amount_text(series: str, decimal: str, wrapped: bool = True) -> str:
     """The pandas expression turning the text amounts ``series`` (code) into number text.
 
     Parameters
@@ -220,6 +220,8 @@ def amount_text(series: str, decimal: str) -> str:
         Code of a Series of text amounts.
     decimal : {".", ","}
         Their decimal mark.
+    wrapped : bool
+        Break the expression over lines, for a cell (one line, for a problem's fix).
 
     Returns
     -------
@@ -228,10 +230,11 @@ def amount_text(series: str, decimal: str) -> str:
     keep = r"[^0-9.\-]" if decimal == "." else r"[^0-9,\-]"
     comma = ".str.replace(',', '.')" if decimal == "," else ""
     # Currency and spaces go first: the Accounting format writes "$ (12.50)" for -12.5.
+    brk = "\n    " if wrapped else ""
     return (f"{series}.astype('string').str.replace('\\u2212', '-')"
-            "\n    .str.replace(r'[^0-9.,()\\-]', '', regex=True)"
+            f"{brk}.str.replace(r'[^0-9.,()\\-]', '', regex=True)"
             ".str.replace(r'^\\((.*)\\)$', r'-\\1', regex=True)"
-            f"\n    .str.replace(r'{keep}', '', regex=True).str.replace(r'^-$', '0', regex=True)"
+            f"{brk}.str.replace(r'{keep}', '', regex=True).str.replace(r'^-$', '0', regex=True)"
             f"{comma}")
 
 

@@ -563,7 +563,7 @@ class DataStep(Step):
                                                       self.params.source.name,
                                                       self.params.date_format),
                                     *self._unexplained(checked, roles, outages, skipped,
-                                                       series)]),
+                                                       series)], roles.target),
                           quality=quality_table(data, roles))
 
     def _partial_periods(self, data: pd.DataFrame, roles: Roles,

@@ -1,17 +1,17 @@
 """A geo whose amounts are written in another scale than the others' (thousands).
 
-Panels are put together from each market's own export, and one market's finance team
-writes revenue in thousands (or its agency writes spend in thousands) where the others
-write units. Each geo's fit is the same in either scale, so nothing fails, but the model
-reads every geo's amounts as one money: that geo's ROAS reads a thousand times off, and the
+Panels are put together from each market's own export, and one market's finance team writes
+revenue in thousands (or its agency writes spend in thousands) where the others write
+units. Each geo's fit is the same in either scale, so nothing fails, but the model reads
+every geo's amounts as one money: that geo's ROAS reads a thousand times off, and the
 channels' ROAS over all geos counts its spend with almost none of its return (or the
 reverse). :func:`geo_scale_finding` names a geo whose target over its spend is about a
 thousand (or a million, a billion) times the other geos' median, or that much under it
-(within :data:`NEAR`), and whose target or spend is :data:`APART` times or more from theirs. A
-market that spends little has a high ratio too: on the 300 generated tables, two geos'
-ratios were 100 and 131 times the others' (one spending 200 times less), and are not
-named. A geo whose own return is more than about three times the others' may be missed in
-another scale.
+(within :data:`~mmm_widgets.steps.money_scale.NEAR`), and whose target or spend is
+:data:`APART` times or more from theirs. A market that spends little has a high ratio too:
+on the 300 generated tables, two geos' ratios were 100 and 131 times the others' (one
+spending 200 times less), and are not named. A geo whose own return is more than about
+three times the others' may be missed in another scale.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmm_widgets.steps.money_scale import SCALES
+from mmm_widgets.codegen import literal
+from mmm_widgets.steps.money_scale import nearest_scale
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
-#: How near (a factor, either way) a geo's target over spend must be to a scale (of
-#: :data:`~mmm_widgets.steps.money_scale.SCALES`) times the others' median to be named.
-NEAR = 10 ** 0.5
 #: How far (a factor, either way) its target or its spend must be from the others' level.
 APART = 100
 #: Fewest geos for one to be told from the others. With two, each is as far from the
@@ -74,8 +72,7 @@ def geo_scale_finding(data: pd.DataFrame, roles: Roles, table: str = "df",
         moved = float(apart.abs().max())
         if len(levels) == 2 and apart[apart.abs().idxmax()] > 0:
             continue  # of two geos, the other one wrote the smaller amount
-        scale = next((scale ** sign for scale in SCALES for sign in (1, -1)
-                      if abs(np.log10(factor / scale ** sign)) <= np.log10(NEAR)), None)
+        scale = nearest_scale(factor)
         if scale is None or moved < np.log10(APART):
             continue
         findings.append(_finding(geo, value, float(ratio.drop(geo).median()), scale, roles,
@@ -83,10 +80,16 @@ def geo_scale_finding(data: pd.DataFrame, roles: Roles, table: str = "df",
     return findings
 
 
+def geo_rows_code(table: str, column: str, geo: str) -> str:
+    """The code of ``table``'s rows of one geo, its codes compared as text (as the data
+    step reads geos: DMA 501 too)."""
+    return f"{table}[{literal(column)}].astype(str) == {literal(geo)}"
+
+
 def _finding(geo: object, value: float, others: float, scale: float, roles: Roles,
              table: str, target: str) -> Finding:
     geo = str(geo)  # as the data step reads geos: codes (DMA 501) as text too
-    rows = f"{table}[{roles.geo!r}].astype(str) == {geo!r}"
+    rows = geo_rows_code(table, roles.geo, geo)
     times = f"{scale:,.0f}" if scale >= 1 else f"1/{1 / scale:,.0f}"
     low = scale < 1
     multiplier = f"{round(1 / scale if low else scale):_}"

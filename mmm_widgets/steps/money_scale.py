@@ -13,6 +13,7 @@ named, with the power of a thousand that brings it back.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from mmm_widgets.codegen import literal
@@ -26,7 +27,23 @@ LOW = 0.05
 HIGH = 5_000
 #: The scales one amount may be written in against the other.
 SCALES = (1_000, 1_000_000, 1_000_000_000)
-_SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
+#: What each scale is called.
+SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
+#: How near (a factor, either way) a ratio must be to a scale to be read as one.
+NEAR = 10 ** 0.5
+
+
+def nearest_scale(ratio: float) -> float | None:
+    """The scale of :data:`SCALES` (or its inverse) that ``ratio`` is within :data:`NEAR`
+    of, or None.
+
+    Examples
+    --------
+    >>> nearest_scale(1_400.0), nearest_scale(1 / 900), nearest_scale(80.0)
+    (1000, 0.001, None)
+    """
+    return next((scale ** sign for scale in SCALES for sign in (1, -1)
+                 if abs(np.log10(ratio / scale ** sign)) <= np.log10(NEAR)), None)
 
 
 def money_scale_finding(data: pd.DataFrame, roles: Roles, table: str = "df"
@@ -87,7 +104,7 @@ def money_scale_finding(data: pd.DataFrame, roles: Roles, table: str = "df"
     return [Finding(
         "money_scale",
         f"The target {target!r} adds up to {target_total:,.0f} over the table, {said}. "
-        f"If {which} written in {_SCALE_WORDS[factor]} (as {source}), every ROAS would "
+        f"If {which} written in {SCALE_WORDS[factor]} (as {source}), every ROAS would "
         f"read {factor:,} times too {'low' if low else 'high'}; write both in one unit "
         f"before mapping: {line}.",
         (target, *spend))]

@@ -14,12 +14,13 @@ level of -213 %); with the line, 2.06 / 3.15 and 1.99 / 3.21.
 :func:`find_switches` looks, in the target and in each channel's spend in date order (per
 geo in a panel; the days of a table summed into weeks are not read), for the date that
 parts it into two runs whose levels (medians of the periods above 0) are a thousand or a
-million times apart (within :data:`NEAR`), each with :data:`LEAST` such periods or more,
-hardly overlapping (:data:`OVERLAP`), while the target's level (the spend's, for the
-target) moves less than ten times. It is named with the line that multiplies the smaller
-run back into the other's unit, and the checks of the target (outliers, a step in its
-level) read it so (they named the weeks after the switch as outliers, and a step on its
-date). A channel that was cut to a trickle looks the same: the note asks.
+million times apart (within :data:`~mmm_widgets.steps.money_scale.NEAR`), each with
+:data:`LEAST` such periods or more, hardly overlapping (:data:`OVERLAP`), while the
+target's level (the spend's, for the target) moves less than ten times. It is named with
+the line that multiplies the smaller run back into the other's unit, and the checks of the
+target (outliers, a step in its level) read it so (they named the weeks after the switch as
+outliers, and a step on its date). A channel that was cut to a trickle looks the same: the
+note asks.
 """
 
 from __future__ import annotations
@@ -31,12 +32,11 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code
-from mmm_widgets.steps.money_scale import SCALES
+from mmm_widgets.steps.geo_scale import geo_rows_code
+from mmm_widgets.steps.money_scale import SCALE_WORDS, nearest_scale
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
 
-#: How near (a factor, either way) the two runs' levels must be to a scale apart.
-NEAR = 10 ** 0.5
 #: Fewest periods with spend on either side of the date.
 LEAST = 4
 #: Share of either run allowed past the other's edge: the smaller run's 90th percentile
@@ -50,8 +50,6 @@ OTHER_MOVES = 10.0
 #: What a target written in thousands from halfway did to the ROAS, measured (see above).
 _TARGET_MEASURED = ("on generated tables whose TV returns 2.0 and search 3.0, a last half "
                     "in thousands read them 0.00 and 18.2, and 1.23 and 0.00")
-
-_SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
 
 
 @dataclass(frozen=True)
@@ -127,9 +125,10 @@ def find_switch(dates: pd.Series, values: pd.Series, other: pd.Series, column: s
     best = int(k[np.argmax(np.abs(after_mean - before_mean) * np.sqrt(k * (n - k) / n))])
     low, high = logs[:best], logs[best:]
     apart = float(np.median(high) - np.median(low))
-    scale = next((s for s in SCALES if abs(abs(apart) - np.log10(s)) <= np.log10(NEAR)), None)
-    if scale is None:
+    near = nearest_scale(10 ** abs(apart))
+    if near is None or near < 1:
         return None
+    scale = round(near)
     smaller, larger = (high, low) if apart < 0 else (low, high)
     if np.quantile(smaller, 1 - OVERLAP) >= np.quantile(larger, OVERLAP):
         return None
@@ -234,7 +233,7 @@ def _finding(found: list[Switch], roles: Roles, table: str, read: str,
         side = ">=" if switch.smaller_after else "<"
         rows = f"({read} {side} {f'{switch.date:%Y-%m-%d}'!r})"
         if switch.geo is not None:
-            rows += f" & ({table}[{literal(roles.geo)}].astype(str) == {literal(switch.geo)})"
+            rows += f" & ({geo_rows_code(table, roles.geo, switch.geo)})"
         written = written_target if is_target else column
         lines.append(f"{table}.loc[{rows}, {literal(written)}] *= {switch.scale:_}")
         smaller = "from" if switch.smaller_after else "before"
@@ -242,7 +241,7 @@ def _finding(found: list[Switch], roles: Roles, table: str, read: str,
             f"{switch.scale:,} times smaller {smaller} {switch.date:%Y-%m-%d}"
             f"{f' in {switch.geo!r}' if switch.geo is not None else ''} (its level "
             f"{switch.before:,.4g} before, {switch.after:,.4g} from then)")
-    words = " or ".join(sorted({_SCALE_WORDS[s.scale] for s in found}))
+    words = " or ".join(sorted({SCALE_WORDS[s.scale] for s in found}))
     if is_target:
         means = (
             f"The target {column!r} is written {'; and '.join(said)}, while the spend "

@@ -125,13 +125,12 @@ def _total_spend(raw: pd.DataFrame | None, roles: Roles, shares: list[str]) -> s
 _MOOT = frozenset({"collinear", "small_channel", "money_scale"})
 
 
-def without_moot_notes(findings: list[Finding]) -> list[Finding]:
-    """``findings`` without the notes on share channels that :data:`_MOOT` lists, when a
-    shares note names them: they would tell the user to merge share points or rescale
-    them."""
+def without_moot_notes(findings: list[Finding], target: str) -> list[Finding]:
+    """``findings`` without the notes on share channels (and the ``target``) that
+    :data:`_MOOT` lists, when a shares note names them: they would tell the user to merge
+    share points or rescale them."""
     named = {c for f in findings if f.kind == "shares" for c in f.columns}
     if not named:
         return findings
-    target = {c for f in findings if f.kind == "money_scale" for c in f.columns[:1]}
     return [f for f in findings
-            if not (f.kind in _MOOT and set(f.columns) <= named | target)]
+            if not (f.kind in _MOOT and set(f.columns) <= named | {target})]

@@ -91,33 +91,27 @@ def find_unbooked(data: pd.DataFrame, roles: Roles) -> list[Unbooked]:
     if _unbooked(spend[run:], target[:run], target[run:run + BEFORE], run, most=0.5):
         found.append(Unbooked("start", dates[0], dates[run - 1], run, dates[run],
                               _kept(target[:run], target[run:run + BEFORE])))
-    run = int(np.argmax(spend[::-1] > 0))
+    end = _end_run(spend, target, dates)
+    if end is not None:
+        found.append(end)
+    elif len(roles.channels) > 1:  # one channel's spend alone not booked yet
+        found += [run for channel in dict.fromkeys(roles.channels)
+                  if (run := _end_run(by_date[channel].to_numpy(float), target, dates,
+                                      channel)) is not None]
+    return found
+
+
+def _end_run(spend: np.ndarray, target: np.ndarray, dates: pd.Index,
+             channel: str | None = None) -> Unbooked | None:
+    """The run of dates at the end without ``spend`` (a channel's, or all channels'),
+    when it is named (:func:`_unbooked`; at most a fifth of the dates)."""
+    run = int(np.argmax(spend[::-1] > 0)) if (spend > 0).any() else 0
     before = len(spend) - run
-    if _unbooked(spend[:before], target[before:], target[max(0, before - BEFORE):before],
-                 run, most=0.2):
-        found.append(Unbooked("end", dates[before], dates[-1], run, dates[before - 1],
-                              _kept(target[before:], target[max(0, before - BEFORE):before])))
-    elif len(roles.channels) > 1:
-        found += _one_channel_ends(by_date, roles)
-    return found
-
-
-def _one_channel_ends(by_date: pd.DataFrame, roles: Roles) -> list[Unbooked]:
-    """A channel that spends on every date and then on none of the last ones, while the
-    others go on: its spend alone not booked yet (the agency's invoice late)."""
-    target = by_date[roles.target].to_numpy(float)
-    found = []
-    for channel in dict.fromkeys(roles.channels):
-        spend = by_date[channel].to_numpy(float)
-        run = int(np.argmax(spend[::-1] > 0)) if (spend > 0).any() else 0
-        before = len(spend) - run
-        if _unbooked(spend[:before], target[before:],
-                     target[max(0, before - BEFORE):before], run, most=0.2):
-            found.append(Unbooked("end", by_date.index[before], by_date.index[-1], run,
-                                  by_date.index[before - 1],
-                                  _kept(target[before:],
-                                        target[max(0, before - BEFORE):before]), channel))
-    return found
+    beside = target[max(0, before - BEFORE):before]
+    if not _unbooked(spend[:before], target[before:], beside, run, most=0.2):
+        return None
+    return Unbooked("end", dates[before], dates[-1], run, dates[before - 1],
+                    _kept(target[before:], beside), channel)
 
 
 def _unbooked(spent: np.ndarray, over: np.ndarray, beside: np.ndarray, run: int,
@@ -172,8 +166,7 @@ def _end_message(found: Unbooked, target: str, table: str, dates: str) -> str:
         "figures come in after the sales)? Read as no spend, those sales would be taken "
         "for the baseline's and every channel's return read low (on generated tables, "
         "four such weeks of 156 read search's ROAS as 2.0 to 2.2 for 3.0). If so, fit "
-        f"the dates before them: {table} = {table}[{dates} <= {f'{found.spent:%Y-%m-%d}'!r}]; "
-        "or fill in the spend.")
+        f"the dates before them: {_kept_dates(found, table, dates)}")
 
 
 def _channel_end_message(found: Unbooked, target: str, table: str, dates: str) -> str:
@@ -185,9 +178,8 @@ def _channel_end_message(found: Unbooked, target: str, table: str, dates: str) -
         "late)? Read as no spend, those sales would be taken for the other channels' and "
         "the baseline's, and its return read low (on generated tables, search's last four "
         "weeks of 156 at 0 read its ROAS as 2.6 for 3.0; eight weeks, 1.9 and 2.2). If "
-        f"so, fit the dates before them: {table} = {table}[{dates} <= "
-        f"{f'{found.spent:%Y-%m-%d}'!r}]; or fill in the spend. If it stopped then, keep "
-        "them.")
+        f"so, fit the dates before them: {_kept_dates(found, table, dates)} If it stopped "
+        "then, keep them.")
 
 
 def _start_message(found: Unbooked, target: str, table: str, dates: str) -> str:
@@ -199,6 +191,12 @@ def _start_message(found: Unbooked, target: str, table: str, dates: str) -> str:
         "be taken for the baseline's and every channel's return read low (on generated "
         "weekly tables, 26 such weeks of 208 read TV's ROAS as 0.9 to 1.2 for 2.0 and "
         "search's as 1.1 to 1.3 for 3.0). If so, fit the dates from the first spend: "
-        f"{table} = {table}[{dates} >= {f'{found.spent:%Y-%m-%d}'!r}]; or fill in the "
-        "spend. If nothing was spent then, keep them: dates without advertising tell the "
-        "baseline.")
+        f"{_kept_dates(found, table, dates)} If nothing was spent then, keep them: dates "
+        "without advertising tell the baseline.")
+
+
+def _kept_dates(found: Unbooked, table: str, dates: str) -> str:
+    """The line that keeps the dates with spend beside the run, and the other way out."""
+    side = ">=" if found.at == "start" else "<="
+    return (f"{table} = {table}[{dates} {side} {f'{found.spent:%Y-%m-%d}'!r}]; or fill in "
+            "the spend.")

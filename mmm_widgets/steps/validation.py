@@ -661,8 +661,7 @@ def _costs_as_negative(column: str, table: str, negative: int, positive: int,
     (``$(1,200.00)``) are read as the data cell reads them, then turned."""
     written = f"{table}[{literal(column)}]"
     flipped = (f"-{written}" if text is None else
-               f"-({amount_text(written, text.decimal)}).astype('float64')".replace(
-                   "\n    ", ""))
+               f"-({amount_text(written, text.decimal, wrapped=False)}).astype('float64')")
     if positive:
         return problem(
             f"Spend is under 0 on {negative} of its {negative + positive} rows with spend: "
