@@ -65,6 +65,11 @@ CHANNEL_WORDS = re.compile(
 )
 # pymc-marketing's and many textbooks' generic names: y explained by x1, x2, ...
 GENERIC_CHANNEL = re.compile(r"^x_?\d+$", re.I)
+# A channel by its number ("channel_1", "media 2"; "Channel3_frequency" starts as one), as
+# simulated tables and anonymised exports name them: never the outcome.
+NUMBERED_CHANNEL = re.compile(r"(channel|media)[ _-]?\d+", re.I)
+# Each geo's population (Meridian's ``population``): a size, never the outcome.
+POPULATION = re.compile(r"(?i)^(?:.*\b)?(population|pop|inhabitants|residents)(?:\b.*)?$")
 CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
     r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|"

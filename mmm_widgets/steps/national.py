@@ -17,7 +17,6 @@ nationally as budget plans see them: written as they are, or split by a fixed ke
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -25,6 +24,7 @@ import pandas as pd
 from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.coarse_target import aggregation
+from mmm_widgets.steps.names import POPULATION
 
 #: Fewest dates the geos must share, and fewest distinct values a column must take over
 #: them, before equal values across geos say anything: a column that is 0 on all but a
@@ -162,8 +162,6 @@ def national_target_problems(frame: pd.DataFrame, dates: pd.Series, target: str,
 SHARE_TOLERANCE = 1e-3
 #: Dates with spend a channel needs before its split is read as fixed.
 MIN_DATES = 4
-#: Names of a column holding each geo's population (Meridian's ``population``).
-_POPULATION = re.compile(r"(?i)^(?:.*\b)?(population|pop|inhabitants|residents)(?:\b.*)?$")
 
 
 def national_channels(frame: pd.DataFrame, date: str, geo: str,
@@ -203,7 +201,7 @@ def population_column(columns: Iterable[object], frame: pd.DataFrame | None = No
     """The first column named like a geo's population (``population``, ``Pop``,
     ``inhabitants``) whose values are positive numbers in ``frame`` (when given)."""
     for column in columns:
-        if not _POPULATION.match(str(column)):
+        if not POPULATION.match(str(column)):
             continue
         if frame is None:
             return str(column)

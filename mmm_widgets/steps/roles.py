@@ -30,8 +30,10 @@ from mmm_widgets.steps.names import (
     GENERIC_CHANNEL,
     MONEY_TARGET_WORDS,
     NOT_SPEND,
+    NUMBERED_CHANNEL,
     PAST,
     PLAN,
+    POPULATION,
     SPEND_NAMES,
     TARGET_WORDS,
     VALUE_WORDS,
@@ -198,7 +200,8 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
                     and not holds_currency_codes(df[column])):
                 controls.append(column)
         elif _looks_like_spend(column, df[column]) or (generic and
-                                                       GENERIC_CHANNEL.match(column)):
+                                                       GENERIC_CHANNEL.match(column)) or (
+                _numbered_channel(column, df[column])):
             channels.append(column)
         elif _looks_like_control(column, df[column]):
             controls.append(column)
@@ -371,10 +374,13 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
                                               or CURRENCY.search(c)),
                                          "gross" in lower_words(c).split(),
                                          lower_words(c) not in TARGET_WORDS))
-    # Otherwise the outcome is a positive series, never a spend or a flag: the largest one.
+    # Otherwise the outcome is a positive series, never a spend, a flag, a channel by its
+    # number, a control, a ratio or a geo's population: the largest one.
     candidates = [c for c in numeric if not SPEND_NAMES.search(c) and not NOT_SPEND.search(c)
                   and not CHANNEL_WORDS.search(lower_words(c)) and not _is_binary(df[c])
-                  and not GENERIC_CHANNEL.match(c)]
+                  and not GENERIC_CHANNEL.match(c) and not NUMBERED_CHANNEL.match(c)
+                  and not CONTROL_NAMES.search(c) and not POPULATION.match(c)
+                  and "per" not in lower_words(c).split()]
     positive = [c for c in candidates if pd.to_numeric(df[c], errors="coerce").min() > 0]
     pool = positive or candidates
     if not pool:
@@ -391,6 +397,11 @@ def _pick_value(numeric: list[str], target: str | None) -> str | None:
         if column != target and "per" in words and words & VALUE_WORDS:
             return column
     return None
+
+
+def _numbered_channel(column: str, series: pd.Series) -> bool:
+    """A channel named by its number alone ("channel_1"), whose amounts are its spend."""
+    return bool(NUMBERED_CHANNEL.fullmatch(column)) and not _is_binary(series)
 
 
 def _looks_like_spend(column: str, series: pd.Series) -> bool:

@@ -161,6 +161,43 @@ def test_meridians_layout_controls_organic_media_and_a_written_index(geos):
         "long": None}
 
 
+@pytest.mark.parametrize("extra", ["population", "promo", "ratio", "nothing"])
+def test_a_table_without_its_outcome_has_no_target_and_keeps_its_channels(extra):
+    """The media half of a table whose outcome is in another file (pymc-marketing's
+    multidimensional example keeps X and y apart), or a plan for future weeks (Meridian's
+    hypothetical file): no column is the outcome, least of all a channel by its number,
+    each geo's population, a promotion's strength or a ratio."""
+    rng = np.random.default_rng(5)
+    n = 60
+    frame = pd.concat([pd.DataFrame({
+        "date": _weekly(n).dt.strftime("%Y-%m-%d"), "market": market,
+        "channel_1": rng.uniform(50, 120, n), "channel_2": rng.uniform(10, 40, n),
+    }) for market in ("US", "UK")], ignore_index=True)
+    added = {"population": ("population", rng.uniform(1e5, 1e6)),
+             "promo": ("Promo", rng.uniform(0.5, 1.5, 2 * n)),
+             "ratio": ("revenue_per_conversion", rng.uniform(0.019, 0.021, 2 * n)),
+             "nothing": (None, None)}[extra]
+    if added[0] is not None:
+        frame[added[0]] = added[1]
+    guess = suggest_roles(frame)
+    assert guess["target"] is None
+    assert (guess["date"], guess["geo"]) == ("date", "market")
+    assert guess["channels"] == ["channel_1", "channel_2"]
+
+
+def test_reach_and_frequency_of_a_numbered_channel_are_not_channels():
+    rng = np.random.default_rng(6)
+    n = 60
+    frame = pd.DataFrame({
+        "time": _weekly(n).dt.strftime("%Y-%m-%d"), "conversions": rng.uniform(1e6, 2e6, n),
+        "Channel0_spend": rng.uniform(0, 1e4, n), "Channel1_spend": rng.uniform(0, 1e4, n),
+        "Channel1_reach": rng.uniform(1e5, 1e6, n), "Channel1_frequency": rng.uniform(1, 4, n),
+        "channel2": rng.uniform(0, 1e4, n)})
+    guess = suggest_roles(frame)
+    assert guess["target"] == "conversions"
+    assert guess["channels"] == ["Channel0_spend", "Channel1_spend", "channel2"]
+
+
 @pytest.mark.parametrize("name", ["events", "campaign", "holiday_name"])
 def test_a_text_column_of_a_national_table_is_a_control_not_a_geo(name):
     n = 60
