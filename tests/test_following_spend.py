@@ -84,6 +84,31 @@ def test_other_spend_is_not_noted(kind):
     assert _notes(frame) == []
 
 
+def _trending_with_sales(seed: int) -> pd.DataFrame:
+    """TV growing 2.5 times over three years, returning 2.0 over its carryover, beside a
+    base that grows as much: its share of the sales is steady over the years."""
+    rng = np.random.default_rng(seed)
+    n = 156
+    level = np.linspace(1.0, 2.5, n)
+    tv = 5000 * level * rng.uniform(0.8, 1.2, n)
+    carried = np.convolve(tv, 0.5 ** np.arange(6))[:n] * 0.5
+    sales = 2 * carried + 4000 * level + rng.normal(0, 300, n)
+    return pd.DataFrame({"Week": pd.date_range("2022-01-03", periods=n, freq="W-MON"),
+                         "Revenue": sales.round(2), "TV": tv.round(2)})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_channel_that_brings_the_sales_and_grows_with_them_is_not_noted(seed):
+    frame = _trending_with_sales(seed)
+    tv, revenue = frame["TV"].to_numpy(), frame["Revenue"].to_numpy()
+    share = tv / revenue
+    spread = share.std() / share.mean()
+    apart = np.hypot(tv.std() / tv.mean(), revenue.std() / revenue.mean())
+    assert spread <= 0.15 and spread <= 0.5 * apart  # the premise: steady over the years
+    # ... but week to week the sales move with TV's return, not with its amount
+    assert _notes(frame, date="Week", channels=["TV"], date_format=None) == []
+
+
 @pytest.mark.fit
 def test_a_commission_takes_credit_until_left_out():
     """Premise: the affiliate, which brings no sales, reads a ROAS far above 0 and TV's

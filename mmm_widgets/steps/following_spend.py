@@ -8,7 +8,10 @@ an affiliate cost of 2 % of each week's sales, within 3 %, that brings none; MAP
 the affiliate's ROAS read 27.5 to 28.1, TV's 0.95 to 1.13 and search's 1.5 to 1.7; without
 the affiliate, 1.9 to 2.1 and 3.0 to 3.5. :func:`following_spend_finding` names a channel
 whose ratio to the target (the same period's, or the one before) varies far less than
-the two do, in every geo it spends in.
+the two do, in every geo it spends in, from period to period too: a channel that brings
+the sales can share their trend, so that its share of them is steady over the years
+(pymc-marketing's daily ``data_mmm`` example: within 7 %), but each period's sales do
+not move with its spend as a commission's base does.
 """
 
 from __future__ import annotations
@@ -45,12 +48,15 @@ class Share(NamedTuple):
     median: float  #: the share
     spread: float  #: its coefficient of variation
     apart: float  #: its spread if spend and target moved apart
+    change: float  #: the spread of its change from one period to the next (of its log)
+    changes_apart: float  #: that spread if spend and target moved apart
 
     @property
     def steady(self) -> bool:
         """Steady enough for the spend to follow the target (:data:`SHARE_SPREAD`,
-        :data:`SPREAD_RATIO`)."""
-        return self.spread <= SHARE_SPREAD and self.spread <= SPREAD_RATIO * self.apart
+        :data:`SPREAD_RATIO`), over the whole series and from one period to the next."""
+        return (self.spread <= SHARE_SPREAD and self.spread <= SPREAD_RATIO * self.apart
+                and self.change <= SPREAD_RATIO * self.changes_apart)
 
 
 def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
@@ -67,7 +73,10 @@ def _share_of_target(spend: np.ndarray, target: np.ndarray) -> Share | None:
             continue
         ratio = paid[kept] / sales[kept]
         apart = float(np.hypot(_spread(paid[kept]), _spread(sales[kept])))
-        found = Share(lag, float(np.median(ratio)), _spread(ratio), apart)
+        paid_moves, sales_moves = np.diff(np.log(paid[kept])), np.diff(np.log(sales[kept]))
+        found = Share(lag, float(np.median(ratio)), _spread(ratio), apart,
+                      float(np.std(paid_moves - sales_moves)),
+                      float(np.hypot(np.std(paid_moves), np.std(sales_moves))))
         if best is None or found.spread < best.spread:
             best = found
     return best
