@@ -72,6 +72,7 @@ from mmm_widgets.steps.rows import (
     without_non_period_rows,
 )
 from mmm_widgets.steps.scale_switch import find_switches, in_one_unit, scale_switch_finding
+from mmm_widgets.steps.scaled_spend import scaled_spend_finding
 from mmm_widgets.steps.shares import shares_finding, without_moot_notes
 from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.spellings import spellings_problem
@@ -544,8 +545,10 @@ class DataStep(Step):
                                                    self._population),
                                     *shares_finding(data, roles, self.params.source.name,
                                                     _raw_frame(namespace, self.params)),
-                                    *money_scale_finding(data, roles,
-                                                         self.params.source.name),
+                                    *(scaled_spend_finding(data, roles,
+                                                           self.params.source.name)
+                                      or money_scale_finding(data, roles,
+                                                             self.params.source.name)),
                                     *geo_scale_finding(data, roles, self.params.source.name,
                                                        self.params.target),
                                     *scale_switch_finding(switches, roles,
