@@ -125,3 +125,44 @@ def test_a_long_tables_rows_repeated_in_full_are_named_before_the_pivot_adds_the
     got = mw.Workflow(fixed, name="raw")
     got.map_data(**roles)
     pd.testing.assert_frame_equal(got.data, expected.data)
+
+
+def _one_geo_named_as_another(seed: int, revision: float | None = None
+                              ) -> tuple[pd.DataFrame, pd.DataFrame, dict, object]:
+    """A generated panel in a block of rows per geo, as exports write it, and the same with
+    its last geo named as the first (or, with ``revision``, the first geo's rows appended
+    again with the target moved by that share: a restated export)."""
+    frame, roles = _generated(seed)
+    geo, date = roles["geo"], roles["date"]
+    frame = frame.sort_values([geo, date], kind="stable").reset_index(drop=True)
+    geos = list(dict.fromkeys(frame[geo]))
+    if revision is None:
+        named = frame.assign(**{geo: frame[geo].replace(geos[-1], geos[0])})
+    else:
+        again = frame[frame[geo] == geos[0]].copy()
+        again[roles["target"]] = again[roles["target"]] * (1 + revision)
+        named = pd.concat([frame, again], ignore_index=True)
+    return frame, named, roles, geos[0]
+
+
+@pytest.mark.parametrize("seed", [2, 10, 14, 21])
+def test_two_geos_under_one_name_are_named_and_the_line_parts_them(seed):
+    frame, named, roles, name = _one_geo_named_as_another(seed)
+    assert mw.Workflow(named).suggest_mapping()["geo"] == roles["geo"]
+    problems = _problems(named, roles)
+    assert len(problems) == 1, [p.what for p in problems]
+    assert f"Geo {name!r} has every date twice, in two runs of rows" in problems[0].what
+    assert "two geos under one name?" in problems[0].what
+    parted = run_fix(problems[0].fix.split(": ", 1)[1].removesuffix("."), named)
+    last = list(dict.fromkeys(frame[roles["geo"]]))[-1]
+    expected = frame.assign(**{roles["geo"]: frame[roles["geo"]].astype(str).replace(
+        str(last), f"{name} (2)")})
+    _assert_maps_as(parted, expected, roles)
+
+
+def test_a_geos_history_exported_again_with_small_revisions_is_not_two_geos():
+    _, restated, roles, name = _one_geo_named_as_another(10, revision=0.02)
+    problems = _problems(restated, roles)
+    assert len(problems) == 1
+    assert "two geos under one name" not in problems[0].what
+    assert f"in geo {name!r}" in problems[0].what or f"in geo {name}" in problems[0].what

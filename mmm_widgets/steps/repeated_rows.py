@@ -8,6 +8,11 @@ A date that appears more than once is most often one of two things in an export:
   come once in the first run of rows and again in the second, the figures sometimes revised
   in between. Keeping the later export's rows keeps the later figures.
 
+In a panel, a geo whose every date comes twice, in two runs of rows whose figures differ on
+nearly every date, is two geos under one name (a public table of 27 divisions lettered
+``A`` to ``Z`` has two ``Z``): keeping one run would drop a geo, and the line names the
+second run apart (:func:`doubled_geos`).
+
 :func:`repeated_rows_fix` tells them apart and gives the line; anything else (rows that are
 parts of a date, such as campaigns) is left to the generic message, since adding them up or
 keeping one would be a guess.
@@ -31,10 +36,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
 
 #: Sets of columns the rows of a stacked date hold, named in the problem (most common first).
 _KINDS_LISTED = 4
+#: Least share of a doubled geo's dates whose two rows differ by more than
+#: :data:`REVISION` for them to be two geos.
+TWO_GEOS_DIFFER = 0.9
+#: The most a figure moves when an export is revised (a share of it): two geos' rows differ
+#: by more in some column.
+REVISION = 0.05
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,22 @@ def repeated_rows_fix(frame: pd.DataFrame, dates: pd.Series, date: str, geo: str
             fix=(f"Keep one of each: {table} = "
                  f"{table}.drop_duplicates(subset={subset!r})."))
     order = groups.cumcount().to_numpy()
+    doubled = doubled_geos(keys["date"], keys["geo"]) if geo else []
+    if doubled and (_far_apart(values, keys[repeated]).groupby(level=1).mean()[doubled]
+                    >= TWO_GEOS_DIFFER).all() and all(
+            position[(order == 0) & on].max() < position[(order == 1) & on].min()
+            for on in (keys["geo"][repeated].to_numpy() == g for g in doubled)):
+        names = ", ".join(map(repr, doubled))
+        second = f"{table}.duplicated(subset={literal(subset)})"
+        named = f"{table}[{literal(geo)}]"
+        return RepeatedRows(
+            what=(f" {'Geo' if len(doubled) == 1 else 'Geos'} {names} "
+                  f"{'has' if len(doubled) == 1 else 'have'} every date twice, in two runs "
+                  f"of rows whose figures differ by more than {REVISION:.0%} on nearly every "
+                  "date: two geos under one name? Keeping one row per date would drop one "
+                  "of them."),
+            fix=(f"Name the second run apart: second = {second}; {named} = "
+                 f"{named}.astype(str).where(~second, {named}.astype(str) + ' (2)')."))
     every = pd.DatetimeIndex(keys["date"].dropna().unique()).sort_values()
     between = every[(every >= dated[0]) & (every <= dated[-1])]
     if (len(dated) >= 2 and len(between) == len(dated) and groups.size().max() == 2
@@ -112,6 +140,46 @@ def repeated_rows_fix(frame: pd.DataFrame, dates: pd.Series, date: str, geo: str
             fix=(f"Keep the later export's rows: {table} = "
                  f"{table}.drop_duplicates(subset={subset!r}, keep='last')."))
     return None
+
+
+def _far_apart(values: pd.DataFrame, keys: pd.DataFrame) -> pd.Series:
+    """For each (date, geo) of repeated rows, whether some numeric column's rows differ by
+    more than :data:`REVISION` of their mean."""
+    numeric = values.apply(pd.to_numeric, errors="coerce")
+    grouped = numeric.groupby([keys["date"], keys["geo"]], sort=False)
+    spread = (grouped.max() - grouped.min()) / grouped.mean().abs()
+    return (spread > REVISION).any(axis=1)
+
+
+def doubled_geos(dates: pd.Series, geos: pd.Series) -> list[object]:
+    """The geos of a panel whose every date comes exactly twice, when every other geo (one
+    at least) has each date once.
+
+    Parameters
+    ----------
+    dates, geos : pandas.Series
+        Each row's date and geo.
+
+    Returns
+    -------
+    list
+        The doubled geos, in the order they first appear.
+
+    Examples
+    --------
+    >>> dates = pd.Series([1, 2, 1, 2, 1, 2, 1, 2])
+    >>> doubled_geos(dates, pd.Series(list("AABBZZZZ")))
+    ['Z']
+    """
+    counts = pd.DataFrame({"date": dates.to_numpy(), "geo": geos.to_numpy()}).groupby(
+        ["geo", "date"], sort=False).size()
+    least, most = counts.groupby(level=0, sort=False).min(), counts.groupby(
+        level=0, sort=False).max()
+    doubled = least.index[(least == 2) & (most == 2)]
+    single = least.index[most == 1]
+    if len(doubled) == 0 or len(single) == 0 or len(single) + len(doubled) < len(least):
+        return []
+    return list(doubled)
 
 
 def joined_rows_code(table: str, keys: list[str], how: str) -> str:

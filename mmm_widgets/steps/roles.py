@@ -45,7 +45,7 @@ from mmm_widgets.steps.names import (
 )
 from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.outcome_controls import outcome_controls
-from mmm_widgets.steps.repeated_rows import stacked_rows_fix
+from mmm_widgets.steps.repeated_rows import doubled_geos, stacked_rows_fix
 from mmm_widgets.steps.rows import (
     blank_cells,
     find_non_period_rows,
@@ -349,6 +349,9 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
         if not (df.groupby(date, sort=False)[column].nunique() > 1).any():
             continue
         if listed and not df.duplicated(subset=[date, column, *listed]).any():
+            return column
+        # Two geos under one name: the data step names them, with the line that parts them.
+        if doubled_geos(df[date], series):
             return column
         # Tables stacked where a join was meant: each (date, geo) on two rows, one of
         # spend and one of sales (the data step names them, with the line that joins them).
