@@ -369,3 +369,56 @@ def test_one_geo_written_two_ways_gets_the_line_that_writes_it_one_way(geo):
     data = mw.Workflow(names["df"]).map_data(**mapping)
     expected = mw.Workflow(geo).map_data(**mapping)
     pd.testing.assert_frame_equal(data, expected)
+
+
+@pytest.mark.parametrize(("weeks", "first"), [(20, "leave"), (94, "fit")])
+def test_the_line_that_keeps_more_of_a_ragged_panel_comes_first(weeks, first):
+    """A country with 20 weeks of a 104-week history is left out rather than the history
+    cut to 20 weeks; one that ends 10 weeks early has the panel cut to its dates."""
+    rng = np.random.default_rng(3)
+    dates = pd.date_range("2018-01-07", periods=104, freq="W-SUN")
+    panel = pd.concat([pd.DataFrame({
+        "Country": country, "Date": dates.strftime("%Y-%m-%d"),
+        "TV": rng.gamma(2, 500, 104).round(2), "Sales": rng.uniform(5e3, 9e3, 104).round(2)})
+        for country in ("Germany", "Austria", "Switzerland")], ignore_index=True)
+    short = (panel["Country"] == "Switzerland") & (panel["Date"] > dates[weeks - 1].strftime(
+        "%Y-%m-%d"))
+    raw = panel[~short].reset_index(drop=True)
+    mapping = {"date": "Date", "target": "Sales", "channels": ["TV"], "geo": "Country"}
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(raw).map_data(**mapping)
+    [ends] = [p for p in info.value.problems if p.column == "Country"]
+    assert ends.what.startswith(f"Geo 'Switzerland' ends on {dates[weeks - 1]:%Y-%m-%d}")
+    lines = ends.fix.rstrip(".").split("; or ")
+    assert lines[0].startswith("Leave the geo out: " if first == "leave" else
+                               "Fit every geo on the dates they all have: ")
+    kept = []
+    for line in lines:
+        data = mw.Workflow(run_fix(line.split(": ", 1)[1], raw)).map_data(**mapping)
+        kept.append(len(data))
+    assert kept[0] > kept[1]
+    assert kept == ([2 * 104, 3 * weeks] if first == "leave" else [3 * weeks, 2 * 104])
+
+
+@pytest.mark.parametrize(("columns", "listed"), [
+    (["Paid_Views", "Google_Impressions", "Organic_Views", "Overall_Views"],
+     "'Paid_Views' (views), 'Google_Impressions' (impressions)"),
+    (["tvgrp_c", "fsi_holi"], "'tvgrp_c' (GRPs)"),
+    (["price_index"], None)])
+def test_a_table_of_activity_and_no_spend_names_the_columns_to_map(columns, listed):
+    """Tables measuring media as activity only (views and impressions per division; TV
+    GRPs beside coupons in newspapers): the problem names what may be mapped instead."""
+    rng = np.random.default_rng(9)
+    n = 60
+    frame = pd.DataFrame({"week": pd.date_range("2020-01-06", periods=n, freq="W-MON"),
+                          "Sales": rng.uniform(5e4, 9e4, n),
+                          **{c: rng.uniform(0, 1e4, n) for c in columns}})
+    with pytest.raises(mw.DataError) as info:
+        mw.Workflow(frame).map_data(date="week", target="Sales", channels=[])
+    [none] = [p for p in info.value.problems if p.what == "No spend channels are mapped."]
+    if listed is None:
+        assert none.fix == "Pick at least one column of media spend as a channel."
+    else:
+        assert none.fix.startswith("This table names no column as spend; its media are "
+                                   f"measured as activity: {listed}. Map those as channels")
+        assert "a return per unit of that activity, not per unit of money" in none.fix

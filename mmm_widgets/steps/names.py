@@ -60,7 +60,7 @@ CHANNEL_WORDS = re.compile(
     r"display|video|email|affiliate|podcast|programmatic|ctv|influencer)|"
     r"(newspapers?|press|magazines?|outdoor|dooh|billboards?|cinema|direct mail|mailers?|"
     r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"
-    r"spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc)\b)",
+    r"banners?|spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc)\b)",
     re.I,
 )
 # pymc-marketing's and many textbooks' generic names: y explained by x1, x2, ...
@@ -105,7 +105,7 @@ _CAMEL_HUMPS = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
 #: What a column named like activity holds, by the word of its name that says so.
 _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])(click|klic?k|clic|clique)", re.I), "clicks"),
-             (re.compile(r"(?<![a-z])(grp|trp)", re.I), "GRPs"),
+             (re.compile(r"(?<![a-z])(tv|radio)?(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
              (re.compile(r"(?<![a-z])(sends|sent)(?![a-z])", re.I), "messages sent"),

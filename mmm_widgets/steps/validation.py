@@ -46,6 +46,7 @@ from mmm_widgets.steps.media_history import (
     no_spend_problem,
 )
 from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
+from mmm_widgets.steps.names import not_spend_kind
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
@@ -174,11 +175,38 @@ def check_roles(columns: Sequence[object], roles: Roles, table: str = "df") -> l
         if len(used_as) > 1:
             problems.append(_double_role(column, used_as))
     if not roles.channels:
-        problems.append(problem(
-            "No spend channels are mapped.",
-            "Pick at least one column of media spend as a channel.",
-        ))
+        problems.append(problem("No spend channels are mapped.", _no_channels_fix(
+            [c for c in names if c not in (roles.date, roles.target, roles.geo)
+             and c not in roles.controls])))
     return problems
+
+
+#: Kinds of activity a table may measure its media in, when it writes no spend.
+_ACTIVITY_KINDS = ("impressions", "clicks", "GRPs", "reach", "views", "messages sent", "posts")
+_NOT_ONE_CHANNEL = re.compile(r"(overall|total|organic)", re.I)
+
+
+def _no_channels_fix(unmapped: list[str]) -> str:
+    """What to map when no channel is: the columns measuring media as activity, if any.
+
+    Examples
+    --------
+    >>> _no_channels_fix(["Paid_Views", "Google_Impressions", "Organic_Views", "Sales"])
+    "This table names no column as spend; its media are measured as activity: \
+'Paid_Views' (views), 'Google_Impressions' (impressions). Map those as channels to model \
+their effect: each one's ROAS is then a return per unit of that activity, not per unit of \
+money. Or pick at least one column of media spend as a channel."
+    """
+    activity = [(c, kind) for c in unmapped
+                if (kind := not_spend_kind(c)) in _ACTIVITY_KINDS
+                and not _NOT_ONE_CHANNEL.search(c)]
+    if not activity:
+        return "Pick at least one column of media spend as a channel."
+    listed = ", ".join(f"{c!r} ({kind})" for c, kind in activity)
+    return ("This table names no column as spend; its media are measured as activity: "
+            f"{listed}. Map those as channels to model their effect: each one's ROAS is then "
+            "a return per unit of that activity, not per unit of money. Or pick at least "
+            "one column of media spend as a channel.")
 
 
 def _double_role(column: str, used_as: list[str]) -> Problem:
@@ -866,7 +894,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                                                          *written_of.get(geo, [])]))
             if len(absent):
                 problems.append(_unequal_geo_problem(roles, geo, absent, stats.loc[geo],
-                                                     date_format, table))
+                                                     date_format, table,
+                                                     (len(stats), len(all_dates))))
     short = stats["count"][stats["count"] < needed]
     if len(short):
         problems.append(_too_few_periods(roles, short, needed, l_max))
@@ -920,10 +949,13 @@ def _within_a_day_problem(roles: Roles, dates: pd.Series, date_format: str | Non
 
 
 def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
-                         own: pd.Series, date_format: str | None, table: str) -> Problem:
+                         own: pd.Series, date_format: str | None, table: str,
+                         panel: tuple[int, int]) -> Problem:
     """A geo without some of the other geos' dates; one that starts late (a store that
     opened later) or ends early is named so, with the lines that fit the dates all geos
-    have or leave it out, since its target before it starts is missing, not zero."""
+    have or leave it out, since its target before it starts is missing, not zero. The
+    line that keeps more of the panel's rows (``panel``: its geos and dates) comes first:
+    a geo with a few months of a history of years is left out rather than the years cut."""
     rows, count = sorted(absent)[:MAX_ROWS_LISTED], len(absent)
     starts_late, ends_early = (absent < own["min"]).all(), (absent > own["max"]).all()
     if not (starts_late or ends_early):
@@ -937,9 +969,13 @@ def _unequal_geo_problem(roles: Roles, geo: object, absent: pd.DatetimeIndex,
             f"the others; its target {'before' if starts_late else 'after'} that is missing, "
             "not zero.")
     keep = ">=" if starts_late else "<="
-    fix = (f"Fit every geo on the dates they all have: {table} = {table}[{dates} {keep} "
-           f"{f'{edge:%Y-%m-%d}'!r}]; or leave the geo out: {table} = "
-           f"{table}[{table}[{roles.geo!r}] != {geo!r}].")
+    cut = (f"fit every geo on the dates they all have: {table} = {table}[{dates} {keep} "
+           f"{f'{edge:%Y-%m-%d}'!r}]")
+    left_out = f"leave the geo out: {table} = {table}[{table}[{roles.geo!r}] != {geo!r}]"
+    geos, periods = panel
+    first, second = ((left_out, cut) if (geos - 1) * periods > geos * (periods - count)
+                     else (cut, left_out))
+    fix = f"{first[0].upper()}{first[1:]}; or {second}."
     return problem(what, fix, column=roles.geo, rows=rows, count=count)
 
 

@@ -249,3 +249,18 @@ def test_a_simulated_tables_contribution_columns_are_neither_channels_nor_contro
     guess = suggest_roles(frame)
     assert (guess["target"], guess["channels"], guess["controls"]) == (
         "y", ["x1", "x2"], ["event_1"])
+
+
+def test_banners_are_a_channel_as_tv_and_radio_are():
+    """A blog's classic layout (``Date, TV, Radio, Banners, Sales``), national and with a
+    country per row."""
+    rng = np.random.default_rng(8)
+    n = 100
+    frame = pd.DataFrame({"Date": _weekly(n).dt.strftime("%Y-%m-%d"),
+                          "TV": rng.gamma(2, 5000, n), "Radio": rng.gamma(2, 2000, n),
+                          "Banners": rng.gamma(2, 1000, n), "Sales": rng.uniform(8e3, 2e4, n)})
+    guess = suggest_roles(frame)
+    assert (guess["target"], guess["channels"]) == ("Sales", ["TV", "Radio", "Banners"])
+    panel = pd.concat([frame.assign(Country=c) for c in ("Germany", "Austria")],
+                      ignore_index=True)
+    assert suggest_roles(panel)["geo"] == "Country"
