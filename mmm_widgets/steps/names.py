@@ -60,7 +60,9 @@ CHANNEL_WORDS = re.compile(
     r"display|video|email|affiliate|podcast|programmatic|ctv|influencer)|"
     r"(newspapers?|press|magazines?|outdoor|dooh|billboards?|cinema|direct mail|mailers?|"
     r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"
-    r"banners?|spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc)\b)",
+    r"banners?|spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc|"
+    # programmatic and streaming buys as agencies' plans name them ("DV360" reads "dv")
+    r"dv|dsp|b?vod|avod|ams)\b)",
     re.I,
 )
 # pymc-marketing's and many textbooks' generic names: y explained by x1, x2, ...
@@ -74,6 +76,9 @@ CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
     r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|"
     r"sentiment|markdown|mrkdn|coupon|voucher|rebate|"
+    # the market's state: distribution, shelf price, confidence, fuel, the stores open
+    r"distribution|(?<![a-z])rsp(?![a-z])|confidence|(?<![a-z])gas(?![a-z])|"
+    r"(?<![a-z])st_ct(?![a-z])|stores?[ _]?(count|ct|number)|num(ber)?[ _]?(of[ _])?stores|"
     # holidays and prices in German, French, Spanish, Italian, Dutch and Portuguese
     r"feiertag|f[ée]ri[ée]|festivo|feriado|feestdag|preis|prix|precio|prezzo|pre[çc]o|prijs|"
     f"{_NOT_PAID_WORDS})",

@@ -264,3 +264,27 @@ def test_banners_are_a_channel_as_tv_and_radio_are():
     panel = pd.concat([frame.assign(Country=c) for c in ("Germany", "Austria")],
                       ignore_index=True)
     assert suggest_roles(panel)["geo"] == "Country"
+
+
+def test_an_agency_plans_buys_and_the_markets_state_are_read():
+    """A consumer-goods layout (as pymc-marketing's mock CPG data): programmatic and
+    streaming buys named as agencies name them, beside distribution, shelf price and a
+    promotion's strength; and the market's state as a retail case study writes it."""
+    rng = np.random.default_rng(10)
+    n = 104
+    buys = ["Google Search", "DV360", "Facebook", "AMS", "TV", "VOD", "OOH", "Radio"]
+    frame = pd.DataFrame({"Weeks": _weekly(n).dt.strftime("%Y-%m-%d"),
+                          **{c: rng.gamma(2, 2, n) for c in buys},
+                          "Numeric Distribution": rng.uniform(0.6, 0.8, n),
+                          "RSP": rng.uniform(3.5, 4.1, n), "Promotion": rng.uniform(0.7, 1, n),
+                          "target1": rng.uniform(3, 12, n)})
+    guess = suggest_roles(frame)
+    assert guess["channels"] == buys
+    assert guess["controls"] == ["Numeric Distribution", "RSP", "Promotion"]
+    state = ["me_gas_dpg", "st_ct", "consumer_confidence", "store_count", "num_stores"]
+    retail = pd.DataFrame({"wk_strt_dt": _weekly(n), "sales": rng.uniform(1e5, 2e5, n),
+                           "mdsp_tv": rng.gamma(2, 1e3, n),
+                           **{c: rng.uniform(2, 99, n) for c in state}})
+    guess = suggest_roles(retail)
+    assert (guess["target"], guess["channels"]) == ("sales", ["mdsp_tv"])
+    assert guess["controls"] == state
