@@ -9,9 +9,9 @@ A date that appears more than once is most often one of two things in an export:
   in between. Keeping the later export's rows keeps the later figures.
 
 In a panel, a geo whose every date comes twice, in two runs of rows whose figures differ by
-more than a revision's (:data:`REVISION`) on nearly every date, is two geos under one name (a public table of 27 divisions lettered
-``A`` to ``Z`` has two ``Z``): keeping one run would drop a geo, and the line names the
-second run apart (:func:`doubled_geos`).
+more than a revision's (:data:`REVISION`) on nearly every date, is two geos under one name
+(a public table of 27 divisions lettered ``A`` to ``Z`` has two ``Z``): keeping one run
+would drop a geo, and the line names the second run apart (:func:`doubled_geos`).
 
 :func:`repeated_rows_fix` tells them apart and gives the line; anything else (rows that are
 parts of a date, such as campaigns) is left to the generic message, since adding them up or
