@@ -115,6 +115,8 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
              (re.compile(r"(?<![a-z])(sends|sent)(?![a-z])", re.I), "messages sent"),
              (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"))
+#: The kinds of activity :func:`not_spend_kind` names (a table may measure its media so).
+ACTIVITY_KINDS = tuple(kind for _, kind in _ACTIVITY)
 
 
 #: Words of a plan or a forecast: what was to be spent or sold, not what was ("TV Spend

@@ -46,7 +46,7 @@ from mmm_widgets.steps.media_history import (
     no_spend_problem,
 )
 from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
-from mmm_widgets.steps.names import not_spend_kind
+from mmm_widgets.steps.names import ACTIVITY_KINDS, NOT_PAID, not_spend_kind
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
@@ -181,9 +181,8 @@ def check_roles(columns: Sequence[object], roles: Roles, table: str = "df") -> l
     return problems
 
 
-#: Kinds of activity a table may measure its media in, when it writes no spend.
-_ACTIVITY_KINDS = ("impressions", "clicks", "GRPs", "reach", "views", "messages sent", "posts")
-_NOT_ONE_CHANNEL = re.compile(r"(overall|total|organic)", re.I)
+#: Names of activity summed over channels, not one channel's ("Overall_Views").
+_SUMMED = re.compile(r"(overall|total)", re.I)
 
 
 def _no_channels_fix(unmapped: list[str]) -> str:
@@ -198,8 +197,8 @@ their effect: each one's ROAS is then a return per unit of that activity, not pe
 money. Or pick at least one column of media spend as a channel."
     """
     activity = [(c, kind) for c in unmapped
-                if (kind := not_spend_kind(c)) in _ACTIVITY_KINDS
-                and not _NOT_ONE_CHANNEL.search(c)]
+                if (kind := not_spend_kind(c)) in ACTIVITY_KINDS
+                and not (NOT_PAID.search(c) or _SUMMED.search(c))]
     if not activity:
         return "Pick at least one column of media spend as a channel."
     listed = ", ".join(f"{c!r} ({kind})" for c, kind in activity)
