@@ -9,7 +9,12 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from mmm_widgets.steps.amounts import decimal_mark, find_text_amounts, with_amounts_read
+from mmm_widgets.steps.amounts import (
+    decimal_mark,
+    find_text_amounts,
+    possible_marks,
+    with_amounts_read,
+)
 from tests.conformance.tables import TEXT_AMOUNT_STYLES, TableSpec, table
 
 
@@ -39,8 +44,28 @@ def test_text_amounts_read_as_the_numbers_they_say(texts, mark, numbers):
     np.testing.assert_allclose(read["spend"].to_numpy(), numbers)
 
 
+@pytest.mark.parametrize(("texts", "mark", "numbers"), [
+    # a number format without decimals groups every amount from 1,000 on: "$288" beside
+    # "$4,836" says the comma groups thousands (three decimals on some amounts only would
+    # be no format)
+    (["$4,836", "$288", "$0", "$12,345"], ".", [4836, 288, 0, 12345]),
+    (["4,836", "75", "1,002"], ".", [4836, 75, 1002]),
+    (["4.836 €", "288 €", "12.500 €"], ",", [4836, 288, 12500]),
+    (["-1,500", "-20"], ".", [-1500, -20]),
+])
+def test_whole_amounts_grouped_in_thousands_read_as_thousands(texts, mark, numbers):
+    frame = pd.DataFrame({"spend": pd.Series(texts, dtype=object)})
+    assert decimal_mark(frame["spend"]) == mark
+    read = with_amounts_read(frame, find_text_amounts(frame, ["spend"]))
+    np.testing.assert_allclose(read["spend"].to_numpy(), numbers)
+
+
 @pytest.mark.parametrize("texts", [
     ["1,234", "5,678"],            # 1234 or 1.234: the reading is not certain
+    ["$4,836", "$0"],              # beside zero only: still not certain
+    ["$4,836", "$5"],              # nor beside one digit
+    ["4,836", "1288"],             # a bare amount over 999: no format groups some only
+    ["1,234", "5.678", "12"],      # both marks, three digits after each
     ["1.5M", "2M"],                # abbreviated
     ["12%", "15%"],                # a rate, not an amount
     ["$1,200", "n/a"],             # a placeholder among amounts
@@ -204,3 +229,54 @@ def test_amounts_abbreviated_by_their_scale_get_the_line_that_reads_them():
 def test_other_text_gets_no_abbreviated_reading(texts):
     from mmm_widgets.steps.amounts import abbreviated
     assert not abbreviated(texts)
+
+
+def _whole(amount: float, style: str) -> str:
+    """``amount`` rounded to a whole unit, as a format without decimals writes it."""
+    grouped = f"{round(amount):,}"
+    return f"${grouped}" if style == "dollar" else grouped.replace(",", ".") + " €"
+
+
+@pytest.mark.parametrize("scheme", ["suffix_s", "spend_prefix", "platform_cost"])
+@pytest.mark.parametrize("style", ["dollar", "euro"])
+def test_a_table_of_whole_amounts_maps_to_its_numbers(scheme, style):
+    # Radio spends 265 to 3,965: '$288' beside '$2,394' says its mark. Search (9,917 up)
+    # and the sales (94,494 up) write four digits or more in every row ('$12,345'), which
+    # alone reads two ways; the table's other amounts say which.
+    variation = TableSpec(seed=3, n_channels=3, channel_scheme=scheme, event_control=True,
+                          zero_runs=True)
+    numbers = table(variation)
+    money = [*variation.channel_names, "sales"]
+    written = numbers.assign(**{c: numbers[c].map(lambda v: _whole(v, style)) for c in money})
+    search = variation.channel_names[2]
+    assert possible_marks(written[search]) == (".", ",")
+    assert possible_marks(written["sales"]) == (".", ",")
+    wf = mw.Workflow()
+    wf.set_frame(written)
+    suggested = wf.suggest_mapping()
+    assert suggested["target"] == "sales"
+    assert sorted(suggested["channels"]) == sorted(variation.channel_names)
+    wf.map_data(**{k: suggested[k] for k in ("date", "target", "channels", "controls")})
+    np.testing.assert_allclose(wf.data[money].to_numpy(), numbers[money].round().to_numpy(),
+                               rtol=1e-12)
+    names = {"df": written}
+    exec(wf.step_code("data"), names)
+    pd.testing.assert_frame_equal(names["data"], wf.data)
+
+
+def test_amounts_that_read_two_ways_follow_the_tables_other_amounts():
+    frame = pd.DataFrame({"tv": ["$1,200.50", "$3.99"], "search": ["$4,836", "$5,000"],
+                          "radio": ["$1,234", "$9,999"]})
+    found = find_text_amounts(frame, ["tv", "search", "radio"])
+    assert {c: a.decimal for c, a in found.items()} == {"tv": ".", "search": ".", "radio": "."}
+    assert list(found) == ["tv", "search", "radio"]
+    read = with_amounts_read(frame, found)
+    np.testing.assert_allclose(read["search"].to_numpy(), [4836, 5000])
+
+
+def test_amounts_that_read_two_ways_stay_unread_when_the_table_says_both_marks():
+    frame = pd.DataFrame({"tv": ["$1,200.50", "$3.99"], "radio": ["12,5 €", "3,25 €"],
+                          "search": ["$4,836", "$5,000"]})
+    found = find_text_amounts(frame, ["tv", "radio", "search"])
+    assert "search" not in found
+    assert {c: a.decimal for c, a in found.items()} == {"tv": ".", "radio": ","}

@@ -12,8 +12,13 @@ read it, when a value is not an amount (``'12%'``, ``'n/a'``; ``'1.5M'``, abbrev
 its scale and rounded, gets the line that reads it: :func:`abbreviated_code`) or when its
 values read differently with a decimal point and with a decimal comma (only values
 such as ``'1,234'``: one thousand two hundred and thirty-four, or one point two three
-four). A lone dash is zero only in a column written in such a format (a currency,
-parentheses or thousands separators); beside plain numbers it may mean a missing value.
+four). Such a column is read as grouped in thousands when its other values are whole numbers
+of two or three digits (``'$4,836'`` beside ``'$288'``: a number format groups the
+thousands of every amount from 1,000 on, while three decimals on some amounts only would
+be no format), or when every other amount column of the table that says its mark says
+the same one (one export, one locale). A lone dash is zero only in a column written in
+such a format (a currency, parentheses or thousands separators); beside plain numbers it
+may mean a missing value.
 
 A control may be a rate written as a percentage (``'12%'``, ``'3,5 %'``: a discount, an
 unemployment rate); it is read as the fraction it says (0.12). Spend, the target and the
@@ -95,16 +100,22 @@ def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str],
     >>> find_text_amounts(frame, ["tv", "events"])
     {'tv': TextAmounts(column='tv', decimal='.')}
     """
-    found = {}
+    found, undecided = {}, []
     rates = set(rates)
     for column in columns:
         if column not in frame.columns or frame.columns.tolist().count(column) != 1:
             continue
-        decimal = decimal_mark(frame[column])
-        if decimal is not None:
-            found[column] = TextAmounts(column, decimal)
+        marks = possible_marks(frame[column])
+        if len(marks) == 1:
+            found[column] = TextAmounts(column, marks[0])
+        elif marks:
+            undecided.append(column)
         elif column in rates and (decimal := percent_mark(frame[column])) is not None:
             found[column] = TextAmounts(column, decimal, percent=True)
+    said = {amounts.decimal for amounts in found.values()}
+    if undecided and len(said) == 1:
+        found.update({column: TextAmounts(column, *said) for column in undecided})
+        found = {column: found[column] for column in columns if column in found}
     return found
 
 
@@ -126,28 +137,71 @@ def decimal_mark(series: pd.Series) -> str | None:
     """The decimal mark of a text column of amounts, or None when it is not one.
 
     None also when the column already holds numbers, holds only bare digits, or reads
-    as different numbers with either mark.
+    as different numbers with either mark (see :func:`possible_marks`).
+    """
+    marks = possible_marks(series)
+    return marks[0] if len(marks) == 1 else None
+
+
+def possible_marks(series: pd.Series) -> tuple[str, ...]:
+    """The decimal marks a text column of amounts may be written with.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A raw column.
+
+    Returns
+    -------
+    tuple of str
+        One mark when the reading is certain; both (``(".", ",")``) when the amounts read
+        as different numbers with each and nothing in the column tells which (only
+        ``'1,234'``-like values beside none of two or three digits, see
+        :func:`_grouping_mark`); none when the column holds numbers, bare digits or
+        anything but amounts.
     """
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return None
+        return ()
     present = series.dropna().unique()  # each value once: a panel repeats them
     if not len(present) or not any(isinstance(v, str) for v in present):
-        return None
+        return ()
     # Text of bare digits is more often a code (a zip code, an id) than an amount.
     if all(_DIGITS.fullmatch(str(v).strip()) for v in present):
-        return None
+        return ()
     texts = [str(v) for v in present]
     core = [_core(text) for text in texts]
     if not all(core):
-        return None
+        return ()
     amounts = [c for c in core if c != ZERO_DASH]
     if not amounts or (len(amounts) < len(core) and not _formatted(texts)):
-        return None
+        return ()
     readings = {mark: [_read(c, mark) for c in amounts] for mark in DECIMAL_MARKS
                 if all(_SHAPES[mark].fullmatch(c) for c in amounts)}
     if len(readings) == 2 and readings["."] != readings[","]:
+        grouping = _grouping_mark(amounts)
+        return DECIMAL_MARKS if grouping is None else tuple(
+            mark for mark in DECIMAL_MARKS if mark != grouping)
+    return tuple(readings)[:1]
+
+
+def _grouping_mark(amounts: list[str]) -> str | None:
+    """The mark that groups thousands in ``amounts`` that read two ways, or None.
+
+    Amounts that read two ways write one mark, always followed by three digits
+    (``'4,836'``); the others are bare digits. When some of those have two or three
+    digits and none more (``'288'``), the mark groups thousands: a number format writes
+    it in every amount from 1,000 on, and no format gives three decimals to some amounts
+    and none to the others.
+    """
+    written = {mark for mark in DECIMAL_MARKS for amount in amounts if mark in amount}
+    if len(written) != 1:
         return None
-    return next(iter(readings), None)
+    mark = written.pop()
+    bare = [amount.lstrip("-") for amount in amounts if mark not in amount]
+    if bare and all(len(digits) <= 3 for digits in bare) and any(
+            len(digits) >= 2 for digits in bare):
+        return mark
+    return None
 
 
 def _formatted(texts: list[str]) -> bool:

@@ -362,10 +362,12 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
 
 
 def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
-    # "Competitor sales" is a control and "revenue per conversion" a ratio, not the outcome.
+    # "Competitor sales" is a control, "revenue per conversion" a ratio and a 0/1 column
+    # ("black friday sale") an event's flag, not the outcome.
     named = [c for c in numeric
              if TARGET_WORDS & set(lower_words(c).split()) and not SPEND_NAMES.search(c)
-             and not CONTROL_NAMES.search(c) and "per" not in lower_words(c).split()]
+             and not CONTROL_NAMES.search(c) and "per" not in lower_words(c).split()
+             and not _is_binary(df[c])]
     if named:
         # This period's actual outcome before a plan or last year's ("Sales Forecast",
         # "Sales LY"), money before units ("Total sales" before "Orders": ROAS is money per

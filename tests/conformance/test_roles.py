@@ -288,3 +288,22 @@ def test_an_agency_plans_buys_and_the_markets_state_are_read():
     guess = suggest_roles(retail)
     assert (guess["target"], guess["channels"]) == ("sales", ["mdsp_tv"])
     assert guess["controls"] == state
+
+
+@pytest.mark.parametrize(("flag", "outcome"), [("black friday sale", "Traffic"),
+                                                ("sales_event", "visits"),
+                                                ("Revenue Day", "web_sessions")])
+def test_an_events_flag_named_like_the_outcome_is_a_control_not_the_target(flag, outcome):
+    """A 0/1 column marking a sale's weeks is named by the word the outcome often is; the
+    outcome here (site traffic) is named by none."""
+    rng = np.random.default_rng(7)
+    n = 104
+    frame = pd.DataFrame({
+        "Week Starting": _weekly(n).dt.strftime("%b %d, %Y"),
+        outcome: rng.uniform(300, 500, n),
+        "TV Spend": rng.uniform(0, 6000, n), "Search Ads Spend": rng.uniform(100, 400, n),
+        flag: (np.arange(n) % 52 == 47).astype(int), "xmas": (np.arange(n) % 52 == 51).astype(int)})
+    guess = suggest_roles(frame)
+    assert guess["target"] == outcome
+    assert guess["channels"] == ["TV Spend", "Search Ads Spend"]
+    assert guess["controls"] == [flag, "xmas"]
