@@ -27,6 +27,10 @@ LAYOUTS = {
     "geo panel": ("date", "medium", "media_cost", "orders_value", "region", 0, "%m/%d/%Y"),
     "campaigns in a geo panel": ("week", "channel", "spend", "sales", "market", 2,
                                  "%Y-%m-%d"),
+    # the channel named as an ad's type: it had been suggested as the geo
+    "ad types": ("date", "ads_type", "ads_cost", "sales", None, 0, "%Y-%m-%d"),
+    "ad types in a geo panel": ("Week", "Ad Type", "Spend", "Revenue", "Market", 0,
+                                "%d.%m.%Y"),
 }
 CHANNELS = ("Search", "Social", "TV", "Display")
 

@@ -64,7 +64,8 @@ _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territo
 # geo, and holds a few text levels, like an event control; it is neither (a national
 # table's one campaign per date is an event all the same).
 _CHANNEL_LIST_NAMES = re.compile(
-    r"(channel|campaign|platform|medium|media|publisher|source)", re.I)
+    r"(channel|campaign|platform|medium|media|publisher|source|\bads?[\s_-]?(type|kind|name)\b)",
+    re.I)
 # A number as plain text: whole, with a decimal point, or in scientific notation.
 _PLAIN_NUMBER = r"-?\d+(\.\d+)?([eE][+-]?\d+)?"
 # pandas' name for a column without a header: almost always an index written with the table.
