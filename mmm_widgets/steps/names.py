@@ -56,7 +56,9 @@ CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$â‚¬Â
 # platform that is a word of its own ("press", not "pressure"; "paid search"); camel case
 # comes apart ("TikTok" reads "tik tok").
 CHANNEL_WORDS = re.compile(
-    r"^((tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|you ?tube|tik ?tok|"
+    # where or how it runs may come first: online display, national TV, linear TV
+    r"^((online|digital|mobile|linear|national|local|regional) )?"
+    r"((tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|you ?tube|tik ?tok|"
     r"display|video|email|affiliate|podcast|programmatic|ctv|influencer)|"
     r"(newspapers?|press|magazines?|outdoor|dooh|billboards?|cinema|direct mail|mailers?|"
     r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"

@@ -307,3 +307,20 @@ def test_an_events_flag_named_like_the_outcome_is_a_control_not_the_target(flag,
     assert guess["target"] == outcome
     assert guess["channels"] == ["TV Spend", "Search Ads Spend"]
     assert guess["controls"] == [flag, "xmas"]
+
+
+def test_a_channel_named_with_where_it_runs_first_is_a_channel():
+    """'online_display' and 'National TV' are display and TV; 'online_sales' is an outcome
+    and 'national_holiday' an event."""
+    rng = np.random.default_rng(8)
+    n = 104
+    frame = pd.DataFrame({
+        "week": _weekly(n).dt.strftime("%Y-%m-%d"), "total_sales": rng.uniform(2e5, 3e5, n),
+        "online_sales": rng.uniform(5e4, 1e5, n), "paid_search": rng.uniform(1e3, 9e3, n),
+        "online_display": rng.uniform(1e3, 9e3, n), "National TV": rng.uniform(0, 4e4, n),
+        "local_radio": rng.uniform(0, 5e3, n),
+        "national_holiday": (np.arange(n) % 52 == 51).astype(int)})
+    guess = suggest_roles(frame)
+    assert guess["target"] == "total_sales"
+    assert guess["channels"] == ["paid_search", "online_display", "National TV", "local_radio"]
+    assert guess["controls"] == ["national_holiday"]
