@@ -73,6 +73,7 @@ from mmm_widgets.steps.rows import (
 )
 from mmm_widgets.steps.scale_switch import find_switches, in_one_unit, scale_switch_finding
 from mmm_widgets.steps.scaled_spend import scaled_spend_finding
+from mmm_widgets.steps.season_controls import season_controls_finding
 from mmm_widgets.steps.shares import shares_finding, without_moot_notes
 from mmm_widgets.steps.source import Source, read_source
 from mmm_widgets.steps.spellings import spellings_problem
@@ -557,6 +558,9 @@ class DataStep(Step):
                                                           self.params.target),
                                     *handover_finding(data, roles,
                                                       self.params.source.name),
+                                    *season_controls_finding(data, roles,
+                                                             self.params.controls,
+                                                             self.params.categorical),
                                     *reported_outcome_finding(
                                         roles, _raw_columns(namespace, self.params)),
                                     *self._paid_on_sales_or_late(data, roles),

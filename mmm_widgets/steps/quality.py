@@ -48,7 +48,8 @@ class Finding:
         (:mod:`~mmm_widgets.steps.baseline`), ``"handover"``
         (:mod:`~mmm_widgets.steps.handover`), ``"money_scale"``
         (:mod:`~mmm_widgets.steps.money_scale`), ``"scaled_spend"``
-        (:mod:`~mmm_widgets.steps.scaled_spend`), ``"geo_scale"``
+        (:mod:`~mmm_widgets.steps.scaled_spend`), ``"season_controls"``
+        (:mod:`~mmm_widgets.steps.season_controls`), ``"geo_scale"``
         (:mod:`~mmm_widgets.steps.geo_scale`), ``"scale_switch"``
         (:mod:`~mmm_widgets.steps.scale_switch`), ``"shares"``
         (:mod:`~mmm_widgets.steps.shares`), ``"month_length"``
