@@ -12,7 +12,7 @@ import pytest
 import mmm_widgets as mw
 from mmm_widgets.errors import DataError
 from mmm_widgets.steps.counters import PLACEHOLDER_START
-from tests.conformance.tables import spec, table, true_dates
+from tests.conformance.tables import TableSpec, spec, table, true_dates
 
 #: Generated tables: national weekly, a weekly geo panel, a monthly geo panel, monthly,
 #: a daily geo panel.
@@ -118,3 +118,24 @@ def test_weeks_of_the_year_repeated_each_year_lack_their_year_not_a_start():
     yearly = counted.head(104).assign(Week=[*range(1, 53), *range(1, 53)])
     found = _problem(yearly, {**variation.roles, "date": "Week"})
     assert "without their year" in found.what
+
+
+@pytest.mark.parametrize(("written", "geos"), [("{year}-Q{quarter}", 0), ("Q{quarter} {year}", 3),
+                                               ("{year}Q{quarter}", 2)])
+def test_a_column_of_quarters_is_named_as_the_tables_time_not_dated_as_weeks(written, geos):
+    # a regional panel of quarters: dating its rows as consecutive weeks would be wrong
+    variation = TableSpec(seed=4, frequency="M", periods=36, geos=geos, date_name="period")
+    monthly = table(variation)
+    months = true_dates(variation, monthly["period"])
+    frame = monthly[months.dt.month.isin([1, 4, 7, 10])].reset_index(drop=True)
+    frame["period"] = [written.format(year=d.year, quarter=d.quarter)
+                       for d in months[months.dt.month.isin([1, 4, 7, 10])]]
+    wf = mw.Workflow(frame, name="raw")
+    suggested = wf.suggest_mapping()
+    assert suggested["date"] is None and "period" not in suggested["controls"]
+    with pytest.raises(DataError) as raised:
+        wf.map_data(**{**variation.roles, "date": ""})
+    found = raised.value.problems[0]
+    assert found.column == "period"
+    assert "holds quarters" in found.what and frame["period"].iloc[0] in found.what
+    assert "date_range" not in found.fix and "finer grain" in found.fix

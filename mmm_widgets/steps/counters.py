@@ -4,8 +4,10 @@ Course and textbook tables often number their rows' periods (``Week`` 1 to 156, 
 103) and say nothing of when they were; some have no time column at all (ISLR's
 Advertising table: one row per market). Neither names a date, and no date format reads
 one. :func:`find_counter` recognises a column that counts periods, :func:`counter_problem`
-says so with the pandas line that dates them from the first period's date, and
-:func:`no_dates_problem` says what a table without any dates would need.
+says so with the pandas line that dates them from the first period's date,
+:func:`quarters_problem` names a column of quarters (``2024-Q1``: the table's time, in
+periods the model does not take), and :func:`no_dates_problem` says what a table without
+any dates would need.
 """
 
 from __future__ import annotations
@@ -181,3 +183,28 @@ def no_dates_problem(columns: pd.Index, table: str = "df") -> Problem:
         f"periods=len({table}), freq='W-MON'); then map {new_column!r} as the date. If the "
         "rows are not periods (markets, stores or customers, as in ISLR's Advertising "
         "table), the table cannot be modelled as a media mix.")
+
+
+def quarters_problem(column: str, example: str) -> Problem:
+    """The problem of a table whose time is a column of quarters (``2024-Q1``).
+
+    Without it, the table would be told that no column holds dates, with a line that
+    dates its rows as consecutive weeks: wrong for quarters, and for a panel's rows.
+
+    Parameters
+    ----------
+    column : str
+        The column of quarters.
+    example : str
+        One of its values, as written.
+
+    Returns
+    -------
+    Problem
+    """
+    return problem(
+        f"No date column is chosen: the table's time is {column!r}, which holds quarters "
+        f"(such as {example}), periods the model does not take; it takes one row per day, "
+        "week or month.",
+        "Use the table at a finer grain if you have it (daily, weekly or monthly rows; "
+        "coarser periods split into weeks are not data).", column=column)

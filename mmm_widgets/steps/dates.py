@@ -557,6 +557,22 @@ def detect_frequency(dates: pd.Series) -> tuple[str, int | None]:
     return "irregular", step
 
 
+#: A quarter as tables write it: 2024Q1, 2024-Q1, Q1 2024, Q1/24, FY2024 Q1.
+QUARTER = re.compile(r"(?i)(?:FY)?(?:\d{4}|\d{2})?[ /-]?Q[1-4](?:[ /-]?(?:FY)?(?:\d{4}|\d{2}))?")
+
+
+def holds_quarters(series: pd.Series) -> bool:
+    """Whether every value of ``series`` is text naming a quarter of a year (``2024-Q1``).
+
+    The model takes days, weeks or months; a column of quarters is the table's time all
+    the same, neither a date the model can take nor a control.
+    """
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+        return False
+    texts = series.dropna().astype(str).str.strip()
+    return bool(len(texts)) and bool(texts.str.fullmatch(QUARTER).all())
+
+
 def periods_per_quarter(frequency: str) -> int:
     """Periods in a quarter of a year of data with this spacing.
 

@@ -21,6 +21,7 @@ from mmm_widgets.steps.counters import (
     counter_problem,
     find_counter,
     no_dates_problem,
+    quarters_problem,
 )
 from mmm_widgets.steps.date_columns import (
     DateColumns,
@@ -28,7 +29,7 @@ from mmm_widgets.steps.date_columns import (
     joined_dates,
     joining_line,
 )
-from mmm_widgets.steps.dates import parse_dates
+from mmm_widgets.steps.dates import holds_quarters, parse_dates
 from mmm_widgets.steps.geo_columns import GeoColumns, find_geo_columns, long_lines
 from mmm_widgets.steps.measure_rows import find_measure_rows, measure_rows_problem
 from mmm_widgets.steps.nested import nested_columns, nested_problem
@@ -222,13 +223,20 @@ def _second_header_problem(header: tuple[str, ...], name: str) -> Problem:
 
 def _undated_fix(unchosen: list[Problem], raw: pd.DataFrame, name: str,
                  two_row_header: bool) -> list[Problem]:
-    """``unchosen`` with the date's fix for a table that holds no dates: the line that
-    dates a column counting the periods, or what a table without dates would need."""
+    """``unchosen`` with the date's fix for a table that holds no dates: what a column of
+    quarters is, the line that dates a column counting the periods, or what a table
+    without dates would need."""
     if not any(p.what == _NO_DATE for p in unchosen) or two_row_header \
             or date_column(raw) is not None:
         return unchosen
-    counter = counter_in(raw)
-    undated = counter_problem(counter, name) if counter else no_dates_problem(raw.columns, name)
+    quarters = next((c for c in raw.columns if isinstance(c, str) and holds_quarters(raw[c])),
+                    None)
+    if quarters is not None:
+        undated = quarters_problem(quarters, str(raw[quarters].dropna().iloc[0]).strip())
+    elif (counter := counter_in(raw)) is not None:
+        undated = counter_problem(counter, name)
+    else:
+        undated = no_dates_problem(raw.columns, name)
     return [undated if p.what == _NO_DATE else p for p in unchosen]
 
 

@@ -19,7 +19,13 @@ from mmm_widgets.steps.amounts import (
 from mmm_widgets.steps.categorical import MAX_LEVELS, NOTHING_LEVELS
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.currencies import holds_currency_codes
-from mmm_widgets.steps.dates import NUMBER_DATES, is_period, number_dates_format, parse_dates
+from mmm_widgets.steps.dates import (
+    NUMBER_DATES,
+    holds_quarters,
+    is_period,
+    number_dates_format,
+    parse_dates,
+)
 from mmm_widgets.steps.filled_down import written_once_per_block
 from mmm_widgets.steps.names import (
     AUDIENCE,
@@ -196,9 +202,10 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
         elif column in rates:
             continue
         elif column not in numeric:
-            # a column of currency codes says what the amounts are in: no control
+            # a column of currency codes says what the amounts are in, one of quarters
+            # (2024-Q1) is the table's time: no control
             if (_is_categorical(df[column], column) and column not in listing
-                    and not holds_currency_codes(df[column])):
+                    and not holds_currency_codes(df[column]) and not holds_quarters(df[column])):
                 controls.append(column)
         elif _looks_like_spend(column, df[column]) or (generic and
                                                        GENERIC_CHANNEL.match(column)) or (

@@ -23,6 +23,7 @@ from mmm_widgets.steps.coarse_target import coarse_target_problems
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
+    QUARTER,
     WITHIN_A_DAY,
     ParsedDates,
     detect_frequency,
@@ -508,7 +509,7 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
         what = f"The column holds {held} without their year, and those name no date."
         fix = (f"Add each row's year as a column ({table}['Year'] = ...), then map again: the "
                f"data step gives the line that makes a date of the year and the {kind}.")
-    elif all(_QUARTER.fullmatch(text) for text in texts):
+    elif all(QUARTER.fullmatch(text) for text in texts):
         what = ("The dates are quarters (such as 2024Q1): periods the model does not take; "
                 "it takes one row per day, week or month.")
         fix = ("Use the table at a finer grain if you have it (daily, weekly or monthly "
@@ -521,9 +522,6 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
         fix = "Enter the format of the dates (e.g. %d/%m/%Y) or pick another date column."
     return Problem(what=what, fix=fix, column=column, rows=tuple(examples), count=len(bad))
 
-
-#: A quarter as tables write it: 2024Q1, 2024-Q1, Q1 2024, Q1/24, FY2024 Q1.
-_QUARTER = re.compile(r"(?i)(?:FY)?(?:\d{4}|\d{2})?[ /-]?Q[1-4](?:[ /-]?(?:FY)?(?:\d{4}|\d{2}))?")
 
 
 def _shown(value: object) -> str:
