@@ -101,7 +101,7 @@ def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str],
     {'tv': TextAmounts(column='tv', decimal='.')}
     """
     found, undecided = {}, []
-    rates = set(rates)
+    columns, rates = list(columns), set(rates)  # read twice below: a generator would be spent
     for column in columns:
         if column not in frame.columns or frame.columns.tolist().count(column) != 1:
             continue

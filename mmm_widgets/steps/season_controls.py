@@ -102,8 +102,8 @@ def season_controls_finding(data: pd.DataFrame, roles: Roles, controls: Iterable
     covered = sorted({m for months in found.values() for m in months})
     if len(found) < FEWEST or len(covered) < SPELLED_OUT:
         return []
-    owner = {f"{levels.column}={level}": levels.column
-             for levels in categorical for level in levels.levels}
+    owner = {indicator: levels.column
+             for levels in categorical for indicator in levels.indicators}
     named = list(dict.fromkeys(owner.get(indicator, indicator) for indicator in found))
     rest = [c for c in controls if c not in named]
     every_month = len(covered) == 12
