@@ -47,8 +47,8 @@ from mmm_widgets.steps.media_history import (
     no_spend_problem,
 )
 from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
-from mmm_widgets.steps.names import ACTIVITY_KINDS, NOT_PAID, not_spend_kind
 from mmm_widgets.steps.national import national_target_problems
+from mmm_widgets.steps.no_channels import no_channels_fix, unmapped_amounts
 from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
@@ -138,7 +138,8 @@ def minimum_periods(n_channels: int, n_controls: int, l_max: int = DEFAULT_L_MAX
     return max(2 * l_max, l_max + 2 * (n_channels + n_controls))
 
 
-def check_roles(columns: Sequence[object], roles: Roles, table: str = "df") -> list[Problem]:
+def check_roles(columns: Sequence[object], roles: Roles, table: str = "df",
+                amounts: Sequence[str] = ()) -> list[Problem]:
     """Problems with the mapping itself: missing, duplicated or doubly used columns.
 
     Parameters
@@ -149,6 +150,9 @@ def check_roles(columns: Sequence[object], roles: Roles, table: str = "df") -> l
         The mapping to check.
     table : str
         The raw table's variable, as the fixes write it.
+    amounts : sequence of str
+        The columns without a role whose amounts could be spend, named when no channel
+        is mapped (:func:`~mmm_widgets.steps.no_channels.unmapped_amounts`).
 
     Returns
     -------
@@ -176,37 +180,10 @@ def check_roles(columns: Sequence[object], roles: Roles, table: str = "df") -> l
         if len(used_as) > 1:
             problems.append(_double_role(column, used_as))
     if not roles.channels:
-        problems.append(problem("No spend channels are mapped.", _no_channels_fix(
+        problems.append(problem("No spend channels are mapped.", no_channels_fix(
             [c for c in names if c not in (roles.date, roles.target, roles.geo)
-             and c not in roles.controls])))
+             and c not in roles.controls], amounts)))
     return problems
-
-
-#: Names of activity summed over channels, not one channel's ("Overall_Views").
-_SUMMED = re.compile(r"(overall|total)", re.I)
-
-
-def _no_channels_fix(unmapped: list[str]) -> str:
-    """What to map when no channel is: the columns measuring media as activity, if any.
-
-    Examples
-    --------
-    >>> _no_channels_fix(["Paid_Views", "Google_Impressions", "Organic_Views", "Sales"])
-    "This table names no column as spend; its media are measured as activity: \
-'Paid_Views' (views), 'Google_Impressions' (impressions). Map those as channels to model \
-their effect: each one's ROAS is then a return per unit of that activity, not per unit of \
-money. Or pick at least one column of media spend as a channel."
-    """
-    activity = [(c, kind) for c in unmapped
-                if (kind := not_spend_kind(c)) in ACTIVITY_KINDS
-                and not (NOT_PAID.search(c) or _SUMMED.search(c))]
-    if not activity:
-        return "Pick at least one column of media spend as a channel."
-    listed = ", ".join(f"{c!r} ({kind})" for c, kind in activity)
-    return ("This table names no column as spend; its media are measured as activity: "
-            f"{listed}. Map those as channels to model their effect: each one's ROAS is then "
-            "a return per unit of that activity, not per unit of money. Or pick at least "
-            "one column of media spend as a channel.")
 
 
 def _double_role(column: str, used_as: list[str]) -> Problem:
@@ -278,7 +255,8 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             "Load a file or frame that holds data (a file with only a header row reads "
             "as an empty table)."))
         return result
-    result.problems += check_roles(frame.columns, roles, table)
+    amounts = () if roles.channels else unmapped_amounts(frame, roles.all)
+    result.problems += check_roles(frame.columns, roles, table, amounts)
     counts = Counter(frame.columns)
     usable = {c for c in roles.all if counts.get(c, 0) == 1}
     parsed = None
