@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mmm_widgets.steps.amounts import TextAmounts
+from mmm_widgets.steps.combinations import exact_combination
 from mmm_widgets.steps.currencies import named_currency, other_currency
 from mmm_widgets.steps.names import (
     OTHER_COST,
@@ -284,26 +285,60 @@ def _collinearity(data: pd.DataFrame, roles: Roles) -> list[Finding]:
         return []
     spend = data[channels]
     correlation = _correlation(spend)
-    findings = []
+    vif = variance_inflation(spend, correlation)
+    combinations = _combinations(spend, [c for c, value in vif.items() if np.isinf(value)])
+    ties = [set(f.columns) for f in combinations]
+    findings = list(combinations)
     # Only the flagged pairs are visited: 200 channels make 20,000 pairs.
     first, second = np.triu_indices(len(channels), k=1)
     r = correlation[first, second]
     flagged = np.flatnonzero(np.isfinite(r) & (np.abs(r) >= COLLINEAR_CORRELATION))
     for k in flagged:
         a, b = channels[first[k]], channels[second[k]]
+        if any({a, b} <= tie for tie in ties):
+            continue
         findings.append(Finding(
             "collinear",
             f"Spend of {a!r} and {b!r} moves together (correlation {r[k]:.2f}); the model "
             "will struggle to split credit between them. Consider merging them or adding "
             "lift tests.", (a, b)))
-    vif = variance_inflation(spend, correlation)
-    paired = {c for f in findings for c in f.columns}
+    named = {c for f in findings for c in f.columns}
+    if combinations:
+        # A tie makes the correlation matrix singular, and every VIF read from its
+        # inverse unbounded: the others are read again without the columns written.
+        vif = variance_inflation(spend.drop(columns=[f.columns[0] for f in combinations]))
     for column, value in vif.items():
-        if value >= COLLINEAR_VIF and column not in paired:
+        if value >= COLLINEAR_VIF and column not in named:
             findings.append(Finding(
                 "collinear",
                 f"Spend of {column!r} is largely explained by the other channels "
                 f"(VIF {value:.0f}); its effect will be uncertain.", (column,)))
+    return findings
+
+
+def _combinations(spend: pd.DataFrame, tied: list[str]) -> list[Finding]:
+    """Channels that are, on every row, a combination of two or more other channels.
+
+    ``tied`` are the channels whose VIF is unbounded. The largest spender of a tie is
+    written from the others: a combination that adds channels up is larger than each of
+    them. A tie of two channels (one a multiple of the other) is left to the pairs that
+    move together.
+    """
+    findings: list[Finding] = []
+    written: set[str] = set()
+    for column in sorted(tied, key=lambda c: -float(spend[c].sum())):
+        if column in written:
+            continue
+        combination = exact_combination(spend, column, tied)
+        if combination is None or len(combination.weights) < 2:
+            continue
+        findings.append(Finding(
+            "collinear",
+            f"Spend of {column!r} is an exact combination of other channels on every row: "
+            f"{combination.describe()}. The model cannot tell their effects apart; drop "
+            "one of them, or merge them into one channel.",
+            (column, *(name for name, _ in combination.weights))))
+        written.update(findings[-1].columns)
     return findings
 
 
