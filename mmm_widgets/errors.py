@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mmm_widgets.wording import listed
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -42,9 +44,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"column {self.column!r}" if self.column is not None else ""
         if self.rows:
-            shown = ", ".join(self.rows[:5])
-            more = f" and {self.total_rows - 5} more" if self.total_rows > 5 else ""
-            where = f"{where} at {shown}{more}" if where else f"at {shown}{more}"
+            rows = listed(self.rows, 5, total=self.total_rows)
+            where = f"{where} at {rows}" if where else f"at {rows}"
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.what} Fix: {self.fix}"
 

@@ -98,7 +98,7 @@ def find_text_amounts(frame: pd.DataFrame, columns: Iterable[str],
     --------
     >>> frame = pd.DataFrame({"tv": ["$1,200.50", "(300)"], "events": ["na", "sale"]})
     >>> find_text_amounts(frame, ["tv", "events"])
-    {'tv': TextAmounts(column='tv', decimal='.')}
+    {'tv': TextAmounts(column='tv', decimal='.', percent=False)}
     """
     found, undecided = {}, []
     columns, rates = list(columns), set(rates)  # read twice below: a generator would be spent

@@ -42,6 +42,7 @@ from mmm_widgets.steps.outliers import (
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.recurring import Recurring, find_recurring
 from mmm_widgets.steps.validation import Roles
+from mmm_widgets.wording import listed
 
 #: Least F statistic (the residual sum of squares the trend or step removes, over the
 #: residual variance left) for a move to be named.
@@ -265,7 +266,6 @@ def _move_finding(moves: list[Move], data: pd.DataFrame, roles: Roles, table: st
 
 def _shares(moves: list[Move] | list[Recurring], roles: Roles, span: str) -> str:
     """The moves' sizes, by geo in a panel: ``+40 % over the table``."""
-    listed = ", ".join(f"{m.share:+.0%}" + (f" in {m.geo!r}" if roles.geo else "")
-                       for m in moves[:5])
-    more = f" and {len(moves) - 5} more geos" if len(moves) > 5 else ""
-    return f"{listed}{more}{f' {span}' if span else ''}"
+    sizes = listed([f"{m.share:+.0%}" + (f" in {m.geo!r}" if roles.geo else "")
+                    for m in moves], 5, noun="geos")
+    return f"{sizes}{f' {span}' if span else ''}"

@@ -28,6 +28,7 @@ from mmm_widgets.steps.names import (
     POPULATION,
     not_spend_kind,
 )
+from mmm_widgets.wording import listed
 
 #: Names of activity summed over channels, not one channel's ("Overall_Views").
 _SUMMED = re.compile(r"(overall|total)", re.I)
@@ -117,16 +118,14 @@ are media spend per period (in money) as channels."
                 if (kind := not_spend_kind(c)) in ACTIVITY_KINDS
                 and not (NOT_PAID.search(c) or _SUMMED.search(c))]
     if activity:
-        listed = ", ".join(f"{c!r} ({kind})" for c, kind in activity)
+        kinds = ", ".join(f"{c!r} ({kind})" for c, kind in activity)
         return ("This table names no column as spend; its media are measured as activity: "
-                f"{listed}. Map those as channels to model their effect: each one's ROAS is "
+                f"{kinds}. Map those as channels to model their effect: each one's ROAS is "
                 "then a return per unit of that activity, not per unit of money. Or pick at "
                 "least one column of media spend as a channel.")
     pick = "Pick at least one column of media spend as a channel."
     if not amounts:
         return pick
-    listed = ", ".join(repr(c) for c in amounts[:LISTED])
-    more = f" and {len(amounts) - LISTED} more" if len(amounts) > LISTED else ""
     return (f"{pick} No column's name says it is spend; these hold amounts and have no "
-            f"role: {listed}{more}. Map those that are media spend per period (in money) "
-            "as channels.")
+            f"role: {listed([repr(c) for c in amounts], LISTED)}. Map those that are media "
+            "spend per period (in money) as channels.")

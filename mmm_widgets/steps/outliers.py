@@ -29,6 +29,7 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.steps.dates import to_datetime_code, true_runs
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
+from mmm_widgets.wording import listed
 
 #: A period whose target is at most this fraction of its series' median was not recorded.
 OUTAGE_LEVEL = 0.05
@@ -197,8 +198,7 @@ def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
         where = (f" in {outage.geo!r}" if outage.geo is not None else
                  " in every geo" if roles.geo else "")
         named.append(when + where + (f" ({', '.join(details)})" if details else ""))
-    listed = "; ".join(named[:LISTED]) + (
-        f"; and {len(named) - LISTED} more" if len(named) > LISTED else "")
+    outages_listed = listed(named, LISTED, separator="; ")
     line = _mark_line("outage", [(o.first, o.last, () if o.geo is None else (o.geo,))
                                  for o in outages], roles, table, date_format,
                       summed_into_weeks)
@@ -206,7 +206,7 @@ def outage_finding(outages: list[Outage], roles: Roles, frequency: str | None,
     return [Finding(
         "outage",
         f"The target {roles.target!r} is {'at, near or below' if below else 'at or near'} "
-        f"0, between {period}s with the usual figures, on {listed}: sales not recorded (a "
+        f"0, between {period}s with the usual figures, on {outages_listed}: sales not recorded (a "
         "tracking outage), or a shop that was shut"
         f"{'; under 0, returns or refunds booked over the sales' if below else ''}? Kept "
         f"as they are, the model reads them as {period}s the spend sold nothing, and "
@@ -522,10 +522,8 @@ def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
     by_date: dict[pd.Timestamp, list[str]] = {}
     for when, geo in sorted(flagged, key=lambda found: (found[0], str(found[1]))):
         by_date.setdefault(when, []).extend([] if geo is None else [geo])
-    shown = ", ".join(f"{when:%Y-%m-%d}" + (f" in {' and '.join(map(repr, geos))}"
-                                             if geos else "")
-                      for when, geos in list(by_date.items())[:LISTED])
-    more = f" and {len(by_date) - LISTED} more dates" if len(by_date) > LISTED else ""
+    dates = listed([f"{when:%Y-%m-%d}" + (f" in {' and '.join(map(repr, geos))}" if geos else "")
+                    for when, geos in by_date.items()], LISTED, noun="dates")
     every = data[roles.geo].nunique() if roles.geo else 0
     line = _mark_line("event", [(when, when, () if len(geos) == every else tuple(geos))
                                 for when, geos in by_date.items()], roles, table,
@@ -533,6 +531,6 @@ def outlier_finding(data: pd.DataFrame, roles: Roles, outages: list[Outage] = ()
     return [Finding(
         "outlier",
         f"The target {roles.target!r} has values its spend, controls, trend and "
-        f"season do not explain on {shown}{more}. Check them: correct a figure written "
+        f"season do not explain on {dates}. Check them: correct a figure written "
         "wrong; if they are real events (a promotion, a holiday), mark them and map the "
         f"mark as a control: {line}.", (roles.target,))]

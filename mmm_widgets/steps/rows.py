@@ -22,6 +22,7 @@ import pandas as pd
 
 from mmm_widgets.codegen import literal
 from mmm_widgets.steps.base import ran_on_copy
+from mmm_widgets.wording import listed
 
 #: What a summary row's date cell starts with (case ignored): no date starts so.
 SUMMARY_LABEL = r"(total|totals|subtotal|sum|grand total|all|average|avg|mean)\b"
@@ -107,9 +108,7 @@ def _count(n: int, what: str) -> str:
 
 
 def _rows(labels: Sequence[Hashable], shown: int = 5) -> str:
-    listed = ", ".join(str(label) for label in labels[:shown])
-    more = f" and {len(labels) - shown} more" if len(labels) > shown else ""
-    return f"row{'' if len(labels) == 1 else 's'} {listed}{more}"
+    return f"row{'' if len(labels) == 1 else 's'} {listed([str(x) for x in labels], shown)}"
 
 
 def dropped_rows_lines(data: str, date: str, geo: str | None,

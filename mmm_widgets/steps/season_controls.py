@@ -34,6 +34,7 @@ import pandas as pd
 from mmm_widgets.steps.categorical import Levels
 from mmm_widgets.steps.quality import Finding
 from mmm_widgets.steps.validation import Roles
+from mmm_widgets.wording import listed
 
 #: Share of the rows on which a month indicator is 1 exactly in its months.
 AGREEMENT = 0.9
@@ -126,6 +127,4 @@ def season_controls_finding(data: pd.DataFrame, roles: Roles, controls: Iterable
 
 
 def _listed(names: list[str]) -> str:
-    shown = [repr(n) for n in names[:4]]
-    more = f" and {len(names) - 4} more" if len(names) > 4 else ""
-    return ", ".join(shown) + more
+    return listed([repr(n) for n in names], 4)

@@ -41,6 +41,7 @@ from mmm_widgets.steps.attribution import (
 from mmm_widgets.steps.base import Params
 from mmm_widgets.steps.journeys import clean_mapping, labels, time_problems
 from mmm_widgets.steps.source import Source, read_source
+from mmm_widgets.wording import listed
 
 JOURNEYS_FILE = "synergy_journeys.parquet"
 COLUMN_ROLES = ("user", "time", "channel", "conversion")
@@ -258,8 +259,7 @@ class SynergyStep(JourneysStep):
 
 def _pairs(rows: pd.DataFrame) -> str:
     names = [f"{a} & {b}" for a, b in zip(rows["channel_a"], rows["channel_b"], strict=True)]
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    return f"{len(names)} pair{'s' if len(names) > 1 else ''} ({shown})"
+    return f"{len(names)} pair{'s' if len(names) > 1 else ''} ({listed(names, 4)})"
 
 
 def _option_problems(params: SynergyParams) -> list[Problem]:

@@ -17,6 +17,7 @@ from mmm_widgets.engine.jobs import Job
 from mmm_widgets.errors import MMMWidgetsError
 from mmm_widgets.views import activity
 from mmm_widgets.views.export import CellWriter, WriteOutcome
+from mmm_widgets.wording import listed
 
 _bokeh_loaded = False
 #: Seconds between two looks at a running job's progress.
@@ -144,9 +145,7 @@ def problems_html(error: BaseException) -> str:
         items = []
         for problem in error.problems:
             where = f"<b>{html.escape(problem.column)}</b>" if problem.column is not None else ""
-            rows = ", ".join(html.escape(r) for r in problem.rows[:5])
-            if problem.total_rows > 5:
-                rows += f" and {problem.total_rows - 5} more"
+            rows = listed([html.escape(r) for r in problem.rows], 5, total=problem.total_rows)
             place = " ".join(p for p in (where, f"at {rows}" if rows else "") if p)
             items.append(f"<li>{place + ': ' if place else ''}{html.escape(problem.what)}"
                          f"<br><i>Fix:</i> {html.escape(problem.fix)}</li>")
