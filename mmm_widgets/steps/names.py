@@ -30,6 +30,7 @@ _FOREIGN_COUNT_TARGETS = frozenset({
 TARGET_WORDS = frozenset({
     "sales", "sale", "revenue", "revenues", "conversion", "conversions", "orders", "target",
     "kpi", "bookings", "signups", "units", "gmv", "income", "y", "turnover", "leads",
+    "customers", "acquisitions", "installs", "registrations", "mql", "mqls",
     # the same in German, French, Spanish, Italian, Dutch and Portuguese (accents dropped)
     *_FOREIGN_MONEY_TARGETS, *_FOREIGN_COUNT_TARGETS,
 })
@@ -41,7 +42,8 @@ TARGET_WORDS = frozenset({
 # And the same in German, French, Spanish, Italian, Dutch and Portuguese ("TV Kosten",
 # "Dépenses TV", "Inversión TV", "Spesa TV", "Zoeken uitgaven", "Custo Busca"; "cost"
 # and "invest" cover "Costo", "Investimento", "Investissement").
-_EXPLICIT_SPEND_WORDS = (r"spend|spent|cost|budget|invest|_s$|(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])|"
+_EXPLICIT_SPEND_WORDS = (r"spend|spent|cost|budget|invest|expen(ses?|ditures?)|_s$|"
+                         r"(?<![a-z0-9])(md)?spn?d?(?![a-z0-9])|"
                          r"kosten|ausgaben|aufwand|d[ée]penses?|(?<![a-z])co[uû]ts?(?![a-z])|"
                          r"gastos?(?![a-z])|inversi[oó]n|spes[ae](?![a-z])|uitgaven|besteding|"
                          r"(?<![a-z])custos?(?![a-z])|despesas?")
@@ -49,7 +51,7 @@ EXPLICIT_SPEND = re.compile(f"({_EXPLICIT_SPEND_WORDS})", re.I)
 SPEND_NAMES = re.compile(f"({_EXPLICIT_SPEND_WORDS}|media)", re.I)
 # Drivers that are not paid media, whatever else their names say: controls (Robyn's
 # demo table has its organic newsletter beside the paid channels).
-_NOT_PAID_WORDS = r"non.?media|organic|newsletter|competitor|competition"
+_NOT_PAID_WORDS = r"non.?media|organic|newsletter|competitor|competition|(?<![a-z])comp(?![a-z])"
 NOT_PAID = re.compile(f"({_NOT_PAID_WORDS})", re.I)
 CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$€£]", re.I)
 # A name's first word: a channel (or the start of one: "tvc", "printad"), or a medium or
@@ -64,7 +66,11 @@ CHANNEL_WORDS = re.compile(
     r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"
     r"banners?|spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc|"
     # programmatic and streaming buys as agencies' plans name them ("DV360" reads "dv")
-    r"dv|dsp|b?vod|avod|ams)\b)",
+    r"dv|dsp|b?vod|avod|ams|"
+    # Google's Performance Max campaigns ("Perf max", "PMax"), China's and Korea's platforms
+    r"p ?max|perf(ormance)? max|wechat|weibo|baidu|douyin|naver|kakao|"
+    # Google's Shopping campaigns, alone ("Shopping", "Shopping ads"; not "shopping days")
+    r"shopping(?=$| ads?\b| campaigns?\b))\b)",
     re.I,
 )
 # pymc-marketing's and many textbooks' generic names: y explained by x1, x2, ...
@@ -90,10 +96,17 @@ CONTROL_NAMES = re.compile(
 # sent and posts published.
 NOT_SPEND = re.compile(r"(impression|click|klic?k|(?<![a-z])cli(c|que)s?(?![a-z])|grp|reach|view|"
                         r"imps|_i$|_p$|spots?\b|insertion|"
-                        r"(?<![a-z])(sends|sent|posts)(?![a-z]))", re.I)
+                        r"(?<![a-z])(sends|sent|delivered|posts)(?![a-z]))", re.I)
 # What an audience did: no spend either ("search_sessions"), but it may be the outcome to
 # explain (store visits, web sessions).
-AUDIENCE = re.compile(r"(follower|likes\b|engagement|opens\b|sessions?\b|visits?\b)", re.I)
+AUDIENCE = re.compile(r"(follower|likes\b|engagement|sessions?\b|visits?\b|"
+                      # emails opened, a podcast's streams, the searches made for the brand
+                      r"(?<![a-z])(opens|opened|streams?|listens|quer(y|ies))(?![a-z]))", re.I)
+# A medium's volume ("tv.volume", "Radio volume"): its GRPs or spots, not its spend.
+_MEDIA_VOLUME = re.compile(r"^(tv|radio|print|press|ooh|outdoor|display|video|cinema)\b.*"
+                           r"\bvolumes?\b")
+# An index ("tv.budget.index", "price_index") is a level relative to a base, never money.
+_INDEX = re.compile(r"(?<![a-z])ind(ex|ices)(?![a-z])", re.I)
 # Ratios that ad platforms export beside spend: "Cost per result", "Cost / conv.",
 # "Avg. CPC", "CPM". A cost, but per something: not an amount spent. Shares of the budget
 # or of voice ("tv_share", "Search %", "tv_sov") are ratios too.
@@ -115,7 +128,8 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])(tv|radio)?(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
-             (re.compile(r"(?<![a-z])(sends|sent)(?![a-z])", re.I), "messages sent"),
+             (re.compile(r"(?<![a-z])(sends|sent|delivered)(?![a-z])", re.I), "messages sent"),
+             (_MEDIA_VOLUME, "volume"),
              (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"))
 #: The kinds of activity :func:`not_spend_kind` names (a table may measure its media so).
 ACTIVITY_KINDS = tuple(kind for _, kind in _ACTIVITY)
@@ -373,6 +387,7 @@ def named_not_spend(column: str) -> bool:
     not paid for or of money that is not media spend ("tv_impressions", "search_sessions",
     "Cost per result", "organic", "TV Spend Plan", "Shipping Cost")."""
     return bool(NOT_SPEND.search(column) or AUDIENCE.search(column) or NOT_PAID.search(column)
+                or _MEDIA_VOLUME.search(lower_words(column)) or _INDEX.search(column)
                 or is_ratio(column) or not_media_kind(column) is not None)
 
 

@@ -27,6 +27,7 @@ from mmm_widgets.steps.dates import (
     parse_dates,
 )
 from mmm_widgets.steps.filled_down import written_once_per_block
+from mmm_widgets.steps.lagged_copies import lagged_copies
 from mmm_widgets.steps.names import (
     AUDIENCE,
     CHANNEL_WORDS,
@@ -35,6 +36,7 @@ from mmm_widgets.steps.names import (
     EXPLICIT_SPEND,
     GENERIC_CHANNEL,
     MONEY_TARGET_WORDS,
+    NOT_PAID,
     NOT_SPEND,
     NUMBERED_CHANNEL,
     PAST,
@@ -43,6 +45,7 @@ from mmm_widgets.steps.names import (
     SPEND_NAMES,
     TARGET_WORDS,
     VALUE_WORDS,
+    is_ratio,
     lower_words,
     named_like_spend,
     named_not_spend,
@@ -72,6 +75,10 @@ _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territo
 _CHANNEL_LIST_NAMES = re.compile(
     r"(channel|campaign|platform|medium|media|publisher|source|\bads?[\s_-]?(type|kind|name)\b)",
     re.I)
+# A date written in numbers and separators, in whatever order: 1/14/2018, 01-07-2018.
+_NUMERIC_DATE = r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\s*"
+# Words naming money spent, apart from what it was spent on ("tv spend", "tv budget").
+_SPEND_WORDS = frozenset({"budget", "spend", "spends", "spent", "cost", "costs"})
 # A number as plain text: whole, with a decimal point, or in scientific notation.
 _PLAIN_NUMBER = r"-?\d+(\.\d+)?([eE][+-]?\d+)?"
 # pandas' name for a column without a header: almost always an index written with the table.
@@ -220,9 +227,16 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     # A total beside the channels it sums is none of its own (its spend would count twice).
     totals = totals_of_others(df, channels)
     channels = [c for c in channels if c not in totals]
-    # Nor is the same spend written again (net beside gross, in another currency).
+    # Nor is the same spend written again (net beside gross, in another currency), a
+    # channel's budget beside its spend, or the total of a medium's activity.
     copies = copies_of_others(df, channels)
-    channels = [c for c in channels if c not in copies]
+    activity_totals = _activity_totals(df, channels, numeric)
+    channels = [c for c in channels if c not in copies and c not in activity_totals
+                and not _plan_beside_spend(c, channels)]
+    # Nor is a channel's spend a few periods later (a regression's lags: "Meta-1").
+    if date is not None and len(channels) > 1:
+        lagged = lagged_copies(df, channels, parse_dates(df[date]).values, geo)
+        channels = [c for c in channels if c not in lagged]
     # A control that is the target in another unit (an index of sales) is no control.
     if target is not None:
         copies = copies_of_others(df, [target, *controls])
@@ -311,6 +325,9 @@ def _role_candidates(df: pd.DataFrame) -> list[str]:
 
 
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
+    """The column of dates: a column of datetimes first, then one named as a date; of
+    two alike, one whose dates do not repeat (a day's, beside its week's number), else
+    the first."""
     scored = []
     for position, column in enumerate(columns):
         series = df[column]
@@ -318,20 +335,32 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
             # an empty cell (a row of units above the dates) is no date, nor a wrong one
             empty = series.eq("")
             series = series.mask(empty) if empty.any() else series
-        if pd.api.types.is_datetime64_any_dtype(series) or is_period(series):
-            scored.append((0, position, column))
-        elif ((numbers := number_dates_format(series)) is not None
-              and _DATE_NAMES.search(column)
-              and _regular(series, NUMBER_DATES[numbers].per_day)):
-            scored.append((1, position, column))
-        elif (pd.api.types.is_integer_dtype(series) and _DATE_NAMES.search(column)
-              and parse_dates(series.dropna().head(50)).ok):
-            scored.append((1, position, column))  # 20240131, as Google Analytics writes it
-        elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            sample = series.dropna().astype(str).head(50)
-            if len(sample) and parse_dates(sample).ok:
-                scored.append((1 if _DATE_NAMES.search(column) else 2, position, column))
-    return min(scored)[2] if scored else None
+        score = _date_score(series, column)
+        if score is not None:
+            scored.append((score, bool(series.dropna().duplicated().any()), position, column))
+    return min(scored)[-1] if scored else None
+
+
+def _date_score(series: pd.Series, column: str) -> int | None:
+    """How surely a column holds the table's dates: 0 surest, None not at all."""
+    named = bool(_DATE_NAMES.search(column))
+    if pd.api.types.is_datetime64_any_dtype(series) or is_period(series):
+        return 0
+    if ((numbers := number_dates_format(series)) is not None and named
+            and _regular(series, NUMBER_DATES[numbers].per_day)):
+        return 1
+    if (pd.api.types.is_integer_dtype(series) and named
+            and parse_dates(series.dropna().head(50)).ok):
+        return 1  # 20240131, as Google Analytics writes it
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        sample = series.dropna().astype(str).head(50)
+        if len(sample) and parse_dates(sample).ok:
+            return 1 if named else 2
+        # Dates a spreadsheet wrote two ways (1/14/2018 below 01-07-2018): the data step
+        # names the formats and reads each row in its own.
+        if named and len(sample) and sample.str.fullmatch(_NUMERIC_DATE).all():
+            return 3
+    return None
 
 
 def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | None:
@@ -375,7 +404,7 @@ def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:
     named = [c for c in numeric
              if TARGET_WORDS & set(lower_words(c).split()) and not SPEND_NAMES.search(c)
              and not CONTROL_NAMES.search(c) and "per" not in lower_words(c).split()
-             and not _is_binary(df[c])]
+             and not is_ratio(c) and not _is_binary(df[c])]
     if named:
         # This period's actual outcome before a plan or last year's ("Sales Forecast",
         # "Sales LY"), money before units ("Total sales" before "Orders": ROAS is money per
@@ -485,7 +514,35 @@ def _lists_channels(column: str) -> bool:
 
 
 def _looks_like_control(column: str, series: pd.Series) -> bool:
+    # A medium's activity is no control, whatever it was bought for ("DisplayHoliday
+    # Impression"); the activity of what was not bought is ("Organic Search Impressions").
+    if NOT_SPEND.search(column) and not NOT_PAID.search(column):
+        return False
     return bool(CONTROL_NAMES.search(column) or _is_binary(series))
+
+
+def _plan_beside_spend(column: str, channels: list[str]) -> bool:
+    """Whether ``column`` is a channel's budget beside that channel's spend ("tv.budget"
+    beside "tv.spend"): the plan, not what was spent."""
+    words = lower_words(column).split()
+    if "budget" not in words:
+        return False
+    medium = [w for w in words if w not in _SPEND_WORDS]
+    return any(other != column and "budget" not in lower_words(other).split()
+               and EXPLICIT_SPEND.search(other)
+               and [w for w in lower_words(other).split() if w not in _SPEND_WORDS] == medium
+               for other in channels)
+
+
+def _activity_totals(df: pd.DataFrame, channels: list[str], numeric: list[str]) -> set[str]:
+    """The channels that are, on every row, the sum of columns named as activity: the
+    activity's total ("Display" of "DisplayBrandingImpression" and the others), no spend."""
+    activity = [c for c in numeric if NOT_SPEND.search(c) and c not in channels]
+    if len(activity) < 2:
+        return set()
+    totals = totals_of_others(df, [*channels, *activity])
+    return {total for total, parts in totals.items()
+            if total in channels and all(part in activity for part in parts)}
 
 
 def _numbers_read(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

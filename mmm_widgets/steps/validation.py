@@ -40,6 +40,7 @@ from mmm_widgets.steps.filled_down import (
     written_once_per_block,
 )
 from mmm_widgets.steps.flat_target import flat_target_problems
+from mmm_widgets.steps.lagged_copies import lagged_copy_problems
 from mmm_widgets.steps.media_history import (
     dates_without_spend,
     empty_edge_dates,
@@ -322,6 +323,10 @@ def check_frame(frame: pd.DataFrame, roles: Roles, date_format: str | None = Non
             "cannot tell its effect from theirs.",
             f"Leave {total!r} out of the channels.", column=total))
     result.problems += _copy_problems(frame, [c for c in roles.channels if c in usable])
+    if parsed is not None and parsed.ok and (not roles.geo or roles.geo in usable):
+        result.problems += lagged_copy_problems(
+            frame, [c for c in roles.channels if c in usable and c not in merged],
+            parsed.values, roles.geo or None, l_max)
     if roles.target in usable:
         result.problems += _target_copy_problems(frame, roles.target, [
             c for c in roles.controls if c in usable and c not in text_controls])
