@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import mmm_widgets as mw
-from tests.conformance.tables import spec, table, true_dates
+from tests.conformance.tables import TableSpec, spec, table, true_dates
 from tests.conftest import run_fix
 
 FORMAT = "%Y-%m-%d"
@@ -92,3 +92,41 @@ def test_a_long_tables_missing_periods_are_fitted_around():
     kept = _map(run_fix(named[0].fix.split("): ", 1)[1].removesuffix("."), frame), roles).data
     run = max(periods[:60], periods[62:], key=len)
     assert sorted(kept[roles["date"]].unique()) == run
+
+
+@pytest.mark.parametrize(("frequency", "date_name", "geo_codes"), [
+    ("W", "week_start", False), ("D", "DATE", True)])
+def test_dates_missing_in_many_geos_are_one_problem_whose_lines_fix_them_all(
+        frequency, date_name, geo_codes):
+    """A panel of 5 geos, 4 of them without some periods (a geo's export leaves out its
+    empty days): one problem naming the geos, most periods missing first; its line adding
+    them with 0 fixes every geo, its other line leaves those geos out."""
+    variation = TableSpec(seed=31, frequency=frequency, periods=120 if frequency == "D" else 104,
+                          date_name=date_name, geos=5, geo_name="region", geo_codes=geo_codes,
+                          binary_control=False)
+    frame = table(variation)
+    dates = true_dates(variation, frame[date_name])
+    frame[date_name] = dates.dt.strftime(FORMAT)
+    periods = sorted(dates.unique())
+    geos = [geo.item() if hasattr(geo, "item") else geo for geo in frame["region"].unique()]
+    dropped = {geo: periods[20:20 + k] for k, geo in enumerate(geos[:4], start=1)}
+    gone = pd.Series(False, index=frame.index)
+    for geo, days in dropped.items():
+        gone |= (frame["region"] == geo) & dates.isin(days)
+    frame = frame[~gone].reset_index(drop=True)
+    roles = {k: v for k, v in variation.roles.items() if v is not None}
+    with pytest.raises(mw.DataError) as caught:
+        _map(frame, roles)
+    named = [p for p in caught.value.problems if "missing from the" in p.what]
+    assert len(named) == 1
+    assert (f"sequence in 4 of 5 geos: {geos[3]!r} (4 periods), {geos[2]!r} (3 periods), "
+            f"{geos[1]!r} (2 periods), {geos[0]!r} (1 period).") in named[0].what
+    assert named[0].rows == tuple(f"{d:%Y-%m-%d}" for d in periods[20:24])
+    added, left_out = re.fullmatch(
+        r".*add them with 0 .*?: (.*)\. If they were not recorded, leave those geos out: "
+        r"(.*)\.", named[0].fix).groups()
+    filled = _map(run_fix(added, frame), roles).data
+    assert len(filled) == len(periods) * 5
+    kept = run_fix(left_out, frame)  # the geo left may have a channel that never spent
+    assert list(kept["region"].unique()) == [geos[4]]
+    assert len(kept) == len(periods)

@@ -61,6 +61,7 @@ from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
 from mmm_widgets.steps.untracked_target import untracked_target_problems
 from mmm_widgets.steps.weekdays import mixed_weekdays_problem
+from mmm_widgets.wording import listed
 
 DEFAULT_L_MAX = 8
 #: Rows named per problem; the message gives the total count beyond these.
@@ -836,6 +837,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     gaps_of: dict[object, list[pd.Timestamp]] = {}
     stray_of: set[pd.Timestamp] = set()  # dates typed wrong, in any geo
     written_of: dict[object, list[pd.Timestamp]] = {}  # what their lines write, by geo
+    gap_dates: dict[object, tuple[list[pd.Timestamp], pd.Series]] = {}
     if step is not None and frequency != "irregular":
         width = pd.Timedelta(days=step)
         expected = (stats["max"] - stats["min"]) // width + 1
@@ -861,10 +863,19 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                 weekends = [] if into_weeks else weekends
                 problems += _weekend_problems(roles, geo, weekends)
             gaps_of[geo] = [*gaps, *weekends]
-            problems += _gap_problems(roles, geo, gaps, frequency, present, date_format,
-                                      table, pivoted)
+            if gaps:
+                gap_dates[geo] = (gaps, present)
     elif frequency == "monthly":
         problems += _month_problems(pairs, roles, gaps_of, date_format, table, pivoted)
+    if len(gap_dates) > GAP_GEOS_APART:
+        freq = period_alias(frequency, pd.DatetimeIndex(pairs["date"].unique()).sort_values())
+        problems.append(_gaps_in_geos(roles, {g: gaps for g, (gaps, _) in gap_dates.items()},
+                                      frequency, freq, len(stats), date_format, table,
+                                      pivoted))
+    else:
+        for geo, (gaps, present) in gap_dates.items():
+            problems += _gap_problems(roles, geo, gaps, frequency, present, date_format,
+                                      table, pivoted)
     if roles.geo:
         all_dates = pd.DatetimeIndex(pairs["date"].unique()).difference(list(stray_of))
         for geo in stats.index[stats["count"] < len(all_dates)]:
@@ -1018,8 +1029,29 @@ def _gap_problems(roles: Roles, geo: object, gaps: list[pd.Timestamp], frequency
     grid = pd.date_range(have[0], have[-1], freq=freq)
     start, end = longest_run(grid.isin(have))
     first, last = f"{grid[start]:%Y-%m-%d}", f"{grid[end]:%Y-%m-%d}"
+    dates = to_datetime_code(f"{table}[{roles.date!r}]", date_format)
+    fit = (f"fit the longest run without a gap ({first} to {last}, "
+           f"{_periods(end - start + 1)}): {table} = {table}[({dates} >= {first!r}) & "
+           f"({dates} <= {last!r})].")
+    fix = (f"The sales of those dates are not in the table: {fit}" if pivoted else
+           f"{_added_with_zero(roles, freq, date_format, table)} If they were not recorded, "
+           f"{fit}")
+    return [problem(
+        f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}: "
+        f"{_periods(len(gaps))} between {have[0]:%Y-%m-%d} and {have[-1]:%Y-%m-%d} have "
+        f"no row. {_NO_STEPPING_OVER}", fix,
+        column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps))]
+
+
+_NO_STEPPING_OVER = ("The model cannot step over them: each period's spend carries over into "
+                     "the next ones.")
+#: Most geos with dates missing named one problem each; more are named in one.
+GAP_GEOS_APART = 3
+
+
+def _added_with_zero(roles: Roles, freq: str, date_format: str | None, table: str) -> str:
+    """The sentence adding a table's missing periods (every geo's) with 0 spend and sales."""
     column = f"{table}[{roles.date!r}]"
-    dates = to_datetime_code(column, date_format)
     span = f"pd.date_range({column}.min(), {column}.max(), freq={freq!r})"
     if roles.geo:
         keys = [roles.date, roles.geo]
@@ -1030,19 +1062,34 @@ def _gap_problems(roles: Roles, geo: object, gaps: list[pd.Timestamp], frequency
                  f".rename_axis({roles.date!r}).reset_index()")
     amounts = [*roles.channels, roles.target]
     added += f"; {table}[{amounts!r}] = {table}[{amounts!r}].fillna(0)"
-    fit = (f"fit the longest run without a gap ({first} to {last}, "
-           f"{_periods(end - start + 1)}): {table} = {table}[({dates} >= {first!r}) & "
-           f"({dates} <= {last!r})].")
-    fix = (f"If nothing was sold or spent then (a shop shut, an export that leaves empty rows "
-           f"out), add them with 0 spend and sales (controls to fill in): {column} = {dates}; "
-           f"{table} = {added}. If they were not recorded, {fit}")
-    return [problem(
-        f"Dates are missing from the {frequency} sequence{_in_geo(roles, geo)}: "
-        f"{_periods(len(gaps))} between {have[0]:%Y-%m-%d} and {have[-1]:%Y-%m-%d} have "
-        "no row. The model cannot step over them: each period's spend carries over into "
-        "the next ones.",
-        f"The sales of those dates are not in the table: {fit}" if pivoted else fix,
-        column=roles.date, rows=gaps[:MAX_ROWS_LISTED], count=len(gaps))]
+    return (f"If nothing was sold or spent then (a shop shut, an export that leaves empty rows "
+            f"out), add them with 0 spend and sales (controls to fill in): {column} = "
+            f"{to_datetime_code(column, date_format)}; {table} = {added}.")
+
+
+def _gaps_in_geos(roles: Roles, gaps_by_geo: dict[object, list[pd.Timestamp]],
+                  frequency: str, freq: str, geos: int, date_format: str | None, table: str,
+                  pivoted: bool) -> Problem:
+    """One problem for the dates missing in more than :data:`GAP_GEOS_APART` geos: the
+    line adding them is the same for all, and the geos may be left out together."""
+    ranked = sorted(gaps_by_geo.items(), key=lambda item: -len(item[1]))
+    named = listed([f"{geo!r} ({_periods(len(gaps))})" for geo, gaps in ranked], 5,
+                   noun="geos")
+    missing = sorted({day for gaps in gaps_by_geo.values() for day in gaps})
+    left_out = (f"leave those geos out: {table} = {table}[~{table}[{roles.geo!r}].isin("
+                f"{literal([_plain(geo) for geo in gaps_by_geo])})].")
+    fix = (f"The sales of those dates are not in the table: {left_out}" if pivoted else
+           f"{_added_with_zero(roles, freq, date_format, table)} If they were not recorded, "
+           f"{left_out}")
+    return problem(
+        f"Dates are missing from the {frequency} sequence in {len(gaps_by_geo)} of {geos} "
+        f"geos: {named}. {_NO_STEPPING_OVER}", fix,
+        column=roles.date, rows=missing[:MAX_ROWS_LISTED], count=len(missing))
+
+
+def _plain(value: object) -> object:
+    """A geo as the table holds it, as a plain Python value (not ``np.int64(501)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _too_few_periods(roles: Roles, short: pd.Series, needed: int, l_max: int) -> Problem:
