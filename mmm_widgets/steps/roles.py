@@ -29,6 +29,7 @@ from mmm_widgets.steps.dates import (
 from mmm_widgets.steps.filled_down import written_once_per_block
 from mmm_widgets.steps.lagged_copies import lagged_copies
 from mmm_widgets.steps.names import (
+    ACTIVITY_KINDS,
     AUDIENCE,
     CHANNEL_WORDS,
     CONTROL_NAMES,
@@ -50,6 +51,7 @@ from mmm_widgets.steps.names import (
     named_like_spend,
     named_not_spend,
     not_media_kind,
+    not_spend_kind,
     reported_outcomes,
 )
 from mmm_widgets.steps.nested import nested_columns
@@ -516,7 +518,7 @@ def _lists_channels(column: str) -> bool:
 def _looks_like_control(column: str, series: pd.Series) -> bool:
     # A medium's activity is no control, whatever it was bought for ("DisplayHoliday
     # Impression"); the activity of what was not bought is ("Organic Search Impressions").
-    if NOT_SPEND.search(column) and not NOT_PAID.search(column):
+    if not_spend_kind(column) in ACTIVITY_KINDS and not NOT_PAID.search(column):
         return False
     return bool(CONTROL_NAMES.search(column) or _is_binary(series))
 
