@@ -128,7 +128,7 @@ def test_repeated_dates_name_the_long_layout_in_the_fix():
     with pytest.raises(mw.DataError) as error:
         mw.Workflow(wide, name="raw").map_data(date="DATE", target="Net Revenue (EUR)",
                                                channels=["Cost (EUR)"])
-    assert "long=" not in str(error.value) and "Keep one row per date" in str(error.value)
+    assert "long=" not in str(error.value) and "add them up: raw = raw.groupby(" in str(error.value)
 
 
 def test_the_data_panel_suggests_the_long_layout_and_applies_it():

@@ -4,6 +4,8 @@ export's rows (its figures revised or not). Other repeats keep the generic messa
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,7 +91,8 @@ def test_a_date_typed_twice_keeps_the_generic_message():
     repeated = [p for p in _problems(frame, roles) if "more than once" in p.what]
     assert len(repeated) == 1
     assert "repeat" not in repeated[0].what and "exports" not in repeated[0].what
-    assert "drop_duplicates(subset" not in repeated[0].fix
+    assert repeated[0].fix.startswith("If each row holds a part of its date")
+    assert repeated[0].fix.endswith("if a date was typed for another, correct it in the table.")
 
 
 def test_parts_of_each_date_keep_the_generic_message():
@@ -166,3 +169,27 @@ def test_a_geos_history_exported_again_with_small_revisions_is_not_two_geos():
     assert len(problems) == 1
     assert "two geos under one name" not in problems[0].what
     assert f"in geo {name!r}" in problems[0].what or f"in geo {name}" in problems[0].what
+
+
+@pytest.mark.parametrize("seed", [0, 12, 21, 65])
+def test_parts_of_some_dates_are_added_up_by_the_line_the_problem_gives(seed):
+    """On one date in ten, the row is split in two parts (40 % and 60 % of every amount;
+    the controls on both): the problem's first line adds them up into the table as it was,
+    its second keeps one row per date (and geo)."""
+    frame, roles = _generated(seed)
+    amounts = [*roles["channels"], roles["target"]]
+    split = frame.index[frame.index % 10 == 3]
+    first = frame.loc[split].assign(**{c: frame.loc[split, c] * 0.4 for c in amounts})
+    second = frame.loc[split].assign(**{c: frame.loc[split, c] * 0.6 for c in amounts})
+    parts = pd.concat([frame.drop(split), first, second]).sort_index(kind="stable")
+    parts = parts.reset_index(drop=True)
+    repeated = [p for p in _problems(parts, roles) if "more than once" in p.what]
+    assert len(repeated) == (parts[roles["geo"]].nunique() if "geo" in roles else 1)
+    assert len({p.fix for p in repeated}) == 1  # one per geo, with the lines for all
+    repeated = repeated[0]
+    added, kept = re.fullmatch(r"If each row holds a part of its date .*?add them up: (.*); "
+                               r"if a later row corrects an earlier one, keep the last: (.*); "
+                               r"if a date was typed for another, correct it in the table\.",
+                               repeated.fix).groups()
+    _assert_maps_as(run_fix(added, parts), frame, roles)
+    assert len(_map(run_fix(kept, parts), roles).data) == len(frame)

@@ -288,3 +288,41 @@ def repeated_labels_problem(index: pd.Index, table: str = "df") -> Problem:
         "counted from 0 in the table's order, not by those labels.",
         f"Number the rows in order to find them: {table} = "
         f"{table}.reset_index(drop=True).")
+
+
+def parts_of_dates_fix(keys: list[str], summed: list[str], kept: list[str],
+                       table: str = "df") -> str:
+    """The lines for dates written on several rows for a reason the values do not tell:
+    rows holding parts of their date (campaigns, live streams) added up, or a correction
+    written after the row it corrects kept alone.
+
+    Parameters
+    ----------
+    keys : list of str
+        The date column (and the geo column of a panel).
+    summed : list of str
+        The columns a date's parts add up to (the channels and the target).
+    kept : list of str
+        The columns each part repeats (the controls): the first row's is kept.
+    table : str
+        The raw table's variable.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> parts_of_dates_fix(["date"], ["tv", "sales"], ["price"])
+    "If each row holds a part of its date (a campaign's, a live stream's), add them up: \
+df = df.groupby(['date'], as_index=False, sort=False).agg({'tv': 'sum', 'sales': 'sum', \
+'price': 'first'}); if a later row corrects an earlier one, keep the last: \
+df = df.drop_duplicates(subset=['date'], keep='last'); if a date was typed for \
+another, correct it in the table."
+    """
+    how = {**{c: "sum" for c in summed}, **{c: "first" for c in kept if c not in summed}}
+    return (f"If each row holds a part of its date (a campaign's, a live stream's), add them "
+            f"up: {table} = {table}.groupby({literal(keys)}, as_index=False, sort=False)"
+            f".agg({literal(how)}); if a later row corrects an earlier one, keep the last: "
+            f"{table} = {table}.drop_duplicates(subset={literal(keys)}, keep='last'); if a "
+            "date was typed for another, correct it in the table.")

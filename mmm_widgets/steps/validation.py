@@ -50,7 +50,11 @@ from mmm_widgets.steps.media_history import (
 from mmm_widgets.steps.mixed_dates import SERIAL, mixed_formats_fix
 from mmm_widgets.steps.national import national_target_problems
 from mmm_widgets.steps.no_channels import no_channels_fix, unmapped_amounts
-from mmm_widgets.steps.repeated_rows import repeated_rows_fix, stacked_rows_fix
+from mmm_widgets.steps.repeated_rows import (
+    parts_of_dates_fix,
+    repeated_rows_fix,
+    stacked_rows_fix,
+)
 from mmm_widgets.steps.roles import channel_list_columns
 from mmm_widgets.steps.rows import DASHES, FORMULA_ERROR, blank_cells, is_placeholder
 from mmm_widgets.steps.running_totals import running_total_problems
@@ -803,16 +807,16 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     duplicated = keyed.duplicated(keep=False).to_numpy()
     if duplicated.any():
         keys = [roles.date, *([roles.geo] if roles.geo else [])]
-        one_row = (f"one row per date{' and geo' if roles.geo else ''} (aggregate with "
-                   f"{table}.groupby(...).sum() or drop duplicates).")
-        fix = f"Keep {one_row}"
+        fix = parts_of_dates_fix(keys, [*roles.channels, roles.target],
+                                 [*roles.controls, *([roles.value] if roles.value else [])],
+                                 table)
         single = [c for c, n in Counter(frame.columns).items() if n == 1]
-        listed = channel_list_columns(frame, single, keys)
-        if listed:
+        lists = channel_list_columns(frame, single, keys)
+        if lists:
             spend = roles.channels[0] if len(roles.channels) == 1 else "<spend column>"
-            fix = (f"If each row is one {listed[0]}'s spend (a long table), map it as one: "
-                   f"long={{'channel_column': {listed[0]!r}, 'value_column': {spend!r}}} "
-                   f"(the Long table box of the data panel); otherwise keep {one_row}")
+            fix = (f"If each row is one {lists[0]}'s spend (a long table), map it as one: "
+                   f"long={{'channel_column': {lists[0]!r}, 'value_column': {spend!r}}} "
+                   f"(the Long table box of the data panel). Otherwise: {fix}")
         counts = Counter(frame.columns)
         others = [c for c in roles.all if c not in (roles.date, roles.geo) and counts[c] == 1]
         rows = np.flatnonzero(keep) if roles.geo else np.arange(len(frame))
