@@ -82,7 +82,7 @@ NUMBERED_CHANNEL = re.compile(r"(channel|media)[ _-]?\d+", re.I)
 POPULATION = re.compile(r"(?i)^(?:.*\b)?(population|pop|inhabitants|residents)(?:\b.*)?$")
 CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
-    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|control|"
+    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|inflation|control|"
     r"sentiment|markdown|mrkdn|coupon|voucher|rebate|"
     # the market's state: distribution, shelf price, confidence, fuel, the stores open
     r"distribution|(?<![a-z])rsp(?![a-z])|confidence|(?<![a-z])gas(?![a-z])|"

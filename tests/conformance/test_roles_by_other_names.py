@@ -87,10 +87,11 @@ def test_a_mediums_activity_total_is_neither_a_channel_nor_its_parts_controls(sp
         frame[name] = rng.integers(0, 2_000_000, len(frame))
     frame["Display"] = frame[parts].sum(axis=1)
     frame["price_p"] = rng.uniform(2.0, 3.0, len(frame))  # our price, as a textbook names it
+    frame["inflation_rate"] = rng.uniform(0.01, 0.04, len(frame))
     guess = suggest_roles(frame)
     assert guess["channels"] == spec.channel_names
     assert not {"Display", *parts} & set(guess["controls"])
-    assert "price_p" in guess["controls"]
+    assert {"price_p", "inflation_rate"} <= set(guess["controls"])
 
 
 @pytest.mark.parametrize("spec", SPECS[:3], ids=IDS[:3])
