@@ -24,7 +24,8 @@ VARIATIONS = [
 
 
 def _with_lags(spec: TableSpec, lags: tuple[int, ...]) -> tuple[pd.DataFrame, str]:
-    """The table with the first channel's lags as columns ('tv-1' ...), rows shuffled."""
+    """The table with the first channel's lags as columns ('tv-1' ...), rows shuffled and
+    their labels repeated."""
     frame = table(spec)
     first = spec.channel_names[0]
     dates = true_dates(spec, frame[spec.date_name])
@@ -34,7 +35,9 @@ def _with_lags(spec: TableSpec, lags: tuple[int, ...]) -> tuple[pd.DataFrame, st
         shifted = (ordered.groupby(spec.geo_name)[first].shift(lag) if spec.geos
                    else ordered[first].shift(lag))
         frame[f"{first}-{lag}"] = shifted.reindex(frame.index).fillna(0.0)
-    return frame.sample(frac=1.0, random_state=spec.seed), first
+    shuffled = frame.sample(frac=1.0, random_state=spec.seed)
+    shuffled.index = np.arange(len(shuffled)) % 40  # labels written twice, as concat leaves
+    return shuffled, first
 
 
 @pytest.mark.parametrize("spec", VARIATIONS, ids=lambda s: s.date_name + str(s.geos))

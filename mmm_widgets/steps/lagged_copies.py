@@ -58,12 +58,13 @@ def lagged_copies(frame: pd.DataFrame, columns: Sequence[str], dates: pd.Series,
     >>> lagged_copies(frame, ["Meta", "Meta-1", "Google"], dates)
     {'Meta-1': ('Meta', 1)}
     """
-    keys = [dates.rename("__date")] + ([frame[geo].rename("__geo")] if geo else [])
-    order = pd.concat(keys, axis=1).sort_values(
-        ["__geo", "__date"] if geo else ["__date"], kind="stable").index
-    ordered = frame.loc[order, list(columns)].apply(pd.to_numeric, errors="coerce")
-    groups = (frame.loc[order, geo].to_numpy() if geo else np.zeros(len(ordered)))
-    values = ordered.to_numpy(dtype=float)
+    # By position: a table put together with pd.concat may hold a row label twice.
+    when = pd.to_datetime(dates).to_numpy()
+    geos = pd.factorize(frame[geo])[0] if geo else np.zeros(len(frame), dtype=int)
+    order = np.lexsort((when, geos))
+    values = (frame[list(columns)].iloc[order].apply(pd.to_numeric, errors="coerce")
+              .to_numpy(dtype=float))
+    groups = geos[order]
     varied = [j for j in range(values.shape[1])
               if pd.Series(values[:, j]).nunique() >= FEWEST_AMOUNTS]
     found: dict[str, tuple[str, int]] = {}
