@@ -20,6 +20,7 @@ from mmm_widgets.codegen import literal
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.amounts import TextAmounts, abbreviated, abbreviated_code, amount_text
 from mmm_widgets.steps.coarse_target import coarse_target_problems
+from mmm_widgets.steps.control_gaps import missing_control_fix
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.date_columns import part_without_year
 from mmm_widgets.steps.dates import (
@@ -600,13 +601,18 @@ def _check_numeric(series: pd.Series, column: str, roles: Roles,
     problems = []
     missing = values.index[values.isna().to_numpy()]
     if len(missing):
-        fix = {"target": "Fill in the target for these rows or drop the rows.",
-               "channel": "If nothing was spent there, read empty spend as 0: "
-                          "map_data(..., empty_spend_is_zero=True) (in the data panel: "
-                          "'Empty spend cells are 0'); otherwise fill in the spend.",
-               "control": "Fill in the control values or drop these rows.",
-               "value per unit": "Fill in the value of a unit of the target for these rows "
-                                 "or drop the rows."}[role]
+        if role == "control":
+            in_order = bool(not roles.geo and parsed is not None and parsed.ok
+                            and parsed.values.is_monotonic_increasing
+                            and parsed.values.is_unique)
+            fix = missing_control_fix(values, column, in_order, table)
+        else:
+            fix = {"target": "Fill in the target for these rows or drop the rows.",
+                   "channel": "If nothing was spent there, read empty spend as 0: "
+                              "map_data(..., empty_spend_is_zero=True) (in the data panel: "
+                              "'Empty spend cells are 0'); otherwise fill in the spend.",
+                   "value per unit": "Fill in the value of a unit of the target for these "
+                                     "rows or drop the rows."}[role]
         ended = (ended_early_fix(series, parsed.values, column, roles.date,
                                  parsed.date_format, table)
                  if is_channel and parsed is not None and parsed.ok else None)
