@@ -88,10 +88,13 @@ def test_each_mapped_as_a_channel_is_named_with_what_to_map(column, says):
 def test_a_channels_budget_is_its_spend_and_the_sales_budget_a_plan():
     frame, roles = _with_finance_columns(2)
     channel = roles["channels"][0]
-    frame = frame.rename(columns={channel: "Radio Budget"})
+    # TV's budget, as no other channel is TV (beside a radio spend column, a radio budget
+    # would be radio's plan, not a channel of its own)
+    assert not [c for c in roles["channels"][1:] if "tv" in c.lower()]
+    frame = frame.rename(columns={channel: "TV Budget"})
     frame["Sales Budget"] = frame["Sales Forecast"]
     suggested = mw.Workflow(frame, name="raw").suggest_mapping()
-    assert "Radio Budget" in suggested["channels"]
+    assert "TV Budget" in suggested["channels"]
     assert "Sales Budget" not in suggested["channels"]
     assert suggested["target"] == roles["target"]
 
