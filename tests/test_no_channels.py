@@ -64,7 +64,7 @@ def test_media_columns_named_otherwise_are_listed_when_no_channel_is_mapped(spec
 
 def test_a_column_below_zero_or_the_same_on_every_row_is_not_listed():
     """Spend is never below 0; a column that never moves cannot be modelled as one."""
-    frame, media = _renamed(TableSpec(seed=6, n_channels=3), PEOPLE)
+    frame, _media = _renamed(TableSpec(seed=6, n_channels=3), PEOPLE)
     frame["margin"] = np.linspace(-1.0, 1.0, len(frame))
     frame["budget_cap"] = 5000.0
     fix = _no_channels_fix(frame, {**TableSpec(seed=6).roles, "channels": []})
