@@ -85,13 +85,14 @@ def test_two_exports_overlapping_keep_the_later_ones_rows(seed, revised):
     _assert_maps_as(run_fix(_code(problems[0].fix), appended), expected, roles)
 
 
-def test_a_date_typed_twice_keeps_the_generic_message():
+def test_a_date_typed_for_its_neighbour_is_not_called_a_repeat_or_an_export():
     frame, roles = _generated(0)
     frame.loc[6, roles["date"]] = frame.loc[5, roles["date"]]
     repeated = [p for p in _problems(frame, roles) if "more than once" in p.what]
     assert len(repeated) == 1
     assert "repeat" not in repeated[0].what and "exports" not in repeated[0].what
-    assert repeated[0].fix.startswith("If each row holds a part of its date")
+    assert "typed for it?" in repeated[0].what
+    assert repeated[0].fix.startswith("If so, ")
     assert repeated[0].fix.endswith("if a date was typed for another, correct it in the table.")
 
 

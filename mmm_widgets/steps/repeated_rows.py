@@ -182,6 +182,47 @@ def doubled_geos(dates: pd.Series, geos: pd.Series) -> list[object]:
     return list(doubled)
 
 
+#: Most rows beyond one per date and geo, as a share of a panel's rows, for a date column
+#: repeated in a few geos to be a typing slip (:func:`panel_with_few_repeats`).
+FEW_REPEATS = 0.05
+#: Least share of all (date, geo) pairs a panel holds for it to be one.
+NEARLY_EVERY_PAIR = 0.9
+
+
+def panel_with_few_repeats(dates: pd.Series, geos: pd.Series) -> bool:
+    """Whether the rows are a panel (nearly every date in every geo) with a few dates
+    written twice in a geo, as a date typed for its neighbour leaves them.
+
+    A column of events or campaigns beside the dates of a national table holds one value a
+    date, far from every date in every value, and a long table's repeats are one a channel:
+    neither is a panel with few repeats.
+
+    Parameters
+    ----------
+    dates, geos : pandas.Series
+        Each row's date and geo (rows where either is empty are left out).
+
+    Returns
+    -------
+    bool
+        True when at most :data:`FEW_REPEATS` of the rows repeat a (date, geo) pair and the
+        distinct pairs are at least :data:`NEARLY_EVERY_PAIR` of dates x geos.
+
+    Examples
+    --------
+    >>> dates = pd.Series([1, 2, 3, 4] * 5 + [2])
+    >>> panel_with_few_repeats(dates, pd.Series(list("AAAABBBBCCCCDDDDEEEE") + ["C"]))
+    True
+    >>> panel_with_few_repeats(pd.Series([1, 2, 3, 3]), pd.Series(["x", "y", "x", "y"]))
+    False
+    """
+    pairs = pd.DataFrame({"date": dates.to_numpy(), "geo": geos.to_numpy()}).dropna()
+    distinct = pairs.drop_duplicates()
+    every = pairs["date"].nunique() * pairs["geo"].nunique()
+    return (len(pairs) - len(distinct) <= FEW_REPEATS * len(pairs)
+            and len(distinct) >= NEARLY_EVERY_PAIR * every)
+
+
 def joined_rows_code(table: str, keys: list[str], how: str) -> str:
     """The method that joins the grouped rows of a date (and geo) into one, as code.
 

@@ -56,7 +56,12 @@ from mmm_widgets.steps.names import (
 )
 from mmm_widgets.steps.nested import nested_columns
 from mmm_widgets.steps.outcome_controls import outcome_controls
-from mmm_widgets.steps.repeated_rows import doubled_geos, stacked_rows_fix
+from mmm_widgets.steps.repeated_rows import (
+    FEW_REPEATS,
+    doubled_geos,
+    panel_with_few_repeats,
+    stacked_rows_fix,
+)
 from mmm_widgets.steps.rows import (
     blank_cells,
     find_non_period_rows,
@@ -370,6 +375,10 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
     # geo, however much a text column (events, campaigns) looks like one.
     if date is not None and not df[date].duplicated().any():
         return None
+    # Nor has a table whose dates repeat on a few rows (a date typed twice): a panel's
+    # repeat once per geo, on half its rows or more.
+    if date is not None and df[date].duplicated().mean() <= FEW_REPEATS:
+        return None
     # A long panel repeats each date and geo once per channel (or campaign) too.
     listed = [] if date is None else channel_list_columns(df, columns, [date])
     for column in columns:
@@ -396,6 +405,9 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
         # spend and one of sales (the data step names them, with the line that joins them).
         others = [c for c in df.columns if c not in (date, column)]
         if stacked_rows_fix(df, date, column, others) is not None:
+            return column
+        # A date typed for its neighbour in a few geos: the data step names the repeats.
+        if panel_with_few_repeats(df[date], series):
             return column
     return None
 

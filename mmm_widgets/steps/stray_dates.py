@@ -108,7 +108,7 @@ def stray_date_problem(strays: list[pd.Timestamp], rest: pd.DatetimeIndex, step:
             "all be missing.")
     dropped = " & ".join(f"({code} != {f'{s:%Y-%m-%d}'!r})" for s in strays)
     drop = f"{table} = {table}[{dropped}]"
-    value = _writer(written, date_format)
+    value = date_writer(written, date_format)
     if value is not None and all(c is not None for c in corrections.values()) and len(
             set(corrections.values())) == len(strays):
         lines = "; ".join(f"{table}.loc[{code} == {f'{s:%Y-%m-%d}'!r}, {column!r}] = "
@@ -135,7 +135,7 @@ def _alike(stray: pd.Timestamp, slots: list[pd.Timestamp]) -> pd.Timestamp | Non
     return alike[0] if len(alike) == 1 else None
 
 
-def _writer(written: pd.Series, date_format: str | None):
+def date_writer(written: pd.Series, date_format: str | None):
     """How to write a date back into the column as it holds dates (a callable giving the
     code of a value), or None when it holds them in a form not written back here."""
     if pd.api.types.is_datetime64_any_dtype(written) and getattr(written.dt, "tz", None) is None:

@@ -64,6 +64,7 @@ from mmm_widgets.steps.split_channels import renamed_columns
 from mmm_widgets.steps.stray_dates import stray_date_problem, stray_dates
 from mmm_widgets.steps.total_geos import total_geo_problems
 from mmm_widgets.steps.totals import totals_of_others
+from mmm_widgets.steps.typed_dates import TypedDate, typed_dates_problem, typed_for_neighbours
 from mmm_widgets.steps.untracked_target import untracked_target_problems
 from mmm_widgets.steps.weekdays import mixed_weekdays_problem
 from mmm_widgets.wording import listed
@@ -811,6 +812,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
     else:
         keyed = pd.DataFrame({"date": dates.to_numpy(), "geo": 0})
     duplicated = keyed.duplicated(keep=False).to_numpy()
+    typed: list[TypedDate] = []  # dates typed for a missing neighbour
     if duplicated.any():
         keys = [roles.date, *([roles.geo] if roles.geo else [])]
         fix = parts_of_dates_fix(keys, [*roles.channels, roles.target],
@@ -828,6 +830,15 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         rows = np.flatnonzero(keep) if roles.geo else np.arange(len(frame))
         known = repeated_rows_fix(frame.iloc[rows], dates.iloc[rows], roles.date,
                                   roles.geo or None, others, table)
+        if known is None and step is not None and frequency != "irregular":
+            typed = typed_for_neighbours(keyed["date"], keyed["geo"], rows, step)
+        if typed:
+            problems.append(typed_dates_problem(
+                typed, frame.index, frame[roles.date], roles.date, date_format, table,
+                frequency, fix, geo_named=bool(roles.geo)))
+            named = pd.MultiIndex.from_tuples([(t.geo, t.written) for t in typed])
+            duplicated = duplicated & ~pd.MultiIndex.from_frame(
+                keyed[["geo", "date"]]).isin(named)
         by_geo = keyed[duplicated].groupby("geo", sort=False)["date"]
         if known is not None:  # one cause over the table: one problem
             repeated = keyed.loc[duplicated, "date"]
@@ -836,12 +847,15 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                 f"The same date appears more than once{where}.{known.what}", known.fix,
                 column=roles.date, rows=sorted(repeated.unique())[:MAX_ROWS_LISTED],
                 count=repeated.nunique()))
+        elif by_geo.ngroups > GAP_GEOS_APART:  # one line for them all: one problem
+            problems.append(_repeats_in_geos(roles, by_geo, keyed["geo"].nunique(), fix))
         else:
             for geo, group in by_geo:
                 problems.append(problem(
                     f"The same date appears more than once{_in_geo(roles, geo)}.", fix,
                     column=roles.date, rows=sorted(group.unique())[:MAX_ROWS_LISTED],
                     count=group.nunique()))
+    meant = {(t.geo, t.meant) for t in typed}
     pairs = keyed.drop_duplicates()
     stats = pairs.groupby("geo", sort=False)["date"].agg(["min", "max", "count"])
     gaps_of: dict[object, list[pd.Timestamp]] = {}
@@ -873,6 +887,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
                 weekends = [] if into_weeks else weekends
                 problems += _weekend_problems(roles, geo, weekends)
             gaps_of[geo] = [*gaps, *weekends]
+            gaps = [day for day in gaps if (geo, day) not in meant]  # named with the typed
             if gaps:
                 gap_dates[geo] = (gaps, present)
     elif frequency == "monthly":
@@ -1095,6 +1110,19 @@ def _gaps_in_geos(roles: Roles, gaps_by_geo: dict[object, list[pd.Timestamp]],
         f"Dates are missing from the {frequency} sequence in {len(gaps_by_geo)} of {geos} "
         f"geos: {named}. {_NO_STEPPING_OVER}", fix,
         column=roles.date, rows=missing[:MAX_ROWS_LISTED], count=len(missing))
+
+
+def _repeats_in_geos(roles: Roles, by_geo: pd.api.typing.SeriesGroupBy, geos: int,
+                     fix: str) -> Problem:
+    """One problem for dates repeated in more than :data:`GAP_GEOS_APART` geos: the line
+    that adds up (or keeps the last of) their rows is the same for all."""
+    counts = sorted(((geo, group.nunique()) for geo, group in by_geo), key=lambda g: -g[1])
+    named = listed([f"{geo!r} ({n} date{'s' if n > 1 else ''})" for geo, n in counts], 5,
+                   noun="geos")
+    repeated = sorted({day for _, group in by_geo for day in group})
+    return problem(
+        f"The same date appears more than once in {len(counts)} of {geos} geos: {named}.",
+        fix, column=roles.date, rows=repeated[:MAX_ROWS_LISTED], count=len(repeated))
 
 
 def _plain(value: object) -> object:

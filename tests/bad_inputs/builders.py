@@ -378,8 +378,8 @@ def plant_problems(frame: pd.DataFrame,
     bad[price] = bad[price].astype(object)
     bad.loc[bad.index[400], price] = "n/a "
     expected.append((price, "text where numbers are expected"))
-    # Geos 0-9 each lose a different date in the middle of the series: a gap each, named
-    # with the second-to-last geo's below in one problem (more than three geos).
+    # Geos 0-9 each lose a different date in the middle of the series: a gap each, named in
+    # one problem (more than three geos).
     for k, geo in enumerate(geos[:10]):
         bad = bad.drop(index=bad.index[(bad["geo"] == geo)
                                        & (bad["date"] == f"2021-03-{10 + k:02d}")])
@@ -388,11 +388,13 @@ def plant_problems(frame: pd.DataFrame,
     bad = bad[~((bad["geo"] == geos[-1]) & bad["date"].isin(last_dates))]
     ended = pd.Timestamp(sorted(bad["date"].unique())[-6]).strftime("%Y-%m-%d")
     expected.append(("geo", f"Geo {geos[-1]!r} ends on {ended}, 5 dates before the others"))
-    # One day of the second-to-last geo is entered twice (and so its next day is missing).
+    # One day of the second-to-last geo is entered twice, so its next day is missing: a date
+    # typed for its neighbour, named once with the day it was meant for.
     rows = bad.index[bad["geo"] == geos[-2]]
+    meant = bad.loc[rows[11], "date"]
     bad.loc[rows[11], "date"] = bad.loc[rows[10], "date"]
-    expected.append(("date", f"more than once in geo {geos[-2]!r}"))
-    expected.append(("date", f"missing from the daily sequence in 11 of {len(geos)} geos"))
+    expected.append(("date", f"{bad.loc[rows[10], 'date']} for {meant} in geo {geos[-2]!r}"))
+    expected.append(("date", f"missing from the daily sequence in 10 of {len(geos)} geos"))
     return bad, expected
 
 
