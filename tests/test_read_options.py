@@ -114,3 +114,27 @@ def test_the_note_says_each_option_in_words():
                     "values are separated by ';'; the header is on row 3 (the rows above are "
                     "a title or notes); numbers have a decimal comma; thousands are grouped "
                     "with '.'; the header spans two rows, each column named by both.")
+
+
+@pytest.mark.parametrize("seed", [0, 5, 21])
+def test_a_file_of_lines_each_in_quotes_is_named_with_the_read_that_unwraps_them(seed,
+                                                                                 tmp_path):
+    """A CSV saved as text into one column of another: each line quoted whole (its quotes
+    doubled). The fix reads the lines, then the table they hold: the table as written."""
+    frame = table(spec(seed))
+    plain = tmp_path / "plain.csv"
+    frame.to_csv(plain, index=False)
+    expected = pd.read_csv(plain)
+    wrapped = tmp_path / "wrapped.csv"
+    lines = pd.Series(plain.read_text().splitlines())
+    lines.to_csv(wrapped, index=False, header=False, quoting=1)  # every line quoted
+    assert wrapped.read_text().startswith('"')
+    with pytest.raises(mw.DataError) as caught:
+        mw.Workflow.from_file(wrapped).raw  # noqa: B018 (reading raises)
+    (found,) = caught.value.problems
+    assert "inside quotes" in found.what
+    code = found.fix.split("Read the lines, then the table they hold: ")[1].split(
+        "; then mw.Workflow")[0]
+    namespace = {"pd": pd}
+    exec(code, namespace)
+    pd.testing.assert_frame_equal(namespace["df"], expected)

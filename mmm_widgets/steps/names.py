@@ -82,8 +82,10 @@ NUMBERED_CHANNEL = re.compile(r"(channel|media)[ _-]?\d+", re.I)
 POPULATION = re.compile(r"(?i)^(?:.*\b)?(population|pop|inhabitants|residents)(?:\b.*)?$")
 CONTROL_NAMES = re.compile(
     r"(promo|holiday|event|price|index|temperature|temp\b|precipitation|weather|discount|"
-    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|unemployment|inflation|control|"
+    r"competitor|trend|covid|launch|dummy|flag|season|macro|cpi|gdp|employment|inflation|control|"
     r"sentiment|markdown|mrkdn|coupon|voucher|rebate|"
+    # consumers' trust in the economy; Google's query volume for the category (Meridian's GQV)
+    r"(?<![a-z])trust(?![a-z])|(?<![a-z])gqv(?![a-z])|"
     # the market's state: distribution, shelf price, confidence, fuel, the stores open
     r"distribution|(?<![a-z])rsp(?![a-z])|confidence|(?<![a-z])gas(?![a-z])|"
     r"(?<![a-z])st_ct(?![a-z])|stores?[ _]?(count|ct|number)|num(ber)?[ _]?(of[ _])?stores|"
@@ -96,7 +98,7 @@ CONTROL_NAMES = re.compile(
 # sent and posts published.
 NOT_SPEND = re.compile(r"(impression|click|klic?k|(?<![a-z])cli(c|que)s?(?![a-z])|grp|reach|view|"
                         r"imps|_i$|_p$|spots?\b|insertion|"
-                        r"(?<![a-z])(sends|sent|delivered|posts)(?![a-z]))", re.I)
+                        r"(?<![a-z])(sends?|sent|delivered|posts)(?![a-z]))", re.I)
 # What an audience did: no spend either ("search_sessions"), but it may be the outcome to
 # explain (store visits, web sessions).
 AUDIENCE = re.compile(r"(follower|likes\b|engagement|sessions?\b|visits?\b|"

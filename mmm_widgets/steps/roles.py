@@ -76,6 +76,9 @@ _DATE_NAMES = re.compile(
     r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
     re.I)
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
+# One of those words alone, singular: a geo's code, not a count of geos ("stores").
+_GEO_WORD = re.compile(r"(sub)?(geo(graphy)?|region|market|country|state|city|dma|area|"
+                       r"territory|store|zip|postcode)")
 # A long table's column of channel names: it repeats each date once per level, like a
 # geo, and holds a few text levels, like an event control; it is neither (a national
 # table's one campaign per date is an event all the same).
@@ -384,7 +387,7 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
     for column in columns:
         series = df[column]
         # Geos may be codes (DMA 501, store 12) in a column named like a geo.
-        coded = pd.api.types.is_integer_dtype(series) and bool(_GEO_NAMES.search(column))
+        coded = pd.api.types.is_integer_dtype(series) and _names_a_geo(column)
         if (_numeric_like(series) and not coded) or _lists_channels(column):
             continue
         distinct = series.nunique(dropna=True)
@@ -410,6 +413,12 @@ def _pick_geo(df: pd.DataFrame, columns: list[str], date: str | None) -> str | N
         if panel_with_few_repeats(df[date], series):
             return column
     return None
+
+
+def _names_a_geo(column: str) -> bool:
+    """Whether a column of whole numbers is named as one geo's code ("store_id", "DMA"), not
+    as a count of geos ("No_of_stores", "Prom (No_of_stores)": a promotion's reach)."""
+    return any(_GEO_WORD.fullmatch(word) for word in lower_words(column).split())
 
 
 def _pick_target(df: pd.DataFrame, numeric: list[str]) -> str | None:

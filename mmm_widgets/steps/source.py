@@ -612,6 +612,9 @@ def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem 
     if not (single or titled):
         return None
     options = better_options(source.kind, path, dict(source.read_options))
+    if single and "," in columns[0] and source.read_options.get("sep", ",") == ",":
+        # Read by commas, a header holding commas was quoted whole: each line is one value.
+        return _wrapped_lines_problem(path, columns[0])
     if single:
         what = "The file reads as a single column: its separator is not the one used."
         fix = _read_with(options) if options else (
@@ -622,6 +625,17 @@ def _layout_problem(source: Source, path: Path, frame: pd.DataFrame) -> Problem 
     fix = _read_with(options) if options else (
         "Pass skiprows=<number of rows above the header row>.")
     return problem(what, fix, column=columns[0])
+
+
+def _wrapped_lines_problem(path: Path, header: str) -> Problem:
+    """Each line of a CSV written inside quotes (a table saved as text into one column of
+    another): the line that reads the lines, then the table they hold."""
+    lines = f"pd.read_csv({str(path)!r}, header=None)[0]"
+    return problem(
+        "Each line of the file is written inside quotes, so each reads as one value: a "
+        "table saved as text into a single column.",
+        f"Read the lines, then the table they hold: import io; df = pd.read_csv(io.StringIO("
+        f"'\\n'.join({lines}))); then mw.Workflow(df, name='df').", column=header)
 
 
 def _sheets_problem(alike: list[str], stacked: list[str] | None, differ: bool) -> Problem:

@@ -137,3 +137,34 @@ def test_dates_written_two_ways_by_a_spreadsheet_are_the_date(dash, slash):
     guess = suggest_roles(frame)
     assert guess["date"] == "Date"
     assert guess["channels"] == spec.channel_names
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_sends_are_activity_and_trust_employment_and_query_volume_are_controls(spec):
+    """'emails_send' and 'sms_send' count messages sent, not money; consumers' trust, the
+    employment rate and Meridian's Google query volume ('GQV') are the market's state."""
+    frame, rng = _frame(spec)
+    for name in ("emails_send", "sms_send"):
+        frame[name] = rng.integers(1_000, 90_000, len(frame))
+    controls = ["consumer_trust", "avg_employment", "GQV"]
+    for name in controls:
+        frame[name] = rng.normal(100, 5, len(frame)).round(2)
+    guess = suggest_roles(frame)
+    assert guess["channels"] == spec.channel_names
+    assert set(controls) <= set(guess["controls"])
+    assert not {"emails_send", "sms_send"} & set(guess["controls"])
+
+
+@pytest.mark.parametrize("spec", SPECS[:3], ids=IDS[:3])
+def test_a_count_of_stores_is_no_geo_code_beside_the_geo(spec):
+    """A panel of three regions whose rows count the stores a promotion ran in
+    ('Prom (No_of_stores)', whole numbers), dated over two columns as a public table is (no
+    date column: the data step names the line that makes one): the region is the geo, the
+    count no geo code."""
+    one, rng = _frame(spec)
+    one = one.drop(columns=spec.roles["date"])
+    frame = pd.concat([one.assign(Region=name) for name in ("North", "South", "West")],
+                      ignore_index=True)
+    frame.insert(1, "Prom (No_of_stores)", rng.integers(0, 40, len(frame)))
+    guess = suggest_roles(frame)
+    assert guess["geo"] == "Region"
