@@ -75,6 +75,10 @@ from mmm_widgets.steps.versions import find_versions
 _DATE_NAMES = re.compile(
     r"(^|[^a-z])(date|week|day|period|time|month|ds|dt|wk|yearweek|yearmonth|yrwk)([^a-z]|$)",
     re.I)
+# When a row was written, not the period it is of: a warehouse's load and update stamps
+# ("updated_at", "loaded_date", "etl_timestamp"), a date of every row, never repeated.
+_RECORD_DATE = re.compile(r"(updated|modified|loaded|created|inserted|ingested|extracted|"
+                          r"refreshed|synced|etl|_at$)", re.I)
 _GEO_NAMES = re.compile(r"(geo|region|market|country|state|city|dma|area|territory|store)", re.I)
 # One of those words alone, singular: a geo's code, not a count of geos ("stores").
 _GEO_WORD = re.compile(r"(sub)?(geo(graphy)?|region|market|country|state|city|dma|area|"
@@ -337,7 +341,7 @@ def _role_candidates(df: pd.DataFrame) -> list[str]:
 def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
     """The column of dates: a column of datetimes first, then one named as a date; of
     two alike, one whose dates do not repeat (a day's, beside its week's number), else
-    the first."""
+    the first; a row's load or update stamp (``updated_at``) only when no other."""
     scored = []
     for position, column in enumerate(columns):
         series = df[column]
@@ -347,7 +351,8 @@ def _pick_date(df: pd.DataFrame, columns: list[str]) -> str | None:
             series = series.mask(empty) if empty.any() else series
         score = _date_score(series, column)
         if score is not None:
-            scored.append((score, bool(series.dropna().duplicated().any()), position, column))
+            scored.append((bool(_RECORD_DATE.search(column)), score,
+                           bool(series.dropna().duplicated().any()), position, column))
     return min(scored)[-1] if scored else None
 
 

@@ -168,3 +168,18 @@ def test_a_count_of_stores_is_no_geo_code_beside_the_geo(spec):
     frame.insert(1, "Prom (No_of_stores)", rng.integers(0, 40, len(frame)))
     guess = suggest_roles(frame)
     assert guess["geo"] == "Region"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+@pytest.mark.parametrize("stamp", ["updated_at", "loaded_date", "etl_created_timestamp"])
+def test_a_rows_load_or_update_stamp_is_not_the_date(spec, stamp):
+    """A warehouse export stamps each row when it was written: a date on every row, never
+    repeated, beside the period's date (repeated once per geo in a panel)."""
+    frame, rng = _frame(spec)
+    stamps = pd.Timestamp("2025-03-01") + pd.to_timedelta(
+        np.sort(rng.integers(0, 10**7, len(frame))), unit="s")
+    days = pd.date_range("2025-03-01", periods=len(frame), freq="D").strftime("%Y-%m-%d")
+    frame.insert(0, stamp, stamps if stamp != "loaded_date" else days)
+    guess = suggest_roles(frame)
+    assert guess["date"] == spec.roles["date"]
+    assert guess["geo"] == spec.roles.get("geo")
