@@ -98,7 +98,9 @@ CONTROL_NAMES = re.compile(
 # sent and posts published.
 NOT_SPEND = re.compile(r"(impression|click|klic?k|(?<![a-z])cli(c|que)s?(?![a-z])|grp|reach|view|"
                         r"imps|_i$|_p$|spots?\b|insertion|"
-                        r"(?<![a-z])(sends?|sent|delivered|posts)(?![a-z]))", re.I)
+                        r"(?<![a-z])(sends?|sent|delivered|posts)(?![a-z])|"
+                        # a count of what ran ("Ad2 (No_of_banners)"), not of stores open
+                        r"(?<![a-z])(no|num|number)[ _.]of[ _](?!stores?(?![a-z])))", re.I)
 # What an audience did: no spend either ("search_sessions"), but it may be the outcome to
 # explain (store visits, web sessions).
 AUDIENCE = re.compile(r"(follower|likes\b|engagement|sessions?\b|visits?\b|"
@@ -130,9 +132,11 @@ _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
              (re.compile(r"(?<![a-z])(tv|radio)?(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
-             (re.compile(r"(?<![a-z])(sends|sent|delivered)(?![a-z])", re.I), "messages sent"),
+             (re.compile(r"(?<![a-z])(sends?|sent|delivered)(?![a-z])", re.I), "messages sent"),
              (_MEDIA_VOLUME, "volume"),
-             (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"))
+             (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"),
+             (re.compile(r"(?<![a-z])(no|num|number) of (?!stores?(?![a-z]))", re.I),
+              "a count"))
 #: The kinds of activity :func:`not_spend_kind` names (a table may measure its media so).
 ACTIVITY_KINDS = tuple(kind for _, kind in _ACTIVITY)
 
@@ -294,7 +298,7 @@ def not_spend_kind(column: str) -> str | None:
     -------
     str or None
         ``"impressions"``, ``"clicks"``, ``"GRPs"``, ``"reach"``, ``"views"``,
-        ``"messages sent"``, ``"posts"`` or ``"a ratio"``; or money other than this
+        ``"messages sent"``, ``"posts"``, ``"a count"`` or ``"a ratio"``; or money other than this
         period's media spend (:func:`not_media_kind`); None when the name may be spend.
 
     Examples

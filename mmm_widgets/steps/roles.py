@@ -16,6 +16,7 @@ from mmm_widgets.steps.amounts import (
     find_text_amounts,
     with_amounts_read,
 )
+from mmm_widgets.steps.calendar_labels import calendar_labels
 from mmm_widgets.steps.categorical import MAX_LEVELS, NOTHING_LEVELS
 from mmm_widgets.steps.copies import copies_of_others
 from mmm_widgets.steps.currencies import holds_currency_codes
@@ -251,6 +252,11 @@ def _suggest_roles(df: pd.DataFrame) -> dict:
     if date is not None and len(channels) > 1:
         lagged = lagged_copies(df, channels, parse_dates(df[date]).values, geo)
         channels = [c for c in channels if c not in lagged]
+    # Nor is the date's month, quarter or weekday written out ("Mar", "Q1", "Tue"): the
+    # model's own yearly season and day-of-week effects.
+    if date is not None and controls:
+        labels = calendar_labels(df, controls, parse_dates(df[date]).values)
+        controls = [c for c in controls if c not in labels]
     # A control that is the target in another unit (an index of sales) is no control.
     if target is not None:
         copies = copies_of_others(df, [target, *controls])

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from mmm_widgets.steps.roles import suggest_roles
-from tests.conformance.tables import TableSpec, table
+from tests.conformance.tables import TableSpec, table, true_dates
 
 SPECS = [
     TableSpec(seed=1),
@@ -183,3 +183,39 @@ def test_a_rows_load_or_update_stamp_is_not_the_date(spec, stamp):
     guess = suggest_roles(frame)
     assert guess["date"] == spec.roles["date"]
     assert guess["geo"] == spec.roles.get("geo")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_counts_of_what_ran_are_no_channel_and_a_count_of_stores_a_control(spec):
+    """'Ad2 (No_of_banners)' and 'Number of TV spots' count what ran, not money (what the
+    data step then lists as activity: tests/test_validation.py); the number of stores open
+    is the market's state."""
+    frame, rng = _frame(spec)
+    for name in ("Ad2 (No_of_banners)", "Number of TV spots"):
+        frame[name] = rng.integers(0, 400, len(frame))
+    frame["Number of stores"] = rng.integers(80, 120, len(frame))
+    guess = suggest_roles(frame)
+    assert guess["channels"] == spec.channel_names
+    assert "Number of stores" in guess["controls"]
+    assert not {"Ad2 (No_of_banners)", "Number of TV spots"} & set(guess["controls"])
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_the_dates_month_quarter_or_weekday_written_out_is_no_control(spec):
+    """A month's name, a quarter, a season or a weekday beside the date is the model's own
+    yearly season (or day-of-week effects); a sales month marked 0/1 every December and
+    a text event are controls."""
+    frame, rng = _frame(spec)
+    dates = true_dates(spec, frame[spec.roles["date"]])
+    frame["Month"] = dates.dt.strftime("%b")
+    frame["Quarter"] = "Q" + dates.dt.quarter.astype(str)
+    frame["Season"] = dates.dt.month.map(lambda m: ["Winter", "Spring", "Summer",
+                                                    "Autumn"][(m % 12) // 3])
+    frame["december_sale"] = (dates.dt.month == 12).astype(int)
+    frame["promo_event"] = np.where(rng.random(len(frame)) < 0.1,
+                                    rng.choice(["spring sale", "launch"], len(frame)), "none")
+    if spec.frequency == "D":
+        frame["Weekday"] = dates.dt.day_name()
+    guess = suggest_roles(frame)
+    assert not {"Month", "Quarter", "Season", "Weekday"} & set(guess["controls"])
+    assert {"december_sale", "promo_event"} <= set(guess["controls"])
