@@ -122,7 +122,7 @@ def test_rows_out_of_date_order_name_the_typed_date_without_a_line():
     shuffled = typed.sample(frac=1, random_state=3).reset_index(drop=True)
     (found,) = _problems(shuffled, roles)
     assert TYPED in found.what
-    assert ".loc[" not in found.fix and "correct the date" in found.fix
+    assert ".loc[" not in found.fix and "do not run in date order" in found.fix
 
 
 def test_a_date_on_two_rows_with_both_neighbours_is_not_called_typed():

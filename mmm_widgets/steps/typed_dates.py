@@ -104,16 +104,17 @@ def typed_for_neighbours(dates: pd.Series, geos: pd.Series, positions: np.ndarra
     return found
 
 
-def typed_dates_lines(typed: list[TypedDate], labels: pd.Index, column: str, table: str,
-                      write) -> str | None:
+def typed_dates_lines(typed: list[TypedDate], labels: pd.Index | None, column: str,
+                      table: str, write) -> str | None:
     """The line that writes each meant date into its row, or None when a row is not known.
 
     Parameters
     ----------
     typed : list of TypedDate
         From :func:`typed_for_neighbours`.
-    labels : pandas.Index
-        The raw table's row labels (a line needs them unique).
+    labels : pandas.Index or None
+        The raw table's row labels (a line needs them unique); None when the rows checked
+        are not the table's own (a long table's, pivoted).
     column, table : str
         The date column and the raw table's variable.
     write : callable or None
@@ -131,7 +132,7 @@ def typed_dates_lines(typed: list[TypedDate], labels: pd.Index, column: str, tab
     ...                   lambda d: repr(f"{d:%Y-%m-%d}"))
     "df.loc[[3], 'week'] = ['2024-01-22']"
     """
-    if (write is None or not labels.is_unique
+    if (write is None or labels is None or not labels.is_unique
             or any(t.position is None for t in typed)):
         return None
     rows = [labels[t.position] for t in typed]
@@ -140,7 +141,7 @@ def typed_dates_lines(typed: list[TypedDate], labels: pd.Index, column: str, tab
     return f"{table}.loc[{literal(rows)}, {column!r}] = [{values}]"
 
 
-def typed_dates_problem(typed: list[TypedDate], labels: pd.Index, written: pd.Series,
+def typed_dates_problem(typed: list[TypedDate], labels: pd.Index | None, written: pd.Series,
                         column: str, date_format: str | None, table: str, frequency: str,
                         otherwise: str, geo_named: bool) -> Problem:
     """The problem naming dates typed for their neighbours, with the line that dates the
@@ -150,8 +151,8 @@ def typed_dates_problem(typed: list[TypedDate], labels: pd.Index, written: pd.Se
     ----------
     typed : list of TypedDate
         From :func:`typed_for_neighbours` (one at least).
-    labels : pandas.Index
-        The raw table's row labels.
+    labels : pandas.Index or None
+        The raw table's row labels (None: the rows are not the table's own).
     written : pandas.Series
         The date column as the table holds it (how a date is written back).
     column, table : str
@@ -188,8 +189,9 @@ def typed_dates_problem(typed: list[TypedDate], labels: pd.Index, written: pd.Se
                f"the two where the missing {period} is after, the earlier where before): "
                f"{line}. Otherwise: {otherwise}")
     else:
-        fix = (f"If so, correct the date typed for its neighbour in the table (the rows "
-               f"do not run in date order here, so which of the two is not known). "
+        unknown = (" (the rows do not run in date order, so which of the two is not known)"
+                   if any(t.position is None for t in typed) else "")
+        fix = (f"If so, correct the date typed for its neighbour in the table{unknown}. "
                f"Otherwise: {otherwise}")
     return problem(what, fix, column=column,
                    rows=sorted({f"{t.written:%Y-%m-%d}" for t in typed}),

@@ -834,7 +834,8 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
             typed = typed_for_neighbours(keyed["date"], keyed["geo"], rows, step)
         if typed:
             problems.append(typed_dates_problem(
-                typed, frame.index, frame[roles.date], roles.date, date_format, table,
+                typed, None if pivoted else frame.index, frame[roles.date], roles.date,
+                date_format, table,
                 frequency, fix, geo_named=bool(roles.geo)))
             named = pd.MultiIndex.from_tuples([(t.geo, t.written) for t in typed])
             duplicated = duplicated & ~pd.MultiIndex.from_frame(
