@@ -19,6 +19,7 @@ from mmm_widgets.steps.attribution import (
 )
 from mmm_widgets.steps.journeys import labels as journey_labels
 from mmm_widgets.views.common import (
+    LINES_LIST,
     CodeBox,
     SharedLooks,
     bokeh_pane,
@@ -331,7 +332,7 @@ class AttributionView(w.VBox):
             "ok", f"<b>Compared{stale}.</b> {flagged} share(s) fall outside the MMM's "
                   "interval over the same channels (marked below).")
         self.notes.value = "" if not result.notes else message_html(
-            "info", "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+            "info", LINES_LIST + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
                     + "</ul>")
         tidy = attribution_plots.tidy_frame(table)
         self.chart.children = [bokeh_pane(attribution_plots.share_figure(tidy))]

@@ -139,6 +139,12 @@ class SharedLooks:
         return cls(*args, **kwargs)
 
 
+#: A list whose text keeps its spaces as written: a fix's line names columns as the table
+#: does ('DATE     ', padded by an export), and copied from a collapsed rendering it
+#: would name another.
+LINES_LIST = '<ul style="white-space:pre-wrap">'
+
+
 def problems_html(error: BaseException) -> str:
     """Render an error for the panel: each problem with its place and fix."""
     if isinstance(error, MMMWidgetsError):
@@ -151,7 +157,7 @@ def problems_html(error: BaseException) -> str:
                          f"<br><i>Fix:</i> {html.escape(problem.fix)}</li>")
         count = len(error.problems)
         head = "1 problem to fix" if count == 1 else f"{count} problems to fix"
-        return _box("error", f"<b>{head}</b><ul>{''.join(items)}</ul>")
+        return _box("error", f"<b>{head}</b>{LINES_LIST}{''.join(items)}</ul>")
     detail = html.escape("".join(traceback.format_exception_only(type(error), error)).strip())
     return _box("error", "<b>Something went wrong.</b> Your inputs are kept; nothing was "
                          f"changed.<br><code>{detail}</code>")

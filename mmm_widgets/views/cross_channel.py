@@ -11,6 +11,7 @@ import pandas as pd
 
 from mmm_widgets.plots import journeys as journey_plots
 from mmm_widgets.views.common import (
+    LINES_LIST,
     CodeBox,
     SharedLooks,
     bokeh_pane,
@@ -127,7 +128,7 @@ class CrossChannelView(w.VBox):
                   f"{result.conversions:,} converting; {verdicts.get('synergy', 0)} pair(s) "
                   f"with synergy, {verdicts.get('cannibalization', 0)} with cannibalization.")
         self.notes.value = message_html(
-            "info", "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
+            "info", LINES_LIST + "".join(f"<li>{html.escape(n)}</li>" for n in result.notes)
                     + "</ul>")
         self.sankey.children = [bokeh_pane(journey_plots.sankey_figure(result.flows))]
         self.paths.value = paths_html(result.paths)

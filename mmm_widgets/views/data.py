@@ -22,6 +22,7 @@ from mmm_widgets.steps.sheets import (
 )
 from mmm_widgets.steps.source import FILE_KINDS, file_kind
 from mmm_widgets.views.common import (
+    LINES_LIST,
     CodeBox,
     bokeh_pane,
     ensure_bokeh_loaded,
@@ -275,7 +276,8 @@ class DataView(w.VBox):
                   f"{_levels_html(self.workflow.step('data').params.categorical)}")
         if result.warnings:
             items = "".join(f"<li>{html.escape(f.message)}</li>" for f in result.warnings)
-            self.findings.value = message_html("warn", f"<b>Worth a look</b><ul>{items}</ul>")
+            self.findings.value = message_html("warn",
+                                               f"<b>Worth a look</b>{LINES_LIST}{items}</ul>")
         else:
             self.findings.value = ""
         self.quality.value = "<b>Data quality</b>" + frame_html(result.quality)

@@ -39,6 +39,15 @@ button.on_click(lambda _: box.export("answer = 6 * 7\\nprint(answer)", key="demo
 w.VBox([button, box])"""
 
 
+# A date column named with the spaces an export padded it with, its dates padded too.
+PADDED = "DATE     "
+PADDED_CELL = f"""import mmm_widgets as mw
+df = mw.datasets.load("weekly_sales").rename(columns={{"date": {PADDED!r}}})
+df[{PADDED!r}] = " " + df[{PADDED!r}].astype(str)
+wiz = mw.Wizard(df)
+wiz"""
+
+
 def write_notebook(root: Path, name: str, source: str = WIZARD_CELL) -> str:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
@@ -168,3 +177,28 @@ def test_without_the_extension_the_code_is_offered_to_copy(page: Page,
         screenshot(page, "lab-extension-disabled-copy", show=copy)
     finally:
         jupyter_server.jupyter("labextension", "enable", "--level=user", EXTENSION)
+
+
+def test_a_fix_reads_with_the_spaces_of_the_column_it_names(page: Page,
+                                                            jupyter_server: JupyterServer):
+    """The line a problem's fix shows, copied as the page draws it, runs on the table: the
+    column's name keeps its padding (collapsed, it would name a column that is not there)."""
+    import pandas as pd
+
+    import mmm_widgets as mw
+
+    name = write_notebook(jupyter_server.root, "padded.ipynb", PADDED_CELL)
+    page.goto(f"{jupyter_server.url}/lab/tree/{name}?reset")
+    expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
+    run_all(page)
+    page.locator(".widget-button", has_text="Apply mapping").click()
+    fix = page.locator("li", has_text="Dates have spaces before or after them")
+    expect(fix).to_be_visible()
+    screenshot(page, "lab-fix-with-padded-name", show=fix)
+    line = fix.inner_text().split("Strip them first: ", 1)[1].strip().removesuffix(".")
+    frame = mw.datasets.load("weekly_sales").rename(columns={"date": PADDED})
+    frame[PADDED] = " " + frame[PADDED].astype(str)
+    namespace = {line.split("[", 1)[0]: frame, "pd": pd}
+    exec(line, namespace)  # as a user pastes it
+    stripped = next(iter(v for k, v in namespace.items() if k not in ("pd", "__builtins__")))
+    assert not stripped[PADDED].str.startswith(" ").any()
