@@ -407,6 +407,8 @@ def test_the_line_that_keeps_more_of_a_ragged_panel_comes_first(weeks, first):
     # a public chocolate panel's media: GRPs and a count of banners
     (["Ad1 (GRP)", "Ad2 (No_of_banners)", "Number of stores"],
      "'Ad1 (GRP)' (GRPs), 'Ad2 (No_of_banners)' (a count)"),
+    # handsets sold, counted, are no activity of the media
+    (["DEMAND (No. of Handsets)", "GRP(TV)"], "'GRP(TV)' (GRPs)"),
     (["price_index"], None)])
 def test_a_table_of_activity_and_no_spend_names_the_columns_to_map(columns, listed):
     """Tables measuring media as activity only (views and impressions per division; TV

@@ -58,12 +58,14 @@ CURRENCY = re.compile(r"(^|[^a-z])(usd|eur|gbp|dollars?|euros?)([^a-z]|$)|[$â‚¬Â
 # platform that is a word of its own ("press", not "pressure"; "paid search"); camel case
 # comes apart ("TikTok" reads "tik tok").
 CHANNEL_WORDS = re.compile(
-    # where or how it runs may come first: online display, national TV, linear TV
-    r"^((online|digital|mobile|linear|national|local|regional) )?"
+    # where or how it runs may come first: online display, national TV, linear TV; or its
+    # number in a plan's list of channels ("CH4_TV", "CH_12_Facebook ads")
+    r"^((online|digital|mobile|linear|national|local|regional|ch|chnl) )?"
     r"((tv|radio|ooh|print|search|sem|seo|social|facebook|meta|google|you ?tube|tik ?tok|"
     r"display|video|email|affiliate|podcast|programmatic|ctv|influencer)|"
     r"(newspapers?|press|magazines?|outdoor|dooh|billboards?|cinema|direct mail|mailers?|"
     r"catalogs?|sms|sponsorships?|instagram|snapchat|pinterest|linked ?in|twitter|reddit|bing|"
+    r"posters?|internet|pay per click|"
     r"banners?|spotify|audio|criteo|taboola|outbrain|native|retargeting|paid|ppc|"
     # programmatic and streaming buys as agencies' plans name them ("DV360" reads "dv")
     r"dv|dsp|b?vod|avod|ams|"
@@ -94,13 +96,18 @@ CONTROL_NAMES = re.compile(
     f"{_NOT_PAID_WORDS})",
     re.I,
 )
+# What a channel runs, counted: "No_of_banners", "Number of TV spots" (not handsets sold).
+_RAN = (r"((tv |radio )?(banners?|ads?|adverts?|spots?|insertions?|e?mails?|mailers?|posts?|"
+        r"placements?|creatives?|messages?|sms|texts?|flyers?|leaflets?|billboards?)"
+        r"(?![a-z]))")
 # What a channel did, not what it cost: impressions, clicks, GRPs, spots, insertions, emails
 # sent and posts published.
-NOT_SPEND = re.compile(r"(impression|click|klic?k|(?<![a-z])cli(c|que)s?(?![a-z])|grp|reach|view|"
-                        r"imps|_i$|_p$|spots?\b|insertion|"
-                        r"(?<![a-z])(sends?|sent|delivered|posts)(?![a-z])|"
-                        # a count of what ran ("Ad2 (No_of_banners)"), not of stores open
-                        r"(?<![a-z])(no|num|number)[ _.]of[ _](?!stores?(?![a-z])))", re.I)
+NOT_SPEND = re.compile(r"(impression|(?<!pay per )(?<!pay-per-)(?<!pay_per_)click|klic?k|"
+                       r"(?<![a-z])cli(c|que)s?(?![a-z])|grp|reach|view|"
+                       r"imps|_i$|_p$|spots?\b|insertion|"
+                       r"(?<![a-z])(sends?|sent|delivered|posts)(?![a-z])|"
+                       # a count of what ran ("Ad2 (No_of_banners)"), not of what sold
+                       r"(?<![a-z])(no|num|number)[ _.]+of[ _]+" + _RAN + ")", re.I)
 # What an audience did: no spend either ("search_sessions"), but it may be the outcome to
 # explain (store visits, web sessions).
 AUDIENCE = re.compile(r"(follower|likes\b|engagement|sessions?\b|visits?\b|"
@@ -128,15 +135,14 @@ _CAMEL_HUMPS = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
 
 #: What a column named like activity holds, by the word of its name that says so.
 _ACTIVITY = ((re.compile(r"(?<![a-z])(impr|imps)", re.I), "impressions"),
-             (re.compile(r"(?<![a-z])(click|klic?k|clic|clique)", re.I), "clicks"),
+             (re.compile(r"(?<![a-z])(?<!pay per )(click|klic?k|clic|clique)", re.I), "clicks"),
              (re.compile(r"(?<![a-z])(tv|radio)?(grp|trp)", re.I), "GRPs"),
              (re.compile(r"(?<![a-z])reach(?![a-z])", re.I), "reach"),
              (re.compile(r"(?<![a-z])views?(?![a-z])", re.I), "views"),
              (re.compile(r"(?<![a-z])(sends?|sent|delivered)(?![a-z])", re.I), "messages sent"),
              (_MEDIA_VOLUME, "volume"),
              (re.compile(r"(?<![a-z])posts(?![a-z])", re.I), "posts"),
-             (re.compile(r"(?<![a-z])(no|num|number) of (?!stores?(?![a-z]))", re.I),
-              "a count"))
+             (re.compile(r"(?<![a-z])(no|num|number) of " + _RAN, re.I), "a count"))
 #: The kinds of activity :func:`not_spend_kind` names (a table may measure its media so).
 ACTIVITY_KINDS = tuple(kind for _, kind in _ACTIVITY)
 
@@ -472,9 +478,12 @@ def in_cents(column: str) -> bool:
 
 def is_ratio(column: str) -> bool:
     """Whether a column is named like a ratio an ad platform exports (:data:`_RATIO`)."""
-    return bool(_RATIO.search(column.replace("_", " ")))
+    # "Pay per click" is a way of buying search (PPC), not a cost per click
+    return bool(_RATIO.search(_PAY_PER.sub("", column.replace("_", " "))))
 
 
+#: Media named by how they are paid for: "Pay Per Click", "pay-per-view".
+_PAY_PER = re.compile(r"\bpay[ -]per[ -](click|view)\b", re.I)
 
 def lower_words(column: str) -> str:
     """A column's name as lower-case words: ``"Net Revenue (EUR)"`` -> ``"net revenue eur"``;

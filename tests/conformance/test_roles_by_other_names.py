@@ -36,6 +36,9 @@ def _frame(spec: TableSpec) -> tuple[pd.DataFrame, np.random.Generator]:
     ("Marketing expenditure radio", "print_expenses"),
     ("Perf max", "Google-PMAX"),
     ("Wechat", "Shopping"),
+    # a plan's numbered list of channels, as a public handset maker's table names them
+    ("CH1_SMS", "CH4_TV", "CH_12_Facebook ads"),
+    ("CH5_Pay Per Click", "CH_9_Internet", "CH_16_Poster"),
 ])
 def test_spend_named_by_other_words_is_a_channel(spec, names):
     frame, rng = _frame(spec)
