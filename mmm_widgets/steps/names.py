@@ -476,14 +476,15 @@ def in_cents(column: str) -> bool:
     return bool({"cents", "cent", "pence"} & set(lower_words(column).split()))
 
 
+#: Media named by how they are paid for: "Pay Per Click", "pay-per-view".
+_PAY_PER = re.compile(r"\bpay[ -]per[ -](click|view)\b", re.I)
+
+
 def is_ratio(column: str) -> bool:
     """Whether a column is named like a ratio an ad platform exports (:data:`_RATIO`)."""
     # "Pay per click" is a way of buying search (PPC), not a cost per click
     return bool(_RATIO.search(_PAY_PER.sub("", column.replace("_", " "))))
 
-
-#: Media named by how they are paid for: "Pay Per Click", "pay-per-view".
-_PAY_PER = re.compile(r"\bpay[ -]per[ -](click|view)\b", re.I)
 
 def lower_words(column: str) -> str:
     """A column's name as lower-case words: ``"Net Revenue (EUR)"`` -> ``"net revenue eur"``;
