@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 _LITERAL_TYPES = (str, int, float, bool, type(None))
 
 
@@ -31,6 +33,21 @@ def unused_name(name: str, taken: Iterable[object]) -> str:
     while name in names:
         name += "_"
     return name
+
+
+def plain(value: Any) -> Any:
+    """A value as Python holds it, not as numpy does: ``501``, not ``np.int64(501)``.
+
+    Geos, row labels and cells read from a frame are numpy scalars; written into a message
+    or into generated code they must read as the table's own values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain(np.int64(501)), plain("North")
+    (501, 'North')
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def literal(value: Any) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mmm_widgets.codegen import literal
+from mmm_widgets.codegen import literal, plain
 from mmm_widgets.errors import Problem, problem
 
 #: Sets of columns the rows of a stacked date hold, named in the problem (most common first).
@@ -321,7 +321,7 @@ def repeated_labels_problem(index: pd.Index, table: str = "df") -> Problem:
     counts = index.value_counts()
     repeated = counts[counts > 1]
     label = repeated.index[0]
-    label = label.item() if isinstance(label, np.generic) else label  # 0, not np.int64(0)
+    label = plain(label)  # 0, not np.int64(0)
     return problem(
         f"The table's row labels repeat ({label!r} on {int(repeated.iloc[0])} rows; "
         f"{len(repeated)} label{'s' if len(repeated) > 1 else ''} in all): tables put "

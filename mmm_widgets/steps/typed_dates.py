@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mmm_widgets.codegen import literal
+from mmm_widgets.codegen import literal, plain
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.dates import missing_dates
 from mmm_widgets.steps.stray_dates import date_writer
@@ -135,8 +135,7 @@ def typed_dates_lines(typed: list[TypedDate], labels: pd.Index | None, column: s
     if (write is None or labels is None or not labels.is_unique
             or any(t.position is None for t in typed)):
         return None
-    rows = [labels[t.position] for t in typed]
-    rows = [row.item() if isinstance(row, np.generic) else row for row in rows]
+    rows = [plain(labels[t.position]) for t in typed]
     values = ", ".join(write(t.meant) for t in typed)
     return f"{table}.loc[{literal(rows)}, {column!r}] = [{values}]"
 

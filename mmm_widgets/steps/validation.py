@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mmm_widgets.codegen import literal
+from mmm_widgets.codegen import literal, plain
 from mmm_widgets.errors import Problem, problem
 from mmm_widgets.steps.amounts import TextAmounts, abbreviated, abbreviated_code, amount_text
 from mmm_widgets.steps.coarse_target import coarse_target_problems
@@ -516,7 +516,7 @@ def _bad_dates_problem(series: pd.Series, column: str, parsed: ParsedDates, bad:
 
 def _shown(value: object) -> str:
     """A value as the user typed it: ``'n/a'``, ``44928`` (not ``np.int64(44928)``)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    return repr(plain(value))
 
 
 def _excel_serials(series: pd.Series) -> bool:
@@ -835,8 +835,7 @@ def _check_dates(frame: pd.DataFrame, roles: Roles, dates: pd.Series,
         if typed:
             problems.append(typed_dates_problem(
                 typed, None if pivoted else frame.index, frame[roles.date], roles.date,
-                date_format, table,
-                frequency, fix, geo_named=bool(roles.geo)))
+                date_format, table, frequency, fix, geo_named=bool(roles.geo)))
             named = pd.MultiIndex.from_tuples([(t.geo, t.written) for t in typed])
             duplicated = duplicated & ~pd.MultiIndex.from_frame(
                 keyed[["geo", "date"]]).isin(named)
@@ -1103,7 +1102,7 @@ def _gaps_in_geos(roles: Roles, gaps_by_geo: dict[object, list[pd.Timestamp]],
                    noun="geos")
     missing = sorted({day for gaps in gaps_by_geo.values() for day in gaps})
     left_out = (f"leave those geos out: {table} = {table}[~{table}[{roles.geo!r}].isin("
-                f"{literal([_plain(geo) for geo in gaps_by_geo])})].")
+                f"{literal([plain(geo) for geo in gaps_by_geo])})].")
     fix = (f"The sales of those dates are not in the table: {left_out}" if pivoted else
            f"{_added_with_zero(roles, freq, date_format, table)} If they were not recorded, "
            f"{left_out}")
@@ -1124,11 +1123,6 @@ def _repeats_in_geos(roles: Roles, by_geo: pd.api.typing.SeriesGroupBy, geos: in
     return problem(
         f"The same date appears more than once in {len(counts)} of {geos} geos: {named}.",
         fix, column=roles.date, rows=repeated[:MAX_ROWS_LISTED], count=len(repeated))
-
-
-def _plain(value: object) -> object:
-    """A geo as the table holds it, as a plain Python value (not ``np.int64(501)``)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _too_few_periods(roles: Roles, short: pd.Series, needed: int, l_max: int) -> Problem:
